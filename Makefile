@@ -1,0 +1,163 @@
+# Stationmaster — the only build entry point (style.md §12).
+# Non-recursive: libcommon, every services/<name>/ and tests/ are found by
+# wildcard; a services/<name>/module.mk may add flags or extra sources.
+
+VARIANT ?= debug
+BUILD   := build/$(VARIANT)
+CC      ?= cc
+
+PKGS    := libczmq libzmq jansson hiredis libsodium
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wundef -Werror
+CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           $(WARN) -MMD -MP -Ilibcommon -pthread
+ifeq ($(VARIANT),asan)
+  CFLAGS_VARIANT := -O1 -g -fno-omit-frame-pointer \
+           -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS_VARIANT := -fsanitize=address,undefined
+else ifeq ($(VARIANT),release)
+  CFLAGS_VARIANT := -O2 -g
+else
+  CFLAGS_VARIANT := -O0 -g
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+CFLAGS  += $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(PKG_CFLAGS)
+LDFLAGS += -pthread $(LDFLAGS_VARIANT)
+LDLIBS  += $(PKG_LIBS) -lnng -lm
+
+# `make V=1` shows full command lines.
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+.DEFAULT_GOAL := all
+BINS  :=
+TESTS :=
+LIBCOMMON := $(BUILD)/libcommon.a
+
+# ---- libcommon -------------------------------------------------------------
+LIBCOMMON_SRC  := $(wildcard libcommon/*.c)
+LIBCOMMON_OBJ  := $(LIBCOMMON_SRC:%.c=$(BUILD)/%.o)
+LIBCOMMON_TSRC := $(wildcard libcommon/tests/*.c)
+
+$(LIBCOMMON): $(LIBCOMMON_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(AR) rcs $@ $^
+
+ifneq ($(LIBCOMMON_TSRC),)
+$(BUILD)/tests/libcommon_tests: $(LIBCOMMON_TSRC:%.c=$(BUILD)/%.o) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+TESTS += $(BUILD)/tests/libcommon_tests
+endif
+
+# ---- services ----------------------------------------------------------------
+# A service is a directory under services/ with a main.c. Its other .c files
+# are linked into both the binary and its tests/run_tests binary.
+define SERVICE_template
+$(1)_SRC  := $$(filter-out services/$(1)/main.c,$$(wildcard services/$(1)/*.c)) $$($(1)_EXTRA_SRC)
+$(1)_OBJ  := $$($(1)_SRC:%.c=$(BUILD)/%.o)
+$(1)_TSRC := $$(wildcard services/$(1)/tests/*.c)
+$(BUILD)/bin/$(1): $(BUILD)/services/$(1)/main.o $$($(1)_OBJ) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+BINS += $(BUILD)/bin/$(1)
+ifneq ($$($(1)_TSRC),)
+$(BUILD)/tests/$(1)_tests: $$($(1)_TSRC:%.c=$(BUILD)/%.o) $$($(1)_OBJ) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $(CHECK_LIBS) $$(LDLIBS)
+TESTS += $(BUILD)/tests/$(1)_tests
+endif
+endef
+
+SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
+-include $(wildcard services/*/module.mk)
+$(foreach s,$(SERVICES),$(eval $(call SERVICE_template,$(s))))
+
+# ---- integration tests (tests/*.c: real redis-server and real binaries) ----
+ITEST_SRC := $(wildcard tests/*.c)
+ifneq ($(ITEST_SRC),)
+$(BUILD)/tests/integration_tests: $(ITEST_SRC:%.c=$(BUILD)/%.o) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+ITESTS := $(BUILD)/tests/integration_tests
+endif
+
+# ---- benchmarks (bench/<name>/*.c → build/<v>/bench/<name>) ---------------
+BENCHES := $(patsubst bench/%/,%,$(dir $(wildcard bench/*/*.c)))
+define BENCH_template
+$(BUILD)/bench/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard bench/$(1)/*.c)) $$(filter-out $(BUILD)/services/%/main.o,$$(BENCH_$(1)_OBJ)) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+BENCH_BINS += $(BUILD)/bench/$(1)
+endef
+$(foreach b,$(sort $(BENCHES)),$(eval $(call BENCH_template,$(b))))
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# ---- targets -----------------------------------------------------------------
+.PHONY: all deps run test unit itest asan check format format-check lint \
+        bench compose-check clean
+
+all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
+
+deps:
+	@scripts/install-deps
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-local $(BUILD)
+
+# Unit suites first, then the integration suite against real processes.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-tests $(BUILD) $(TESTS) $(ITESTS)
+
+asan: deps
+	@$(MAKE) --no-print-directory VARIANT=asan test
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --enable=warning,style,performance,portability --std=c11 \
+	  --error-exitcode=1 --inline-suppr --quiet \
+	  --suppress=missingIncludeSystem --suppress=unusedFunction \
+	  -D_POSIX_C_SOURCE=200809L -Ilibcommon libcommon services tests
+
+compose-check:
+	@if [ -f docker/compose.yml ]; then \
+	  docker-compose -f docker/compose.yml config -q && echo "compose: ok"; fi
+
+check: deps
+	@scripts/install-deps --all
+	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory compose-check
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory asan
+
+bench: deps
+	@$(MAKE) --no-print-directory VARIANT=release all
+	@scripts/run-bench build/release $(BENCH)
+
+clean:
+	rm -rf build
+
+-include $(shell find build/$(VARIANT) -name '*.d' 2>/dev/null)

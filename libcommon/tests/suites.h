@@ -1,0 +1,19 @@
+// One Check suite per libcommon module (style.md §13).
+#ifndef LIBCOMMON_TESTS_SUITES_H
+#define LIBCOMMON_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *cm_log_suite(void);
+Suite *cm_time_suite(void);
+Suite *cm_id_suite(void);
+Suite *cm_problem_suite(void);
+Suite *cm_config_suite(void);
+Suite *cm_envelope_suite(void);
+Suite *cm_mdp_suite(void);
+Suite *cm_store_suite(void);
+Suite *cm_events_suite(void);
+Suite *cm_workflow_suite(void);
+Suite *cm_service_suite(void);
+
+#endif

@@ -1,0 +1,131 @@
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "suites.h"
+
+static char *buffer;
+static size_t buffer_size;
+static FILE *stream;
+
+static void
+setup(void)
+{
+    stream = open_memstream(&buffer, &buffer_size);
+    ck_assert_ptr_nonnull(stream);
+    cm_log_init("testsvc", "r1");
+    cm_log_set_json(true);
+    cm_log_set_level(CM_LOG_INFO);
+    cm_log_set_stream(stream);
+}
+
+static void
+teardown(void)
+{
+    cm_log_set_stream(NULL);
+    cm_log_set_correlation(NULL);
+    fclose(stream);
+    free(buffer);
+}
+
+// Parse the single line written so far.
+static json_t *
+s_last_line(void)
+{
+    fflush(stream);
+    ck_assert_ptr_nonnull(buffer);
+    ck_assert_int_eq(buffer[buffer_size - 1], '\n');
+    json_error_t error;
+    json_t *line = json_loadb(buffer, buffer_size, 0, &error);
+    ck_assert_msg(line != NULL, "not JSON: %s (%s)", buffer, error.text);
+    return line;
+}
+
+START_TEST(test_cm_log_json_fields)
+{
+    cm_log_info("case.forwarded", "id", "CS-1", "#status", CM_LOG_INT(201),
+                "note", "say \"hi\"\n");
+    json_t *line = s_last_line();
+    ck_assert_str_eq(json_string_value(json_object_get(line, "svc")),
+                     "testsvc");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "replica")),
+                     "r1");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "level")),
+                     "info");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "event")),
+                     "case.forwarded");
+    ck_assert_int_eq(json_integer_value(json_object_get(line, "status")), 201);
+    ck_assert_str_eq(json_string_value(json_object_get(line, "note")),
+                     "say \"hi\"\n");
+    ck_assert_ptr_nonnull(json_object_get(line, "ts"));
+    json_decref(line);
+}
+END_TEST
+
+START_TEST(test_cm_log_level_filters)
+{
+    cm_log_debug("not.written", "k", "v");
+    fflush(stream);
+    ck_assert_uint_eq(buffer_size, 0);
+    ck_assert(!cm_log_enabled(CM_LOG_DEBUG));
+    ck_assert(cm_log_enabled(CM_LOG_ERROR));
+    ck_assert_int_eq(cm_log_level_parse("warn"), CM_LOG_WARN);
+    ck_assert_int_eq(cm_log_level_parse("bogus"), -1);
+}
+END_TEST
+
+START_TEST(test_cm_log_correlation_is_per_thread)
+{
+    cm_log_set_correlation("req-42");
+    cm_log_warn("thing.happened");
+    json_t *line = s_last_line();
+    ck_assert_str_eq(
+        json_string_value(json_object_get(line, "correlation_id")), "req-42");
+    ck_assert_str_eq(cm_log_correlation(), "req-42");
+    cm_log_set_correlation(NULL);
+    ck_assert_ptr_null(cm_log_correlation());
+    json_decref(line);
+}
+END_TEST
+
+START_TEST(test_cm_log_long_value_is_cut)
+{
+    char *big = malloc(40000);
+    memset(big, 'x', 39999);
+    big[39999] = '\0';
+    cm_log_error("big.value", "v", big, "#n", "not-a-number");
+    free(big);
+    json_t *line = s_last_line();
+    ck_assert_uint_lt(buffer_size, CM_LOG_LINE_MAX);
+    // A '#' field that is not numeric is quoted, keeping the line valid JSON.
+    ck_assert_str_eq(json_string_value(json_object_get(line, "n")),
+                     "not-a-number");
+    json_decref(line);
+}
+END_TEST
+
+START_TEST(test_cm_log_text_format)
+{
+    cm_log_set_json(false);
+    cm_log_notice("svc.started", "port", "5555");
+    fflush(stream);
+    ck_assert_ptr_nonnull(strstr(buffer, "notice"));
+    ck_assert_ptr_nonnull(strstr(buffer, "svc.started port=5555"));
+}
+END_TEST
+
+Suite *
+cm_log_suite(void)
+{
+    Suite *suite = suite_create("cm_log");
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, test_cm_log_json_fields);
+    tcase_add_test(core, test_cm_log_level_filters);
+    tcase_add_test(core, test_cm_log_correlation_is_per_thread);
+    tcase_add_test(core, test_cm_log_long_value_is_cut);
+    tcase_add_test(core, test_cm_log_text_format);
+    suite_add_tcase(suite, core);
+    return suite;
+}
