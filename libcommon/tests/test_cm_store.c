@@ -1,0 +1,8 @@
+// Placeholder: replaced by the module's real suite.
+#include "suites.h"
+
+Suite *
+cm_store_suite(void)
+{
+    return suite_create("cm_store");
+}
