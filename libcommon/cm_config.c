@@ -19,8 +19,7 @@
 #define S_ERROR_TEXT_MAX 512
 
 const cm_config_option_t cm_config_common_options[] = {
-    {"redis/host", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
-     "Redis host"},
+    {"redis/host", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false, "Redis host"},
     {"redis/port", CM_CONFIG_INT, "6390", 1, 65535, false, "Redis port"},
     {"redis/password", CM_CONFIG_STRING, "", 0, 0, true,
      "Redis password (empty: none)"},
@@ -48,6 +47,10 @@ const cm_config_option_t cm_config_common_options[] = {
      "MDP heartbeat interval"},
     {"service/deadline_ms", CM_CONFIG_INT, "2000", 50, 600000, false,
      "default request deadline"},
+    {"service/credit", CM_CONFIG_INT, "16", 1, 256, false,
+     "requests one worker thread holds and handles per batch"},
+    {"service/drain_ms", CM_CONFIG_INT, "10000", 0, 600000, false,
+     "longest drain after SIGTERM"},
     {"log/level", CM_CONFIG_STRING, "info", 0, 0, false,
      "debug, info, notice, warn or error"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
@@ -61,10 +64,10 @@ typedef struct {
 } s_entry_t;
 
 struct cm_config {
-    char *name;                     // program name
+    char *name;                       // program name
     s_entry_t entries[S_OPTIONS_MAX]; // known options
-    size_t count;                   // entries used
-    const char *get;                // --get path, borrowed from argv
+    size_t count;                     // entries used
+    const char *get;                  // --get path, borrowed from argv
 };
 
 static s_entry_t *
@@ -165,8 +168,8 @@ s_validate(const s_entry_t *entry, char *error, size_t size)
 }
 
 static int
-s_apply_file(cm_config_t *self, const char *path, bool must_exist,
-             char *error, size_t size)
+s_apply_file(cm_config_t *self, const char *path, bool must_exist, char *error,
+             size_t size)
 {
     if (access(path, R_OK) != 0) {
         if (must_exist) {
@@ -315,8 +318,8 @@ s_load(cm_config_t *self, int argc, char **argv, char *error, size_t size)
 }
 
 static cm_config_t *
-s_load_with_help(const char *name, const cm_config_option_t *options,
-                 int argc, char **argv, char *error, size_t size, bool *help)
+s_load_with_help(const char *name, const cm_config_option_t *options, int argc,
+                 char **argv, char *error, size_t size, bool *help)
 {
     assert(name);
     cm_config_t *self = calloc(1, sizeof *self);
@@ -338,8 +341,8 @@ cm_config_load(const char *name, const cm_config_option_t *options, int argc,
                char **argv, char *error, size_t error_size)
 {
     bool help = false;
-    cm_config_t *self = s_load_with_help(name, options, argc, argv, error,
-                                         error_size, &help);
+    cm_config_t *self =
+        s_load_with_help(name, options, argc, argv, error, error_size, &help);
     if (help) {
         snprintf(error, error_size, "help requested");
     }
@@ -376,8 +379,8 @@ cm_config_load_or_exit(const char *name, const cm_config_option_t *options,
 {
     char error[S_ERROR_TEXT_MAX] = "";
     bool help = false;
-    cm_config_t *self = s_load_with_help(name, options, argc, argv, error,
-                                         sizeof error, &help);
+    cm_config_t *self =
+        s_load_with_help(name, options, argc, argv, error, sizeof error, &help);
     if (help) {
         s_print_help(name, options);
         exit(0);

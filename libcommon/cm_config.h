@@ -28,34 +28,35 @@ typedef enum {
 
 // One option a program accepts. Arrays of options end with a NULL path.
 typedef struct {
-    const char *path;       // "redis/port"
-    cm_config_type_t type;  // how the text is validated
-    const char *fallback;   // compiled default, as text (NULL: required)
-    long long min;          // smallest valid integer (CM_CONFIG_INT)
-    long long max;          // largest valid integer (CM_CONFIG_INT)
-    bool secret;            // masked when the config is logged
-    const char *help;       // one line for --help
+    const char *path;      // "redis/port"
+    cm_config_type_t type; // how the text is validated
+    const char *fallback;  // compiled default, as text (NULL: required)
+    long long min;         // smallest valid integer (CM_CONFIG_INT)
+    long long max;         // largest valid integer (CM_CONFIG_INT)
+    bool secret;           // masked when the config is logged
+    const char *help;      // one line for --help
 } cm_config_option_t;
 
 // Options every process shares: redis/host, redis/port, redis/password,
 // redis/timeout_ms, broker/host, broker/port, broker/bind, hub/host,
 // hub/pub_port, hub/sub_port, hub/bind, service/workers, service/replica,
-// service/heartbeat_ms, service/deadline_ms, log/level. cm_config_load
+// service/heartbeat_ms, service/deadline_ms, service/credit,
+// service/drain_ms, log/level. cm_config_load
 // always adds them; a program's own array holds only its own options.
 extern const cm_config_option_t cm_config_common_options[];
 
 // Load configuration for program `name` from its own options and the common
 // ones. On a bad value or unknown flag returns NULL and writes one line into
 // error. Caller owns the result.
-cm_config_t *cm_config_load(const char *name,
-                            const cm_config_option_t *options, int argc,
-                            char **argv, char *error, size_t error_size);
+cm_config_t *cm_config_load(const char *name, const cm_config_option_t *options,
+                            int argc, char **argv, char *error,
+                            size_t error_size);
 
 // cm_config_load, but on failure log one fatal line (event config.invalid)
 // and exit(CM_CONFIG_EXIT); --help prints the options and exits 0.
 cm_config_t *cm_config_load_or_exit(const char *name,
-                                    const cm_config_option_t *options,
-                                    int argc, char **argv);
+                                    const cm_config_option_t *options, int argc,
+                                    char **argv);
 
 // Destroy the configuration; safe when *self_p is NULL.
 void cm_config_destroy(cm_config_t **self_p);

@@ -1,8 +1,252 @@
-// Placeholder: replaced by the module's real suite.
+// cm_service's request pipeline (cm_service_handle) with a tiny "things"
+// service against a private redis-server: routing, 404/405, malformed and
+// expired requests, idempotency, version conflicts. The MDP transport is
+// covered by tests/ against a real broker.
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_envelope.h"
+#include "cm_log.h"
+#include "cm_redis.h"
+#include "cm_service.h"
+#include "cm_time.h"
 #include "suites.h"
+#include "test_redis.h"
+
+static test_redis_t redis_server; // per TCase: unchecked fixture
+static cm_store_t *store;         // per test
+static cm_config_t *config;       // per test
+static cm_service_t *service;     // per test
+
+// GET /v1/things/{id}
+static void
+s_get_thing(cm_ctx_t *ctx)
+{
+    char key[CM_STORE_KEY_MAX];
+    cm_store_key(key, sizeof key, "things", "thing", cm_ctx_param(ctx, "id"));
+    cm_doc_t doc;
+    int rc = cm_store_get(cm_ctx_store(ctx), key, &doc);
+    if (rc != 0) {
+        cm_ctx_fail_status(ctx, (cm_status_t)rc, NULL);
+        return;
+    }
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)doc.version);
+    cm_ctx_header(ctx, "ETag", etag);
+    cm_ctx_reply(ctx, 200, json_loads(doc.json, 0, NULL));
+    cm_doc_clear(&doc);
+}
+
+// POST /v1/things {"name": …} creates thing <name> (version must be new).
+static void
+s_create_thing(cm_ctx_t *ctx)
+{
+    const char *name =
+        json_string_value(json_object_get(cm_ctx_body(ctx), "name"));
+    if (!name) {
+        cm_ctx_fail_status(ctx, CM_EINVAL, "name is required");
+        return;
+    }
+    json_t *doc = json_pack("{s:s, s:i}", "name", name, "version", 1);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    char key[CM_STORE_KEY_MAX];
+    cm_store_key(key, sizeof key, "things", "thing", name);
+    cm_commit_t *commit = cm_commit_new("things");
+    cm_commit_doc(commit, key, CM_VERSION_NEW, text);
+    cm_ctx_event(ctx, commit, "things.thing.created", "thing/x", 1,
+                 json_pack("{s:s}", "name", name));
+    free(text);
+    cm_ctx_commit(ctx, commit, 201, doc);
+    cm_commit_destroy(&commit);
+}
+
+static const cm_route_t routes[] = {
+    {"GET", "/v1/things/{id}", s_get_thing},
+    {"POST", "/v1/things", s_create_thing},
+    {NULL, NULL, NULL},
+};
+
+static const cm_service_def_t things = {
+    .name = "things",
+    .routes = routes,
+};
+
+static void
+server_start(void)
+{
+    ck_assert_int_eq(test_redis_start(&redis_server), 0);
+}
+
+static void
+server_stop(void)
+{
+    test_redis_stop(&redis_server);
+}
+
+static void
+setup(void)
+{
+    char port[16], error[256];
+    snprintf(port, sizeof port, "%d", redis_server.port);
+    setenv("SM_REDIS__PORT", port, 1);
+    char *argv[] = {"things", NULL};
+    config = cm_config_load("things", NULL, 1, argv, error, sizeof error);
+    ck_assert_msg(config != NULL, "%s", error);
+    store = cm_store_new_from_config(config);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "FLUSHALL", NULL);
+    ck_assert_ptr_nonnull(reply);
+    freeReplyObject(reply);
+    service = cm_service_new(&things, config);
+    cm_log_set_level(CM_LOG_ERROR); // the pipeline logs every request
+}
+
+static void
+teardown(void)
+{
+    cm_service_destroy(&service);
+    cm_store_destroy(&store);
+    cm_config_destroy(&config);
+    unsetenv("SM_REDIS__PORT");
+}
+
+// Send one request through the pipeline; returns the parsed reply.
+static json_t *
+s_call(const char *method, const char *path, const char *body_text,
+       const char *idempotency_key, int64_t deadline_ms)
+{
+    json_t *actor = json_pack("{s:s, s:s, s:s}", "id", "ST-1", "role",
+                              "station_head", "department", "management");
+    json_t *body = body_text ? json_loads(body_text, 0, NULL) : NULL;
+    cm_envelope_request_t fields = {
+        .type = "things.test",
+        .source = "test",
+        .correlation_id = "corr-1",
+        .deadline_ms = deadline_ms ? deadline_ms : cm_time_now_ms() + 2000,
+        .idempotency_key = idempotency_key,
+        .actor = actor,
+        .method = method,
+        .path = path,
+        .body = body,
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    ck_assert_ptr_nonnull(request);
+    char *text = cm_envelope_encode(request);
+    char *reply_text = cm_service_handle(service, store, text, strlen(text));
+    ck_assert_ptr_nonnull(reply_text);
+    json_t *reply = cm_envelope_parse(reply_text, strlen(reply_text),
+                                      CM_ENVELOPE_REPLY, NULL, 0);
+    ck_assert_msg(reply != NULL, "bad reply %s", reply_text);
+    ck_assert_str_eq(cm_envelope_correlation_id(reply),
+                     cm_envelope_id(request));
+    free(reply_text);
+    free(text);
+    json_decref(request);
+    json_decref(body);
+    json_decref(actor);
+    return reply;
+}
+
+static const char *
+s_error_code(const json_t *reply)
+{
+    return json_string_value(
+        json_object_get(cm_envelope_member(reply, "error"), "code"));
+}
+
+START_TEST(test_cm_service_routes_and_errors)
+{
+    json_t *reply = s_call("POST", "/v1/things", "{\"name\":\"a\"}", NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(reply), 201);
+    json_decref(reply);
+    reply = s_call("GET", "/v1/things/a", NULL, NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(reply), 200);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         cm_envelope_member(reply, "headers"), "ETag")),
+                     "\"1\"");
+    json_decref(reply);
+    reply = s_call("GET", "/v1/nothing", NULL, NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(reply), 404);
+    json_decref(reply);
+    reply = s_call("DELETE", "/v1/things/a", NULL, NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(reply), 405);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         cm_envelope_member(reply, "headers"), "Allow")),
+                     "GET");
+    json_decref(reply);
+    reply = s_call("GET", "/v1/things/a", NULL, NULL, cm_time_now_ms() - 1);
+    ck_assert_int_eq(cm_envelope_status(reply), 504);
+    json_decref(reply);
+}
+END_TEST
+
+START_TEST(test_cm_service_malformed_request)
+{
+    const char *bad = "{\"v\":1,\"id\":\"x\",\"id\":\"y\"}";
+    char *text = cm_service_handle(service, store, bad, strlen(bad));
+    ck_assert_ptr_nonnull(text);
+    json_t *reply = json_loads(text, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(reply, "status")), 400);
+    json_decref(reply);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_cm_service_idempotency)
+{
+    json_t *first = s_call("POST", "/v1/things", "{\"name\":\"b\"}", "k-1", 0);
+    ck_assert_int_eq(cm_envelope_status(first), 201);
+    // Same key, same body: the stored response, no second write.
+    json_t *again = s_call("POST", "/v1/things", "{\"name\":\"b\"}", "k-1", 0);
+    ck_assert_int_eq(cm_envelope_status(again), 201);
+    ck_assert(json_equal(cm_envelope_member(first, "body"),
+                         cm_envelope_member(again, "body")));
+    ck_assert_str_eq(
+        json_string_value(json_object_get(cm_envelope_member(again, "headers"),
+                                          "Idempotent-Replayed")),
+        "true");
+    // Same key, other body: 422.
+    json_t *other = s_call("POST", "/v1/things", "{\"name\":\"c\"}", "k-1", 0);
+    ck_assert_int_eq(cm_envelope_status(other), 422);
+    ck_assert_str_eq(s_error_code(other), "idempotency_key_reused");
+    // Without a key the second create of "b" is a version conflict.
+    json_t *conflict =
+        s_call("POST", "/v1/things", "{\"name\":\"b\"}", NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(conflict), 409);
+    ck_assert_str_eq(s_error_code(conflict), "version_conflict");
+    json_decref(conflict);
+    json_decref(other);
+    json_decref(again);
+    json_decref(first);
+}
+END_TEST
+
+START_TEST(test_cm_service_rejection_releases_key)
+{
+    // A rejected request leaves no record: the key can be used again.
+    json_t *bad = s_call("POST", "/v1/things", "{}", "k-2", 0);
+    ck_assert_int_eq(cm_envelope_status(bad), 400);
+    json_t *good = s_call("POST", "/v1/things", "{\"name\":\"d\"}", "k-2", 0);
+    ck_assert_int_eq(cm_envelope_status(good), 201);
+    json_t *blank = s_call("POST", "/v1/things", "{\"name\":\"e\"}", "a b", 0);
+    ck_assert_int_eq(cm_envelope_status(blank), 400);
+    json_decref(blank);
+    json_decref(good);
+    json_decref(bad);
+}
+END_TEST
 
 Suite *
 cm_service_suite(void)
 {
-    return suite_create("cm_service");
+    Suite *suite = suite_create("cm_service");
+    TCase *pipeline = tcase_create("pipeline");
+    tcase_add_unchecked_fixture(pipeline, server_start, server_stop);
+    tcase_add_checked_fixture(pipeline, setup, teardown);
+    tcase_set_timeout(pipeline, 20);
+    tcase_add_test(pipeline, test_cm_service_routes_and_errors);
+    tcase_add_test(pipeline, test_cm_service_malformed_request);
+    tcase_add_test(pipeline, test_cm_service_idempotency);
+    tcase_add_test(pipeline, test_cm_service_rejection_releases_key);
+    suite_add_tcase(suite, pipeline);
+    return suite;
 }

@@ -1,0 +1,480 @@
+#include "cm_ctx.h"
+
+#include <assert.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_envelope.h"
+#include "cm_log.h"
+#include "cm_problem.h"
+#include "cm_time.h"
+
+#define S_FINGERPRINT_MAX (crypto_hash_sha256_BYTES * 2 + 1)
+
+struct cm_ctx {
+    char *owner;                         // service name
+    json_t *request;                     // the request envelope
+    cm_store_t *store;                   // borrowed: the thread's store
+    void *state;                         // borrowed: the service's state
+    cm_route_params_t params;            // captured path parameters
+    int status;                          // reply status, 0 while unset
+    json_t *headers;                     // reply headers object
+    json_t *body;                        // reply body or NULL
+    json_t *problem;                     // error reply or NULL
+    char idem_key[CM_STORE_KEY_MAX];     // Redis key, "" without a key
+    char fingerprint[S_FINGERPRINT_MAX]; // of method, path and body
+    bool idem_final;                     // the idempotency record is final
+};
+
+cm_ctx_t *
+cm_ctx_new(const char *owner, json_t **request_p, cm_store_t *store,
+           void *state)
+{
+    assert(owner && request_p && *request_p);
+    cm_ctx_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->owner = strdup(owner);
+    assert(self->owner);
+    self->request = *request_p;
+    *request_p = NULL;
+    self->store = store;
+    self->state = state;
+    self->headers = json_object();
+    assert(self->headers);
+    return self;
+}
+
+void
+cm_ctx_destroy(cm_ctx_t **self_p)
+{
+    assert(self_p);
+    cm_ctx_t *self = *self_p;
+    if (self) {
+        json_decref(self->problem);
+        json_decref(self->body);
+        json_decref(self->headers);
+        json_decref(self->request);
+        free(self->owner);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+const json_t *
+cm_ctx_request(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->request;
+}
+
+json_t *
+cm_ctx_body(const cm_ctx_t *self)
+{
+    assert(self);
+    json_t *body = json_object_get(self->request, "body");
+    return json_is_null(body) ? NULL : body;
+}
+
+json_t *
+cm_ctx_query_object(const cm_ctx_t *self)
+{
+    assert(self);
+    json_t *query = json_object_get(self->request, "query");
+    return json_is_object(query) ? query : NULL;
+}
+
+const char *
+cm_ctx_query(const cm_ctx_t *self, const char *name)
+{
+    return json_string_value(json_object_get(cm_ctx_query_object(self), name));
+}
+
+json_t *
+cm_ctx_actor(const cm_ctx_t *self)
+{
+    assert(self);
+    return json_object_get(self->request, "actor");
+}
+
+static const char *
+s_actor_member(const cm_ctx_t *self, const char *name)
+{
+    const char *value = json_string_value(
+        json_object_get(json_object_get(self->request, "actor"), name));
+    return value ? value : "";
+}
+
+const char *
+cm_ctx_actor_id(const cm_ctx_t *self)
+{
+    return s_actor_member(self, "id");
+}
+
+const char *
+cm_ctx_actor_role(const cm_ctx_t *self)
+{
+    return s_actor_member(self, "role");
+}
+
+const char *
+cm_ctx_actor_department(const cm_ctx_t *self)
+{
+    return s_actor_member(self, "department");
+}
+
+const char *
+cm_ctx_param(const cm_ctx_t *self, const char *name)
+{
+    assert(self);
+    return cm_route_param(&self->params, name);
+}
+
+const char *
+cm_ctx_method(const cm_ctx_t *self)
+{
+    const char *method = cm_envelope_method(self->request);
+    return method ? method : "";
+}
+
+const char *
+cm_ctx_path(const cm_ctx_t *self)
+{
+    const char *path = cm_envelope_path(self->request);
+    return path ? path : "";
+}
+
+const char *
+cm_ctx_owner(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->owner;
+}
+
+cm_store_t *
+cm_ctx_store(cm_ctx_t *self)
+{
+    assert(self);
+    return self->store;
+}
+
+void *
+cm_ctx_state(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->state;
+}
+
+int64_t
+cm_ctx_deadline(const cm_ctx_t *self)
+{
+    return cm_envelope_deadline(self->request);
+}
+
+void
+cm_ctx_set_params(cm_ctx_t *self, const cm_route_params_t *params)
+{
+    assert(self && params);
+    self->params = *params;
+}
+
+// ---- idempotency
+
+static bool
+s_idem_key_is_valid(const char *key)
+{
+    size_t n = strlen(key);
+    if (n == 0 || n > CM_CTX_IDEM_KEY_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (key[i] <= ' ' || key[i] > '~') {
+            return false;
+        }
+    }
+    return true;
+}
+
+// sha256(method "\n" path "\n" canonical body) as hex.
+static void
+s_fingerprint(const cm_ctx_t *self, char *out)
+{
+    json_t *body = json_object_get(self->request, "body");
+    char *text =
+        body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+             : NULL;
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    const char *parts[] = {cm_ctx_method(self), "\n", cm_ctx_path(self), "\n",
+                           text ? text : "null"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        crypto_hash_sha256_update(&state, (const unsigned char *)parts[i],
+                                  strlen(parts[i]));
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state, digest);
+    sodium_bin2hex(out, S_FINGERPRINT_MAX, digest, sizeof digest);
+    free(text);
+}
+
+// Reply with a response stored by an earlier attempt.
+static void
+s_reply_stored(cm_ctx_t *self, const char *response)
+{
+    json_t *stored = json_loads(response, 0, NULL);
+    json_t *status = json_object_get(stored, "status");
+    if (!json_is_integer(status)) {
+        json_decref(stored);
+        cm_ctx_fail_status(self, CM_EINTERNAL, "stored response unreadable");
+        return;
+    }
+    json_t *headers = json_object_get(stored, "headers");
+    if (json_is_object(headers)) {
+        json_object_update(self->headers, headers);
+    }
+    json_t *body = json_object_get(stored, "body");
+    cm_ctx_reply(self, (int)json_integer_value(status),
+                 body && !json_is_null(body) ? json_incref(body) : NULL);
+    cm_ctx_header(self, "Idempotent-Replayed", "true");
+    json_decref(stored);
+}
+
+static void
+s_idem_answer(cm_ctx_t *self, cm_idem_state_t state, const char *response)
+{
+    switch (state) {
+    case CM_IDEM_DONE:
+        self->idem_final = true;
+        s_reply_stored(self, response);
+        break;
+    case CM_IDEM_RUNNING:
+        self->idem_final = true; // not ours: never release it
+        cm_ctx_fail(self, cm_problem_new(409, "request_in_progress",
+                                         "a request with this Idempotency-Key "
+                                         "is still running"));
+        break;
+    case CM_IDEM_MISMATCH:
+        self->idem_final = true;
+        cm_ctx_fail(self, cm_problem_new(422, "idempotency_key_reused",
+                                         "this Idempotency-Key was used for "
+                                         "a different request"));
+        break;
+    case CM_IDEM_NEW:
+        break;
+    }
+}
+
+int
+cm_ctx_idempotency_begin(cm_ctx_t *self)
+{
+    assert(self);
+    const char *key = cm_envelope_string(self->request, "idempotency_key");
+    if (!key) {
+        return 0;
+    }
+    if (!s_idem_key_is_valid(key)) {
+        json_t *problem = cm_problem_new(400, "validation_failed",
+                                         "malformed Idempotency-Key");
+        cm_problem_add_error(problem, "Idempotency-Key",
+                             "must be 1-255 printable characters, no spaces");
+        cm_ctx_fail(self, problem);
+        return 1;
+    }
+    char scope[CM_STORE_KEY_MAX];
+    snprintf(scope, sizeof scope, "%s:%s", cm_ctx_actor_id(self), key);
+    if (!cm_store_key(self->idem_key, sizeof self->idem_key, self->owner,
+                      "idem", scope)) {
+        cm_ctx_fail_status(self, CM_EINVAL, "Idempotency-Key too long");
+        self->idem_key[0] = '\0';
+        return 1;
+    }
+    s_fingerprint(self, self->fingerprint);
+    int64_t ttl = cm_ctx_deadline(self) - cm_time_now_ms();
+    cm_idem_state_t state = CM_IDEM_NEW;
+    char *response = NULL;
+    if (cm_store_idem_begin(self->store, self->idem_key, self->fingerprint,
+                            ttl > 100 ? ttl : 100, &state, &response)
+        != 0) {
+        self->idem_key[0] = '\0';
+        cm_ctx_fail_status(self, CM_EUNAVAILABLE, "store unavailable");
+        return 1;
+    }
+    s_idem_answer(self, state, response);
+    free(response);
+    return state == CM_IDEM_NEW ? 0 : 1;
+}
+
+void
+cm_ctx_idempotency_end(cm_ctx_t *self)
+{
+    assert(self);
+    if (self->idem_key[0] && !self->idem_final) {
+        // Harmless if it fails: the marker expires at the request deadline.
+        (void)cm_store_idem_release(self->store, self->idem_key,
+                                    self->fingerprint);
+    }
+}
+
+// ---- replies
+
+void
+cm_ctx_reply(cm_ctx_t *self, int status, json_t *body)
+{
+    assert(self && status >= 100 && status <= 599);
+    json_decref(self->body);
+    json_decref(self->problem);
+    self->problem = NULL;
+    self->status = status;
+    self->body = body;
+}
+
+void
+cm_ctx_header(cm_ctx_t *self, const char *name, const char *value)
+{
+    assert(self && name && value);
+    json_t *text = json_string(value);
+    if (text) {
+        json_object_set_new(self->headers, name, text);
+    }
+}
+
+void
+cm_ctx_fail(cm_ctx_t *self, json_t *problem)
+{
+    assert(self && problem);
+    json_decref(self->body);
+    self->body = NULL;
+    json_decref(self->problem);
+    self->problem = problem;
+    self->status = cm_problem_status(problem);
+}
+
+void
+cm_ctx_fail_status(cm_ctx_t *self, cm_status_t status, const char *detail)
+{
+    cm_ctx_fail(self, cm_problem_from_status(status, detail));
+}
+
+bool
+cm_ctx_has_reply(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->status != 0;
+}
+
+int
+cm_ctx_status(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->status;
+}
+
+int
+cm_ctx_event(cm_ctx_t *self, cm_commit_t *commit, const char *type,
+             const char *subject, int64_t version, json_t *data)
+{
+    assert(self && commit && type && subject);
+    cm_envelope_event_t fields = {
+        .type = type,
+        .source = self->owner,
+        .subject = subject,
+        .version = version,
+        .correlation_id = cm_envelope_correlation_id(self->request),
+        .actor = cm_ctx_actor(self),
+        .data = data,
+    };
+    json_t *event = data ? cm_envelope_event_new(&fields) : NULL;
+    json_decref(data);
+    char *text = event ? cm_envelope_encode(event) : NULL;
+    json_decref(event);
+    if (!text) {
+        cm_log_error("event.unbuildable", "type", type, "subject", subject);
+        return -1;
+    }
+    cm_commit_event(commit, type, text);
+    free(text);
+    return 0;
+}
+
+static void
+s_commit_failed(cm_ctx_t *self, int rc, const cm_commit_result_t *result)
+{
+    if (rc == CM_EUNAVAILABLE) {
+        cm_ctx_fail(self, cm_problem_new(503, "store_unavailable",
+                                         "the outcome is unknown: retry "
+                                         "with the same Idempotency-Key"));
+        cm_ctx_header(self, "Retry-After", "1");
+    } else if (rc != 0) {
+        cm_ctx_fail_status(self, CM_EINTERNAL, "commit failed");
+    } else if (result->outcome == CM_COMMIT_CONFLICT) {
+        cm_ctx_fail(self, cm_problem_new(409, "version_conflict",
+                                         "the document changed meanwhile; "
+                                         "read it again and retry"));
+    } else if (result->outcome == CM_COMMIT_MISMATCH) {
+        self->idem_final = true;
+        cm_ctx_fail(self, cm_problem_new(422, "idempotency_key_reused",
+                                         "this Idempotency-Key was used for "
+                                         "a different request"));
+    }
+}
+
+static char *
+s_response_text(const cm_ctx_t *self, int status, const json_t *body)
+{
+    json_t *response =
+        json_pack("{s:i, s:O, s:O}", "status", status, "headers", self->headers,
+                  "body", body ? body : json_null());
+    assert(response);
+    char *text = json_dumps(response, JSON_COMPACT);
+    json_decref(response);
+    return text;
+}
+
+int
+cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status, json_t *body)
+{
+    assert(self && commit);
+    if (self->idem_key[0]) {
+        char *response = s_response_text(self, status, body);
+        cm_commit_idempotency(commit, self->idem_key, self->fingerprint,
+                              response, CM_CTX_IDEM_TTL_MS);
+        free(response);
+    }
+    cm_commit_result_t result;
+    memset(&result, 0, sizeof result);
+    int rc = cm_store_commit(self->store, commit, &result);
+    if (rc == 0
+        && (result.outcome == CM_COMMIT_OK
+            || result.outcome == CM_COMMIT_DUPLICATE)) {
+        self->idem_final = true;
+        cm_ctx_reply(self, status, body);
+    } else if (rc == 0 && result.outcome == CM_COMMIT_DONE) {
+        self->idem_final = true;
+        json_decref(body);
+        s_reply_stored(self, result.response ? result.response : "{}");
+    } else {
+        json_decref(body);
+        s_commit_failed(self, rc, &result);
+    }
+    int outcome = rc == 0 ? (int)result.outcome : rc;
+    cm_commit_result_clear(&result);
+    return outcome;
+}
+
+json_t *
+cm_ctx_reply_envelope(const cm_ctx_t *self)
+{
+    assert(self);
+    if (self->problem) {
+        json_t *reply =
+            cm_envelope_error_reply_new(self->request, self->problem);
+        if (reply && json_object_size(self->headers)) {
+            json_object_set(reply, "headers", self->headers);
+        }
+        return reply;
+    }
+    return cm_envelope_reply_new(self->request,
+                                 self->status ? self->status : 500,
+                                 self->headers, self->body);
+}

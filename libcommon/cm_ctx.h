@@ -1,0 +1,119 @@
+// cm_ctx — one request being handled by a service (cm_service.h).
+//
+// A handler reads the request through the context (body, query, actor, path
+// parameters, its thread's store) and answers exactly once: cm_ctx_reply,
+// cm_ctx_fail, or cm_ctx_commit (which writes the change, its events and
+// the idempotency record in one atomic call and then sets the reply).
+//
+//   static void
+//   s_get_staff(cm_ctx_t *ctx)
+//   {
+//       json_t *doc = ...;                    // read through cm_ctx_store
+//       cm_ctx_header(ctx, "ETag", "\"3\"");
+//       cm_ctx_reply(ctx, 200, doc);          // takes ownership of doc
+//   }
+#ifndef LIBCOMMON_CM_CTX_H
+#define LIBCOMMON_CM_CTX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cm_route.h"
+#include "cm_status.h"
+#include "cm_store.h"
+
+// How long a finished idempotency record is kept.
+#define CM_CTX_IDEM_TTL_MS (24LL * 3600 * 1000)
+
+// Longest accepted Idempotency-Key (IETF httpapi draft: a short string).
+#define CM_CTX_IDEM_KEY_MAX 255
+
+typedef struct cm_ctx cm_ctx_t;
+
+// A context for a parsed request envelope. Takes ownership of *request_p.
+// owner is the service name (hash tag and event source); store and state
+// are borrowed for the life of the context. Caller owns the result.
+cm_ctx_t *cm_ctx_new(const char *owner, json_t **request_p, cm_store_t *store,
+                     void *state);
+
+// Free; safe when *self_p is NULL.
+void cm_ctx_destroy(cm_ctx_t **self_p);
+
+// ---- the request (all borrowed: valid until cm_ctx_destroy)
+
+// The whole request envelope.
+const json_t *cm_ctx_request(const cm_ctx_t *self);
+// The body (NULL when the request has none or it is JSON null).
+json_t *cm_ctx_body(const cm_ctx_t *self);
+// The query string value of `name`, or NULL.
+const char *cm_ctx_query(const cm_ctx_t *self, const char *name);
+// The whole query object, NULL when the request has none.
+json_t *cm_ctx_query_object(const cm_ctx_t *self);
+// The actor object {"id","role","department"} (never NULL; may be empty).
+json_t *cm_ctx_actor(const cm_ctx_t *self);
+// Members of the actor, "" when absent.
+const char *cm_ctx_actor_id(const cm_ctx_t *self);
+const char *cm_ctx_actor_role(const cm_ctx_t *self);
+const char *cm_ctx_actor_department(const cm_ctx_t *self);
+// A path parameter captured by the route ("id"), or NULL.
+const char *cm_ctx_param(const cm_ctx_t *self, const char *name);
+// The method and path of the request.
+const char *cm_ctx_method(const cm_ctx_t *self);
+const char *cm_ctx_path(const cm_ctx_t *self);
+// The service name (hash tag of every key the service writes).
+const char *cm_ctx_owner(const cm_ctx_t *self);
+// The calling thread's store.
+cm_store_t *cm_ctx_store(cm_ctx_t *self);
+// The state the service registered (cm_service_def_t.state).
+void *cm_ctx_state(const cm_ctx_t *self);
+// The request deadline, epoch ms.
+int64_t cm_ctx_deadline(const cm_ctx_t *self);
+
+// Set the route parameters found by the service (cm_service does this).
+void cm_ctx_set_params(cm_ctx_t *self, const cm_route_params_t *params);
+
+// ---- idempotency (cm_service drives it; handlers only commit)
+
+// Start the idempotency protocol when the request carries a key: 0 to go
+// on, or a reply is already set (stored response, 409 running, 422 reused,
+// 400 malformed key, 503) and 1 is returned.
+int cm_ctx_idempotency_begin(cm_ctx_t *self);
+// After the handler: drop the "running" marker if nothing was committed.
+void cm_ctx_idempotency_end(cm_ctx_t *self);
+
+// ---- the reply
+
+// Answer with status and body (NULL: no body). Takes ownership of body.
+void cm_ctx_reply(cm_ctx_t *self, int status, json_t *body);
+// Set a reply header ("ETag", "Location", "Allow", "Retry-After").
+void cm_ctx_header(cm_ctx_t *self, const char *name, const char *value);
+// Answer with a problem (cm_problem.h). Takes ownership of problem.
+void cm_ctx_fail(cm_ctx_t *self, json_t *problem);
+// Answer with the default problem for status, and a detail (may be NULL).
+void cm_ctx_fail_status(cm_ctx_t *self, cm_status_t status, const char *detail);
+// True once a reply or a problem is set.
+bool cm_ctx_has_reply(const cm_ctx_t *self);
+// The reply status (0 while none is set).
+int cm_ctx_status(const cm_ctx_t *self);
+
+// Add an event to commit: type "intake.case.created", subject "case/CS-1",
+// the document version after the change, and data (taken). The envelope
+// gets the request's correlation id and actor. Returns 0, or -1 when the
+// envelope cannot be built (bad UTF-8, too large).
+int cm_ctx_event(cm_ctx_t *self, cm_commit_t *commit, const char *type,
+                 const char *subject, int64_t version, json_t *data);
+
+// Run commit atomically, adding to it the idempotency record of this request
+// (when it has a key) holding the reply (status, headers set so far, body),
+// then set that reply. Takes ownership of body. A version conflict answers 409
+// "version_conflict", a reused key 422, Redis unreachable 503; a stored
+// response (DONE) is answered as stored. Returns the commit outcome (>= 0)
+// or a negative cm_status_t.
+int cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status,
+                  json_t *body);
+
+// The reply envelope for the request. Caller owns the result.
+json_t *cm_ctx_reply_envelope(const cm_ctx_t *self);
+
+#endif

@@ -1,0 +1,445 @@
+#include "cm_service.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm_envelope.h"
+#include "cm_log.h"
+#include "cm_mdp.h"
+#include "cm_mdp_worker.h"
+#include "cm_problem.h"
+#include "cm_time.h"
+
+#define S_WORKERS_MAX     64
+#define S_ENDPOINT_MAX    256
+#define S_REPLICA_MAX     96
+#define S_IDLE_WAIT_MS    250 // longest sleep of the background thread
+#define S_DRAIN_RECV_MS   200 // a drain ends after this long with nothing
+#define S_SIGNAL_CHECK_MS 100 // how often main looks at the stop flag
+
+struct cm_service {
+    const cm_service_def_t *def;      // borrowed
+    const cm_config_t *config;        // borrowed
+    char replica[S_REPLICA_MAX];      // this process's name in logs
+    zactor_t *workers[S_WORKERS_MAX]; // request threads
+    size_t worker_count;              // started
+    zactor_t *background;             // subscriptions and tick, or NULL
+};
+
+// ---- the request pipeline
+
+static char *
+s_encode_or_500(json_t *reply, const char *correlation_id)
+{
+    char *text = reply ? cm_envelope_encode(reply) : NULL;
+    json_decref(reply);
+    if (!text) {
+        json_t *problem = cm_problem_new(500, "reply_unencodable",
+                                         "the reply could not be encoded");
+        json_t *fallback = cm_envelope_error_new(correlation_id, problem);
+        text = fallback ? cm_envelope_encode(fallback) : NULL;
+        json_decref(fallback);
+        json_decref(problem);
+    }
+    return text;
+}
+
+// A reply for a request we cannot parse; it still goes back, so the broker
+// frees the worker's credit and the client is not left waiting.
+static char *
+s_reply_malformed(const char *text, size_t size, const char *reason)
+{
+    char id[CM_ENVELOPE_REASON_MAX] = "";
+    int64_t deadline = 0;
+    char ignored[CM_ENVELOPE_REASON_MAX];
+    (void)cm_envelope_peek_request(text, size, id, sizeof id, &deadline,
+                                   ignored, sizeof ignored); // id may stay ""
+    cm_log_warn("request.malformed", "reason", reason);
+    json_t *problem = cm_problem_new(400, "malformed_request", reason);
+    json_t *reply = cm_envelope_error_new(id[0] ? id : "unknown", problem);
+    json_decref(problem);
+    return s_encode_or_500(reply, id[0] ? id : "unknown");
+}
+
+static bool
+s_is_mutation(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static void
+s_dispatch(cm_service_t *self, cm_ctx_t *ctx)
+{
+    const cm_route_t *route = NULL;
+    cm_route_params_t params;
+    char allow[CM_ROUTE_ALLOW_MAX];
+    cm_route_result_t found =
+        cm_route_match(self->def->routes, cm_ctx_method(ctx), cm_ctx_path(ctx),
+                       &route, &params, allow);
+    if (found == CM_ROUTE_NO_PATH) {
+        cm_ctx_fail(ctx, cm_problem_new(404, "not_found", "no such resource"));
+        return;
+    }
+    if (found == CM_ROUTE_NO_METHOD) {
+        cm_ctx_fail(ctx, cm_problem_new(405, "method_not_allowed", NULL));
+        cm_ctx_header(ctx, "Allow", allow);
+        return;
+    }
+    cm_ctx_set_params(ctx, &params);
+    if (s_is_mutation(cm_ctx_method(ctx)) && cm_ctx_idempotency_begin(ctx)) {
+        return; // answered from the idempotency record
+    }
+    route->handler(ctx);
+    if (!cm_ctx_has_reply(ctx)) {
+        cm_log_error("handler.no_reply", "path", cm_ctx_path(ctx));
+        cm_ctx_fail_status(ctx, CM_EINTERNAL, "the handler gave no reply");
+    }
+    cm_ctx_idempotency_end(ctx);
+}
+
+static void
+s_log_handled(const cm_ctx_t *ctx, int64_t started_ms)
+{
+    int status = cm_ctx_status(ctx);
+    const char *event = status >= 500 ? "request.failed" : "request.handled";
+    cm_log_level_t level = status >= 500 ? CM_LOG_WARN : CM_LOG_INFO;
+    if (cm_log_enabled(level)) {
+        cm_log_emit(level, event, "method", cm_ctx_method(ctx), "path",
+                    cm_ctx_path(ctx), "#status", CM_LOG_INT(status), "actor",
+                    cm_ctx_actor_id(ctx), "#dur_ms",
+                    CM_LOG_INT(cm_time_mono_ms() - started_ms), NULL);
+    }
+}
+
+char *
+cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
+                  size_t size)
+{
+    assert(self && text);
+    int64_t started = cm_time_mono_ms();
+    char reason[CM_ENVELOPE_REASON_MAX] = "";
+    json_t *request = cm_envelope_parse(text, size, CM_ENVELOPE_REQUEST, reason,
+                                        sizeof reason);
+    if (!request) {
+        return s_reply_malformed(text, size, reason);
+    }
+    char id[CM_ENVELOPE_REASON_MAX];
+    snprintf(id, sizeof id, "%s", cm_envelope_id(request));
+    cm_log_set_correlation(cm_envelope_correlation_id(request));
+    cm_ctx_t *ctx =
+        cm_ctx_new(self->def->name, &request, store, self->def->state);
+    if (cm_ctx_deadline(ctx) < cm_time_now_ms()) {
+        // Nobody waits for it any more; answer so the broker frees credit.
+        cm_log_warn("request.expired", "path", cm_ctx_path(ctx));
+        cm_ctx_fail(ctx, cm_problem_new(504, "deadline_exceeded", NULL));
+    } else {
+        s_dispatch(self, ctx);
+    }
+    s_log_handled(ctx, started);
+    char *reply = s_encode_or_500(cm_ctx_reply_envelope(ctx), id);
+    cm_ctx_destroy(&ctx);
+    cm_log_set_correlation(NULL);
+    return reply;
+}
+
+// ---- worker threads
+
+// Take up to the worker's credit of waiting requests, answer each in turn.
+// The first receive waits up to wait_ms. Returns how many were handled.
+static size_t
+s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
+              int wait_ms)
+{
+    size_t credit = (size_t)cm_mdp_worker_credit(worker);
+    size_t handled = 0;
+    for (; handled < credit; handled++) {
+        zframe_t *reply_to = NULL;
+        char *text =
+            cm_mdp_worker_recv(worker, handled ? 0 : wait_ms, &reply_to);
+        if (!text) {
+            break;
+        }
+        char *reply = cm_service_handle(self, store, text, strlen(text));
+        free(text);
+        if (!reply || cm_mdp_worker_send(worker, reply, &reply_to) != 0) {
+            cm_log_warn("reply.unsent", "reason",
+                        reply ? "send failed" : "no reply");
+            zframe_destroy(&reply_to);
+        }
+        free(reply);
+    }
+    return handled;
+}
+
+static void
+s_drain(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store)
+{
+    cm_mdp_worker_disconnect(worker);
+    int64_t until =
+        cm_time_mono_ms() + cm_config_int(self->config, "service/drain_ms");
+    while (!cm_mdp_worker_is_drained(worker) && cm_time_mono_ms() < until) {
+        if (s_serve_batch(self, worker, store, S_DRAIN_RECV_MS) == 0
+            && cm_mdp_worker_held(worker) == 0) {
+            break;
+        }
+    }
+}
+
+static bool
+s_pipe_says_term(zsock_t *pipe)
+{
+    char *command = zstr_recv(pipe);
+    bool term = !command || strcmp(command, "$TERM") == 0;
+    zstr_free(&command);
+    return term;
+}
+
+static void
+s_worker_actor(zsock_t *pipe, void *args)
+{
+    cm_service_t *self = args;
+    char endpoint[S_ENDPOINT_MAX];
+    cm_config_endpoint(self->config, "broker/host", "broker/port", endpoint,
+                       sizeof endpoint);
+    cm_mdp_worker_t *worker = cm_mdp_worker_new(
+        endpoint, self->def->name,
+        (int)cm_config_int(self->config, "service/credit"),
+        (int)cm_config_int(self->config, "service/heartbeat_ms"));
+    cm_store_t *store = cm_store_new_from_config(self->config);
+    zpoller_t *poller =
+        worker ? zpoller_new(pipe, cm_mdp_worker_sock(worker), NULL) : NULL;
+    zsock_signal(pipe, poller && store ? 0 : 1);
+    while (poller && store) {
+        int timeout = cm_mdp_worker_timeout_ms(worker);
+        void *which = zpoller_wait(poller, timeout > 0 ? timeout : 0);
+        if (which == pipe && s_pipe_says_term(pipe)) {
+            s_drain(self, worker, store);
+            break;
+        }
+        s_serve_batch(self, worker, store, 0);
+    }
+    zpoller_destroy(&poller);
+    cm_store_destroy(&store);
+    cm_mdp_worker_destroy(&worker);
+}
+
+// ---- background thread: subscriptions and tick
+
+static cm_consumer_t *
+s_consumer_new(cm_service_t *self, cm_store_t *store)
+{
+    const cm_subscription_t *subs = self->def->subscriptions;
+    if (!subs || !subs->producer) {
+        return NULL;
+    }
+    char endpoint[S_ENDPOINT_MAX];
+    cm_config_endpoint(self->config, "hub/host", "hub/pub_port", endpoint,
+                       sizeof endpoint);
+    cm_consumer_t *consumer =
+        cm_consumer_new(store, self->def->name, self->replica, endpoint, NULL);
+    for (; consumer && subs->producer; subs++) {
+        cm_consumer_subscribe(consumer, subs->producer, NULL, subs->fn,
+                              self->def->state);
+    }
+    return consumer;
+}
+
+static void
+s_background_actor(zsock_t *pipe, void *args)
+{
+    cm_service_t *self = args;
+    cm_store_t *store = cm_store_new_from_config(self->config);
+    cm_consumer_t *consumer = store ? s_consumer_new(self, store) : NULL;
+    zpoller_t *poller = zpoller_new(pipe, NULL);
+    if (consumer && cm_consumer_socket(consumer)) {
+        zpoller_add(poller, cm_consumer_socket(consumer));
+    }
+    zsock_signal(pipe, store ? 0 : 1);
+    int tick_ms = self->def->tick_ms > 0 ? self->def->tick_ms : 1000;
+    int64_t next_tick = cm_time_mono_ms() + tick_ms;
+    while (store) {
+        int64_t left = next_tick - cm_time_mono_ms();
+        int wait = (int)(left < 0                ? 0
+                         : left < S_IDLE_WAIT_MS ? left
+                                                 : S_IDLE_WAIT_MS);
+        if (zpoller_wait(poller, wait) == pipe && s_pipe_says_term(pipe)) {
+            break;
+        }
+        if (consumer) {
+            cm_consumer_poll(consumer, 0);
+        }
+        if (self->def->tick && cm_time_mono_ms() >= next_tick) {
+            self->def->tick(self, store);
+            next_tick = cm_time_mono_ms() + tick_ms;
+        }
+    }
+    zpoller_destroy(&poller);
+    cm_consumer_destroy(&consumer);
+    cm_store_destroy(&store);
+}
+
+// ---- lifecycle
+
+cm_service_t *
+cm_service_new(const cm_service_def_t *def, const cm_config_t *config)
+{
+    assert(def && def->name && def->routes && config);
+    cm_service_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->def = def;
+    self->config = config;
+    const char *replica = cm_config_str(config, "service/replica");
+    if (replica[0]) {
+        snprintf(self->replica, sizeof self->replica, "%s", replica);
+    } else {
+        char host[64] = "host";
+        (void)gethostname(host, sizeof host); // "host" stays on failure
+        host[sizeof host - 1] = '\0';
+        snprintf(self->replica, sizeof self->replica, "%s-%d", host,
+                 (int)getpid());
+    }
+    return self;
+}
+
+void
+cm_service_destroy(cm_service_t **self_p)
+{
+    assert(self_p);
+    cm_service_t *self = *self_p;
+    if (self) {
+        cm_service_stop(self);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+static int
+s_run_start_hook(cm_service_t *self)
+{
+    if (!self->def->start) {
+        return 0;
+    }
+    cm_store_t *store = cm_store_new_from_config(self->config);
+    int rc = store ? self->def->start(self, store) : -1;
+    cm_store_destroy(&store);
+    return rc;
+}
+
+int
+cm_service_start(cm_service_t *self)
+{
+    assert(self && self->worker_count == 0);
+    if (s_run_start_hook(self) != 0) {
+        cm_log_error("service.start_failed", "reason", "start hook failed");
+        return -1;
+    }
+    size_t count = (size_t)cm_config_int(self->config, "service/workers");
+    for (size_t i = 0; i < count && i < S_WORKERS_MAX; i++) {
+        self->workers[i] = zactor_new(s_worker_actor, self);
+        assert(self->workers[i]);
+        self->worker_count++;
+    }
+    if (self->def->tick || self->def->subscriptions) {
+        self->background = zactor_new(s_background_actor, self);
+        assert(self->background);
+    }
+    cm_log_notice("service.started", "#workers", CM_LOG_INT(count), "replica",
+                  self->replica);
+    return 0;
+}
+
+void
+cm_service_stop(cm_service_t *self)
+{
+    assert(self);
+    if (self->worker_count == 0 && !self->background) {
+        return;
+    }
+    cm_log_notice("service.draining", "#workers",
+                  CM_LOG_INT(self->worker_count));
+    // zactor_destroy sends $TERM and waits: each worker drains in turn, but
+    // all stop taking new work at once, so signal them all first.
+    for (size_t i = 0; i < self->worker_count; i++) {
+        zstr_send(self->workers[i], "$TERM");
+    }
+    for (size_t i = 0; i < self->worker_count; i++) {
+        zactor_destroy(&self->workers[i]);
+    }
+    self->worker_count = 0;
+    zactor_destroy(&self->background);
+    cm_log_notice("service.stopped");
+}
+
+const cm_service_def_t *
+cm_service_def(const cm_service_t *self)
+{
+    assert(self);
+    return self->def;
+}
+
+const cm_config_t *
+cm_service_config(const cm_service_t *self)
+{
+    assert(self);
+    return self->config;
+}
+
+const char *
+cm_service_name(const cm_service_t *self)
+{
+    assert(self);
+    return self->def->name;
+}
+
+// ---- main
+
+static volatile sig_atomic_t s_stop_requested = 0;
+
+static void
+s_on_signal(int signum)
+{
+    (void)signum; // one flag for SIGINT and SIGTERM
+    s_stop_requested = 1;
+}
+
+// czmq's own handler would set zsys_interrupted, which makes every socket
+// call fail at once and defeats the drain; we take the signals ourselves.
+static void
+s_install_signals(void)
+{
+    zsys_handler_set(NULL);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = s_on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+int
+cm_service_main(const cm_service_def_t *def, int argc, char **argv)
+{
+    assert(def);
+    s_install_signals();
+    zsys_set_logstream(stderr);
+    cm_log_init(def->name, NULL);
+    cm_config_t *config =
+        cm_config_load_or_exit(def->name, def->options, argc, argv);
+    cm_service_t *self = cm_service_new(def, config);
+    cm_log_init(def->name, self->replica);
+    cm_config_log(config);
+    int rc = cm_service_start(self) == 0 ? 0 : 1;
+    while (rc == 0 && !s_stop_requested) {
+        struct timespec pause = {0, S_SIGNAL_CHECK_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    cm_service_destroy(&self);
+    cm_config_destroy(&config);
+    return rc;
+}
