@@ -135,10 +135,13 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
 
+# varFuncNullUB: our variadic (key, value, ..., NULL) APIs read pointers, and
+# glibc's NULL is ((void *)0), so the NULL sentinel is well defined here.
 lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 \
 	  --error-exitcode=1 --inline-suppr --quiet \
 	  --suppress=missingIncludeSystem --suppress=unusedFunction \
+	  --suppress=varFuncNullUB \
 	  -D_POSIX_C_SOURCE=200809L -Ilibcommon libcommon services tests
 
 compose-check:

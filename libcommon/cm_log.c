@@ -157,7 +157,14 @@ void
 cm_log_init(const char *svc, const char *replica)
 {
     snprintf(s_svc, sizeof s_svc, "%s", svc ? svc : "-");
-    snprintf(s_replica, sizeof s_replica, "%s", replica ? replica : "0");
+    if (replica && replica[0]) {
+        snprintf(s_replica, sizeof s_replica, "%s", replica);
+    } else {
+        char host[CM_LOG_NAME_MAX / 2] = "host";
+        (void)gethostname(host, sizeof host); // "host" stays on failure
+        host[sizeof host - 1] = '\0';
+        snprintf(s_replica, sizeof s_replica, "%s-%d", host, (int)getpid());
+    }
     const char *format = getenv("LOG_FORMAT");
     s_json = !(format && strcasecmp(format, "text") == 0);
     const char *level = getenv("LOG_LEVEL");

@@ -27,8 +27,9 @@ typedef enum {
     CM_LOG_ERROR
 } cm_log_level_t;
 
-// Set the service name and replica id used on every line and read LOG_FORMAT
-// and LOG_LEVEL from the environment. Call once from main before threads.
+// Set the service name and replica id used on every line (replica NULL or
+// "": "<host>-<pid>") and read LOG_FORMAT and LOG_LEVEL from the environment.
+// Call once from main before threads.
 void cm_log_init(const char *svc, const char *replica);
 
 // Set the threshold; lines below it are skipped before any formatting.

@@ -16,9 +16,8 @@ main(void)
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
-        if (suites[i]) {
-            srunner_add_suite(runner, suites[i]());
-        }
+        // cppcheck-suppress uninitvar ; 2.10 misreads the initialised array
+        srunner_add_suite(runner, suites[i]());
     }
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
