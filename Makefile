@@ -109,7 +109,7 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # ---- targets -----------------------------------------------------------------
-.PHONY: all deps run test unit itest asan check format format-check lint \
+.PHONY: all deps run test unit itest asan check format format-check lint tidy \
         bench compose-check clean
 
 all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
@@ -143,6 +143,13 @@ lint:
 	  --suppress=missingIncludeSystem --suppress=unusedFunction \
 	  --suppress=varFuncNullUB \
 	  -D_POSIX_C_SOURCE=200809L -Ilibcommon libcommon services tests
+
+# clang-tidy (style.md §15) is slow (seconds per file): run it by hand or on
+# the files you touched: `make tidy FILES="libcommon/cm_ctx.c"`.
+FILES ?= $(shell git ls-files '*.c')
+tidy:
+	clang-tidy --quiet $(FILES) -- -std=c11 -D_POSIX_C_SOURCE=200809L \
+	  -D_DEFAULT_SOURCE -Ilibcommon $(PKG_CFLAGS)
 
 compose-check:
 	@if [ -f docker/compose.yml ]; then \

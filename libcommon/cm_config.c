@@ -297,9 +297,10 @@ s_load(cm_config_t *self, int argc, char **argv, char *error, size_t size)
     if (rc != 0) {
         return rc;
     }
-    bool must_exist = file != NULL || getenv("SM_CONFIG") != NULL;
+    const char *from_env = getenv("SM_CONFIG");
+    bool must_exist = file != NULL || from_env != NULL;
     if (!file) {
-        file = getenv("SM_CONFIG") ? getenv("SM_CONFIG") : S_DEFAULT_FILE;
+        file = from_env ? from_env : S_DEFAULT_FILE;
     }
     if (s_apply_file(self, file, must_exist, error, size) != 0) {
         return -1;

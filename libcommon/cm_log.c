@@ -236,6 +236,7 @@ cm_log_emit(cm_log_level_t level, const char *event, ...)
     va_list args;
     va_start(args, event);
     const char *key;
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above
     while ((key = va_arg(args, const char *)) != NULL) {
         const char *value = va_arg(args, const char *);
         s_put_field(&line, key, value);

@@ -65,12 +65,11 @@ const char *cm_log_format_int(char *buf, long long value);
 // A numeric field value, for '#' keys. The buffer lives in the caller's block.
 #define CM_LOG_INT(v) cm_log_format_int((char[24]){0}, (long long)(v))
 
+// An expression, not a block, so a log line adds no nesting level.
 #define CM_LOG_AT(level, ...)                                                  \
-    do {                                                                       \
-        if (cm_log_enabled(level)) {                                           \
-            cm_log_emit(level, __VA_ARGS__, (const char *)NULL);               \
-        }                                                                      \
-    } while (0)
+    (cm_log_enabled(level)                                                     \
+         ? cm_log_emit(level, __VA_ARGS__, (const char *)NULL)                 \
+         : (void)0)
 
 #define cm_log_debug(...)  CM_LOG_AT(CM_LOG_DEBUG, __VA_ARGS__)
 #define cm_log_info(...)   CM_LOG_AT(CM_LOG_INFO, __VA_ARGS__)

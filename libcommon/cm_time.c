@@ -88,7 +88,7 @@ s_parse_fraction_and_zone(const char *p, int64_t *ms, int64_t *offset_min)
         || minutes > 59) {
         return -1;
     }
-    *offset_min = (sign == '-' ? -1 : 1) * (hours * 60 + minutes);
+    *offset_min = (int64_t)(sign == '-' ? -1 : 1) * (hours * 60 + minutes);
     return 0;
 }
 
@@ -113,7 +113,8 @@ cm_time_parse(const char *text, int64_t *epoch_ms)
         return -1;
     }
     int64_t days = s_days_from_civil(y, mo, d);
-    int64_t seconds = days * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
+    int64_t seconds = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s
+                      - offset_min * 60;
     *epoch_ms = seconds * MS_PER_SECOND + ms;
     return 0;
 }
