@@ -1,0 +1,9 @@
+// One Check suite per broker module (style.md §13).
+#ifndef BROKER_TESTS_SUITES_H
+#define BROKER_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *broker_suite(void);
+
+#endif
