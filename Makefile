@@ -92,16 +92,17 @@ $(BUILD)/tests/integration_tests: $(ITEST_SRC:%.c=$(BUILD)/%.o) $(LIBCOMMON)
 ITESTS := $(BUILD)/tests/integration_tests
 endif
 
-# ---- benchmarks (bench/<name>/*.c → build/<v>/bench/<name>) ---------------
-BENCHES := $(patsubst bench/%/,%,$(dir $(wildcard bench/*/*.c)))
+# ---- benchmarks (bench/<name>/*.c → build/<v>/bench-bin/<name>) ----------
+# A bench may link a service's objects: BENCH_<name>_OBJ in its module.mk.
+BENCHES := $(patsubst bench/%/,%,$(sort $(dir $(wildcard bench/*/*.c))))
 define BENCH_template
-$(BUILD)/bench/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard bench/$(1)/*.c)) $$(filter-out $(BUILD)/services/%/main.o,$$(BENCH_$(1)_OBJ)) $(LIBCOMMON)
+$(BUILD)/bench-bin/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard bench/$(1)/*.c)) $$(BENCH_$(1)_OBJ) $(LIBCOMMON)
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  LINK    $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
-BENCH_BINS += $(BUILD)/bench/$(1)
+BENCH_BINS += $(BUILD)/bench-bin/$(1)
 endef
-$(foreach b,$(sort $(BENCHES)),$(eval $(call BENCH_template,$(b))))
+$(foreach b,$(BENCHES),$(eval $(call BENCH_template,$(b))))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

@@ -172,6 +172,34 @@ cm_ctx_deadline(const cm_ctx_t *self)
     return cm_envelope_deadline(self->request);
 }
 
+int
+cm_ctx_if_match(const cm_ctx_t *self, int64_t *version)
+{
+    assert(self && version);
+    const char *text = cm_envelope_string(self->request, "if_match");
+    if (!text) {
+        text = cm_ctx_query(self, "if_match");
+    }
+    if (!text) {
+        return 0;
+    }
+    if (strncmp(text, "W/", 2) == 0) {
+        text += 2;
+    }
+    size_t n = strlen(text);
+    bool quoted = n >= 2 && text[0] == '"' && text[n - 1] == '"';
+    char digits[24];
+    snprintf(digits, sizeof digits, "%.*s", (int)(quoted ? n - 2 : n),
+             quoted ? text + 1 : text);
+    char *end = NULL;
+    long long value = strtoll(digits, &end, 10);
+    if (!digits[0] || !end || *end || value < 0) {
+        return -1;
+    }
+    *version = value;
+    return 1;
+}
+
 void
 cm_ctx_set_params(cm_ctx_t *self, const cm_route_params_t *params)
 {
@@ -452,9 +480,13 @@ cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status, json_t *body)
     } else if (rc == 0 && result.outcome == CM_COMMIT_DONE) {
         self->idem_final = true;
         json_decref(body);
+        // The stored reply's headers, not the ETag/Location of this attempt.
+        json_object_clear(self->headers);
         s_reply_stored(self, result.response ? result.response : "{}");
     } else {
         json_decref(body);
+        // Nothing was written: drop the ETag/Location set for the reply.
+        json_object_clear(self->headers);
         s_commit_failed(self, rc, &result);
     }
     int outcome = rc == 0 ? (int)result.outcome : rc;

@@ -70,6 +70,12 @@ void *cm_ctx_state(const cm_ctx_t *self);
 // The request deadline, epoch ms.
 int64_t cm_ctx_deadline(const cm_ctx_t *self);
 
+// The version an If-Match header asks for (the gateway passes the header as
+// the envelope's `if_match`; a query parameter `if_match` also counts):
+// "\"3\"", "W/\"3\"" or "3". Returns 1 and sets *version when present,
+// 0 when absent, -1 when malformed (answer 400).
+int cm_ctx_if_match(const cm_ctx_t *self, int64_t *version);
+
 // Set the route parameters found by the service (cm_service does this).
 void cm_ctx_set_params(cm_ctx_t *self, const cm_route_params_t *params);
 

@@ -32,7 +32,8 @@ static const s_field_t s_request_fields[] = {
     {"deadline", S_INTEGER, true}, {"idempotency_key", S_STRING, false},
     {"actor", S_OBJECT, true},     {"method", S_STRING, true},
     {"path", S_STRING, true},      {"query", S_OBJECT, false},
-    {"body", S_ANY, false},        {NULL, 0, false},
+    {"body", S_ANY, false},        {"fingerprint", S_STRING, false},
+    {"if_match", S_STRING, false}, {NULL, 0, false},
 };
 
 static const s_field_t s_reply_fields[] = {
@@ -291,6 +292,21 @@ s_set_or(json_t *object, const char *key, const json_t *value, json_t *fallback)
     }
 }
 
+// Set a string member when value is not NULL. 0, or -1 for bad UTF-8.
+static int
+s_set_optional_string(json_t *object, const char *name, const char *value)
+{
+    if (!value) {
+        return 0;
+    }
+    json_t *text = json_string(value);
+    if (!text) {
+        return -1;
+    }
+    json_object_set_new(object, name, text);
+    return 0;
+}
+
 json_t *
 cm_envelope_request_new(const cm_envelope_request_t *fields)
 {
@@ -314,13 +330,14 @@ cm_envelope_request_new(const cm_envelope_request_t *fields)
     if (!request) {
         return NULL;
     }
-    if (fields->idempotency_key) {
-        json_t *key = json_string(fields->idempotency_key);
-        if (!key) {
-            json_decref(request);
-            return NULL;
-        }
-        json_object_set_new(request, "idempotency_key", key);
+    if (s_set_optional_string(request, "idempotency_key",
+                              fields->idempotency_key)
+            != 0
+        || s_set_optional_string(request, "fingerprint", fields->fingerprint)
+               != 0
+        || s_set_optional_string(request, "if_match", fields->if_match) != 0) {
+        json_decref(request);
+        return NULL;
     }
     s_set_or(request, "query", fields->query, json_object());
     s_set_or(request, "body", fields->body, json_null());

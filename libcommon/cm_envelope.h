@@ -2,7 +2,7 @@
 // (design.md §4). Field names follow CloudEvents 1.0:
 //
 //   request {v,id,type,source,time,correlation_id,deadline,idempotency_key?,
-//            actor,method,path,query?,body?}
+//            fingerprint?,if_match?,actor,method,path,query?,body?}
 //   reply   {v,id,correlation_id,status,headers?,body? | error?}
 //   event   {v,id,type,source,subject,version,time,correlation_id?,actor?,
 //            epoch?,seq?,data}
@@ -42,6 +42,8 @@ typedef struct {
     const char *path;            // "/v1/cases/CS-12/forward"
     const json_t *query;         // object, NULL: {}
     const json_t *body;          // any JSON, NULL: null
+    const char *fingerprint;     // sha256 hex of method, path, body; or NULL
+    const char *if_match;        // the If-Match header's value, or NULL
 } cm_envelope_request_t;
 
 // What an event is built from; seq and epoch are added later by the hub.

@@ -113,7 +113,8 @@ s_log_handled(const cm_ctx_t *ctx, int64_t started_ms)
         cm_log_emit(level, event, "method", cm_ctx_method(ctx), "path",
                     cm_ctx_path(ctx), "#status", CM_LOG_INT(status), "actor",
                     cm_ctx_actor_id(ctx), "#dur_ms",
-                    CM_LOG_INT(cm_time_mono_ms() - started_ms), NULL);
+                    CM_LOG_INT(cm_time_mono_ms() - started_ms),
+                    (const char *)NULL);
     }
 }
 

@@ -235,6 +235,52 @@ START_TEST(test_cm_service_rejection_releases_key)
 }
 END_TEST
 
+// A context for a hand-built request with the given if_match (may be NULL).
+static cm_ctx_t *
+s_ctx_with_if_match(const char *if_match)
+{
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-1", "role", "auditor");
+    cm_envelope_request_t fields = {
+        .type = "t",
+        .source = "test",
+        .deadline_ms = cm_time_now_ms() + 1000,
+        .actor = actor,
+        .method = "PATCH",
+        .path = "/v1/things/a",
+        .if_match = if_match,
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    json_decref(actor);
+    ck_assert_ptr_nonnull(request);
+    return cm_ctx_new("things", &request, NULL, NULL);
+}
+
+START_TEST(test_cm_service_if_match)
+{
+    const char *good[] = {"\"3\"", "W/\"3\"", "3"};
+    for (size_t i = 0; i < 3; i++) {
+        cm_ctx_t *ctx = s_ctx_with_if_match(good[i]);
+        int64_t version = 0;
+        ck_assert_int_eq(cm_ctx_if_match(ctx, &version), 1);
+        ck_assert_int_eq(version, 3);
+        cm_ctx_destroy(&ctx);
+    }
+    const char *bad[] = {"\"\"", "abc", "\"-1\"", "3x"};
+    for (size_t i = 0; i < 4; i++) {
+        cm_ctx_t *ctx = s_ctx_with_if_match(bad[i]);
+        int64_t version = 0;
+        ck_assert_int_eq(cm_ctx_if_match(ctx, &version), -1);
+        cm_ctx_destroy(&ctx);
+    }
+    cm_ctx_t *ctx = s_ctx_with_if_match(NULL);
+    int64_t version = 0;
+    ck_assert_int_eq(cm_ctx_if_match(ctx, &version), 0);
+    ck_assert_str_eq(cm_ctx_actor_role(ctx), "auditor");
+    ck_assert_str_eq(cm_ctx_actor_department(ctx), "");
+    cm_ctx_destroy(&ctx);
+}
+END_TEST
+
 Suite *
 cm_service_suite(void)
 {
@@ -248,5 +294,8 @@ cm_service_suite(void)
     tcase_add_test(pipeline, test_cm_service_idempotency);
     tcase_add_test(pipeline, test_cm_service_rejection_releases_key);
     suite_add_tcase(suite, pipeline);
+    TCase *ctx = tcase_create("ctx");
+    tcase_add_test(ctx, test_cm_service_if_match);
+    suite_add_tcase(suite, ctx);
     return suite;
 }
