@@ -1,8 +1,360 @@
-// Placeholder: replaced by the module's real suite.
+// cm_events and cm_outbox against a private redis-server; the test plays
+// the hub with its own XPUB where one is needed.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_events.h"
+#include "cm_outbox.h"
+#include "cm_redis.h"
+#include "cm_status.h"
+#include "cm_store.h"
+#include "cm_time.h"
 #include "suites.h"
+#include "test_redis.h"
+
+#define WAIT_MS 5000
+
+static test_redis_t redis_server; // unchecked fixture
+static cm_store_t *store;         // checked fixture
+
+static void
+server_start(void)
+{
+    ck_assert_int_eq(test_redis_start(&redis_server), 0);
+}
+
+static void
+server_stop(void)
+{
+    test_redis_stop(&redis_server);
+}
+
+static void
+setup(void)
+{
+    store = cm_store_new("127.0.0.1", redis_server.port, NULL, 1000);
+    ck_assert_ptr_nonnull(store);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "FLUSHALL");
+    ck_assert_ptr_nonnull(reply);
+    freeReplyObject(reply);
+}
+
+static void
+teardown(void)
+{
+    cm_store_destroy(&store);
+}
+
+static long long
+redis_int(const char *a, const char *b, const char *c)
+{
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), a, b, c);
+    ck_assert_ptr_nonnull(reply);
+    long long value = reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    freeReplyObject(reply);
+    return value;
+}
+
+// n events on sm:{p}:outbox with envelope ids "e<seq>"; type `type`.
+static void
+produce(int n, const char *type)
+{
+    for (int i = 0; i < n; i++) {
+        char envelope[64];
+        int64_t next = redis_int("XLEN", "sm:{p}:outbox", NULL) + 1;
+        snprintf(envelope, sizeof envelope, "{\"id\":\"e%" PRId64 "\"}", next);
+        cm_commit_t *commit = cm_commit_new("p");
+        cm_commit_event(commit, type, envelope);
+        cm_commit_result_t result;
+        ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+        cm_commit_destroy(&commit);
+    }
+}
+
+// The effect: one ledger entry per event, holding its seq.
+static int
+on_event(const cm_event_t *event, cm_commit_t *commit, void *arg)
+{
+    (void)arg; // unused: the effect needs no state
+    if (strcmp(event->type, "p.thing.bad") == 0) {
+        return -1;
+    }
+    char entry[32];
+    snprintf(entry, sizeof entry, "%" PRId64, event->seq);
+    cm_commit_ledger(commit, "sm:{c}:ledger:effects", entry);
+    return 0;
+}
+
+static cm_consumer_t *
+consumer_new(const char *replica, int claim_idle_ms)
+{
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.claim_idle_ms = claim_idle_ms;
+    options.max_deliveries = 3;
+    options.batch = 7; // several batches per process call
+    cm_consumer_t *consumer =
+        cm_consumer_new(store, "c", replica, NULL, &options);
+    ck_assert_ptr_nonnull(consumer);
+    ck_assert_int_eq(cm_consumer_subscribe(consumer, "p", NULL, on_event, NULL),
+                     0);
+    return consumer;
+}
+
+START_TEST(test_cm_events_group_exactly_once)
+{
+    produce(20, "p.thing.done");
+    // Event e3 was handled before (marker set): acked, no second effect.
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "SET", "sm:{c}:seen:e3", "1");
+    freeReplyObject(reply);
+    cm_consumer_t *consumer = consumer_new("1", 60000);
+    ck_assert_int_eq(cm_consumer_process(consumer), 20);
+    ck_assert_int_eq(cm_consumer_process(consumer), 0);
+    produce(5, "p.thing.done");
+    ck_assert_int_eq(cm_consumer_poll(consumer, 0), 5);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 24);
+    reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_int_eq(reply->element[0]->integer, 0);
+    freeReplyObject(reply);
+    cm_consumer_destroy(&consumer);
+    ck_assert_ptr_null(consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_dead_letter_after_tries)
+{
+    produce(2, "p.thing.done");
+    produce(1, "p.thing.bad");
+    cm_consumer_t *consumer = consumer_new("1", 0); // retry at once
+    for (int round = 0; round < 10; round++) {
+        if (redis_int("XLEN", "sm:{c}:dead", NULL) == 1) {
+            break;
+        }
+        ck_assert_int_ge(cm_consumer_process(consumer), 0);
+    }
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:dead", NULL), 1);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 2);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_int_eq(reply->element[0]->integer, 0);
+    freeReplyObject(reply);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_claims_dead_replica)
+{
+    produce(4, "p.thing.done");
+    cm_consumer_t *first = consumer_new("1", 60000); // creates the group
+    cm_consumer_destroy(&first);
+    // Replica "dead" read everything and vanished before acking.
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XREADGROUP", "GROUP", "c",
+                     "c-dead", "STREAMS", "sm:{p}:outbox", ">");
+    freeReplyObject(reply);
+    cm_consumer_t *second = consumer_new("2", 0);
+    ck_assert_int_eq(cm_consumer_process(second), 4);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 4);
+    cm_consumer_destroy(&second);
+}
+END_TEST
+
+// ---- live ------------------------------------------------------------------
+
+static zsock_t *
+hub_new(char *endpoint, size_t size)
+{
+    zsock_t *xpub = zsock_new(ZMQ_XPUB);
+    ck_assert_ptr_nonnull(xpub);
+    zsock_set_xpub_welcome_msg(xpub, CM_EVENTS_HELLO);
+    int port = zsock_bind(xpub, "tcp://127.0.0.1:*");
+    ck_assert_int_gt(port, 0);
+    snprintf(endpoint, size, "tcp://127.0.0.1:%d", port);
+    return xpub;
+}
+
+// Wait until the subscriber's subscriptions reached the XPUB.
+static void
+hub_wait_subscribers(zsock_t *xpub, int subscriptions)
+{
+    zpoller_t *poller = zpoller_new(xpub, NULL);
+    for (int seen = 0; seen < subscriptions;) {
+        ck_assert_ptr_eq(zpoller_wait(poller, WAIT_MS), xpub);
+        zframe_t *frame = zframe_recv(xpub);
+        seen += zframe_data(frame)[0] == 1;
+        zframe_destroy(&frame);
+    }
+    zpoller_destroy(&poller);
+}
+
+static void
+hub_send_entry(zsock_t *xpub, int64_t seq)
+{
+    char seq_text[24];
+    snprintf(seq_text, sizeof seq_text, "%" PRId64, seq);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "XRANGE",
+                                     "sm:{p}:outbox", "-", "+");
+    ck_assert_int_ge((int64_t)reply->elements, seq);
+    cm_event_t *event =
+        cm_event_from_reply("sm:{p}:outbox", reply->element[seq - 1]);
+    freeReplyObject(reply);
+    ck_assert_ptr_nonnull(event);
+    char topic[CM_OUTBOX_TOPIC_MAX];
+    char address[CM_OUTBOX_ADDRESS_MAX];
+    char *envelope = cm_event_relay_envelope(event);
+    zsock_send(xpub, "ssss", cm_event_topic(event, topic, sizeof topic),
+               cm_event_address(event, address, sizeof address), seq_text,
+               envelope);
+    free(envelope);
+    cm_event_destroy(&event);
+}
+
+static int64_t
+live_next_seq(cm_live_t *live)
+{
+    cm_event_t *event = NULL;
+    ck_assert_int_eq(cm_live_next(live, WAIT_MS, &event), 1);
+    int64_t seq = event->seq;
+    ck_assert_ptr_nonnull(strstr(event->envelope, "\"seq\":"));
+    cm_event_destroy(&event);
+    return seq;
+}
+
+START_TEST(test_cm_events_live_fills_gaps)
+{
+    produce(6, "p.thing.done");
+    char endpoint[64];
+    zsock_t *xpub = hub_new(endpoint, sizeof endpoint);
+    cm_live_t *live = cm_live_new(store, endpoint);
+    ck_assert_ptr_nonnull(live);
+    cm_live_subscribe(live, "evt.p.");
+    hub_wait_subscribers(xpub, 2);
+    hub_send_entry(xpub, 1);
+    hub_send_entry(xpub, 4); // 2 and 3 were lost: filled from the stream
+    hub_send_entry(xpub, 3); // a repeat: dropped
+    hub_send_entry(xpub, 5);
+    for (int64_t seq = 1; seq <= 5; seq++) {
+        ck_assert_int_eq(live_next_seq(live), seq);
+    }
+    cm_event_t *event = NULL;
+    ck_assert_int_eq(cm_live_next(live, 0, &event), 0);
+    cm_live_destroy(&live);
+    zsock_destroy(&xpub);
+}
+END_TEST
+
+START_TEST(test_cm_events_live_hello_replays)
+{
+    produce(3, "p.thing.done");
+    char endpoint[64];
+    zsock_t *xpub = hub_new(endpoint, sizeof endpoint);
+    cm_live_t *live = cm_live_new(store, endpoint);
+    cm_live_subscribe(live, "evt.p.");
+    cm_live_track(live, "sm:{p}:outbox", 1, "0-0"); // seen seq 1 already
+    // XPUB sends its welcome only once its own thread handles the new peer.
+    hub_wait_subscribers(xpub, 2);
+    // The welcome message (sys.hello) alone brings 2 and 3.
+    ck_assert_int_eq(live_next_seq(live), 2);
+    ck_assert_int_eq(live_next_seq(live), 3);
+    cm_live_destroy(&live);
+    zsock_destroy(&xpub);
+}
+END_TEST
+
+// ---- outbox
+// ------------------------------------------------------------------
+
+static void
+stream_id_of(int64_t seq, char *id)
+{
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "XRANGE",
+                                     "sm:{p}:outbox", "-", "+");
+    snprintf(id, CM_STREAM_ID_MAX, "%s",
+             reply->element[seq - 1]->element[0]->str);
+    freeReplyObject(reply);
+}
+
+START_TEST(test_cm_events_trim_never_below_groups)
+{
+    produce(20, "p.thing.done");
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "XGROUP", "CREATE",
+                                     "sm:{p}:outbox", "g", "0");
+    freeReplyObject(reply);
+    reply = cm_redis_cmd(cm_store_redis(store), "XREADGROUP", "GROUP", "g",
+                         "g-1", "COUNT", "15", "STREAMS", "sm:{p}:outbox", ">");
+    freeReplyObject(reply);
+    char id[CM_STREAM_ID_MAX];
+    for (int64_t seq = 1; seq <= 10; seq++) { // 11..15 stay pending
+        stream_id_of(seq, id);
+        reply = cm_redis_cmd(cm_store_redis(store), "XACK", "sm:{p}:outbox",
+                             "g", id);
+        freeReplyObject(reply);
+    }
+    char hub_cursor[CM_STREAM_ID_MAX];
+    stream_id_of(18, hub_cursor);
+    int64_t trimmed = 0;
+    ck_assert_int_eq(cm_outbox_trim(cm_store_redis(store), "sm:{p}:outbox",
+                                    hub_cursor, 2, &trimmed),
+                     0);
+    // Needed from seq 11 on; 2 more kept: 1..8 go.
+    ck_assert_int_eq(trimmed, 8);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{p}:outbox", NULL), 12);
+    // The hub bound wins when it is lower: relayed up to seq 9 only.
+    stream_id_of(1, hub_cursor); // the first remaining entry, seq 9
+    ck_assert_int_eq(cm_outbox_trim(cm_store_redis(store), "sm:{p}:outbox",
+                                    hub_cursor, 0, &trimmed),
+                     0);
+    ck_assert_int_eq(trimmed, 1);
+}
+END_TEST
+
+START_TEST(test_cm_events_discover_and_read)
+{
+    produce(3, "p.thing.done");
+    char **streams = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(
+        cm_outbox_discover(cm_store_redis(store), &streams, &count), 0);
+    ck_assert_int_eq(count, 1);
+    ck_assert_str_eq(streams[0], "sm:{p}:outbox");
+    cm_store_strings_free(&streams, count);
+    char address[CM_OUTBOX_ADDRESS_MAX];
+    char stream[CM_STORE_KEY_MAX];
+    char id[CM_STREAM_ID_MAX];
+    cm_event_t event = {.stream = "sm:{p}:outbox", .id = "12-3"};
+    cm_event_address(&event, address, sizeof address);
+    ck_assert_int_eq(
+        cm_event_address_parse(address, stream, sizeof stream, id, sizeof id),
+        0);
+    ck_assert_str_eq(stream, "sm:{p}:outbox");
+    ck_assert_str_eq(id, "12-3");
+    ck_assert_int_eq(
+        cm_event_address_parse("nothing", stream, sizeof stream, id, sizeof id),
+        -1);
+    ck_assert_int_lt(cm_outbox_id_compare("9-1", "10-0"), 0);
+    ck_assert_int_gt(cm_outbox_id_compare("10-2", "10-1"), 0);
+}
+END_TEST
 
 Suite *
 cm_events_suite(void)
 {
-    return suite_create("cm_events");
+    Suite *suite = suite_create("cm_events");
+    TCase *core = tcase_create("core");
+    tcase_add_unchecked_fixture(core, server_start, server_stop);
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_set_timeout(core, 30);
+    tcase_add_test(core, test_cm_events_group_exactly_once);
+    tcase_add_test(core, test_cm_events_dead_letter_after_tries);
+    tcase_add_test(core, test_cm_events_claims_dead_replica);
+    tcase_add_test(core, test_cm_events_live_fills_gaps);
+    tcase_add_test(core, test_cm_events_live_hello_replays);
+    tcase_add_test(core, test_cm_events_trim_never_below_groups);
+    tcase_add_test(core, test_cm_events_discover_and_read);
+    suite_add_tcase(suite, core);
+    return suite;
 }

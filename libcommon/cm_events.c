@@ -1,0 +1,805 @@
+#include "cm_events.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_redis.h"
+#include "cm_status.h"
+#include "cm_time.h"
+
+#define CM_EVENTS_CLAIM_ROUNDS 16 // XAUTOCLAIM pages per process call
+#define CM_EVENTS_READ_ROUNDS  64 // XREADGROUP batches per process call
+#define CM_EVENTS_NUM_MAX      24
+
+typedef struct {
+    char producer[CM_EVENTS_NAME_MAX]; // producing service
+    char stream[CM_STORE_KEY_MAX];     // its outbox
+    char topic[CM_OUTBOX_TOPIC_MAX];   // doorbell prefix
+    cm_consumer_fn *fn;                // the handler
+    void *arg;                         // borrowed handler argument
+    bool group_ready;                  // XGROUP CREATE done
+} s_subscription_t;
+
+struct cm_consumer {
+    cm_store_t *store;                 // borrowed
+    char group[CM_EVENTS_NAME_MAX];    // consuming service
+    char name[2 * CM_EVENTS_NAME_MAX]; // "<service>-<replica>"
+    cm_consumer_options_t options;     // copied tuning
+    zsock_t *sub;                      // doorbell, NULL without hub
+    zpoller_t *poller;                 // on sub
+    s_subscription_t subs[CM_EVENTS_SUBSCRIPTIONS_MAX]; // producers
+    size_t sub_count;                                   // used entries of subs
+    int64_t next_poll_ms;  // monotonic: poll fallback due
+    int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
+};
+
+typedef struct {
+    int64_t seq;               // last delivered seq
+    char id[CM_STREAM_ID_MAX]; // its entry id; "" when unknown
+    char epoch[CM_EPOCH_MAX];  // epoch of the stream we track
+} s_track_t;
+
+struct cm_live {
+    cm_store_t *store; // borrowed
+    zsock_t *sub;      // SUB on the hub's XPUB
+    zpoller_t *poller; // on sub
+    zhashx_t *tracks;  // stream -> s_track_t (owned)
+    zlistx_t *ready;   // cm_event_t, in delivery order (owned)
+};
+
+// ---- shared -----------------------------------------------------------------
+
+static zsock_t *
+s_sub_new(const char *endpoint)
+{
+    zsock_t *sub = zsock_new(ZMQ_SUB);
+    assert(sub);
+    // Options first: most apply only to later connects (pitfalls.md).
+    zsock_set_rcvhwm(sub, CM_EVENTS_RCVHWM);
+    zsock_set_subscribe(sub, CM_EVENTS_HELLO);
+    if (zsock_connect(sub, "%s", endpoint) != 0) {
+        zsock_destroy(&sub);
+    }
+    return sub;
+}
+
+// The dedupe id of an event: the envelope's "id", else "<stream>/<entry>".
+static void
+s_event_dedupe_id(const cm_event_t *event, char *buf, size_t size)
+{
+    json_t *root = json_loads(event->envelope, 0, NULL);
+    const char *id = json_string_value(json_object_get(root, "id"));
+    // A longer id is cut: still unique enough for a dedupe marker, and the
+    // marker key stays below CM_STORE_KEY_MAX.
+    int n = id && *id ? snprintf(buf, size, "%s", id)
+                      : snprintf(buf, size, "%s/%s", event->stream, event->id);
+    if (n < 0) {
+        buf[0] = '\0';
+    }
+    json_decref(root);
+}
+
+// ---- consumer
+// ----------------------------------------------------------------
+
+void
+cm_consumer_options_default(cm_consumer_options_t *options)
+{
+    assert(options);
+    options->poll_ms = CM_EVENTS_POLL_MS;
+    options->claim_idle_ms = CM_EVENTS_CLAIM_IDLE_MS;
+    options->max_deliveries = CM_EVENTS_MAX_DELIVERIES;
+    options->batch = CM_EVENTS_BATCH;
+    options->seen_ttl_ms = CM_EVENTS_SEEN_TTL_MS;
+    options->start_from = "0";
+}
+
+cm_consumer_t *
+cm_consumer_new(cm_store_t *store, const char *consumer, const char *replica,
+                const char *hub_endpoint, const cm_consumer_options_t *options)
+{
+    assert(store && consumer && replica);
+    assert(strlen(consumer) < CM_EVENTS_NAME_MAX);
+    assert(strlen(replica) < CM_EVENTS_NAME_MAX);
+    cm_consumer_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->store = store;
+    snprintf(self->group, sizeof self->group, "%s", consumer);
+    snprintf(self->name, sizeof self->name, "%s-%s", consumer, replica);
+    if (options) {
+        self->options = *options;
+    } else {
+        cm_consumer_options_default(&self->options);
+    }
+    if (hub_endpoint) {
+        self->sub = s_sub_new(hub_endpoint);
+        if (!self->sub) {
+            free(self);
+            return NULL;
+        }
+        self->poller = zpoller_new(self->sub, NULL);
+        assert(self->poller);
+    }
+    return self;
+}
+
+void
+cm_consumer_destroy(cm_consumer_t **self_p)
+{
+    assert(self_p);
+    cm_consumer_t *self = *self_p;
+    if (self) {
+        zpoller_destroy(&self->poller);
+        zsock_destroy(&self->sub);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+static int
+s_ensure_group(cm_consumer_t *self, s_subscription_t *sub)
+{
+    if (sub->group_ready) {
+        return 0;
+    }
+    redisReply *reply = cm_redis_cmd(cm_store_redis(self->store), "XGROUP",
+                                     "CREATE", sub->stream, self->group,
+                                     self->options.start_from, "MKSTREAM");
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    bool ok = reply->type == REDIS_REPLY_STATUS
+              || (reply->type == REDIS_REPLY_ERROR
+                  && strncmp(reply->str, "BUSYGROUP", 9) == 0);
+    if (!ok) {
+        cm_log_warn("events.group.failed", "stream", sub->stream, "error",
+                    reply->type == REDIS_REPLY_ERROR ? reply->str : "type");
+    }
+    freeReplyObject(reply);
+    sub->group_ready = ok;
+    return ok ? 0 : CM_EINTERNAL;
+}
+
+int
+cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
+                      const char *topic, cm_consumer_fn *fn, void *arg)
+{
+    assert(self && producer && fn);
+    assert(strlen(producer) < CM_EVENTS_NAME_MAX);
+    if (self->sub_count == CM_EVENTS_SUBSCRIPTIONS_MAX) {
+        return -1;
+    }
+    s_subscription_t *sub = &self->subs[self->sub_count++];
+    memset(sub, 0, sizeof *sub);
+    snprintf(sub->producer, sizeof sub->producer, "%s", producer);
+    const char *key =
+        cm_store_key(sub->stream, sizeof sub->stream, producer, "outbox", NULL);
+    assert(key);
+    if (topic) {
+        snprintf(sub->topic, sizeof sub->topic, "%s", topic);
+    } else {
+        snprintf(sub->topic, sizeof sub->topic, "evt.%s.", producer);
+    }
+    sub->fn = fn;
+    sub->arg = arg;
+    if (self->sub) {
+        zsock_set_subscribe(self->sub, sub->topic);
+    }
+    // Redis may be down: cm_consumer_process creates the group later.
+    (void)s_ensure_group(self, sub);
+    return 0;
+}
+
+zsock_t *
+cm_consumer_socket(cm_consumer_t *self)
+{
+    assert(self);
+    return self->sub;
+}
+
+static int
+s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
+{
+    redisReply *reply = cm_redis_cmd(cm_store_redis(self->store), "XACK",
+                                     sub->stream, self->group, id);
+    int rc = reply ? 0 : CM_EUNAVAILABLE;
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int
+s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
+              const cm_event_t *event)
+{
+    char dead[CM_STORE_KEY_MAX];
+    char deliveries[CM_EVENTS_NUM_MAX];
+    const char *key =
+        cm_store_key(dead, sizeof dead, self->group, "dead", NULL);
+    assert(key);
+    snprintf(deliveries, sizeof deliveries, "%" PRId64, event->deliveries);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(self->store), "XADD", dead, "*", "stream",
+                     sub->stream, "id", event->id, "type", event->type,
+                     "envelope", event->envelope, "deliveries", deliveries);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    freeReplyObject(reply);
+    cm_log_warn("events.dead_lettered", "stream", sub->stream, "id", event->id,
+                "type", event->type, "#deliveries",
+                CM_LOG_INT(event->deliveries));
+    return s_ack(self, sub, event->id);
+}
+
+// Run the handler and its commit. 1 handled (acked), 0 failed (left
+// pending), CM_EUNAVAILABLE.
+static int
+s_handle(cm_consumer_t *self, const s_subscription_t *sub,
+         const cm_event_t *event)
+{
+    if (event->deliveries > self->options.max_deliveries) {
+        int rc = s_dead_letter(self, sub, event);
+        return rc ? rc : 0;
+    }
+    char id[CM_STORE_KEY_MAX / 2];
+    char marker[CM_STORE_KEY_MAX];
+    s_event_dedupe_id(event, id, sizeof id);
+    const char *key =
+        cm_store_key(marker, sizeof marker, self->group, "seen", id);
+    assert(key);
+    cm_commit_t *commit = cm_commit_new(self->group);
+    cm_commit_dedupe(commit, marker, self->options.seen_ttl_ms);
+    int rc = sub->fn(event, commit, sub->arg);
+    cm_commit_result_t result;
+    memset(&result, 0, sizeof result);
+    if (rc == 0) {
+        rc = cm_store_commit(self->store, commit, &result);
+    } else {
+        cm_log_warn("events.handler.failed", "stream", sub->stream, "id",
+                    event->id, "type", event->type, "#rc", CM_LOG_INT(rc));
+    }
+    bool done = rc == 0
+                && (result.outcome == CM_COMMIT_OK
+                    || result.outcome == CM_COMMIT_DUPLICATE);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    if (rc == CM_EUNAVAILABLE) {
+        return rc;
+    }
+    if (!done) {
+        return 0;
+    }
+    rc = s_ack(self, sub, event->id);
+    return rc ? rc : 1;
+}
+
+// Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
+// from XPENDING when known. Returns handled count or CM_EUNAVAILABLE.
+static int
+s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
+                 const redisReply *entries, const int64_t *deliveries)
+{
+    int handled = 0;
+    for (size_t i = 0; i < entries->elements; i++) {
+        cm_event_t *event =
+            cm_event_from_reply(sub->stream, entries->element[i]);
+        if (!event) {
+            const redisReply *entry = entries->element[i];
+            cm_log_warn("events.entry.malformed", "stream", sub->stream);
+            if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2
+                && entry->element[0]->type == REDIS_REPLY_STRING) {
+                (void)s_ack(self, sub, entry->element[0]->str); // logged
+            }
+            continue;
+        }
+        event->deliveries = deliveries ? deliveries[i] : 1;
+        int rc = s_handle(self, sub, event);
+        cm_event_destroy(&event);
+        if (rc < 0) {
+            return rc;
+        }
+        handled += rc;
+    }
+    return handled;
+}
+
+// Delivery counts of entries first..last pending for us, in entry order.
+static int64_t *
+s_deliveries(cm_consumer_t *self, const s_subscription_t *sub,
+             const redisReply *entries)
+{
+    int64_t *counts = calloc(entries->elements + 1, sizeof(int64_t));
+    assert(counts);
+    if (entries->elements == 0) {
+        return counts;
+    }
+    const char *first = entries->element[0]->element[0]->str;
+    const char *last = entries->element[entries->elements - 1]->element[0]->str;
+    char count[CM_EVENTS_NUM_MAX];
+    snprintf(count, sizeof count, "%zu", entries->elements * 4);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(self->store), "XPENDING", sub->stream,
+                     self->group, first, last, count, self->name);
+    for (size_t i = 0;
+         reply && reply->type == REDIS_REPLY_ARRAY && i < entries->elements;
+         i++) {
+        const char *id = entries->element[i]->element[0]->str;
+        for (size_t p = 0; p < reply->elements; p++) {
+            const redisReply *row = reply->element[p];
+            if (row->type == REDIS_REPLY_ARRAY && row->elements == 4
+                && strcmp(row->element[0]->str, id) == 0) {
+                counts[i] = row->element[3]->integer;
+            }
+        }
+    }
+    freeReplyObject(reply);
+    return counts;
+}
+
+static bool
+s_entries_well_formed(const redisReply *entries)
+{
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
+            || e->element[0]->type != REDIS_REPLY_STRING) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// One XAUTOCLAIM page from start; writes the next start. Returns handled
+// count or CM_EUNAVAILABLE / CM_EINTERNAL.
+static int
+s_claim_page(cm_consumer_t *self, const s_subscription_t *sub, char *start)
+{
+    char idle[CM_EVENTS_NUM_MAX];
+    char count[CM_EVENTS_NUM_MAX];
+    snprintf(idle, sizeof idle, "%d", self->options.claim_idle_ms);
+    snprintf(count, sizeof count, "%d", self->options.batch);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(self->store), "XAUTOCLAIM", sub->stream,
+                     self->group, self->name, idle, start, "COUNT", count);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = CM_EINTERNAL;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2
+        && reply->element[0]->type == REDIS_REPLY_STRING
+        && reply->element[1]->type == REDIS_REPLY_ARRAY
+        && s_entries_well_formed(reply->element[1])) {
+        snprintf(start, CM_STREAM_ID_MAX, "%s", reply->element[0]->str);
+        for (size_t i = 0;
+             reply->elements == 3 && i < reply->element[2]->elements; i++) {
+            (void)s_ack(self, sub, reply->element[2]->element[i]->str); // gone
+        }
+        int64_t *deliveries = s_deliveries(self, sub, reply->element[1]);
+        rc = s_handle_entries(self, sub, reply->element[1], deliveries);
+        free(deliveries);
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int
+s_claim(cm_consumer_t *self, const s_subscription_t *sub)
+{
+    char start[CM_STREAM_ID_MAX] = "0-0";
+    int handled = 0;
+    for (int round = 0; round < CM_EVENTS_CLAIM_ROUNDS; round++) {
+        int rc = s_claim_page(self, sub, start);
+        if (rc < 0) {
+            return rc == CM_EUNAVAILABLE ? rc : handled;
+        }
+        handled += rc;
+        if (strcmp(start, "0-0") == 0) {
+            break;
+        }
+    }
+    return handled;
+}
+
+// One XREADGROUP of new entries. Returns entries seen (handled or not),
+// or CM_EUNAVAILABLE.
+static int
+s_read_new(cm_consumer_t *self, s_subscription_t *sub, int *handled)
+{
+    char count[CM_EVENTS_NUM_MAX];
+    snprintf(count, sizeof count, "%d", self->options.batch);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(self->store), "XREADGROUP",
+                                     "GROUP", self->group, self->name, "COUNT",
+                                     count, "STREAMS", sub->stream, ">");
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int seen = 0;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1
+        && reply->element[0]->type == REDIS_REPLY_ARRAY
+        && reply->element[0]->elements == 2
+        && reply->element[0]->element[1]->type == REDIS_REPLY_ARRAY) {
+        const redisReply *entries = reply->element[0]->element[1];
+        seen = (int)entries->elements;
+        int rc = s_handle_entries(self, sub, entries, NULL);
+        if (rc < 0) {
+            seen = rc;
+        } else {
+            *handled += rc;
+        }
+    } else if (reply->type == REDIS_REPLY_ERROR
+               && strstr(reply->str, "NOGROUP")) {
+        sub->group_ready = false; // the stream was deleted: create again
+    }
+    freeReplyObject(reply);
+    return seen;
+}
+
+static int
+s_process_one(cm_consumer_t *self, s_subscription_t *sub, bool claim)
+{
+    int rc = s_ensure_group(self, sub);
+    if (rc) {
+        return rc == CM_EUNAVAILABLE ? rc : 0;
+    }
+    int handled = 0;
+    if (claim) {
+        rc = s_claim(self, sub);
+        if (rc < 0) {
+            return rc;
+        }
+        handled += rc;
+    }
+    for (int round = 0; round < CM_EVENTS_READ_ROUNDS; round++) {
+        int seen = s_read_new(self, sub, &handled);
+        if (seen < 0) {
+            return seen;
+        }
+        if (seen < self->options.batch) {
+            break;
+        }
+    }
+    return handled;
+}
+
+int
+cm_consumer_process(cm_consumer_t *self)
+{
+    assert(self);
+    int handled = 0;
+    bool claim = cm_time_mono_ms() >= self->next_claim_ms;
+    for (size_t i = 0; i < self->sub_count; i++) {
+        int rc = s_process_one(self, &self->subs[i], claim);
+        if (rc < 0) {
+            return rc;
+        }
+        handled += rc;
+    }
+    if (claim) {
+        self->next_claim_ms =
+            cm_time_mono_ms() + self->options.claim_idle_ms / 2;
+    }
+    return handled;
+}
+
+// Receive and drop every waiting doorbell message; true when there was one.
+static bool
+s_drain(zsock_t *sub, zpoller_t *poller, int timeout_ms)
+{
+    bool rang = false;
+    while (zpoller_wait(poller, rang ? 0 : timeout_ms) == sub) {
+        zmsg_t *msg = zmsg_recv(sub);
+        zmsg_destroy(&msg);
+        rang = true;
+    }
+    return rang;
+}
+
+int
+cm_consumer_poll(cm_consumer_t *self, int timeout_ms)
+{
+    assert(self);
+    int64_t now = cm_time_mono_ms();
+    int64_t until_poll = self->next_poll_ms - now;
+    int wait = (int)(until_poll < 0            ? 0
+                     : until_poll < timeout_ms ? until_poll
+                                               : timeout_ms);
+    bool rang = false;
+    if (self->sub) {
+        rang = s_drain(self->sub, self->poller, wait);
+    } else if (wait > 0) {
+        zclock_sleep(wait); // no doorbell: waiting is the poll fallback
+    }
+    if (!rang && cm_time_mono_ms() < self->next_poll_ms) {
+        return 0;
+    }
+    self->next_poll_ms = cm_time_mono_ms() + self->options.poll_ms;
+    return cm_consumer_process(self);
+}
+
+// ---- live
+// ------------------------------------------------------------------------
+
+static void
+s_track_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+static void
+s_event_free(void **item)
+{
+    cm_event_destroy((cm_event_t **)item);
+}
+
+cm_live_t *
+cm_live_new(cm_store_t *store, const char *hub_endpoint)
+{
+    assert(store && hub_endpoint);
+    zsock_t *sub = s_sub_new(hub_endpoint);
+    if (!sub) {
+        return NULL;
+    }
+    cm_live_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->store = store;
+    self->sub = sub;
+    self->poller = zpoller_new(sub, NULL);
+    self->tracks = zhashx_new();
+    self->ready = zlistx_new();
+    assert(self->poller && self->tracks && self->ready);
+    zhashx_set_destructor(self->tracks, s_track_free);
+    zlistx_set_destructor(self->ready, s_event_free);
+    return self;
+}
+
+void
+cm_live_destroy(cm_live_t **self_p)
+{
+    assert(self_p);
+    cm_live_t *self = *self_p;
+    if (self) {
+        zlistx_destroy(&self->ready);
+        zhashx_destroy(&self->tracks);
+        zpoller_destroy(&self->poller);
+        zsock_destroy(&self->sub);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+void
+cm_live_subscribe(cm_live_t *self, const char *prefix)
+{
+    assert(self && prefix);
+    zsock_set_subscribe(self->sub, prefix);
+}
+
+static s_track_t *
+s_track(cm_live_t *self, const char *stream)
+{
+    s_track_t *track = zhashx_lookup(self->tracks, stream);
+    if (!track) {
+        track = calloc(1, sizeof *track);
+        assert(track);
+        zhashx_insert(self->tracks, stream, track);
+    }
+    return track;
+}
+
+void
+cm_live_track(cm_live_t *self, const char *stream, int64_t last_seq,
+              const char *last_id)
+{
+    assert(self && stream && last_id && last_seq >= 0);
+    s_track_t *track = s_track(self, stream);
+    track->seq = last_seq;
+    snprintf(track->id, sizeof track->id, "%s", last_id);
+}
+
+zsock_t *
+cm_live_socket(cm_live_t *self)
+{
+    assert(self);
+    return self->sub;
+}
+
+// Queue an event (takes ownership) and advance its stream's track.
+static void
+s_deliver(cm_live_t *self, s_track_t *track, cm_event_t **event_p)
+{
+    cm_event_t *event = *event_p;
+    track->seq = event->seq;
+    snprintf(track->id, sizeof track->id, "%s", event->id);
+    if (!*track->epoch) {
+        snprintf(track->epoch, sizeof track->epoch, "%s", event->epoch);
+    }
+    zlistx_add_end(self->ready, event);
+    *event_p = NULL;
+}
+
+typedef struct {
+    cm_live_t *live;  // borrowed
+    s_track_t *track; // borrowed
+    int64_t upto_seq; // stop after this seq
+} s_fill_t;
+
+static int
+s_fill_one(const cm_event_t *event, void *arg)
+{
+    s_fill_t *fill = arg;
+    if (event->seq <= fill->track->seq) {
+        return 0;
+    }
+    cm_event_t *copy = cm_event_dup(event);
+    char *relayed = cm_event_relay_envelope(event);
+    if (relayed) {
+        free(copy->envelope);
+        copy->envelope = relayed;
+    }
+    s_deliver(fill->live, fill->track, &copy);
+    return fill->track->seq >= fill->upto_seq;
+}
+
+// Deliver from the stream what follows the track, up to upto_seq.
+static void
+s_fill(cm_live_t *self, const char *stream, s_track_t *track, int64_t upto_seq)
+{
+    s_fill_t fill = {.live = self, .track = track, .upto_seq = upto_seq};
+    while (*track->id && track->seq < upto_seq) {
+        int rc = cm_outbox_range(cm_store_redis(self->store), stream, track->id,
+                                 CM_EVENTS_BATCH, s_fill_one, &fill);
+        if (rc < CM_EVENTS_BATCH) {
+            break;
+        }
+    }
+}
+
+static void
+s_on_hello(cm_live_t *self)
+{
+    for (s_track_t *track = zhashx_first(self->tracks); track;
+         track = zhashx_next(self->tracks)) {
+        const char *stream = zhashx_cursor(self->tracks);
+        s_fill(self, stream, track, INT64_MAX);
+    }
+}
+
+// The "epoch" of a relayed envelope, as text ("" when absent).
+static void
+s_envelope_epoch(const char *envelope, char *epoch)
+{
+    json_t *root = json_loads(envelope, 0, NULL);
+    json_t *value = json_object_get(root, "epoch");
+    epoch[0] = '\0';
+    if (json_is_integer(value)) {
+        snprintf(epoch, CM_EPOCH_MAX, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(value));
+    } else if (json_is_string(value)) {
+        snprintf(epoch, CM_EPOCH_MAX, "%s", json_string_value(value));
+    }
+    json_decref(root);
+}
+
+static void
+s_on_event(cm_live_t *self, cm_event_t **event_p)
+{
+    cm_event_t *event = *event_p;
+    s_track_t *track = zhashx_lookup(self->tracks, event->stream);
+    if (!track) {
+        track = s_track(self, event->stream);
+        track->seq = event->seq - 1; // start at the first event heard
+    }
+    if (*track->epoch && *event->epoch
+        && strcmp(track->epoch, event->epoch) != 0) {
+        cm_log_warn("events.live.epoch_changed", "stream", event->stream,
+                    "from", track->epoch, "to", event->epoch);
+        snprintf(track->epoch, sizeof track->epoch, "%s", event->epoch);
+        track->seq = 0;
+        snprintf(track->id, sizeof track->id, "0-0");
+    }
+    if (event->seq > track->seq + 1) {
+        s_fill(self, event->stream, track, event->seq - 1);
+    }
+    if (event->seq <= track->seq) {
+        cm_event_destroy(event_p); // heard before, or filled from the stream
+        return;
+    }
+    if (event->seq > track->seq + 1) {
+        cm_log_warn("events.live.gap", "stream", event->stream, "#after",
+                    CM_LOG_INT(track->seq), "#seq", CM_LOG_INT(event->seq));
+    }
+    s_deliver(self, track, event_p);
+}
+
+// Decode [topic][stream/id][seq][envelope]; NULL when malformed.
+static cm_event_t *
+s_event_from_msg(zmsg_t *msg)
+{
+    if (zmsg_size(msg) != 4) {
+        return NULL;
+    }
+    char *topic = zmsg_popstr(msg);
+    char *address = zmsg_popstr(msg);
+    char *seq = zmsg_popstr(msg);
+    char *envelope = zmsg_popstr(msg);
+    cm_event_t *event = calloc(1, sizeof *event);
+    assert(event);
+    char *end = NULL;
+    event->seq = seq ? strtoll(seq, &end, 10) : 0;
+    bool ok = topic && strncmp(topic, "evt.", 4) == 0 && envelope && end
+              && !*end && event->seq > 0
+              && cm_event_address_parse(address ? address : "", event->stream,
+                                        sizeof event->stream, event->id,
+                                        sizeof event->id)
+                     == 0;
+    if (ok) {
+        event->type = strdup(topic + 4);
+        assert(event->type);
+        event->envelope = envelope;
+        envelope = NULL;
+        s_envelope_epoch(event->envelope, event->epoch);
+    } else {
+        cm_event_destroy(&event);
+    }
+    free(topic);
+    free(address);
+    free(seq);
+    free(envelope);
+    return event;
+}
+
+static void
+s_on_message(cm_live_t *self, zmsg_t *msg)
+{
+    if (zmsg_size(msg) == 1) {
+        char *word = zmsg_popstr(msg);
+        if (word && strcmp(word, CM_EVENTS_HELLO) == 0) {
+            s_on_hello(self);
+        }
+        free(word);
+        return;
+    }
+    cm_event_t *event = s_event_from_msg(msg);
+    if (!event) {
+        cm_log_warn("events.live.malformed", "#frames",
+                    CM_LOG_INT(zmsg_size(msg)));
+        return;
+    }
+    s_on_event(self, &event);
+}
+
+int
+cm_live_next(cm_live_t *self, int timeout_ms, cm_event_t **event)
+{
+    assert(self && event);
+    *event = NULL;
+    int64_t deadline = cm_time_mono_ms() + timeout_ms;
+    while (zlistx_size(self->ready) == 0) {
+        int64_t left = deadline - cm_time_mono_ms();
+        void *which = zpoller_wait(self->poller, left > 0 ? (int)left : 0);
+        if (!which) {
+            if (zpoller_terminated(self->poller)) {
+                return -1;
+            }
+            if (left <= 0) {
+                return 0;
+            }
+            continue;
+        }
+        zmsg_t *msg = zmsg_recv(self->sub);
+        if (!msg) {
+            return -1;
+        }
+        s_on_message(self, msg);
+        zmsg_destroy(&msg);
+    }
+    *event = zlistx_detach(self->ready, NULL);
+    return 1;
+}

@@ -1,0 +1,115 @@
+// cm_events — the consumer side of design.md §3.
+//
+// cm_consumer_t: a reacting service. One consumer group (named after the
+// consuming service) per producer outbox; the hub's XPUB is only a doorbell
+// for XREADGROUP, with a poll fallback (CM_EVENTS_POLL_MS) for a dead hub.
+// Entries idle longer than claim_idle_ms (a dead replica's, or our own that
+// failed) are taken over with XAUTOCLAIM. For each entry the handler adds its
+// effect to a commit that already holds the dedupe marker
+// sm:{<consumer>}:seen:<event id>; the commit runs, then XACK. After
+// max_deliveries tries the entry goes to sm:{<consumer>}:dead and is acked.
+//
+// cm_live_t: a live listener (SSE, dashboards). SUB only; tracks seq per
+// stream; fills a gap, or everything after the last event on `sys.hello`
+// (the hub restarted or we reconnected), from the stream with XRANGE; hands
+// out each event once, in seq order per stream.
+//
+// Neither is thread-safe; each borrows a cm_store_t of its own thread.
+#ifndef LIBCOMMON_CM_EVENTS_H
+#define LIBCOMMON_CM_EVENTS_H
+
+#include <czmq.h>
+#include <stdint.h>
+
+#include "cm_outbox.h"
+#include "cm_store.h"
+
+#define CM_EVENTS_POLL_MS           2000  // poll fallback without doorbell
+#define CM_EVENTS_CLAIM_IDLE_MS     30000 // XAUTOCLAIM min idle time
+#define CM_EVENTS_MAX_DELIVERIES    5     // tries before dead-letter
+#define CM_EVENTS_BATCH             100   // XREADGROUP / XRANGE COUNT
+#define CM_EVENTS_SEEN_TTL_MS       (7LL * 24 * 3600 * 1000) // dedupe TTL
+#define CM_EVENTS_RCVHWM            100000 // SUB receive high-water mark
+#define CM_EVENTS_SUBSCRIPTIONS_MAX 32     // producers per consumer
+#define CM_EVENTS_HELLO             "sys.hello"
+#define CM_EVENTS_NAME_MAX          128
+
+typedef struct cm_consumer cm_consumer_t;
+typedef struct cm_live cm_live_t;
+
+// Tuning for cm_consumer_new; cm_consumer_options_default fills defaults.
+typedef struct {
+    int poll_ms;            // poll fallback period
+    int claim_idle_ms;      // XAUTOCLAIM entries idle this long
+    int max_deliveries;     // deliveries before the dead-letter stream
+    int batch;              // entries per XREADGROUP
+    int64_t seen_ttl_ms;    // lifetime of the dedupe marker
+    const char *start_from; // new group position: "0" (all kept) or "$"
+} cm_consumer_options_t;
+
+// Add the effect of `event` to `commit` (owner: the consuming service; the
+// dedupe marker is already in it). Both are borrowed for the call. Return 0
+// to commit and ack, non-zero to fail this try (retried after
+// claim_idle_ms, dead-lettered after max_deliveries).
+typedef int(cm_consumer_fn)(const cm_event_t *event, cm_commit_t *commit,
+                            void *arg);
+
+// Fill the defaults.
+void cm_consumer_options_default(cm_consumer_options_t *options);
+
+// A consumer for service `consumer` (group name), replica `replica`
+// (consumer name within the group). hub_endpoint ("tcp://host:port" of the
+// hub's XPUB) may be NULL: poll only. store is borrowed: valid until
+// cm_consumer_destroy. options NULL: defaults (copied). Caller owns result.
+cm_consumer_t *cm_consumer_new(cm_store_t *store, const char *consumer,
+                               const char *replica, const char *hub_endpoint,
+                               const cm_consumer_options_t *options);
+
+// Free; safe when *self_p is NULL.
+void cm_consumer_destroy(cm_consumer_t **self_p);
+
+// React to producer's outbox sm:{producer}:outbox; doorbell topic prefix
+// `topic` (NULL: "evt.<producer>."). Creates the group (MKSTREAM; an
+// existing group is fine) now or, if Redis is down, on the next poll.
+// Returns 0, or -1 when too many subscriptions.
+int cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
+                          const char *topic, cm_consumer_fn *fn, void *arg);
+
+// The doorbell socket, for a zloop/zpoller (NULL without a hub). Borrowed:
+// valid until cm_consumer_destroy. On readable, call cm_consumer_poll(0).
+zsock_t *cm_consumer_socket(cm_consumer_t *self);
+
+// Wait up to timeout_ms for the doorbell or the poll period, then handle
+// what is waiting (cm_consumer_process). Returns events handled, or
+// CM_EUNAVAILABLE.
+int cm_consumer_poll(cm_consumer_t *self, int timeout_ms);
+
+// Handle everything waiting now: claims of idle entries, then new entries.
+// Returns events handled (committed or already seen), or CM_EUNAVAILABLE.
+int cm_consumer_process(cm_consumer_t *self);
+
+// A live listener on the hub's XPUB at hub_endpoint. store is borrowed:
+// valid until cm_live_destroy. Caller owns the result; NULL when the
+// endpoint is invalid.
+cm_live_t *cm_live_new(cm_store_t *store, const char *hub_endpoint);
+
+// Free; safe when *self_p is NULL.
+void cm_live_destroy(cm_live_t **self_p);
+
+// Listen to events whose topic starts with prefix ("evt.intake.").
+void cm_live_subscribe(cm_live_t *self, const char *prefix);
+
+// Resume `stream` after (last_seq, last_id); (0, "0-0") replays all that is
+// kept. Streams not tracked start at the first event heard.
+void cm_live_track(cm_live_t *self, const char *stream, int64_t last_seq,
+                   const char *last_id);
+
+// The SUB socket for a zloop/zpoller. Borrowed: valid until destroy.
+zsock_t *cm_live_socket(cm_live_t *self);
+
+// The next event, waiting up to timeout_ms. Returns 1 and sets *event
+// (caller owns it; envelope carries seq and epoch), 0 on timeout, or -1 when
+// interrupted.
+int cm_live_next(cm_live_t *self, int timeout_ms, cm_event_t **event);
+
+#endif

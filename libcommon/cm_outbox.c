@@ -1,0 +1,489 @@
+#include "cm_outbox.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_status.h"
+
+#define CM_OUTBOX_SCAN_COUNT "1000"
+#define CM_OUTBOX_NUM_MAX    24
+
+static char *
+s_strndup(const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    assert(copy);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+static void
+s_event_field(cm_event_t *self, const redisReply *name, const redisReply *value)
+{
+    if (name->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING) {
+        return;
+    }
+    if (strcmp(name->str, "seq") == 0) {
+        // A bad seq stays 0 and the entry is rejected by the caller.
+        (void)cm_redis_reply_int(value, &self->seq);
+    } else if (strcmp(name->str, "epoch") == 0) {
+        snprintf(self->epoch, sizeof self->epoch, "%s", value->str);
+    } else if (strcmp(name->str, "type") == 0 && !self->type) {
+        self->type = s_strndup(value->str, value->len);
+    } else if (strcmp(name->str, "envelope") == 0 && !self->envelope) {
+        self->envelope = s_strndup(value->str, value->len);
+    }
+}
+
+cm_event_t *
+cm_event_from_reply(const char *stream, const redisReply *entry)
+{
+    assert(stream);
+    if (!entry || entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+        || entry->element[0]->type != REDIS_REPLY_STRING
+        || entry->element[0]->len >= CM_STREAM_ID_MAX
+        || entry->element[1]->type != REDIS_REPLY_ARRAY
+        || strlen(stream) >= CM_STORE_KEY_MAX) {
+        return NULL;
+    }
+    cm_event_t *self = calloc(1, sizeof *self);
+    assert(self);
+    snprintf(self->stream, sizeof self->stream, "%s", stream);
+    memcpy(self->id, entry->element[0]->str, entry->element[0]->len + 1);
+    const redisReply *fields = entry->element[1];
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+        s_event_field(self, fields->element[i], fields->element[i + 1]);
+    }
+    if (self->seq <= 0 || !self->type || !self->envelope) {
+        cm_event_destroy(&self);
+    }
+    return self;
+}
+
+cm_event_t *
+cm_event_dup(const cm_event_t *event)
+{
+    assert(event);
+    cm_event_t *self = malloc(sizeof *self);
+    assert(self);
+    *self = *event;
+    self->type = strdup(event->type);
+    self->envelope = strdup(event->envelope);
+    assert(self->type && self->envelope);
+    return self;
+}
+
+void
+cm_event_destroy(cm_event_t **self_p)
+{
+    assert(self_p);
+    cm_event_t *self = *self_p;
+    if (self) {
+        free(self->type);
+        free(self->envelope);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+char *
+cm_event_relay_envelope(const cm_event_t *event)
+{
+    assert(event);
+    json_t *root = json_loads(event->envelope, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return NULL;
+    }
+    char *end = NULL;
+    long long epoch = strtoll(event->epoch, &end, 10);
+    json_t *epoch_json = *event->epoch && !*end ? json_integer(epoch)
+                                                : json_string(event->epoch);
+    int rc = json_object_set_new(root, "seq", json_integer(event->seq));
+    rc |= json_object_set_new(root, "epoch", epoch_json);
+    char *text = rc ? NULL : json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return text;
+}
+
+const char *
+cm_event_topic(const cm_event_t *event, char *buf, size_t size)
+{
+    assert(event && buf);
+    int n = snprintf(buf, size, "evt.%s", event->type);
+    return n < 0 || (size_t)n >= size ? NULL : buf;
+}
+
+const char *
+cm_event_address(const cm_event_t *event, char *buf, size_t size)
+{
+    assert(event && buf && size >= CM_OUTBOX_ADDRESS_MAX);
+    snprintf(buf, size, "%s/%s", event->stream, event->id);
+    return buf;
+}
+
+int
+cm_event_address_parse(const char *address, char *stream, size_t stream_size,
+                       char *id, size_t id_size)
+{
+    assert(address && stream && id);
+    const char *slash = strrchr(address, '/');
+    if (!slash || slash == address || !slash[1]) {
+        return -1;
+    }
+    size_t stream_len = (size_t)(slash - address);
+    if (stream_len >= stream_size || strlen(slash + 1) >= id_size) {
+        return -1;
+    }
+    memcpy(stream, address, stream_len);
+    stream[stream_len] = '\0';
+    snprintf(id, id_size, "%s", slash + 1);
+    return 0;
+}
+
+// ---- discovery and reading
+// ------------------------------------------------------
+
+static void
+s_collect_keys(const redisReply *keys, char ***streams, size_t *count,
+               size_t *capacity)
+{
+    for (size_t i = 0; i < keys->elements; i++) {
+        if (keys->element[i]->type != REDIS_REPLY_STRING) {
+            continue;
+        }
+        if (*count + 1 >= *capacity) {
+            *capacity = *capacity ? *capacity * 2 : 16;
+            *streams = realloc(*streams, *capacity * sizeof(char *));
+            assert(*streams);
+        }
+        (*streams)[(*count)++] =
+            s_strndup(keys->element[i]->str, keys->element[i]->len);
+    }
+}
+
+int
+cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count)
+{
+    assert(redis && streams && count);
+    *streams = NULL;
+    *count = 0;
+    size_t capacity = 0;
+    char cursor[CM_OUTBOX_NUM_MAX] = "0";
+    do {
+        redisReply *reply =
+            cm_redis_cmd(redis, "SCAN", cursor, "MATCH", CM_OUTBOX_PATTERN,
+                         "COUNT", CM_OUTBOX_SCAN_COUNT, "TYPE", "stream");
+        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+            || reply->element[0]->type != REDIS_REPLY_STRING
+            || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+            int rc = reply ? CM_EINTERNAL : CM_EUNAVAILABLE;
+            freeReplyObject(reply);
+            cm_store_strings_free(streams, *count);
+            *count = 0;
+            return rc;
+        }
+        snprintf(cursor, sizeof cursor, "%s", reply->element[0]->str);
+        s_collect_keys(reply->element[1], streams, count, &capacity);
+        freeReplyObject(reply);
+    } while (strcmp(cursor, "0") != 0);
+    return 0;
+}
+
+// Feed each entry of one stream's reply ([[id, fields], ...]) to fn.
+static int
+s_feed_entries(const char *stream, const redisReply *entries, cm_outbox_fn *fn,
+               void *arg, int *stopped)
+{
+    int read = 0;
+    for (size_t i = 0; i < entries->elements && !*stopped; i++) {
+        cm_event_t *event = cm_event_from_reply(stream, entries->element[i]);
+        if (!event) {
+            cm_log_warn("outbox.entry.malformed", "stream", stream);
+            continue;
+        }
+        read++;
+        *stopped = fn(event, arg);
+        cm_event_destroy(&event);
+    }
+    return read;
+}
+
+static int
+s_feed_xread(const redisReply *reply, cm_outbox_fn *fn, void *arg)
+{
+    if (reply->type == REDIS_REPLY_NIL) {
+        return 0; // BLOCK timed out
+    }
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        return CM_EINTERNAL;
+    }
+    int read = 0;
+    int stopped = 0;
+    for (size_t s = 0; s < reply->elements && !stopped; s++) {
+        const redisReply *one = reply->element[s];
+        if (one->type != REDIS_REPLY_ARRAY || one->elements != 2
+            || one->element[0]->type != REDIS_REPLY_STRING
+            || one->element[1]->type != REDIS_REPLY_ARRAY) {
+            return CM_EINTERNAL;
+        }
+        read += s_feed_entries(one->element[0]->str, one->element[1], fn, arg,
+                               &stopped);
+    }
+    return read;
+}
+
+int
+cm_outbox_read(cm_redis_t *redis, size_t n, const char *const *streams,
+               const char *const *after_ids, size_t count, int block_ms,
+               cm_outbox_fn *fn, void *arg)
+{
+    assert(redis && streams && after_ids && fn && n > 0);
+    assert(n <= CM_OUTBOX_STREAMS_MAX);
+    const char **argv = calloc(6 + 2 * n, sizeof(char *));
+    assert(argv);
+    char count_text[CM_OUTBOX_NUM_MAX];
+    char block_text[CM_OUTBOX_NUM_MAX];
+    snprintf(count_text, sizeof count_text, "%zu", count);
+    snprintf(block_text, sizeof block_text, "%d", block_ms);
+    int argc = 0;
+    argv[argc++] = "XREAD";
+    argv[argc++] = "COUNT";
+    argv[argc++] = count_text;
+    if (block_ms >= 0) {
+        argv[argc++] = "BLOCK";
+        argv[argc++] = block_text;
+    }
+    argv[argc++] = "STREAMS";
+    for (size_t i = 0; i < n; i++) {
+        argv[argc++] = streams[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        argv[argc++] = after_ids[i];
+    }
+    redisReply *reply = cm_redis_command(redis, argc, argv, NULL);
+    free(argv);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = s_feed_xread(reply, fn, arg);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_outbox_range(cm_redis_t *redis, const char *stream, const char *after_id,
+                size_t count, cm_outbox_fn *fn, void *arg)
+{
+    assert(redis && stream && after_id && fn);
+    char start[CM_STREAM_ID_MAX + 1];
+    char count_text[CM_OUTBOX_NUM_MAX];
+    snprintf(start, sizeof start, "(%s", after_id);
+    snprintf(count_text, sizeof count_text, "%zu", count);
+    redisReply *reply =
+        cm_redis_cmd(redis, "XRANGE", stream, start, "+", "COUNT", count_text);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int stopped = 0;
+    int rc = reply->type == REDIS_REPLY_ARRAY
+                 ? s_feed_entries(stream, reply, fn, arg, &stopped)
+                 : CM_EINTERNAL;
+    freeReplyObject(reply);
+    return rc;
+}
+
+// ---- safe trim
+// ------------------------------------------------------------------
+
+static int
+s_id_parse(const char *id, uint64_t *ms, uint64_t *n)
+{
+    return sscanf(id, "%" SCNu64 "-%" SCNu64, ms, n) == 2 ? 0 : -1;
+}
+
+int
+cm_outbox_id_compare(const char *a, const char *b)
+{
+    uint64_t am = 0, an = 0, bm = 0, bn = 0;
+    if (s_id_parse(a, &am, &an) || s_id_parse(b, &bm, &bn)) {
+        return strcmp(a, b);
+    }
+    if (am != bm) {
+        return am < bm ? -1 : 1;
+    }
+    return an == bn ? 0 : (an < bn ? -1 : 1);
+}
+
+// The smallest id greater than id, into next (CM_STREAM_ID_MAX).
+static void
+s_id_next(const char *id, char *next)
+{
+    uint64_t ms = 0, n = 0;
+    if (s_id_parse(id, &ms, &n) != 0) {
+        snprintf(next, CM_STREAM_ID_MAX, "0-1");
+        return;
+    }
+    snprintf(next, CM_STREAM_ID_MAX, "%" PRIu64 "-%" PRIu64, ms, n + 1);
+}
+
+static const redisReply *
+s_map_get(const redisReply *map, const char *name)
+{
+    for (size_t i = 0; i + 1 < map->elements; i += 2) {
+        const redisReply *key = map->element[i];
+        if (key->type == REDIS_REPLY_STRING && strcmp(key->str, name) == 0) {
+            return map->element[i + 1];
+        }
+    }
+    return NULL;
+}
+
+// First pending id of a group (XPENDING summary), into id.
+static int
+s_group_first_pending(cm_redis_t *redis, const char *stream, const char *group,
+                      char *id)
+{
+    redisReply *reply = cm_redis_cmd(redis, "XPENDING", stream, group);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = CM_EINTERNAL;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && reply->element[1]->len < CM_STREAM_ID_MAX) {
+        snprintf(id, CM_STREAM_ID_MAX, "%s", reply->element[1]->str);
+        rc = 0;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+// What one group (an XINFO GROUPS map) still needs, into needed.
+static int
+s_group_needed(cm_redis_t *redis, const char *stream, const redisReply *map,
+               char *needed)
+{
+    const redisReply *name = s_map_get(map, "name");
+    const redisReply *pending = s_map_get(map, "pending");
+    const redisReply *last = s_map_get(map, "last-delivered-id");
+    if (!name || name->type != REDIS_REPLY_STRING || !pending
+        || pending->type != REDIS_REPLY_INTEGER || !last
+        || last->type != REDIS_REPLY_STRING) {
+        return CM_EINTERNAL;
+    }
+    if (pending->integer > 0) {
+        return s_group_first_pending(redis, stream, name->str, needed);
+    }
+    s_id_next(last->str, needed);
+    return 0;
+}
+
+int
+cm_outbox_oldest_needed(cm_redis_t *redis, const char *stream, char *id)
+{
+    assert(redis && stream && id);
+    redisReply *reply = cm_redis_cmd(redis, "XINFO", "GROUPS", stream);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        bool missing = reply->type == REDIS_REPLY_ERROR
+                       && strstr(reply->str, "no such key");
+        freeReplyObject(reply);
+        return missing ? CM_ENOTFOUND : CM_EINTERNAL;
+    }
+    int rc = CM_ENOTFOUND;
+    for (size_t i = 0; i < reply->elements; i++) {
+        char needed[CM_STREAM_ID_MAX];
+        const redisReply *map = reply->element[i];
+        int one = map->type == REDIS_REPLY_ARRAY
+                      ? s_group_needed(redis, stream, map, needed)
+                      : CM_EINTERNAL;
+        if (one) {
+            rc = one;
+            break;
+        }
+        if (rc == CM_ENOTFOUND || cm_outbox_id_compare(needed, id) < 0) {
+            snprintf(id, CM_STREAM_ID_MAX, "%s", needed);
+            rc = 0;
+        }
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+// The id `retention` entries below bound (exclusive): the new MINID, or ""
+// when fewer entries lie below.
+static int
+s_minid_with_retention(cm_redis_t *redis, const char *stream, const char *bound,
+                       size_t retention, char *minid)
+{
+    minid[0] = '\0';
+    if (retention == 0) {
+        snprintf(minid, CM_STREAM_ID_MAX, "%s", bound);
+        return 0;
+    }
+    char end[CM_STREAM_ID_MAX + 1];
+    char count[CM_OUTBOX_NUM_MAX];
+    snprintf(end, sizeof end, "(%s", bound);
+    snprintf(count, sizeof count, "%zu", retention);
+    redisReply *reply =
+        cm_redis_cmd(redis, "XREVRANGE", stream, end, "-", "COUNT", count);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = reply->type == REDIS_REPLY_ARRAY ? 0 : CM_EINTERNAL;
+    if (rc == 0 && reply->elements == retention) {
+        const redisReply *oldest = reply->element[retention - 1];
+        if (oldest->type == REDIS_REPLY_ARRAY && oldest->elements == 2
+            && oldest->element[0]->type == REDIS_REPLY_STRING) {
+            snprintf(minid, CM_STREAM_ID_MAX, "%s", oldest->element[0]->str);
+        }
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_outbox_trim(cm_redis_t *redis, const char *stream, const char *keep_after_id,
+               size_t retention, int64_t *trimmed)
+{
+    assert(redis && stream && trimmed);
+    *trimmed = 0;
+    char bound[CM_STREAM_ID_MAX] = "";
+    int rc = cm_outbox_oldest_needed(redis, stream, bound);
+    if (rc && rc != CM_ENOTFOUND) {
+        return rc;
+    }
+    if (keep_after_id) {
+        char next[CM_STREAM_ID_MAX];
+        s_id_next(keep_after_id, next);
+        if (!*bound || cm_outbox_id_compare(next, bound) < 0) {
+            snprintf(bound, sizeof bound, "%s", next);
+        }
+    }
+    char minid[CM_STREAM_ID_MAX];
+    if (!*bound
+        || (rc = s_minid_with_retention(redis, stream, bound, retention, minid))
+        || !*minid) {
+        return rc;
+    }
+    redisReply *reply = cm_redis_cmd(redis, "XTRIM", stream, "MINID", minid);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    rc = reply->type == REDIS_REPLY_INTEGER ? 0 : CM_EINTERNAL;
+    if (rc == 0) {
+        *trimmed = reply->integer;
+    }
+    freeReplyObject(reply);
+    return rc;
+}

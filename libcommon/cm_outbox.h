@@ -1,0 +1,93 @@
+// cm_outbox — reading, relaying and safely trimming outbox streams
+// `sm:{<svc>}:outbox` (design.md §3). Each entry has the fields seq, epoch,
+// type and envelope, written by cm_commit_event. Used by the hub and by
+// cm_events; services use cm_events.
+#ifndef LIBCOMMON_CM_OUTBOX_H
+#define LIBCOMMON_CM_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cm_redis.h"
+#include "cm_store.h"
+
+#define CM_OUTBOX_PATTERN     "sm:{*}:outbox"
+#define CM_OUTBOX_TOPIC_MAX   256 // "evt." + type and NUL
+#define CM_OUTBOX_ADDRESS_MAX (CM_STORE_KEY_MAX + CM_STREAM_ID_MAX)
+#define CM_OUTBOX_STREAMS_MAX 1024 // streams one XREAD covers
+
+// One outbox entry. Caller owns it (cm_event_destroy).
+typedef struct {
+    char stream[CM_STORE_KEY_MAX]; // "sm:{intake}:outbox"
+    char id[CM_STREAM_ID_MAX];     // stream entry id "<ms>-<n>"
+    int64_t seq;                   // contiguous per stream
+    char epoch[CM_EPOCH_MAX];      // changes when Redis lost the stream
+    char *type;                    // "intake.case.created"
+    char *envelope;                // JSON as stored (no seq/epoch) or relayed
+    int64_t deliveries;            // consumer groups: delivery count
+} cm_event_t;
+
+// Called once per entry read, in stream order. The event is borrowed: valid
+// until the callback returns. Return 0 to go on, non-zero to stop.
+typedef int(cm_outbox_fn)(const cm_event_t *event, void *arg);
+
+// Parse one stream entry reply ([id, [field, value, ...]]) of `stream`.
+// NULL when the entry is malformed or deleted. Caller owns the result.
+cm_event_t *cm_event_from_reply(const char *stream, const redisReply *entry);
+
+// A deep copy. Caller owns the result.
+cm_event_t *cm_event_dup(const cm_event_t *event);
+
+// Free; safe when *self_p is NULL.
+void cm_event_destroy(cm_event_t **self_p);
+
+// The envelope with "seq" and "epoch" set, as relayed on XPUB. NULL when
+// the stored envelope is not a JSON object. Caller owns the result (free).
+char *cm_event_relay_envelope(const cm_event_t *event);
+
+// Write the XPUB topic "evt.<type>" into buf. Returns buf or NULL (too long).
+const char *cm_event_topic(const cm_event_t *event, char *buf, size_t size);
+
+// Write the relay address "<stream>/<entry id>" into buf (at least
+// CM_OUTBOX_ADDRESS_MAX). Returns buf.
+const char *cm_event_address(const cm_event_t *event, char *buf, size_t size);
+
+// Split an address back into stream and entry id. 0 or -1 (malformed).
+int cm_event_address_parse(const char *address, char *stream,
+                           size_t stream_size, char *id, size_t id_size);
+
+// Every outbox stream (SCAN MATCH sm:{*}:outbox TYPE stream). *streams is an
+// array of *count strings; caller owns it (cm_store_strings_free). 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count);
+
+// XREAD COUNT count [BLOCK block_ms] over n streams after the given ids
+// (block_ms < 0: no BLOCK). Calls fn per entry. Returns entries read,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_outbox_read(cm_redis_t *redis, size_t n, const char *const *streams,
+                   const char *const *after_ids, size_t count, int block_ms,
+                   cm_outbox_fn *fn, void *arg);
+
+// XRANGE stream (after_id + COUNT count. Calls fn per entry. Returns entries
+// read, CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_outbox_range(cm_redis_t *redis, const char *stream, const char *after_id,
+                    size_t count, cm_outbox_fn *fn, void *arg);
+
+// The oldest entry id that some consumer group still needs (its first
+// pending entry, or the first after its last-delivered id), into id
+// (CM_STREAM_ID_MAX). 0, CM_ENOTFOUND (no group), CM_EUNAVAILABLE or
+// CM_EINTERNAL.
+int cm_outbox_oldest_needed(cm_redis_t *redis, const char *stream, char *id);
+
+// Trim stream below min(oldest id any group needs, entry after
+// keep_after_id) less `retention` entries, with XTRIM MINID. keep_after_id
+// (the hub cursor) may be NULL. Sets *trimmed to the entries removed. 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_outbox_trim(cm_redis_t *redis, const char *stream,
+                   const char *keep_after_id, size_t retention,
+                   int64_t *trimmed);
+
+// Compare two stream ids ("<ms>-<n>"): <0, 0, >0.
+int cm_outbox_id_compare(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,816 @@
+#include "cm_store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_redis.h"
+#include "cm_status.h"
+#include "cm_store_lua.h"
+
+#define CM_STORE_OWNER_MAX 128
+#define CM_STORE_NUM_MAX   24
+
+struct cm_store {
+    cm_redis_t *redis;        // owned connection
+    uint64_t library_loaded;  // connection generation the library was loaded
+    bool library_failed_once; // FUNCTION LOAD error already logged
+};
+
+// A growable array of owned strings.
+typedef struct {
+    char **items;    // owned strings
+    size_t count;    // used
+    size_t capacity; // allocated
+} s_strings_t;
+
+struct cm_commit {
+    char owner[CM_STORE_OWNER_MAX];  // hash tag
+    char prefix[CM_STORE_OWNER_MAX]; // "sm:{owner}:"
+    s_strings_t keys;                // KEYS of the FCALL
+    s_strings_t args;                // ARGV: the op list
+    size_t doc_count;                // documents so far
+    size_t event_count;              // events so far
+    size_t field_count_arg;          // ARGV index of the last doc's nfields
+    bool fields_open;                // last op was a document
+};
+
+// ---- strings --------------------------------------------------------------
+
+static void
+s_strings_push(s_strings_t *self, const char *text)
+{
+    if (self->count == self->capacity) {
+        self->capacity = self->capacity ? self->capacity * 2 : 16;
+        self->items = realloc(self->items, self->capacity * sizeof(char *));
+        assert(self->items);
+    }
+    self->items[self->count] = strdup(text);
+    assert(self->items[self->count]);
+    self->count++;
+}
+
+static void
+s_strings_push_int(s_strings_t *self, int64_t value)
+{
+    char buf[CM_STORE_NUM_MAX];
+    snprintf(buf, sizeof buf, "%" PRId64, value);
+    s_strings_push(self, buf);
+}
+
+static void
+s_strings_clear(s_strings_t *self)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        free(self->items[i]);
+    }
+    free(self->items);
+    memset(self, 0, sizeof *self);
+}
+
+void
+cm_store_strings_free(char ***strings_p, size_t count)
+{
+    assert(strings_p);
+    if (*strings_p) {
+        for (size_t i = 0; i < count; i++) {
+            free((*strings_p)[i]);
+        }
+        free(*strings_p);
+        *strings_p = NULL;
+    }
+}
+
+// ---- connection and library -------------------------------------------------
+
+// Load the library once per connection (Functions survive restarts with the
+// data set, but not a lost data set).
+static int
+s_ensure_library(cm_store_t *self)
+{
+    if (cm_redis_connect(self->redis) != 0) {
+        return CM_EUNAVAILABLE;
+    }
+    uint64_t generation = cm_redis_generation(self->redis);
+    if (self->library_loaded == generation) {
+        return 0;
+    }
+    char *library = cm_store_lua_library();
+    redisReply *reply =
+        cm_redis_cmd(self->redis, "FUNCTION", "LOAD", "REPLACE", library);
+    free(library);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (!self->library_failed_once) {
+            cm_log_error("store.library.failed", "error", reply->str);
+            self->library_failed_once = true;
+        }
+        rc = CM_EINTERNAL;
+    } else {
+        self->library_loaded = cm_redis_generation(self->redis);
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+cm_store_t *
+cm_store_new(const char *host, int port, const char *password, int timeout_ms)
+{
+    cm_redis_t *redis = cm_redis_new(host, port, password, timeout_ms);
+    if (!redis) {
+        return NULL;
+    }
+    cm_store_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->redis = redis;
+    // Redis may be down now; every FCALL retries the load first.
+    s_ensure_library(self);
+    return self;
+}
+
+cm_store_t *
+cm_store_new_from_config(const cm_config_t *config)
+{
+    assert(config);
+    return cm_store_new(cm_config_str(config, "redis/host"),
+                        (int)cm_config_int(config, "redis/port"),
+                        cm_config_str(config, "redis/password"),
+                        (int)cm_config_int(config, "redis/timeout_ms"));
+}
+
+void
+cm_store_destroy(cm_store_t **self_p)
+{
+    assert(self_p);
+    cm_store_t *self = *self_p;
+    if (self) {
+        cm_redis_destroy(&self->redis);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+cm_redis_t *
+cm_store_redis(cm_store_t *self)
+{
+    assert(self);
+    return self->redis;
+}
+
+int
+cm_store_ping(cm_store_t *self)
+{
+    assert(self);
+    redisReply *reply = cm_redis_cmd(self->redis, "PING");
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = reply->type == REDIS_REPLY_STATUS ? 0 : CM_EUNAVAILABLE;
+    freeReplyObject(reply);
+    return rc;
+}
+
+const char *
+cm_store_key(char *buf, size_t size, const char *owner, const char *kind,
+             const char *id)
+{
+    assert(buf && owner && kind);
+    int n = id ? snprintf(buf, size, "sm:{%s}:%s:%s", owner, kind, id)
+               : snprintf(buf, size, "sm:{%s}:%s", owner, kind);
+    return n < 0 || (size_t)n >= size ? NULL : buf;
+}
+
+// ---- reads
+// --------------------------------------------------------------------
+
+static char *
+s_dup_reply_string(const redisReply *reply)
+{
+    if (!reply || reply->type != REDIS_REPLY_STRING) {
+        return NULL;
+    }
+    char *text = malloc(reply->len + 1);
+    assert(text);
+    memcpy(text, reply->str, reply->len);
+    text[reply->len] = '\0';
+    return text;
+}
+
+// Log a reply of an unexpected shape once per call site and map it.
+static int
+s_bad_reply(const char *what, const redisReply *reply)
+{
+    cm_log_warn("store.reply.unexpected", "command", what, "error",
+                reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                          : "wrong type");
+    return CM_EINTERNAL;
+}
+
+int
+cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc)
+{
+    assert(self && key && doc);
+    memset(doc, 0, sizeof *doc);
+    redisReply *reply =
+        cm_redis_cmd(self->redis, "HMGET", key, "doc", "version", "state");
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = 0;
+    bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements == 3;
+    if (shaped && reply->element[0]->type != REDIS_REPLY_STRING) {
+        rc = CM_ENOTFOUND;
+    } else if (!shaped
+               || cm_redis_reply_int(reply->element[1], &doc->version) != 0) {
+        rc = s_bad_reply("HMGET", reply);
+    } else {
+        doc->json = s_dup_reply_string(reply->element[0]);
+        doc->state = s_dup_reply_string(reply->element[2]);
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+void
+cm_doc_clear(cm_doc_t *doc)
+{
+    if (doc) {
+        free(doc->json);
+        free(doc->state);
+        memset(doc, 0, sizeof *doc);
+    }
+}
+
+// A cursor is "<score>:<member>": the last item of the previous page.
+static int
+s_parse_cursor(const char *cursor, char *score, size_t size,
+               const char **member)
+{
+    const char *colon = cursor ? strchr(cursor, ':') : NULL;
+    if (!colon || colon == cursor || (size_t)(colon - cursor) >= size) {
+        return CM_EINVAL;
+    }
+    memcpy(score, cursor, (size_t)(colon - cursor));
+    score[colon - cursor] = '\0';
+    char *end = NULL;
+    errno = 0;
+    (void)strtod(score, &end); // only validating the number's syntax
+    if (errno || *end) {
+        return CM_EINVAL;
+    }
+    *member = colon + 1;
+    return 0;
+}
+
+static int
+s_fill_page(const redisReply *reply, size_t limit, cm_page_t *page)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+        || reply->element[0]->type != REDIS_REPLY_ARRAY
+        || reply->element[0]->elements % 2
+        || reply->element[0]->elements / 2 > limit) {
+        return s_bad_reply("FCALL sm_list", reply);
+    }
+    const redisReply *items = reply->element[0];
+    page->count = items->elements / 2;
+    page->members = calloc(page->count + 1, sizeof(char *));
+    page->scores = calloc(page->count + 1, sizeof(int64_t));
+    assert(page->members && page->scores);
+    for (size_t i = 0; i < page->count; i++) {
+        page->members[i] = s_dup_reply_string(items->element[2 * i]);
+        if (!page->members[i]
+            || cm_redis_reply_int(items->element[2 * i + 1], &page->scores[i])
+                   != 0) {
+            return s_bad_reply("FCALL sm_list", reply);
+        }
+    }
+    page->total = reply->element[2]->integer;
+    if (reply->element[1]->integer == 1 && page->count > 0) {
+        size_t last = page->count - 1;
+        size_t size = strlen(page->members[last]) + CM_STORE_NUM_MAX + 2;
+        page->next_cursor = malloc(size);
+        assert(page->next_cursor);
+        snprintf(page->next_cursor, size, "%" PRId64 ":%s", page->scores[last],
+                 page->members[last]);
+    }
+    return 0;
+}
+
+int
+cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
+              size_t limit, bool with_total, cm_page_t *page)
+{
+    assert(self && index_key && page);
+    memset(page, 0, sizeof *page);
+    page->total = -1;
+    char score[CM_STORE_NUM_MAX * 2] = "";
+    const char *member = "";
+    if (limit == 0 || limit > CM_LIST_LIMIT_MAX
+        || (cursor && s_parse_cursor(cursor, score, sizeof score, &member))) {
+        return CM_EINVAL;
+    }
+    int rc = s_ensure_library(self);
+    if (rc) {
+        return rc;
+    }
+    char limit_text[CM_STORE_NUM_MAX];
+    snprintf(limit_text, sizeof limit_text, "%zu", limit);
+    redisReply *reply =
+        cm_redis_cmd(self->redis, "FCALL", "sm_list", "1", index_key, score,
+                     member, limit_text, with_total ? "1" : "0");
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    rc = s_fill_page(reply, limit, page);
+    freeReplyObject(reply);
+    if (rc) {
+        cm_page_clear(page);
+    }
+    return rc;
+}
+
+void
+cm_page_clear(cm_page_t *page)
+{
+    if (page) {
+        cm_store_strings_free(&page->members, page->count);
+        free(page->scores);
+        free(page->next_cursor);
+        memset(page, 0, sizeof *page);
+        page->total = -1;
+    }
+}
+
+int
+cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
+                 int64_t *number)
+{
+    assert(self && owner && kind && number);
+    char key[CM_STORE_KEY_MAX];
+    char suffix[CM_STORE_KEY_MAX];
+    snprintf(suffix, sizeof suffix, "counter:%s", kind);
+    if (!cm_store_key(key, sizeof key, owner, suffix, NULL)) {
+        return CM_EINVAL;
+    }
+    redisReply *reply = cm_redis_cmd(self->redis, "INCR", key);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc =
+        reply->type == REDIS_REPLY_INTEGER ? 0 : s_bad_reply("INCR", reply);
+    if (!rc) {
+        *number = reply->integer;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+// ---- idempotency and timers
+// ---------------------------------------------------
+
+static int
+s_idem_state(const redisReply *reply, cm_idem_state_t *state, char **response)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+        || reply->element[0]->type != REDIS_REPLY_STRING) {
+        return s_bad_reply("FCALL sm_idem_begin", reply);
+    }
+    const char *word = reply->element[0]->str;
+    if (strcmp(word, "new") == 0) {
+        *state = CM_IDEM_NEW;
+    } else if (strcmp(word, "running") == 0) {
+        *state = CM_IDEM_RUNNING;
+    } else if (strcmp(word, "mismatch") == 0) {
+        *state = CM_IDEM_MISMATCH;
+    } else if (strcmp(word, "done") == 0 && reply->elements == 2) {
+        *state = CM_IDEM_DONE;
+        *response = s_dup_reply_string(reply->element[1]);
+        if (!*response) {
+            return s_bad_reply("FCALL sm_idem_begin", reply);
+        }
+    } else {
+        return s_bad_reply("FCALL sm_idem_begin", reply);
+    }
+    return 0;
+}
+
+int
+cm_store_idem_begin(cm_store_t *self, const char *key, const char *fingerprint,
+                    int64_t ttl_ms, cm_idem_state_t *state, char **response)
+{
+    assert(self && key && fingerprint && state && response && ttl_ms > 0);
+    *response = NULL;
+    int rc = s_ensure_library(self);
+    if (rc) {
+        return rc;
+    }
+    char ttl[CM_STORE_NUM_MAX];
+    snprintf(ttl, sizeof ttl, "%" PRId64, ttl_ms);
+    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_idem_begin", "1",
+                                     key, fingerprint, ttl);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    rc = s_idem_state(reply, state, response);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_store_idem_release(cm_store_t *self, const char *key,
+                      const char *fingerprint)
+{
+    assert(self && key && fingerprint);
+    int rc = s_ensure_library(self);
+    if (rc) {
+        return rc;
+    }
+    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_idem_release",
+                                     "1", key, fingerprint);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    rc = reply->type == REDIS_REPLY_INTEGER
+             ? 0
+             : s_bad_reply("FCALL sm_idem_release", reply);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_store_timer_add(cm_store_t *self, const char *key, const char *member,
+                   int64_t due_ms)
+{
+    assert(self && key && member);
+    char score[CM_STORE_NUM_MAX];
+    snprintf(score, sizeof score, "%" PRId64, due_ms);
+    redisReply *reply = cm_redis_cmd(self->redis, "ZADD", key, score, member);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc =
+        reply->type == REDIS_REPLY_INTEGER ? 0 : s_bad_reply("ZADD", reply);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
+                     size_t limit, char ***members, size_t *count)
+{
+    assert(self && key && members && count && limit > 0);
+    *members = NULL;
+    *count = 0;
+    int rc = s_ensure_library(self);
+    if (rc) {
+        return rc;
+    }
+    char now[CM_STORE_NUM_MAX];
+    char lim[CM_STORE_NUM_MAX];
+    snprintf(now, sizeof now, "%" PRId64, now_ms);
+    snprintf(lim, sizeof lim, "%zu", limit);
+    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_timer_claim",
+                                     "1", key, now, lim);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        rc = s_bad_reply("FCALL sm_timer_claim", reply);
+    } else {
+        *members = calloc(reply->elements + 1, sizeof(char *));
+        assert(*members);
+        for (size_t i = 0; i < reply->elements; i++) {
+            char *m = s_dup_reply_string(reply->element[i]);
+            if (m) {
+                (*members)[(*count)++] = m;
+            }
+        }
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+// ---- commit builder
+// -------------------------------------------------------------
+
+cm_commit_t *
+cm_commit_new(const char *owner)
+{
+    assert(owner && *owner && strlen(owner) + 8 < CM_STORE_OWNER_MAX);
+    assert(!strpbrk(owner, "{}"));
+    cm_commit_t *self = calloc(1, sizeof *self);
+    assert(self);
+    snprintf(self->owner, sizeof self->owner, "%s", owner);
+    snprintf(self->prefix, sizeof self->prefix, "sm:{%s}:", owner);
+    return self;
+}
+
+void
+cm_commit_destroy(cm_commit_t **self_p)
+{
+    assert(self_p);
+    cm_commit_t *self = *self_p;
+    if (self) {
+        s_strings_clear(&self->keys);
+        s_strings_clear(&self->args);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+const char *
+cm_commit_owner(const cm_commit_t *self)
+{
+    assert(self);
+    return self->owner;
+}
+
+// The 1-based KEYS index of key, added when new. Every key of one call must
+// carry the owner's hash tag so the call touches one slot (Redis Cluster).
+static void
+s_push_key(cm_commit_t *self, const char *key)
+{
+    assert(key && strncmp(key, self->prefix, strlen(self->prefix)) == 0);
+    assert(strlen(key) < CM_STORE_KEY_MAX);
+    size_t index = 0;
+    while (index < self->keys.count
+           && strcmp(self->keys.items[index], key) != 0) {
+        index++;
+    }
+    if (index == self->keys.count) {
+        s_strings_push(&self->keys, key);
+    }
+    s_strings_push_int(&self->args, (int64_t)index + 1);
+}
+
+static void
+s_begin_op(cm_commit_t *self, const char *code, const char *key)
+{
+    self->fields_open = false;
+    s_strings_push(&self->args, code);
+    s_push_key(self, key);
+}
+
+void
+cm_commit_doc(cm_commit_t *self, const char *key, int64_t expected_version,
+              const char *doc_json)
+{
+    assert(self && doc_json && expected_version >= CM_VERSION_ANY);
+    assert(self->doc_count < CM_COMMIT_DOCS_MAX);
+    s_begin_op(self, "D", key);
+    s_strings_push_int(&self->args, expected_version);
+    self->field_count_arg = self->args.count;
+    s_strings_push_int(&self->args, 0);
+    self->doc_count++;
+    self->fields_open = true;
+    cm_commit_field(self, "doc", doc_json);
+}
+
+void
+cm_commit_field(cm_commit_t *self, const char *name, const char *value)
+{
+    assert(self && name && value);
+    assert(self->fields_open); // fields follow their cm_commit_doc directly
+    assert(strcmp(name, "version") != 0);
+    char **count_text = &self->args.items[self->field_count_arg];
+    long long count = strtoll(*count_text, NULL, 10) + 1;
+    free(*count_text);
+    *count_text = NULL;
+    char buf[CM_STORE_NUM_MAX];
+    snprintf(buf, sizeof buf, "%lld", count);
+    *count_text = strdup(buf);
+    assert(*count_text);
+    s_strings_push(&self->args, name);
+    s_strings_push(&self->args, value);
+}
+
+void
+cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
+                    int64_t score)
+{
+    assert(self && member);
+    s_begin_op(self, "ZA", key);
+    s_strings_push_int(&self->args, score);
+    s_strings_push(&self->args, member);
+}
+
+void
+cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
+{
+    assert(self && member);
+    s_begin_op(self, "ZR", key);
+    s_strings_push(&self->args, member);
+}
+
+void
+cm_commit_ledger(cm_commit_t *self, const char *key, const char *entry_json)
+{
+    assert(self && entry_json);
+    s_begin_op(self, "L", key);
+    s_strings_push(&self->args, entry_json);
+}
+
+void
+cm_commit_event(cm_commit_t *self, const char *type, const char *envelope_json)
+{
+    assert(self && type && *type && envelope_json);
+    assert(self->event_count < CM_COMMIT_EVENTS_MAX);
+    char outbox[CM_STORE_KEY_MAX];
+    char meta[CM_STORE_KEY_MAX];
+    const char *built =
+        cm_store_key(outbox, sizeof outbox, self->owner, "outbox", NULL);
+    assert(built);
+    built = cm_store_key(meta, sizeof meta, self->owner, "outbox", "meta");
+    assert(built);
+    s_begin_op(self, "E", outbox);
+    s_push_key(self, meta);
+    s_strings_push(&self->args, type);
+    s_strings_push(&self->args, envelope_json);
+    self->event_count++;
+}
+
+void
+cm_commit_idempotency(cm_commit_t *self, const char *key,
+                      const char *fingerprint, const char *response,
+                      int64_t ttl_ms)
+{
+    assert(self && fingerprint && response && ttl_ms > 0);
+    s_begin_op(self, "I", key);
+    s_strings_push(&self->args, fingerprint);
+    s_strings_push(&self->args, response);
+    s_strings_push_int(&self->args, ttl_ms);
+}
+
+void
+cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms)
+{
+    assert(self && ttl_ms > 0);
+    s_begin_op(self, "M", key);
+    s_strings_push_int(&self->args, ttl_ms);
+}
+
+bool
+cm_commit_is_empty(const cm_commit_t *self)
+{
+    assert(self);
+    return self->args.count == 0;
+}
+
+// ---- commit execution
+// -------------------------------------------------------------
+
+// argv for FCALL sm_commit <numkeys> KEYS... ARGV...; the caller frees the
+// array only (the strings are borrowed from the commit).
+static const char **
+s_commit_argv(const cm_commit_t *commit, char *numkeys, size_t size, int *argc)
+{
+    size_t n = 3 + commit->keys.count + commit->args.count;
+    const char **argv = calloc(n, sizeof(char *));
+    assert(argv);
+    snprintf(numkeys, size, "%zu", commit->keys.count);
+    argv[0] = "FCALL";
+    argv[1] = "sm_commit";
+    argv[2] = numkeys;
+    size_t at = 3;
+    for (size_t i = 0; i < commit->keys.count; i++) {
+        argv[at++] = commit->keys.items[i];
+    }
+    for (size_t i = 0; i < commit->args.count; i++) {
+        argv[at++] = commit->args.items[i];
+    }
+    *argc = (int)n;
+    return argv;
+}
+
+static int
+s_result_ok(const redisReply *reply, cm_commit_result_t *result)
+{
+    if (reply->elements != 4 || reply->element[1]->type != REDIS_REPLY_ARRAY
+        || reply->element[2]->type != REDIS_REPLY_ARRAY
+        || reply->element[1]->elements > CM_COMMIT_DOCS_MAX
+        || reply->element[2]->elements > (size_t)2 * CM_COMMIT_EVENTS_MAX
+        || reply->element[3]->type != REDIS_REPLY_STRING) {
+        return s_bad_reply("FCALL sm_commit", reply);
+    }
+    const redisReply *versions = reply->element[1];
+    for (size_t i = 0; i < versions->elements; i++) {
+        if (cm_redis_reply_int(versions->element[i], &result->versions[i])) {
+            return s_bad_reply("FCALL sm_commit", reply);
+        }
+    }
+    result->version_count = versions->elements;
+    const redisReply *events = reply->element[2];
+    for (size_t i = 0; i + 1 < events->elements; i += 2) {
+        size_t e = i / 2;
+        const redisReply *id = events->element[i + 1];
+        if (cm_redis_reply_int(events->element[i], &result->seqs[e])
+            || id->type != REDIS_REPLY_STRING || id->len >= CM_STREAM_ID_MAX) {
+            return s_bad_reply("FCALL sm_commit", reply);
+        }
+        memcpy(result->stream_ids[e], id->str, id->len + 1);
+        result->event_count = e + 1;
+    }
+    snprintf(result->epoch, sizeof result->epoch, "%s", reply->element[3]->str);
+    result->outcome = CM_COMMIT_OK;
+    return 0;
+}
+
+static int
+s_result_parse(const redisReply *reply, cm_commit_result_t *result)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+        || reply->element[0]->type != REDIS_REPLY_STRING) {
+        return s_bad_reply("FCALL sm_commit", reply);
+    }
+    const char *word = reply->element[0]->str;
+    if (strcmp(word, "ok") == 0) {
+        return s_result_ok(reply, result);
+    }
+    if (strcmp(word, "conflict") == 0 && reply->elements == 3
+        && reply->element[1]->type == REDIS_REPLY_STRING) {
+        result->outcome = CM_COMMIT_CONFLICT;
+        snprintf(result->conflict_key, sizeof result->conflict_key, "%s",
+                 reply->element[1]->str);
+        result->conflict_version = reply->element[2]->integer;
+        return 0;
+    }
+    if (strcmp(word, "done") == 0 && reply->elements == 2) {
+        result->outcome = CM_COMMIT_DONE;
+        result->response = s_dup_reply_string(reply->element[1]);
+        return result->response ? 0 : s_bad_reply("FCALL sm_commit", reply);
+    }
+    if (strcmp(word, "mismatch") == 0) {
+        result->outcome = CM_COMMIT_MISMATCH;
+        return 0;
+    }
+    if (strcmp(word, "duplicate") == 0) {
+        result->outcome = CM_COMMIT_DUPLICATE;
+        return 0;
+    }
+    return s_bad_reply("FCALL sm_commit", reply);
+}
+
+static int
+s_commit_append(cm_store_t *self, const cm_commit_t *commit)
+{
+    assert(!cm_commit_is_empty(commit));
+    char numkeys[CM_STORE_NUM_MAX];
+    int argc = 0;
+    const char **argv = s_commit_argv(commit, numkeys, sizeof numkeys, &argc);
+    int rc = cm_redis_append(self->redis, argc, argv, NULL);
+    free(argv);
+    return rc;
+}
+
+int
+cm_store_commit(cm_store_t *self, const cm_commit_t *commit,
+                cm_commit_result_t *result)
+{
+    assert(self && commit && result);
+    int rc = 0;
+    int batch = cm_store_commit_batch(self, &commit, 1, result, &rc);
+    return batch ? batch : rc;
+}
+
+int
+cm_store_commit_batch(cm_store_t *self, const cm_commit_t *const *commits,
+                      size_t n, cm_commit_result_t *results, int *rcs)
+{
+    assert(self && commits && results && rcs);
+    for (size_t i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        rcs[i] = CM_EUNAVAILABLE;
+    }
+    int rc = s_ensure_library(self);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = s_commit_append(self, commits[i]);
+    }
+    if (rc) {
+        return rc == CM_EINTERNAL ? CM_EINTERNAL : CM_EUNAVAILABLE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        redisReply *reply = cm_redis_read(self->redis);
+        if (!reply) {
+            return CM_EUNAVAILABLE; // this and later outcomes are unknown
+        }
+        rcs[i] = s_result_parse(reply, &results[i]);
+        freeReplyObject(reply);
+    }
+    return 0;
+}
+
+void
+cm_commit_result_clear(cm_commit_result_t *result)
+{
+    if (result) {
+        free(result->response);
+        memset(result, 0, sizeof *result);
+    }
+}

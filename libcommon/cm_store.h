@@ -1,0 +1,213 @@
+// cm_store — documents, indexes, counters, idempotency records, durable timers
+// and the generic atomic commit (design.md §5, §6) on top of cm_redis.
+//
+// Key layout (every key of one owner shares the hash tag {owner}):
+//   sm:{owner}:<kind>:<id>          document hash: doc, version, state, ...
+//   sm:{owner}:idx:<field>:<value>  index, sorted set, score = update ms
+//   sm:{owner}:counter:<kind>       id counter (INCR)
+//   sm:{owner}:ledger:<name>        ledger stream, field `entry`; never trimmed
+//   sm:{owner}:outbox               outbox stream: seq, epoch, type, envelope
+//   sm:{owner}:outbox:meta          hash: seq (last), epoch (set once)
+//   sm:{owner}:idem:<actor>:<key>   idempotency: state, fp, response (TTL)
+//   sm:{owner}:seen:<event id>      consumer dedupe marker (TTL)
+//   sm:{owner}:timers:<name>        durable timers, score = due ms
+// Not thread-safe: one cm_store_t per thread.
+#ifndef LIBCOMMON_CM_STORE_H
+#define LIBCOMMON_CM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cm_config.h"
+
+#define CM_STORE_KEY_MAX     512 // longest key we build
+#define CM_STORE_LIBRARY     "sm"
+#define CM_VERSION_ANY       (-1) // cm_commit_doc: write whatever the version
+#define CM_VERSION_NEW       0    // cm_commit_doc: the document must not exist
+#define CM_COMMIT_DOCS_MAX   16   // documents in one commit
+#define CM_COMMIT_EVENTS_MAX 16   // outbox events in one commit
+#define CM_STREAM_ID_MAX     48   // "<ms>-<n>" and NUL
+#define CM_EPOCH_MAX         32   // outbox epoch text and NUL
+#define CM_LIST_LIMIT_MAX    1000 // largest page of cm_store_list
+
+typedef struct cm_store cm_store_t;
+typedef struct cm_commit cm_commit_t;
+typedef struct cm_redis cm_redis_t;
+
+// A document read by cm_store_get. Caller owns json and state (cm_doc_clear).
+typedef struct {
+    char *json;      // the `doc` field
+    int64_t version; // the `version` field
+    char *state;     // the `state` field, NULL when absent
+} cm_doc_t;
+
+// One page of an index. Caller owns it (cm_page_clear).
+typedef struct {
+    size_t count;      // members on this page
+    char **members;    // newest first
+    int64_t *scores;   // their scores (update ms)
+    char *next_cursor; // pass to the next call; NULL on the last page
+    int64_t total;     // index size when asked for, else -1
+} cm_page_t;
+
+typedef enum {
+    CM_COMMIT_OK,        // written
+    CM_COMMIT_CONFLICT,  // a version differed: nothing written (409/412)
+    CM_COMMIT_DONE,      // idempotency record already final: response set
+    CM_COMMIT_MISMATCH,  // idempotency key used with another fingerprint
+    CM_COMMIT_DUPLICATE, // dedupe marker present: nothing written
+} cm_commit_outcome_t;
+
+// What a commit did. Caller owns `response` (cm_commit_result_clear).
+typedef struct {
+    cm_commit_outcome_t outcome;                             // see above
+    size_t version_count;                                    // one per document
+    int64_t versions[CM_COMMIT_DOCS_MAX];                    // new versions
+    size_t event_count;                                      // one per event
+    int64_t seqs[CM_COMMIT_EVENTS_MAX];                      // outbox seq
+    char stream_ids[CM_COMMIT_EVENTS_MAX][CM_STREAM_ID_MAX]; // outbox ids
+    char epoch[CM_EPOCH_MAX];                                // outbox epoch
+    char conflict_key[CM_STORE_KEY_MAX];                     // CONFLICT: key
+    int64_t conflict_version; // its version (0: none)
+    char *response;           // DONE: stored reply
+} cm_commit_result_t;
+
+typedef enum {
+    CM_IDEM_NEW,      // marker set: go ahead, finish with the commit
+    CM_IDEM_RUNNING,  // another attempt is running (409)
+    CM_IDEM_DONE,     // finished before: answer the stored response
+    CM_IDEM_MISMATCH, // same key, other request (422)
+} cm_idem_state_t;
+
+// Connect (see cm_redis_new) and load the Lua library. Succeeds while Redis
+// is down; the library is loaded on every (re)connect. Caller owns the
+// result; NULL for bad arguments.
+cm_store_t *cm_store_new(const char *host, int port, const char *password,
+                         int timeout_ms);
+
+// cm_store_new from the redis/* options. Caller owns the result.
+cm_store_t *cm_store_new_from_config(const cm_config_t *config);
+
+// Close and free; safe when *self_p is NULL.
+void cm_store_destroy(cm_store_t **self_p);
+
+// The connection, for cm_events and cm_outbox. Borrowed: valid until
+// cm_store_destroy.
+cm_redis_t *cm_store_redis(cm_store_t *self);
+
+// Round trip to Redis: 0 or CM_EUNAVAILABLE.
+int cm_store_ping(cm_store_t *self);
+
+// Write "sm:{owner}:kind" or "sm:{owner}:kind:id" (id NULL: without) into
+// buf. Returns buf, or NULL when it does not fit.
+const char *cm_store_key(char *buf, size_t size, const char *owner,
+                         const char *kind, const char *id);
+
+// Read a document. 0, CM_ENOTFOUND, CM_EUNAVAILABLE, or CM_EINTERNAL for a
+// reply of the wrong type. Caller owns *doc on success (cm_doc_clear).
+int cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc);
+
+// Free what a cm_doc_t holds and zero it.
+void cm_doc_clear(cm_doc_t *doc);
+
+// One page of an index, newest first (ties by member, descending). cursor
+// NULL for the first page. limit 1..CM_LIST_LIMIT_MAX. Returns 0,
+// CM_EINVAL (bad cursor or limit), CM_EUNAVAILABLE or CM_EINTERNAL. Caller
+// owns *page on success (cm_page_clear).
+int cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
+                  size_t limit, bool with_total, cm_page_t *page);
+
+// Free what a cm_page_t holds and zero it.
+void cm_page_clear(cm_page_t *page);
+
+// Next number of the counter sm:{owner}:counter:kind (INCR) into *number.
+// 0, CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
+                     int64_t *number);
+
+// Start an idempotent request: sets a "running" marker expiring after ttl_ms
+// (the request deadline) unless a record exists. On CM_IDEM_DONE *response
+// is the stored reply (caller owns it, free). 0, CM_EUNAVAILABLE, CM_EINTERNAL.
+int cm_store_idem_begin(cm_store_t *self, const char *key,
+                        const char *fingerprint, int64_t ttl_ms,
+                        cm_idem_state_t *state, char **response);
+
+// Drop our "running" marker after a request failed without a commit, so a
+// retry may run. 0, CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_store_idem_release(cm_store_t *self, const char *key,
+                          const char *fingerprint);
+
+// Add or move a durable timer. 0, CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_store_timer_add(cm_store_t *self, const char *key, const char *member,
+                       int64_t due_ms);
+
+// Atomically take up to `limit` timers due at now_ms: each is returned to
+// exactly one caller. *members is an array of *count strings; caller owns
+// both (cm_store_strings_free). 0, CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
+                         size_t limit, char ***members, size_t *count);
+
+// Free an array of count strings from cm_store; sets *strings_p to NULL.
+void cm_store_strings_free(char ***strings_p, size_t count);
+
+// A change to make atomically; all keys under sm:{owner}: (asserted). Caller
+// owns the result.
+cm_commit_t *cm_commit_new(const char *owner);
+
+// Free; safe when *self_p is NULL.
+void cm_commit_destroy(cm_commit_t **self_p);
+
+// The owner given to cm_commit_new. Borrowed: valid until destroy.
+const char *cm_commit_owner(const cm_commit_t *self);
+
+// Write document `key` (field doc = doc_json) if its version is
+// expected_version (CM_VERSION_NEW: absent; CM_VERSION_ANY: no check); the
+// version becomes old + 1. Strings are copied.
+void cm_commit_doc(cm_commit_t *self, const char *key, int64_t expected_version,
+                   const char *doc_json);
+
+// Set another hash field (state, fields indexes need) on the last document.
+void cm_commit_field(cm_commit_t *self, const char *name, const char *value);
+
+// Add / remove an index or timer entry.
+void cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
+                         int64_t score);
+void cm_commit_index_remove(cm_commit_t *self, const char *key,
+                            const char *member);
+
+// Append an entry to a ledger stream (never trimmed).
+void cm_commit_ledger(cm_commit_t *self, const char *key,
+                      const char *entry_json);
+
+// Append an event to sm:{owner}:outbox with the next seq and the epoch.
+void cm_commit_event(cm_commit_t *self, const char *type,
+                     const char *envelope_json);
+
+// Finish an idempotency record (cm_store_idem_begin) with the final reply,
+// kept for ttl_ms. A final record already there ends the commit as DONE.
+void cm_commit_idempotency(cm_commit_t *self, const char *key,
+                           const char *fingerprint, const char *response,
+                           int64_t ttl_ms);
+
+// Set a dedupe marker for ttl_ms; if it exists the commit is DUPLICATE.
+void cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms);
+
+// True when nothing was added.
+bool cm_commit_is_empty(const cm_commit_t *self);
+
+// Run the commit in one FCALL. 0 when it ran (result->outcome says how);
+// CM_EUNAVAILABLE (outcome unknown; retry with the same idempotency key) or
+// CM_EINTERNAL. Caller owns *result (cm_commit_result_clear).
+int cm_store_commit(cm_store_t *self, const cm_commit_t *commit,
+                    cm_commit_result_t *result);
+
+// Pipeline n commits: one round trip. rcs[i] and results[i] as for
+// cm_store_commit. Returns 0 when every reply arrived, else CM_EUNAVAILABLE.
+int cm_store_commit_batch(cm_store_t *self, const cm_commit_t *const *commits,
+                          size_t n, cm_commit_result_t *results, int *rcs);
+
+// Free what a result holds.
+void cm_commit_result_clear(cm_commit_result_t *result);
+
+#endif

@@ -1,0 +1,245 @@
+#include "clock.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "calendar_http.h"
+#include "cm_log.h"
+#include "cm_time.h"
+#include "dispatch_doc.h"
+
+#define S_ID_MAX 160
+
+static json_t *
+s_string_or_null(const json_t *summary, const char *field)
+{
+    const json_t *value = json_object_get(summary, field);
+    return json_is_string(value) ? json_incref((json_t *)value) : json_null();
+}
+
+json_t *
+clock_new(const json_t *summary, sla_target_t target, const sla_terms_t *terms,
+          const calendar_t *calendar, const char *department_fallback,
+          int64_t now_ms)
+{
+    assert(summary && terms && calendar);
+    const char *case_id = dispatch_string(summary, "id");
+    char id[S_ID_MAX];
+    snprintf(id, sizeof id, "%s:%s", case_id, sla_target_name(target));
+    int64_t duration = terms->duration_ms[target];
+    int64_t deadline = calendar_add(calendar, now_ms, duration);
+    const char *dept = dispatch_string(summary, "department");
+    json_t *clock = json_pack(
+        "{s:s, s:s, s:n, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:I, s:o, s:o, "
+        "s:I, s:i, s:n, s:n, s:[], s:[], s:o}",
+        "id", id, "case_id", case_id, "workorder_id", "target",
+        sla_target_name(target), "kind", s_string_or_null(summary, "kind"),
+        "severity", s_string_or_null(summary, "severity"), "department",
+        *dept ? dept : department_fallback, "state", "running", "business_time",
+        terms->business_time, "calendar", terms->calendar, "duration_ms",
+        (json_int_t)duration, "started_at", dispatch_time_json(now_ms),
+        "deadline", dispatch_time_json(deadline), "deadline_ms",
+        (json_int_t)deadline, "level", 0, "next_escalation_ms", "paused_at",
+        "pauses", "escalations", "updated_at", dispatch_time_json(now_ms));
+    assert(clock);
+    return clock;
+}
+
+int
+clock_calendar(cm_store_t *store, const json_t *clock, calendar_t *calendar)
+{
+    if (json_is_false(json_object_get(clock, "business_time"))) {
+        calendar_always_open(calendar);
+        return 0;
+    }
+    const char *name = dispatch_string(clock, "calendar");
+    int rc = calendar_load(store, *name ? name : "default", calendar);
+    if (rc == CM_ENOTFOUND) {
+        cm_log_warn("clock.calendar_missing", "clock",
+                    dispatch_string(clock, "id"), "calendar", name);
+        calendar_default(calendar); // a deleted calendar must not stop SLAs
+        rc = 0;
+    }
+    return rc;
+}
+
+static int64_t
+s_int(const json_t *clock, const char *field)
+{
+    return (int64_t)json_integer_value(json_object_get(clock, field));
+}
+
+static bool
+s_state_is(const json_t *clock, const char *state)
+{
+    return strcmp(dispatch_string(clock, "state"), state) == 0;
+}
+
+int64_t
+clock_due(const json_t *clock)
+{
+    if (!s_state_is(clock, "running")) {
+        return 0;
+    }
+    if (s_int(clock, "level") == 0) {
+        return s_int(clock, "deadline_ms");
+    }
+    const json_t *next = json_object_get(clock, "next_escalation_ms");
+    return json_is_integer(next) ? (int64_t)json_integer_value(next) : 0;
+}
+
+static void
+s_touch(json_t *clock, const char *state, int64_t now_ms)
+{
+    json_object_set_new(clock, "state", json_string(state));
+    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+}
+
+bool
+clock_pause(json_t *clock, int64_t now_ms)
+{
+    if (!s_state_is(clock, "running")) {
+        return false;
+    }
+    json_object_set_new(clock, "paused_at", dispatch_time_json(now_ms));
+    s_touch(clock, "paused", now_ms);
+    return true;
+}
+
+static void
+s_set_deadline(json_t *clock, int64_t deadline_ms)
+{
+    json_object_set_new(clock, "deadline_ms", json_integer(deadline_ms));
+    json_object_set_new(clock, "deadline", dispatch_time_json(deadline_ms));
+}
+
+bool
+clock_resume(json_t *clock, const calendar_t *calendar, int64_t now_ms)
+{
+    if (!s_state_is(clock, "paused")) {
+        return false;
+    }
+    int64_t start = dispatch_time_member(clock, "paused_at", now_ms);
+    int64_t paused = calendar_between(calendar, start, now_ms);
+    json_t *pause = json_pack(
+        "{s:o, s:o, s:I}", "start", dispatch_time_json(start), "end",
+        dispatch_time_json(now_ms), "duration_ms", (json_int_t)paused);
+    assert(pause);
+    json_array_append_new(json_object_get(clock, "pauses"), pause);
+    int64_t deadline =
+        calendar_add(calendar, s_int(clock, "deadline_ms"), paused);
+    s_set_deadline(clock, deadline);
+    json_t *next = json_object_get(clock, "next_escalation_ms");
+    if (json_is_integer(next)) {
+        int64_t moved =
+            calendar_add(calendar, json_integer_value(next), paused);
+        json_object_set_new(clock, "next_escalation_ms", json_integer(moved));
+    }
+    json_object_set_new(clock, "paused_at", json_null());
+    s_touch(clock, "running", now_ms);
+    return true;
+}
+
+bool
+clock_is_live(const json_t *clock)
+{
+    return s_state_is(clock, "running") || s_state_is(clock, "paused");
+}
+
+bool
+clock_stop(json_t *clock, const char *state, int64_t now_ms)
+{
+    if (!clock_is_live(clock)) {
+        return false;
+    }
+    json_object_set_new(clock, "stopped_at", dispatch_time_json(now_ms));
+    s_touch(clock, state, now_ms);
+    return true;
+}
+
+bool
+clock_set_deadline(json_t *clock, int64_t deadline_ms, int64_t now_ms)
+{
+    if (!clock_is_live(clock) || s_int(clock, "level") > 0
+        || s_int(clock, "deadline_ms") == deadline_ms) {
+        return false;
+    }
+    s_set_deadline(clock, deadline_ms);
+    json_object_set_new(clock, "promised", json_true());
+    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+    return true;
+}
+
+bool
+clock_set_member(json_t *clock, const char *field, const char *value)
+{
+    if (!clock_is_live(clock) || !value || !*value
+        || strcmp(dispatch_string(clock, field), value) == 0) {
+        return false;
+    }
+    json_object_set_new(clock, field, json_string(value));
+    return true;
+}
+
+int
+clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set)
+{
+    memset(set, 0, sizeof *set);
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        char id[S_ID_MAX];
+        snprintf(id, sizeof id, "%s:%s", subject, sla_target_name(t));
+        int rc = dispatch_doc_load(store, "clock", id, &set->docs[t],
+                                   &set->versions[t]);
+        if (rc == CM_ENOTFOUND) {
+            set->versions[t] = CM_VERSION_NEW;
+        } else if (rc != 0) {
+            clock_set_clear(set);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+void
+clock_set_put(clock_set_t *set, sla_target_t target, json_t *clock)
+{
+    json_decref(set->docs[target]);
+    set->docs[target] = clock;
+    set->dirty[target] = true;
+}
+
+void
+clock_commit(cm_commit_t *commit, const json_t *clock, int64_t expected)
+{
+    const char *id = dispatch_string(clock, "id");
+    dispatch_doc_put(commit, "clock", id, expected, clock,
+                     dispatch_string(clock, "state"));
+    char key[CM_STORE_KEY_MAX];
+    dispatch_key(key, "timers", CLOCK_TIMERS);
+    int64_t due = clock_due(clock);
+    if (due > 0) {
+        cm_commit_index_add(commit, key, id, due);
+    } else {
+        cm_commit_index_remove(commit, key, id);
+    }
+}
+
+void
+clock_set_flush(const clock_set_t *set, cm_commit_t *commit)
+{
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        if (set->dirty[t] && set->docs[t]) {
+            clock_commit(commit, set->docs[t], set->versions[t]);
+        }
+    }
+}
+
+void
+clock_set_clear(clock_set_t *set)
+{
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        json_decref(set->docs[t]);
+    }
+    memset(set, 0, sizeof *set);
+}

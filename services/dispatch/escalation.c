@@ -1,0 +1,218 @@
+#include "escalation.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cm_log.h"
+#include "cm_time.h"
+#include "dispatch_doc.h"
+#include "org.h"
+#include "workorder.h"
+
+#define S_SUBJECT_MAX 96
+
+int64_t
+escalation_next_due(const json_t *clock, const calendar_t *calendar,
+                    int64_t step_ms, int64_t due_ms)
+{
+    int64_t step = step_ms > 0 ? step_ms
+                               : (int64_t)json_integer_value(
+                                   json_object_get(clock, "duration_ms"));
+    return calendar_add(calendar, due_ms, step);
+}
+
+// Record the step on the clock: level, who, when, the next due time.
+static void
+s_record_step(json_t *clock, int level, const char *to, int64_t next_due,
+              int64_t now_ms)
+{
+    json_t *step = json_pack("{s:i, s:s?, s:o}", "level", level, "to",
+                             *to ? to : NULL, "at", dispatch_time_json(now_ms));
+    assert(step);
+    if (!json_object_get(step, "to")) {
+        json_object_set_new(step, "to", json_null());
+    }
+    json_array_append_new(json_object_get(clock, "escalations"), step);
+    json_object_set_new(clock, "level", json_integer(level));
+    json_object_set_new(clock, "next_escalation_ms",
+                        next_due > 0 ? json_integer(next_due) : json_null());
+    if (level == 1) {
+        json_object_set_new(clock, "breached_at", dispatch_time_json(now_ms));
+    }
+    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+}
+
+static json_t *
+s_breach_data(const json_t *clock, int level, const char *to)
+{
+    json_t *data = json_pack("{s:O, s:O, s:O, s:i, s:s?, s:O}", "case_id",
+                             json_object_get(clock, "case_id"), "workorder_id",
+                             json_object_get(clock, "workorder_id"), "target",
+                             json_object_get(clock, "target"), "level", level,
+                             "escalated_to", *to ? to : NULL, "deadline",
+                             json_object_get(clock, "deadline"));
+    assert(data);
+    if (!json_object_get(data, "escalated_to")) {
+        json_object_set_new(data, "escalated_to", json_null());
+    }
+    return data;
+}
+
+// Escalate the clock's work order too (table row "escalate", system).
+static int
+s_escalate_workorder(cm_store_t *store, cm_commit_t *commit,
+                     const json_t *clock, int level, const char *to,
+                     const json_t *actor, int64_t now_ms)
+{
+    const char *id = dispatch_string(clock, "workorder_id");
+    json_t *doc = NULL;
+    int64_t version = 0;
+    if (!*id || workorder_load(store, id, &doc, &version) != 0) {
+        return 0; // no work order (yet): the breach event still goes out
+    }
+    workorder_keys_t old;
+    workorder_keys(doc, &old);
+    json_t *body =
+        json_pack("{s:i, s:s?, s:O}", "level", level, "escalated_to",
+                  *to ? to : NULL, "target", json_object_get(clock, "target"));
+    cm_workflow_step_t step;
+    json_t *problem =
+        workorder_transition(doc, "escalate", actor, body, now_ms, &step);
+    int rc = 0;
+    if (!problem) {
+        workorder_commit(commit, doc, version, &old, now_ms);
+        rc = workorder_event(commit, step.event_type, doc, version + 1, actor,
+                             NULL);
+    }
+    json_decref(problem); // a finished work order is not escalated
+    json_decref(body);
+    json_decref(doc);
+    return rc;
+}
+
+// Build the commit of one step. 0 or -1.
+static int
+s_build_step(cm_store_t *store, cm_commit_t *commit, json_t *clock,
+             int64_t version, int level, const char *to, int64_t now_ms)
+{
+    json_t *actor = dispatch_system_actor();
+    char subject[S_SUBJECT_MAX];
+    snprintf(subject, sizeof subject, "case/%s",
+             dispatch_string(clock, "case_id"));
+    clock_commit(commit, clock, version);
+    int rc = dispatch_event_add(commit, "dispatch.sla.breached", subject,
+                                version + 1, s_breach_data(clock, level, to),
+                                actor, NULL);
+    if (rc == 0) {
+        rc = s_escalate_workorder(store, commit, clock, level, to, actor,
+                                  now_ms);
+    }
+    json_decref(actor);
+    return rc;
+}
+
+static void
+s_commit_step(cm_store_t *store, cm_commit_t *commit, const json_t *clock,
+              int level, const char *to, int64_t due)
+{
+    const char *id = dispatch_string(clock, "id");
+    cm_commit_result_t result;
+    memset(&result, 0, sizeof result);
+    int rc = cm_store_commit(store, commit, &result);
+    bool ok = rc == 0 && result.outcome == CM_COMMIT_OK;
+    cm_commit_result_clear(&result);
+    char key[CM_STORE_KEY_MAX];
+    dispatch_key(key, "timers", CLOCK_TIMERS);
+    if (!ok) {
+        // Changed meanwhile or Redis failed: try again on a later tick.
+        cm_log_warn("sla.escalation_retry", "clock", id, "#rc", CM_LOG_INT(rc));
+        (void)cm_store_timer_add(store, key, id, due); // logged above
+        return;
+    }
+    cm_log_notice("sla.escalated", "case", dispatch_string(clock, "case_id"),
+                  "workorder", dispatch_string(clock, "workorder_id"), "target",
+                  dispatch_string(clock, "target"), "#level", CM_LOG_INT(level),
+                  "to", to);
+}
+
+static void
+s_escalate(const dispatch_t *state, cm_store_t *store, json_t *clock,
+           int64_t version, int64_t due, int64_t now_ms)
+{
+    calendar_t calendar;
+    if (clock_calendar(store, clock, &calendar) != 0) {
+        char key[CM_STORE_KEY_MAX];
+        (void)cm_store_timer_add(store,
+                                 dispatch_key(key, "timers", CLOCK_TIMERS),
+                                 dispatch_string(clock, "id"), due);
+        return; // Redis trouble: retried on a later tick
+    }
+    int level = (int)json_integer_value(json_object_get(clock, "level")) + 1;
+    char to[ORG_ID_MAX];
+    const char *dept = dispatch_string(clock, "department");
+    org_escalation_target(store, *dept ? dept : state->default_department,
+                          level, to, sizeof to);
+    int64_t next = level < CLOCK_LEVEL_MAX ? escalation_next_due(
+                       clock, &calendar, state->escalation_step_ms, due)
+                                           : 0;
+    s_record_step(clock, level, to, next, now_ms);
+    cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
+    if (s_build_step(store, commit, clock, version, level, to, now_ms) == 0) {
+        s_commit_step(store, commit, clock, level, to, due);
+    }
+    cm_commit_destroy(&commit);
+}
+
+// One claimed timer.
+static void
+s_handle_timer(const dispatch_t *state, cm_store_t *store, const char *id,
+               int64_t now_ms)
+{
+    json_t *clock = NULL;
+    int64_t version = 0;
+    int rc = dispatch_doc_load(store, "clock", id, &clock, &version);
+    if (rc != 0) {
+        if (rc != CM_ENOTFOUND) {
+            char key[CM_STORE_KEY_MAX];
+            (void)cm_store_timer_add(store,
+                                     dispatch_key(key, "timers", CLOCK_TIMERS),
+                                     id, now_ms); // Redis trouble: retry
+        }
+        return;
+    }
+    int64_t due = clock_due(clock);
+    if (due > now_ms) {
+        // Moved (resumed, re-targeted) after we read the set: put it back.
+        char key[CM_STORE_KEY_MAX];
+        (void)cm_store_timer_add(store,
+                                 dispatch_key(key, "timers", CLOCK_TIMERS), id,
+                                 due); // lost only with Redis down
+    } else if (due > 0
+               && json_integer_value(json_object_get(clock, "level"))
+                      < CLOCK_LEVEL_MAX) {
+        s_escalate(state, store, clock, version, due, now_ms);
+    }
+    json_decref(clock);
+}
+
+void
+escalation_tick(const dispatch_t *state, cm_store_t *store)
+{
+    assert(state && store);
+    char key[CM_STORE_KEY_MAX];
+    dispatch_key(key, "timers", CLOCK_TIMERS);
+    int64_t now = cm_time_now_ms();
+    char **members = NULL;
+    size_t count = 0;
+    if (cm_store_timer_claim(store, key, now, DISPATCH_TIMER_BATCH, &members,
+                             &count)
+        != 0) {
+        return; // Redis down: the timers stay for a later tick
+    }
+    for (size_t i = 0; i < count; i++) {
+        s_handle_timer(state, store, members[i], now);
+    }
+    cm_store_strings_free(&members, count);
+}

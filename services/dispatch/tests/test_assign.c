@@ -1,0 +1,49 @@
+// The least_loaded policy.
+#include <check.h>
+
+#include "../assign.h"
+#include "../org.h"
+#include "suites.h"
+
+START_TEST(test_assign_least_loaded)
+{
+    const char *ids[] = {"ST-12", "ST-3", "ST-5"};
+    int64_t loads[] = {1, 1, 2};
+    ck_assert_int_eq(assign_least_loaded(ids, loads, 3), 1); // tie: ST-3
+    int64_t other[] = {0, 1, 0};
+    ck_assert_int_eq(assign_least_loaded(ids, other, 3), 2); // ST-5 < ST-12
+    ck_assert_int_eq(assign_least_loaded(ids, loads, 0), -1);
+}
+END_TEST
+
+START_TEST(test_assign_id_order)
+{
+    ck_assert_int_lt(org_id_compare("ST-3", "ST-12"), 0);
+    ck_assert_int_gt(org_id_compare("ST-12", "ST-3"), 0);
+    ck_assert_int_eq(org_id_compare("ST-3", "ST-3"), 0);
+    ck_assert_int_lt(org_id_compare("AB", "ST-1"), 0);
+}
+END_TEST
+
+START_TEST(test_assign_eligible_hook)
+{
+    json_t *active = json_pack("{s:s, s:s}", "id", "ST-3", "status", "active");
+    json_t *left = json_pack("{s:s, s:s}", "id", "ST-4", "status", "left");
+    ck_assert(assign_is_eligible(active, NULL));
+    ck_assert(!assign_is_eligible(left, NULL));
+    json_decref(active);
+    json_decref(left);
+}
+END_TEST
+
+Suite *
+assign_suite(void)
+{
+    Suite *suite = suite_create("assign");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_assign_least_loaded);
+    tcase_add_test(core, test_assign_id_order);
+    tcase_add_test(core, test_assign_eligible_hook);
+    suite_add_tcase(suite, core);
+    return suite;
+}

@@ -1,0 +1,796 @@
+#include "gateway_bus.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_envelope.h"
+#include "cm_log.h"
+#include "cm_mdp.h"
+#include "cm_mdp_client.h"
+#include "cm_problem.h"
+#include "cm_time.h"
+#include "gateway_auth.h"
+#include "gateway_request.h"
+
+// What a pending MDP request is for.
+typedef enum {
+    S_CALL_ROUTED, // a client request to a service
+    S_CALL_RESOLVE // a token resolution to personnel
+} s_call_kind_t;
+
+// One MDP request in flight, keyed by its envelope id.
+typedef struct {
+    s_call_kind_t kind;                  // see above
+    char id[CM_UUID_MAX];                // envelope id = reply correlation_id
+    int64_t deadline_mono_ms;            // when to give up (504)
+    gateway_request_t *request;          // ROUTED: owned while pending
+    zlistx_t *waiters;                   // RESOLVE: gateway_request_t* (owned)
+    char token_hash[GATEWAY_SHA256_HEX]; // RESOLVE: which token
+} s_call_t;
+
+// A /readyz or /metrics request waiting for mmi replies.
+typedef struct {
+    gateway_request_t *request; // owned until finished
+    size_t outstanding;         // replies still expected
+    json_t *results;            // readyz: service → "ok"/"no_worker";
+                                // metrics: mmi.stats "services"
+    bool broker_answered;       // at least one reply arrived
+    int64_t deadline_mono_ms;   // give up then
+} s_probe_t;
+
+// One mmi query in flight: replies come back in order on the mmi client.
+typedef struct {
+    s_probe_t *probe;  // borrowed (owned by probes)
+    char service[128]; // mmi.service: which service was asked
+} s_query_t;
+
+struct gateway_bus {
+    gateway_t *gateway;      // borrowed
+    pthread_t thread;        // the bus thread
+    bool started;            // thread running
+    atomic_bool stopping;    // set by gateway_bus_stop
+    cm_mdp_client_t *client; // requests to services
+    cm_mdp_client_t *mmi;    // mmi.* queries; recreated on a timeout
+    gateway_auth_t *auth;    // token hash → actor
+    zhashx_t *pending;       // envelope id → s_call_t (owned)
+    zhashx_t *resolving;     // token hash → s_call_t (borrowed)
+    zlistx_t *probes;        // s_probe_t (owned)
+    zlistx_t *queries;       // s_query_t (owned), in send order
+    zlistx_t *timeline;      // envelope ids (owned copies), FIFO
+};
+
+// ---- calls -----------------------------------------------------------------
+
+static void
+s_call_destroy(s_call_t **call_p)
+{
+    s_call_t *call = *call_p;
+    if (call) {
+        zlistx_destroy(&call->waiters);
+        free(call);
+        *call_p = NULL;
+    }
+}
+
+static s_call_t *
+s_call_take(gateway_bus_t *self, const char *id)
+{
+    s_call_t *call = zhashx_lookup(self->pending, id);
+    if (call) {
+        zhashx_delete(self->pending, id);
+        if (call->kind == S_CALL_RESOLVE) {
+            zhashx_delete(self->resolving, call->token_hash);
+        }
+    }
+    return call;
+}
+
+static void
+s_fail_unavailable(gateway_request_t **request_p, const char *code,
+                   const char *detail)
+{
+    json_t *headers = json_pack("{s:s}", "Retry-After", "1");
+    gateway_request_finish_problem(request_p, cm_problem_new(503, code, detail),
+                                   headers);
+    json_decref(headers);
+}
+
+// Send an envelope to service and register the call. 0, or -1 (not sent).
+static int
+s_send(gateway_bus_t *self, const char *service, json_t *envelope,
+       s_call_t *call)
+{
+    char *text = cm_envelope_encode(envelope);
+    snprintf(call->id, sizeof call->id, "%s", cm_envelope_id(envelope));
+    int rc = text ? cm_mdp_client_send(self->client, service, text) : -1;
+    free(text);
+    if (rc == 0) {
+        zhashx_insert(self->pending, call->id, call);
+        zlistx_add_end(self->timeline, call->id);
+    }
+    return rc;
+}
+
+// ---- routed requests -----------------------------------------------------
+
+static json_t *
+s_envelope(gateway_bus_t *self, gateway_request_t *request, json_t *query)
+{
+    char type[CM_MDP_SERVICE_MAX + 16];
+    char method[16];
+    const char *http_method =
+        strcmp(request->method, "HEAD") == 0 ? "GET" : request->method;
+    snprintf(method, sizeof method, "%s", http_method);
+    for (char *p = method; *p; p++) {
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    }
+    snprintf(type, sizeof type, "%s.%s", request->service, method);
+    cm_envelope_request_t fields = {
+        .type = type,
+        .source = gateway_settings(self->gateway)->source,
+        .correlation_id = request->request_id,
+        .deadline_ms = request->deadline_ms,
+        .idempotency_key = request->idempotency_key,
+        .actor = request->actor,
+        .method = http_method,
+        .path = request->path,
+        .query = query,
+        .body = request->body,
+    };
+    json_t *envelope = cm_envelope_request_new(&fields);
+    if (envelope && request->idempotency_key) {
+        char fingerprint[GATEWAY_SHA256_HEX];
+        if (gateway_fingerprint(http_method, request->path, request->body,
+                                fingerprint)
+            == 0) {
+            json_object_set_new(envelope, "fingerprint",
+                                json_string(fingerprint));
+        }
+    }
+    return envelope;
+}
+
+static void
+s_route(gateway_bus_t *self, gateway_request_t *request)
+{
+    json_t *query = gateway_query_parse(request->query_text);
+    if (!query) {
+        gateway_request_fail(&request, 400, "bad_request",
+                             "the query string is not valid UTF-8");
+        return;
+    }
+    json_t *envelope = s_envelope(self, request, query);
+    json_decref(query);
+    if (!envelope) {
+        gateway_request_fail(&request, 400, "bad_request",
+                             "the request cannot be encoded");
+        return;
+    }
+    s_call_t *call = calloc(1, sizeof *call);
+    assert(call);
+    call->kind = S_CALL_ROUTED;
+    call->deadline_mono_ms = request->deadline_mono_ms;
+    call->request = request;
+    snprintf(request->envelope_id, sizeof request->envelope_id, "%s",
+             cm_envelope_id(envelope));
+    int rc = s_send(self, request->service, envelope, call);
+    json_decref(envelope);
+    if (rc != 0) {
+        free(call);
+        s_fail_unavailable(&request, "broker_unavailable",
+                           "the broker cannot be reached");
+    }
+}
+
+// ---- authentication ------------------------------------------------------
+
+static void
+s_authorized(gateway_bus_t *self, gateway_request_t *request)
+{
+    if (request->kind == GATEWAY_KIND_ROUTED) {
+        s_route(self, request);
+        return;
+    }
+    const char *role =
+        json_string_value(json_object_get(request->actor, "role"));
+    if (request->kind == GATEWAY_KIND_INGEST && role
+        && strcmp(role, "system") != 0 && strcmp(role, "station_head") != 0) {
+        gateway_request_fail(&request, 403, "forbidden",
+                             "only systems and the station head may publish "
+                             "events");
+        return;
+    }
+    if (gateway_queue_push(gateway_events_queue(self->gateway), request) != 0) {
+        s_fail_unavailable(&request, "shutting_down",
+                           "the gateway is stopping");
+    }
+}
+
+static void
+s_unauthorized(gateway_request_t **request_p)
+{
+    json_t *headers = json_pack("{s:s}", "WWW-Authenticate",
+                                "Bearer error=\"invalid_token\"");
+    gateway_request_finish_problem(
+        request_p,
+        cm_problem_new(401, "unauthorized", "the token is unknown or revoked"),
+        headers);
+    json_decref(headers);
+}
+
+static json_t *
+s_resolve_envelope(gateway_bus_t *self, const gateway_request_t *request)
+{
+    json_t *actor = json_pack("{s:s, s:s}", "id", "gateway", "role", "system");
+    json_t *body = json_pack("{s:s}", "token", request->token);
+    cm_envelope_request_t fields = {
+        .type = GATEWAY_AUTH_SERVICE ".tokens.resolve",
+        .source = gateway_settings(self->gateway)->source,
+        .correlation_id = request->request_id,
+        .deadline_ms = request->deadline_ms,
+        .actor = actor,
+        .method = "POST",
+        .path = GATEWAY_AUTH_PATH,
+        .body = body,
+    };
+    json_t *envelope = cm_envelope_request_new(&fields);
+    json_decref(actor);
+    json_decref(body);
+    return envelope;
+}
+
+static void
+s_waiter_destroy(void **item)
+{
+    gateway_request_t *request = *item;
+    gateway_request_destroy(&request);
+    *item = NULL;
+}
+
+static void
+s_resolve(gateway_bus_t *self, gateway_request_t *request)
+{
+    s_call_t *call = zhashx_lookup(self->resolving, request->token_hash);
+    if (call) {
+        zlistx_add_end(call->waiters, request);
+        return;
+    }
+    cm_log_set_correlation(request->request_id);
+    cm_log_info("auth.cache.miss", "req_id", request->request_id);
+    cm_log_set_correlation(NULL);
+    call = calloc(1, sizeof *call);
+    assert(call);
+    call->kind = S_CALL_RESOLVE;
+    call->deadline_mono_ms = request->deadline_mono_ms;
+    call->waiters = zlistx_new();
+    zlistx_set_destructor(call->waiters, s_waiter_destroy);
+    snprintf(call->token_hash, sizeof call->token_hash, "%s",
+             request->token_hash);
+    json_t *envelope = s_resolve_envelope(self, request);
+    zlistx_add_end(call->waiters, request);
+    if (!envelope || s_send(self, GATEWAY_AUTH_SERVICE, envelope, call) != 0) {
+        zlistx_detach(call->waiters, NULL);
+        s_call_destroy(&call);
+        s_fail_unavailable(&request, "auth_unavailable",
+                           "tokens cannot be checked now");
+    } else {
+        zhashx_insert(self->resolving, call->token_hash, call);
+    }
+    json_decref(envelope);
+}
+
+static void
+s_authenticate(gateway_bus_t *self, gateway_request_t *request)
+{
+    const json_t *actor =
+        gateway_auth_lookup(self->auth, request->token_hash, cm_time_mono_ms());
+    if (actor) {
+        request->actor = json_deep_copy(actor);
+        s_authorized(self, request);
+        return;
+    }
+    s_resolve(self, request);
+}
+
+// Every waiter of a resolution gets its outcome.
+static void
+s_resolved(gateway_bus_t *self, s_call_t *call, const json_t *reply)
+{
+    int status = cm_envelope_status(reply);
+    json_t *body = cm_envelope_member(reply, "body");
+    bool ok = status == 200 && json_is_string(json_object_get(body, "id"))
+              && json_is_string(json_object_get(body, "role"));
+    if (ok) {
+        gateway_auth_store(self->auth, call->token_hash, body,
+                           cm_time_mono_ms());
+    }
+    gateway_request_t *request;
+    while ((request = zlistx_detach(call->waiters, NULL))) {
+        if (ok) {
+            request->actor = json_deep_copy(body);
+            s_authorized(self, request);
+        } else if (status == 401 || status == 404) {
+            s_unauthorized(&request);
+        } else {
+            s_fail_unavailable(&request, "auth_unavailable",
+                               "tokens cannot be checked now");
+        }
+    }
+}
+
+// ---- replies and deadlines -----------------------------------------------
+
+static void
+s_on_reply(gateway_bus_t *self, const char *text)
+{
+    json_t *reply = json_loads(text, 0, NULL);
+    const char *correlation = cm_envelope_correlation_id(reply);
+    s_call_t *call = correlation ? s_call_take(self, correlation) : NULL;
+    if (!call) {
+        cm_log_debug("bus.reply_dropped", "correlation_id",
+                     correlation ? correlation : "-");
+    } else if (call->kind == S_CALL_ROUTED) {
+        gateway_request_finish_reply(&call->request, reply);
+    } else {
+        s_resolved(self, call, reply);
+    }
+    s_call_destroy(&call);
+    json_decref(reply);
+}
+
+static void
+s_expire_call(s_call_t *call)
+{
+    if (call->kind == S_CALL_ROUTED) {
+        gateway_request_fail(&call->request, 504, "deadline_exceeded",
+                             "no reply before the deadline; the outcome is "
+                             "unknown: retry with the same Idempotency-Key");
+        return;
+    }
+    gateway_request_t *request;
+    while ((request = zlistx_detach(call->waiters, NULL))) {
+        gateway_request_fail(&request, 504, "deadline_exceeded",
+                             "the token could not be checked in time");
+    }
+}
+
+// Calls finish in deadline order: every request gets arrival + deadline_ms,
+// so the timeline is a FIFO of ids; ids of calls already answered are
+// skipped when they reach the head.
+static void
+s_expire(gateway_bus_t *self, int64_t now_ms)
+{
+    char *id;
+    while ((id = zlistx_first(self->timeline))) {
+        s_call_t *call = zhashx_lookup(self->pending, id);
+        if (call && call->deadline_mono_ms > now_ms) {
+            break;
+        }
+        call = call ? s_call_take(self, id) : NULL;
+        zlistx_delete(self->timeline, NULL);
+        if (call) {
+            s_expire_call(call);
+            s_call_destroy(&call);
+        }
+    }
+}
+
+// Shutdown: everything pending is answered 503 so nng can stop.
+static void
+s_fail_all(gateway_bus_t *self)
+{
+    char *id;
+    while ((id = zlistx_first(self->timeline))) {
+        s_call_t *call = s_call_take(self, id);
+        zlistx_delete(self->timeline, NULL);
+        gateway_request_t *request = call ? call->request : NULL;
+        if (request) {
+            s_fail_unavailable(&request, "shutting_down",
+                               "the gateway is stopping");
+        }
+        while (call && call->waiters
+               && (request = zlistx_detach(call->waiters, NULL))) {
+            s_fail_unavailable(&request, "shutting_down",
+                               "the gateway is stopping");
+        }
+        s_call_destroy(&call);
+    }
+}
+
+static int64_t
+s_next_deadline(gateway_bus_t *self)
+{
+    int64_t next = INT64_MAX;
+    const char *id = zlistx_first(self->timeline);
+    s_call_t *call = id ? zhashx_lookup(self->pending, id) : NULL;
+    if (call) {
+        next = call->deadline_mono_ms;
+    } else if (id) {
+        next = 0; // a stale head: sweep at once
+    }
+    for (s_probe_t *probe = zlistx_first(self->probes); probe;
+         probe = zlistx_next(self->probes)) {
+        next = probe->deadline_mono_ms < next ? probe->deadline_mono_ms : next;
+    }
+    return next;
+}
+
+// ---- probes: /readyz and /metrics ----------------------------------------
+
+static void
+s_probe_destroy(void **item)
+{
+    s_probe_t *probe = *item;
+    if (probe) {
+        gateway_request_destroy(&probe->request);
+        json_decref(probe->results);
+        free(probe);
+        *item = NULL;
+    }
+}
+
+static void
+s_query_add(gateway_bus_t *self, s_probe_t *probe, const char *mmi,
+            const char *body, const char *service)
+{
+    if (cm_mdp_client_send(self->mmi, mmi, body) != 0) {
+        return;
+    }
+    s_query_t *query = calloc(1, sizeof *query);
+    assert(query);
+    query->probe = probe;
+    snprintf(query->service, sizeof query->service, "%s",
+             service ? service : "");
+    zlistx_add_end(self->queries, query);
+    probe->outstanding++;
+}
+
+static void
+s_probe_start(gateway_bus_t *self, gateway_request_t *request)
+{
+    s_probe_t *probe = calloc(1, sizeof *probe);
+    assert(probe);
+    probe->request = request;
+    probe->results = json_object();
+    probe->deadline_mono_ms =
+        cm_time_mono_ms() + gateway_settings(self->gateway)->probe_timeout_ms;
+    zlistx_add_end(self->probes, probe);
+    if (request->kind == GATEWAY_KIND_METRICS) {
+        s_query_add(self, probe, "mmi.stats", "", NULL);
+        return;
+    }
+    const gateway_routes_t *routes = gateway_routes(self->gateway);
+    for (size_t i = 0; i < gateway_routes_service_count(routes); i++) {
+        const char *service = gateway_routes_service(routes, i);
+        json_object_set_new(probe->results, service, json_string("unknown"));
+        s_query_add(self, probe, "mmi.service", service, service);
+    }
+}
+
+static void
+s_readyz_finish(gateway_bus_t *self, s_probe_t *probe)
+{
+    json_t *not_ready = json_array();
+    json_t *checks = json_object();
+    bool redis = gateway_redis_is_ok(self->gateway);
+    json_object_set_new(
+        checks, "broker",
+        json_string(probe->broker_answered ? "ok" : "unreachable"));
+    json_object_set_new(checks, "redis", json_string(redis ? "ok" : "down"));
+    json_object_set(checks, "services", probe->results);
+    if (!probe->broker_answered) {
+        json_array_append_new(not_ready, json_string("broker"));
+    }
+    if (!redis) {
+        json_array_append_new(not_ready, json_string("redis"));
+    }
+    const char *service;
+    json_t *state;
+    json_object_foreach(probe->results, service, state)
+    {
+        if (strcmp(json_string_value(state), "ok") != 0) {
+            char name[160];
+            snprintf(name, sizeof name, "service:%s", service);
+            json_array_append_new(not_ready, json_string(name));
+        }
+    }
+    if (json_array_size(not_ready) == 0) {
+        json_decref(not_ready);
+        gateway_request_finish_json(
+            &probe->request, 200, NULL,
+            json_pack("{s:s, s:o}", "status", "ready", "checks", checks));
+        return;
+    }
+    json_t *problem =
+        cm_problem_new(503, "not_ready", "some dependencies are not ready");
+    json_object_set_new(problem, "not_ready", not_ready);
+    json_object_set_new(problem, "checks", checks);
+    gateway_request_finish_problem(&probe->request, problem, NULL);
+}
+
+static void
+s_metrics_finish(gateway_bus_t *self, s_probe_t *probe)
+{
+    json_t *lag = gateway_lag(self->gateway);
+    gateway_metrics_live_t live = {
+        .in_flight = gateway_in_flight(self->gateway),
+        .services = json_object_get(probe->results, "services"),
+        .lag = lag,
+    };
+    char *text = gateway_metrics_render(gateway_metrics(self->gateway), &live);
+    json_decref(lag);
+    gateway_request_finish(&probe->request, 200, NULL,
+                           "text/plain; version=0.0.4; charset=utf-8", text,
+                           text ? strlen(text) : 0);
+    free(text);
+}
+
+static void
+s_probe_finish(gateway_bus_t *self, s_probe_t *probe)
+{
+    if (probe->request->kind == GATEWAY_KIND_METRICS) {
+        s_metrics_finish(self, probe);
+    } else {
+        s_readyz_finish(self, probe);
+    }
+    void *handle = zlistx_find(self->probes, probe);
+    zlistx_delete(self->probes, handle);
+}
+
+static void
+s_on_mmi_reply(gateway_bus_t *self, const char *service, const char *body)
+{
+    s_query_t *query = zlistx_detach(self->queries, NULL);
+    if (!query) {
+        return;
+    }
+    s_probe_t *probe = query->probe;
+    probe->broker_answered = true;
+    if (strcmp(service, "mmi.stats") == 0) {
+        json_t *stats = json_loads(body, 0, NULL);
+        if (json_is_object(stats)) {
+            json_decref(probe->results);
+            probe->results = stats;
+        } else {
+            json_decref(stats);
+        }
+    } else if (query->service[0]) {
+        json_object_set_new(
+            probe->results, query->service,
+            json_string(strcmp(body, "200") == 0 ? "ok" : "no_worker"));
+    }
+    free(query);
+    if (--probe->outstanding == 0) {
+        s_probe_finish(self, probe);
+    }
+}
+
+// A probe past its deadline ends with what it has; the mmi client is
+// recreated so a late reply cannot be taken for the next query's.
+static s_probe_t *
+s_probe_due(gateway_bus_t *self, int64_t now_ms)
+{
+    for (s_probe_t *probe = zlistx_first(self->probes); probe;
+         probe = zlistx_next(self->probes)) {
+        if (probe->deadline_mono_ms <= now_ms || probe->outstanding == 0) {
+            return probe;
+        }
+    }
+    return NULL;
+}
+
+static void
+s_expire_probes(gateway_bus_t *self, int64_t now_ms)
+{
+    bool expired = false;
+    s_probe_t *probe;
+    while ((probe = s_probe_due(self, now_ms))) {
+        expired = expired || probe->outstanding > 0;
+        probe->outstanding = 0;
+        s_probe_finish(self, probe);
+    }
+    if (expired) {
+        zlistx_purge(self->queries);
+        cm_mdp_client_destroy(&self->mmi);
+        self->mmi = cm_mdp_client_new(gateway_settings(self->gateway)->broker);
+    }
+}
+
+// ---- the loop ------------------------------------------------------------
+
+static void
+s_take(gateway_bus_t *self, gateway_request_t *request)
+{
+    switch (request->kind) {
+    case GATEWAY_KIND_READYZ:
+    case GATEWAY_KIND_METRICS:
+        s_probe_start(self, request);
+        break;
+    default:
+        s_authenticate(self, request);
+        break;
+    }
+}
+
+static void
+s_drain_queue(gateway_bus_t *self)
+{
+    gateway_batch_t batch = {0};
+    gateway_queue_take(gateway_bus_queue(self->gateway), &batch);
+    for (size_t i = 0; i < batch.count; i++) {
+        s_take(self, batch.items[i]);
+    }
+    gateway_batch_clear(&batch);
+}
+
+static void
+s_drain_replies(gateway_bus_t *self)
+{
+    char *text;
+    while ((text = cm_mdp_client_recv(self->client, 0, NULL))) {
+        s_on_reply(self, text);
+        free(text);
+    }
+}
+
+static void
+s_drain_mmi(gateway_bus_t *self)
+{
+    char *service = NULL;
+    char *text;
+    while (self->mmi && (text = cm_mdp_client_recv(self->mmi, 0, &service))) {
+        s_on_mmi_reply(self, service, text);
+        free(text);
+        free(service);
+        service = NULL;
+    }
+}
+
+static long
+s_wait_ms(gateway_bus_t *self)
+{
+    int64_t next = s_next_deadline(self);
+    int64_t now = cm_time_mono_ms();
+    if (next == INT64_MAX) {
+        return GATEWAY_TICK_MS;
+    }
+    int64_t wait = next - now;
+    return wait < 0 ? 0 : wait > GATEWAY_TICK_MS ? GATEWAY_TICK_MS : wait;
+}
+
+static void
+s_poll_once(gateway_bus_t *self)
+{
+    zmq_pollitem_t items[3] = {
+        {NULL, gateway_queue_fd(gateway_bus_queue(self->gateway)), ZMQ_POLLIN,
+         0},
+        {zsock_resolve(cm_mdp_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
+        {self->mmi ? zsock_resolve(cm_mdp_client_sock(self->mmi)) : NULL, -1,
+         ZMQ_POLLIN, 0},
+    };
+    int count = self->mmi ? 3 : 2;
+    if (zmq_poll(items, count, s_wait_ms(self)) > 0) {
+        if (items[1].revents & ZMQ_POLLIN) {
+            s_drain_replies(self);
+        }
+        if (count == 3 && (items[2].revents & ZMQ_POLLIN)) {
+            s_drain_mmi(self);
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            s_drain_queue(self);
+        }
+    }
+    int64_t now = cm_time_mono_ms();
+    s_expire(self, now);
+    s_expire_probes(self, now);
+}
+
+static void *
+s_run(void *arg)
+{
+    gateway_bus_t *self = arg;
+    while (!atomic_load(&self->stopping)) {
+        s_poll_once(self);
+    }
+    // The queue is closed: what is still in it and everything pending is
+    // answered, so nng_http_server_stop finds no pending aio.
+    gateway_batch_t batch = {0};
+    gateway_queue_take(gateway_bus_queue(self->gateway), &batch);
+    for (size_t i = 0; i < batch.count; i++) {
+        gateway_request_t *request = batch.items[i];
+        s_fail_unavailable(&request, "shutting_down",
+                           "the gateway is stopping");
+    }
+    gateway_batch_clear(&batch);
+    s_fail_all(self);
+    s_probe_t *probe;
+    while ((probe = zlistx_first(self->probes))) {
+        s_fail_unavailable(&probe->request, "shutting_down",
+                           "the gateway is stopping");
+        zlistx_delete(self->probes, NULL);
+    }
+    return NULL;
+}
+
+// ---- lifecycle -----------------------------------------------------------
+
+static void
+s_free_item(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+gateway_bus_t *
+gateway_bus_new(gateway_t *gateway)
+{
+    gateway_bus_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->gateway = gateway;
+    const gateway_settings_t *settings = gateway_settings(gateway);
+    self->auth = gateway_auth_new(settings->auth_cache_ms);
+    self->pending = zhashx_new();
+    self->resolving = zhashx_new();
+    self->probes = zlistx_new();
+    self->queries = zlistx_new();
+    self->timeline = zlistx_new();
+    self->client = cm_mdp_client_new(settings->broker);
+    self->mmi = cm_mdp_client_new(settings->broker);
+    if (!self->auth || !self->pending || !self->resolving || !self->probes
+        || !self->queries || !self->timeline || !self->client || !self->mmi) {
+        gateway_bus_destroy(&self);
+        return NULL;
+    }
+    zlistx_set_destructor(self->probes, s_probe_destroy);
+    zlistx_set_destructor(self->queries, s_free_item);
+    zlistx_set_duplicator(self->timeline, (zlistx_duplicator_fn *)strdup);
+    zlistx_set_destructor(self->timeline, s_free_item);
+    atomic_init(&self->stopping, false);
+    return self;
+}
+
+void
+gateway_bus_destroy(gateway_bus_t **self_p)
+{
+    if (self_p && *self_p) {
+        gateway_bus_t *self = *self_p;
+        gateway_bus_stop(self);
+        zhashx_destroy(&self->pending);
+        zhashx_destroy(&self->resolving);
+        zlistx_destroy(&self->probes);
+        zlistx_destroy(&self->queries);
+        zlistx_destroy(&self->timeline);
+        cm_mdp_client_destroy(&self->client);
+        cm_mdp_client_destroy(&self->mmi);
+        gateway_auth_destroy(&self->auth);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+int
+gateway_bus_start(gateway_bus_t *self)
+{
+    if (pthread_create(&self->thread, NULL, s_run, self) != 0) {
+        return -1;
+    }
+    self->started = true;
+    return 0;
+}
+
+void
+gateway_bus_stop(gateway_bus_t *self)
+{
+    atomic_store(&self->stopping, true);
+    gateway_queue_close(gateway_bus_queue(self->gateway));
+    if (self->started) {
+        pthread_join(self->thread, NULL);
+        self->started = false;
+    }
+}

@@ -1,0 +1,380 @@
+#include "gateway_events.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_envelope.h"
+#include "cm_events.h"
+#include "cm_log.h"
+#include "cm_outbox.h"
+#include "cm_problem.h"
+#include "cm_store.h"
+#include "cm_time.h"
+#include "gateway_cloudevent.h"
+#include "gateway_request.h"
+#include "gateway_sse.h"
+
+struct gateway_events {
+    gateway_t *gateway;   // borrowed
+    pthread_t thread;     // the events thread
+    bool started;         // thread running
+    atomic_bool stopping; // set by gateway_events_stop
+    cm_store_t *store;    // this thread's Redis connection
+    cm_live_t *live;      // SUB to the hub, gap filling
+    zlistx_t *clients;    // gateway_sse_t (owned)
+    int64_t next_ping_ms; // monotonic
+    int64_t next_beat_ms; // monotonic
+};
+
+// ---- ingest ----------------------------------------------------------------
+
+static void
+s_ingest(gateway_events_t *self, gateway_request_t *request)
+{
+    json_t *problem = gateway_cloudevent_check(request->body);
+    if (problem) {
+        gateway_request_finish_problem(&request, problem, NULL);
+        return;
+    }
+    json_t *envelope = gateway_cloudevent_envelope(
+        request->body, request->actor, request->request_id);
+    char *text = envelope ? cm_envelope_encode(envelope) : NULL;
+    json_decref(envelope);
+    if (!text) {
+        gateway_request_fail(&request, 400, "validation_failed",
+                             "the event cannot be stored (too large?)");
+        return;
+    }
+    char seen[CM_STORE_KEY_MAX];
+    gateway_cloudevent_seen_key(request->body, seen, sizeof seen);
+    cm_commit_t *commit = cm_commit_new(GATEWAY_INGEST_OWNER);
+    cm_commit_dedupe(commit, seen, GATEWAY_INGEST_SEEN_TTL_MS);
+    cm_commit_event(commit,
+                    json_string_value(json_object_get(request->body, "type")),
+                    text);
+    free(text);
+    cm_commit_result_t result;
+    memset(&result, 0, sizeof result);
+    int rc = cm_store_commit(self->store, commit, &result);
+    cm_commit_destroy(&commit);
+    if (rc != 0) {
+        json_t *headers = json_pack("{s:s}", "Retry-After", "1");
+        gateway_request_finish_problem(
+            &request,
+            cm_problem_new(503, "store_unavailable",
+                           "the event could not be stored; retry"),
+            headers);
+        json_decref(headers);
+        return;
+    }
+    bool duplicate = result.outcome == CM_COMMIT_DUPLICATE;
+    cm_commit_result_clear(&result);
+    gateway_request_finish_json(&request, 202, NULL,
+                                json_pack("{s:O, s:b}", "id",
+                                          json_object_get(request->body, "id"),
+                                          "duplicate", duplicate));
+}
+
+// ---- streams
+// -----------------------------------------------------------------
+
+// Send one event to a client if it may see it and has not had it yet.
+static void
+s_deliver(gateway_sse_t *client, const cm_event_t *event,
+          const json_t *envelope)
+{
+    if (cm_outbox_id_compare(event->id,
+                             gateway_sse_last_id(client, event->stream))
+        <= 0) {
+        return;
+    }
+    gateway_sse_set_last_id(client, event->stream, event->id);
+    if (!gateway_sse_visible(gateway_sse_actor(client), envelope)) {
+        return;
+    }
+    char address[CM_OUTBOX_ADDRESS_MAX];
+    cm_event_address(event, address, sizeof address);
+    char *frame = gateway_sse_frame(address, event->type, event->envelope);
+    if (frame) {
+        gateway_sse_write(client, frame, strlen(frame));
+        free(frame);
+    }
+}
+
+// Replay context: one client, one stream.
+typedef struct {
+    gateway_sse_t *client; // borrowed
+    size_t sent;           // entries handled
+} s_replay_t;
+
+static int
+s_replay_one(const cm_event_t *event, void *arg)
+{
+    s_replay_t *replay = arg;
+    char *text = cm_event_relay_envelope(event);
+    json_t *envelope = text ? json_loads(text, 0, NULL) : NULL;
+    if (envelope) {
+        cm_event_t relayed = *event;
+        relayed.envelope = text;
+        s_deliver(replay->client, &relayed, envelope);
+    }
+    json_decref(envelope);
+    free(text);
+    replay->sent++;
+    return 0;
+}
+
+// The id just before everything at or after ms in any stream.
+static void
+s_before_ms(const char *id, char *out, size_t size)
+{
+    long long ms = strtoll(id, NULL, 10);
+    snprintf(out, size, "%lld-18446744073709551615", ms > 0 ? ms - 1 : 0);
+}
+
+// Last-Event-ID "<stream>/<entry id>": that stream after the id, and every
+// other outbox from the same millisecond on (the id orders streams by time;
+// duplicates are filtered per client by entry id).
+static void
+s_replay(gateway_events_t *self, gateway_sse_t *client, const char *last)
+{
+    char stream[CM_STORE_KEY_MAX];
+    char id[CM_STREAM_ID_MAX];
+    if (!last
+        || cm_event_address_parse(last, stream, sizeof stream, id, sizeof id)
+               != 0) {
+        return;
+    }
+    cm_redis_t *redis = cm_store_redis(self->store);
+    s_replay_t replay = {client, 0};
+    gateway_sse_set_last_id(client, stream, id);
+    cm_outbox_range(redis, stream, id, GATEWAY_SSE_REPLAY_MAX, s_replay_one,
+                    &replay);
+    char **streams = NULL;
+    size_t count = 0;
+    if (cm_outbox_discover(redis, &streams, &count) != 0) {
+        return;
+    }
+    char before[CM_STREAM_ID_MAX];
+    s_before_ms(id, before, sizeof before);
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(streams[i], stream) != 0) {
+            cm_outbox_range(redis, streams[i], before, GATEWAY_SSE_REPLAY_MAX,
+                            s_replay_one, &replay);
+        }
+    }
+    cm_store_strings_free(&streams, count);
+}
+
+static void
+s_stream(gateway_events_t *self, gateway_request_t *request)
+{
+    if (zlistx_size(self->clients) >= GATEWAY_SSE_CLIENTS_MAX) {
+        json_t *headers = json_pack("{s:s}", "Retry-After", "5");
+        gateway_request_finish_problem(
+            &request,
+            cm_problem_new(503, "overloaded", "too many open event streams"),
+            headers);
+        json_decref(headers);
+        return;
+    }
+    nng_http_hijack(request->conn);
+    nng_http_conn *conn = request->conn;
+    nng_http_req *http = request->http;
+    request->conn = NULL;
+    request->http = NULL;
+    gateway_sse_t *client =
+        gateway_sse_new(conn, http, request->actor, request->request_id);
+    char *last = request->last_event_id ? strdup(request->last_event_id) : NULL;
+    gateway_request_finish_hijacked(&request, 200);
+    if (!client) {
+        free(last);
+        return;
+    }
+    s_replay(self, client, last);
+    free(last);
+    zlistx_add_end(self->clients, client);
+}
+
+// ---- live events, heartbeats, health -------------------------------------
+
+static void
+s_broadcast(gateway_events_t *self, const cm_event_t *event)
+{
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    if (!envelope) {
+        return;
+    }
+    for (gateway_sse_t *client = zlistx_first(self->clients); client;
+         client = zlistx_next(self->clients)) {
+        s_deliver(client, event, envelope);
+    }
+    json_decref(envelope);
+}
+
+static void
+s_drain_live(gateway_events_t *self)
+{
+    cm_event_t *event = NULL;
+    while (cm_live_next(self->live, 0, &event) == 1) {
+        s_broadcast(self, event);
+        cm_event_destroy(&event);
+    }
+}
+
+static void
+s_reap(gateway_events_t *self)
+{
+    gateway_sse_t *client = zlistx_first(self->clients);
+    while (client) {
+        if (gateway_sse_is_closed(client)) {
+            cm_log_set_correlation(gateway_sse_request_id(client));
+            cm_log_info("sse.closed", "req_id", gateway_sse_request_id(client));
+            cm_log_set_correlation(NULL);
+            zlistx_delete(self->clients, zlistx_cursor(self->clients));
+            client = zlistx_first(self->clients);
+        } else {
+            client = zlistx_next(self->clients);
+        }
+    }
+}
+
+static void
+s_timers(gateway_events_t *self)
+{
+    int64_t now = cm_time_mono_ms();
+    if (now >= self->next_ping_ms) {
+        gateway_set_redis_ok(self->gateway, cm_store_ping(self->store) == 0);
+        self->next_ping_ms = now + GATEWAY_EVENTS_PING_MS;
+    }
+    if (now >= self->next_beat_ms) {
+        static const char beat[] = ": heartbeat\n\n";
+        for (gateway_sse_t *client = zlistx_first(self->clients); client;
+             client = zlistx_next(self->clients)) {
+            gateway_sse_write(client, beat, sizeof beat - 1);
+        }
+        self->next_beat_ms =
+            now + gateway_settings(self->gateway)->sse_heartbeat_ms;
+    }
+    s_reap(self);
+}
+
+static void
+s_drain_queue(gateway_events_t *self)
+{
+    gateway_batch_t batch = {0};
+    gateway_queue_take(gateway_events_queue(self->gateway), &batch);
+    for (size_t i = 0; i < batch.count; i++) {
+        gateway_request_t *request = batch.items[i];
+        if (request->kind == GATEWAY_KIND_INGEST) {
+            s_ingest(self, request);
+        } else {
+            s_stream(self, request);
+        }
+    }
+    gateway_batch_clear(&batch);
+}
+
+static void *
+s_run(void *arg)
+{
+    gateway_events_t *self = arg;
+    while (!atomic_load(&self->stopping)) {
+        zmq_pollitem_t items[2] = {
+            {NULL, gateway_queue_fd(gateway_events_queue(self->gateway)),
+             ZMQ_POLLIN, 0},
+            {zsock_resolve(cm_live_socket(self->live)), 0, ZMQ_POLLIN, 0},
+        };
+        if (zmq_poll(items, 2, 200) > 0) {
+            if (items[1].revents & ZMQ_POLLIN) {
+                s_drain_live(self);
+            }
+            if (items[0].revents & ZMQ_POLLIN) {
+                s_drain_queue(self);
+            }
+        }
+        s_timers(self);
+    }
+    gateway_batch_t batch = {0};
+    gateway_queue_take(gateway_events_queue(self->gateway), &batch);
+    for (size_t i = 0; i < batch.count; i++) {
+        gateway_request_t *request = batch.items[i];
+        gateway_request_fail(&request, 503, "shutting_down",
+                             "the gateway is stopping");
+    }
+    gateway_batch_clear(&batch);
+    zlistx_purge(self->clients);
+    return NULL;
+}
+
+// ---- lifecycle -----------------------------------------------------------
+
+static void
+s_client_destroy(void **item)
+{
+    gateway_sse_t *client = *item;
+    gateway_sse_destroy(&client);
+    *item = NULL;
+}
+
+gateway_events_t *
+gateway_events_new(gateway_t *gateway)
+{
+    gateway_events_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->gateway = gateway;
+    const gateway_settings_t *settings = gateway_settings(gateway);
+    self->clients = zlistx_new();
+    self->store = cm_store_new_from_config(gateway_config(gateway));
+    self->live = self->store ? cm_live_new(self->store, settings->hub) : NULL;
+    if (!self->clients || !self->store || !self->live) {
+        gateway_events_destroy(&self);
+        return NULL;
+    }
+    zlistx_set_destructor(self->clients, s_client_destroy);
+    cm_live_subscribe(self->live, "evt.");
+    atomic_init(&self->stopping, false);
+    return self;
+}
+
+void
+gateway_events_destroy(gateway_events_t **self_p)
+{
+    if (self_p && *self_p) {
+        gateway_events_t *self = *self_p;
+        gateway_events_stop(self);
+        zlistx_destroy(&self->clients);
+        cm_live_destroy(&self->live);
+        cm_store_destroy(&self->store);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+int
+gateway_events_start(gateway_events_t *self)
+{
+    if (pthread_create(&self->thread, NULL, s_run, self) != 0) {
+        return -1;
+    }
+    self->started = true;
+    return 0;
+}
+
+void
+gateway_events_stop(gateway_events_t *self)
+{
+    atomic_store(&self->stopping, true);
+    gateway_queue_close(gateway_events_queue(self->gateway));
+    if (self->started) {
+        pthread_join(self->thread, NULL);
+        self->started = false;
+    }
+}

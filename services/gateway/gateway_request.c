@@ -1,0 +1,231 @@
+#include "gateway_request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cm_log.h"
+#include "cm_problem.h"
+#include "cm_status.h"
+#include "cm_time.h"
+
+static int64_t
+s_mono_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+gateway_request_t *
+gateway_request_new(gateway_t *gateway, nng_aio *aio, nng_http_req *http,
+                    nng_http_conn *conn)
+{
+    gateway_request_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        return NULL;
+    }
+    self->gateway = gateway;
+    self->aio = aio;
+    self->http = http;
+    self->conn = conn;
+    self->start_us = s_mono_us();
+    const gateway_settings_t *settings = gateway_settings(gateway);
+    self->deadline_ms = cm_time_now_ms() + settings->deadline_ms;
+    self->deadline_mono_ms = cm_time_mono_ms() + settings->deadline_ms;
+    const char *method = nng_http_req_get_method(http);
+    snprintf(self->method, sizeof self->method, "%s", method);
+    const char *uri = nng_http_req_get_uri(http);
+    const char *question = strchr(uri, '?');
+    size_t path_size = question ? (size_t)(question - uri) : strlen(uri);
+    self->path = strndup(uri, path_size);
+    self->query_text = question ? strdup(question + 1) : NULL;
+    snprintf(self->route, sizeof self->route, "other");
+    if (!self->path || (question && !self->query_text)) {
+        gateway_request_destroy(&self);
+    }
+    return self;
+}
+
+void
+gateway_request_destroy(gateway_request_t **self_p)
+{
+    if (!self_p || !*self_p) {
+        return;
+    }
+    gateway_request_t *self = *self_p;
+    if (self->body_aio) {
+        // The body callback may be the caller: reap frees it later.
+        nng_aio_reap(self->body_aio);
+    }
+    if (self->counted) {
+        gateway_in_flight_add(self->gateway, -1);
+    }
+    free(self->body_data);
+    free(self->path);
+    free(self->query_text);
+    if (self->token) {
+        memset(self->token, 0, strlen(self->token));
+        free(self->token);
+    }
+    free(self->idempotency_key);
+    free(self->last_event_id);
+    json_decref(self->body);
+    json_decref(self->actor);
+    free(self);
+    *self_p = NULL;
+}
+
+const char *
+gateway_request_actor_id(const gateway_request_t *self)
+{
+    const char *id = json_string_value(json_object_get(self->actor, "id"));
+    return id ? id : "-";
+}
+
+// The access line and metrics; the caller's thread carries the request id.
+static void
+s_account(gateway_request_t *self, int status)
+{
+    int64_t duration_us = s_mono_us() - self->start_us;
+    const char *method = self->method;
+    gateway_metrics_observe(gateway_metrics(self->gateway), self->route, method,
+                            status, duration_us);
+    cm_log_set_correlation(self->request_id);
+    char duration[32];
+    snprintf(duration, sizeof duration, "%.3f", (double)duration_us / 1000.0);
+    cm_log_info("http.access", "method", method, "path", self->path, "#status",
+                CM_LOG_INT(status), "#dur_ms", duration, "req_id",
+                self->request_id, "actor", gateway_request_actor_id(self));
+    cm_log_set_correlation(NULL);
+}
+
+static void
+s_set_headers(nng_http_res *res, const json_t *headers)
+{
+    const char *name;
+    json_t *value;
+    json_object_foreach((json_t *)headers, name, value)
+    {
+        char number[32];
+        const char *text = json_string_value(value);
+        if (!text && json_is_integer(value)) {
+            snprintf(number, sizeof number, "%lld",
+                     (long long)json_integer_value(value));
+            text = number;
+        }
+        if (text && !strchr(text, '\r') && !strchr(text, '\n')) {
+            nng_http_res_set_header(res, name, text);
+        }
+    }
+}
+
+void
+gateway_request_finish(gateway_request_t **self_p, int status,
+                       const json_t *headers, const char *content_type,
+                       const void *body, size_t size)
+{
+    gateway_request_t *self = *self_p;
+    nng_http_res *res = NULL;
+    if (nng_http_res_alloc(&res) != 0) {
+        s_account(self, 500);
+        nng_aio_finish(self->aio, NNG_ENOMEM);
+        gateway_request_destroy(self_p);
+        return;
+    }
+    nng_http_res_set_status(res, (uint16_t)status);
+    nng_http_res_set_reason(res, cm_status_title(status));
+    nng_http_res_set_header(res, "X-Request-Id", self->request_id);
+    if (headers) {
+        s_set_headers(res, headers);
+    }
+    if (body && size > 0) {
+        nng_http_res_set_header(res, "Content-Type", content_type);
+        nng_http_res_copy_data(res, body, size);
+    } else {
+        // pitfalls.md: without this an empty response has no
+        // Content-Length and keep-alive clients hang.
+        nng_http_res_set_data(res, NULL, 0);
+    }
+    s_account(self, status);
+    nng_aio_set_output(self->aio, 0, res);
+    nng_aio_finish(self->aio, 0);
+    gateway_request_destroy(self_p);
+}
+
+void
+gateway_request_finish_json(gateway_request_t **self_p, int status,
+                            const json_t *headers, json_t *document)
+{
+    char *text =
+        document ? json_dumps(document, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(document);
+    if (!text) {
+        gateway_request_finish(self_p, 500, NULL, NULL, NULL, 0);
+        return;
+    }
+    gateway_request_finish(self_p, status, headers, "application/json", text,
+                           strlen(text));
+    free(text);
+}
+
+void
+gateway_request_finish_problem(gateway_request_t **self_p, json_t *problem,
+                               const json_t *headers)
+{
+    gateway_request_t *self = *self_p;
+    json_t *rendered = cm_problem_render(problem, self->path);
+    int status = cm_problem_status(problem);
+    json_decref(problem);
+    char *text = json_dumps(rendered, JSON_COMPACT);
+    json_decref(rendered);
+    gateway_request_finish(self_p, status, headers, "application/problem+json",
+                           text, text ? strlen(text) : 0);
+    free(text);
+}
+
+void
+gateway_request_fail(gateway_request_t **self_p, int status, const char *code,
+                     const char *detail)
+{
+    gateway_request_finish_problem(self_p, cm_problem_new(status, code, detail),
+                                   NULL);
+}
+
+void
+gateway_request_finish_reply(gateway_request_t **self_p, const json_t *reply)
+{
+    int status = (int)json_integer_value(json_object_get(reply, "status"));
+    if (status < 100 || status > 599) {
+        status = 502;
+    }
+    const json_t *headers = json_object_get(reply, "headers");
+    headers = json_is_object(headers) ? headers : NULL;
+    json_t *error = json_object_get(reply, "error");
+    if (json_is_object(error)) {
+        json_t *problem = json_deep_copy(error);
+        if (!json_is_integer(json_object_get(problem, "status"))) {
+            json_object_set_new(problem, "status", json_integer(status));
+        }
+        gateway_request_finish_problem(self_p, problem, headers);
+        return;
+    }
+    json_t *body = json_object_get(reply, "body");
+    if (!body || json_is_null(body) || status == 204 || status == 304) {
+        gateway_request_finish(self_p, status, headers, NULL, NULL, 0);
+        return;
+    }
+    gateway_request_finish_json(self_p, status, headers, json_incref(body));
+}
+
+void
+gateway_request_finish_hijacked(gateway_request_t **self_p, int status)
+{
+    gateway_request_t *self = *self_p;
+    s_account(self, status);
+    // No response: nng sees a hijacked session and lets the channel go.
+    nng_aio_set_output(self->aio, 0, NULL);
+    nng_aio_finish(self->aio, 0);
+    gateway_request_destroy(self_p);
+}

@@ -1,0 +1,104 @@
+// gateway_request — one HTTP request on its way through the gateway: what
+// the nng handler read from it, the actor the bus thread resolved, and the
+// nng aio to finish. Exactly one thread holds a request at a time (the nng
+// handler, then a queue, then the bus or events thread); whoever finishes it
+// frees it. Finishing writes the access log line, counts the metrics and
+// completes the aio: nng sends the response from its own threads.
+#ifndef GATEWAY_REQUEST_H
+#define GATEWAY_REQUEST_H
+
+#include <jansson.h>
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cm_id.h"
+#include "gateway.h"
+#include "gateway_input.h"
+
+// What the request asks of the gateway.
+typedef enum {
+    GATEWAY_KIND_ROUTED,  // /v1/<segment>…: to a service over the broker
+    GATEWAY_KIND_HEALTHZ, // GET /healthz
+    GATEWAY_KIND_READYZ,  // GET /readyz
+    GATEWAY_KIND_METRICS, // GET /metrics
+    GATEWAY_KIND_OPENAPI, // GET /v1/openapi.yaml
+    GATEWAY_KIND_INGEST,  // POST /v1/events
+    GATEWAY_KIND_STREAM,  // GET /v1/events/stream
+    GATEWAY_KIND_UNKNOWN  // anything else: 404
+} gateway_kind_t;
+
+typedef struct gateway_request gateway_request_t;
+
+struct gateway_request {
+    gateway_t *gateway;       // borrowed owner of shared parts
+    nng_aio *aio;             // the handler's aio: finished exactly once
+    nng_http_req *http;       // borrowed from nng (owned after a hijack)
+    nng_http_conn *conn;      // borrowed from nng (owned after a hijack)
+    nng_aio *body_aio;        // owned: reads the body, reaped on destroy
+    char *body_data;          // owned: raw body bytes
+    size_t body_size;         // their count
+    gateway_kind_t kind;      // what is asked
+    int64_t start_us;         // monotonic arrival time
+    int64_t deadline_ms;      // epoch ms after which nobody waits
+    int64_t deadline_mono_ms; // the same on the monotonic clock
+    char request_id[GATEWAY_REQUEST_ID_MAX + 1]; // X-Request-Id
+    char method[16];                             // HTTP method as received
+    char *path;       // owned: path without the query
+    char *query_text; // owned: text after '?', NULL when none
+    char route[GATEWAY_ROUTE_LABEL_MAX]; // metrics label
+    const char *service; // borrowed from the routes: MDP service
+    char token_hash[GATEWAY_SHA256_HEX]; // SHA-256 of the bearer token
+    char *token;                         // owned: the raw token, until resolved
+    char *idempotency_key;         // owned: Idempotency-Key, NULL when absent
+    char *last_event_id;           // owned: Last-Event-ID, NULL when absent
+    json_t *body;                  // owned: parsed body, NULL when none
+    json_t *actor;                 // owned: set once authenticated
+    char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight
+    bool counted;                  // holds one unit of the in-flight count
+};
+
+// A request for the handler's aio. Reads method, URI, X-Request-Id (or
+// makes one). NULL on allocation failure. Caller owns the result.
+gateway_request_t *gateway_request_new(gateway_t *gateway, nng_aio *aio,
+                                       nng_http_req *http, nng_http_conn *conn);
+
+// Free everything the request owns (not the aio). Safe when *self_p is NULL.
+void gateway_request_destroy(gateway_request_t **self_p);
+
+// The actor id for logs ("-" before authentication).
+const char *gateway_request_actor_id(const gateway_request_t *self);
+
+// Finish with status, extra headers (object of strings, borrowed, may be
+// NULL) and a body of size bytes (NULL/0: empty, with Content-Length: 0) of
+// content_type. Logs http.access, counts metrics, completes the aio and
+// destroys *self_p.
+void gateway_request_finish(gateway_request_t **self_p, int status,
+                            const json_t *headers, const char *content_type,
+                            const void *body, size_t size);
+
+// Finish with a JSON document (stolen). Headers as above.
+void gateway_request_finish_json(gateway_request_t **self_p, int status,
+                                 const json_t *headers, json_t *document);
+
+// Finish with a problem ({"status","code","detail",…}, stolen) rendered as
+// application/problem+json. Headers as above (Retry-After…).
+void gateway_request_finish_problem(gateway_request_t **self_p, json_t *problem,
+                                    const json_t *headers);
+
+// Shorthand: a new problem (status, code, detail) and finish with it.
+void gateway_request_fail(gateway_request_t **self_p, int status,
+                          const char *code, const char *detail);
+
+// Finish with the reply envelope of a service (borrowed): its status,
+// headers and body, or its error rendered as a problem.
+void gateway_request_finish_reply(gateway_request_t **self_p,
+                                  const json_t *reply);
+
+// After a hijack: log the access line (status as sent on the hijacked
+// connection), count metrics, finish the aio with no response, and destroy.
+// The caller has taken conn and http (set to NULL in the request).
+void gateway_request_finish_hijacked(gateway_request_t **self_p, int status);
+
+#endif

@@ -1,0 +1,16 @@
+// Unit suites of the gateway's pure parts (style.md §13).
+#ifndef GATEWAY_TESTS_SUITES_H
+#define GATEWAY_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *gateway_routes_suite(void);
+Suite *gateway_input_suite(void);
+Suite *gateway_auth_suite(void);
+Suite *gateway_limiter_suite(void);
+Suite *gateway_metrics_suite(void);
+Suite *gateway_cloudevent_suite(void);
+Suite *gateway_sse_suite(void);
+Suite *gateway_queue_suite(void);
+
+#endif

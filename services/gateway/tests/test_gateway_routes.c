@@ -1,0 +1,83 @@
+#include <string.h>
+
+#include "../gateway_routes.h"
+#include "suites.h"
+
+START_TEST(test_gateway_routes_lookup)
+{
+    char error[256] = "";
+    gateway_routes_t *routes =
+        gateway_routes_new("staff=personnel cases=intake, work-orders=dispatch",
+                           error, sizeof error);
+    ck_assert_ptr_nonnull(routes);
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/cases"), "intake");
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/cases/CS-1/forward"),
+                     "intake");
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/work-orders/WO-8"),
+                     "dispatch");
+    ck_assert_ptr_null(gateway_routes_lookup(routes, "/v1/casesx"));
+    ck_assert_ptr_null(gateway_routes_lookup(routes, "/v1/"));
+    ck_assert_ptr_null(gateway_routes_lookup(routes, "/v2/cases"));
+    ck_assert_ptr_null(gateway_routes_lookup(routes, "/cases"));
+    ck_assert_int_eq(gateway_routes_service_count(routes), 3);
+    ck_assert_str_eq(gateway_routes_service(routes, 0), "personnel");
+    ck_assert_ptr_null(gateway_routes_service(routes, 3));
+    gateway_routes_destroy(&routes);
+    ck_assert_ptr_null(routes);
+    gateway_routes_destroy(&routes);
+}
+END_TEST
+
+START_TEST(test_gateway_routes_label_is_low_cardinality)
+{
+    char error[256];
+    gateway_routes_t *routes =
+        gateway_routes_new("cases=intake", error, sizeof error);
+    char label[GATEWAY_ROUTE_LABEL_MAX];
+    ck_assert_str_eq(gateway_routes_label(routes, "/v1/cases/CS-9", label),
+                     "/v1/cases");
+    ck_assert_str_eq(gateway_routes_label(routes, "/v1/whatever/1", label),
+                     "other");
+    gateway_routes_destroy(&routes);
+}
+END_TEST
+
+START_TEST(test_gateway_routes_rejects_bad_spec)
+{
+    char error[256] = "";
+    ck_assert_ptr_null(gateway_routes_new("cases", error, sizeof error));
+    ck_assert_ptr_nonnull(strstr(error, "cases"));
+    ck_assert_ptr_null(
+        gateway_routes_new("cases=intake cases=x", error, sizeof error));
+    ck_assert_ptr_nonnull(strstr(error, "twice"));
+    ck_assert_ptr_null(gateway_routes_new("Cases=intake", error, sizeof error));
+    ck_assert_ptr_null(
+        gateway_routes_new("cases=In Take", error, sizeof error));
+}
+END_TEST
+
+START_TEST(test_gateway_route_segment)
+{
+    char segment[GATEWAY_SEGMENT_MAX];
+    ck_assert_int_eq(
+        gateway_route_segment("/v1/staff/ST-1", segment, sizeof segment), 0);
+    ck_assert_str_eq(segment, "staff");
+    ck_assert_int_eq(gateway_route_segment("/v1/", segment, sizeof segment),
+                     -1);
+    ck_assert_int_eq(gateway_route_segment("/healthz", segment, sizeof segment),
+                     -1);
+}
+END_TEST
+
+Suite *
+gateway_routes_suite(void)
+{
+    Suite *suite = suite_create("gateway_routes");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_gateway_routes_lookup);
+    tcase_add_test(core, test_gateway_routes_label_is_low_cardinality);
+    tcase_add_test(core, test_gateway_routes_rejects_bad_spec);
+    tcase_add_test(core, test_gateway_route_segment);
+    suite_add_tcase(suite, core);
+    return suite;
+}

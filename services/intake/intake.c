@@ -1,0 +1,105 @@
+#include "intake.h"
+
+#include <assert.h>
+#include <stdio.h>
+
+#include "case_flow.h"
+#include "case_list.h"
+#include "case_routes.h"
+#include "cm_log.h"
+#include "cm_problem.h"
+#include "cm_time.h"
+#include "cm_validate.h"
+#include "customer_routes.h"
+#include "intake_events.h"
+#include "satisfaction.h"
+
+const cm_route_t intake_routes[] = {
+    {"POST", "/v1/cases", case_routes_create},
+    {"GET", "/v1/cases", case_list_get},
+    {"GET", "/v1/cases/{id}", case_routes_get},
+    {"POST", "/v1/cases/{id}/{action}", case_routes_act},
+    {"POST", "/v1/customers", customer_routes_create},
+    {"GET", "/v1/customers", customer_routes_list},
+    {"GET", "/v1/customers/{id}", customer_routes_get},
+    {"PATCH", "/v1/customers/{id}", customer_routes_patch},
+    {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
+    {NULL, NULL, NULL},
+};
+
+const cm_config_option_t intake_options[] = {
+    {"intake/return_visit_days", CM_CONFIG_INT, "3", 0, 365, false,
+     "days after a resolved complaint that its return visit is due"},
+    {"intake/reopen_days", CM_CONFIG_INT, "14", 0, 3650, false,
+     "days after closing during which a case may be reopened"},
+    {"intake/technical_department", CM_CONFIG_STRING, "technical", 0, 0, false,
+     "department that handles tech support cases"},
+    {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
+};
+
+const cm_subscription_t intake_subscriptions[] = {
+    {"dispatch", intake_events_dispatch},
+    {"ingest", intake_events_ingest},
+    {NULL, NULL},
+};
+
+int
+intake_start(cm_service_t *service, cm_store_t *store)
+{
+    (void)store; // nothing to bootstrap in Redis
+    intake_t *self = cm_service_def(service)->state;
+    assert(self);
+    if (case_flow_check() != 0) {
+        return -1;
+    }
+    const cm_config_t *config = cm_service_config(service);
+    self->config = config;
+    self->return_visit_ms =
+        cm_config_int(config, "intake/return_visit_days") * INTAKE_DAY_MS;
+    self->reopen_ms =
+        cm_config_int(config, "intake/reopen_days") * INTAKE_DAY_MS;
+    snprintf(self->technical_department, sizeof self->technical_department,
+             "%s", cm_config_str(config, "intake/technical_department"));
+    return 0;
+}
+
+void
+intake_tick(cm_service_t *service, cm_store_t *store)
+{
+    (void)service; // the timer key is fixed
+    char **due = NULL;
+    size_t count = 0;
+    if (cm_store_timer_claim(store, INTAKE_RETURN_VISIT_KEY, cm_time_now_ms(),
+                             INTAKE_TIMER_BATCH, &due, &count)
+        != 0) {
+        return; // Redis down: the timers stay and are claimed later
+    }
+    for (size_t i = 0; i < count; i++) {
+        cm_log_notice("case.return_visit_due", "case", due[i]);
+    }
+    cm_store_strings_free(&due, count);
+}
+
+cm_store_t *
+intake_event_store(intake_t *self)
+{
+    assert(self);
+    if (!self->event_store && self->config) {
+        self->event_store = cm_store_new_from_config(self->config);
+    }
+    return self->event_store;
+}
+
+bool
+intake_allow(cm_ctx_t *ctx, const char *roles)
+{
+    const char *role = cm_ctx_actor_role(ctx);
+    if (cm_validate_name_in(roles, role)) {
+        return true;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "The role \"%.40s\" may not do this.",
+             role);
+    cm_ctx_fail(ctx, cm_problem_new(403, "forbidden", detail));
+    return false;
+}

@@ -1,0 +1,64 @@
+// intake — the service that owns customers and cases (domain.md §1): its
+// configuration, shared state, route table and subscriptions. main.c puts
+// them into a cm_service_def_t and runs cm_service_main.
+#ifndef INTAKE_INTAKE_H
+#define INTAKE_INTAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cm_config.h"
+#include "cm_service.h"
+#include "cm_store.h"
+
+#define INTAKE_NAME             "intake"
+#define INTAKE_DEPARTMENT_MAX   64
+#define INTAKE_DAY_MS           (24LL * 3600 * 1000)
+#define INTAKE_TICK_MS          1000
+#define INTAKE_TIMER_BATCH      100
+#define INTAKE_RETURN_VISIT_KEY "sm:{intake}:timers:return_visit"
+
+// Who may call the routes that are not workflow actions (those live in
+// case_flow's tables). The station head may do everything.
+#define INTAKE_ROLES_READ                                                      \
+    "station_head deputy_head dept_head cs_agent technician logistics "        \
+    "finance safety_officer auditor"
+#define INTAKE_ROLES_RECORD   "station_head deputy_head cs_agent system"
+#define INTAKE_ROLES_CUSTOMER "station_head deputy_head cs_agent"
+#define INTAKE_ROLES_REPORT                                                    \
+    "station_head deputy_head dept_head cs_agent auditor"
+
+// Service state, shared by every thread. The configuration values are set
+// by intake_start before any thread runs and only read afterwards;
+// event_store belongs to the background thread (subscriptions and tick).
+typedef struct {
+    const cm_config_t *config; // borrowed
+    int64_t return_visit_ms;   // intake/return_visit_days
+    int64_t reopen_ms;         // intake/reopen_days
+    char technical_department[INTAKE_DEPARTMENT_MAX]; // tech support's dept
+    cm_store_t *event_store; // background thread's reads, created lazily
+} intake_t;
+
+// The routes (ending with a NULL method), options and subscriptions of the
+// service. Borrowed: static data.
+extern const cm_route_t intake_routes[];
+extern const cm_config_option_t intake_options[];
+extern const cm_subscription_t intake_subscriptions[];
+
+// Start hook: checks the workflow tables and reads the configuration into
+// the intake_t of the definition's state. 0 or -1.
+int intake_start(cm_service_t *service, cm_store_t *store);
+
+// Tick: claims due return visits and logs them (event case.return_visit_due).
+void intake_tick(cm_service_t *service, cm_store_t *store);
+
+// The store the background thread reads with (created on first use from
+// the configuration). Borrowed: valid for the life of the process; NULL
+// when it cannot be created.
+cm_store_t *intake_event_store(intake_t *self);
+
+// True when the caller's role is one of `roles`; otherwise answers 403
+// (code "forbidden") and returns false.
+bool intake_allow(cm_ctx_t *ctx, const char *roles);
+
+#endif

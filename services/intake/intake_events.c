@@ -1,0 +1,301 @@
+#include "intake_events.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "case.h"
+#include "case_create.h"
+#include "case_store.h"
+#include "cm_log.h"
+#include "cm_status.h"
+#include "cm_time.h"
+#include "intake.h"
+
+#define S_SUBJECT_MAX 200
+
+// External event types that record a case, and their channel.
+static const struct {
+    const char *type;    // CloudEvents type
+    const char *channel; // case channel
+    const char *label;   // for a generated subject
+} s_channels[] = {
+    {"call.received", "phone", "Call"},
+    {"email.received", "email", "Email"},
+    {"chat.started", "chat", "Chat"},
+};
+
+// The stored envelope (a cm_envelope event from the gateway, or the
+// CloudEvent itself from the hub); NULL when it is not a JSON object.
+static json_t *
+s_envelope(const cm_event_t *event)
+{
+    json_t *root = json_loads(event->envelope, 0, NULL);
+    if (!json_is_object(root)) {
+        cm_log_warn("event.malformed", "stream", event->stream, "id",
+                    event->id);
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+// The actor of an event: the envelope's, else the producing system.
+static json_t *
+s_actor(const json_t *envelope, const char *fallback)
+{
+    json_t *actor = json_object_get(envelope, "actor");
+    if (json_is_object(actor)) {
+        return json_incref(actor);
+    }
+    const char *source = case_string(envelope, "source");
+    json_t *made = json_pack("{s:s, s:s}", "id", source ? source : fallback,
+                             "role", "system");
+    assert(made);
+    return made;
+}
+
+// Load the case, copy it, let `edit` change the copy, commit. A case that
+// does not exist is logged and the event acknowledged.
+static int
+s_update_case(intake_t *self, cm_commit_t *commit, const char *id,
+              const json_t *envelope,
+              bool (*edit)(json_t *doc, const json_t *data, const json_t *actor,
+                           int64_t now_ms))
+{
+    cm_store_t *store = intake_event_store(self);
+    json_t *old = NULL;
+    int64_t version = 0;
+    int rc =
+        store && id ? case_store_load(store, id, &old, &version) : CM_ENOTFOUND;
+    if (rc == CM_ENOTFOUND) {
+        cm_log_warn("event.case_unknown", "type", case_string(envelope, "type"),
+                    "case", id ? id : "");
+        return 0;
+    }
+    if (rc) {
+        return -1;
+    }
+    json_t *doc = json_deep_copy(old);
+    json_t *actor = s_actor(envelope, "dispatch");
+    int64_t now = cm_time_now_ms();
+    if (edit(doc, json_object_get(envelope, "data"), actor, now)) {
+        case_store_commit(commit, old, doc, version, now);
+    }
+    json_decref(actor);
+    json_decref(doc);
+    json_decref(old);
+    return 0;
+}
+
+static bool
+s_mark_overdue(json_t *doc, const json_t *data, const json_t *actor,
+               int64_t now_ms)
+{
+    json_t *escalation = json_pack(
+        "{s:O?, s:O?, s:O?, s:O?}", "target", json_object_get(data, "target"),
+        "level", json_object_get(data, "level"), "escalated_to",
+        json_object_get(data, "escalated_to"), "deadline",
+        json_object_get(data, "deadline"));
+    assert(escalation);
+    char at[CM_TIME_TEXT_MAX];
+    json_object_set_new(escalation, "at",
+                        json_string(cm_time_format(now_ms, at)));
+    json_array_append(json_object_get(doc, "escalations"), escalation);
+    json_object_set_new(doc, "overdue", json_true());
+    const char *state = case_string(doc, "state");
+    case_history_add(doc, actor, "escalated", state, state, escalation, now_ms);
+    return true;
+}
+
+// The staff id a work order was assigned to.
+static const char *
+s_workorder_assignee(const json_t *data)
+{
+    const char *names[] = {"assignee", "staff_id", "assigned_to"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *value = case_string(data, names[i]);
+        if (value && *value) {
+            return value;
+        }
+    }
+    return NULL;
+}
+
+static bool
+s_set_assignee(json_t *doc, const json_t *data, const json_t *actor,
+               int64_t now_ms)
+{
+    const char *assignee = s_workorder_assignee(data);
+    const char *current = case_string(doc, "assignee");
+    if (!assignee || (current && strcmp(current, assignee) == 0)) {
+        return false;
+    }
+    json_t *change =
+        json_pack("{s:s?, s:s, s:O?}", "previous", current, "assignee",
+                  assignee, "work_order", json_object_get(data, "id"));
+    case_set_string(doc, "assignee", assignee);
+    const char *state = case_string(doc, "state");
+    case_history_add(doc, actor, "assignee_changed", state, state, change,
+                     now_ms);
+    return true;
+}
+
+int
+intake_events_dispatch(const cm_event_t *event, cm_commit_t *commit, void *arg)
+{
+    assert(event && commit && arg);
+    json_t *envelope = s_envelope(event);
+    json_t *data = json_object_get(envelope, "data");
+    int rc = 0;
+    if (!envelope) {
+        rc = 0; // never retry what cannot be read
+    } else if (strcmp(event->type, "dispatch.sla.breached") == 0) {
+        rc = s_update_case(arg, commit, case_string(data, "case_id"), envelope,
+                           s_mark_overdue);
+    } else if (strcmp(event->type, "dispatch.workorder.assigned") == 0) {
+        json_t *source = json_object_get(data, "source");
+        const char *type = case_string(source, "type");
+        if (type && strcmp(type, "case") == 0) {
+            rc = s_update_case(arg, commit, case_string(source, "id"), envelope,
+                               s_set_assignee);
+        }
+    }
+    json_decref(envelope);
+    return rc;
+}
+
+const char *
+intake_events_channel(const char *type)
+{
+    for (size_t i = 0; type && i < sizeof s_channels / sizeof s_channels[0];
+         i++) {
+        if (strcmp(s_channels[i].type, type) == 0) {
+            return s_channels[i].channel;
+        }
+    }
+    return NULL;
+}
+
+static const char *
+s_first(const json_t *data, const char *const *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *value = case_string(data, names[i]);
+        if (value && *value) {
+            return value;
+        }
+    }
+    return NULL;
+}
+
+json_t *
+intake_events_customer(const json_t *data)
+{
+    const char *from = case_string(data, "from");
+    const char *email = case_string(data, "email");
+    const char *phone = case_string(data, "phone");
+    if (!email && from && strchr(from, '@')) {
+        email = from;
+    } else if (!phone && from && !strchr(from, '@')) {
+        phone = from;
+    }
+    if (!phone && !email) {
+        return NULL;
+    }
+    static const char *const names[] = {"name", "from_name", "caller_name",
+                                        "customer_name"};
+    const char *name = s_first(data, names, 4);
+    json_t *customer = json_pack("{s:s, s:s?, s:s?}", "name",
+                                 name ? name : (email ? email : phone), "phone",
+                                 phone, "email", email);
+    return customer;
+}
+
+// Subject and description from the data, or made from the contact.
+static void
+s_texts(const json_t *data, const char *type, const json_t *customer,
+        char *subject, const char **description)
+{
+    static const char *const subjects[] = {"subject", "topic", "title"};
+    static const char *const bodies[] = {"description", "body", "text",
+                                         "summary", "message"};
+    const char *given = s_first(data, subjects, 3);
+    const char *label = "Contact";
+    for (size_t i = 0; i < sizeof s_channels / sizeof s_channels[0]; i++) {
+        label =
+            strcmp(s_channels[i].type, type) == 0 ? s_channels[i].label : label;
+    }
+    const char *contact = case_string(customer, "phone");
+    contact = contact ? contact : case_string(customer, "email");
+    if (given) {
+        snprintf(subject, S_SUBJECT_MAX, "%s", given);
+    } else {
+        snprintf(subject, S_SUBJECT_MAX, "%s from %s", label, contact);
+    }
+    *description = s_first(data, bodies, 5);
+    *description = *description ? *description : subject;
+}
+
+static int
+s_record(intake_t *self, const json_t *envelope, const char *type,
+         cm_commit_t *commit)
+{
+    const json_t *data = json_object_get(envelope, "data");
+    json_t *customer = intake_events_customer(data);
+    if (!customer) {
+        cm_log_warn("event.unusable", "type", type, "id",
+                    case_string(envelope, "id"), "reason",
+                    "data names no phone or email");
+        return 0;
+    }
+    char subject[S_SUBJECT_MAX];
+    const char *description = NULL;
+    s_texts(data, type, customer, subject, &description);
+    json_t *actor = s_actor(envelope, "ingest");
+    json_t *source = json_pack("{s:O?, s:O?, s:s}", "source",
+                               json_object_get(envelope, "source"), "id",
+                               json_object_get(envelope, "id"), "type", type);
+    const char *correlation = case_string(envelope, "correlation_id");
+    case_create_t in = {
+        .kind = "inquiry",
+        .channel = intake_events_channel(type),
+        .subject = subject,
+        .description = description,
+        .customer = customer,
+        .actor = actor,
+        .correlation_id =
+            correlation ? correlation : case_string(envelope, "id"),
+        .source = source,
+        .now_ms = cm_time_now_ms(),
+    };
+    json_t *doc = NULL;
+    cm_store_t *store = intake_event_store(self);
+    int rc = store ? case_create(store, &in, commit, &doc) : CM_EUNAVAILABLE;
+    if (rc == 0) {
+        // The commit may still find the event seen (a redelivery): then
+        // nothing is written and this number stays unused.
+        cm_log_debug("event.case_prepared", "case", case_string(doc, "id"),
+                     "type", type);
+    }
+    json_decref(doc);
+    json_decref(source);
+    json_decref(actor);
+    json_decref(customer);
+    return rc ? -1 : 0;
+}
+
+int
+intake_events_ingest(const cm_event_t *event, cm_commit_t *commit, void *arg)
+{
+    assert(event && commit && arg);
+    const char *channel = intake_events_channel(event->type);
+    if (!channel) {
+        cm_log_debug("event.ignored", "type", event->type, "id", event->id);
+        return 0;
+    }
+    json_t *envelope = s_envelope(event);
+    int rc = envelope ? s_record(arg, envelope, event->type, commit) : 0;
+    json_decref(envelope);
+    return rc;
+}

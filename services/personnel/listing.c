@@ -1,0 +1,158 @@
+#include "listing.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cm_problem.h"
+#include "cm_store.h"
+#include "cm_validate.h"
+#include "record.h"
+
+static bool
+s_parse_limit(const char *text, size_t *limit)
+{
+    size_t n = text ? strlen(text) : 0;
+    if (n == 0 || n > 3) {
+        return false;
+    }
+    size_t value = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9') {
+            return false;
+        }
+        value = value * 10 + (size_t)(text[i] - '0');
+    }
+    *limit = value;
+    return value >= 1 && value <= LISTING_LIMIT_MAX;
+}
+
+static void
+s_parse_member(const char *key, const json_t *value, const char *filters,
+               listing_t *listing, json_t **problem)
+{
+    const char *text = json_string_value(value);
+    if (strcmp(key, "limit") == 0) {
+        if (!s_parse_limit(text, &listing->limit)) {
+            cm_validate_fail(problem, key, "must be an integer from 1 to 200");
+        }
+    } else if (strcmp(key, "cursor") == 0) {
+        listing->cursor = text;
+        if (!text || !text[0]) {
+            cm_validate_fail(problem, key, "must be a next_cursor value");
+        }
+    } else if (strcmp(key, "with_total") == 0) {
+        listing->with_total = text && strcmp(text, "true") == 0;
+        if (!text
+            || (strcmp(text, "true") != 0 && strcmp(text, "false") != 0)) {
+            cm_validate_fail(problem, key, "must be true or false");
+        }
+    } else if (strcmp(key, "sort") == 0) {
+        if (!text || strcmp(text, LISTING_SORT) != 0) {
+            cm_validate_fail(problem, key, "must be " LISTING_SORT);
+        }
+    } else if (!cm_validate_name_in(filters, key)) {
+        cm_validate_fail(problem, key, "is not a filter of this list");
+    } else if (!text) {
+        cm_validate_fail(problem, key, "must be a single value");
+    }
+}
+
+json_t *
+listing_parse(const json_t *query, const char *filters, listing_t *listing)
+{
+    assert(listing);
+    memset(listing, 0, sizeof *listing);
+    listing->limit = LISTING_LIMIT_DEFAULT;
+    json_t *problem = NULL;
+    const char *key;
+    json_t *value;
+    // json_object_foreach takes a non-const object but only reads it.
+    json_object_foreach((json_t *)query, key, value)
+    {
+        s_parse_member(key, value, filters, listing, &problem);
+    }
+    return problem;
+}
+
+// The items of page, shown through present, without history. Stops before
+// the item that would pass LISTING_BYTES_MAX; *used is the number of page
+// members consumed. NULL after answering a store failure.
+static json_t *
+s_items(cm_ctx_t *ctx, const cm_page_t *page, const char *kind,
+        listing_present_fn *present, size_t *used)
+{
+    json_t *items = json_array();
+    assert(items);
+    size_t bytes = 0;
+    for (*used = 0; *used < page->count; (*used)++) {
+        json_t *doc = NULL;
+        int64_t version = 0;
+        const char *id = page->members[*used];
+        int rc = record_read(cm_ctx_store(ctx), kind, id, &doc, &version);
+        if (rc == CM_ENOTFOUND) {
+            continue; // an index entry without its document: skip it
+        }
+        if (rc != 0) {
+            record_fail(ctx, rc, kind, id);
+            json_decref(items);
+            return NULL;
+        }
+        json_t *item = present(ctx, doc, version);
+        json_decref(doc);
+        json_object_del(item, "history");
+        bytes += json_dumpb(item, NULL, 0, JSON_COMPACT) + 1;
+        if (bytes > LISTING_BYTES_MAX && json_array_size(items) > 0) {
+            json_decref(item);
+            break;
+        }
+        json_array_append_new(items, item);
+    }
+    return items;
+}
+
+// The cursor after member i of page: cm_store's "<score>:<member>" (the
+// last item of a page, cm_store.c). Caller owns the result.
+static json_t *
+s_cursor_after(const cm_page_t *page, size_t i)
+{
+    char cursor[CM_STORE_KEY_MAX];
+    snprintf(cursor, sizeof cursor, "%lld:%s", (long long)page->scores[i],
+             page->members[i]);
+    return json_string(cursor);
+}
+
+void
+listing_reply(cm_ctx_t *ctx, const char *index_key, const listing_t *listing,
+              const char *kind, listing_present_fn *present)
+{
+    assert(ctx && index_key && listing && kind && present);
+    cm_page_t page;
+    int rc = cm_store_list(cm_ctx_store(ctx), index_key, listing->cursor,
+                           listing->limit, listing->with_total, &page);
+    if (rc == CM_EINVAL) {
+        json_t *problem = NULL;
+        cm_validate_fail(&problem, "cursor", "is not a next_cursor value");
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    if (rc != 0) {
+        record_fail(ctx, rc, "list", NULL);
+        return;
+    }
+    size_t used = 0;
+    json_t *items = s_items(ctx, &page, kind, present, &used);
+    if (items) {
+        json_t *next = used < page.count  ? s_cursor_after(&page, used - 1)
+                       : page.next_cursor ? json_string(page.next_cursor)
+                                          : json_null();
+        json_t *body =
+            json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+        assert(body);
+        if (listing->with_total) {
+            json_object_set_new(body, "total", json_integer(page.total));
+        }
+        cm_ctx_reply(ctx, 200, body);
+    }
+    cm_page_clear(&page);
+}

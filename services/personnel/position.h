@@ -1,0 +1,38 @@
+// position — posts in a department (id POS-n): title, department, grade.
+#ifndef PERSONNEL_POSITION_H
+#define PERSONNEL_POSITION_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "cm_ctx.h"
+#include "cm_workflow.h"
+
+#define POSITION_KIND      "position"
+#define POSITION_ID_PREFIX "POS"
+#define POSITION_TITLE_MAX 200
+#define POSITION_GRADE_MIN 1
+#define POSITION_GRADE_MAX 99
+
+// Who may do what to a position (update: managers).
+extern const cm_workflow_t position_workflow;
+
+// Check a create / patch body's shape. NULL or a 400 problem naming every
+// bad field; caller owns it.
+json_t *position_validate_create(const json_t *body);
+json_t *position_validate_patch(const json_t *body);
+
+// A new position document from a valid create body. Caller owns it.
+json_t *position_new_doc(const json_t *body, const char *id,
+                         const char *actor_id, const char *now);
+
+// What the caller sees. Caller owns the result.
+json_t *position_present(cm_ctx_t *ctx, const json_t *doc, int64_t version);
+
+// Route handlers: POST/GET /v1/positions, GET/PATCH /v1/positions/{id}.
+void position_create(cm_ctx_t *ctx);
+void position_list(cm_ctx_t *ctx);
+void position_get(cm_ctx_t *ctx);
+void position_patch(cm_ctx_t *ctx);
+
+#endif

@@ -1,0 +1,13 @@
+// Every suite of the personnel unit tests (pure parts: validation, JSON
+// mapping, token format and hashing, workflow tables).
+#ifndef PERSONNEL_TESTS_SUITES_H
+#define PERSONNEL_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *token_suite(void);
+Suite *staff_suite(void);
+Suite *department_suite(void);
+Suite *record_suite(void);
+
+#endif

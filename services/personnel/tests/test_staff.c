@@ -1,0 +1,204 @@
+#include <check.h>
+#include <string.h>
+
+#include "cm_store.h"
+#include "staff.h"
+#include "staff_action.h"
+#include "suites.h"
+
+// The field of the i-th error of a problem.
+static const char *
+s_error_field(const json_t *problem, size_t i)
+{
+    return json_string_value(json_object_get(
+        json_array_get(json_object_get(problem, "errors"), i), "field"));
+}
+
+static size_t
+s_error_count(const json_t *problem)
+{
+    return json_array_size(json_object_get(problem, "errors"));
+}
+
+START_TEST(test_staff_validate_create_ok)
+{
+    json_t *body = json_pack(
+        "{s:s, s:s, s:s, s:{s:s, s:s}, s:s}", "name", "Ann", "role", "cs_agent",
+        "department", "customer_service", "contact", "phone",
+        "+86 (10) 1234-5678", "email", "ann@example.org", "position", "POS-3");
+    ck_assert_ptr_null(staff_validate_create(body));
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(test_staff_validate_create_names_every_bad_field)
+{
+    json_t *body =
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:b}", "role", "janitor",
+                  "department", "Bad Dept", "contact", "phone", "call me",
+                  "email", "nobody", "fax", "1", "position", "P-1", "admin", 1);
+    json_t *problem = staff_validate_create(body);
+    ck_assert_ptr_nonnull(problem);
+    ck_assert_int_eq(json_integer_value(json_object_get(problem, "status")),
+                     400);
+    // admin (unknown), name (missing), role (enum), department, position,
+    // contact.fax, contact.phone, contact.email.
+    ck_assert_int_eq(s_error_count(problem), 8);
+    ck_assert_str_eq(s_error_field(problem, 0), "admin");
+    json_decref(problem);
+    json_decref(body);
+    problem = staff_validate_create(NULL);
+    ck_assert_str_eq(s_error_field(problem, 0), "body");
+    json_decref(problem);
+}
+END_TEST
+
+START_TEST(test_staff_validate_patch)
+{
+    json_t *body = json_pack("{s:s, s:s, s:n}", "role", "auditor", "status",
+                             "left", "name");
+    json_t *problem = staff_validate_patch(body);
+    ck_assert_int_eq(s_error_count(problem), 3);
+    char *text = json_dumps(problem, 0);
+    ck_assert_ptr_nonnull(strstr(text, "change-role"));
+    free(text);
+    json_decref(problem);
+    json_decref(body);
+    body = json_object();
+    problem = staff_validate_patch(body);
+    ck_assert_str_eq(s_error_field(problem, 0), "body");
+    json_decref(problem);
+    json_decref(body);
+    body = json_pack("{s:n, s:n}", "position", "contact");
+    ck_assert_ptr_null(staff_validate_patch(body));
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(test_staff_doc_mapping)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "Ann", "role",
+                             "technician", "department", "technical", "contact",
+                             "email", "ann@example.org");
+    json_t *doc = staff_new_doc(body, "ST-7", "ST-1", "2026-01-01T00:00:00Z");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "id")), "ST-7");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "status")),
+                     "active");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "state")),
+                     "active");
+    ck_assert(json_is_null(json_object_get(doc, "position")));
+    ck_assert(json_is_null(
+        json_object_get(json_object_get(doc, "contact"), "phone")));
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "history")), 1);
+    json_t *patch = json_pack("{s:s, s:n}", "name", "Ann Lee", "contact");
+    staff_apply_patch(doc, patch);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "name")),
+                     "Ann Lee");
+    ck_assert(json_is_null(json_object_get(doc, "contact")));
+    json_t *data = staff_event_data(doc, 4);
+    ck_assert_ptr_null(json_object_get(data, "history"));
+    ck_assert_int_eq(json_integer_value(json_object_get(data, "version")), 4);
+    json_decref(data);
+    json_decref(patch);
+    json_decref(doc);
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(test_staff_index_keys)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:s}", "department", "technical",
+                            "role", "technician", "status", "active");
+    char keys[STAFF_INDEX_COUNT][CM_STORE_KEY_MAX];
+    staff_index_keys(doc, keys);
+    ck_assert_str_eq(keys[0], "sm:{personnel}:idx:staff:*:*:*");
+    ck_assert_str_eq(keys[7],
+                     "sm:{personnel}:idx:staff:technical:technician:active");
+    for (size_t i = 0; i < STAFF_INDEX_COUNT; i++) {
+        for (size_t j = i + 1; j < STAFF_INDEX_COUNT; j++) {
+            ck_assert_str_ne(keys[i], keys[j]);
+        }
+    }
+    char key[CM_STORE_KEY_MAX];
+    staff_index_key(key, sizeof key, NULL, "cs_agent", "active");
+    ck_assert_str_eq(key, "sm:{personnel}:idx:staff:*:cs_agent:active");
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_staff_action_validate)
+{
+    json_t *body = json_pack("{s:s, s:s}", "role", "pilot", "why", "x");
+    json_t *problem = staff_action_validate("change-role", body);
+    ck_assert_int_eq(s_error_count(problem), 2);
+    json_decref(problem);
+    json_decref(body);
+    body = json_pack("{s:s}", "reason", "absent");
+    ck_assert_ptr_null(staff_action_validate("suspend", body));
+    ck_assert_ptr_null(staff_action_validate("reinstate", NULL));
+    ck_assert_ptr_null(staff_action_validate("explode", body));
+    json_decref(body);
+}
+END_TEST
+
+// The actions of actor on doc in state, as one string "a b c".
+static void
+s_actions(const char *state, const json_t *actor, const json_t *doc, char *out,
+          size_t size)
+{
+    json_t *actions = cm_workflow_actions(&staff_workflow, state, actor, doc);
+    out[0] = '\0';
+    size_t i;
+    json_t *action;
+    json_array_foreach(actions, i, action)
+    {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", used ? " " : "",
+                 json_string_value(action));
+    }
+    json_decref(actions);
+}
+
+START_TEST(test_staff_workflow)
+{
+    ck_assert_int_eq(cm_workflow_check(&staff_workflow), 0);
+    json_t *doc = json_pack("{s:s, s:s}", "id", "ST-5", "role", "cs_agent");
+    json_t *head =
+        json_pack("{s:s, s:s}", "id", "ST-1", "role", "station_head");
+    json_t *deputy =
+        json_pack("{s:s, s:s}", "id", "ST-5", "role", "deputy_head");
+    json_t *agent = json_pack("{s:s, s:s}", "id", "ST-9", "role", "cs_agent");
+    char text[128];
+    s_actions("active", head, doc, text, sizeof text);
+    ck_assert_str_eq(text, "update suspend leave change-role");
+    s_actions("suspended", head, doc, text, sizeof text);
+    ck_assert_str_eq(text, "update reinstate leave change-role");
+    s_actions("left", head, doc, text, sizeof text);
+    ck_assert_str_eq(text, "");
+    s_actions("active", agent, doc, text, sizeof text);
+    ck_assert_str_eq(text, "");
+    // Nobody suspends, dismisses or re-roles themself.
+    s_actions("active", deputy, doc, text, sizeof text);
+    ck_assert_str_eq(text, "update");
+    json_decref(agent);
+    json_decref(deputy);
+    json_decref(head);
+    json_decref(doc);
+}
+END_TEST
+
+Suite *
+staff_suite(void)
+{
+    Suite *suite = suite_create("staff");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_staff_validate_create_ok);
+    tcase_add_test(core, test_staff_validate_create_names_every_bad_field);
+    tcase_add_test(core, test_staff_validate_patch);
+    tcase_add_test(core, test_staff_doc_mapping);
+    tcase_add_test(core, test_staff_index_keys);
+    tcase_add_test(core, test_staff_action_validate);
+    tcase_add_test(core, test_staff_workflow);
+    suite_add_tcase(suite, core);
+    return suite;
+}

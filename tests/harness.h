@@ -1,0 +1,90 @@
+// harness — helpers for integration suites (tests/*.c): free ports, a
+// private redis-server, project binaries started with extra environment,
+// their stdout captured to a file, waiting for a log event, kill and reap.
+//
+// Every wait polls with a timeout; nothing sleeps to synchronise. Binaries
+// come from $SM_BIN_DIR (default build/debug/bin, relative to the repo root,
+// which is the working directory of `make test`).
+#ifndef TESTS_HARNESS_H
+#define TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_PATH_MAX    512
+#define HARNESS_ENV_MAX     16    // extra environment variables per process
+#define HARNESS_WAIT_MS     10000 // default wait for startup / log events
+#define HARNESS_BIN_DEFAULT "build/debug/bin"
+
+// A private redis-server: free port, temp dir, AOF on, no RDB.
+typedef struct {
+    pid_t pid;                  // 0 when not running
+    int port;                   // TCP port on 127.0.0.1
+    char dir[HARNESS_PATH_MAX]; // data directory (removed by stop)
+} harness_redis_t;
+
+// A spawned project binary.
+typedef struct {
+    pid_t pid;                  // 0 when not running
+    char name[64];              // binary name, e.g. "hub"
+    char log[HARNESS_PATH_MAX]; // file holding its stdout (and stderr)
+    int status;                 // wait status after harness_proc_kill
+} harness_proc_t;
+
+// A TCP port on 127.0.0.1 that was free a moment ago; -1 on failure.
+int harness_free_port(void);
+
+// Start redis-server in a new temp dir on a free port and wait until it
+// answers PING. 0, or -1 (nothing left running).
+int harness_redis_start(harness_redis_t *redis);
+
+// Start redis-server again on the same port and dir (data kept: AOF).
+// 0 or -1.
+int harness_redis_restart(harness_redis_t *redis);
+
+// Stop redis-server (SIGTERM; it writes its AOF) and reap it; keeps the dir.
+void harness_redis_halt(harness_redis_t *redis);
+
+// harness_redis_halt, then remove the dir. Safe to call twice.
+void harness_redis_stop(harness_redis_t *redis);
+
+// Run one command against redis (C-string arguments; the macro adds the
+// NULL end) and return the reply as text: integer or string value, "(nil)",
+// "(array N)" or the error. Caller owns the result (free); NULL when Redis
+// is unreachable.
+char *harness_redis_cmd_list(const harness_redis_t *redis, const char *arg,
+                             ...);
+#define harness_redis_cmd(redis, ...)                                          \
+    harness_redis_cmd_list(redis, __VA_ARGS__, (const char *)NULL)
+
+// The directory binaries come from: $SM_BIN_DIR or HARNESS_BIN_DEFAULT.
+// Borrowed: static storage or the environment.
+const char *harness_bin_dir(void);
+
+// Start <bin dir>/<name> with extra "KEY=value" env entries (NULL-ended,
+// at most HARNESS_ENV_MAX) added to ours; stdout and stderr go to a new
+// temp file (proc->log, appended to across restarts of the same proc).
+// 0 or -1.
+int harness_proc_start(harness_proc_t *proc, const char *name,
+                       const char *const *env);
+
+// Wait up to timeout_ms until the log holds `count` lines whose "event" is
+// `event`. True when it does.
+bool harness_proc_wait_event(const harness_proc_t *proc, const char *event,
+                             int count, int timeout_ms);
+
+// Lines in the log whose "event" is `event`.
+int harness_proc_count_event(const harness_proc_t *proc, const char *event);
+
+// True while the process runs (not yet exited).
+bool harness_proc_is_alive(harness_proc_t *proc);
+
+// Send signal (SIGTERM, SIGKILL) and reap, waiting up to timeout_ms before
+// SIGKILL. Keeps the log. Returns 0, or -1 when it was not running.
+int harness_proc_kill(harness_proc_t *proc, int signal, int timeout_ms);
+
+// Remove the log file (after the test).
+void harness_proc_cleanup(harness_proc_t *proc);
+
+#endif

@@ -1,0 +1,16 @@
+// Runs every integration suite in one SRunner. CK_RUN_SUITE / CK_RUN_CASE
+// pick one; SM_BIN_DIR chooses the binaries (default build/debug/bin).
+#include <stdlib.h>
+
+#include "suites.h"
+
+int
+main(void)
+{
+    SRunner *runner = srunner_create(hub_suite());
+    srunner_add_suite(runner, gateway_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,12 @@
+// Integration suites (real redis-server and project binaries), all run by
+// tests/run_tests.c in one SRunner. Add a suite: declare it here, list it in
+// run_tests.c.
+#ifndef TESTS_SUITES_H
+#define TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *hub_suite(void);
+Suite *gateway_suite(void);
+
+#endif

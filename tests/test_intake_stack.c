@@ -1,0 +1,228 @@
+#include "test_intake_stack.h"
+
+#include <check.h>
+#include <czmq.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_envelope.h"
+#include "cm_mdp_client.h"
+#include "cm_time.h"
+
+intake_stack_t intake_stack;
+
+static bool
+s_wait_workers(int nth_start)
+{
+    return harness_proc_wait_event(&intake_stack.broker, "broker.worker.ready",
+                                   INTAKE_TEST_WORKERS * nth_start,
+                                   HARNESS_WAIT_MS);
+}
+
+bool
+intake_stack_restart_intake(void)
+{
+    if (harness_proc_start(&intake_stack.intake, "intake", intake_stack.envp)
+        != 0) {
+        return false;
+    }
+    intake_stack.intake_starts++;
+    return s_wait_workers(intake_stack.intake_starts);
+}
+
+void
+intake_stack_setup(void)
+{
+    intake_stack_t *s = &intake_stack;
+    memset(s, 0, sizeof *s);
+    ck_assert_int_eq(harness_redis_start(&s->redis), 0);
+    int broker = harness_free_port();
+    snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%d", broker);
+    snprintf(s->env[0], INTAKE_TEST_ENV_MAX, "SM_REDIS__PORT=%d",
+             s->redis.port);
+    snprintf(s->env[1], INTAKE_TEST_ENV_MAX, "SM_BROKER__PORT=%d", broker);
+    snprintf(s->env[2], INTAKE_TEST_ENV_MAX, "SM_HUB__PUB_PORT=%d",
+             harness_free_port());
+    snprintf(s->env[3], INTAKE_TEST_ENV_MAX, "SM_HUB__SUB_PORT=%d",
+             harness_free_port());
+    snprintf(s->env[4], INTAKE_TEST_ENV_MAX, "SM_HUB__DISCOVER_MS=100");
+    snprintf(s->env[5], INTAKE_TEST_ENV_MAX, "SM_SERVICE__WORKERS=%d",
+             INTAKE_TEST_WORKERS);
+    snprintf(s->env[6], INTAKE_TEST_ENV_MAX, "LOG_LEVEL=info");
+    for (int i = 0; i < 7; i++) {
+        s->envp[i] = s->env[i];
+    }
+    s->envp[7] = NULL;
+    ck_assert_int_eq(harness_proc_start(&s->broker, "broker", s->envp), 0);
+    ck_assert_int_eq(harness_proc_start(&s->hub, "hub", s->envp), 0);
+    ck_assert_msg(intake_stack_restart_intake(), "intake did not start: %s",
+                  s->intake.log);
+    s->store = cm_store_new("127.0.0.1", s->redis.port, "", 2000);
+    ck_assert_ptr_nonnull(s->store);
+}
+
+void
+intake_stack_teardown(void)
+{
+    intake_stack_t *s = &intake_stack;
+    cm_store_destroy(&s->store);
+    cm_mdp_client_destroy(&s->client);
+    harness_proc_kill(&s->intake, SIGTERM, 5000);
+    harness_proc_kill(&s->hub, SIGTERM, 2000);
+    harness_proc_kill(&s->broker, SIGTERM, 2000);
+    harness_proc_cleanup(&s->intake);
+    harness_proc_cleanup(&s->hub);
+    harness_proc_cleanup(&s->broker);
+    harness_redis_stop(&s->redis);
+}
+
+json_t *
+intake_actor(const char *id, const char *role, const char *department)
+{
+    return json_pack("{s:s, s:s, s:s?}", "id", id, "role", role, "department",
+                     department);
+}
+
+// The test's client, connected once: a fresh DEALER with IMMEDIATE set
+// refuses sends until its TCP connection is up.
+static cm_mdp_client_t *
+s_client(void)
+{
+    if (!intake_stack.client) {
+        intake_stack.client = cm_mdp_client_new(intake_stack.endpoint);
+        ck_assert_ptr_nonnull(intake_stack.client);
+    }
+    return intake_stack.client;
+}
+
+char *
+intake_send_and_wait(const char *request, int timeout_ms)
+{
+    json_t *parsed = json_loads(request, 0, NULL);
+    char id[64];
+    snprintf(id, sizeof id, "%s",
+             json_string_value(json_object_get(parsed, "id")));
+    json_decref(parsed);
+    int64_t until = cm_time_mono_ms() + timeout_ms;
+    while (cm_mdp_client_send(s_client(), "intake", request) != 0) {
+        if (cm_time_mono_ms() > until) {
+            return NULL;
+        }
+        zclock_sleep(5); // polling for the connection, bounded
+    }
+    while (cm_time_mono_ms() < until) {
+        char *reply = cm_mdp_client_recv(
+            s_client(), (int)(until - cm_time_mono_ms()), NULL);
+        json_t *envelope = reply ? json_loads(reply, 0, NULL) : NULL;
+        const char *to =
+            json_string_value(json_object_get(envelope, "correlation_id"));
+        bool match = to && strcmp(to, id) == 0;
+        json_decref(envelope);
+        if (match) {
+            return reply;
+        }
+        free(reply);
+    }
+    return NULL;
+}
+
+json_t *
+intake_call(const json_t *actor, const char *method, const char *path,
+            const json_t *query, const json_t *body, const char *key)
+{
+    cm_envelope_request_t fields = {
+        .type = "intake.test",
+        .source = "test",
+        .deadline_ms = cm_time_now_ms() + INTAKE_TEST_CALL_MS,
+        .idempotency_key = key,
+        .actor = actor,
+        .method = method,
+        .path = path,
+        .query = query,
+        .body = body,
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    ck_assert_ptr_nonnull(request);
+    char *text = cm_envelope_encode(request);
+    json_decref(request);
+    char *reply_text = intake_send_and_wait(text, INTAKE_TEST_CALL_MS);
+    free(text);
+    json_t *reply = reply_text ? json_loads(reply_text, 0, NULL) : NULL;
+    free(reply_text);
+    return reply;
+}
+
+int
+intake_status(const json_t *reply)
+{
+    return (int)json_integer_value(json_object_get(reply, "status"));
+}
+
+const char *
+intake_error_code(const json_t *reply)
+{
+    return json_string_value(
+        json_object_get(json_object_get(reply, "error"), "code"));
+}
+
+const char *
+intake_body_string(const json_t *reply, const char *member)
+{
+    return json_string_value(
+        json_object_get(json_object_get(reply, "body"), member));
+}
+
+json_t *
+intake_expect(int status, const json_t *actor, const char *method,
+              const char *path, const json_t *body)
+{
+    json_t *reply = intake_call(actor, method, path, NULL, body, NULL);
+    ck_assert_msg(reply != NULL, "no reply to %s %s", method, path);
+    char *text = json_dumps(reply, JSON_COMPACT);
+    ck_assert_msg(intake_status(reply) == status, "%s %s: want %d, got %.600s",
+                  method, path, status, text);
+    free(text);
+    json_t *out = json_incref(json_object_get(reply, "body"));
+    json_decref(reply);
+    return out;
+}
+
+json_t *
+intake_act(const json_t *actor, const char *id, const char *action,
+           json_t *body, int status)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/cases/%s/%s", id, action);
+    if (!body) {
+        body = json_object();
+    }
+    json_t *reply = intake_call(actor, "POST", path, NULL, body, NULL);
+    json_decref(body);
+    ck_assert_msg(reply != NULL, "no reply to %s", path);
+    char *text = json_dumps(reply, JSON_COMPACT);
+    ck_assert_msg(intake_status(reply) == status, "%s: want %d, got %.800s",
+                  path, status, text);
+    free(text);
+    return reply;
+}
+
+bool
+intake_has(const json_t *array, const char *text)
+{
+    for (size_t i = 0; i < json_array_size(array); i++) {
+        const char *item = json_string_value(json_array_get(array, i));
+        if (item && strcmp(item, text) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+char *
+intake_redis(const char *command, const char *key, const char *member)
+{
+    // The macro ends the list; a NULL member ends it earlier.
+    return harness_redis_cmd(&intake_stack.redis, command, key, member);
+}
