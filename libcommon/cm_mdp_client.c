@@ -151,6 +151,28 @@ s_reply_matches(const char *reply, const char *id, const char *service,
     return match;
 }
 
+// Send once the broker connection can take it (IMMEDIATE: a new client has
+// no connection for a moment), waiting until `until` (mono ms; -1: forever).
+static int
+s_send_when_ready(cm_mdp_client_t *self, const char *service,
+                  const char *request, int64_t until)
+{
+    while (cm_mdp_client_send(self, service, request) != 0) {
+        int64_t left = until < 0 ? -1 : until - cm_time_mono_ms();
+        if (until >= 0 && left <= 0) {
+            return -1;
+        }
+        zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLOUT, 0};
+        if (zmq_poll(&item, 1, (long)left) < 0) {
+            return -1;
+        }
+        if (!(item.revents & ZMQ_POLLOUT)) {
+            return -1; // timed out
+        }
+    }
+    return 0;
+}
+
 char *
 cm_mdp_client_call(cm_mdp_client_t *self, const char *service,
                    const char *request, int timeout_ms)
@@ -164,10 +186,11 @@ cm_mdp_client_call(cm_mdp_client_t *self, const char *service,
     int peeked = cm_envelope_peek_request(request, strlen(request), id,
                                           sizeof id, &deadline_ms, NULL, 0);
     (void)peeked;
-    if (cm_mdp_client_send(self, service, request) != 0) {
+    int64_t until = cm_time_mono_ms() + timeout_ms;
+    if (s_send_when_ready(self, service, request, timeout_ms < 0 ? -1 : until)
+        != 0) {
         return NULL;
     }
-    int64_t until = cm_time_mono_ms() + timeout_ms;
     while (true) {
         int64_t left = timeout_ms < 0 ? -1 : until - cm_time_mono_ms();
         if (timeout_ms >= 0 && left <= 0) {

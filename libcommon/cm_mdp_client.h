@@ -40,7 +40,9 @@ char *cm_mdp_client_recv(cm_mdp_client_t *self, int timeout_ms,
 // whose correlation_id is the request's id (or, for a body that is no
 // envelope such as an mmi.* query, the next reply from service). Other
 // replies arriving meanwhile are dropped, so don't mix with asynchronous
-// use. Caller owns the result; NULL on send failure, timeout or interrupt.
+// use. A new client waits (within timeout_ms) for its broker connection
+// before sending. Caller owns the result; NULL on send failure, timeout or
+// interrupt.
 char *cm_mdp_client_call(cm_mdp_client_t *self, const char *service,
                          const char *request, int timeout_ms);
 

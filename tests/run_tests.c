@@ -9,6 +9,10 @@ main(void)
 {
     SRunner *runner = srunner_create(hub_suite());
     srunner_add_suite(runner, gateway_suite());
+    srunner_add_suite(runner, personnel_suite());
+    srunner_add_suite(runner, dispatch_suite());
+    srunner_add_suite(runner, intake_suite());
+    srunner_add_suite(runner, intake_events_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -16,9 +16,8 @@
 #include "cm_store.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "suites.h"
 
-// Registered by tests/run_tests.c (declared in tests/suites.h).
-Suite *dispatch_suite(void);
 
 #define S_CALL_MS   5000
 #define S_WAIT_MS   15000

@@ -20,8 +20,8 @@
 #include "cm_mdp_worker.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "suites.h"
 
-Suite *gateway_suite(void);
 
 #define S_DEADLINE_MS  700  // gateway/deadline_ms in these tests
 #define S_SLOW_MS      1500 // the slow route answers after this

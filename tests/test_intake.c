@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cm_time.h"
+#include "suites.h"
 #include "test_intake_stack.h"
 
-Suite *intake_suite(void);
 
 static json_t *s_agent;      // cs_agent of customer service
 static json_t *s_finance;    // finance staff: the department cases go to

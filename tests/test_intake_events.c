@@ -13,9 +13,9 @@
 #include "cm_envelope.h"
 #include "cm_mdp_client.h"
 #include "cm_time.h"
+#include "suites.h"
 #include "test_intake_stack.h"
 
-Suite *intake_events_suite(void);
 
 #define S_WAIT_MS    15000
 #define S_BURST      200

@@ -13,9 +13,8 @@
 #include "cm_redis.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "suites.h"
 
-// Registered by tests/run_tests.c (declared in tests/suites.h).
-Suite *personnel_suite(void);
 
 #define S_BOOT_TOKEN "smt_integration_bootstrap_token_0123456789abcdef"
 #define S_CALL_MS    5000

@@ -2,14 +2,18 @@
 // to a consumer group's effect. Starts its own redis-server (temp dir, AOF
 // on) and runs the hub in-process (hub_actor). Bounded: N events (argv[1],
 // default 20000), at most BENCH_DEADLINE_MS per phase. Prints figures only.
+#include <arpa/inet.h>
+#include <assert.h>
 #include <czmq.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,13 +41,32 @@ s_now_us(void)
     return zclock_usecs();
 }
 
+// n distinct free TCP ports on 127.0.0.1: all probes stay bound until
+// every port is known, so none is handed out twice.
 static int
-s_free_port(void)
+s_free_ports(int *ports, int n)
 {
-    zsock_t *probe = zsock_new(ZMQ_PUB);
-    int port = zsock_bind(probe, "tcp://127.0.0.1:*");
-    zsock_destroy(&probe);
-    return port;
+    int fds[3] = {-1, -1, -1};
+    assert(n <= 3);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in addr = {.sin_family = AF_INET};
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&addr, len) != 0
+            || getsockname(fds[i], (struct sockaddr *)&addr, &len) != 0) {
+            rc = -1;
+            break;
+        }
+        ports[i] = ntohs(addr.sin_port);
+    }
+    for (int i = 0; i < n; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    return rc;
 }
 
 static pid_t
@@ -231,7 +254,11 @@ main(int argc, char **argv)
     int events = argc > 1 ? atoi(argv[1]) : BENCH_EVENTS_DEFAULT;
     events = events > 0 ? events : BENCH_EVENTS_DEFAULT;
     char dir[] = "/tmp/sm-bench-outbox-XXXXXX";
-    int port = s_free_port();
+    int ports[3] = {0, 0, 0};
+    if (s_free_ports(ports, 3) != 0) {
+        return 1;
+    }
+    int port = ports[0];
     pid_t redis = s_redis_start(port, dir);
     cm_store_t *probe = redis > 0 ? s_store_wait(port) : NULL;
     hub_options_t options = {.redis_port = port,
@@ -245,9 +272,9 @@ main(int argc, char **argv)
                              .dedupe_ttl_ms = 60000};
     snprintf(options.redis_host, sizeof options.redis_host, "127.0.0.1");
     snprintf(options.pub_endpoint, sizeof options.pub_endpoint,
-             "tcp://127.0.0.1:%d", s_free_port());
+             "tcp://127.0.0.1:%d", ports[1]);
     snprintf(options.sub_endpoint, sizeof options.sub_endpoint,
-             "tcp://127.0.0.1:%d", s_free_port());
+             "tcp://127.0.0.1:%d", ports[2]);
     zactor_t *hub = probe ? zactor_new(hub_actor, &options) : NULL;
     int status = -1;
     if (hub && zsock_recv(hub, "i", &status) == 0 && status == 0) {

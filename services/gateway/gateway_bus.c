@@ -140,18 +140,16 @@ s_envelope(gateway_bus_t *self, gateway_request_t *request, json_t *query)
         .path = request->path,
         .query = query,
         .body = request->body,
+        .if_match = request->if_match,
     };
-    json_t *envelope = cm_envelope_request_new(&fields);
-    if (envelope && request->idempotency_key) {
-        char fingerprint[GATEWAY_SHA256_HEX];
-        if (gateway_fingerprint(http_method, request->path, request->body,
-                                fingerprint)
-            == 0) {
-            json_object_set_new(envelope, "fingerprint",
-                                json_string(fingerprint));
-        }
+    char fingerprint[GATEWAY_SHA256_HEX];
+    if (request->idempotency_key
+        && gateway_fingerprint(http_method, request->path, request->body,
+                               fingerprint)
+               == 0) {
+        fields.fingerprint = fingerprint;
     }
-    return envelope;
+    return cm_envelope_request_new(&fields);
 }
 
 static void

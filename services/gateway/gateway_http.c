@@ -1,6 +1,7 @@
 #include "gateway_http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 #include <stdio.h>
@@ -224,6 +225,25 @@ s_read_idempotency_key(gateway_request_t **request_p)
     return 0;
 }
 
+// If-Match travels as the envelope's `if_match`; the service judges it.
+static int
+s_read_if_match(gateway_request_t **request_p)
+{
+    gateway_request_t *request = *request_p;
+    const char *value = nng_http_req_get_header(request->http, "If-Match");
+    if (!value) {
+        return 0;
+    }
+    if (strlen(value) > GATEWAY_IF_MATCH_MAX) {
+        gateway_request_fail(request_p, 400, "bad_request",
+                             "If-Match is too long");
+        return -1;
+    }
+    request->if_match = strdup(value);
+    assert(request->if_match);
+    return 0;
+}
+
 // Bearer token present, rate limit, in-flight cap. 0, or -1 (finished).
 static int
 s_admit(gateway_request_t **request_p)
@@ -288,7 +308,8 @@ s_routed(gateway_request_t *request)
         return;
     }
     if (s_admit(&request) != 0 || s_parse_body(&request) != 0
-        || s_read_idempotency_key(&request) != 0) {
+        || s_read_idempotency_key(&request) != 0
+        || s_read_if_match(&request) != 0) {
         return;
     }
     s_push(request, gateway_bus_queue(request->gateway));

@@ -71,6 +71,7 @@ gateway_request_destroy(gateway_request_t **self_p)
     }
     free(self->idempotency_key);
     free(self->last_event_id);
+    free(self->if_match);
     json_decref(self->body);
     json_decref(self->actor);
     free(self);

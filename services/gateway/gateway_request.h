@@ -29,6 +29,9 @@ typedef enum {
     GATEWAY_KIND_UNKNOWN  // anything else: 404
 } gateway_kind_t;
 
+// Longest If-Match value passed on (one entity tag).
+#define GATEWAY_IF_MATCH_MAX 64
+
 typedef struct gateway_request gateway_request_t;
 
 struct gateway_request {
@@ -53,6 +56,7 @@ struct gateway_request {
     char *token;                         // owned: the raw token, until resolved
     char *idempotency_key;         // owned: Idempotency-Key, NULL when absent
     char *last_event_id;           // owned: Last-Event-ID, NULL when absent
+    char *if_match;                // owned: If-Match, NULL when absent
     json_t *body;                  // owned: parsed body, NULL when none
     json_t *actor;                 // owned: set once authenticated
     char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight
