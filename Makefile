@@ -110,7 +110,7 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # ---- targets -----------------------------------------------------------------
-.PHONY: all deps run test unit itest asan check format format-check lint tidy \
+.PHONY: all deps run test unit itest asan check format format-check lint tidy lint-api \
         bench compose-check clean
 
 all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
@@ -152,6 +152,9 @@ tidy:
 	clang-tidy --quiet $(FILES) -- -std=c11 -D_POSIX_C_SOURCE=200809L \
 	  -D_DEFAULT_SOURCE -Ilibcommon $(PKG_CFLAGS)
 
+lint-api:
+	@scripts/lint-api
+
 compose-check:
 	@if [ -f docker/compose.yml ]; then \
 	  docker-compose -f docker/compose.yml config -q && echo "compose: ok"; fi
@@ -161,6 +164,7 @@ check: deps
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory compose-check
+	@$(MAKE) --no-print-directory lint-api
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory asan
 

@@ -10,8 +10,8 @@ cm_problem_new(int http_status, const char *code, const char *detail)
     if (!code) {
         code = cm_status_name(cm_status_from_http(http_status));
     }
-    json_t *problem = json_pack("{s:i, s:s}", "status", http_status, "code",
-                                code);
+    json_t *problem =
+        json_pack("{s:i, s:s}", "status", http_status, "code", code);
     assert(problem);
     if (detail) {
         // json_string_nocheck would accept bad UTF-8; a detail that is not
@@ -69,8 +69,8 @@ json_t *
 cm_problem_render(const json_t *problem, const char *instance)
 {
     int status = cm_problem_status(problem);
-    json_t *out = json_is_object(problem) ? json_deep_copy(problem)
-                                          : json_object();
+    json_t *out =
+        json_is_object(problem) ? json_deep_copy(problem) : json_object();
     assert(out);
     const char *code = json_string_value(json_object_get(out, "code"));
     if (!code) {
@@ -83,7 +83,8 @@ cm_problem_render(const json_t *problem, const char *instance)
     json_object_set_new(out, "title", json_string(cm_status_title(status)));
     json_object_set_new(out, "status", json_integer(status));
     if (!json_is_string(json_object_get(out, "detail"))) {
-        json_object_set_new(out, "detail", json_string(cm_status_title(status)));
+        json_object_set_new(out, "detail",
+                            json_string(cm_status_title(status)));
     }
     if (instance) {
         json_t *text = json_string(instance);

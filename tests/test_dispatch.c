@@ -18,7 +18,6 @@
 #include "harness.h"
 #include "suites.h"
 
-
 #define S_CALL_MS   5000
 #define S_WAIT_MS   15000
 #define S_ENV_MAX   96

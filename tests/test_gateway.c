@@ -22,7 +22,6 @@
 #include "harness.h"
 #include "suites.h"
 
-
 #define S_DEADLINE_MS  700  // gateway/deadline_ms in these tests
 #define S_SLOW_MS      1500 // the slow route answers after this
 #define S_RESPONSE_MAX (256 * 1024)

@@ -12,7 +12,6 @@
 #include "suites.h"
 #include "test_intake_stack.h"
 
-
 static json_t *s_agent;      // cs_agent of customer service
 static json_t *s_finance;    // finance staff: the department cases go to
 static json_t *s_tech_head;  // dept_head of the technical department

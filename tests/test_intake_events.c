@@ -16,7 +16,6 @@
 #include "suites.h"
 #include "test_intake_stack.h"
 
-
 #define S_WAIT_MS    15000
 #define S_BURST      200
 #define S_KILL_AFTER 60 // replies received before kill -9

@@ -15,7 +15,6 @@
 #include "harness.h"
 #include "suites.h"
 
-
 #define S_BOOT_TOKEN "smt_integration_bootstrap_token_0123456789abcdef"
 #define S_CALL_MS    5000
 #define S_ENV_MAX    96

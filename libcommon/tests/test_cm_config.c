@@ -40,10 +40,10 @@ START_TEST(test_cm_config_precedence)
 {
     char error[256] = "";
     setenv("SM_REDIS__PORT", "7001", 1);
-    char *argv[] = {"prog", "--config", file, "--set", "gateway/port=9100",
-                    NULL};
-    cm_config_t *config = cm_config_load("gateway", options, 5, argv, error,
-                                         sizeof error);
+    char *argv[] = {"prog",  "--config",          file,
+                    "--set", "gateway/port=9100", NULL};
+    cm_config_t *config =
+        cm_config_load("gateway", options, 5, argv, error, sizeof error);
     ck_assert_msg(config != NULL, "%s", error);
     ck_assert_int_eq(cm_config_int(config, "gateway/port"), 9100); // flag
     ck_assert_int_eq(cm_config_int(config, "redis/port"), 7001);   // env

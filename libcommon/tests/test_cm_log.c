@@ -49,10 +49,8 @@ START_TEST(test_cm_log_json_fields)
     json_t *line = s_last_line();
     ck_assert_str_eq(json_string_value(json_object_get(line, "svc")),
                      "testsvc");
-    ck_assert_str_eq(json_string_value(json_object_get(line, "replica")),
-                     "r1");
-    ck_assert_str_eq(json_string_value(json_object_get(line, "level")),
-                     "info");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "replica")), "r1");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "level")), "info");
     ck_assert_str_eq(json_string_value(json_object_get(line, "event")),
                      "case.forwarded");
     ck_assert_int_eq(json_integer_value(json_object_get(line, "status")), 201);
@@ -80,8 +78,8 @@ START_TEST(test_cm_log_correlation_is_per_thread)
     cm_log_set_correlation("req-42");
     cm_log_warn("thing.happened");
     json_t *line = s_last_line();
-    ck_assert_str_eq(
-        json_string_value(json_object_get(line, "correlation_id")), "req-42");
+    ck_assert_str_eq(json_string_value(json_object_get(line, "correlation_id")),
+                     "req-42");
     ck_assert_str_eq(cm_log_correlation(), "req-42");
     cm_log_set_correlation(NULL);
     ck_assert_ptr_null(cm_log_correlation());

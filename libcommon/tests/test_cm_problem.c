@@ -16,8 +16,8 @@ START_TEST(test_cm_problem_render)
     ck_assert_str_eq(json_string_value(json_object_get(out, "instance")),
                      "/v1/cases/CS-1");
     ck_assert_int_eq(json_array_size(json_object_get(out, "errors")), 2);
-    ck_assert_int_eq(
-        json_array_size(json_object_get(out, "allowed_actions")), 1);
+    ck_assert_int_eq(json_array_size(json_object_get(out, "allowed_actions")),
+                     1);
     json_decref(out);
     json_decref(problem);
 }

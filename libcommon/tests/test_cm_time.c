@@ -20,13 +20,16 @@ END_TEST
 START_TEST(test_cm_time_parse_rejects_bad_text)
 {
     int64_t ms = 0;
-    const char *bad[] = {"", "2026-11-27", "2026-13-01T00:00:00Z",
-                         "2026-11-27 08:26:04Z", "2026-11-27T08:26:04",
-                         "2026-11-27T08:26:04.Z", "2026-11-27T25:00:00Z",
+    const char *bad[] = {"",
+                         "2026-11-27",
+                         "2026-13-01T00:00:00Z",
+                         "2026-11-27 08:26:04Z",
+                         "2026-11-27T08:26:04",
+                         "2026-11-27T08:26:04.Z",
+                         "2026-11-27T25:00:00Z",
                          "2026-11-27T08:26:04Zjunk"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ck_assert_msg(cm_time_parse(bad[i], &ms) == -1, "accepted %s",
-                      bad[i]);
+        ck_assert_msg(cm_time_parse(bad[i], &ms) == -1, "accepted %s", bad[i]);
     }
     ck_assert_int_eq(cm_time_parse(NULL, &ms), -1);
 }

@@ -6,7 +6,6 @@
 #include "cm_problem.h"
 #include "suites.h"
 
-
 // "field: message; field: message" of a problem's errors[], into buf.
 static const char *
 s_errors(const json_t *problem, char *buf, size_t size)
