@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_envelope_scan.h"
 #include "cm_id.h"
 #include "cm_problem.h"
 #include "cm_time.h"
@@ -249,6 +250,26 @@ cm_envelope_validate(const json_t *envelope, cm_envelope_kind_t kind,
     return s_check_values(envelope, kind, reason, reason_size);
 }
 
+// The peek without a tree (cm_envelope_scan): 0 when the text is valid and
+// id and deadline are usable; -1 leaves the answer to jansson.
+static int
+s_peek_scan(const char *data, size_t size, char *id, size_t id_size,
+            int64_t *deadline_ms)
+{
+    static const char *const names[] = {"id", "deadline"};
+    cm_envelope_span_t spans[2];
+    int64_t deadline = 0;
+    if (size > CM_ENVELOPE_MAX_BYTES
+        || cm_envelope_scan(data, size, names, spans, 2) != 0
+        || cm_envelope_span_string(&spans[0], id, id_size) != 0 || !id[0]
+        || cm_envelope_span_int(&spans[1], &deadline) != 0 || deadline <= 0) {
+        id[0] = '\0';
+        return -1;
+    }
+    *deadline_ms = deadline;
+    return 0;
+}
+
 int
 cm_envelope_peek_request(const char *data, size_t size, char *id,
                          size_t id_size, int64_t *deadline_ms, char *reason,
@@ -257,6 +278,9 @@ cm_envelope_peek_request(const char *data, size_t size, char *id,
     assert(id && id_size > 0 && deadline_ms);
     id[0] = '\0';
     *deadline_ms = 0;
+    if (data && s_peek_scan(data, size, id, id_size, deadline_ms) == 0) {
+        return 0;
+    }
     json_t *root = s_load(data ? data : "", size, reason, reason_size);
     if (!root) {
         return -1;

@@ -17,6 +17,8 @@
 #define CM_EVENTS_READ_ROUNDS  64 // XREADGROUP batches per process call
 #define CM_EVENTS_NUM_MAX      24
 
+#define CM_EVENTS_CORRELATION_MAX 128 // correlation id kept while handling
+
 typedef struct {
     char producer[CM_EVENTS_NAME_MAX]; // producing service
     char stream[CM_STORE_KEY_MAX];     // its outbox
@@ -69,19 +71,55 @@ s_sub_new(const char *endpoint)
     return sub;
 }
 
-// The dedupe id of an event: the envelope's "id", else "<stream>/<entry>".
+// What the consumer reads from an envelope before the handler runs.
+typedef struct {
+    char marker[CM_STORE_KEY_MAX];               // sm:{<group>}:seen:<id>
+    char correlation[CM_EVENTS_CORRELATION_MAX]; // log correlation id
+} s_identity_t;
+
+// A member of root that is a non-empty string, else NULL. Borrowed.
+static const char *
+s_member(const json_t *root, const char *name)
+{
+    const char *value = json_string_value(json_object_get(root, name));
+    return value && *value ? value : NULL;
+}
+
+// The dedupe marker and correlation id of an event. The dedupe id is the
+// envelope's "id", else "<stream>/<entry>"; on the ingest stream, whose ids
+// come from other systems and are unique only per source (CloudEvents), it
+// is "<source>|<id>". The correlation id is "correlation_id", else "id".
 static void
-s_event_dedupe_id(const cm_event_t *event, char *buf, size_t size)
+s_identity(const cm_consumer_t *self, const s_subscription_t *sub,
+           const cm_event_t *event, s_identity_t *identity)
 {
     json_t *root = json_loads(event->envelope, 0, NULL);
-    const char *id = json_string_value(json_object_get(root, "id"));
+    const char *id = s_member(root, "id");
+    const char *source = s_member(root, "source");
+    const char *correlation = s_member(root, "correlation_id");
+    bool ingest = strcmp(sub->producer, CM_EVENTS_INGEST) == 0;
     // A longer id is cut: still unique enough for a dedupe marker, and the
     // marker key stays below CM_STORE_KEY_MAX.
-    int n = id && *id ? snprintf(buf, size, "%s", id)
-                      : snprintf(buf, size, "%s/%s", event->stream, event->id);
-    if (n < 0) {
-        buf[0] = '\0';
+    char dedupe[CM_STORE_KEY_MAX / 2];
+    int n = 0;
+    if (!id) {
+        n = snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream, event->id);
+    } else if (ingest && source) {
+        n = snprintf(dedupe, sizeof dedupe, "%s|%s", source, id);
+    } else {
+        n = snprintf(dedupe, sizeof dedupe, "%s", id);
     }
+    if (n < 0) {
+        dedupe[0] = '\0';
+    }
+    const char *key = cm_store_key(identity->marker, sizeof identity->marker,
+                                   self->group, "seen", dedupe);
+    assert(key);
+    if (!correlation) {
+        correlation = id ? id : "";
+    }
+    snprintf(identity->correlation, sizeof identity->correlation, "%s",
+             correlation);
     json_decref(root);
 }
 
@@ -95,6 +133,8 @@ cm_consumer_options_default(cm_consumer_options_t *options)
     options->poll_ms = CM_EVENTS_POLL_MS;
     options->claim_idle_ms = CM_EVENTS_CLAIM_IDLE_MS;
     options->max_deliveries = CM_EVENTS_MAX_DELIVERIES;
+    options->attempts = CM_EVENTS_ATTEMPTS;
+    options->retry_ms = CM_EVENTS_RETRY_MS;
     options->batch = CM_EVENTS_BATCH;
     options->seen_ttl_ms = CM_EVENTS_SEEN_TTL_MS;
     options->start_from = "0";
@@ -237,46 +277,105 @@ s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
     return s_ack(self, sub, event->id);
 }
 
-// Run the handler and its commit. 1 handled (acked), 0 failed (left
-// pending), CM_EUNAVAILABLE.
-static int
-s_handle(cm_consumer_t *self, const s_subscription_t *sub,
-         const cm_event_t *event)
+// Why a try failed, for the log: the handler, the store, or the outcome.
+static const char *
+s_failure_name(int handler_rc, int rc, const cm_commit_result_t *result)
 {
-    if (event->deliveries > self->options.max_deliveries) {
-        int rc = s_dead_letter(self, sub, event);
-        return rc ? rc : 0;
+    if (handler_rc != 0) {
+        return "handler";
     }
-    char id[CM_STORE_KEY_MAX / 2];
-    char marker[CM_STORE_KEY_MAX];
-    s_event_dedupe_id(event, id, sizeof id);
-    const char *key =
-        cm_store_key(marker, sizeof marker, self->group, "seen", id);
-    assert(key);
+    if (rc != 0) {
+        return "store";
+    }
+    switch (result->outcome) {
+    case CM_COMMIT_CONFLICT:
+        return "conflict";
+    case CM_COMMIT_DONE:
+        return "done";
+    case CM_COMMIT_MISMATCH:
+        return "mismatch";
+    default:
+        return "ok";
+    }
+}
+
+// One try: run the handler, then its commit. 1 done (committed, or seen
+// before), 0 failed, CM_EUNAVAILABLE.
+static int
+s_try(cm_consumer_t *self, const s_subscription_t *sub, const cm_event_t *event,
+      const char *marker, bool last)
+{
     cm_commit_t *commit = cm_commit_new(self->group);
     cm_commit_dedupe(commit, marker, self->options.seen_ttl_ms);
-    int rc = sub->fn(event, commit, sub->arg);
+    int handler_rc = sub->fn(self->store, event, commit, sub->arg);
+    int rc = handler_rc;
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     if (rc == 0) {
         rc = cm_store_commit(self->store, commit, &result);
-    } else {
-        cm_log_warn("events.handler.failed", "stream", sub->stream, "id",
-                    event->id, "type", event->type, "#rc", CM_LOG_INT(rc));
     }
     bool done = rc == 0
                 && (result.outcome == CM_COMMIT_OK
                     || result.outcome == CM_COMMIT_DUPLICATE);
+    if (!done && rc != CM_EUNAVAILABLE) {
+        // Retried at once: only the last failure of a delivery is a warning.
+        CM_LOG_AT(last ? CM_LOG_WARN : CM_LOG_DEBUG, "events.try.failed",
+                  "stream", sub->stream, "id", event->id, "type", event->type,
+                  "reason", s_failure_name(handler_rc, rc, &result), "#rc",
+                  CM_LOG_INT(rc), "#deliveries", CM_LOG_INT(event->deliveries));
+    }
     cm_commit_result_clear(&result);
     cm_commit_destroy(&commit);
-    if (rc == CM_EUNAVAILABLE) {
-        return rc;
+    return rc == CM_EUNAVAILABLE ? rc : done ? 1 : 0;
+}
+
+// Try one delivery up to `attempts` times, backing off between tries (a
+// version conflict with a concurrent request passes in milliseconds). 1
+// done, 0 failed every time (left pending for XAUTOCLAIM), CM_EUNAVAILABLE.
+static int
+s_tries(cm_consumer_t *self, const s_subscription_t *sub,
+        const cm_event_t *event, const char *marker)
+{
+    int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
+    int delay_ms = self->options.retry_ms;
+    for (int attempt = 1;; attempt++) {
+        bool last = attempt >= attempts;
+        int rc = s_try(self, sub, event, marker, last);
+        if (rc != 0 || last) {
+            return rc;
+        }
+        if (delay_ms > 0) {
+            zclock_sleep(delay_ms);
+            delay_ms *= 2;
+        }
     }
-    if (!done) {
-        return 0;
+}
+
+// Handle one delivery under the event's correlation id: dead-letter it, or
+// try it and ack it. 1 handled (acked), 0 not (left pending, or
+// dead-lettered), CM_EUNAVAILABLE.
+static int
+s_handle(cm_consumer_t *self, const s_subscription_t *sub,
+         const cm_event_t *event)
+{
+    char saved[CM_EVENTS_CORRELATION_MAX];
+    const char *previous = cm_log_correlation();
+    snprintf(saved, sizeof saved, "%s", previous ? previous : "");
+    s_identity_t identity;
+    s_identity(self, sub, event, &identity);
+    cm_log_set_correlation(identity.correlation);
+    int rc = 0;
+    if (event->deliveries > self->options.max_deliveries) {
+        rc = s_dead_letter(self, sub, event);
+    } else {
+        rc = s_tries(self, sub, event, identity.marker);
+        if (rc == 1) {
+            int acked = s_ack(self, sub, event->id);
+            rc = acked ? acked : 1;
+        }
     }
-    rc = s_ack(self, sub, event->id);
-    return rc ? rc : 1;
+    cm_log_set_correlation(saved);
+    return rc;
 }
 
 // Handle the entries of one stream ([[id, fields], ...]); deliveries[i]

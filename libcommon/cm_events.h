@@ -6,8 +6,13 @@
 // Entries idle longer than claim_idle_ms (a dead replica's, or our own that
 // failed) are taken over with XAUTOCLAIM. For each entry the handler adds its
 // effect to a commit that already holds the dedupe marker
-// sm:{<consumer>}:seen:<event id>; the commit runs, then XACK. After
-// max_deliveries tries the entry goes to sm:{<consumer>}:dead and is acked.
+// sm:{<consumer>}:seen:<event id> (for the ingest stream, whose events come
+// from other systems: sm:{<consumer>}:seen:<source>|<id>); the commit runs,
+// then XACK. A failed try (handler error, version conflict) is repeated at
+// once, up to `attempts` times with a doubling backoff from retry_ms, before
+// the entry waits for XAUTOCLAIM. After max_deliveries deliveries the entry
+// goes to sm:{<consumer>}:dead and is acked. While a handler runs, the
+// thread's log correlation id is the envelope's correlation_id (else its id).
 //
 // cm_live_t: a live listener (SSE, dashboards). SUB only; tracks seq per
 // stream; fills a gap, or everything after the last event on `sys.hello`
@@ -26,13 +31,17 @@
 
 #define CM_EVENTS_POLL_MS           2000  // poll fallback without doorbell
 #define CM_EVENTS_CLAIM_IDLE_MS     30000 // XAUTOCLAIM min idle time
-#define CM_EVENTS_MAX_DELIVERIES    5     // tries before dead-letter
+#define CM_EVENTS_MAX_DELIVERIES    5     // deliveries before dead-letter
 #define CM_EVENTS_BATCH             100   // XREADGROUP / XRANGE COUNT
 #define CM_EVENTS_SEEN_TTL_MS       (7LL * 24 * 3600 * 1000) // dedupe TTL
 #define CM_EVENTS_RCVHWM            100000 // SUB receive high-water mark
 #define CM_EVENTS_SUBSCRIPTIONS_MAX 32     // producers per consumer
 #define CM_EVENTS_HELLO             "sys.hello"
 #define CM_EVENTS_NAME_MAX          128
+
+#define CM_EVENTS_ATTEMPTS 3        // tries of one delivery, one after another
+#define CM_EVENTS_RETRY_MS 10       // backoff after the first try, doubled
+#define CM_EVENTS_INGEST   "ingest" // producer of other systems' events
 
 typedef struct cm_consumer cm_consumer_t;
 typedef struct cm_live cm_live_t;
@@ -42,17 +51,22 @@ typedef struct {
     int poll_ms;            // poll fallback period
     int claim_idle_ms;      // XAUTOCLAIM entries idle this long
     int max_deliveries;     // deliveries before the dead-letter stream
+    int attempts;           // tries of one delivery before waiting a claim
+    int retry_ms;           // backoff after the first try, then doubled
     int batch;              // entries per XREADGROUP
     int64_t seen_ttl_ms;    // lifetime of the dedupe marker
     const char *start_from; // new group position: "0" (all kept) or "$"
 } cm_consumer_options_t;
 
 // Add the effect of `event` to `commit` (owner: the consuming service; the
-// dedupe marker is already in it). Both are borrowed for the call. Return 0
-// to commit and ack, non-zero to fail this try (retried after
-// claim_idle_ms, dead-lettered after max_deliveries).
-typedef int(cm_consumer_fn)(const cm_event_t *event, cm_commit_t *commit,
-                            void *arg);
+// dedupe marker is already in it), reading what it needs through `store`
+// (the consumer's, on the consumer's thread). All are borrowed for the call.
+// Return 0 to commit and ack, non-zero to fail this try: the entry is tried
+// again at once (up to `attempts`, re-running fn, which must re-read state),
+// then after claim_idle_ms, and dead-lettered after max_deliveries.
+// CM_EUNAVAILABLE stops processing until the next poll.
+typedef int(cm_consumer_fn)(cm_store_t *store, const cm_event_t *event,
+                            cm_commit_t *commit, void *arg);
 
 // Fill the defaults.
 void cm_consumer_options_default(cm_consumer_options_t *options);

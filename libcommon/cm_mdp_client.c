@@ -117,10 +117,13 @@ cm_mdp_client_recv(cm_mdp_client_t *self, int timeout_ms, char **service_p)
     while (!zsys_interrupted) {
         int64_t wait = until - cm_time_mono_ms();
         wait = wait < 0 ? 0 : wait;
-        zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0};
-        int ready = zmq_poll(&item, 1, timeout_ms < 0 ? -1 : (long)wait);
-        if (ready <= 0) {
-            return NULL; // timeout or interrupt
+        // A reply already waiting needs no poll (a system call each).
+        if (!(zsock_events(self->sock) & ZMQ_POLLIN)) {
+            zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0};
+            int ready = zmq_poll(&item, 1, timeout_ms < 0 ? -1 : (long)wait);
+            if (ready <= 0) {
+                return NULL; // timeout or interrupt
+            }
         }
         zmsg_t *msg = zmsg_recv(self->sock);
         if (!msg) {

@@ -487,3 +487,77 @@ cm_outbox_trim(cm_redis_t *redis, const char *stream, const char *keep_after_id,
     freeReplyObject(reply);
     return rc;
 }
+
+// ---- consumer-group lag
+// --------------------------------------------------------
+
+// One XINFO GROUPS map into lag; false when malformed.
+static bool
+s_group_lag(const char *stream, const redisReply *map, cm_outbox_lag_t *lag)
+{
+    const redisReply *name =
+        map->type == REDIS_REPLY_ARRAY ? s_map_get(map, "name") : NULL;
+    const redisReply *pending =
+        map->type == REDIS_REPLY_ARRAY ? s_map_get(map, "pending") : NULL;
+    if (!name || name->type != REDIS_REPLY_STRING
+        || name->len >= CM_OUTBOX_GROUP_MAX || !pending
+        || pending->type != REDIS_REPLY_INTEGER) {
+        return false;
+    }
+    // "lag" is nil when Redis cannot compute it (entries deleted, or a
+    // group created at an arbitrary id) and absent before 7.0.
+    const redisReply *behind = s_map_get(map, "lag");
+    snprintf(lag->stream, sizeof lag->stream, "%s", stream);
+    snprintf(lag->group, sizeof lag->group, "%s", name->str);
+    lag->pending = pending->integer;
+    lag->lag = behind && behind->type == REDIS_REPLY_INTEGER ? behind->integer
+                                                             : pending->integer;
+    return true;
+}
+
+// Append the groups of one stream to *lags (capacity *capacity).
+static int
+s_stream_lags(cm_redis_t *redis, const char *stream, cm_outbox_lag_t **lags,
+              size_t *count, size_t *capacity)
+{
+    redisReply *reply = cm_redis_cmd(redis, "XINFO", "GROUPS", stream);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    // The stream may have gone since SCAN saw it: no groups, no error.
+    for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements;
+         i++) {
+        if (*count == *capacity) {
+            *capacity = *capacity ? *capacity * 2 : 16;
+            *lags = realloc(*lags, *capacity * sizeof **lags);
+            assert(*lags);
+        }
+        if (s_group_lag(stream, reply->element[i], &(*lags)[*count])) {
+            (*count)++;
+        }
+    }
+    freeReplyObject(reply);
+    return 0;
+}
+
+int
+cm_outbox_lags(cm_redis_t *redis, cm_outbox_lag_t **lags, size_t *count)
+{
+    assert(redis && lags && count);
+    *lags = NULL;
+    *count = 0;
+    char **streams = NULL;
+    size_t streams_count = 0;
+    int rc = cm_outbox_discover(redis, &streams, &streams_count);
+    size_t capacity = 0;
+    for (size_t i = 0; rc == 0 && i < streams_count; i++) {
+        rc = s_stream_lags(redis, streams[i], lags, count, &capacity);
+    }
+    cm_store_strings_free(&streams, streams_count);
+    if (rc != 0) {
+        free(*lags);
+        *lags = NULL;
+        *count = 0;
+    }
+    return rc;
+}

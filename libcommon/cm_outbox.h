@@ -15,6 +15,7 @@
 #define CM_OUTBOX_TOPIC_MAX   256 // "evt." + type and NUL
 #define CM_OUTBOX_ADDRESS_MAX (CM_STORE_KEY_MAX + CM_STREAM_ID_MAX)
 #define CM_OUTBOX_STREAMS_MAX 1024 // streams one XREAD covers
+#define CM_OUTBOX_GROUP_MAX   128  // consumer group name and NUL
 
 // One outbox entry. Caller owns it (cm_event_destroy).
 typedef struct {
@@ -89,5 +90,21 @@ int cm_outbox_trim(cm_redis_t *redis, const char *stream,
 
 // Compare two stream ids ("<ms>-<n>"): <0, 0, >0.
 int cm_outbox_id_compare(const char *a, const char *b);
+
+// How far one consumer group is behind on one outbox stream.
+typedef struct {
+    char stream[CM_STORE_KEY_MAX];   // "sm:{intake}:outbox"
+    char group[CM_OUTBOX_GROUP_MAX]; // the consuming service
+    int64_t lag;     // entries not yet delivered (XINFO GROUPS "lag"; the
+                     // pending count when Redis cannot tell, e.g. after
+                     // deletions, or before 7.0)
+    int64_t pending; // delivered but not acknowledged
+} cm_outbox_lag_t;
+
+// Lag and pending of every consumer group of every outbox stream
+// (cm_outbox_discover, then XINFO GROUPS per stream). *lags is an array of
+// *count entries, NULL when there are none; caller owns it (free). 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL (nothing owned).
+int cm_outbox_lags(cm_redis_t *redis, cm_outbox_lag_t **lags, size_t *count);
 
 #endif

@@ -151,13 +151,36 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
 
 // ---- worker threads
 
-// Take up to the worker's credit of waiting requests, answer each in turn.
-// The first receive waits up to wait_ms. Returns how many were handled.
+// A handled request whose reply waits for the end of its batch.
+typedef struct {
+    zframe_t *reply_to; // the broker's tag
+    char *reply;        // reply envelope text, or NULL
+} s_answer_t;
+
+static void
+s_send_answer(cm_mdp_worker_t *worker, s_answer_t *answer)
+{
+    if (!answer->reply
+        || cm_mdp_worker_send(worker, answer->reply, &answer->reply_to) != 0) {
+        cm_log_warn("reply.unsent", "reason",
+                    answer->reply ? "send failed" : "no reply");
+        zframe_destroy(&answer->reply_to);
+    }
+    free(answer->reply);
+    answer->reply = NULL;
+}
+
+// Take up to the worker's credit of waiting requests and answer each in
+// turn; the replies go out together at the end of the batch, so the ZeroMQ
+// I/O thread wakes once per batch rather than once per reply (design.md
+// §5). The first receive waits up to wait_ms. Returns how many were handled.
 static size_t
 s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
               int wait_ms)
 {
+    s_answer_t answers[CM_SERVICE_BATCH_MAX];
     size_t credit = (size_t)cm_mdp_worker_credit(worker);
+    credit = credit < CM_SERVICE_BATCH_MAX ? credit : CM_SERVICE_BATCH_MAX;
     size_t handled = 0;
     for (; handled < credit; handled++) {
         zframe_t *reply_to = NULL;
@@ -166,14 +189,13 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
         if (!text) {
             break;
         }
-        char *reply = cm_service_handle(self, store, text, strlen(text));
+        answers[handled].reply_to = reply_to;
+        answers[handled].reply =
+            cm_service_handle(self, store, text, strlen(text));
         free(text);
-        if (!reply || cm_mdp_worker_send(worker, reply, &reply_to) != 0) {
-            cm_log_warn("reply.unsent", "reason",
-                        reply ? "send failed" : "no reply");
-            zframe_destroy(&reply_to);
-        }
-        free(reply);
+    }
+    for (size_t i = 0; i < handled; i++) {
+        s_send_answer(worker, &answers[i]);
     }
     return handled;
 }

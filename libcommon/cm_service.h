@@ -33,13 +33,17 @@
 
 // Bound on the drain after SIGTERM; compose's stop_grace_period is longer.
 #define CM_SERVICE_DRAIN_MS_DEFAULT "10000"
+// Requests handled per wake-up of a worker thread, at most (the credit,
+// capped; service/credit allows up to 256).
+#define CM_SERVICE_BATCH_MAX 256
 
 typedef struct cm_service cm_service_t;
 
-// React to a producer's events: fn gets the service state as its arg.
+// React to a producer's events: fn gets the background thread's store and
+// the service state as its arg.
 typedef struct {
     const char *producer; // "intake": its outbox sm:{intake}:outbox
-    cm_consumer_fn *fn;   // adds the effect to the commit
+    cm_consumer_fn *fn;   // reads through the store, adds the effect
 } cm_subscription_t;
 
 // A service definition; usually one static const per service.

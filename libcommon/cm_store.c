@@ -248,6 +248,69 @@ cm_doc_clear(cm_doc_t *doc)
     }
 }
 
+// One HMGET reply of cm_store_get_many: field, version, state.
+static int
+s_doc_from_reply(const redisReply *reply, cm_doc_t *doc)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+        return s_bad_reply("HMGET", reply);
+    }
+    const redisReply *version = reply->element[1];
+    if (version->type != REDIS_REPLY_NIL
+        && cm_redis_reply_int(version, &doc->version) != 0) {
+        return s_bad_reply("HMGET", reply);
+    }
+    doc->json = s_dup_reply_string(reply->element[0]);
+    doc->state = s_dup_reply_string(reply->element[2]);
+    return 0;
+}
+
+int
+cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
+                  const char *field, cm_doc_t *docs)
+{
+    assert(self && (keys || n == 0) && (docs || n == 0));
+    if (n == 0) {
+        return 0;
+    }
+    memset(docs, 0, n * sizeof *docs);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        assert(keys[i]);
+        const char *argv[] = {"HMGET", keys[i], field ? field : "doc",
+                              "version", "state"};
+        rc = cm_redis_append(self->redis, 5, argv, NULL);
+    }
+    if (rc) {
+        // Appending only buffers; a failure dropped the connection and the
+        // commands buffered so far with it, so nothing was sent.
+        return CM_EUNAVAILABLE;
+    }
+    // Read every reply, even after a bad one, to keep the pipeline in step.
+    for (size_t i = 0; i < n; i++) {
+        redisReply *reply = cm_redis_read(self->redis);
+        if (!reply) {
+            rc = CM_EUNAVAILABLE; // the connection is gone with the rest
+            break;
+        }
+        int one = s_doc_from_reply(reply, &docs[i]);
+        rc = rc ? rc : one;
+        freeReplyObject(reply);
+    }
+    if (rc) {
+        cm_docs_clear(docs, n);
+    }
+    return rc;
+}
+
+void
+cm_docs_clear(cm_doc_t *docs, size_t n)
+{
+    for (size_t i = 0; docs && i < n; i++) {
+        cm_doc_clear(&docs[i]);
+    }
+}
+
 // A cursor is "<score>:<member>": the last item of the previous page.
 static int
 s_parse_cursor(const char *cursor, char *score, size_t size,
@@ -294,11 +357,12 @@ s_fill_page(const redisReply *reply, size_t limit, cm_page_t *page)
     page->total = reply->element[2]->integer;
     if (reply->element[1]->integer == 1 && page->count > 0) {
         size_t last = page->count - 1;
-        size_t size = strlen(page->members[last]) + CM_STORE_NUM_MAX + 2;
+        size_t size = strlen(page->members[last]) + CM_CURSOR_EXTRA;
         page->next_cursor = malloc(size);
         assert(page->next_cursor);
-        snprintf(page->next_cursor, size, "%" PRId64 ":%s", page->scores[last],
-                 page->members[last]);
+        const char *written =
+            cm_page_cursor(page->next_cursor, size, page, last);
+        assert(written);
     }
     return 0;
 }
@@ -346,6 +410,15 @@ cm_page_clear(cm_page_t *page)
         memset(page, 0, sizeof *page);
         page->total = -1;
     }
+}
+
+const char *
+cm_page_cursor(char *buf, size_t size, const cm_page_t *page, size_t i)
+{
+    assert(buf && page && i < page->count);
+    int n = snprintf(buf, size, "%" PRId64 ":%s", page->scores[i],
+                     page->members[i]);
+    return n < 0 || (size_t)n >= size ? NULL : buf;
 }
 
 int
@@ -463,9 +536,10 @@ cm_store_timer_add(cm_store_t *self, const char *key, const char *member,
 
 int
 cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
-                     size_t limit, char ***members, size_t *count)
+                     int64_t lease_ms, size_t limit, char ***members,
+                     size_t *count)
 {
-    assert(self && key && members && count && limit > 0);
+    assert(self && key && members && count && limit > 0 && lease_ms > 0);
     *members = NULL;
     *count = 0;
     int rc = s_ensure_library(self);
@@ -474,15 +548,17 @@ cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
     }
     char now[CM_STORE_NUM_MAX];
     char lim[CM_STORE_NUM_MAX];
+    char until[CM_STORE_NUM_MAX];
     snprintf(now, sizeof now, "%" PRId64, now_ms);
     snprintf(lim, sizeof lim, "%zu", limit);
-    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_timer_claim",
-                                     "1", key, now, lim);
+    snprintf(until, sizeof until, "%" PRId64, now_ms + lease_ms);
+    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_timer_lease",
+                                     "1", key, now, lim, until);
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
     if (reply->type != REDIS_REPLY_ARRAY) {
-        rc = s_bad_reply("FCALL sm_timer_claim", reply);
+        rc = s_bad_reply("FCALL sm_timer_lease", reply);
     } else {
         *members = calloc(reply->elements + 1, sizeof(char *));
         assert(*members);
@@ -493,6 +569,33 @@ cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
             }
         }
     }
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cm_store_timer_settle(cm_store_t *self, const char *key, const char *member,
+                      int64_t lease_until_ms, int64_t next_due_ms)
+{
+    assert(self && key && member);
+    int rc = s_ensure_library(self);
+    if (rc) {
+        return rc;
+    }
+    char lease[CM_STORE_NUM_MAX];
+    char next[CM_STORE_NUM_MAX] = "";
+    snprintf(lease, sizeof lease, "%" PRId64, lease_until_ms);
+    if (next_due_ms > 0) {
+        snprintf(next, sizeof next, "%" PRId64, next_due_ms);
+    }
+    redisReply *reply = cm_redis_cmd(self->redis, "FCALL", "sm_timer_settle",
+                                     "1", key, member, lease, next);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    rc = reply->type == REDIS_REPLY_INTEGER
+             ? 0
+             : s_bad_reply("FCALL sm_timer_settle", reply);
     freeReplyObject(reply);
     return rc;
 }

@@ -10,7 +10,8 @@
 //   sm:{owner}:outbox:meta          hash: seq (last), epoch (set once)
 //   sm:{owner}:idem:<actor>:<key>   idempotency: state, fp, response (TTL)
 //   sm:{owner}:seen:<event id>      consumer dedupe marker (TTL)
-//   sm:{owner}:timers:<name>        durable timers, score = due ms
+//   sm:{owner}:timers:<name>        durable timers, score = due ms (or the
+//                                   lease end while claimed)
 // Not thread-safe: one cm_store_t per thread.
 #ifndef LIBCOMMON_CM_STORE_H
 #define LIBCOMMON_CM_STORE_H
@@ -30,6 +31,7 @@
 #define CM_STREAM_ID_MAX     48   // "<ms>-<n>" and NUL
 #define CM_EPOCH_MAX         32   // outbox epoch text and NUL
 #define CM_LIST_LIMIT_MAX    1000 // largest page of cm_store_list
+#define CM_CURSOR_EXTRA      24   // cursor bytes besides the member
 
 typedef struct cm_store cm_store_t;
 typedef struct cm_commit cm_commit_t;
@@ -111,6 +113,18 @@ int cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc);
 // Free what a cm_doc_t holds and zero it.
 void cm_doc_clear(cm_doc_t *doc);
 
+// Read `field` (NULL: "doc"), version and state of n documents in one round
+// trip (pipelined HMGET). docs[i].json holds that field, NULL when the
+// document or the field is absent; docs[i].version is 0 when the document is
+// absent. 0, CM_EUNAVAILABLE, or CM_EINTERNAL when a reply has the wrong
+// type (a key that is not a hash). Caller owns docs[0..n) on success
+// (cm_docs_clear); on failure they are cleared.
+int cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
+                      const char *field, cm_doc_t *docs);
+
+// cm_doc_clear for each of n documents.
+void cm_docs_clear(cm_doc_t *docs, size_t n);
+
 // One page of an index, newest first (ties by member, descending). cursor
 // NULL for the first page. limit 1..CM_LIST_LIMIT_MAX. Returns 0,
 // CM_EINVAL (bad cursor or limit), CM_EUNAVAILABLE or CM_EINTERNAL. Caller
@@ -120,6 +134,12 @@ int cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
 
 // Free what a cm_page_t holds and zero it.
 void cm_page_clear(cm_page_t *page);
+
+// The cursor that resumes a list after item i of page ("<score>:<member>",
+// what cm_store_list takes and next_cursor holds) into buf. Returns buf, or
+// NULL when it does not fit (strlen(member) + CM_CURSOR_EXTRA always does).
+const char *cm_page_cursor(char *buf, size_t size, const cm_page_t *page,
+                           size_t i);
 
 // Next number of the counter sm:{owner}:counter:kind (INCR) into *number.
 // 0, CM_EUNAVAILABLE or CM_EINTERNAL.
@@ -142,11 +162,23 @@ int cm_store_idem_release(cm_store_t *self, const char *key,
 int cm_store_timer_add(cm_store_t *self, const char *key, const char *member,
                        int64_t due_ms);
 
-// Atomically take up to `limit` timers due at now_ms: each is returned to
-// exactly one caller. *members is an array of *count strings; caller owns
-// both (cm_store_strings_free). 0, CM_EUNAVAILABLE or CM_EINTERNAL.
+// Atomically lease up to `limit` timers due at now_ms: each is returned to
+// exactly one caller and re-scored to now_ms + lease_ms, so it falls due
+// again if the caller dies before finishing it. Finish each with the commit
+// of its effect (cm_commit_index_remove on key, or cm_commit_index_add at
+// the next due time) or with cm_store_timer_settle. *members is an array of
+// *count strings; caller owns both (cm_store_strings_free). 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
 int cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
-                         size_t limit, char ***members, size_t *count);
+                         int64_t lease_ms, size_t limit, char ***members,
+                         size_t *count);
+
+// End the lease of a claimed timer (lease_until_ms: the claim's now_ms +
+// lease_ms): remove it (next_due_ms <= 0) or move it to next_due_ms, unless
+// a commit moved it since the claim (then it is left as it is). 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
+int cm_store_timer_settle(cm_store_t *self, const char *key, const char *member,
+                          int64_t lease_until_ms, int64_t next_due_ms);
 
 // Free an array of count strings from cm_store; sets *strings_p to NULL.
 void cm_store_strings_free(char ***strings_p, size_t count);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -313,6 +314,32 @@ harness_proc_is_alive(harness_proc_t *proc)
     return true;
 }
 
+// Fail the running test when the process's log holds a sanitizer report
+// (ASan, LeakSanitizer, UBSan): the ASan run of the integration suites
+// spawns ASan binaries, whose reports would otherwise go unseen.
+static void
+s_check_sanitizer_report(const harness_proc_t *proc)
+{
+    static const char *markers[] = {"ERROR: AddressSanitizer",
+                                    "ERROR: LeakSanitizer", "runtime error:"};
+    FILE *log = fopen(proc->log, "r");
+    if (!log) {
+        return;
+    }
+    char line[HARNESS_LINE_MAX];
+    const char *found = NULL;
+    while (!found && fgets(line, sizeof line, log)) {
+        for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+            if (strstr(line, markers[i])) {
+                found = markers[i];
+            }
+        }
+    }
+    fclose(log);
+    ck_assert_msg(found == NULL, "%s: sanitizer report (%s) in %s", proc->name,
+                  found ? found : "", proc->log);
+}
+
 int
 harness_proc_kill(harness_proc_t *proc, int signal, int timeout_ms)
 {
@@ -331,6 +358,7 @@ harness_proc_kill(harness_proc_t *proc, int signal, int timeout_ms)
         s_pause();
     }
     proc->pid = 0;
+    s_check_sanitizer_report(proc);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #define HARNESS_ENV_MAX     16    // extra environment variables per process
 #define HARNESS_WAIT_MS     10000 // default wait for startup / log events
 #define HARNESS_BIN_DEFAULT "build/debug/bin"
+#define HARNESS_LINE_MAX    16384 // longest log line read back (cm_log bound)
 
 // A private redis-server: free port, temp dir, AOF on, no RDB.
 typedef struct {
@@ -81,7 +82,8 @@ int harness_proc_count_event(const harness_proc_t *proc, const char *event);
 bool harness_proc_is_alive(harness_proc_t *proc);
 
 // Send signal (SIGTERM, SIGKILL) and reap, waiting up to timeout_ms before
-// SIGKILL. Keeps the log. Returns 0, or -1 when it was not running.
+// SIGKILL. Keeps the log. Fails the running test (Check) when the log holds
+// a sanitizer report. Returns 0, or -1 when it was not running.
 int harness_proc_kill(harness_proc_t *proc, int signal, int timeout_ms);
 
 // Remove the log file (after the test).

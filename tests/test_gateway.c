@@ -539,6 +539,41 @@ START_TEST(test_gateway_routed_envelope)
 }
 END_TEST
 
+// The reply body goes out as the service wrote it (the gateway scans the
+// reply, it does not parse and encode it again): it must be exactly what
+// the old parse-and-encode gave, for the scanned path (escapes, UTF-8) and
+// for the parsed fallback (a real number, which the scan leaves to jansson).
+START_TEST(test_gateway_reply_body_as_sent)
+{
+    s_wait_routed();
+    const char *bodies[] = {
+        "{\"text\":\"a \\\"quoted\\\" line\\nnext \\u00e9 \xc3\xa9 "
+        "\\ud83d\\ude00\","
+        "\"list\":[1,-2,true,null,{}],\"empty\":\"\"}",
+        "{\"real\":1.5,\"long\":1234567890123456789}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        s_response_t *r = &s_response;
+        ck_assert_int_eq(s_request(s_port, "POST", "/v1/cases/echo",
+                                   "Authorization: Bearer tok-agent\r\n"
+                                   "Content-Type: application/json\r\n",
+                                   bodies[i], r),
+                         0);
+        ck_assert_int_eq(r->status, 201);
+        json_t *body = json_loads(r->body, 0, NULL);
+        ck_assert_ptr_nonnull(body);
+        char *canonical = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+        ck_assert_str_eq(r->body, canonical);
+        json_t *sent = json_loads(bodies[i], 0, NULL);
+        ck_assert(json_equal(
+            json_object_get(json_object_get(body, "envelope"), "body"), sent));
+        json_decref(sent);
+        free(canonical);
+        json_decref(body);
+    }
+}
+END_TEST
+
 START_TEST(test_gateway_empty_body_keep_alive)
 {
     s_wait_routed();
@@ -764,6 +799,48 @@ START_TEST(test_gateway_sse_resume)
 }
 END_TEST
 
+#define S_LAG_WAIT_MS 15000 // three lag refreshes of the gateway
+
+// The value of the /metrics sample that starts with `prefix`, or -1 when
+// /metrics does not show it (yet).
+static long long
+s_metric(const char *prefix)
+{
+    if (s_request(s_port, "GET", "/metrics", NULL, NULL, &s_response) != 0
+        || s_response.status != 200) {
+        return -1;
+    }
+    const char *line = strstr(s_response.body, prefix);
+    return line ? strtoll(line + strlen(prefix), NULL, 10) : -1;
+}
+
+START_TEST(test_gateway_metrics_outbox_lag)
+{
+    s_wait_routed();
+    // A consumer group that has read nothing of three ingested events.
+    char *reply =
+        harness_redis_cmd(&s_redis, "XGROUP", "CREATE", "sm:{ingest}:outbox",
+                          "lagger", "0", "MKSTREAM");
+    ck_assert_str_eq(reply, "OK");
+    free(reply);
+    ck_assert_int_eq(s_post_event("lag-1", NULL), 202);
+    ck_assert_int_eq(s_post_event("lag-2", NULL), 202);
+    ck_assert_int_eq(s_post_event("lag-3", NULL), 202);
+    const char *prefix =
+        "sm_outbox_lag{stream=\"sm:{ingest}:outbox\",group=\"lagger\"} ";
+    // The events thread refreshes the lag every GATEWAY_METRICS_LAG_MS.
+    long long lag = -1;
+    int64_t until = cm_time_mono_ms() + S_LAG_WAIT_MS;
+    while ((lag = s_metric(prefix)) < 3 && cm_time_mono_ms() < until) {
+        usleep(100 * 1000);
+    }
+    ck_assert_msg(lag == 3, "lag %lld; /metrics: %s", lag, s_response.body);
+    ck_assert_ptr_nonnull(strstr(s_response.body,
+                                 "sm_outbox_pending{stream=\"sm:{ingest}:"
+                                 "outbox\",group=\"lagger\"} 0\n"));
+}
+END_TEST
+
 Suite *
 gateway_suite(void)
 {
@@ -774,6 +851,7 @@ gateway_suite(void)
     tcase_add_test(http, test_gateway_local_endpoints);
     tcase_add_test(http, test_gateway_request_errors);
     tcase_add_test(http, test_gateway_routed_envelope);
+    tcase_add_test(http, test_gateway_reply_body_as_sent);
     tcase_add_test(http, test_gateway_empty_body_keep_alive);
     tcase_add_test(http, test_gateway_too_large_keeps_serving);
     tcase_add_test(http, test_gateway_deadline_504);
@@ -781,6 +859,7 @@ gateway_suite(void)
     tcase_add_test(http, test_gateway_readyz);
     tcase_add_test(http, test_gateway_events_ingest_once);
     tcase_add_test(http, test_gateway_sse_resume);
+    tcase_add_test(http, test_gateway_metrics_outbox_lag);
     suite_add_tcase(suite, http);
     return suite;
 }

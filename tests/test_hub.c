@@ -118,9 +118,11 @@ burst_run(void *arg)
 }
 
 static int
-sink_effect(const cm_event_t *event, cm_commit_t *commit, void *arg)
+sink_effect(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
+            void *arg)
 {
-    (void)arg; // unused: the effect is the ledger entry alone
+    (void)store; // unused: the effect reads nothing
+    (void)arg;   // unused: the effect is the ledger entry alone
     char entry[24];
     snprintf(entry, sizeof entry, "%" PRId64, event->seq);
     cm_commit_ledger(commit, "sm:{sink}:ledger:seen", entry);

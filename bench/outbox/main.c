@@ -206,8 +206,10 @@ typedef struct {
 } bench_sink_t;
 
 static int
-s_sink_effect(const cm_event_t *event, cm_commit_t *commit, void *arg)
+s_sink_effect(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
+              void *arg)
 {
+    (void)store; // unused: the effect reads nothing
     bench_sink_t *sink = arg;
     cm_commit_ledger(commit, "sm:{sink}:ledger:seen", event->id);
     if (sink->count < sink->capacity) {

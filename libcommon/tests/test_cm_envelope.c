@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cm_envelope.h"
+#include "cm_envelope_scan.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "suites.h"
@@ -282,6 +283,210 @@ START_TEST(test_cm_envelope_peek)
 }
 END_TEST
 
+// ---- cm_envelope_scan ------------------------------------------------------
+
+static const char *const scan_names[] = {"id", "deadline", "body", "none"};
+
+// True when jansson (duplicates rejected) loads text and agrees with every
+// span the scan found; the property the scan promises whenever it says 0.
+static bool
+scan_agrees_with_jansson(const char *text, size_t size,
+                         const cm_envelope_span_t *spans)
+{
+    json_t *root = json_loadb(text, size, JSON_REJECT_DUPLICATES, NULL);
+    bool agree = json_is_object(root);
+    for (size_t i = 0; agree && i < 4; i++) {
+        json_t *member = json_object_get(root, scan_names[i]);
+        json_t *value = spans[i].data ? json_loadb(spans[i].data, spans[i].size,
+                                                   JSON_DECODE_ANY, NULL)
+                                      : NULL;
+        agree = member ? value && json_equal(member, value) : !spans[i].data;
+        json_decref(value);
+    }
+    json_decref(root);
+    return agree;
+}
+
+static void
+expect_scan(const char *text, int rc)
+{
+    cm_envelope_span_t spans[4];
+    int got = cm_envelope_scan(text, strlen(text), scan_names, spans, 4);
+    ck_assert_msg(got == rc, "scan of '%s' gave %d", text, got);
+    if (got == 0) {
+        ck_assert_msg(scan_agrees_with_jansson(text, strlen(text), spans),
+                      "scan and jansson disagree on '%s'", text);
+    }
+}
+
+START_TEST(test_cm_envelope_scan_finds_members)
+{
+    char *text = cm_envelope_encode(request);
+    cm_envelope_span_t spans[4];
+    ck_assert_int_eq(cm_envelope_scan(text, strlen(text), scan_names, spans, 4),
+                     0);
+    char id[64];
+    ck_assert_int_eq(cm_envelope_span_string(&spans[0], id, sizeof id), 0);
+    ck_assert_str_eq(id, cm_envelope_id(request));
+    int64_t deadline = 0;
+    ck_assert_int_eq(cm_envelope_span_int(&spans[1], &deadline), 0);
+    ck_assert_int_eq(deadline, cm_envelope_deadline(request));
+    ck_assert(cm_envelope_span_is_object(&spans[2]));
+    ck_assert(!cm_envelope_span_is_set(&spans[3]));
+    ck_assert(scan_agrees_with_jansson(text, strlen(text), spans));
+    free(text);
+    expect_scan(" {\"id\":\"a\",\"body\":null} \n", 0);
+    expect_scan("{\"body\":[1,-2,0,\"x\",{},[],true,false,null]}", 0);
+    expect_scan(
+        "{\"body\":\"caf\xc3\xa9 \\\"q\\\" \\n \\u00e9 \\ud83d\\ude00\"}", 0);
+    expect_scan("{\"a\":{\"id\":1},\"b\":{\"id\":2},\"id\":\"top\"}", 0);
+    expect_scan("{}", 0);
+}
+END_TEST
+
+START_TEST(test_cm_envelope_scan_leaves_hard_cases_to_jansson)
+{
+    const char *cases[] = {
+        "",
+        "[1]",
+        "{\"id\":1,\"id\":2}",           // duplicate
+        "{\"a\":{\"k\":1,\"k\":2}}",     // nested duplicate
+        "{\"\\u0069d\":\"x\"}",          // escape in a key
+        "{\"id\":1.5}",                  // real
+        "{\"id\":1e3}",                  // real
+        "{\"id\":1234567890123456789}",  // 19 digits
+        "{\"id\":01}",                   // leading zero
+        "{\"id\":\"a\"} x",              // trailing garbage
+        "{\"id\":\"a\",}",               // trailing comma
+        "{\"id\":[1,]}",                 // trailing comma
+        "{\"id\":\"\\u0000\"}",          // NUL
+        "{\"id\":\"\\ud800\"}",          // lone high surrogate
+        "{\"id\":\"\\udc00\"}",          // lone low surrogate
+        "{\"id\":\"\\x\"}",              // bad escape
+        "{\"id\":\"\xc0\xaf\"}",         // overlong
+        "{\"id\":\"\xed\xa0\x80\"}",     // surrogate in UTF-8
+        "{\"id\":\"\xf4\x90\x80\x80\"}", // above U+10FFFF
+        "{\"id\":\"tab\there\"}",        // raw control character
+        "{\"id\":tru}",
+        "{\"id\" 1}",
+        "{\"id\":\"open",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expect_scan(cases[i], -1);
+    }
+    char deep[2 * CM_ENVELOPE_SCAN_DEPTH_MAX + 16];
+    size_t n = 0;
+    deep[n++] = '{';
+    deep[n++] = '"';
+    deep[n++] = 'a';
+    deep[n++] = '"';
+    deep[n++] = ':';
+    for (int i = 0; i < CM_ENVELOPE_SCAN_DEPTH_MAX; i++) {
+        deep[n++] = '[';
+    }
+    for (int i = 0; i < CM_ENVELOPE_SCAN_DEPTH_MAX; i++) {
+        deep[n++] = ']';
+    }
+    deep[n++] = '}';
+    deep[n] = '\0';
+    expect_scan(deep, -1);
+}
+END_TEST
+
+// Random byte edits of a real envelope: whenever the scan says 0, jansson
+// must load the text to the same member values.
+START_TEST(test_cm_envelope_scan_fuzz_agrees_with_jansson)
+{
+    json_t *body = json_pack("{s:s, s:[i, i], s:{s:b, s:n}, s:s}", "to",
+                             "dispatch", "list", 1, -20, "nested", "flag", 1,
+                             "none", "text", "a\"b\\c\n\xc3\xa9");
+    json_object_set_new(request, "body", body);
+    char *text = cm_envelope_encode(request);
+    size_t size = strlen(text);
+    char *copy = malloc(size + 1);
+    ck_assert_ptr_nonnull(copy);
+    const char alphabet[] = "{}[]\":,\\u0aZ -.e\x80\xc3\xff";
+    unsigned seed = 12345;
+    size_t accepted = 0;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(copy, text, size + 1);
+        int edits = 1 + round % 3;
+        for (int e = 0; e < edits; e++) {
+            size_t at = (size_t)rand_r(&seed) % size;
+            copy[at] = alphabet[(size_t)rand_r(&seed) % (sizeof alphabet - 1)];
+        }
+        cm_envelope_span_t spans[4];
+        if (cm_envelope_scan(copy, size, scan_names, spans, 4) == 0) {
+            accepted++;
+            ck_assert_msg(scan_agrees_with_jansson(copy, size, spans),
+                          "scan and jansson disagree on '%s'", copy);
+        }
+    }
+    ck_assert_uint_gt(accepted, 0);
+    free(copy);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_cm_envelope_span_readers)
+{
+    cm_envelope_span_t span = {"\"abc\"", 5};
+    char out[4];
+    ck_assert_int_eq(cm_envelope_span_string(&span, out, sizeof out), 0);
+    ck_assert_str_eq(out, "abc");
+    char small[3];
+    ck_assert_int_eq(cm_envelope_span_string(&span, small, sizeof small), -1);
+    cm_envelope_span_t escaped = {"\"a\\nb\"", 6};
+    ck_assert_int_eq(cm_envelope_span_string(&escaped, out, sizeof out), -1);
+    cm_envelope_span_t number = {"-42", 3};
+    int64_t value = 0;
+    ck_assert_int_eq(cm_envelope_span_int(&number, &value), 0);
+    ck_assert_int_eq(value, -42);
+    ck_assert_int_eq(cm_envelope_span_int(&span, &value), -1);
+    ck_assert_int_eq(cm_envelope_span_string(&number, out, sizeof out), -1);
+    cm_envelope_span_t null = {"null", 4};
+    ck_assert(cm_envelope_span_is_null(&null));
+    ck_assert(!cm_envelope_span_is_object(&null));
+    cm_envelope_span_t absent = {NULL, 0};
+    ck_assert(!cm_envelope_span_is_set(&absent));
+    ck_assert_int_eq(cm_envelope_span_int(&absent, &value), -1);
+}
+END_TEST
+
+// The peek gives the same answers with and without the scan's fast path.
+START_TEST(test_cm_envelope_peek_slow_path)
+{
+    char *text = request_with("body", json_real(1.5)); // scan declines
+    char id[64];
+    int64_t deadline_ms = 0;
+    ck_assert_int_eq(cm_envelope_peek_request(text, strlen(text), id, sizeof id,
+                                              &deadline_ms, reason,
+                                              sizeof reason),
+                     0);
+    ck_assert_str_eq(id, cm_envelope_id(request));
+    ck_assert_int_eq(deadline_ms, cm_envelope_deadline(request));
+    free(text);
+    const char *dup = "{\"id\":\"x-1\",\"id\":\"x-2\",\"deadline\":1}";
+    ck_assert_int_eq(cm_envelope_peek_request(dup, strlen(dup), id, sizeof id,
+                                              &deadline_ms, reason,
+                                              sizeof reason),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(reason, "duplicate"));
+    char tiny[4];
+    ck_assert_int_eq(cm_envelope_peek_request(dup + 18, strlen(dup + 18), tiny,
+                                              sizeof tiny, &deadline_ms, reason,
+                                              sizeof reason),
+                     -1); // not JSON at all: "x-2",...
+    text = request_with("id", json_string("a-rather-long-id"));
+    ck_assert_int_eq(cm_envelope_peek_request(text, strlen(text), tiny,
+                                              sizeof tiny, &deadline_ms, reason,
+                                              sizeof reason),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(reason, "'id'"));
+    free(text);
+}
+END_TEST
+
 Suite *
 cm_envelope_suite(void)
 {
@@ -302,5 +507,13 @@ cm_envelope_suite(void)
     tcase_add_test(errors, test_cm_envelope_rejects_non_json);
     tcase_add_test(errors, test_cm_envelope_size_limit);
     suite_add_tcase(suite, errors);
+    TCase *scan = tcase_create("scan");
+    tcase_add_checked_fixture(scan, setup, teardown);
+    tcase_add_test(scan, test_cm_envelope_scan_finds_members);
+    tcase_add_test(scan, test_cm_envelope_scan_leaves_hard_cases_to_jansson);
+    tcase_add_test(scan, test_cm_envelope_scan_fuzz_agrees_with_jansson);
+    tcase_add_test(scan, test_cm_envelope_span_readers);
+    tcase_add_test(scan, test_cm_envelope_peek_slow_path);
+    suite_add_tcase(suite, scan);
     return suite;
 }

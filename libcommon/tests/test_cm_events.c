@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cm_events.h"
+#include "cm_log.h"
 #include "cm_outbox.h"
 #include "cm_redis.h"
 #include "cm_status.h"
@@ -75,9 +76,11 @@ produce(int n, const char *type)
 
 // The effect: one ledger entry per event, holding its seq.
 static int
-on_event(const cm_event_t *event, cm_commit_t *commit, void *arg)
+on_event(cm_store_t *consumer_store, const cm_event_t *event,
+         cm_commit_t *commit, void *arg)
 {
-    (void)arg; // unused: the effect needs no state
+    (void)consumer_store; // unused: the effect reads nothing
+    (void)arg;            // unused: the effect needs no state
     if (strcmp(event->type, "p.thing.bad") == 0) {
         return -1;
     }
@@ -160,6 +163,227 @@ START_TEST(test_cm_events_claims_dead_replica)
     ck_assert_int_eq(cm_consumer_process(second), 4);
     ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 4);
     cm_consumer_destroy(&second);
+}
+END_TEST
+
+// A handler that writes document sm:{c}:thing:1 at the version it read, and
+// meanwhile (the first `races` times) lets a "concurrent request" bump it.
+typedef struct {
+    int races; // conflicts still to cause
+    int calls; // handler runs
+} racer_t;
+
+static void
+bump_thing(void)
+{
+    cm_commit_t *other = cm_commit_new("c");
+    cm_commit_doc(other, "sm:{c}:thing:1", CM_VERSION_ANY, "{}");
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, other, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&other);
+}
+
+static int
+on_event_racing(cm_store_t *consumer_store, const cm_event_t *event,
+                cm_commit_t *commit, void *arg)
+{
+    (void)event; // every event has the same effect
+    racer_t *racer = arg;
+    racer->calls++;
+    cm_doc_t doc;
+    int64_t version = CM_VERSION_NEW;
+    int rc = cm_store_get(consumer_store, "sm:{c}:thing:1", &doc);
+    if (rc == 0) {
+        version = doc.version;
+        cm_doc_clear(&doc);
+    } else if (rc != CM_ENOTFOUND) {
+        return rc;
+    }
+    cm_commit_doc(commit, "sm:{c}:thing:1", version, "{}");
+    if (racer->races > 0) {
+        racer->races--;
+        bump_thing();
+    }
+    return 0;
+}
+
+static cm_consumer_t *
+racing_consumer_new(racer_t *racer)
+{
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, NULL);
+    ck_assert_ptr_nonnull(consumer);
+    ck_assert_int_eq(
+        cm_consumer_subscribe(consumer, "p", NULL, on_event_racing, racer), 0);
+    return consumer;
+}
+
+START_TEST(test_cm_events_conflict_retried_at_once)
+{
+    produce(1, "p.thing.done");
+    racer_t racer = {.races = CM_EVENTS_ATTEMPTS - 1};
+    cm_consumer_t *consumer = racing_consumer_new(&racer);
+    // Two version conflicts, then the third try re-reads and commits; no
+    // wait for XAUTOCLAIM (claim_idle_ms is 30 s).
+    ck_assert_int_eq(cm_consumer_process(consumer), 1);
+    ck_assert_int_eq(racer.calls, CM_EVENTS_ATTEMPTS);
+    cm_doc_t doc;
+    ck_assert_int_eq(cm_store_get(store, "sm:{c}:thing:1", &doc), 0);
+    ck_assert_int_eq(doc.version, CM_EVENTS_ATTEMPTS); // 2 bumps, our write
+    cm_doc_clear(&doc);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 1);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_int_eq(reply->element[0]->integer, 0);
+    freeReplyObject(reply);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_conflicts_left_for_claim)
+{
+    produce(1, "p.thing.done");
+    racer_t racer = {.races = CM_EVENTS_ATTEMPTS};
+    cm_consumer_t *consumer = racing_consumer_new(&racer);
+    // Every try of this delivery conflicts: it stays pending, unacked.
+    ck_assert_int_eq(cm_consumer_process(consumer), 0);
+    ck_assert_int_eq(racer.calls, CM_EVENTS_ATTEMPTS);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 0);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_int_eq(reply->element[0]->integer, 1);
+    freeReplyObject(reply);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+// Records the log correlation id the handler runs under, and the events.
+typedef struct {
+    char correlations[4][64]; // one per call
+    int calls;                // handler runs
+} witness_t;
+
+static int
+on_event_witness(cm_store_t *consumer_store, const cm_event_t *event,
+                 cm_commit_t *commit, void *arg)
+{
+    (void)consumer_store; // nothing to read
+    witness_t *witness = arg;
+    const char *correlation = cm_log_correlation();
+    if (witness->calls < 4) {
+        snprintf(witness->correlations[witness->calls], 64, "%s",
+                 correlation ? correlation : "(none)");
+    }
+    witness->calls++;
+    cm_commit_ledger(commit, "sm:{c}:ledger:effects", event->id);
+    return 0;
+}
+
+// Append an envelope to sm:{<producer>}:outbox as its own commit.
+static void
+produce_envelope(const char *producer, const char *envelope)
+{
+    cm_commit_t *commit = cm_commit_new(producer);
+    cm_commit_event(commit, "x.thing.done", envelope);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+}
+
+START_TEST(test_cm_events_ingest_dedupe_by_source_and_id)
+{
+    // Two systems may use the same id; a repeat from one system is a repeat.
+    produce_envelope("ingest", "{\"id\":\"x1\",\"source\":\"pbx/a\"}");
+    produce_envelope("ingest", "{\"id\":\"x1\",\"source\":\"pbx/b\"}");
+    produce_envelope("ingest", "{\"id\":\"x1\",\"source\":\"pbx/a\"}");
+    // Our own outboxes keep the envelope id alone (sources are services).
+    produce_envelope("p", "{\"id\":\"e9\",\"source\":\"p\"}");
+    produce_envelope("p", "{\"id\":\"e9\",\"source\":\"p\"}");
+    witness_t witness = {.calls = 0};
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, NULL);
+    cm_consumer_subscribe(consumer, CM_EVENTS_INGEST, NULL, on_event_witness,
+                          &witness);
+    cm_consumer_subscribe(consumer, "p", NULL, on_event_witness, &witness);
+    ck_assert_int_eq(cm_consumer_process(consumer), 5);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 3);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:pbx/a|x1", NULL), 1);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:pbx/b|x1", NULL), 1);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:x1", NULL), 0);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e9", NULL), 1);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_handler_runs_under_correlation)
+{
+    produce_envelope("p", "{\"id\":\"e1\",\"correlation_id\":\"req-7\"}");
+    produce_envelope("p", "{\"id\":\"e2\"}");
+    witness_t witness = {.calls = 0};
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, NULL);
+    cm_consumer_subscribe(consumer, "p", NULL, on_event_witness, &witness);
+    cm_log_set_correlation("outer");
+    ck_assert_int_eq(cm_consumer_process(consumer), 2);
+    ck_assert_str_eq(witness.correlations[0], "req-7");
+    ck_assert_str_eq(witness.correlations[1], "e2"); // no correlation_id
+    ck_assert_str_eq(cm_log_correlation(), "outer"); // restored after
+    cm_log_set_correlation(NULL);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+static const cm_outbox_lag_t *
+lag_of(const cm_outbox_lag_t *lags, size_t count, const char *group)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(lags[i].group, group) == 0) {
+            return &lags[i];
+        }
+    }
+    ck_abort_msg("no lag for group %s", group);
+    return NULL;
+}
+
+START_TEST(test_cm_events_outbox_lags)
+{
+    produce(5, "p.thing.done");
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "XGROUP", "CREATE",
+                                     "sm:{p}:outbox", "c", "0");
+    freeReplyObject(reply);
+    reply = cm_redis_cmd(cm_store_redis(store), "XGROUP", "CREATE",
+                         "sm:{p}:outbox", "d", "$");
+    freeReplyObject(reply);
+    // Group c read two entries and acked one: 3 behind, 1 pending.
+    reply = cm_redis_cmd(cm_store_redis(store), "XREADGROUP", "GROUP", "c",
+                         "c-1", "COUNT", "2", "STREAMS", "sm:{p}:outbox", ">");
+    char *first =
+        strdup(reply->element[0]->element[1]->element[0]->element[0]->str);
+    freeReplyObject(reply);
+    reply = cm_redis_cmd(cm_store_redis(store), "XACK", "sm:{p}:outbox", "c",
+                         first);
+    freeReplyObject(reply);
+    free(first);
+    cm_outbox_lag_t *lags = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(cm_outbox_lags(cm_store_redis(store), &lags, &count), 0);
+    ck_assert_int_eq(count, 2);
+    const cm_outbox_lag_t *c = lag_of(lags, count, "c");
+    ck_assert_str_eq(c->stream, "sm:{p}:outbox");
+    ck_assert_int_eq(c->lag, 3);
+    ck_assert_int_eq(c->pending, 1);
+    ck_assert_int_eq(lag_of(lags, count, "d")->lag, 0);
+    free(lags);
+    // An entry deleted ahead of c: Redis cannot tell the lag (nil), so the
+    // pending count stands in.
+    reply = cm_redis_cmd(cm_store_redis(store), "XRANGE", "sm:{p}:outbox", "-",
+                         "+");
+    char *last = strdup(reply->element[4]->element[0]->str);
+    freeReplyObject(reply);
+    ck_assert_int_eq(redis_int("XDEL", "sm:{p}:outbox", last), 1);
+    free(last);
+    ck_assert_int_eq(cm_outbox_lags(cm_store_redis(store), &lags, &count), 0);
+    ck_assert_int_eq(lag_of(lags, count, "c")->lag, 1);
+    free(lags);
 }
 END_TEST
 
@@ -351,6 +575,11 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_group_exactly_once);
     tcase_add_test(core, test_cm_events_dead_letter_after_tries);
     tcase_add_test(core, test_cm_events_claims_dead_replica);
+    tcase_add_test(core, test_cm_events_conflict_retried_at_once);
+    tcase_add_test(core, test_cm_events_conflicts_left_for_claim);
+    tcase_add_test(core, test_cm_events_ingest_dedupe_by_source_and_id);
+    tcase_add_test(core, test_cm_events_handler_runs_under_correlation);
+    tcase_add_test(core, test_cm_events_outbox_lags);
     tcase_add_test(core, test_cm_events_live_fills_gaps);
     tcase_add_test(core, test_cm_events_live_hello_replays);
     tcase_add_test(core, test_cm_events_trim_never_below_groups);

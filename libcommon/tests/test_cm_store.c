@@ -1,4 +1,5 @@
 // cm_store / cm_redis against a private redis-server (test_redis.h).
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,117 @@ START_TEST(test_cm_store_list_pagination_ties)
 }
 END_TEST
 
+static void
+put_doc(const char *key, const char *doc, const char *item)
+{
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_doc(commit, key, CM_VERSION_ANY, doc);
+    cm_commit_field(commit, "state", "open");
+    if (item) {
+        cm_commit_field(commit, "item", item);
+    }
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_destroy(&commit);
+}
+
+// A present field, a document without the field, a missing document.
+START_TEST(test_cm_store_get_many_fields)
+{
+    put_doc("sm:{t}:case:1", "{\"a\":1}", "{\"i\":1}");
+    put_doc("sm:{t}:case:1", "{\"a\":2}", "{\"i\":2}");
+    put_doc("sm:{t}:case:2", "{\"b\":1}", NULL);
+    const char *keys[] = {"sm:{t}:case:1", "sm:{t}:case:2", "sm:{t}:case:3"};
+    cm_doc_t docs[3];
+    ck_assert_int_eq(cm_store_get_many(store, keys, 3, "item", docs), 0);
+    ck_assert_str_eq(docs[0].json, "{\"i\":2}");
+    ck_assert_int_eq(docs[0].version, 2);
+    ck_assert_str_eq(docs[0].state, "open");
+    ck_assert_ptr_null(docs[1].json); // no such field: the caller falls back
+    ck_assert_int_eq(docs[1].version, 1);
+    ck_assert_ptr_null(docs[2].json); // no such document
+    ck_assert_int_eq(docs[2].version, 0);
+    ck_assert_ptr_null(docs[2].state);
+    cm_docs_clear(docs, 3);
+    ck_assert_ptr_null(docs[0].json);
+
+    ck_assert_int_eq(cm_store_get_many(store, keys, 2, NULL, docs), 0);
+    ck_assert_str_eq(docs[0].json, "{\"a\":2}");
+    ck_assert_str_eq(docs[1].json, "{\"b\":1}");
+    cm_docs_clear(docs, 2);
+    ck_assert_int_eq(cm_store_get_many(store, NULL, 0, NULL, NULL), 0);
+}
+END_TEST
+
+// Many keys in one call; a key of the wrong type fails the call but leaves
+// the connection in step for the next command.
+START_TEST(test_cm_store_get_many_batch_and_wrong_type)
+{
+    enum {
+        N = 300
+    };
+    char names[N][32];
+    const char *keys[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "sm:{t}:case:%d", i);
+        keys[i] = names[i];
+        put_doc(keys[i], i % 2 ? "{\"odd\":true}" : "{}", NULL);
+    }
+    cm_doc_t *docs = calloc(N, sizeof *docs);
+    ck_assert_ptr_nonnull(docs);
+    ck_assert_int_eq(cm_store_get_many(store, keys, N, NULL, docs), 0);
+    for (int i = 0; i < N; i++) {
+        ck_assert_str_eq(docs[i].json, i % 2 ? "{\"odd\":true}" : "{}");
+        ck_assert_int_eq(docs[i].version, 1);
+    }
+    cm_docs_clear(docs, N);
+
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "SET", "sm:{t}:case:7", "x");
+    freeReplyObject(reply);
+    ck_assert_int_eq(cm_store_get_many(store, keys, N, NULL, docs),
+                     CM_EINTERNAL);
+    for (int i = 0; i < N; i++) {
+        ck_assert_ptr_null(docs[i].json); // cleared on failure
+    }
+    cm_doc_t doc;
+    ck_assert_int_eq(cm_store_get(store, keys[8], &doc), 0);
+    ck_assert_str_eq(doc.json, "{}");
+    cm_doc_clear(&doc);
+    free(docs);
+}
+END_TEST
+
+START_TEST(test_cm_store_page_cursor)
+{
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_index_add(commit, "sm:{t}:idx:all", "CS-1", 100);
+    cm_commit_index_add(commit, "sm:{t}:idx:all", "CS-2", 200);
+    cm_commit_index_add(commit, "sm:{t}:idx:all", "CS-3", 300);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_destroy(&commit);
+    cm_page_t page;
+    ck_assert_int_eq(
+        cm_store_list(store, "sm:{t}:idx:all", NULL, 2, false, &page), 0);
+    char buf[64];
+    ck_assert_str_eq(cm_page_cursor(buf, sizeof buf, &page, 1),
+                     page.next_cursor);
+    ck_assert_str_eq(cm_page_cursor(buf, sizeof buf, &page, 0), "300:CS-3");
+    ck_assert_ptr_null(cm_page_cursor(buf, 8, &page, 0)); // does not fit
+    cm_page_t rest;
+    ck_assert_int_eq(cm_store_list(store, "sm:{t}:idx:all",
+                                   cm_page_cursor(buf, sizeof buf, &page, 0), 5,
+                                   false, &rest),
+                     0);
+    ck_assert_int_eq(rest.count, 2);
+    ck_assert_str_eq(rest.members[0], "CS-2");
+    cm_page_clear(&rest);
+    cm_page_clear(&page);
+}
+END_TEST
+
 START_TEST(test_cm_store_counter_and_timers)
 {
     int64_t n = 0;
@@ -248,19 +360,136 @@ START_TEST(test_cm_store_counter_and_timers)
                      0);
     char **members = NULL;
     size_t count = 0;
-    ck_assert_int_eq(cm_store_timer_claim(store, "sm:{t}:timers:sla", 50, 10,
-                                          &members, &count),
+    ck_assert_int_eq(cm_store_timer_claim(store, "sm:{t}:timers:sla", 50, 1000,
+                                          10, &members, &count),
                      0);
     ck_assert_int_eq(count, 2);
     ck_assert_str_eq(members[0], "a");
     ck_assert_str_eq(members[1], "b");
     cm_store_strings_free(&members, count);
     // Claimed once: a second claimer gets nothing.
-    ck_assert_int_eq(cm_store_timer_claim(store, "sm:{t}:timers:sla", 50, 10,
-                                          &members, &count),
+    ck_assert_int_eq(cm_store_timer_claim(store, "sm:{t}:timers:sla", 50, 1000,
+                                          10, &members, &count),
                      0);
     ck_assert_int_eq(count, 0);
     cm_store_strings_free(&members, count);
+}
+END_TEST
+
+#define TIMERS "sm:{t}:timers:sla"
+
+// Claim at now_ms with a 100 ms lease; returns the count, members in *out
+// (joined with ',').
+static size_t
+claim_at(cm_store_t *claimer, int64_t now_ms, size_t limit, char *out,
+         size_t size)
+{
+    char **members = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(cm_store_timer_claim(claimer, TIMERS, now_ms, 100, limit,
+                                          &members, &count),
+                     0);
+    out[0] = '\0';
+    for (size_t i = 0, at = 0; i < count && at < size; i++) {
+        int n = snprintf(out + at, size - at, "%s,", members[i]);
+        ck_assert_int_gt(n, 0);
+        at += (size_t)n;
+    }
+    cm_store_strings_free(&members, count);
+    return count;
+}
+
+static long long
+timer_score(const char *member)
+{
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "ZSCORE", TIMERS, member);
+    ck_assert_ptr_nonnull(reply);
+    long long score = reply->type == REDIS_REPLY_STRING
+                          ? strtoll(reply->str, NULL, 10)
+                          : -1; // nil: no such timer
+    freeReplyObject(reply);
+    return score;
+}
+
+START_TEST(test_cm_store_timer_lease_falls_due_again)
+{
+    char got[64];
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "a", 10), 0);
+    ck_assert_int_eq(claim_at(store, 50, 10, got, sizeof got), 1);
+    ck_assert_str_eq(got, "a,");
+    ck_assert_int_eq(timer_score("a"), 150); // leased until 50 + 100
+    // The claimer died before its commit: nothing until the lease ends...
+    ck_assert_int_eq(claim_at(store, 149, 10, got, sizeof got), 0);
+    // ...then the timer is due again, and leased anew.
+    ck_assert_int_eq(claim_at(store, 150, 10, got, sizeof got), 1);
+    ck_assert_str_eq(got, "a,");
+    ck_assert_int_eq(timer_score("a"), 250);
+}
+END_TEST
+
+START_TEST(test_cm_store_timer_commit_ends_lease)
+{
+    char got[64];
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "a", 10), 0);
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "b", 20), 0);
+    ck_assert_int_eq(claim_at(store, 50, 10, got, sizeof got), 2);
+    // The effects' commit removes one timer and moves the other on.
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_index_remove(commit, TIMERS, "a");
+    cm_commit_index_add(commit, TIMERS, "b", 1000);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    ck_assert_int_eq(timer_score("a"), -1);
+    ck_assert_int_eq(claim_at(store, 999, 10, got, sizeof got), 0);
+    ck_assert_int_eq(claim_at(store, 1000, 10, got, sizeof got), 1);
+    ck_assert_str_eq(got, "b,");
+}
+END_TEST
+
+START_TEST(test_cm_store_timer_two_claimers)
+{
+    cm_store_t *other =
+        cm_store_new("127.0.0.1", redis_server.port, NULL, 1000);
+    ck_assert_ptr_nonnull(other);
+    char name[16];
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof name, "t%02d", i);
+        ck_assert_int_eq(cm_store_timer_add(store, TIMERS, name, i), 0);
+    }
+    // Each due timer goes to one claimer: the two halves are disjoint.
+    char first[128];
+    char second[128];
+    char third[128];
+    ck_assert_int_eq(claim_at(store, 50, 5, first, sizeof first), 5);
+    ck_assert_int_eq(claim_at(other, 50, 100, second, sizeof second), 7);
+    ck_assert_int_eq(claim_at(store, 50, 100, third, sizeof third), 0);
+    ck_assert_str_eq(first, "t00,t01,t02,t03,t04,");
+    ck_assert_str_eq(second, "t05,t06,t07,t08,t09,t10,t11,");
+    cm_store_destroy(&other);
+}
+END_TEST
+
+START_TEST(test_cm_store_timer_settle)
+{
+    char got[64];
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "a", 10), 0);
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "b", 10), 0);
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "c", 10), 0);
+    ck_assert_int_eq(claim_at(store, 50, 10, got, sizeof got), 3);
+    // A commit moved c while it was leased: settling leaves it alone.
+    ck_assert_int_eq(cm_store_timer_add(store, TIMERS, "c", 700), 0);
+    ck_assert_int_eq(cm_store_timer_settle(store, TIMERS, "a", 150, 0), 0);
+    ck_assert_int_eq(cm_store_timer_settle(store, TIMERS, "b", 150, 500), 0);
+    ck_assert_int_eq(cm_store_timer_settle(store, TIMERS, "c", 150, 0), 0);
+    ck_assert_int_eq(cm_store_timer_settle(store, TIMERS, "gone", 150, 0), 0);
+    ck_assert_int_eq(timer_score("a"), -1);
+    ck_assert_int_eq(timer_score("b"), 500);
+    ck_assert_int_eq(timer_score("c"), 700);
+    ck_assert_int_eq(timer_score("gone"), -1);
 }
 END_TEST
 
@@ -322,6 +551,10 @@ START_TEST(test_cm_store_reconnect_after_restart)
     test_redis_halt(&redis_server);
     ck_assert_int_eq(cm_store_commit(store, commit, &result), CM_EUNAVAILABLE);
     ck_assert_int_eq(cm_store_ping(store), CM_EUNAVAILABLE);
+    const char *keys[] = {"sm:{r}:case:1", "sm:{r}:case:2"};
+    cm_doc_t docs[2];
+    ck_assert_int_eq(cm_store_get_many(store, keys, 2, NULL, docs),
+                     CM_EUNAVAILABLE);
     ck_assert_int_eq(test_redis_resume(&redis_server), 0);
     // The old connection is dead or gone: at most one unknown outcome, then
     // the store reconnects by itself, with the library and the data (AOF).
@@ -361,7 +594,14 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_idempotency_states);
     tcase_add_test(core, test_cm_store_dedupe_marker);
     tcase_add_test(core, test_cm_store_list_pagination_ties);
+    tcase_add_test(core, test_cm_store_get_many_fields);
+    tcase_add_test(core, test_cm_store_get_many_batch_and_wrong_type);
+    tcase_add_test(core, test_cm_store_page_cursor);
     tcase_add_test(core, test_cm_store_counter_and_timers);
+    tcase_add_test(core, test_cm_store_timer_lease_falls_due_again);
+    tcase_add_test(core, test_cm_store_timer_commit_ends_lease);
+    tcase_add_test(core, test_cm_store_timer_two_claimers);
+    tcase_add_test(core, test_cm_store_timer_settle);
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
     tcase_add_test(core, test_cm_store_null_reply_is_unavailable);

@@ -617,15 +617,10 @@ s_client_message(s_broker_t *self, zframe_t *sender, zmsg_t *msg)
 
 // ---- reactor -----------------------------------------------------------
 
-static int
-s_on_router(zloop_t *loop, zsock_t *router, void *arg)
+// One message from the ROUTER: [sender][""][header][...].
+static void
+s_route_message(s_broker_t *self, zmsg_t *msg)
 {
-    (void)loop; // the reactor is not needed: handlers never stop it
-    s_broker_t *self = arg;
-    zmsg_t *msg = zmsg_recv(router);
-    if (!msg) {
-        return 0; // interrupted; zloop notices by itself
-    }
     zframe_t *sender = zmsg_pop(msg);
     zframe_t *empty = zmsg_pop(msg);
     zframe_t *header = zmsg_pop(msg);
@@ -642,7 +637,26 @@ s_on_router(zloop_t *loop, zsock_t *router, void *arg)
     zframe_destroy(&header);
     zframe_destroy(&empty);
     zframe_destroy(&sender);
-    zmsg_destroy(&msg);
+}
+
+// Handles what is waiting, up to BROKER_BATCH_MAX messages per wake-up:
+// one poll per message would cost more than the routing itself.
+static int
+s_on_router(zloop_t *loop, zsock_t *router, void *arg)
+{
+    (void)loop; // the reactor is not needed: handlers never stop it
+    s_broker_t *self = arg;
+    for (int i = 0; i < BROKER_BATCH_MAX; i++) {
+        if (i > 0 && !(zsock_events(router) & ZMQ_POLLIN)) {
+            break;
+        }
+        zmsg_t *msg = zmsg_recv(router);
+        if (!msg) {
+            break; // interrupted; zloop notices by itself
+        }
+        s_route_message(self, msg);
+        zmsg_destroy(&msg);
+    }
     return 0;
 }
 

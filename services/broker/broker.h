@@ -22,6 +22,7 @@
 #define BROKER_QUEUE_MAX_DEFAULT 1000 // requests waiting per service
 #define BROKER_TICK_MS           100  // expiry and deadline sweep interval
 #define BROKER_WARNED_MAX        1024 // peers remembered for warn-once
+#define BROKER_BATCH_MAX         256  // messages handled per wake-up
 
 // What the actor is started with; copied before the actor signals ready, so
 // it may live on the caller's stack.

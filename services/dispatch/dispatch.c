@@ -17,10 +17,10 @@
 #include "workorder_http.h"
 
 // The one piece of mutable static state: written by s_start before any
-// thread runs (cm_service_start), read-only afterwards; events_store is
-// touched only by the background thread. The service definition must be a
-// static constant, and cm_consumer_fn / cm_ctx reach state only through
-// cm_service_def_t.state, so it cannot live on main's stack.
+// thread runs (cm_service_start), read-only afterwards. The service
+// definition must be a static constant, and cm_consumer_fn / cm_ctx reach
+// state only through cm_service_def_t.state, so it cannot live on main's
+// stack.
 static dispatch_t s_state;
 
 static const cm_route_t s_routes[] = {
@@ -113,13 +113,3 @@ const cm_service_def_t dispatch_service = {
     .tick_ms = DISPATCH_TICK_MS,
     .state = &s_state,
 };
-
-cm_store_t *
-dispatch_events_store(dispatch_t *self)
-{
-    assert(self && self->config);
-    if (!self->events_store) {
-        self->events_store = cm_store_new_from_config(self->config);
-    }
-    return self->events_store;
-}

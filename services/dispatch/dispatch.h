@@ -15,24 +15,21 @@
 #define DISPATCH_TICK_MS     250 // how often due timers are claimed
 #define DISPATCH_TIMER_BATCH 100 // timers claimed per tick
 
+// A claimed timer falls due again this long after its claim unless the
+// escalation's commit moved or removed it (a replica died meanwhile).
+#define DISPATCH_TIMER_LEASE_MS 30000
+
 // What every handler, event reaction and tick reads. Written once by the
-// start hook before any thread runs; read-only afterwards, except
-// events_store, which only the background thread touches.
+// start hook before any thread runs; read-only afterwards.
 typedef struct {
     const cm_config_t *config;                  // borrowed: process lifetime
     bool auto_assign;                           // dispatch/auto_assign
     char assign_policy[DISPATCH_NAME_MAX];      // dispatch/assign_policy
     int64_t escalation_step_ms;                 // 0: the target's duration
     char default_department[DISPATCH_NAME_MAX]; // queue of case clocks
-    cm_store_t *events_store;                   // background thread only
 } dispatch_t;
 
 // The service definition main.c runs.
 extern const cm_service_def_t dispatch_service;
-
-// The store event reactions read through (cm_consumer_fn gets none): created
-// on first use on the background thread. NULL when Redis options are bad.
-// Borrowed: valid for the process lifetime.
-cm_store_t *dispatch_events_store(dispatch_t *self);
 
 #endif

@@ -135,7 +135,7 @@ s_sync_pause(s_reaction_t *r)
         cm_log_info("clock.paused", "case", r->case_id, "target", "resolution");
         return 0;
     }
-    if (awaiting || strcmp(dispatch_string(clock, "state"), "paused")) {
+    if (awaiting || strcmp(dispatch_string(clock, "state"), "paused") != 0) {
         return 0;
     }
     calendar_t calendar;
@@ -472,20 +472,19 @@ s_react(s_reaction_t *r, const char *type)
 }
 
 int
-dispatch_events_on_intake(const cm_event_t *event, cm_commit_t *commit,
-                          void *arg)
+dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
+                          cm_commit_t *commit, void *arg)
 {
-    assert(event && commit && arg);
+    assert(store && event && commit && arg);
     dispatch_t *state = arg;
-    cm_store_t *store = dispatch_events_store(state);
     json_t *envelope = json_loads(event->envelope, 0, NULL);
     const json_t *data = json_object_get(envelope, "data");
     const char *case_id = json_string_value(json_object_get(data, "id"));
-    if (!store || !case_id || !*case_id || strlen(case_id) > ORG_ID_MAX) {
+    if (!case_id || !*case_id || strlen(case_id) > ORG_ID_MAX) {
         cm_log_warn("intake.event.unusable", "type", event->type, "id",
                     event->id);
         json_decref(envelope);
-        return store ? 0 : -1; // a malformed event is acknowledged
+        return 0; // a malformed event is acknowledged
     }
     s_reaction_t r = {
         .state = state,
@@ -509,14 +508,11 @@ dispatch_events_on_intake(const cm_event_t *event, cm_commit_t *commit,
 }
 
 int
-dispatch_events_on_personnel(const cm_event_t *event, cm_commit_t *commit,
-                             void *arg)
+dispatch_events_on_personnel(cm_store_t *store, const cm_event_t *event,
+                             cm_commit_t *commit, void *arg)
 {
-    assert(event && commit && arg);
-    cm_store_t *store = dispatch_events_store(arg);
-    if (!store) {
-        return -1;
-    }
+    (void)arg; // the org copy needs no service state
+    assert(store && event && commit);
     json_t *envelope = json_loads(event->envelope, 0, NULL);
     int rc = org_apply_event(store, event->type,
                              json_object_get(envelope, "data"), commit);

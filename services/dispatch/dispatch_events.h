@@ -16,12 +16,13 @@
 
 #include "cm_events.h"
 
-// cm_consumer_fn for producer "intake"; arg is the dispatch_t.
-int dispatch_events_on_intake(const cm_event_t *event, cm_commit_t *commit,
-                              void *arg);
+// cm_consumer_fn for producer "intake": reads through store (the
+// consumer's), adds the effect to commit; arg is the dispatch_t.
+int dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
+                              cm_commit_t *commit, void *arg);
 
-// cm_consumer_fn for producer "personnel"; arg is the dispatch_t.
-int dispatch_events_on_personnel(const cm_event_t *event, cm_commit_t *commit,
-                                 void *arg);
+// cm_consumer_fn for producer "personnel"; arg is not used.
+int dispatch_events_on_personnel(cm_store_t *store, const cm_event_t *event,
+                                 cm_commit_t *commit, void *arg);
 
 #endif

@@ -113,22 +113,45 @@ s_build_step(cm_store_t *store, cm_commit_t *commit, json_t *clock,
     return rc;
 }
 
+// One leased timer: while we work on it, its score is the lease end.
+typedef struct {
+    const char *id;   // borrowed: the clock id, the timer's member
+    int64_t now_ms;   // when it was claimed
+    int64_t until_ms; // the lease end
+} s_lease_t;
+
+// End the lease: remove the timer (next_due_ms 0) or move it to
+// next_due_ms, unless a commit moved it meanwhile.
+static void
+s_settle(cm_store_t *store, const s_lease_t *lease, int64_t next_due_ms)
+{
+    char key[CM_STORE_KEY_MAX];
+    dispatch_key(key, "timers", CLOCK_TIMERS);
+    // On failure the lease stays and falls due again: nothing is lost.
+    (void)cm_store_timer_settle(store, key, lease->id, lease->until_ms,
+                                next_due_ms);
+}
+
+// Run the step's commit, which also moves or removes the timer (its
+// version check keeps that consistent with the clock).
 static void
 s_commit_step(cm_store_t *store, cm_commit_t *commit, const json_t *clock,
-              int level, const char *to, int64_t due)
+              int level, const char *to, const s_lease_t *lease)
 {
-    const char *id = dispatch_string(clock, "id");
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     int rc = cm_store_commit(store, commit, &result);
     bool ok = rc == 0 && result.outcome == CM_COMMIT_OK;
     cm_commit_result_clear(&result);
-    char key[CM_STORE_KEY_MAX];
-    dispatch_key(key, "timers", CLOCK_TIMERS);
     if (!ok) {
-        // Changed meanwhile or Redis failed: try again on a later tick.
-        cm_log_warn("sla.escalation_retry", "clock", id, "#rc", CM_LOG_INT(rc));
-        (void)cm_store_timer_add(store, key, id, due); // logged above
+        cm_log_warn("sla.escalation_retry", "clock", lease->id, "#rc",
+                    CM_LOG_INT(rc));
+        if (rc == 0) {
+            // Changed meanwhile: due again on the next tick (unless that
+            // change moved the timer itself). After a Redis failure the
+            // lease falls due instead.
+            s_settle(store, lease, lease->now_ms);
+        }
         return;
     }
     cm_log_notice("sla.escalated", "case", dispatch_string(clock, "case_id"),
@@ -137,17 +160,14 @@ s_commit_step(cm_store_t *store, cm_commit_t *commit, const json_t *clock,
                   "to", to);
 }
 
+// Escalate one level. Redis trouble leaves the lease to fall due again.
 static void
 s_escalate(const dispatch_t *state, cm_store_t *store, json_t *clock,
-           int64_t version, int64_t due, int64_t now_ms)
+           int64_t version, int64_t due, const s_lease_t *lease)
 {
     calendar_t calendar;
     if (clock_calendar(store, clock, &calendar) != 0) {
-        char key[CM_STORE_KEY_MAX];
-        (void)cm_store_timer_add(store,
-                                 dispatch_key(key, "timers", CLOCK_TIMERS),
-                                 dispatch_string(clock, "id"), due);
-        return; // Redis trouble: retried on a later tick
+        return;
     }
     int level = (int)json_integer_value(json_object_get(clock, "level")) + 1;
     char to[ORG_ID_MAX];
@@ -157,42 +177,39 @@ s_escalate(const dispatch_t *state, cm_store_t *store, json_t *clock,
     int64_t next = level < CLOCK_LEVEL_MAX ? escalation_next_due(
                        clock, &calendar, state->escalation_step_ms, due)
                                            : 0;
-    s_record_step(clock, level, to, next, now_ms);
+    s_record_step(clock, level, to, next, lease->now_ms);
     cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
-    if (s_build_step(store, commit, clock, version, level, to, now_ms) == 0) {
-        s_commit_step(store, commit, clock, level, to, due);
+    if (s_build_step(store, commit, clock, version, level, to, lease->now_ms)
+        == 0) {
+        s_commit_step(store, commit, clock, level, to, lease);
     }
     cm_commit_destroy(&commit);
 }
 
-// One claimed timer.
+// One leased timer.
 static void
-s_handle_timer(const dispatch_t *state, cm_store_t *store, const char *id,
-               int64_t now_ms)
+s_handle_timer(const dispatch_t *state, cm_store_t *store,
+               const s_lease_t *lease)
 {
     json_t *clock = NULL;
     int64_t version = 0;
-    int rc = dispatch_doc_load(store, "clock", id, &clock, &version);
+    int rc = dispatch_doc_load(store, "clock", lease->id, &clock, &version);
     if (rc != 0) {
-        if (rc != CM_ENOTFOUND) {
-            char key[CM_STORE_KEY_MAX];
-            (void)cm_store_timer_add(store,
-                                     dispatch_key(key, "timers", CLOCK_TIMERS),
-                                     id, now_ms); // Redis trouble: retry
+        if (rc == CM_ENOTFOUND) {
+            s_settle(store, lease, 0); // no clock, no timer
         }
-        return;
+        return; // Redis trouble: the lease falls due again
     }
     int64_t due = clock_due(clock);
-    if (due > now_ms) {
+    if (due > lease->now_ms) {
         // Moved (resumed, re-targeted) after we read the set: put it back.
-        char key[CM_STORE_KEY_MAX];
-        (void)cm_store_timer_add(store,
-                                 dispatch_key(key, "timers", CLOCK_TIMERS), id,
-                                 due); // lost only with Redis down
+        s_settle(store, lease, due);
     } else if (due > 0
                && json_integer_value(json_object_get(clock, "level"))
                       < CLOCK_LEVEL_MAX) {
-        s_escalate(state, store, clock, version, due, now_ms);
+        s_escalate(state, store, clock, version, due, lease);
+    } else {
+        s_settle(store, lease, 0); // stopped, paused or fully escalated
     }
     json_decref(clock);
 }
@@ -206,13 +223,14 @@ escalation_tick(const dispatch_t *state, cm_store_t *store)
     int64_t now = cm_time_now_ms();
     char **members = NULL;
     size_t count = 0;
-    if (cm_store_timer_claim(store, key, now, DISPATCH_TIMER_BATCH, &members,
-                             &count)
+    if (cm_store_timer_claim(store, key, now, DISPATCH_TIMER_LEASE_MS,
+                             DISPATCH_TIMER_BATCH, &members, &count)
         != 0) {
         return; // Redis down: the timers stay for a later tick
     }
     for (size_t i = 0; i < count; i++) {
-        s_handle_timer(state, store, members[i], now);
+        s_lease_t lease = {members[i], now, now + DISPATCH_TIMER_LEASE_MS};
+        s_handle_timer(state, store, &lease);
     }
     cm_store_strings_free(&members, count);
 }

@@ -15,8 +15,10 @@
 #include "cm_store.h"
 #include "dispatch.h"
 
-// Claim the due clock timers (each due timer goes to exactly one replica)
-// and escalate each. Runs on the background thread (tick).
+// Claim the due clock timers (each due timer goes to exactly one replica,
+// leased for DISPATCH_TIMER_LEASE_MS) and escalate each; the step's commit
+// moves the timer to the next level or removes it, so a replica that dies
+// before committing loses no step. Runs on the background thread (tick).
 void escalation_tick(const dispatch_t *state, cm_store_t *store);
 
 // The due time of the step after one that fell due at due_ms: step_ms (0:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cm_envelope.h"
+#include "cm_envelope_scan.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
 #include "cm_mdp_client.h"
@@ -322,9 +323,42 @@ s_resolved(gateway_bus_t *self, s_call_t *call, const json_t *reply)
 
 // ---- replies and deadlines -----------------------------------------------
 
+// The common case without a tree: a routed request's reply is scanned and
+// its body forwarded as text. Returns false when the reply needs the full
+// parse (not scannable, or a token resolution).
+static bool
+s_on_reply_text(gateway_bus_t *self, const char *text)
+{
+    static const char *const names[] = {"correlation_id", "status", "headers",
+                                        "body", "error"};
+    cm_envelope_span_t spans[5];
+    char correlation[CM_ENVELOPE_REASON_MAX];
+    if (cm_envelope_scan(text, strlen(text), names, spans, 5) != 0
+        || cm_envelope_span_string(&spans[0], correlation, sizeof correlation)
+               != 0) {
+        return false;
+    }
+    s_call_t *call = zhashx_lookup(self->pending, correlation);
+    if (call && call->kind != S_CALL_ROUTED) {
+        return false;
+    }
+    call = call ? s_call_take(self, correlation) : NULL;
+    if (!call) {
+        cm_log_debug("bus.reply_dropped", "correlation_id", correlation);
+        return true;
+    }
+    gateway_reply_text_t reply = {spans[1], spans[2], spans[3], spans[4]};
+    gateway_request_finish_reply_text(&call->request, &reply);
+    s_call_destroy(&call);
+    return true;
+}
+
 static void
 s_on_reply(gateway_bus_t *self, const char *text)
 {
+    if (s_on_reply_text(self, text)) {
+        return;
+    }
     json_t *reply = json_loads(text, 0, NULL);
     const char *correlation = cm_envelope_correlation_id(reply);
     s_call_t *call = correlation ? s_call_take(self, correlation) : NULL;

@@ -29,6 +29,7 @@ struct gateway_events {
     zlistx_t *clients;    // gateway_sse_t (owned)
     int64_t next_ping_ms; // monotonic
     int64_t next_beat_ms; // monotonic
+    int64_t next_lag_ms;  // monotonic: consumer-group lag refresh
 };
 
 // ---- ingest ----------------------------------------------------------------
@@ -206,6 +207,9 @@ s_stream(gateway_events_t *self, gateway_request_t *request)
 static void
 s_broadcast(gateway_events_t *self, const cm_event_t *event)
 {
+    if (zlistx_size(self->clients) == 0) {
+        return; // nobody listens: no need to parse it
+    }
     json_t *envelope = json_loads(event->envelope, 0, NULL);
     if (!envelope) {
         return;
@@ -244,6 +248,18 @@ s_reap(gateway_events_t *self)
     }
 }
 
+// Consumer-group lag for /metrics; after a failure /metrics shows none.
+static void
+s_refresh_lag(gateway_events_t *self)
+{
+    cm_outbox_lag_t *lags = NULL;
+    size_t count = 0;
+    int rc = cm_outbox_lags(cm_store_redis(self->store), &lags, &count);
+    gateway_set_lag(self->gateway,
+                    rc == 0 ? gateway_metrics_lag_json(lags, count) : NULL);
+    free(lags);
+}
+
 static void
 s_timers(gateway_events_t *self)
 {
@@ -251,6 +267,10 @@ s_timers(gateway_events_t *self)
     if (now >= self->next_ping_ms) {
         gateway_set_redis_ok(self->gateway, cm_store_ping(self->store) == 0);
         self->next_ping_ms = now + GATEWAY_EVENTS_PING_MS;
+    }
+    if (now >= self->next_lag_ms) {
+        s_refresh_lag(self);
+        self->next_lag_ms = now + GATEWAY_METRICS_LAG_MS;
     }
     if (now >= self->next_beat_ms) {
         static const char beat[] = ": heartbeat\n\n";

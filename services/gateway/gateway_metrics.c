@@ -1,5 +1,6 @@
 #include "gateway_metrics.h"
 
+#include <assert.h>
 #include <czmq.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -206,12 +207,12 @@ s_render_services(const json_t *services, FILE *out)
     }
 }
 
+// One gauge family of the lag snapshot: member `field` of each entry.
 static void
-s_render_lag(const json_t *lag, FILE *out)
+s_render_lag_gauge(const json_t *lag, const char *name, const char *help,
+                   const char *field, FILE *out)
 {
-    fprintf(out, "# HELP sm_outbox_consumer_lag Entries a consumer group has "
-                 "not read yet (XINFO GROUPS lag).\n"
-                 "# TYPE sm_outbox_consumer_lag gauge\n");
+    fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
     size_t i;
     json_t *entry;
     json_array_foreach(lag, i, entry)
@@ -219,28 +220,25 @@ s_render_lag(const json_t *lag, FILE *out)
         const char *stream =
             json_string_value(json_object_get(entry, "stream"));
         const char *group = json_string_value(json_object_get(entry, "group"));
-        json_t *value = json_object_get(entry, "lag");
+        json_t *value = json_object_get(entry, field);
         if (stream && group && json_is_integer(value)) {
-            fprintf(out,
-                    "sm_outbox_consumer_lag{stream=\"%s\",group=\"%s\"} "
-                    "%lld\n",
-                    stream, group, (long long)json_integer_value(value));
+            fprintf(out, "%s{stream=\"%s\",group=\"%s\"} %lld\n", name, stream,
+                    group, (long long)json_integer_value(value));
         }
     }
-    fprintf(out, "# TYPE sm_outbox_consumer_pending gauge\n");
-    json_array_foreach(lag, i, entry)
-    {
-        const char *stream =
-            json_string_value(json_object_get(entry, "stream"));
-        const char *group = json_string_value(json_object_get(entry, "group"));
-        json_t *value = json_object_get(entry, "pending");
-        if (stream && group && json_is_integer(value)) {
-            fprintf(out,
-                    "sm_outbox_consumer_pending{stream=\"%s\",group=\"%s\"} "
-                    "%lld\n",
-                    stream, group, (long long)json_integer_value(value));
-        }
-    }
+}
+
+static void
+s_render_lag(const json_t *lag, FILE *out)
+{
+    s_render_lag_gauge(lag, "sm_outbox_lag",
+                       "Outbox entries a consumer group has not read yet "
+                       "(XINFO GROUPS lag, else its pending count).",
+                       "lag", out);
+    s_render_lag_gauge(lag, "sm_outbox_pending",
+                       "Outbox entries a consumer group has read but not "
+                       "acknowledged.",
+                       "pending", out);
 }
 
 char *
@@ -270,4 +268,22 @@ gateway_metrics_render(gateway_metrics_t *self,
     }
     fclose(out);
     return text;
+}
+
+json_t *
+gateway_metrics_lag_json(const cm_outbox_lag_t *lags, size_t count)
+{
+    json_t *array = json_array();
+    assert(array);
+    for (size_t i = 0; i < count; i++) {
+        json_t *entry =
+            json_pack("{s:s, s:s, s:I, s:I}", "stream", lags[i].stream, "group",
+                      lags[i].group, "lag", (json_int_t)lags[i].lag, "pending",
+                      (json_int_t)lags[i].pending);
+        // NULL only for a name that is not UTF-8: that group is left out.
+        if (entry) {
+            json_array_append_new(array, entry);
+        }
+    }
+    return array;
 }

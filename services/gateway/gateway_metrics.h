@@ -7,9 +7,13 @@
 #define GATEWAY_METRICS_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define GATEWAY_METRICS_BUCKETS 12 // histogram buckets (plus +Inf)
+#include "cm_outbox.h"
+
+#define GATEWAY_METRICS_BUCKETS 12   // histogram buckets (plus +Inf)
+#define GATEWAY_METRICS_LAG_MS  5000 // consumer-group lag refresh period
 
 typedef struct gateway_metrics gateway_metrics_t;
 
@@ -32,8 +36,14 @@ void gateway_metrics_observe(gateway_metrics_t *self, const char *route,
                              const char *method, int status,
                              int64_t duration_us);
 
-// The Prometheus text exposition of everything. Caller owns it (free()).
+// The Prometheus text exposition of everything; the lag snapshot becomes
+// sm_outbox_lag and sm_outbox_pending {stream, group}. Caller owns it
+// (free()).
 char *gateway_metrics_render(gateway_metrics_t *self,
                              const gateway_metrics_live_t *live);
+
+// The lag snapshot gateway_metrics_live_t.lag expects, from cm_outbox_lags:
+// [{"stream","group","lag","pending"}]. Caller owns the result.
+json_t *gateway_metrics_lag_json(const cm_outbox_lag_t *lags, size_t count);
 
 #endif

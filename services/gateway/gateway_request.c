@@ -220,6 +220,50 @@ gateway_request_finish_reply(gateway_request_t **self_p, const json_t *reply)
     gateway_request_finish_json(self_p, status, headers, json_incref(body));
 }
 
+// A small member (headers, error) parsed; NULL unless it is an object.
+static json_t *
+s_span_object(const cm_envelope_span_t *span)
+{
+    if (!cm_envelope_span_is_object(span)) {
+        return NULL;
+    }
+    json_t *value = json_loadb(span->data, span->size, 0, NULL);
+    if (!json_is_object(value)) {
+        json_decref(value);
+        return NULL;
+    }
+    return value;
+}
+
+void
+gateway_request_finish_reply_text(gateway_request_t **self_p,
+                                  const gateway_reply_text_t *reply)
+{
+    int64_t value = 0;
+    int status = cm_envelope_span_int(&reply->status, &value) == 0
+                     ? (int)value // what json_integer_value gives, cast
+                     : 0;
+    if (status < 100 || status > 599) {
+        status = 502;
+    }
+    json_t *headers = s_span_object(&reply->headers);
+    json_t *error = s_span_object(&reply->error);
+    if (error) {
+        if (!json_is_integer(json_object_get(error, "status"))) {
+            json_object_set_new(error, "status", json_integer(status));
+        }
+        gateway_request_finish_problem(self_p, error, headers);
+    } else if (!cm_envelope_span_is_set(&reply->body)
+               || cm_envelope_span_is_null(&reply->body) || status == 204
+               || status == 304) {
+        gateway_request_finish(self_p, status, headers, NULL, NULL, 0);
+    } else {
+        gateway_request_finish(self_p, status, headers, "application/json",
+                               reply->body.data, reply->body.size);
+    }
+    json_decref(headers);
+}
+
 void
 gateway_request_finish_hijacked(gateway_request_t **self_p, int status)
 {

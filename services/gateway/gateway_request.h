@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cm_envelope_scan.h"
 #include "cm_id.h"
 #include "gateway.h"
 #include "gateway_input.h"
@@ -99,6 +100,22 @@ void gateway_request_fail(gateway_request_t **self_p, int status,
 // headers and body, or its error rendered as a problem.
 void gateway_request_finish_reply(gateway_request_t **self_p,
                                   const json_t *reply);
+
+// A reply envelope's members as text, found by cm_envelope_scan (absent:
+// data NULL). Spans borrow the reply text.
+typedef struct {
+    cm_envelope_span_t status;  // integer
+    cm_envelope_span_t headers; // object of strings
+    cm_envelope_span_t body;    // any JSON: sent as it is
+    cm_envelope_span_t error;   // problem object
+} gateway_reply_text_t;
+
+// gateway_request_finish_reply for a reply that was scanned, not parsed:
+// the same response, but the body text goes out as the service wrote it
+// instead of being parsed and encoded again (headers and error, which are
+// small, are parsed).
+void gateway_request_finish_reply_text(gateway_request_t **self_p,
+                                       const gateway_reply_text_t *reply);
 
 // After a hijack: log the access line (status as sent on the hijacked
 // connection), count metrics, finish the aio with no response, and destroy.

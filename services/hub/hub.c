@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,26 @@ s_advance(hub_t *self, const cm_event_t *event)
     }
 }
 
+// A debug line per relayed event under its correlation id (else its id),
+// so one request can be followed through the hub; nothing unless debug.
+static void
+s_log_relayed(const cm_event_t *event, const char *envelope)
+{
+    if (!cm_log_enabled(CM_LOG_DEBUG)) {
+        return;
+    }
+    json_t *root = json_loads(envelope, 0, NULL);
+    const char *correlation =
+        json_string_value(json_object_get(root, "correlation_id"));
+    cm_log_set_correlation(
+        correlation ? correlation
+                    : json_string_value(json_object_get(root, "id")));
+    cm_log_debug("hub.event.relayed", "stream", event->stream, "id", event->id,
+                 "type", event->type, "#seq", CM_LOG_INT(event->seq));
+    cm_log_set_correlation(NULL);
+    json_decref(root);
+}
+
 static int
 s_publish(const cm_event_t *event, void *arg)
 {
@@ -308,6 +329,7 @@ s_publish(const cm_event_t *event, void *arg)
     zmsg_addstr(msg, cm_event_address(event, address, sizeof address));
     zmsg_addstr(msg, seq);
     zmsg_addstr(msg, envelope);
+    s_log_relayed(event, envelope);
     free(envelope);
     if (zmsg_send(&msg, self->xpub) != 0) {
         // XPUB never blocks; a failure here means the socket is closing.

@@ -143,6 +143,13 @@ s_handle(cm_store_t *store, zmsg_t *msg, int64_t dedupe_ttl_ms)
         cm_log_warn("hub.ingest.rejected", "reason", reason);
         return;
     }
+    // The outcome lines carry the event's correlation id (else its id), as
+    // the lines of every service reacting to it do.
+    const char *correlation =
+        json_string_value(json_object_get(event, "correlation_id"));
+    cm_log_set_correlation(
+        correlation ? correlation
+                    : json_string_value(json_object_get(event, "id")));
     cm_commit_result_t result;
     int rc = hub_ingest_commit(store, event, dedupe_ttl_ms, &result);
     if (rc) {
@@ -157,6 +164,7 @@ s_handle(cm_store_t *store, zmsg_t *msg, int64_t dedupe_ttl_ms)
         cm_log_info("hub.ingest.duplicate", "id",
                     json_string_value(json_object_get(event, "id")));
     }
+    cm_log_set_correlation(NULL);
     cm_commit_result_clear(&result);
     json_decref(event);
 }

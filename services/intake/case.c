@@ -159,7 +159,7 @@ case_to_json(const json_t *doc, int64_t version, json_t *actions)
 }
 
 json_t *
-case_list_item(const json_t *doc, int64_t version)
+case_list_entry(const json_t *doc)
 {
     json_t *item = case_summary(doc);
     const char *copied[] = {"subject", "overdue", "round", "created_at",
@@ -170,6 +170,13 @@ case_list_item(const json_t *doc, int64_t version)
     }
     json_t *name = json_object_get(json_object_get(doc, "customer"), "name");
     json_object_set(item, "customer_name", name ? name : json_null());
+    return item;
+}
+
+json_t *
+case_list_item(const json_t *doc, int64_t version)
+{
+    json_t *item = case_list_entry(doc);
     json_object_set_new(item, "version", json_integer(version));
     return item;
 }

@@ -47,8 +47,13 @@ json_t *case_summary(const json_t *doc);
 // Caller owns the result.
 json_t *case_to_json(const json_t *doc, int64_t version, json_t *actions);
 
-// A list item: the summary plus subject, customer name, overdue, round,
-// created_at, updated_at and version. Caller owns the result.
+// A list item without its version: the summary plus subject, customer
+// name, overdue, round, created_at and updated_at. It holds every member a
+// list filter reads (case_store_filters), so lists filter on it without the
+// document. Caller owns the result.
+json_t *case_list_entry(const json_t *doc);
+
+// A list item: case_list_entry plus version. Caller owns the result.
 json_t *case_list_item(const json_t *doc, int64_t version);
 
 // Append a history entry {at, actor {id, role}, action, from, to, note?,

@@ -1,8 +1,6 @@
 #include "case_list.h"
 
 #include <assert.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,45 +147,91 @@ typedef struct {
     char last[S_CURSOR_MAX];        // position of the last entry walked
     bool more;                      // entries follow `last`
     size_t scanned;                 // entries walked
+    size_t bytes;                   // compact JSON size of items
+    bool bytes_full;                // the next item would pass the bound
     int64_t total;                  // index size, -1 when not asked
 } s_walk_t;
-
-// Take member into the page when it matches. 0 or a status.
-static int
-s_take(s_walk_t *w, const char *member)
-{
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = case_store_load(w->store, member, &doc, &version);
-    if (rc == CM_ENOTFOUND) {
-        return 0; // the index and the case are written together; skip
-    }
-    if (rc == 0 && (!w->combined || case_list_matches(w->query, doc))) {
-        json_array_append_new(w->items, case_list_item(doc, version));
-    }
-    json_decref(doc);
-    return rc;
-}
 
 static bool
 s_walk_full(const s_walk_t *w)
 {
     return json_array_size(w->items) >= w->query->limit
-           || w->scanned >= CASE_LIST_SCAN_MAX;
+           || w->scanned >= CASE_LIST_SCAN_MAX || w->bytes_full;
 }
 
+// Take item (owned, may be NULL) into the page when it matches and fits.
+// False when it did not fit: the page ends before it.
+static bool
+s_walk_take(s_walk_t *w, json_t *item, size_t bytes)
+{
+    // A member without its case is skipped: the index and the case are
+    // written together, so it is one being deleted.
+    if (!item || (w->combined && !case_list_matches(w->query, item))) {
+        json_decref(item);
+        return true;
+    }
+    if (w->bytes + bytes + 1 > CASE_LIST_BYTES_MAX
+        && json_array_size(w->items) > 0) {
+        json_decref(item);
+        w->bytes_full = true;
+        return false;
+    }
+    w->bytes += bytes + 1;
+    json_array_append_new(w->items, item);
+    return true;
+}
+
+// Take the items of page's members that match into the page, in order,
+// until it is full; `last` follows the members walked. 0 or a status.
 static int
 s_walk_page(s_walk_t *w, const cm_page_t *page)
 {
-    int rc = 0;
+    json_t **loaded = calloc(page->count + 1, sizeof(json_t *));
+    size_t *bytes = calloc(page->count + 1, sizeof *bytes);
+    assert(loaded && bytes);
+    int rc = case_store_load_items(w->store, (const char *const *)page->members,
+                                   page->count, loaded, bytes);
     for (size_t i = 0; rc == 0 && i < page->count && !s_walk_full(w); i++) {
-        rc = s_take(w, page->members[i]);
+        json_t *item = loaded[i];
+        loaded[i] = NULL;
+        if (!s_walk_take(w, item, bytes[i])) {
+            w->more = true; // resume at this member: `last` is the one before
+            break;
+        }
         w->scanned++;
-        snprintf(w->last, sizeof w->last, "%" PRId64 ":%s", page->scores[i],
-                 page->members[i]);
+        if (!cm_page_cursor(w->last, sizeof w->last, page, i)) {
+            rc = CM_EINTERNAL; // an index member longer than any case id
+        }
         w->more = i + 1 < page->count || page->next_cursor;
     }
+    for (size_t i = 0; i < page->count; i++) {
+        json_decref(loaded[i]);
+    }
+    free(loaded);
+    free(bytes);
     return rc;
+}
+
+// How many index entries to read next. One filter: the items still wanted.
+// Combined filters: CASE_LIST_SCAN_FIRST times that at first, then as many
+// as the match rate so far says should fill the page, plus a quarter; never
+// past CASE_LIST_SCAN_MAX in all.
+static size_t
+s_fetch_size(const s_walk_t *w)
+{
+    size_t want = w->query->limit - json_array_size(w->items);
+    if (!w->combined) {
+        return want;
+    }
+    size_t matched = json_array_size(w->items);
+    size_t fetch = want * CASE_LIST_SCAN_FIRST;
+    if (w->scanned > 0) {
+        fetch = matched == 0 ? w->scanned * 2
+                             : want * w->scanned / matched * 5 / 4 + 1;
+    }
+    size_t room = CASE_LIST_SCAN_MAX - w->scanned;
+    fetch = fetch < want ? want : fetch;
+    return fetch > room ? room : fetch;
 }
 
 static int
@@ -198,10 +242,8 @@ s_walk(s_walk_t *w)
     int rc = 0;
     w->more = true;
     while (rc == 0 && w->more && !s_walk_full(w)) {
-        size_t want = w->query->limit - json_array_size(w->items);
-        size_t fetch = w->combined ? CASE_LIST_SCAN_MAX - w->scanned : want;
         cm_page_t page;
-        rc = cm_store_list(w->store, w->index, cursor, fetch,
+        rc = cm_store_list(w->store, w->index, cursor, s_fetch_size(w),
                            first && w->query->with_total, &page);
         if (rc == 0) {
             w->total = first ? page.total : w->total;

@@ -4,11 +4,14 @@
 // Every filter has its own sorted-set index (case_store.h). One filter:
 // that index is paged directly. Several filters: the most selective kind
 // of index (fixed order: assignee, customer, department, overdue, state,
-// kind) is walked and each case is checked against the other filters, at
-// most CASE_LIST_SCAN_MAX entries per call; a page may then hold fewer
-// than `limit` items while next_cursor still says where to go on. (Redis
-// ZINTERSTORE would need a temporary key per request and a write on a read
-// path; walking one index keeps reads read-only.)
+// kind) is walked in batches and each case's list item is checked against
+// the other filters, at most CASE_LIST_SCAN_MAX entries per call; a page
+// may then hold fewer than `limit` items while next_cursor still says where
+// to go on. A page also ends early, with a cursor, before its items pass
+// CASE_LIST_BYTES_MAX. Pages are built from the stored list items (case_store:
+// one pipelined read per batch), never from whole documents. (Redis ZINTERSTORE
+// would need a temporary key per request and a write on a read path; walking
+// one index keeps reads read-only.)
 #ifndef INTAKE_CASE_LIST_H
 #define INTAKE_CASE_LIST_H
 
@@ -20,6 +23,10 @@
 #define CASE_LIST_LIMIT_DEFAULT 50
 #define CASE_LIST_LIMIT_MAX     200
 #define CASE_LIST_SCAN_MAX      1000 // index entries one call may walk
+#define CASE_LIST_SCAN_FIRST    2    // combined: first read, times `limit`
+// Bytes of items one page may carry: a reply envelope is at most 64 KiB
+// (design.md §4); a page that would pass this ends early with a cursor.
+#define CASE_LIST_BYTES_MAX ((size_t)56 * 1024)
 #define CASE_LIST_QUERY_KEYS                                                   \
     "kind state department assignee customer overdue limit cursor sort "       \
     "with_total"
@@ -42,7 +49,8 @@ json_t *case_list_parse(const json_t *query, case_list_query_t *out);
 // -1 for the index of every case. Pure.
 int case_list_pick_index(const case_list_query_t *query);
 
-// True when doc passes every filter of query. Pure.
+// True when doc (a case or its list item) passes every filter of query.
+// Pure.
 bool case_list_matches(const case_list_query_t *query, const json_t *doc);
 
 // The handler.

@@ -1,6 +1,7 @@
 #include "case_store.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,158 @@ case_store_load(cm_store_t *store, const char *id, json_t **doc,
     return *doc ? 0 : CM_EINTERNAL;
 }
 
+// The document keys of a batch of case ids: keys[j] is the key of
+// ids[at[j]]; ids that name no case are left out.
+typedef struct {
+    size_t count; // keys
+    char **keys;  // owned strings
+    size_t *at;   // position in ids of each key
+} s_batch_t;
+
+static void
+s_batch_init(s_batch_t *self, const char *const *ids, size_t n)
+{
+    self->count = 0;
+    self->keys = calloc(n + 1, sizeof(char *));
+    self->at = calloc(n + 1, sizeof(size_t));
+    assert(self->keys && self->at);
+    for (size_t i = 0; i < n; i++) {
+        char key[CM_STORE_KEY_MAX];
+        if (cm_id_parse(ids[i], CASE_ID_PREFIX, NULL)
+            && case_store_key(key, sizeof key, ids[i])) {
+            self->keys[self->count] = strdup(key);
+            assert(self->keys[self->count]);
+            self->at[self->count++] = i;
+        }
+    }
+}
+
+static void
+s_batch_clear(s_batch_t *self)
+{
+    for (size_t j = 0; j < self->count; j++) {
+        free(self->keys[j]);
+    }
+    free(self->keys);
+    free(self->at);
+    memset(self, 0, sizeof *self);
+}
+
+// Keep only the entries whose flag is set, in order.
+static void
+s_batch_keep(s_batch_t *self, const bool *keep)
+{
+    size_t kept = 0;
+    for (size_t j = 0; j < self->count; j++) {
+        if (keep[j]) {
+            self->keys[kept] = self->keys[j];
+            self->at[kept++] = self->at[j];
+        } else {
+            free(self->keys[j]);
+        }
+    }
+    self->count = kept;
+}
+
+// Where case_store_load_items puts what it read.
+typedef struct {
+    json_t **items; // per id: owned item or NULL
+    size_t *bytes;  // per id: compact JSON size of the item
+} s_out_t;
+
+// A stored item with its version into out at position at. 0, or
+// CM_EINTERNAL when the text is not a JSON object.
+static int
+s_item_parse(const char *text, int64_t version, s_out_t *out, size_t at)
+{
+    json_t *item = json_loads(text, 0, NULL);
+    if (!json_is_object(item)) {
+        json_decref(item);
+        return CM_EINTERNAL;
+    }
+    json_object_set_new(item, "version", json_integer(version));
+    out->items[at] = item;
+    out->bytes[at] = strlen(text) + CASE_STORE_VERSION_BYTES;
+    return 0;
+}
+
+// The items of cases stored without one, built from their documents.
+static int
+s_load_whole(cm_store_t *store, const s_batch_t *batch, s_out_t *out)
+{
+    cm_doc_t *docs = calloc(batch->count + 1, sizeof *docs);
+    assert(docs);
+    int rc = cm_store_get_many(store, (const char *const *)batch->keys,
+                               batch->count, NULL, docs);
+    for (size_t j = 0; rc == 0 && j < batch->count; j++) {
+        json_t *doc = docs[j].json ? json_loads(docs[j].json, 0, NULL) : NULL;
+        size_t at = batch->at[j];
+        if (docs[j].json && !json_is_object(doc)) {
+            rc = CM_EINTERNAL;
+        } else if (doc) {
+            out->items[at] = case_list_item(doc, docs[j].version);
+            out->bytes[at] = json_dumpb(out->items[at], NULL, 0, JSON_COMPACT);
+        }
+        json_decref(doc);
+    }
+    cm_docs_clear(docs, batch->count);
+    free(docs);
+    return rc;
+}
+
+// Read the `item` fields of the batch; *batch keeps the cases that exist
+// but have no item yet.
+static int
+s_load_stored(cm_store_t *store, s_batch_t *batch, s_out_t *out)
+{
+    size_t count = batch->count;
+    cm_doc_t *docs = calloc(count + 1, sizeof *docs);
+    bool *whole = calloc(count + 1, sizeof *whole);
+    assert(docs && whole);
+    int rc = cm_store_get_many(store, (const char *const *)batch->keys, count,
+                               "item", docs);
+    for (size_t j = 0; rc == 0 && j < count; j++) {
+        if (docs[j].json) {
+            rc = s_item_parse(docs[j].json, docs[j].version, out, batch->at[j]);
+        }
+        whole[j] = !docs[j].json && docs[j].version > 0;
+    }
+    s_batch_keep(batch, whole);
+    cm_docs_clear(docs, count);
+    free(docs);
+    free(whole);
+    return rc;
+}
+
+int
+case_store_load_items(cm_store_t *store, const char *const *ids, size_t n,
+                      json_t **items, size_t *bytes)
+{
+    assert(store && (ids || n == 0) && (items || n == 0));
+    size_t *sizes = bytes ? bytes : calloc(n + 1, sizeof *sizes);
+    assert(sizes);
+    s_out_t out = {.items = items, .bytes = sizes};
+    for (size_t i = 0; i < n; i++) {
+        items[i] = NULL;
+        sizes[i] = 0;
+    }
+    s_batch_t batch;
+    s_batch_init(&batch, ids, n);
+    int rc = s_load_stored(store, &batch, &out);
+    if (rc == 0 && batch.count > 0) {
+        rc = s_load_whole(store, &batch, &out);
+    }
+    s_batch_clear(&batch);
+    for (size_t i = 0; rc && i < n; i++) {
+        json_decref(items[i]);
+        items[i] = NULL;
+    }
+    if (sizes != bytes) {
+        free(sizes);
+    }
+    return rc;
+}
+
 int
 case_store_next_id(cm_store_t *store, char *id)
 {
@@ -123,6 +276,12 @@ case_store_commit(cm_commit_t *commit, const json_t *old, const json_t *doc,
     cm_commit_doc(commit, key, expected_version, text);
     free(text);
     cm_commit_field(commit, "state", state);
+    json_t *item = case_list_entry(doc);
+    text = json_dumps(item, JSON_COMPACT);
+    assert(text);
+    cm_commit_field(commit, "item", text);
+    free(text);
+    json_decref(item);
     built = case_store_index_key(key, sizeof key, NULL, NULL);
     assert(built);
     cm_commit_index_add(commit, key, id, now_ms);

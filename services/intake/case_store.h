@@ -1,5 +1,6 @@
 // case_store — where cases live in Redis (design.md §5):
-//   sm:{intake}:case:CS-n                     hash: doc, version, state
+//   sm:{intake}:case:CS-n                     hash: doc, version, state,
+//                                             item (case_list_entry)
 //   sm:{intake}:idx:cases                     every case
 //   sm:{intake}:idx:case_kind:<kind>          one index per list filter,
 //   sm:{intake}:idx:case_state:<state>        score = updated_at (ms),
@@ -19,7 +20,8 @@
 
 #include "cm_store.h"
 
-#define CASE_OWNER "intake"
+#define CASE_OWNER               "intake"
+#define CASE_STORE_VERSION_BYTES 32 // ,"version":<int64> added to an item
 
 // A list filter and the index that serves it.
 typedef struct {
@@ -44,13 +46,22 @@ const char *case_store_key(char *buf, size_t size, const char *id);
 int case_store_load(cm_store_t *store, const char *id, json_t **doc,
                     int64_t *version);
 
+// Read the list items of n cases (ids borrowed) in one round trip:
+// items[i] is the stored `item` with its version, NULL when case ids[i] is
+// gone; bytes[i] (bytes may be NULL) its compact JSON size, at most
+// CASE_STORE_VERSION_BYTES over. A case stored before items were written is
+// read whole once more (one more round trip for all such cases) and its item
+// built from it. 0 (caller owns every items[i]) or a status (items all NULL).
+int case_store_load_items(cm_store_t *store, const char *const *ids, size_t n,
+                          json_t **items, size_t *bytes);
+
 // A new case number (INCR) written as "CS-n" into id (CM_ID_MAX bytes).
 // 0 or a status.
 int case_store_next_id(cm_store_t *store, char *id);
 
 // Add the write of doc to commit: the document with expected_version (old
-// NULL and CM_VERSION_NEW for a new case), its state field, and the index
-// moves. Borrowed arguments.
+// NULL and CM_VERSION_NEW for a new case), its state and item fields, and
+// the index moves. Borrowed arguments.
 void case_store_commit(cm_commit_t *commit, const json_t *old,
                        const json_t *doc, int64_t expected_version,
                        int64_t now_ms);

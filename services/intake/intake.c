@@ -69,25 +69,21 @@ intake_tick(cm_service_t *service, cm_store_t *store)
     (void)service; // the timer key is fixed
     char **due = NULL;
     size_t count = 0;
-    if (cm_store_timer_claim(store, INTAKE_RETURN_VISIT_KEY, cm_time_now_ms(),
-                             INTAKE_TIMER_BATCH, &due, &count)
+    int64_t now = cm_time_now_ms();
+    if (cm_store_timer_claim(store, INTAKE_RETURN_VISIT_KEY, now,
+                             INTAKE_TIMER_LEASE_MS, INTAKE_TIMER_BATCH, &due,
+                             &count)
         != 0) {
         return; // Redis down: the timers stay and are claimed later
     }
     for (size_t i = 0; i < count; i++) {
         cm_log_notice("case.return_visit_due", "case", due[i]);
+        // Done: remove it unless the case moved it meanwhile. If this fails
+        // the lease falls due again and the line is logged once more.
+        (void)cm_store_timer_settle(store, INTAKE_RETURN_VISIT_KEY, due[i],
+                                    now + INTAKE_TIMER_LEASE_MS, 0);
     }
     cm_store_strings_free(&due, count);
-}
-
-cm_store_t *
-intake_event_store(intake_t *self)
-{
-    assert(self);
-    if (!self->event_store && self->config) {
-        self->event_store = cm_store_new_from_config(self->config);
-    }
-    return self->event_store;
 }
 
 bool

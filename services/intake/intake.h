@@ -17,6 +17,7 @@
 #define INTAKE_TICK_MS          1000
 #define INTAKE_TIMER_BATCH      100
 #define INTAKE_RETURN_VISIT_KEY "sm:{intake}:timers:return_visit"
+#define INTAKE_TIMER_LEASE_MS   30000 // a claimed timer is due again after
 
 // Who may call the routes that are not workflow actions (those live in
 // case_flow's tables). The station head may do everything.
@@ -29,14 +30,12 @@
     "station_head deputy_head dept_head cs_agent auditor"
 
 // Service state, shared by every thread. The configuration values are set
-// by intake_start before any thread runs and only read afterwards;
-// event_store belongs to the background thread (subscriptions and tick).
+// by intake_start before any thread runs and only read afterwards.
 typedef struct {
     const cm_config_t *config; // borrowed
     int64_t return_visit_ms;   // intake/return_visit_days
     int64_t reopen_ms;         // intake/reopen_days
     char technical_department[INTAKE_DEPARTMENT_MAX]; // tech support's dept
-    cm_store_t *event_store; // background thread's reads, created lazily
 } intake_t;
 
 // The routes (ending with a NULL method), options and subscriptions of the
@@ -49,13 +48,9 @@ extern const cm_subscription_t intake_subscriptions[];
 // the intake_t of the definition's state. 0 or -1.
 int intake_start(cm_service_t *service, cm_store_t *store);
 
-// Tick: claims due return visits and logs them (event case.return_visit_due).
+// Tick: claims due return visits (leased), logs them (event
+// case.return_visit_due), then removes them.
 void intake_tick(cm_service_t *service, cm_store_t *store);
-
-// The store the background thread reads with (created on first use from
-// the configuration). Borrowed: valid for the life of the process; NULL
-// when it cannot be created.
-cm_store_t *intake_event_store(intake_t *self);
 
 // True when the caller's role is one of `roles`; otherwise answers 403
 // (code "forbidden") and returns false.

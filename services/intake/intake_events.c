@@ -58,16 +58,14 @@ s_actor(const json_t *envelope, const char *fallback)
 // Load the case, copy it, let `edit` change the copy, commit. A case that
 // does not exist is logged and the event acknowledged.
 static int
-s_update_case(intake_t *self, cm_commit_t *commit, const char *id,
+s_update_case(cm_store_t *store, cm_commit_t *commit, const char *id,
               const json_t *envelope,
               bool (*edit)(json_t *doc, const json_t *data, const json_t *actor,
                            int64_t now_ms))
 {
-    cm_store_t *store = intake_event_store(self);
     json_t *old = NULL;
     int64_t version = 0;
-    int rc =
-        store && id ? case_store_load(store, id, &old, &version) : CM_ENOTFOUND;
+    int rc = id ? case_store_load(store, id, &old, &version) : CM_ENOTFOUND;
     if (rc == CM_ENOTFOUND) {
         cm_log_warn("event.case_unknown", "type", case_string(envelope, "type"),
                     "case", id ? id : "");
@@ -142,23 +140,25 @@ s_set_assignee(json_t *doc, const json_t *data, const json_t *actor,
 }
 
 int
-intake_events_dispatch(const cm_event_t *event, cm_commit_t *commit, void *arg)
+intake_events_dispatch(cm_store_t *store, const cm_event_t *event,
+                       cm_commit_t *commit, void *arg)
 {
-    assert(event && commit && arg);
+    (void)arg; // the reactions need no service state
+    assert(store && event && commit);
     json_t *envelope = s_envelope(event);
     json_t *data = json_object_get(envelope, "data");
     int rc = 0;
     if (!envelope) {
         rc = 0; // never retry what cannot be read
     } else if (strcmp(event->type, "dispatch.sla.breached") == 0) {
-        rc = s_update_case(arg, commit, case_string(data, "case_id"), envelope,
-                           s_mark_overdue);
+        rc = s_update_case(store, commit, case_string(data, "case_id"),
+                           envelope, s_mark_overdue);
     } else if (strcmp(event->type, "dispatch.workorder.assigned") == 0) {
         json_t *source = json_object_get(data, "source");
         const char *type = case_string(source, "type");
         if (type && strcmp(type, "case") == 0) {
-            rc = s_update_case(arg, commit, case_string(source, "id"), envelope,
-                               s_set_assignee);
+            rc = s_update_case(store, commit, case_string(source, "id"),
+                               envelope, s_set_assignee);
         }
     }
     json_decref(envelope);
@@ -238,7 +238,7 @@ s_texts(const json_t *data, const char *type, const json_t *customer,
 }
 
 static int
-s_record(intake_t *self, const json_t *envelope, const char *type,
+s_record(cm_store_t *store, const json_t *envelope, const char *type,
          cm_commit_t *commit)
 {
     const json_t *data = json_object_get(envelope, "data");
@@ -270,8 +270,7 @@ s_record(intake_t *self, const json_t *envelope, const char *type,
         .now_ms = cm_time_now_ms(),
     };
     json_t *doc = NULL;
-    cm_store_t *store = intake_event_store(self);
-    int rc = store ? case_create(store, &in, commit, &doc) : CM_EUNAVAILABLE;
+    int rc = case_create(store, &in, commit, &doc);
     if (rc == 0) {
         // The commit may still find the event seen (a redelivery): then
         // nothing is written and this number stays unused.
@@ -286,16 +285,18 @@ s_record(intake_t *self, const json_t *envelope, const char *type,
 }
 
 int
-intake_events_ingest(const cm_event_t *event, cm_commit_t *commit, void *arg)
+intake_events_ingest(cm_store_t *store, const cm_event_t *event,
+                     cm_commit_t *commit, void *arg)
 {
-    assert(event && commit && arg);
+    (void)arg; // the reactions need no service state
+    assert(store && event && commit);
     const char *channel = intake_events_channel(event->type);
     if (!channel) {
         cm_log_debug("event.ignored", "type", event->type, "id", event->id);
         return 0;
     }
     json_t *envelope = s_envelope(event);
-    int rc = envelope ? s_record(arg, envelope, event->type, commit) : 0;
+    int rc = envelope ? s_record(store, envelope, event->type, commit) : 0;
     json_decref(envelope);
     return rc;
 }

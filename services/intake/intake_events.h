@@ -12,7 +12,8 @@
 //   record an inquiry (channel phone, email, chat) for the customer matched
 //   by data.phone / data.email / data.from; other types are ignored
 //   (debug line event.ignored).
-// arg is the service's intake_t.
+// Both read through the consumer's store; arg (the service's intake_t) is
+// not needed.
 #ifndef INTAKE_INTAKE_EVENTS_H
 #define INTAKE_INTAKE_EVENTS_H
 
@@ -21,13 +22,15 @@
 #include "cm_outbox.h"
 #include "cm_store.h"
 
-// Subscription handler for producer "dispatch". 0 or -1 (retry later).
-int intake_events_dispatch(const cm_event_t *event, cm_commit_t *commit,
-                           void *arg);
+// Subscription handler (cm_consumer_fn) for producer "dispatch": reads
+// through store, adds the effect to commit. 0 or -1 (retry).
+int intake_events_dispatch(cm_store_t *store, const cm_event_t *event,
+                           cm_commit_t *commit, void *arg);
 
-// Subscription handler for producer "ingest". 0 or -1 (retry later).
-int intake_events_ingest(const cm_event_t *event, cm_commit_t *commit,
-                         void *arg);
+// Subscription handler (cm_consumer_fn) for producer "ingest". 0 or -1
+// (retry).
+int intake_events_ingest(cm_store_t *store, const cm_event_t *event,
+                         cm_commit_t *commit, void *arg);
 
 // The channel of an external event type ("call.received" → "phone"), or
 // NULL when the type does not create a case. Pure.

@@ -1,7 +1,8 @@
 #include "listing.h"
 
 #include <assert.h>
-#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cm_problem.h"
@@ -75,31 +76,30 @@ listing_parse(const json_t *query, const char *filters, listing_t *listing)
     return problem;
 }
 
-// The items of page, shown through present, without history. Stops before
-// the item that would pass LISTING_BYTES_MAX; *used is the number of page
-// members consumed. NULL after answering a store failure.
+// The items of page, shown through present, without history; the
+// documents are read in one round trip. Stops before the item that would
+// pass LISTING_BYTES_MAX; *used is the number of page members consumed.
+// NULL after answering a store failure.
 static json_t *
 s_items(cm_ctx_t *ctx, const cm_page_t *page, const char *kind,
         listing_present_fn *present, size_t *used)
 {
-    json_t *items = json_array();
-    assert(items);
+    json_t **docs = calloc(page->count + 1, sizeof(json_t *));
+    int64_t *versions = calloc(page->count + 1, sizeof *versions);
+    assert(docs && versions);
+    int rc = record_read_many(cm_ctx_store(ctx), kind,
+                              (const char *const *)page->members, page->count,
+                              docs, versions);
+    json_t *items = rc == 0 ? json_array() : NULL;
     size_t bytes = 0;
-    for (*used = 0; *used < page->count; (*used)++) {
-        json_t *doc = NULL;
-        int64_t version = 0;
-        const char *id = page->members[*used];
-        int rc = record_read(cm_ctx_store(ctx), kind, id, &doc, &version);
-        if (rc == CM_ENOTFOUND) {
+    for (*used = 0; items && *used < page->count; (*used)++) {
+        if (!docs[*used]) {
             continue; // an index entry without its document: skip it
         }
-        if (rc != 0) {
-            record_fail(ctx, rc, kind, id);
-            json_decref(items);
-            return NULL;
+        json_t *item = present(ctx, docs[*used], versions[*used]);
+        if (!item) {
+            continue; // present chose to skip it
         }
-        json_t *item = present(ctx, doc, version);
-        json_decref(doc);
         json_object_del(item, "history");
         bytes += json_dumpb(item, NULL, 0, JSON_COMPACT) + 1;
         if (bytes > LISTING_BYTES_MAX && json_array_size(items) > 0) {
@@ -108,18 +108,29 @@ s_items(cm_ctx_t *ctx, const cm_page_t *page, const char *kind,
         }
         json_array_append_new(items, item);
     }
+    for (size_t i = 0; i < page->count; i++) {
+        json_decref(docs[i]);
+    }
+    free(docs);
+    free(versions);
+    if (rc != 0) {
+        record_fail(ctx, rc, kind, NULL);
+    }
     return items;
 }
 
-// The cursor after member i of page: cm_store's "<score>:<member>" (the
-// last item of a page, cm_store.c). Caller owns the result.
+// The cursor after member i of page. Caller owns the result.
 static json_t *
 s_cursor_after(const cm_page_t *page, size_t i)
 {
-    char cursor[CM_STORE_KEY_MAX];
-    snprintf(cursor, sizeof cursor, "%lld:%s", (long long)page->scores[i],
-             page->members[i]);
-    return json_string(cursor);
+    size_t size = strlen(page->members[i]) + CM_CURSOR_EXTRA;
+    char *cursor = malloc(size);
+    assert(cursor);
+    const char *text = cm_page_cursor(cursor, size, page, i);
+    assert(text); // sized for the longest score
+    json_t *value = json_string(text);
+    free(cursor);
+    return value;
 }
 
 void

@@ -23,6 +23,21 @@ record_key(char *buf, size_t size, const char *kind, const char *id)
     return cm_store_key(buf, size, PERSONNEL_OWNER, kind, id);
 }
 
+// Parse one stored document; NULL (logged) when it is not a JSON object.
+static json_t *
+s_parse(const char *key, const char *text)
+{
+    json_error_t error;
+    json_t *doc = json_loads(text, 0, &error);
+    if (!json_is_object(doc)) {
+        cm_log_error("record.unreadable", "key", key, "error",
+                     doc ? "not an object" : error.text);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int
 record_read(cm_store_t *store, const char *kind, const char *id, json_t **doc,
             int64_t *version)
@@ -38,17 +53,53 @@ record_read(cm_store_t *store, const char *kind, const char *id, json_t **doc,
     if (rc != 0) {
         return rc;
     }
-    json_error_t error;
-    *doc = json_loads(stored.json, 0, &error);
+    *doc = s_parse(key, stored.json);
     *version = stored.version;
     cm_doc_clear(&stored);
-    if (!json_is_object(*doc)) {
-        cm_log_error("record.unreadable", "key", key, "error", error.text);
-        json_decref(*doc);
-        *doc = NULL;
-        return CM_EINTERNAL;
+    return *doc ? 0 : CM_EINTERNAL;
+}
+
+// The keys of ids, in order; an id too long for a key gets an empty key,
+// which names no document. Caller frees the array and each key.
+static char **
+s_keys(const char *kind, const char *const *ids, size_t n)
+{
+    char **keys = calloc(n + 1, sizeof(char *));
+    assert(keys);
+    for (size_t i = 0; i < n; i++) {
+        char key[CM_STORE_KEY_MAX];
+        keys[i] = strdup(record_key(key, sizeof key, kind, ids[i]) ? key : "");
+        assert(keys[i]);
     }
-    return 0;
+    return keys;
+}
+
+int
+record_read_many(cm_store_t *store, const char *kind, const char *const *ids,
+                 size_t n, json_t **docs, int64_t *versions)
+{
+    assert(store && kind && (n == 0 || (ids && docs && versions)));
+    char **keys = s_keys(kind, ids, n);
+    cm_doc_t *stored = calloc(n + 1, sizeof *stored);
+    assert(stored);
+    int rc =
+        cm_store_get_many(store, (const char *const *)keys, n, NULL, stored);
+    for (size_t i = 0; i < n; i++) {
+        docs[i] = NULL;
+        versions[i] = stored[i].version;
+        if (rc == 0 && stored[i].json) {
+            docs[i] = s_parse(keys[i], stored[i].json);
+            rc = docs[i] ? 0 : CM_EINTERNAL;
+        }
+    }
+    for (size_t i = 0; rc && i < n; i++) {
+        json_decref(docs[i]);
+        docs[i] = NULL;
+    }
+    cm_docs_clear(stored, n);
+    free(stored);
+    cm_store_strings_free(&keys, n);
+    return rc;
 }
 
 void

@@ -31,6 +31,14 @@ const char *record_key(char *buf, size_t size, const char *kind,
 int record_read(cm_store_t *store, const char *kind, const char *id,
                 json_t **doc, int64_t *version);
 
+// record_read for n ids of one kind (borrowed) in one round trip:
+// docs[i] and versions[i] for ids[i], docs[i] NULL when it names no
+// document. 0 (caller owns every docs[i]), CM_EUNAVAILABLE or CM_EINTERNAL
+// (a document unparseable); on failure every docs[i] is NULL.
+int record_read_many(cm_store_t *store, const char *kind,
+                     const char *const *ids, size_t n, json_t **docs,
+                     int64_t *versions);
+
 // Answer the request for a failed read or write: 404 naming `what` and
 // id, 503 with Retry-After, or 500.
 void record_fail(cm_ctx_t *ctx, int rc, const char *what, const char *id);

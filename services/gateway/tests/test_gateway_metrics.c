@@ -41,14 +41,53 @@ START_TEST(test_gateway_metrics_text)
         strstr(text, "sm_broker_queue_depth{service=\"intake\"} 3\n"));
     ck_assert_ptr_nonnull(
         strstr(text, "sm_broker_workers{service=\"intake\"} 2\n"));
-    ck_assert_ptr_nonnull(strstr(text, "sm_outbox_consumer_lag{stream=\"sm:{"
+    ck_assert_ptr_nonnull(strstr(text, "# TYPE sm_outbox_lag gauge\n"
+                                       "sm_outbox_lag{stream=\"sm:{intake}:"
+                                       "outbox\",group=\"dispatch\"} 4\n"));
+    ck_assert_ptr_nonnull(strstr(text, "sm_outbox_pending{stream=\"sm:{"
                                        "intake}:outbox\",group=\"dispatch\"} "
-                                       "4\n"));
+                                       "1\n"));
     free(text);
     json_decref(services);
     json_decref(lag);
     gateway_metrics_destroy(&metrics);
     ck_assert_ptr_null(metrics);
+}
+END_TEST
+
+START_TEST(test_gateway_metrics_lag_json)
+{
+    cm_outbox_lag_t lags[2] = {
+        {.stream = "sm:{intake}:outbox",
+         .group = "dispatch",
+         .lag = 3,
+         .pending = 2},
+        {.stream = "sm:{ingest}:outbox",
+         .group = "intake",
+         .lag = 0,
+         .pending = 0},
+    };
+    json_t *lag = gateway_metrics_lag_json(lags, 2);
+    ck_assert_int_eq(json_array_size(lag), 2);
+    gateway_metrics_t *metrics = gateway_metrics_new();
+    gateway_metrics_live_t live = {0, NULL, lag};
+    char *text = gateway_metrics_render(metrics, &live);
+    ck_assert_ptr_nonnull(strstr(
+        text,
+        "sm_outbox_lag{stream=\"sm:{intake}:outbox\",group=\"dispatch\"} 3\n"
+        "sm_outbox_lag{stream=\"sm:{ingest}:outbox\",group=\"intake\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(
+        text,
+        "sm_outbox_pending{stream=\"sm:{intake}:outbox\",group=\"dispatch\"}"
+        " 2\n"));
+    free(text);
+    gateway_metrics_destroy(&metrics);
+    json_decref(lag);
+    // No groups: an empty snapshot, still an array.
+    lag = gateway_metrics_lag_json(NULL, 0);
+    ck_assert(json_is_array(lag));
+    ck_assert_int_eq(json_array_size(lag), 0);
+    json_decref(lag);
 }
 END_TEST
 
@@ -58,6 +97,7 @@ gateway_metrics_suite(void)
     Suite *suite = suite_create("gateway_metrics");
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_gateway_metrics_text);
+    tcase_add_test(core, test_gateway_metrics_lag_json);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -102,6 +102,34 @@ START_TEST(test_case_list_query)
     json_object_set_new(doc, "state", json_string("closed"));
     ck_assert(!case_list_matches(&parsed, doc));
     json_decref(doc);
+    // The stored list item answers every filter as the whole case does.
+    json_t *customer = json_pack("{s:s, s:s}", "id", "CU-3", "name", "Bo");
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-2", "role", "cs_agent");
+    case_fields_t fields = {.id = "CS-9",
+                            .kind = "complaint",
+                            .channel = "web",
+                            .subject = "s",
+                            .description = "d",
+                            .customer = customer,
+                            .actor = actor,
+                            .now_ms = 1000};
+    doc = case_new(&fields);
+    const char *states[] = {"recorded", "closed"};
+    const char *assignees[] = {"ST-4", "ST-5"};
+    for (int n = 0; n < 8; n++) {
+        case_set_string(doc, "state", states[n % 2]);
+        case_set_string(doc, "assignee", assignees[n / 2 % 2]);
+        json_object_set_new(doc, "overdue", json_boolean(n / 4));
+        json_t *entry = case_list_entry(doc);
+        ck_assert_ptr_null(json_object_get(entry, "history"));
+        ck_assert_int_eq(case_list_matches(&parsed, entry),
+                         case_list_matches(&parsed, doc));
+        ck_assert_int_eq(case_list_matches(&parsed, entry), n == 0 || n == 4);
+        json_decref(entry);
+    }
+    json_decref(doc);
+    json_decref(actor);
+    json_decref(customer);
     json_decref(query);
     query = json_pack("{s:s, s:s, s:s}", "limit", "201", "kind", "x", "color",
                       "red");
