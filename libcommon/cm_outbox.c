@@ -170,7 +170,41 @@ s_collect_keys(const redisReply *keys, char ***streams, size_t *count,
 }
 
 int
+cm_outbox_register(cm_redis_t *redis, const char *owner)
+{
+    assert(redis && owner);
+    char stream[CM_STORE_KEY_MAX];
+    if (!cm_store_key(stream, sizeof stream, owner, "outbox", NULL)) {
+        return CM_EINTERNAL;
+    }
+    redisReply *reply = cm_redis_cmd(redis, "SADD", CM_OUTBOX_REGISTRY, stream);
+    int rc = !reply                               ? CM_EUNAVAILABLE
+             : reply->type == REDIS_REPLY_INTEGER ? 0
+                                                  : CM_EINTERNAL;
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
 cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count)
+{
+    assert(redis && streams && count);
+    *streams = NULL;
+    *count = 0;
+    redisReply *reply = cm_redis_cmd(redis, "SMEMBERS", CM_OUTBOX_REGISTRY);
+    if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+        int rc = reply ? CM_EINTERNAL : CM_EUNAVAILABLE;
+        freeReplyObject(reply);
+        return rc;
+    }
+    size_t capacity = 0;
+    s_collect_keys(reply, streams, count, &capacity);
+    freeReplyObject(reply);
+    return 0;
+}
+
+int
+cm_outbox_scan(cm_redis_t *redis, char ***streams, size_t *count)
 {
     assert(redis && streams && count);
     *streams = NULL;

@@ -13,6 +13,7 @@
 #include "cm_log.h"
 #include "cm_mdp.h"
 #include "cm_mdp_worker.h"
+#include "cm_outbox.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 
@@ -180,7 +181,9 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
 {
     s_answer_t answers[CM_SERVICE_BATCH_MAX];
     size_t credit = (size_t)cm_mdp_worker_credit(worker);
-    credit = credit < CM_SERVICE_BATCH_MAX ? credit : CM_SERVICE_BATCH_MAX;
+    if (credit > CM_SERVICE_BATCH_MAX) {
+        credit = CM_SERVICE_BATCH_MAX; // config allows no more; stay safe
+    }
     size_t handled = 0;
     for (; handled < credit; handled++) {
         zframe_t *reply_to = NULL;
@@ -342,14 +345,20 @@ cm_service_destroy(cm_service_t **self_p)
     }
 }
 
+// Register the service's outbox with the hub's registry (best effort: the
+// hub's periodic keyspace scan finds an unregistered stream too), then run
+// the definition's start hook.
 static int
 s_run_start_hook(cm_service_t *self)
 {
-    if (!self->def->start) {
-        return 0;
-    }
     cm_store_t *store = cm_store_new_from_config(self->config);
-    int rc = store ? self->def->start(self, store) : -1;
+    if (!store) {
+        return -1;
+    }
+    if (cm_outbox_register(cm_store_redis(store), self->def->name) != 0) {
+        cm_log_warn("outbox.unregistered", "reason", "redis unavailable");
+    }
+    int rc = self->def->start ? self->def->start(self, store) : 0;
     cm_store_destroy(&store);
     return rc;
 }

@@ -35,8 +35,32 @@ s_pause(void)
     nanosleep(&ts, NULL);
 }
 
+static int s_probe_port(void);
+
 int
 harness_free_port(void)
+{
+    // The kernel may hand the same ephemeral port out again right after it
+    // was closed; a stack asks for several ports before binding any, so
+    // never return one of the last few again.
+    static int recent[HARNESS_RECENT_PORTS];
+    static size_t next;
+    for (int tries = 0; tries < 100; tries++) {
+        int port = s_probe_port();
+        bool seen = false;
+        for (size_t i = 0; i < HARNESS_RECENT_PORTS; i++) {
+            seen = seen || recent[i] == port;
+        }
+        if (port > 0 && !seen) {
+            recent[next++ % HARNESS_RECENT_PORTS] = port;
+            return port;
+        }
+    }
+    return -1;
+}
+
+static int
+s_probe_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {

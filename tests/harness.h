@@ -12,11 +12,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define HARNESS_PATH_MAX    512
-#define HARNESS_ENV_MAX     16    // extra environment variables per process
-#define HARNESS_WAIT_MS     10000 // default wait for startup / log events
-#define HARNESS_BIN_DEFAULT "build/debug/bin"
-#define HARNESS_LINE_MAX    16384 // longest log line read back (cm_log bound)
+#define HARNESS_PATH_MAX     512
+#define HARNESS_ENV_MAX      16    // extra environment variables per process
+#define HARNESS_WAIT_MS      10000 // default wait for startup / log events
+#define HARNESS_BIN_DEFAULT  "build/debug/bin"
+#define HARNESS_RECENT_PORTS 64    // ports harness_free_port never repeats
+#define HARNESS_LINE_MAX     16384 // longest log line read back (cm_log bound)
 
 // A private redis-server: free port, temp dir, AOF on, no RDB.
 typedef struct {

@@ -16,6 +16,7 @@
 #include "cm_store.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "harness_mdp.h"
 #include "suites.h"
 
 #define S_CALL_MS   5000
@@ -111,75 +112,21 @@ s_teardown(void)
 
 // ---- requests
 
-static json_t *
-s_actor(const char *id, const char *role, const char *department)
-{
-    return json_pack("{s:s, s:s, s:s}", "id", id, "role", role, "department",
-                     department);
-}
-
-static json_t *
-s_receive(cm_mdp_client_t *client, const char *id)
-{
-    int64_t deadline = cm_time_mono_ms() + S_CALL_MS;
-    while (cm_time_mono_ms() < deadline) {
-        char *text = cm_mdp_client_recv(
-            client, (int)(deadline - cm_time_mono_ms()), NULL);
-        json_t *reply = text ? json_loads(text, 0, NULL) : NULL;
-        free(text);
-        const char *correlation = cm_envelope_correlation_id(reply);
-        if (correlation && strcmp(correlation, id) == 0) {
-            return reply;
-        }
-        json_decref(reply);
-    }
-    return NULL;
-}
-
-// Send a request as actor (taken) and return the reply envelope.
+// Send a request as actor (taken) on a fresh client and return the reply
+// envelope (never NULL: asserted).
 static json_t *
 s_call(json_t *actor, const char *method, const char *path, json_t *body)
 {
-    cm_envelope_request_t fields = {
-        .type = "dispatch.test",
-        .source = "test",
-        .deadline_ms = cm_time_now_ms() + S_CALL_MS,
-        .actor = actor,
-        .method = method,
-        .path = path,
-        .body = body,
-    };
-    json_t *request = cm_envelope_request_new(&fields);
-    ck_assert_ptr_nonnull(request);
-    char *text = cm_envelope_encode(request);
     cm_mdp_client_t *client = cm_mdp_client_new(s_stack.endpoint);
     ck_assert_ptr_nonnull(client);
-    int64_t until = cm_time_mono_ms() + S_CALL_MS;
-    while (cm_mdp_client_send(client, "dispatch", text) != 0
-           && cm_time_mono_ms() < until) {
-        zmq_poll(NULL, 0, 5); // the connection is not up yet
-    }
-    json_t *reply = s_receive(client, cm_envelope_id(request));
+    cm_envelope_request_t fields = {
+        .actor = actor, .method = method, .path = path, .body = body};
+    json_t *reply = harness_mdp_call(client, "dispatch", &fields, S_CALL_MS);
     cm_mdp_client_destroy(&client);
-    free(text);
-    json_decref(request);
     json_decref(actor);
     json_decref(body);
     ck_assert_msg(reply != NULL, "no reply to %s %s", method, path);
     return reply;
-}
-
-static int
-s_status(const json_t *reply)
-{
-    return (int)json_integer_value(json_object_get(reply, "status"));
-}
-
-static const char *
-s_body_string(const json_t *reply, const char *field)
-{
-    return json_string_value(
-        json_object_get(json_object_get(reply, "body"), field));
 }
 
 // ---- events as other services publish them
@@ -188,7 +135,7 @@ static void
 s_publish(const char *producer, const char *type, const char *subject,
           json_t *data)
 {
-    json_t *actor = s_actor("test", "system", "");
+    json_t *actor = harness_mdp_actor("test", "system", "");
     cm_envelope_event_t fields = {.type = type,
                                   .source = producer,
                                   .subject = subject,
@@ -363,24 +310,25 @@ s_workorder_body(const char *title, const char *dept)
 START_TEST(test_dispatch_forwarded_case_auto_assigned)
 {
     s_seed_org();
-    json_t *reply = s_call(s_actor("ST-5", "technician", "technical"), "PUT",
-                           "/v1/rosters/technical",
+    json_t *reply = s_call(harness_mdp_actor("ST-5", "technician", "technical"),
+                           "PUT", "/v1/rosters/technical",
                            json_pack("{s:[s]}", "on_duty", "ST-5"));
-    ck_assert_int_eq(s_status(reply), 403);
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
     json_decref(reply);
-    reply = s_call(s_actor("ST-3", "dept_head", "technical"), "PUT",
+    reply = s_call(harness_mdp_actor("ST-3", "dept_head", "technical"), "PUT",
                    "/v1/rosters/technical",
                    json_pack("{s:[s,s,s]}", "on_duty", "ST-5", "ST-6", "ST-7"));
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_decref(reply);
     // Two manual work orders load ST-5 and ST-6 (ties go to the lower id).
     const char *expected[] = {"ST-5", "ST-6"};
     for (int i = 0; i < 2; i++) {
-        reply = s_call(s_actor("ST-3", "dept_head", "technical"), "POST",
-                       "/v1/work-orders",
+        reply = s_call(harness_mdp_actor("ST-3", "dept_head", "technical"),
+                       "POST", "/v1/work-orders",
                        s_workorder_body("check the boiler", "technical"));
-        ck_assert_int_eq(s_status(reply), 201);
-        ck_assert_str_eq(s_body_string(reply, "assignee"), expected[i]);
+        ck_assert_int_eq(harness_mdp_status(reply), 201);
+        ck_assert_str_eq(harness_mdp_body_string(reply, "assignee"),
+                         expected[i]);
         json_decref(reply);
     }
     s_case_event("intake.case.created",
@@ -391,11 +339,11 @@ START_TEST(test_dispatch_forwarded_case_auto_assigned)
     ck_assert(s_wait_case_workorder("CS-1", id, sizeof id));
     char path[128];
     snprintf(path, sizeof path, "/v1/work-orders/%s", id);
-    reply =
-        s_call(s_actor("ST-3", "dept_head", "technical"), "GET", path, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "assignee"), "ST-7");
-    ck_assert_str_eq(s_body_string(reply, "state"), "assigned");
+    reply = s_call(harness_mdp_actor("ST-3", "dept_head", "technical"), "GET",
+                   path, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "assignee"), "ST-7");
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "assigned");
     json_t *source = json_object_get(json_object_get(reply, "body"), "source");
     ck_assert_str_eq(json_string_value(json_object_get(source, "id")), "CS-1");
     json_decref(reply);
@@ -418,30 +366,31 @@ START_TEST(test_dispatch_manual_assign_and_reassign)
     s_staff("ST-32", "logistics", "logistics");
     ck_assert(s_wait_doc("sm:{dispatch}:org:staff:ST-32"));
     // Nobody on duty in logistics: the work order stays open.
-    json_t *reply = s_call(s_actor("ST-9", "dept_head", "logistics"), "POST",
-                           "/v1/work-orders",
+    json_t *reply = s_call(harness_mdp_actor("ST-9", "dept_head", "logistics"),
+                           "POST", "/v1/work-orders",
                            s_workorder_body("count the stock", "logistics"));
-    ck_assert_int_eq(s_status(reply), 201);
-    ck_assert_str_eq(s_body_string(reply, "state"), "open");
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "open");
     char path[128];
     snprintf(path, sizeof path, "/v1/work-orders/%s/assign",
-             s_body_string(reply, "id"));
+             harness_mdp_body_string(reply, "id"));
     json_decref(reply);
     ck_assert(harness_proc_wait_event(&s_stack.dispatch[0],
                                       "workorder.unassigned", 1, S_WAIT_MS));
-    reply = s_call(s_actor("ST-3", "dept_head", "technical"), "POST", path,
-                   json_pack("{s:s}", "assignee", "ST-31"));
-    ck_assert_int_eq(s_status(reply), 403); // another department's head
+    reply = s_call(harness_mdp_actor("ST-3", "dept_head", "technical"), "POST",
+                   path, json_pack("{s:s}", "assignee", "ST-31"));
+    ck_assert_int_eq(harness_mdp_status(reply),
+                     403); // another department's head
     json_decref(reply);
-    reply = s_call(s_actor("ST-9", "dept_head", "logistics"), "POST", path,
-                   json_pack("{s:s}", "assignee", "ST-31"));
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "assignee"), "ST-31");
+    reply = s_call(harness_mdp_actor("ST-9", "dept_head", "logistics"), "POST",
+                   path, json_pack("{s:s}", "assignee", "ST-31"));
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "assignee"), "ST-31");
     json_decref(reply);
     // assign again: 409 naming what the head may do now.
-    reply = s_call(s_actor("ST-9", "dept_head", "logistics"), "POST", path,
-                   json_pack("{s:s}", "assignee", "ST-32"));
-    ck_assert_int_eq(s_status(reply), 409);
+    reply = s_call(harness_mdp_actor("ST-9", "dept_head", "logistics"), "POST",
+                   path, json_pack("{s:s}", "assignee", "ST-32"));
+    ck_assert_int_eq(harness_mdp_status(reply), 409);
     json_t *allowed =
         json_object_get(json_object_get(reply, "error"), "allowed_actions");
     ck_assert_int_eq(json_array_size(allowed), 1);
@@ -449,21 +398,22 @@ START_TEST(test_dispatch_manual_assign_and_reassign)
     json_decref(reply);
     char *action = strrchr(path, '/');
     snprintf(action, sizeof path - (size_t)(action - path), "/reassign");
-    reply = s_call(s_actor("ST-31", "logistics", "logistics"), "POST", path,
-                   json_pack("{s:s}", "assignee", "ST-32"));
-    ck_assert_int_eq(s_status(reply), 403); // not the head
+    reply = s_call(harness_mdp_actor("ST-31", "logistics", "logistics"), "POST",
+                   path, json_pack("{s:s}", "assignee", "ST-32"));
+    ck_assert_int_eq(harness_mdp_status(reply), 403); // not the head
     json_decref(reply);
-    reply = s_call(s_actor("ST-9", "dept_head", "logistics"), "POST", path,
+    reply = s_call(harness_mdp_actor("ST-9", "dept_head", "logistics"), "POST",
+                   path,
                    json_pack("{s:s, s:s}", "assignee", "ST-32", "note",
                              "ST-31 is off sick"));
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "assignee"), "ST-32");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "assignee"), "ST-32");
     json_decref(reply);
     snprintf(action, sizeof path - (size_t)(action - path), "/accept");
-    reply =
-        s_call(s_actor("ST-32", "logistics", "logistics"), "POST", path, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "state"), "accepted");
+    reply = s_call(harness_mdp_actor("ST-32", "logistics", "logistics"), "POST",
+                   path, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "accepted");
     json_t *actions =
         json_object_get(json_object_get(reply, "body"), "actions");
     ck_assert_str_eq(json_string_value(json_array_get(actions, 0)), "start");
@@ -481,16 +431,17 @@ s_put_fast_policy(const char *kind)
     json_t *row =
         json_pack("{s:i, s:i, s:i}", "first_response_ms", S_TARGET_MS,
                   "department_reply_ms", S_LONG_MS, "resolution_ms", S_LONG_MS);
-    json_t *reply =
-        s_call(s_actor("ST-5", "technician", "technical"), "PUT", path,
-               json_pack("{s:b, s:{s:O}}", "business_time", 0, "targets",
-                         "default", row));
-    ck_assert_int_eq(s_status(reply), 403);
+    json_t *reply = s_call(harness_mdp_actor("ST-5", "technician", "technical"),
+                           "PUT", path,
+                           json_pack("{s:b, s:{s:O}}", "business_time", 0,
+                                     "targets", "default", row));
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
     json_decref(reply);
-    reply = s_call(s_actor("ST-20", "deputy_head", "management"), "PUT", path,
+    reply = s_call(harness_mdp_actor("ST-20", "deputy_head", "management"),
+                   "PUT", path,
                    json_pack("{s:b, s:{s:o}}", "business_time", 0, "targets",
                              "default", row));
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_decref(reply);
 }
 
@@ -560,9 +511,10 @@ s_put_calendar(const char *name, json_t *body)
 {
     char path[64];
     snprintf(path, sizeof path, "/v1/calendars/%s", name);
-    json_t *reply = s_call(s_actor("ST-1", "station_head", "management"), "PUT",
-                           path, body);
-    ck_assert_int_eq(s_status(reply), 200);
+    json_t *reply =
+        s_call(harness_mdp_actor("ST-1", "station_head", "management"), "PUT",
+               path, body);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_decref(reply);
 }
 
@@ -583,11 +535,11 @@ START_TEST(test_dispatch_makeup_day_honoured)
         json_pack("{s:i, s:i, s:i}", "first_response_ms", 3600000,
                   "department_reply_ms", 3600000, "resolution_ms", 3600000);
     json_t *reply =
-        s_call(s_actor("ST-1", "station_head", "management"), "PUT",
+        s_call(harness_mdp_actor("ST-1", "station_head", "management"), "PUT",
                "/v1/sla-policies/inquiry",
                json_pack("{s:b, s:s, s:{s:o}}", "business_time", 1, "calendar",
                          "makeup", "targets", "default", row));
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_decref(reply);
     int64_t before = cm_time_now_ms();
     s_case_event("intake.case.created",

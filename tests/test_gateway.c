@@ -134,6 +134,7 @@ static int
 s_request(int port, const char *method, const char *path, const char *headers,
           const char *body, s_response_t *response)
 {
+    response->status = 0; // no response read yet
     int fd = s_connect(port);
     if (fd < 0) {
         return -1;
@@ -593,7 +594,7 @@ END_TEST
 
 START_TEST(test_gateway_too_large_keeps_serving)
 {
-    size_t size = 1024 * 1024;
+    size_t size = (size_t)1024 * 1024;
     char *big = malloc(size + 1);
     memset(big, 'a', size);
     big[size] = '\0';

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cm_events.h"
+#include "cm_outbox.h"
 #include "cm_redis.h"
 #include "cm_status.h"
 #include "cm_store.h"
@@ -257,6 +258,11 @@ commit_one(cm_store_t *store, const char *id)
 {
     char envelope[64];
     snprintf(envelope, sizeof envelope, "{\"id\":\"%s\"}", id);
+    // A producer registers its outbox with the hub (cm_service does it at
+    // start); this test plays the producer.
+    ck_assert_int_eq(cm_outbox_register(cm_store_redis(store), "r") == 0
+                         || cm_outbox_register(cm_store_redis(store), "r") == 0,
+                     1);
     cm_commit_t *commit = cm_commit_new("r");
     cm_commit_event(commit, "r.thing.done", envelope);
     cm_commit_result_t result;

@@ -24,13 +24,13 @@ static void
 s_setup(void)
 {
     intake_stack_setup();
-    s_agent = intake_actor("ST-2", "cs_agent", "customer_service");
-    s_finance = intake_actor("ST-6", "finance", "finance");
-    s_tech_head = intake_actor("ST-3", "dept_head", "technical");
-    s_tech = intake_actor("ST-4", "technician", "technical");
-    s_other_tech = intake_actor("ST-5", "technician", "technical");
-    s_auditor = intake_actor("ST-9", "auditor", "audit");
-    s_head = intake_actor("ST-1", "station_head", "management");
+    s_agent = harness_mdp_actor("ST-2", "cs_agent", "customer_service");
+    s_finance = harness_mdp_actor("ST-6", "finance", "finance");
+    s_tech_head = harness_mdp_actor("ST-3", "dept_head", "technical");
+    s_tech = harness_mdp_actor("ST-4", "technician", "technical");
+    s_other_tech = harness_mdp_actor("ST-5", "technician", "technical");
+    s_auditor = harness_mdp_actor("ST-9", "auditor", "audit");
+    s_head = harness_mdp_actor("ST-1", "station_head", "management");
 }
 
 static void
@@ -81,7 +81,7 @@ s_get(const json_t *actor, const char *id)
 static const char *
 s_state(const json_t *reply)
 {
-    return intake_body_string(reply, "state");
+    return harness_mdp_body_string(reply, "state");
 }
 
 static json_t *
@@ -229,7 +229,7 @@ START_TEST(test_intake_tech_support_full_path)
     // Closing without the summary is refused, naming what is allowed.
     json_t *reply = intake_act(s_tech, id, "close", NULL, 409);
     json_t *error = json_object_get(reply, "error");
-    ck_assert_str_eq(intake_error_code(reply), "invalid_transition");
+    ck_assert_str_eq(harness_mdp_error_code(reply), "invalid_transition");
     ck_assert(
         intake_has(json_object_get(error, "allowed_actions"), "summarize"));
     json_decref(reply);
@@ -274,7 +274,7 @@ START_TEST(test_intake_refusals)
     s_check_step(s_agent, id, "triage", json_pack("{s:s}", "severity", "low"),
                  "triaged");
     // Only the head of the case's department assigns.
-    json_t *other_head = intake_actor("ST-8", "dept_head", "logistics");
+    json_t *other_head = harness_mdp_actor("ST-8", "dept_head", "logistics");
     json_decref(intake_act(other_head, id, "assign",
                            json_pack("{s:s}", "technician", "ST-4"), 403));
     json_decref(other_head);
@@ -297,7 +297,7 @@ START_TEST(test_intake_create_validation_and_idempotency)
 {
     json_t *bad = json_pack("{s:s, s:s}", "kind", "gossip", "extra", "x");
     json_t *reply = intake_call(s_agent, "POST", "/v1/cases", NULL, bad, NULL);
-    ck_assert_int_eq(intake_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_t *errors = json_object_get(json_object_get(reply, "error"), "errors");
     // extra, kind, channel, subject, description, customer
     ck_assert_int_eq(json_array_size(errors), 6);
@@ -311,18 +311,18 @@ START_TEST(test_intake_create_validation_and_idempotency)
         intake_call(s_agent, "POST", "/v1/cases", NULL, body, "key-1");
     json_t *second =
         intake_call(s_agent, "POST", "/v1/cases", NULL, body, "key-1");
-    ck_assert_int_eq(intake_status(first), 201);
-    ck_assert_int_eq(intake_status(second), 201);
-    ck_assert_str_eq(intake_body_string(first, "id"),
-                     intake_body_string(second, "id"));
+    ck_assert_int_eq(harness_mdp_status(first), 201);
+    ck_assert_int_eq(harness_mdp_status(second), 201);
+    ck_assert_str_eq(harness_mdp_body_string(first, "id"),
+                     harness_mdp_body_string(second, "id"));
     json_decref(second);
     // The customer is matched by email for a new case.
     json_object_set_new(json_object_get(body, "customer"), "email",
                         json_string("ann@example.com"));
     second = intake_call(s_agent, "POST", "/v1/cases", NULL, body, NULL);
-    ck_assert_int_eq(intake_status(second), 201);
-    ck_assert_str_eq(intake_body_string(first, "customer_id"),
-                     intake_body_string(second, "customer_id"));
+    ck_assert_int_eq(harness_mdp_status(second), 201);
+    ck_assert_str_eq(harness_mdp_body_string(first, "customer_id"),
+                     harness_mdp_body_string(second, "customer_id"));
     json_decref(first);
     json_decref(second);
     json_decref(body);
@@ -341,7 +341,7 @@ START_TEST(test_intake_list_filters_and_pages)
     for (int page = 0; page < 5; page++) {
         json_t *reply =
             intake_call(s_auditor, "GET", "/v1/cases", query, NULL, NULL);
-        ck_assert_int_eq(intake_status(reply), 200);
+        ck_assert_int_eq(harness_mdp_status(reply), 200);
         json_t *body = json_object_get(reply, "body");
         seen += json_array_size(json_object_get(body, "items"));
         json_t *next = json_object_get(body, "next_cursor");
@@ -365,7 +365,7 @@ START_TEST(test_intake_list_filters_and_pages)
     json_decref(query);
     query = json_pack("{s:s, s:s}", "limit", "500", "cursor", "x");
     reply = intake_call(s_agent, "GET", "/v1/cases", query, NULL, NULL);
-    ck_assert_int_eq(intake_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_decref(reply);
     json_decref(query);
     for (int i = 0; i < 5; i++) {
@@ -381,7 +381,7 @@ s_list_checked(const json_t *query, size_t expected)
 {
     json_t *reply =
         intake_call(s_auditor, "GET", "/v1/cases", query, NULL, NULL);
-    ck_assert_int_eq(intake_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_t *items = json_object_get(json_object_get(reply, "body"), "items");
     ck_assert_int_eq(json_array_size(items), expected);
     size_t i;
@@ -483,7 +483,7 @@ START_TEST(test_intake_list_page_byte_bound)
     for (; pages < 10; pages++) {
         json_t *reply =
             intake_call(s_auditor, "GET", "/v1/cases", query, NULL, NULL);
-        ck_assert_int_eq(intake_status(reply), 200);
+        ck_assert_int_eq(harness_mdp_status(reply), 200);
         json_t *body = json_object_get(reply, "body");
         size_t count = json_array_size(json_object_get(body, "items"));
         ck_assert_int_gt(count, 0);
@@ -544,7 +544,7 @@ START_TEST(test_intake_satisfaction_report)
     json_t *query = json_pack("{s:s}", "department", "finance");
     json_t *reply = intake_call(s_auditor, "GET", "/v1/reports/satisfaction",
                                 query, NULL, NULL);
-    ck_assert_int_eq(intake_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_t *body = json_object_get(reply, "body");
     ck_assert_int_eq(s_member_int(body, "count"), 2);
     ck_assert_int_eq(s_member_int(body, "unsatisfied_rounds"), 1);

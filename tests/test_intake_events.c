@@ -27,7 +27,7 @@ static void
 s_setup(void)
 {
     intake_stack_setup();
-    s_agent = intake_actor("ST-2", "cs_agent", "customer_service");
+    s_agent = harness_mdp_actor("ST-2", "cs_agent", "customer_service");
 }
 
 static void
@@ -258,9 +258,9 @@ s_burst_take(s_burst_t *burst, const char *reply)
         json_string_value(json_object_get(envelope, "correlation_id"));
     for (int i = 0; to && i < S_BURST; i++) {
         if (strcmp(burst->request_id[i], to) == 0 && !burst->case_id[i][0]
-            && intake_status(envelope) == 201) {
+            && harness_mdp_status(envelope) == 201) {
             snprintf(burst->case_id[i], sizeof burst->case_id[i], "%s",
-                     intake_body_string(envelope, "id"));
+                     harness_mdp_body_string(envelope, "id"));
             burst->done++;
         }
     }

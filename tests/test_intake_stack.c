@@ -1,7 +1,6 @@
 #include "test_intake_stack.h"
 
 #include <check.h>
-#include <czmq.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 
 #include "cm_envelope.h"
 #include "cm_mdp_client.h"
-#include "cm_time.h"
 
 intake_stack_t intake_stack;
 
@@ -78,15 +76,8 @@ intake_stack_teardown(void)
     harness_redis_stop(&s->redis);
 }
 
-json_t *
-intake_actor(const char *id, const char *role, const char *department)
-{
-    return json_pack("{s:s, s:s, s:s?}", "id", id, "role", role, "department",
-                     department);
-}
-
-// The test's client, connected once: a fresh DEALER with IMMEDIATE set
-// refuses sends until its TCP connection is up.
+// The test's client, connected once (cm_mdp_client_call waits for its
+// connection on the first call).
 static cm_mdp_client_t *
 s_client(void)
 {
@@ -97,45 +88,11 @@ s_client(void)
     return intake_stack.client;
 }
 
-char *
-intake_send_and_wait(const char *request, int timeout_ms)
-{
-    json_t *parsed = json_loads(request, 0, NULL);
-    char id[64];
-    snprintf(id, sizeof id, "%s",
-             json_string_value(json_object_get(parsed, "id")));
-    json_decref(parsed);
-    int64_t until = cm_time_mono_ms() + timeout_ms;
-    while (cm_mdp_client_send(s_client(), "intake", request) != 0) {
-        if (cm_time_mono_ms() > until) {
-            return NULL;
-        }
-        zclock_sleep(5); // polling for the connection, bounded
-    }
-    while (cm_time_mono_ms() < until) {
-        char *reply = cm_mdp_client_recv(
-            s_client(), (int)(until - cm_time_mono_ms()), NULL);
-        json_t *envelope = reply ? json_loads(reply, 0, NULL) : NULL;
-        const char *to =
-            json_string_value(json_object_get(envelope, "correlation_id"));
-        bool match = to && strcmp(to, id) == 0;
-        json_decref(envelope);
-        if (match) {
-            return reply;
-        }
-        free(reply);
-    }
-    return NULL;
-}
-
 json_t *
 intake_call(const json_t *actor, const char *method, const char *path,
             const json_t *query, const json_t *body, const char *key)
 {
     cm_envelope_request_t fields = {
-        .type = "intake.test",
-        .source = "test",
-        .deadline_ms = cm_time_now_ms() + INTAKE_TEST_CALL_MS,
         .idempotency_key = key,
         .actor = actor,
         .method = method,
@@ -143,35 +100,7 @@ intake_call(const json_t *actor, const char *method, const char *path,
         .query = query,
         .body = body,
     };
-    json_t *request = cm_envelope_request_new(&fields);
-    ck_assert_ptr_nonnull(request);
-    char *text = cm_envelope_encode(request);
-    json_decref(request);
-    char *reply_text = intake_send_and_wait(text, INTAKE_TEST_CALL_MS);
-    free(text);
-    json_t *reply = reply_text ? json_loads(reply_text, 0, NULL) : NULL;
-    free(reply_text);
-    return reply;
-}
-
-int
-intake_status(const json_t *reply)
-{
-    return (int)json_integer_value(json_object_get(reply, "status"));
-}
-
-const char *
-intake_error_code(const json_t *reply)
-{
-    return json_string_value(
-        json_object_get(json_object_get(reply, "error"), "code"));
-}
-
-const char *
-intake_body_string(const json_t *reply, const char *member)
-{
-    return json_string_value(
-        json_object_get(json_object_get(reply, "body"), member));
+    return harness_mdp_call(s_client(), "intake", &fields, INTAKE_TEST_CALL_MS);
 }
 
 json_t *
@@ -181,8 +110,8 @@ intake_expect(int status, const json_t *actor, const char *method,
     json_t *reply = intake_call(actor, method, path, NULL, body, NULL);
     ck_assert_msg(reply != NULL, "no reply to %s %s", method, path);
     char *text = json_dumps(reply, JSON_COMPACT);
-    ck_assert_msg(intake_status(reply) == status, "%s %s: want %d, got %.600s",
-                  method, path, status, text);
+    ck_assert_msg(harness_mdp_status(reply) == status,
+                  "%s %s: want %d, got %.600s", method, path, status, text);
     free(text);
     json_t *out = json_incref(json_object_get(reply, "body"));
     json_decref(reply);
@@ -202,8 +131,8 @@ intake_act(const json_t *actor, const char *id, const char *action,
     json_decref(body);
     ck_assert_msg(reply != NULL, "no reply to %s", path);
     char *text = json_dumps(reply, JSON_COMPACT);
-    ck_assert_msg(intake_status(reply) == status, "%s: want %d, got %.800s",
-                  path, status, text);
+    ck_assert_msg(harness_mdp_status(reply) == status,
+                  "%s: want %d, got %.800s", path, status, text);
     free(text);
     return reply;
 }

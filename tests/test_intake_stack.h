@@ -10,6 +10,7 @@
 #include "cm_mdp_client.h"
 #include "cm_store.h"
 #include "harness.h"
+#include "harness_mdp.h"
 
 #define INTAKE_TEST_CALL_MS 5000
 #define INTAKE_TEST_ENV_MAX 96
@@ -39,17 +40,10 @@ void intake_stack_teardown(void);
 // Start intake again (after a kill) and wait for its workers.
 bool intake_stack_restart_intake(void);
 
-// An actor object. Caller owns it.
-json_t *intake_actor(const char *id, const char *role, const char *department);
-
 // One request; the reply envelope or NULL on timeout. Borrowed arguments;
 // key is the Idempotency-Key or NULL. Caller owns the result.
 json_t *intake_call(const json_t *actor, const char *method, const char *path,
                     const json_t *query, const json_t *body, const char *key);
-
-// Send request text to intake and wait for the reply whose
-// correlation_id is the request's id; NULL on timeout. Caller owns it.
-char *intake_send_and_wait(const char *request, int timeout_ms);
 
 // intake_call that asserts a reply and its status; returns the body
 // (caller owns it).
@@ -60,11 +54,6 @@ json_t *intake_expect(int status, const json_t *actor, const char *method,
 // Returns the reply envelope (caller owns it).
 json_t *intake_act(const json_t *actor, const char *id, const char *action,
                    json_t *body, int status);
-
-// Members of a reply envelope.
-int intake_status(const json_t *reply);
-const char *intake_error_code(const json_t *reply);
-const char *intake_body_string(const json_t *reply, const char *member);
 
 // True when the JSON array holds the string.
 bool intake_has(const json_t *array, const char *text);

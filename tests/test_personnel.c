@@ -13,6 +13,7 @@
 #include "cm_redis.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "harness_mdp.h"
 #include "suites.h"
 
 #define S_BOOT_TOKEN "smt_integration_bootstrap_token_0123456789abcdef"
@@ -103,58 +104,16 @@ s_teardown(void)
 
 // ---- requests
 
-// An actor object. Caller owns it.
-static json_t *
-s_actor(const char *id, const char *role, const char *department)
-{
-    return json_pack("{s:s, s:s, s:s}", "id", id, "role", role, "department",
-                     department);
-}
-
-// Send text to personnel: a fresh client fails its sends at once until
-// its connection is up (IMMEDIATE), so retry until the deadline.
-static bool
-s_send(cm_mdp_client_t *client, const char *text)
-{
-    int64_t deadline = cm_time_mono_ms() + S_CALL_MS;
-    while (cm_mdp_client_send(client, "personnel", text) != 0) {
-        if (cm_time_mono_ms() >= deadline) {
-            return false;
-        }
-        zmq_poll(NULL, 0, 5); // a short pause between attempts
-    }
-    return true;
-}
-
-// The reply envelope whose correlation_id is id, or NULL on timeout.
-static json_t *
-s_receive(cm_mdp_client_t *client, const char *id)
-{
-    int64_t deadline = cm_time_mono_ms() + S_CALL_MS;
-    while (cm_time_mono_ms() < deadline) {
-        char *text = cm_mdp_client_recv(
-            client, (int)(deadline - cm_time_mono_ms()), NULL);
-        json_t *reply = text ? json_loads(text, 0, NULL) : NULL;
-        free(text);
-        const char *correlation = cm_envelope_correlation_id(reply);
-        if (correlation && strcmp(correlation, id) == 0) {
-            return reply;
-        }
-        json_decref(reply);
-    }
-    return NULL;
-}
-
-// Send a request and return the reply envelope (never NULL: asserted).
-// query and body are borrowed; key is the Idempotency-Key or NULL.
+// Send a request on a fresh client and return the reply envelope (never
+// NULL: asserted). query and body are borrowed; key is the Idempotency-Key
+// or NULL.
 static json_t *
 s_call(const json_t *actor, const char *method, const char *path,
        const json_t *query, const json_t *body, const char *key)
 {
+    cm_mdp_client_t *client = cm_mdp_client_new(s_stack.endpoint);
+    ck_assert_ptr_nonnull(client);
     cm_envelope_request_t fields = {
-        .type = "personnel.test",
-        .source = "test",
-        .deadline_ms = cm_time_now_ms() + S_CALL_MS,
         .idempotency_key = key,
         .actor = actor,
         .method = method,
@@ -162,39 +121,10 @@ s_call(const json_t *actor, const char *method, const char *path,
         .query = query,
         .body = body,
     };
-    json_t *request = cm_envelope_request_new(&fields);
-    ck_assert_ptr_nonnull(request);
-    char *text = cm_envelope_encode(request);
-    cm_mdp_client_t *client = cm_mdp_client_new(s_stack.endpoint);
-    ck_assert_ptr_nonnull(client);
-    json_t *reply = s_send(client, text)
-                        ? s_receive(client, cm_envelope_id(request))
-                        : NULL;
+    json_t *reply = harness_mdp_call(client, "personnel", &fields, S_CALL_MS);
     cm_mdp_client_destroy(&client);
-    free(text);
-    json_decref(request);
     ck_assert_msg(reply != NULL, "no reply to %s %s", method, path);
     return reply;
-}
-
-static int
-s_status(const json_t *reply)
-{
-    return (int)json_integer_value(json_object_get(reply, "status"));
-}
-
-static const char *
-s_body_string(const json_t *reply, const char *field)
-{
-    return json_string_value(
-        json_object_get(json_object_get(reply, "body"), field));
-}
-
-static const char *
-s_error_code(const json_t *reply)
-{
-    return json_string_value(
-        json_object_get(json_object_get(reply, "error"), "code"));
 }
 
 static const char *
@@ -207,7 +137,7 @@ s_header(const json_t *reply, const char *name)
 static json_t *
 s_head(void)
 {
-    return s_actor("ST-1", "station_head", "management");
+    return harness_mdp_actor("ST-1", "station_head", "management");
 }
 
 static json_t *
@@ -224,7 +154,7 @@ s_resolve_status(const char *token)
     json_t *body = json_pack("{s:s}", "token", token);
     json_t *reply =
         s_call(gateway, "POST", "/internal/tokens/resolve", NULL, body, NULL);
-    int status = s_status(reply);
+    int status = harness_mdp_status(reply);
     json_decref(reply);
     json_decref(body);
     json_decref(gateway);
@@ -238,7 +168,7 @@ s_create_department(const char *code)
     json_t *head = s_head();
     json_t *body = json_pack("{s:s, s:s}", "code", code, "name", code);
     json_t *reply = s_call(head, "POST", "/v1/departments", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 201);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
     json_decref(reply);
     json_decref(body);
     json_decref(head);
@@ -253,8 +183,8 @@ s_create_staff(const char *name, const char *role, const char *department,
     json_t *body = json_pack("{s:s, s:s, s:s}", "name", name, "role", role,
                              "department", department);
     json_t *reply = s_call(head, "POST", "/v1/staff", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 201);
-    snprintf(id, 48, "%s", s_body_string(reply, "id"));
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(id, 48, "%s", harness_mdp_body_string(reply, "id"));
     json_decref(reply);
     json_decref(body);
     json_decref(head);
@@ -272,9 +202,9 @@ s_issue_token(const char *staff_id, const char *expires_at, char *secret,
     char path[128];
     snprintf(path, sizeof path, "/v1/staff/%s/tokens", staff_id);
     json_t *reply = s_call(head, "POST", path, NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 201);
-    snprintf(secret, 80, "%s", s_body_string(reply, "token"));
-    snprintf(token_id, 48, "%s", s_body_string(reply, "id"));
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(secret, 80, "%s", harness_mdp_body_string(reply, "token"));
+    snprintf(token_id, 48, "%s", harness_mdp_body_string(reply, "id"));
     ck_assert(strncmp(secret, "smt_", 4) == 0);
     json_decref(reply);
     json_decref(body);
@@ -332,15 +262,16 @@ START_TEST(test_personnel_bootstrap_given_token)
     json_t *body = json_pack("{s:s}", "token", S_BOOT_TOKEN);
     json_t *reply =
         s_call(gateway, "POST", "/internal/tokens/resolve", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "id"), "ST-1");
-    ck_assert_str_eq(s_body_string(reply, "role"), "station_head");
-    ck_assert_str_eq(s_body_string(reply, "department"), "management");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "id"), "ST-1");
+    ck_assert_str_eq(harness_mdp_body_string(reply, "role"), "station_head");
+    ck_assert_str_eq(harness_mdp_body_string(reply, "department"),
+                     "management");
     json_decref(reply);
     json_t *head = s_head();
     reply = s_call(head, "GET", "/v1/departments/management", NULL, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "head"), "ST-1");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "head"), "ST-1");
     json_decref(reply);
     ck_assert_int_eq(harness_proc_count_event(&s_stack.personnel[0],
                                               "personnel.bootstrap.done"),
@@ -401,7 +332,7 @@ START_TEST(test_personnel_bootstrap_race_generated_token)
     json_t *head = s_head();
     json_t *query = json_pack("{s:s}", "role", "station_head");
     json_t *reply = s_call(head, "GET", "/v1/staff", query, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     ck_assert_int_eq(json_array_size(json_object_get(
                          json_object_get(reply, "body"), "items")),
                      1);
@@ -421,11 +352,11 @@ START_TEST(test_personnel_token_issue_resolve_revoke)
     s_issue_token(id, NULL, secret, token_id);
     ck_assert_int_eq(s_resolve_status(secret), 200);
     // The owner lists their tokens: no secret in the list.
-    json_t *self = s_actor(id, "cs_agent", "tok_dept");
+    json_t *self = harness_mdp_actor(id, "cs_agent", "tok_dept");
     char path[128];
     snprintf(path, sizeof path, "/v1/staff/%s/tokens", id);
     json_t *reply = s_call(self, "GET", path, NULL, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     char *text = json_dumps(reply, 0);
     ck_assert_ptr_null(strstr(text, secret));
     ck_assert_ptr_nonnull(strstr(text, token_id));
@@ -434,8 +365,8 @@ START_TEST(test_personnel_token_issue_resolve_revoke)
     // The owner revokes it; it stops resolving.
     snprintf(path, sizeof path, "/v1/staff/%s/tokens/%s", id, token_id);
     reply = s_call(self, "DELETE", path, NULL, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "state"), "revoked");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "revoked");
     json_decref(reply);
     ck_assert_int_eq(s_resolve_status(secret), 401);
     s_events_t events = {.secret = secret};
@@ -467,7 +398,7 @@ START_TEST(test_personnel_token_expired)
     char path[128];
     snprintf(path, sizeof path, "/v1/staff/%s/tokens", id);
     json_t *reply = s_call(head, "POST", path, NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_decref(reply);
     json_decref(body);
     json_decref(head);
@@ -486,17 +417,17 @@ START_TEST(test_personnel_token_suspended_staff)
     char path[128];
     snprintf(path, sizeof path, "/v1/staff/%s/suspend", id);
     json_t *reply = s_call(head, "POST", path, NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
-    ck_assert_str_eq(s_body_string(reply, "status"), "suspended");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "status"), "suspended");
     json_decref(reply);
     ck_assert_int_eq(s_resolve_status(secret), 401);
     // Suspending again is not a transition of a suspended member.
     reply = s_call(head, "POST", path, NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 409);
+    ck_assert_int_eq(harness_mdp_status(reply), 409);
     json_decref(reply);
     snprintf(path, sizeof path, "/v1/staff/%s/reinstate", id);
     reply = s_call(head, "POST", path, NULL, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     json_decref(reply);
     ck_assert_int_eq(s_resolve_status(secret), 200);
     json_decref(body);
@@ -506,11 +437,11 @@ END_TEST
 
 START_TEST(test_personnel_resolve_only_gateway)
 {
-    json_t *agent = s_actor("ST-1", "station_head", "management");
+    json_t *agent = harness_mdp_actor("ST-1", "station_head", "management");
     json_t *body = json_pack("{s:s}", "token", S_BOOT_TOKEN);
     json_t *reply =
         s_call(agent, "POST", "/internal/tokens/resolve", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 403);
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
     json_decref(reply);
     ck_assert_int_eq(s_resolve_status("smt_nonsense"), 401);
     json_decref(body);
@@ -528,7 +459,7 @@ s_count_staff(const char *department)
     json_t *query =
         json_pack("{s:s, s:s}", "department", department, "limit", "200");
     json_t *reply = s_call(head, "GET", "/v1/staff", query, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     size_t n = json_array_size(
         json_object_get(json_object_get(reply, "body"), "items"));
     json_decref(reply);
@@ -540,17 +471,17 @@ s_count_staff(const char *department)
 START_TEST(test_personnel_cs_agent_may_not_create_staff)
 {
     s_create_department("auth_dept");
-    json_t *agent = s_actor("ST-99", "cs_agent", "auth_dept");
+    json_t *agent = harness_mdp_actor("ST-99", "cs_agent", "auth_dept");
     json_t *body = json_pack("{s:s, s:s, s:s}", "name", "Mallory", "role",
                              "station_head", "department", "auth_dept");
     json_t *reply = s_call(agent, "POST", "/v1/staff", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 403);
-    ck_assert_str_eq(s_error_code(reply), "forbidden");
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
+    ck_assert_str_eq(harness_mdp_error_code(reply), "forbidden");
     json_decref(reply);
     // A deputy head may not grant the station head's role either.
-    json_t *deputy = s_actor("ST-98", "deputy_head", "management");
+    json_t *deputy = harness_mdp_actor("ST-98", "deputy_head", "management");
     reply = s_call(deputy, "POST", "/v1/staff", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 403);
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
     json_decref(reply);
     ck_assert_int_eq(s_count_staff("auth_dept"), 0);
     json_decref(deputy);
@@ -567,7 +498,7 @@ START_TEST(test_personnel_unknown_field)
         json_pack("{s:s, s:s, s:s, s:s}", "name", "Val", "role", "cs_agent",
                   "department", "val_dept", "salary", "lots");
     json_t *reply = s_call(head, "POST", "/v1/staff", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_t *errors = json_object_get(json_object_get(reply, "error"), "errors");
     ck_assert_int_eq(json_array_size(errors), 1);
     ck_assert_str_eq(
@@ -578,13 +509,13 @@ START_TEST(test_personnel_unknown_field)
     // Bad role and missing name: both named at once.
     body = json_pack("{s:s, s:s}", "role", "janitor", "department", "val_dept");
     reply = s_call(head, "POST", "/v1/staff", NULL, body, NULL);
-    ck_assert_int_eq(s_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     errors = json_object_get(json_object_get(reply, "error"), "errors");
     ck_assert_int_eq(json_array_size(errors), 2);
     json_decref(reply);
     ck_assert_int_eq(s_count_staff("val_dept"), 0);
     reply = s_call(head, "GET", "/v1/staff/XYZ", NULL, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 404);
+    ck_assert_int_eq(harness_mdp_status(reply), 404);
     json_decref(reply);
     json_decref(body);
     json_decref(head);
@@ -599,9 +530,10 @@ START_TEST(test_personnel_idempotent_create)
                              "finance", "department", "idem_dept");
     json_t *first = s_call(head, "POST", "/v1/staff", NULL, body, "key-ida-1");
     json_t *second = s_call(head, "POST", "/v1/staff", NULL, body, "key-ida-1");
-    ck_assert_int_eq(s_status(first), 201);
-    ck_assert_int_eq(s_status(second), 201);
-    ck_assert_str_eq(s_body_string(first, "id"), s_body_string(second, "id"));
+    ck_assert_int_eq(harness_mdp_status(first), 201);
+    ck_assert_int_eq(harness_mdp_status(second), 201);
+    ck_assert_str_eq(harness_mdp_body_string(first, "id"),
+                     harness_mdp_body_string(second, "id"));
     ck_assert_str_eq(s_header(second, "Idempotent-Replayed"), "true");
     ck_assert_str_eq(s_header(second, "Location"), s_header(first, "Location"));
     ck_assert_int_eq(s_count_staff("idem_dept"), 1);
@@ -626,17 +558,17 @@ START_TEST(test_personnel_patch_if_match)
     json_t *body = json_pack("{s:s}", "name", "Pat Smith");
     json_t *query = json_pack("{s:s}", "if_match", "\"1\"");
     reply = s_call(head, "PATCH", path, query, body, NULL);
-    ck_assert_int_eq(s_status(reply), 200);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
     ck_assert_str_eq(s_header(reply, "ETag"), "\"2\"");
-    ck_assert_str_eq(s_body_string(reply, "name"), "Pat Smith");
+    ck_assert_str_eq(harness_mdp_body_string(reply, "name"), "Pat Smith");
     json_decref(reply);
     // The same If-Match again is stale now.
     reply = s_call(head, "PATCH", path, query, body, NULL);
-    ck_assert_int_eq(s_status(reply), 412);
+    ck_assert_int_eq(harness_mdp_status(reply), 412);
     json_decref(reply);
     json_t *role = json_pack("{s:s}", "role", "auditor");
     reply = s_call(head, "PATCH", path, NULL, role, NULL);
-    ck_assert_int_eq(s_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_decref(reply);
     json_decref(role);
     json_decref(query);
@@ -656,7 +588,7 @@ s_walk_pages(json_t *query, const char *limit, size_t *pages)
     *pages = 0;
     for (bool more = true; more; (*pages)++) {
         json_t *reply = s_call(head, "GET", "/v1/staff", query, NULL, NULL);
-        ck_assert_int_eq(s_status(reply), 200);
+        ck_assert_int_eq(harness_mdp_status(reply), 200);
         json_t *body = json_object_get(reply, "body");
         json_t *item;
         size_t i;
@@ -699,7 +631,7 @@ START_TEST(test_personnel_list_pagination)
     json_t *head = s_head();
     query = json_pack("{s:s, s:s}", "limit", "500", "colour", "red");
     json_t *reply = s_call(head, "GET", "/v1/staff", query, NULL, NULL);
-    ck_assert_int_eq(s_status(reply), 400);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
     json_decref(reply);
     json_decref(query);
     json_decref(head);

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# bench/http — wrk against the gateway: GET /healthz (the in-process
-# ceiling: nng only) and a routed GET /v1/cases/CS-1 (nng → bus thread →
-# broker → worker → back), printing req/s, p50, p99 and the ratio.
-# The routed service and personnel are played by bench/http's worker until
-# the real services are ready. Usage: bench/http/run.sh [BUILD_DIR]
+# bench/http — wrk against the gateway (issue 3), all in one run:
+#   GET  /healthz               the in-process ceiling (nng only)
+#   GET  /v1/staff/ST-1         routed to the real personnel service (Redis)
+#   POST /v1/departments        real personnel, a unique code and
+#                               Idempotency-Key per request (wrk Lua)
+#   GET  /v1/cases/CS-1         routed to bench-bin/http, a worker that
+#                               answers at once: the platform's own cost
+#                               (gateway → broker → worker → back)
+# Authentication is personnel's bootstrap token (SM_PERSONNEL__BOOTSTRAP_TOKEN).
+# Prints req/s, p50, p99, non-2xx and each ratio to the ceiling. Bounded:
+# DURATION per wrk run (default 10s). Usage: bench/http/run.sh [BUILD_DIR]
 set -euo pipefail
 build=${1:-build/release}
 bin=$build/bin
@@ -11,16 +17,20 @@ variant=$(basename "$build")
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
-command -v wrk >/dev/null || { echo "bench/http: wrk is not installed" >&2; exit 1; }
+for tool in wrk redis-server redis-cli curl; do
+  command -v "$tool" >/dev/null || { echo "bench/http: $tool is not installed" >&2; exit 1; }
+done
 make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
-  "$bin/hub" "$build/bench/http/worker.o" "$build/libcommon.a"
+  "$bin/hub" "$bin/personnel" "$build/bench-bin/http"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
 export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port) SM_GATEWAY__ROUTES="cases=intake staff=personnel"
+export SM_GATEWAY__PORT=$(free_port)
 export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_LOG__LEVEL=${SM_LOG__LEVEL:-warn} LOG_LEVEL=${LOG_LEVEL:-warn}
+export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_http_bootstrap_token_0123456789abcdef
+export LOG_LEVEL=${LOG_LEVEL:-warn}
+token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -29,40 +39,78 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# The Makefile's bench rule links build/<v>/bench/http, which is also the
-# object directory; link the worker here until that is fixed.
-worker=$tmp/worker
-cc -pthread -o "$worker" "$build/bench/http/worker.o" "$build/libcommon.a" \
-  $(pkg-config --libs libczmq libzmq jansson hiredis libsodium) -lnng -lm
+
 redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 --save "" --appendonly no \
   --dir "$tmp" --logfile "$tmp/redis.log" & pids+=($!)
+for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 "$bin/broker" >"$tmp/broker.log" 2>&1 & pids+=($!)
 "$bin/hub" >"$tmp/hub.log" 2>&1 & pids+=($!)
-ep="tcp://127.0.0.1:$SM_BROKER__PORT"
-"$worker" "$ep" personnel >"$tmp/w1.log" 2>&1 & pids+=($!)
-"$worker" "$ep" intake >"$tmp/w2.log" 2>&1 & pids+=($!)
+"$bin/personnel" >"$tmp/personnel.log" 2>&1 & pids+=($!)
+"$build/bench-bin/http" "tcp://127.0.0.1:$SM_BROKER__PORT" intake >"$tmp/worker.log" 2>&1 & pids+=($!)
 "$bin/gateway" >"$tmp/gateway.log" 2>&1 & pids+=($!)
-base="http://127.0.0.1:$SM_GATEWAY__PORT"
-for _ in $(seq 100); do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer bench' \
-    "$base/v1/cases/CS-1" || true)
-  [ "$code" = 200 ] && break
-  sleep 0.1
-done
-[ "$code" = 200 ] || { echo "bench/http: routed GET never answered 200 ($code)" >&2; exit 1; }
 
-# One wrk run: prints "req/s p50_ms p99_ms".
+base="http://127.0.0.1:$SM_GATEWAY__PORT"
+auth="Authorization: Bearer $token"
+# Wait until the whole path answers (personnel resolves the token).
+wait_200() {
+  local code=000
+  for _ in $(seq 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$base$1" || true)
+    [ "$code" = 200 ] && return 0
+    sleep 0.1
+  done
+  echo "bench/http: GET $1 never answered 200 ($code)" >&2
+  tail -3 "$tmp/gateway.log" "$tmp/personnel.log" >&2
+  exit 1
+}
+wait_200 /v1/staff/ST-1
+wait_200 /v1/cases/CS-1
+
+# POST /v1/departments: each request creates a department with its own
+# code and Idempotency-Key (thread number + counter: unique in the run).
+cat >"$tmp/departments.lua" <<LUA
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  n = 0
+  run = tostring(os.time())
+end
+function request()
+  n = n + 1
+  local code = string.format("b%s_%d_%d", run, tid, n)
+  local body = string.format('{"code":"%s","name":"Bench %d"}', code, n)
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer $token",
+    ["Idempotency-Key"] = "bench-" .. code,
+  }
+  return wrk.format("POST", "/v1/departments", headers, body)
+end
+LUA
+
+# One wrk run: prints "req/s p50_ms p99_ms non2xx".
 run() {
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" 2>&1 | awk '
     /Requests\/sec/ {rps=$2}
+    /Non-2xx/ {bad=$NF}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END {printf "%.0f %.3f %.3f\n", rps, ms(p50), ms(p99)}'
+    END {printf "%.0f %.3f %.3f %d\n", rps, ms(p50), ms(p99), bad}'
 }
-read -r h_rps h_p50 h_p99 < <(run "$base/healthz")
-read -r r_rps r_p50 r_p99 < <(run -H 'Authorization: Bearer bench' "$base/v1/cases/CS-1")
-printf '%-28s %10s %10s %10s %8s\n' target req/s p50_ms p99_ms ratio
-printf '%-28s %10s %10s %10s %8s\n' "GET /healthz (ceiling)" "$h_rps" "$h_p50" "$h_p99" 1.00
-printf '%-28s %10s %10s %10s %8.2f\n' "GET /v1/cases/CS-1 (routed)" "$r_rps" "$r_p50" "$r_p99" \
-  "$(awk -v a="$r_rps" -v b="$h_rps" 'BEGIN{print (b>0)?a/b:0}')"
-echo "(routed: bench/http worker plays intake and personnel; $connections connections, $threads wrk threads, $duration; $(nproc) CPUs)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0)?a/b:0}'; }
+read -r h_rps h_p50 h_p99 h_bad < <(run "$base/healthz")
+read -r s_rps s_p50 s_p99 s_bad < <(run -H "$auth" "$base/v1/staff/ST-1")
+read -r d_rps d_p50 d_p99 d_bad < <(run -s "$tmp/departments.lua" "$base/v1/departments")
+read -r e_rps e_p50 e_p99 e_bad < <(run -H "$auth" "$base/v1/cases/CS-1")
+created=$(redis-cli -p "$SM_REDIS__PORT" --scan --pattern 'sm:{personnel}:department:b*' | wc -l)
+
+row() { printf '%-34s %9s %9s %9s %7s %7s\n' "$@"; }
+row target req/s p50_ms p99_ms non2xx ratio
+row "GET /healthz (ceiling)" "$h_rps" "$h_p50" "$h_p99" "$h_bad" 1.00
+row "GET /v1/staff/ST-1" "$s_rps" "$s_p50" "$s_p99" "$s_bad" "$(ratio "$s_rps" "$h_rps")"
+row "POST /v1/departments" "$d_rps" "$d_p50" "$d_p99" "$d_bad" "$(ratio "$d_rps" "$h_rps")"
+row "GET /v1/cases/CS-1 (echo worker)" "$e_rps" "$e_p50" "$e_p99" "$e_bad" "$(ratio "$e_rps" "$h_rps")"
+echo "(personnel is the real service; the echo worker (bench-bin/http) answers at once, so its row is gateway + broker alone; $created departments created; $connections connections, $threads wrk threads, $duration; $(nproc) CPUs)"

@@ -365,6 +365,7 @@ START_TEST(test_cm_events_outbox_lags)
     free(first);
     cm_outbox_lag_t *lags = NULL;
     size_t count = 0;
+    ck_assert_int_eq(cm_outbox_register(cm_store_redis(store), "p"), 0);
     ck_assert_int_eq(cm_outbox_lags(cm_store_redis(store), &lags, &count), 0);
     ck_assert_int_eq(count, 2);
     const cm_outbox_lag_t *c = lag_of(lags, count, "c");
@@ -541,8 +542,17 @@ START_TEST(test_cm_events_discover_and_read)
     produce(3, "p.thing.done");
     char **streams = NULL;
     size_t count = 0;
-    ck_assert_int_eq(
-        cm_outbox_discover(cm_store_redis(store), &streams, &count), 0);
+    // Not registered yet: only the keyspace scan finds it.
+    cm_redis_t *redis = cm_store_redis(store);
+    ck_assert_int_eq(cm_outbox_discover(redis, &streams, &count), 0);
+    ck_assert_int_eq(count, 0);
+    cm_store_strings_free(&streams, count);
+    ck_assert_int_eq(cm_outbox_scan(redis, &streams, &count), 0);
+    ck_assert_int_eq(count, 1);
+    ck_assert_str_eq(streams[0], "sm:{p}:outbox");
+    cm_store_strings_free(&streams, count);
+    ck_assert_int_eq(cm_outbox_register(redis, "p"), 0);
+    ck_assert_int_eq(cm_outbox_discover(redis, &streams, &count), 0);
     ck_assert_int_eq(count, 1);
     ck_assert_str_eq(streams[0], "sm:{p}:outbox");
     cm_store_strings_free(&streams, count);

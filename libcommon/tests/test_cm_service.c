@@ -7,6 +7,7 @@
 
 #include "cm_envelope.h"
 #include "cm_log.h"
+#include "cm_mdp.h"
 #include "cm_redis.h"
 #include "cm_service.h"
 #include "cm_time.h"
@@ -281,6 +282,134 @@ START_TEST(test_cm_service_if_match)
 }
 END_TEST
 
+// ---- transport: a worker thread behind a scripted ROUTER
+
+#define TEST_BATCH 8 // requests sent at once: one batch of the worker
+
+// A request envelope for GET path, as text. Caller frees.
+static char *
+s_request_text(const char *path, char *id, size_t id_size)
+{
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-1", "role", "auditor");
+    cm_envelope_request_t fields = {
+        .type = "things.get",
+        .source = "test",
+        .deadline_ms = cm_time_now_ms() + 5000,
+        .actor = actor,
+        .method = "GET",
+        .path = path,
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    snprintf(id, id_size, "%s", cm_envelope_id(request));
+    char *text = cm_envelope_encode(request);
+    json_decref(request);
+    json_decref(actor);
+    return text;
+}
+
+// The next worker message with `command` from the router, or NULL.
+static zmsg_t *
+s_router_expect(zsock_t *router, int command)
+{
+    int64_t until = cm_time_mono_ms() + 5000;
+    while (cm_time_mono_ms() < until) {
+        zmq_pollitem_t item = {zsock_resolve(router), 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, 50) <= 0) {
+            continue;
+        }
+        zmsg_t *msg = zmsg_recv(router);
+        zframe_t *frame = zmsg_first(msg); // identity
+        for (int i = 0; i < 3 && frame; i++) {
+            frame = zmsg_next(msg); // "", MDPW01, command
+        }
+        if (frame && zframe_size(frame) == 1
+            && *zframe_data(frame) == (byte)command) {
+            return msg;
+        }
+        zmsg_destroy(&msg);
+    }
+    return NULL;
+}
+
+static void
+s_router_request(zsock_t *router, zframe_t *identity, const char *tag,
+                 const char *body)
+{
+    byte code = CM_MDP_REQUEST;
+    zmsg_t *msg = zmsg_new();
+    zmsg_addmem(msg, zframe_data(identity), zframe_size(identity));
+    zmsg_addstr(msg, "");
+    zmsg_addstr(msg, CM_MDP_WORKER);
+    zmsg_addmem(msg, &code, 1);
+    zmsg_addstr(msg, tag);
+    zmsg_addstr(msg, "");
+    zmsg_addstr(msg, body);
+    ck_assert_int_eq(zmsg_send(&msg, router), 0);
+}
+
+// A batch of requests waiting at once is answered in full: every reply
+// carries its request's tag and correlation id, in order.
+START_TEST(test_cm_service_answers_a_whole_batch)
+{
+    zsock_t *router = zsock_new(ZMQ_ROUTER);
+    zsock_set_linger(router, 0);
+    int port = zsock_bind(router, "tcp://127.0.0.1:*");
+    ck_assert_int_gt(port, 0);
+    char text[16], error[256];
+    snprintf(text, sizeof text, "%d", port);
+    setenv("SM_BROKER__PORT", text, 1);
+    setenv("SM_SERVICE__WORKERS", "1", 1);
+    setenv("SM_SERVICE__CREDIT", "8", 1);
+    char *argv[] = {"things", NULL};
+    cm_config_t *own =
+        cm_config_load("things", NULL, 1, argv, error, sizeof error);
+    ck_assert_msg(own != NULL, "%s", error);
+    cm_service_t *running = cm_service_new(&things, own);
+    ck_assert_int_eq(cm_service_start(running), 0);
+    zmsg_t *ready = s_router_expect(router, CM_MDP_READY);
+    ck_assert_ptr_nonnull(ready);
+    zframe_t *identity = zmsg_pop(ready);
+    zmsg_destroy(&ready);
+    char ids[TEST_BATCH][64];
+    for (int i = 0; i < TEST_BATCH; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "t%d", i);
+        char *body = s_request_text("/v1/things/none", ids[i], sizeof ids[i]);
+        s_router_request(router, identity, tag, body);
+        free(body);
+    }
+    for (int i = 0; i < TEST_BATCH; i++) {
+        zmsg_t *reply = s_router_expect(router, CM_MDP_REPLY);
+        ck_assert_ptr_nonnull(reply);
+        ck_assert_uint_eq(zmsg_size(reply), 7);
+        for (int skip = 0; skip < 4; skip++) { // identity, "", MDPW01, REPLY
+            zframe_t *frame = zmsg_pop(reply);
+            zframe_destroy(&frame);
+        }
+        char *tag = zmsg_popstr(reply);
+        char want[16];
+        snprintf(want, sizeof want, "t%d", i);
+        ck_assert_str_eq(tag, want);
+        free(tag);
+        free(zmsg_popstr(reply)); // ""
+        char *body = zmsg_popstr(reply);
+        json_t *envelope = json_loads(body, 0, NULL);
+        ck_assert_str_eq(cm_envelope_correlation_id(envelope), ids[i]);
+        ck_assert_int_eq(cm_envelope_status(envelope), 404);
+        json_decref(envelope);
+        free(body);
+        zmsg_destroy(&reply);
+    }
+    zframe_destroy(&identity);
+    cm_service_destroy(&running);
+    cm_config_destroy(&own);
+    zsock_destroy(&router);
+    unsetenv("SM_BROKER__PORT");
+    unsetenv("SM_SERVICE__WORKERS");
+    unsetenv("SM_SERVICE__CREDIT");
+}
+END_TEST
+
 Suite *
 cm_service_suite(void)
 {
@@ -293,6 +422,7 @@ cm_service_suite(void)
     tcase_add_test(pipeline, test_cm_service_malformed_request);
     tcase_add_test(pipeline, test_cm_service_idempotency);
     tcase_add_test(pipeline, test_cm_service_rejection_releases_key);
+    tcase_add_test(pipeline, test_cm_service_answers_a_whole_batch);
     suite_add_tcase(suite, pipeline);
     TCase *ctx = tcase_create("ctx");
     tcase_add_test(ctx, test_cm_service_if_match);

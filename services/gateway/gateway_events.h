@@ -12,7 +12,7 @@
 #define GATEWAY_EVENTS_PING_MS     1000 // Redis health check period
 #define GATEWAY_SSE_REPLAY_MAX     1000 // entries replayed per stream
 #define GATEWAY_SSE_CLIENTS_MAX    1000 // open streams per gateway
-#define GATEWAY_INGEST_SEEN_TTL_MS (7 * 24 * 3600 * 1000LL) // dedupe window
+#define GATEWAY_INGEST_SEEN_TTL_MS (7LL * 24 * 3600 * 1000) // dedupe window
 
 typedef struct gateway_events gateway_events_t;
 

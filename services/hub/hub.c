@@ -28,7 +28,10 @@ const cm_config_option_t hub_config_options[] = {
     {"hub/block_ms", CM_CONFIG_INT, "200", 1, 60000, false,
      "XREAD BLOCK time; kept below redis/timeout_ms"},
     {"hub/discover_ms", CM_CONFIG_INT, "1000", 10, 600000, false,
-     "how often outbox streams are discovered (SCAN)"},
+     "how often the stream registry is read (SMEMBERS)"},
+    {"hub/scan_ms", CM_CONFIG_INT, "300000", 0, 86400000, false,
+     "how often the keyspace is scanned for unregistered outbox streams "
+     "(0: never; a SCAN of a million keys costs Redis about 1.4 s)"},
     {"hub/trim_interval_ms", CM_CONFIG_INT, "10000", 10, 3600000, false,
      "how often outbox streams are trimmed"},
     {"hub/trim_retention", CM_CONFIG_INT, "10000", 0, 100000000, false,
@@ -50,6 +53,8 @@ struct hub {
     size_t count;             // streams known
     size_t capacity;          // allocated entries
     int64_t next_discover_ms; // monotonic
+    int64_t next_scan_ms;     // monotonic; 0: scan at the first chance
+    bool ingest_registered;   // sm:{ingest}:outbox is in the registry
     int64_t next_trim_ms;     // monotonic
 };
 
@@ -72,6 +77,7 @@ hub_options_from_config(const cm_config_t *config, hub_options_t *options)
     options->batch = (int)cm_config_int(config, "hub/batch");
     options->block_ms = (int)cm_config_int(config, "hub/block_ms");
     options->discover_ms = (int)cm_config_int(config, "hub/discover_ms");
+    options->scan_ms = (int)cm_config_int(config, "hub/scan_ms");
     options->trim_interval_ms =
         (int)cm_config_int(config, "hub/trim_interval_ms");
     options->trim_retention = cm_config_int(config, "hub/trim_retention");
@@ -208,19 +214,39 @@ s_learn_stream(hub_t *self, const char *stream)
     return 0;
 }
 
+// Learn the registered streams; now and then (scan_ms) also scan the
+// keyspace for streams whose producer could not register, and register
+// them so the next cheap read finds them.
 static int
 s_discover(hub_t *self)
 {
+    cm_redis_t *redis = cm_store_redis(self->store);
+    if (!self->ingest_registered) {
+        // The hub owns the ingest stream's relay; make sure it is known.
+        self->ingest_registered = cm_outbox_register(redis, "ingest") == 0;
+    }
+    bool scan =
+        self->options.scan_ms > 0 && cm_time_mono_ms() >= self->next_scan_ms;
     char **found = NULL;
     size_t count = 0;
-    int rc = cm_outbox_discover(cm_store_redis(self->store), &found, &count);
+    int rc = scan ? cm_outbox_scan(redis, &found, &count)
+                  : cm_outbox_discover(redis, &found, &count);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         if (!s_is_known(self, found[i])
             && self->count < CM_OUTBOX_STREAMS_MAX) {
             rc = s_learn_stream(self, found[i]);
         }
+        if (rc == 0 && scan) {
+            char owner[CM_STORE_KEY_MAX];
+            if (sscanf(found[i], "sm:{%255[^}]}:outbox", owner) == 1) {
+                rc = cm_outbox_register(redis, owner);
+            }
+        }
     }
     cm_store_strings_free(&found, count);
+    if (rc == 0 && scan) {
+        self->next_scan_ms = cm_time_mono_ms() + self->options.scan_ms;
+    }
     return rc;
 }
 

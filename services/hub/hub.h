@@ -1,7 +1,8 @@
 // hub — relays every outbox stream to XPUB and accepts external events on
 // XSUB (design.md §3).
 //
-// Relay: discovers sm:{*}:outbox streams with SCAN (every discover_ms),
+// Relay: learns sm:{*}:outbox streams from the registry (every
+// discover_ms; a keyspace SCAN every scan_ms catches unregistered ones),
 // XREAD BLOCKs on all of them from its cursor (hash sm:{hub}:cursor, field =
 // stream, written after publishing: at-least-once) and publishes each entry
 // as [evt.<type>][<stream>/<entry id>][seq][envelope with seq and epoch].
@@ -34,7 +35,8 @@ typedef struct {
     int sndhwm;                            // XPUB send high-water mark
     int batch;                             // entries per XREAD
     int block_ms;                          // XREAD BLOCK (< redis timeout)
-    int discover_ms;                       // SCAN period
+    int discover_ms;                       // registry read period
+    int scan_ms;                           // keyspace SCAN period (0: never)
     int trim_interval_ms;                  // trim period
     int64_t trim_retention;                // entries kept below the safe point
     int64_t dedupe_ttl_ms;                 // ingest (source, id) memory

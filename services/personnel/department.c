@@ -153,17 +153,6 @@ department_present(cm_ctx_t *ctx, const json_t *doc, int64_t version)
     return record_present(doc, version, actions);
 }
 
-// The event data: the document without its history. Caller owns it.
-static json_t *
-s_event_data(const json_t *doc, int64_t version)
-{
-    json_t *data = json_copy((json_t *)doc); // shallow: reads only
-    assert(data);
-    json_object_del(data, "history");
-    json_object_set_new(data, "version", json_integer(version));
-    return data;
-}
-
 static void
 s_index_key(char *buf, size_t size)
 {
@@ -182,7 +171,7 @@ department_commit_create(cm_ctx_t *ctx, cm_commit_t *commit, const json_t *doc)
     char subject[S_LOCATION_MAX];
     snprintf(subject, sizeof subject, "department/%s", id);
     cm_ctx_event(ctx, commit, "personnel.department.created", subject, 1,
-                 s_event_data(doc, 1));
+                 record_event_data(doc, 1));
 }
 
 // A staff reference in body[field]: it must exist, not have left, and hold
@@ -333,15 +322,8 @@ s_load(cm_ctx_t *ctx, int64_t *version)
 void
 department_get(cm_ctx_t *ctx)
 {
-    if (!access_authenticated(ctx)) {
-        return;
-    }
-    int64_t version = 0;
-    json_t *doc = s_load(ctx, &version);
-    if (doc) {
-        record_etag(ctx, version);
-        cm_ctx_reply(ctx, 200, department_present(ctx, doc, version));
-        json_decref(doc);
+    if (access_authenticated(ctx)) {
+        record_get(ctx, s_load, department_present);
     }
 }
 
@@ -356,7 +338,7 @@ s_commit_patch(cm_ctx_t *ctx, json_t *doc, int64_t version,
     char subject[S_LOCATION_MAX];
     snprintf(subject, sizeof subject, "department/%s", id);
     cm_ctx_event(ctx, commit, event_type, subject, version + 1,
-                 s_event_data(doc, version + 1));
+                 record_event_data(doc, version + 1));
     json_t *view = department_present(ctx, doc, version + 1);
     record_commit_reply(ctx, commit, 200, view, version + 1, NULL);
     cm_commit_destroy(&commit);
@@ -369,22 +351,12 @@ department_patch(cm_ctx_t *ctx)
         return;
     }
     int64_t version = 0;
-    json_t *doc = s_load(ctx, &version);
-    if (!doc || !record_if_match(ctx, version)) {
-        json_decref(doc);
-        return;
-    }
-    const json_t *body = cm_ctx_body(ctx);
     cm_workflow_step_t step;
-    json_t *problem =
-        cm_workflow_apply(&department_workflow, record_state(doc), "update",
-                          cm_ctx_actor(ctx), doc, body, &step);
-    if (!problem) {
-        problem = department_validate_patch(body);
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-    } else if (s_check_references(ctx, body, record_string(doc, "id")) == 0) {
+    json_t *doc =
+        record_patch_begin(ctx, s_load, &department_workflow,
+                           department_validate_patch, &version, &step);
+    const json_t *body = cm_ctx_body(ctx);
+    if (doc && s_check_references(ctx, body, record_string(doc, "id")) == 0) {
         char now[CM_TIME_TEXT_MAX];
         cm_time_format(cm_time_now_ms(), now);
         department_apply_patch(doc, body);

@@ -117,16 +117,6 @@ s_index_key(char *buf, size_t size, const char *department)
     assert(built); // department codes are short
 }
 
-static json_t *
-s_event_data(const json_t *doc, int64_t version)
-{
-    json_t *data = json_copy((json_t *)doc); // shallow: reads only
-    assert(data);
-    json_object_del(data, "history");
-    json_object_set_new(data, "version", json_integer(version));
-    return data;
-}
-
 // Write doc (expected version; NEW to create) with its index entries and
 // event, and answer status.
 static void
@@ -152,7 +142,7 @@ s_commit(cm_ctx_t *ctx, const json_t *doc, const json_t *old_doc,
     cm_ctx_event(ctx, commit,
                  old_doc ? "personnel.position.updated"
                          : "personnel.position.created",
-                 subject, version, s_event_data(doc, version));
+                 subject, version, record_event_data(doc, version));
     char location[S_LOCATION_MAX];
     snprintf(location, sizeof location, "/v1/positions/%s", id);
     record_commit_reply(ctx, commit, status,
@@ -240,15 +230,8 @@ s_load(cm_ctx_t *ctx, int64_t *version)
 void
 position_get(cm_ctx_t *ctx)
 {
-    if (!access_authenticated(ctx)) {
-        return;
-    }
-    int64_t version = 0;
-    json_t *doc = s_load(ctx, &version);
-    if (doc) {
-        record_etag(ctx, version);
-        cm_ctx_reply(ctx, 200, position_present(ctx, doc, version));
-        json_decref(doc);
+    if (access_authenticated(ctx)) {
+        record_get(ctx, s_load, position_present);
     }
 }
 
@@ -259,22 +242,11 @@ position_patch(cm_ctx_t *ctx)
         return;
     }
     int64_t version = 0;
-    json_t *doc = s_load(ctx, &version);
-    if (!doc || !record_if_match(ctx, version)) {
-        json_decref(doc);
-        return;
-    }
-    const json_t *body = cm_ctx_body(ctx);
     cm_workflow_step_t step;
-    json_t *problem =
-        cm_workflow_apply(&position_workflow, record_state(doc), "update",
-                          cm_ctx_actor(ctx), doc, body, &step);
-    if (!problem) {
-        problem = position_validate_patch(body);
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-    } else if (s_check_department(ctx, body) == 0) {
+    json_t *doc = record_patch_begin(ctx, s_load, &position_workflow,
+                                     position_validate_patch, &version, &step);
+    const json_t *body = cm_ctx_body(ctx);
+    if (doc && s_check_department(ctx, body) == 0) {
         json_t *old_doc = json_deep_copy(doc);
         assert(old_doc);
         json_object_update_existing(doc, (json_t *)body);

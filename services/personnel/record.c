@@ -263,6 +263,55 @@ record_if_match(cm_ctx_t *ctx, int64_t version)
 }
 
 void
+record_get(cm_ctx_t *ctx, record_load_fn *load, record_present_fn *present)
+{
+    assert(ctx && load && present);
+    int64_t version = 0;
+    json_t *doc = load(ctx, &version);
+    if (doc) {
+        record_etag(ctx, version);
+        cm_ctx_reply(ctx, 200, present(ctx, doc, version));
+        json_decref(doc);
+    }
+}
+
+json_t *
+record_patch_begin(cm_ctx_t *ctx, record_load_fn *load,
+                   const cm_workflow_t *workflow, record_validate_fn *validate,
+                   int64_t *version, cm_workflow_step_t *step)
+{
+    assert(ctx && load && workflow && validate && version && step);
+    json_t *doc = load(ctx, version);
+    if (!doc || !record_if_match(ctx, *version)) {
+        json_decref(doc);
+        return NULL;
+    }
+    const json_t *body = cm_ctx_body(ctx);
+    json_t *problem = cm_workflow_apply(workflow, record_state(doc), "update",
+                                        cm_ctx_actor(ctx), doc, body, step);
+    if (!problem) {
+        problem = validate(body);
+    }
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+json_t *
+record_event_data(const json_t *doc, int64_t version)
+{
+    assert(doc);
+    json_t *data = json_copy((json_t *)doc); // shallow: reads only
+    assert(data);
+    json_object_del(data, "history");
+    json_object_set_new(data, "version", json_integer(version));
+    return data;
+}
+
+void
 record_commit_doc(cm_commit_t *commit, const char *kind, const char *id,
                   int64_t expected_version, const json_t *doc)
 {

@@ -14,12 +14,24 @@
 
 #include "cm_ctx.h"
 #include "cm_store.h"
+#include "cm_workflow.h"
 
 // Query member the gateway fills from the If-Match header.
 #define RECORD_IF_MATCH "if_match"
 
 // Attempts to find an unused id before giving up (ids taken by bootstrap).
 #define RECORD_ID_ATTEMPTS 8
+
+// Load the document the request's path names: NULL after answering
+// 404/503. Caller owns the result.
+typedef json_t *(record_load_fn)(cm_ctx_t *ctx, int64_t *version);
+
+// What the caller sees of doc at version. Caller owns the result.
+typedef json_t *(record_present_fn)(cm_ctx_t *ctx, const json_t *doc,
+                                    int64_t version);
+
+// Check a body's shape: NULL or a 400 problem; caller owns it.
+typedef json_t *(record_validate_fn)(const json_t *body);
 
 // Write sm:{personnel}:<kind>:<id> into buf. Returns buf, NULL when it
 // does not fit.
@@ -72,6 +84,23 @@ int record_parse_if_match(const char *text, int64_t *version);
 // True when the request has no if_match or it equals version; otherwise
 // answers 412 (stale) or 400 (malformed) and returns false.
 bool record_if_match(cm_ctx_t *ctx, int64_t version);
+
+// GET of one document: load it, set its ETag and answer 200 with present's
+// view. load answers when there is nothing to show.
+void record_get(cm_ctx_t *ctx, record_load_fn *load,
+                record_present_fn *present);
+
+// The document a PATCH changes: loaded, If-Match checked, the "update"
+// step of workflow allowed for the actor and the body valid (validate).
+// Sets *version and *step. Caller owns the result; NULL after answering.
+json_t *record_patch_begin(cm_ctx_t *ctx, record_load_fn *load,
+                           const cm_workflow_t *workflow,
+                           record_validate_fn *validate, int64_t *version,
+                           cm_workflow_step_t *step);
+
+// An event's data for doc at version: the document without its history,
+// with `version`. Caller owns the result.
+json_t *record_event_data(const json_t *doc, int64_t version);
 
 // Add document `id` of `kind` to commit, expecting expected_version, with
 // its `state` member as the state field.

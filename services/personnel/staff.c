@@ -451,15 +451,8 @@ staff_list(cm_ctx_t *ctx)
 void
 staff_get(cm_ctx_t *ctx)
 {
-    if (!access_authenticated(ctx)) {
-        return;
-    }
-    int64_t version = 0;
-    json_t *doc = staff_load(ctx, &version);
-    if (doc) {
-        record_etag(ctx, version);
-        cm_ctx_reply(ctx, 200, staff_present(ctx, doc, version));
-        json_decref(doc);
+    if (access_authenticated(ctx)) {
+        record_get(ctx, staff_load, staff_present);
     }
 }
 
