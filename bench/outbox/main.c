@@ -19,6 +19,7 @@
 
 #include "cm_events.h"
 #include "cm_log.h"
+#include "cm_outbox.h"
 #include "cm_store.h"
 #include "cm_time.h"
 #include "hub.h"
@@ -106,6 +107,11 @@ s_produce(void *arg)
 {
     bench_producer_t *p = arg;
     cm_store_t *store = cm_store_new("127.0.0.1", p->port, NULL, 1000);
+    // A producer registers its outbox so the hub relays it (cm_service does
+    // this at start for every service).
+    if (cm_outbox_register(cm_store_redis(store), p->owner) != 0) {
+        fprintf(stderr, "bench/outbox: cannot register %s\n", p->owner);
+    }
     cm_commit_t *commits[BENCH_BATCH];
     cm_commit_result_t results[BENCH_BATCH];
     int rcs[BENCH_BATCH];

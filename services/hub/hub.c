@@ -29,7 +29,7 @@ const cm_config_option_t hub_config_options[] = {
      "XREAD BLOCK time; kept below redis/timeout_ms"},
     {"hub/discover_ms", CM_CONFIG_INT, "1000", 10, 600000, false,
      "how often the stream registry is read (SMEMBERS)"},
-    {"hub/scan_ms", CM_CONFIG_INT, "300000", 0, 86400000, false,
+    {"hub/scan_ms", CM_CONFIG_INT, "60000", 0, 86400000, false,
      "how often the keyspace is scanned for unregistered outbox streams "
      "(0: never; a SCAN of a million keys costs Redis about 1.4 s)"},
     {"hub/trim_interval_ms", CM_CONFIG_INT, "10000", 10, 3600000, false,
