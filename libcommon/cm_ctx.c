@@ -22,6 +22,7 @@ struct cm_ctx {
     int status;                          // reply status, 0 while unset
     json_t *headers;                     // reply headers object
     json_t *body;                        // reply body or NULL
+    char *raw_body;                      // reply body as JSON text, or NULL
     json_t *problem;                     // error reply or NULL
     char idem_key[CM_STORE_KEY_MAX];     // Redis key, "" without a key
     char fingerprint[S_FINGERPRINT_MAX]; // of method, path and body
@@ -54,6 +55,7 @@ cm_ctx_destroy(cm_ctx_t **self_p)
     if (self) {
         json_decref(self->problem);
         json_decref(self->body);
+        free(self->raw_body);
         json_decref(self->headers);
         json_decref(self->request);
         free(self->owner);
@@ -353,8 +355,18 @@ cm_ctx_reply(cm_ctx_t *self, int status, json_t *body)
     json_decref(self->body);
     json_decref(self->problem);
     self->problem = NULL;
+    free(self->raw_body);
+    self->raw_body = NULL;
     self->status = status;
     self->body = body;
+}
+
+void
+cm_ctx_reply_raw(cm_ctx_t *self, int status, char *json_text)
+{
+    assert(self && json_text);
+    cm_ctx_reply(self, status, NULL);
+    self->raw_body = json_text;
 }
 
 void
@@ -373,6 +385,8 @@ cm_ctx_fail(cm_ctx_t *self, json_t *problem)
     assert(self && problem);
     json_decref(self->body);
     self->body = NULL;
+    free(self->raw_body);
+    self->raw_body = NULL;
     json_decref(self->problem);
     self->problem = problem;
     self->status = cm_problem_status(problem);
@@ -506,7 +520,64 @@ cm_ctx_reply_envelope(const cm_ctx_t *self)
         }
         return reply;
     }
-    return cm_envelope_reply_new(self->request,
-                                 self->status ? self->status : 500,
-                                 self->headers, self->body);
+    json_t *raw = self->raw_body
+                      ? json_loads(self->raw_body, JSON_DECODE_ANY, NULL)
+                      : NULL;
+    if (self->raw_body && !raw) {
+        return NULL; // the caller broke cm_ctx_reply_raw's promise
+    }
+    json_t *reply =
+        cm_envelope_reply_new(self->request, self->status ? self->status : 500,
+                              self->headers, raw ? raw : self->body);
+    json_decref(raw);
+    return reply;
+}
+
+// The encoded envelope (an object without `body`) with `,"body":` and body
+// inserted before its closing brace; NULL past CM_ENVELOPE_MAX_BYTES.
+static char *
+s_splice_body(const json_t *envelope, const char *body)
+{
+    static const char member[] = ",\"body\":";
+    const size_t member_size = sizeof member - 1;
+    char *text = json_dumps(envelope, JSON_COMPACT);
+    if (!text) {
+        return NULL;
+    }
+    size_t head = strlen(text) - 1; // up to, without, the closing brace
+    assert(head >= 1 && text[head] == '}');
+    size_t body_size = strlen(body);
+    size_t total = head + member_size + body_size + 1;
+    if (total > CM_ENVELOPE_MAX_BYTES) {
+        free(text);
+        return NULL;
+    }
+    char *spliced = realloc(text, total + 1);
+    assert(spliced);
+    memcpy(spliced + head, member, member_size);
+    memcpy(spliced + head + member_size, body, body_size);
+    spliced[total - 1] = '}';
+    spliced[total] = '\0';
+    return spliced;
+}
+
+char *
+cm_ctx_reply_text(const cm_ctx_t *self)
+{
+    assert(self);
+    if (!self->raw_body) {
+        json_t *reply = cm_ctx_reply_envelope(self);
+        char *text = reply ? cm_envelope_encode(reply) : NULL;
+        json_decref(reply);
+        return text;
+    }
+    json_t *reply =
+        cm_envelope_reply_new(self->request, self->status, self->headers, NULL);
+    if (!reply) {
+        return NULL;
+    }
+    json_object_del(reply, "body");
+    char *text = s_splice_body(reply, self->raw_body);
+    json_decref(reply);
+    return text;
 }

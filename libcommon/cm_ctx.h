@@ -92,6 +92,12 @@ void cm_ctx_idempotency_end(cm_ctx_t *self);
 
 // Answer with status and body (NULL: no body). Takes ownership of body.
 void cm_ctx_reply(cm_ctx_t *self, int status, json_t *body);
+// Answer with status and a body given as JSON text, spliced into the reply
+// envelope as it is (no parse, no re-encoding): for read paths that hold
+// pre-encoded JSON. The caller guarantees json_text is exactly one valid
+// JSON value in UTF-8; it is not checked. Takes ownership of json_text
+// (free()). Commits (cm_ctx_commit) keep taking json_t bodies.
+void cm_ctx_reply_raw(cm_ctx_t *self, int status, char *json_text);
 // Set a reply header ("ETag", "Location", "Allow", "Retry-After").
 void cm_ctx_header(cm_ctx_t *self, const char *name, const char *value);
 // Answer with a problem (cm_problem.h). Takes ownership of problem.
@@ -119,7 +125,13 @@ int cm_ctx_event(cm_ctx_t *self, cm_commit_t *commit, const char *type,
 int cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status,
                   json_t *body);
 
-// The reply envelope for the request. Caller owns the result.
+// The reply envelope for the request (a raw body is parsed into it).
+// Caller owns the result; NULL when it cannot be built.
 json_t *cm_ctx_reply_envelope(const cm_ctx_t *self);
+
+// The reply envelope encoded for the wire, a raw body (cm_ctx_reply_raw)
+// spliced in as given. NULL when it cannot be encoded or would pass
+// CM_ENVELOPE_MAX_BYTES. Caller owns the result (free()).
+char *cm_ctx_reply_text(const cm_ctx_t *self);
 
 #endif

@@ -26,6 +26,7 @@ typedef struct {
     cm_consumer_fn *fn;                // the handler
     void *arg;                         // borrowed handler argument
     bool group_ready;                  // XGROUP CREATE done
+    bool pipelined;                    // commits of a read in one pipeline
 } s_subscription_t;
 
 struct cm_consumer {
@@ -39,6 +40,7 @@ struct cm_consumer {
     size_t sub_count;                                   // used entries of subs
     int64_t next_poll_ms;  // monotonic: poll fallback due
     int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
+    bool backlog;          // the last process call left entries unread
 };
 
 typedef struct {
@@ -206,9 +208,9 @@ s_ensure_group(cm_consumer_t *self, s_subscription_t *sub)
     return ok ? 0 : CM_EINTERNAL;
 }
 
-int
-cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
-                      const char *topic, cm_consumer_fn *fn, void *arg)
+static int
+s_subscribe(cm_consumer_t *self, const char *producer, const char *topic,
+            cm_consumer_fn *fn, void *arg, bool pipelined)
 {
     assert(self && producer && fn);
     assert(strlen(producer) < CM_EVENTS_NAME_MAX);
@@ -228,6 +230,7 @@ cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
     }
     sub->fn = fn;
     sub->arg = arg;
+    sub->pipelined = pipelined;
     if (self->sub) {
         zsock_set_subscribe(self->sub, sub->topic);
     }
@@ -236,11 +239,82 @@ cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
     return 0;
 }
 
+int
+cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
+                      const char *topic, cm_consumer_fn *fn, void *arg)
+{
+    return s_subscribe(self, producer, topic, fn, arg, false);
+}
+
+int
+cm_consumer_subscribe_pipelined(cm_consumer_t *self, const char *producer,
+                                const char *topic, cm_consumer_fn *fn,
+                                void *arg)
+{
+    return s_subscribe(self, producer, topic, fn, arg, true);
+}
+
 zsock_t *
 cm_consumer_socket(cm_consumer_t *self)
 {
     assert(self);
     return self->sub;
+}
+
+// The entry ids of one read that are done with (committed, seen before,
+// dead-lettered, malformed), acknowledged together by s_acks_flush.
+typedef struct {
+    char (*ids)[CM_STREAM_ID_MAX]; // owned; capacity: the read's entries
+    size_t count;                  // used
+    size_t capacity;               // allocated
+} s_acks_t;
+
+static void
+s_acks_init(s_acks_t *acks, size_t capacity)
+{
+    acks->ids = calloc(capacity + 1, sizeof *acks->ids);
+    assert(acks->ids);
+    acks->count = 0;
+    acks->capacity = capacity;
+}
+
+static void
+s_acks_add(s_acks_t *acks, const char *id)
+{
+    assert(acks->count < acks->capacity);
+    snprintf(acks->ids[acks->count++], CM_STREAM_ID_MAX, "%s", id);
+}
+
+// One XACK for every gathered id, then forget them. Each id is added only
+// after its commit (or dead-letter XADD) returned, so an ack never precedes
+// its effect; a crash before the XACK redelivers entries whose dedupe marker
+// makes the commit DUPLICATE. 0 or CM_EUNAVAILABLE.
+static int
+s_acks_flush(cm_consumer_t *self, const s_subscription_t *sub, s_acks_t *acks)
+{
+    if (acks->count == 0) {
+        return 0;
+    }
+    size_t argc = acks->count + 3;
+    const char **argv = calloc(argc, sizeof *argv);
+    assert(argv);
+    argv[0] = "XACK";
+    argv[1] = sub->stream;
+    argv[2] = self->group;
+    for (size_t i = 0; i < acks->count; i++) {
+        argv[i + 3] = acks->ids[i];
+    }
+    redisReply *reply =
+        cm_redis_command(cm_store_redis(self->store), (int)argc, argv, NULL);
+    int rc = reply ? 0 : CM_EUNAVAILABLE;
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+        cm_log_warn("events.ack.failed", "stream", sub->stream, "error",
+                    reply->str); // left pending: claimed, then DUPLICATE
+    }
+    freeReplyObject(reply);
+    free(argv);
+    acks->count = 0;
+    return rc;
 }
 
 static int
@@ -253,9 +327,11 @@ s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
     return rc;
 }
 
+// Copy the event to sm:{<consumer>}:dead; its id joins acks. 0 or
+// CM_EUNAVAILABLE.
 static int
 s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
-              const cm_event_t *event)
+              const cm_event_t *event, s_acks_t *acks)
 {
     char dead[CM_STORE_KEY_MAX];
     char deliveries[CM_EVENTS_NUM_MAX];
@@ -274,7 +350,8 @@ s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
     cm_log_warn("events.dead_lettered", "stream", sub->stream, "id", event->id,
                 "type", event->type, "#deliveries",
                 CM_LOG_INT(event->deliveries));
-    return s_ack(self, sub, event->id);
+    s_acks_add(acks, event->id);
+    return 0;
 }
 
 // Why a try failed, for the log: the handler, the store, or the outcome.
@@ -299,6 +376,28 @@ s_failure_name(int handler_rc, int rc, const cm_commit_result_t *result)
     }
 }
 
+// True when a try is done: committed, or seen before.
+static bool
+s_is_done(int handler_rc, int rc, const cm_commit_result_t *result)
+{
+    return handler_rc == 0 && rc == 0
+           && (result->outcome == CM_COMMIT_OK
+               || result->outcome == CM_COMMIT_DUPLICATE);
+}
+
+// Log a failed try; only the last failure of a delivery is a warning.
+static void
+s_log_failure(const s_subscription_t *sub, const cm_event_t *event,
+              int handler_rc, int rc, const cm_commit_result_t *result,
+              bool last)
+{
+    CM_LOG_AT(last ? CM_LOG_WARN : CM_LOG_DEBUG, "events.try.failed", "stream",
+              sub->stream, "id", event->id, "type", event->type, "reason",
+              s_failure_name(handler_rc, rc, result), "#rc",
+              CM_LOG_INT(handler_rc ? handler_rc : rc), "#deliveries",
+              CM_LOG_INT(event->deliveries));
+}
+
 // One try: run the handler, then its commit. 1 done (committed, or seen
 // before), 0 failed, CM_EUNAVAILABLE.
 static int
@@ -314,91 +413,106 @@ s_try(cm_consumer_t *self, const s_subscription_t *sub, const cm_event_t *event,
     if (rc == 0) {
         rc = cm_store_commit(self->store, commit, &result);
     }
-    bool done = rc == 0
-                && (result.outcome == CM_COMMIT_OK
-                    || result.outcome == CM_COMMIT_DUPLICATE);
+    bool done = s_is_done(handler_rc, rc, &result);
     if (!done && rc != CM_EUNAVAILABLE) {
-        // Retried at once: only the last failure of a delivery is a warning.
-        CM_LOG_AT(last ? CM_LOG_WARN : CM_LOG_DEBUG, "events.try.failed",
-                  "stream", sub->stream, "id", event->id, "type", event->type,
-                  "reason", s_failure_name(handler_rc, rc, &result), "#rc",
-                  CM_LOG_INT(rc), "#deliveries", CM_LOG_INT(event->deliveries));
+        s_log_failure(sub, event, handler_rc, rc, &result, last);
     }
     cm_commit_result_clear(&result);
     cm_commit_destroy(&commit);
     return rc == CM_EUNAVAILABLE ? rc : done ? 1 : 0;
 }
 
-// Try one delivery up to `attempts` times, backing off between tries (a
-// version conflict with a concurrent request passes in milliseconds). 1
-// done, 0 failed every time (left pending for XAUTOCLAIM), CM_EUNAVAILABLE.
+// The tries of one delivery after the `tried` already made, up to
+// `attempts` in all, backing off retry_ms, then doubling, before each try
+// but the first (a version conflict with a concurrent request passes in
+// milliseconds). 1 done, 0 failed every time (left pending for XAUTOCLAIM),
+// CM_EUNAVAILABLE.
 static int
 s_tries(cm_consumer_t *self, const s_subscription_t *sub,
-        const cm_event_t *event, const char *marker)
+        const cm_event_t *event, const char *marker, int tried)
 {
     int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
-    int delay_ms = self->options.retry_ms;
-    for (int attempt = 1;; attempt++) {
-        bool last = attempt >= attempts;
-        int rc = s_try(self, sub, event, marker, last);
-        if (rc != 0 || last) {
+    for (int attempt = tried + 1; attempt <= attempts; attempt++) {
+        int shift = attempt - 2 < 16 ? attempt - 2 : 16;
+        if (attempt > 1 && self->options.retry_ms > 0) {
+            zclock_sleep(self->options.retry_ms << shift);
+        }
+        int rc = s_try(self, sub, event, marker, attempt >= attempts);
+        if (rc != 0) {
             return rc;
         }
-        if (delay_ms > 0) {
-            zclock_sleep(delay_ms);
-            delay_ms *= 2;
-        }
     }
+    return 0;
+}
+
+// Make the event's correlation id the thread's log correlation id; the one
+// before goes to saved (CM_EVENTS_CORRELATION_MAX bytes).
+static void
+s_correlation_enter(const s_identity_t *identity, char *saved)
+{
+    const char *previous = cm_log_correlation();
+    snprintf(saved, CM_EVENTS_CORRELATION_MAX, "%s", previous ? previous : "");
+    cm_log_set_correlation(identity->correlation);
 }
 
 // Handle one delivery under the event's correlation id: dead-letter it, or
-// try it and ack it. 1 handled (acked), 0 not (left pending, or
-// dead-lettered), CM_EUNAVAILABLE.
+// try it; its id joins acks when done with. 1 handled (committed or seen
+// before), 0 not (left pending, or dead-lettered), CM_EUNAVAILABLE.
 static int
 s_handle(cm_consumer_t *self, const s_subscription_t *sub,
-         const cm_event_t *event)
+         const cm_event_t *event, s_acks_t *acks)
 {
     char saved[CM_EVENTS_CORRELATION_MAX];
-    const char *previous = cm_log_correlation();
-    snprintf(saved, sizeof saved, "%s", previous ? previous : "");
     s_identity_t identity;
     s_identity(self, sub, event, &identity);
-    cm_log_set_correlation(identity.correlation);
+    s_correlation_enter(&identity, saved);
     int rc = 0;
     if (event->deliveries > self->options.max_deliveries) {
-        rc = s_dead_letter(self, sub, event);
+        rc = s_dead_letter(self, sub, event, acks);
     } else {
-        rc = s_tries(self, sub, event, identity.marker);
+        rc = s_tries(self, sub, event, identity.marker, 0);
         if (rc == 1) {
-            int acked = s_ack(self, sub, event->id);
-            rc = acked ? acked : 1;
+            s_acks_add(acks, event->id);
         }
     }
     cm_log_set_correlation(saved);
     return rc;
 }
 
-// Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
-// from XPENDING when known. Returns handled count or CM_EUNAVAILABLE.
+// The event of an entry, with its delivery count; NULL when malformed (then
+// its id, if it has one, joins acks: it can never be handled).
+static cm_event_t *
+s_entry_event(const s_subscription_t *sub, const redisReply *entry,
+              int64_t deliveries, s_acks_t *acks)
+{
+    cm_event_t *event = cm_event_from_reply(sub->stream, entry);
+    if (event) {
+        event->deliveries = deliveries;
+        return event;
+    }
+    cm_log_warn("events.entry.malformed", "stream", sub->stream);
+    if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2
+        && entry->element[0]->type == REDIS_REPLY_STRING) {
+        s_acks_add(acks, entry->element[0]->str);
+    }
+    return NULL;
+}
+
+// One entry after another: handler, commit (one round trip each); the acks
+// are gathered. Returns handled count or CM_EUNAVAILABLE.
 static int
-s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
-                 const redisReply *entries, const int64_t *deliveries)
+s_handle_each(cm_consumer_t *self, const s_subscription_t *sub,
+              const redisReply *entries, const int64_t *deliveries,
+              s_acks_t *acks)
 {
     int handled = 0;
     for (size_t i = 0; i < entries->elements; i++) {
-        cm_event_t *event =
-            cm_event_from_reply(sub->stream, entries->element[i]);
+        cm_event_t *event = s_entry_event(sub, entries->element[i],
+                                          deliveries ? deliveries[i] : 1, acks);
         if (!event) {
-            const redisReply *entry = entries->element[i];
-            cm_log_warn("events.entry.malformed", "stream", sub->stream);
-            if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2
-                && entry->element[0]->type == REDIS_REPLY_STRING) {
-                (void)s_ack(self, sub, entry->element[0]->str); // logged
-            }
             continue;
         }
-        event->deliveries = deliveries ? deliveries[i] : 1;
-        int rc = s_handle(self, sub, event);
+        int rc = s_handle(self, sub, event, acks);
         cm_event_destroy(&event);
         if (rc < 0) {
             return rc;
@@ -406,6 +520,167 @@ s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
         handled += rc;
     }
     return handled;
+}
+
+// One entry of a pipelined read: its first try's handler has run, its
+// commit waits for the read's pipeline.
+typedef struct {
+    cm_event_t *event;         // owned; NULL: malformed or dead-lettered
+    s_identity_t identity;     // dedupe marker, correlation id
+    cm_commit_t *commit;       // owned; the first try's effect and marker
+    int handler_rc;            // the handler's return
+    int rc;                    // the commit's return
+    cm_commit_result_t result; // the commit's outcome (owned)
+} s_slot_t;
+
+// Dead-letter the entry, or run its handler into slot->commit, under its
+// correlation id. 0, or CM_EUNAVAILABLE (nothing kept to commit).
+static int
+s_slot_prepare(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
+               s_acks_t *acks)
+{
+    char saved[CM_EVENTS_CORRELATION_MAX];
+    cm_event_t *event = slot->event;
+    s_identity(self, sub, event, &slot->identity);
+    s_correlation_enter(&slot->identity, saved);
+    int rc = 0;
+    if (event->deliveries > self->options.max_deliveries) {
+        rc = s_dead_letter(self, sub, event, acks);
+        cm_event_destroy(&slot->event);
+    } else {
+        slot->commit = cm_commit_new(self->group);
+        cm_commit_dedupe(slot->commit, slot->identity.marker,
+                         self->options.seen_ttl_ms);
+        slot->handler_rc = sub->fn(self->store, event, slot->commit, sub->arg);
+        slot->rc = slot->handler_rc;
+        if (slot->handler_rc == CM_EUNAVAILABLE) {
+            rc = CM_EUNAVAILABLE;
+            cm_commit_destroy(&slot->commit);
+        }
+    }
+    cm_log_set_correlation(saved);
+    return rc;
+}
+
+// Run the commits of the slots whose handler succeeded in one pipelined
+// round trip: each is still its own FCALL, in entry order.
+static void
+s_slots_commit(cm_consumer_t *self, s_slot_t *slots, size_t n)
+{
+    const cm_commit_t **commits = calloc(n + 1, sizeof(cm_commit_t *));
+    cm_commit_result_t *results = calloc(n + 1, sizeof *results);
+    int *rcs = calloc(n + 1, sizeof *rcs);
+    size_t *which = calloc(n + 1, sizeof *which);
+    assert(commits && results && rcs && which);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].commit && slots[i].handler_rc == 0) {
+            commits[count] = slots[i].commit;
+            which[count++] = i;
+        }
+    }
+    int rc = cm_store_commit_batch(self->store, commits, count, results, rcs);
+    for (size_t j = 0; j < count; j++) {
+        s_slot_t *slot = &slots[which[j]];
+        // Not sent at all (CM_EINTERNAL): each is tried again on its own.
+        slot->rc = rc == CM_EINTERNAL ? CM_EINTERNAL : rcs[j];
+        slot->result = results[j]; // moved: the slot clears it
+    }
+    free(which);
+    free(rcs);
+    free(results);
+    free(commits);
+}
+
+// After the pipeline: ack a done slot, or try it again on its own (the
+// prompt retry path of s_tries). 1 handled, 0 not, CM_EUNAVAILABLE (the
+// commit's outcome is unknown).
+static int
+s_slot_settle(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
+              s_acks_t *acks)
+{
+    if (!slot->event) {
+        return 0; // malformed or dead-lettered: already in acks
+    }
+    if (slot->rc == CM_EUNAVAILABLE) {
+        return CM_EUNAVAILABLE;
+    }
+    if (s_is_done(slot->handler_rc, slot->rc, &slot->result)) {
+        s_acks_add(acks, slot->event->id);
+        return 1;
+    }
+    char saved[CM_EVENTS_CORRELATION_MAX];
+    s_correlation_enter(&slot->identity, saved);
+    int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
+    s_log_failure(sub, slot->event, slot->handler_rc, slot->rc, &slot->result,
+                  attempts <= 1);
+    int rc = s_tries(self, sub, slot->event, slot->identity.marker, 1);
+    if (rc == 1) {
+        s_acks_add(acks, slot->event->id);
+    }
+    cm_log_set_correlation(saved);
+    return rc;
+}
+
+static void
+s_slot_clear(s_slot_t *slot)
+{
+    cm_event_destroy(&slot->event);
+    cm_commit_destroy(&slot->commit);
+    cm_commit_result_clear(&slot->result);
+}
+
+// Every handler of the read first, then their commits in one pipelined
+// round trip, then retries of the failed ones, one by one. Only for
+// handlers that read nothing an earlier commit of the read may change
+// (cm_consumer_subscribe_pipelined). Returns handled count or
+// CM_EUNAVAILABLE.
+static int
+s_handle_pipelined(cm_consumer_t *self, const s_subscription_t *sub,
+                   const redisReply *entries, const int64_t *deliveries,
+                   s_acks_t *acks)
+{
+    size_t n = entries->elements;
+    s_slot_t *slots = calloc(n + 1, sizeof *slots);
+    assert(slots);
+    int rc = 0;
+    size_t ran = 0;
+    while (ran < n && rc == 0) {
+        s_slot_t *slot = &slots[ran];
+        slot->event = s_entry_event(sub, entries->element[ran],
+                                    deliveries ? deliveries[ran] : 1, acks);
+        rc = slot->event ? s_slot_prepare(self, sub, slot, acks) : 0;
+        ran++;
+    }
+    s_slots_commit(self, slots, ran);
+    int handled = 0;
+    for (size_t i = 0; i < ran && handled >= 0; i++) {
+        int done = s_slot_settle(self, sub, &slots[i], acks);
+        handled = done < 0 ? done : handled + done;
+    }
+    for (size_t i = 0; i < ran; i++) {
+        s_slot_clear(&slots[i]);
+    }
+    free(slots);
+    return rc < 0 ? rc : handled;
+}
+
+// Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
+// from XPENDING when known; then one XACK for all that are done with, even
+// when Redis went away on the way (what was committed is acked if it can
+// be). Returns handled count or CM_EUNAVAILABLE.
+static int
+s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
+                 const redisReply *entries, const int64_t *deliveries)
+{
+    s_acks_t acks;
+    s_acks_init(&acks, entries->elements);
+    int rc = sub->pipelined
+                 ? s_handle_pipelined(self, sub, entries, deliveries, &acks)
+                 : s_handle_each(self, sub, entries, deliveries, &acks);
+    int acked = s_acks_flush(self, sub, &acks);
+    free(acks.ids);
+    return rc < 0 ? rc : acked < 0 ? acked : rc;
 }
 
 // Delivery counts of entries first..last pending for us, in entry order.
@@ -554,7 +829,8 @@ s_process_one(cm_consumer_t *self, s_subscription_t *sub, bool claim)
         }
         handled += rc;
     }
-    for (int round = 0; round < CM_EVENTS_READ_ROUNDS; round++) {
+    int round = 0;
+    for (; round < CM_EVENTS_READ_ROUNDS; round++) {
         int seen = s_read_new(self, sub, &handled);
         if (seen < 0) {
             return seen;
@@ -563,6 +839,9 @@ s_process_one(cm_consumer_t *self, s_subscription_t *sub, bool claim)
             break;
         }
     }
+    // Stopped with entries left (to let the caller's loop run): the hub has
+    // rung for them already, so the next poll must not wait for a doorbell.
+    self->backlog = self->backlog || round == CM_EVENTS_READ_ROUNDS;
     return handled;
 }
 
@@ -572,6 +851,7 @@ cm_consumer_process(cm_consumer_t *self)
     assert(self);
     int handled = 0;
     bool claim = cm_time_mono_ms() >= self->next_claim_ms;
+    self->backlog = false;
     for (size_t i = 0; i < self->sub_count; i++) {
         int rc = s_process_one(self, &self->subs[i], claim);
         if (rc < 0) {
@@ -582,6 +862,9 @@ cm_consumer_process(cm_consumer_t *self)
     if (claim) {
         self->next_claim_ms =
             cm_time_mono_ms() + self->options.claim_idle_ms / 2;
+    }
+    if (self->backlog) {
+        self->next_poll_ms = cm_time_mono_ms(); // due at once
     }
     return handled;
 }

@@ -7,12 +7,19 @@
 // failed) are taken over with XAUTOCLAIM. For each entry the handler adds its
 // effect to a commit that already holds the dedupe marker
 // sm:{<consumer>}:seen:<event id> (for the ingest stream, whose events come
-// from other systems: sm:{<consumer>}:seen:<source>|<id>); the commit runs,
-// then XACK. A failed try (handler error, version conflict) is repeated at
-// once, up to `attempts` times with a doubling backoff from retry_ms, before
-// the entry waits for XAUTOCLAIM. After max_deliveries deliveries the entry
-// goes to sm:{<consumer>}:dead and is acked. While a handler runs, the
-// thread's log correlation id is the envelope's correlation_id (else its id).
+// from other systems: sm:{<consumer>}:seen:<source>|<id>); the commit runs.
+// The entries of one XREADGROUP (or XAUTOCLAIM page) that are done with are
+// acked in one XACK after their commits returned: a crash before it only
+// redelivers them, and their markers make the commits DUPLICATE. By default
+// each entry's handler runs after the previous entry's commit, so it reads
+// what that wrote; a subscription made with cm_consumer_subscribe_pipelined
+// runs all handlers of a read first and pipelines their commits (each its
+// own FCALL with its own marker) in one round trip. A failed try (handler
+// error, version conflict) is repeated at once, up to `attempts` times with a
+// doubling backoff from retry_ms, before the entry waits for XAUTOCLAIM. After
+// max_deliveries deliveries the entry goes to sm:{<consumer>}:dead and is
+// acked. While a handler runs, the thread's log correlation id is the
+// envelope's correlation_id (else its id).
 //
 // cm_live_t: a live listener (SSE, dashboards). SUB only; tracks seq per
 // stream; fills a gap, or everything after the last event on `sys.hello`
@@ -88,6 +95,18 @@ void cm_consumer_destroy(cm_consumer_t **self_p);
 // Returns 0, or -1 when too many subscriptions.
 int cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
                           const char *topic, cm_consumer_fn *fn, void *arg);
+
+// cm_consumer_subscribe for a handler whose result does not depend on what
+// the commits of earlier events of the same stream change (it reads nothing,
+// or only state those commits never write): the handlers of one read run
+// one after another, then their commits go to Redis pipelined, in entry
+// order, in one round trip. An entry whose first try failed (handler error,
+// conflict) is then tried again on its own (re-running fn), after later
+// entries of the read may have committed. Returns 0, or -1 when too many
+// subscriptions.
+int cm_consumer_subscribe_pipelined(cm_consumer_t *self, const char *producer,
+                                    const char *topic, cm_consumer_fn *fn,
+                                    void *arg);
 
 // The doorbell socket, for a zloop/zpoller (NULL without a hub). Borrowed:
 // valid until cm_consumer_destroy. On readable, call cm_consumer_poll(0).

@@ -35,11 +35,10 @@ struct cm_service {
 
 // ---- the request pipeline
 
+// text, or when it is NULL a 500 problem saying the reply was unencodable.
 static char *
-s_encode_or_500(json_t *reply, const char *correlation_id)
+s_text_or_500(char *text, const char *correlation_id)
 {
-    char *text = reply ? cm_envelope_encode(reply) : NULL;
-    json_decref(reply);
     if (!text) {
         json_t *problem = cm_problem_new(500, "reply_unencodable",
                                          "the reply could not be encoded");
@@ -49,6 +48,14 @@ s_encode_or_500(json_t *reply, const char *correlation_id)
         json_decref(problem);
     }
     return text;
+}
+
+static char *
+s_encode_or_500(json_t *reply, const char *correlation_id)
+{
+    char *text = reply ? cm_envelope_encode(reply) : NULL;
+    json_decref(reply);
+    return s_text_or_500(text, correlation_id);
 }
 
 // A reply for a request we cannot parse; it still goes back, so the broker
@@ -144,7 +151,7 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
         s_dispatch(self, ctx);
     }
     s_log_handled(ctx, started);
-    char *reply = s_encode_or_500(cm_ctx_reply_envelope(ctx), id);
+    char *reply = s_text_or_500(cm_ctx_reply_text(ctx), id);
     cm_ctx_destroy(&ctx);
     cm_log_set_correlation(NULL);
     return reply;

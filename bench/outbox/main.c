@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,17 +226,26 @@ s_sink_effect(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
     return 0;
 }
 
+// pipelined: the sink's subscription pipelines the commits of each read
+// (cm_consumer_subscribe_pipelined; its handler reads nothing), else each
+// event's commit is its own round trip. Either way one XACK per read.
 static void
-s_bench_group(int port, const char *pub_endpoint, int events)
+s_bench_group(int port, const char *pub_endpoint, int events, bool pipelined)
 {
     cm_store_t *store = cm_store_new("127.0.0.1", port, NULL, 1000);
     cm_consumer_t *consumer =
         cm_consumer_new(store, "sink", "1", pub_endpoint, NULL);
     bench_sink_t sink = {.latencies = calloc((size_t)events, sizeof(int64_t)),
                          .capacity = events};
-    cm_consumer_subscribe(consumer, "group", NULL, s_sink_effect, &sink);
+    const char *owner = pipelined ? "piped" : "group";
+    if (pipelined) {
+        cm_consumer_subscribe_pipelined(consumer, owner, NULL, s_sink_effect,
+                                        &sink);
+    } else {
+        cm_consumer_subscribe(consumer, owner, NULL, s_sink_effect, &sink);
+    }
     bench_producer_t producer = {
-        .port = port, .events = events, .owner = "group"};
+        .port = port, .events = events, .owner = owner};
     pthread_t thread;
     pthread_create(&thread, NULL, s_produce, &producer);
     int handled = 0;
@@ -246,8 +256,9 @@ s_bench_group(int port, const char *pub_endpoint, int events)
     }
     int64_t ended = s_now_us();
     pthread_join(thread, NULL);
-    s_report("commit -> group effect", handled, events, producer.started_us,
-             ended, sink.latencies);
+    s_report(pipelined ? "commit -> group (pipelined)"
+                       : "commit -> group effect",
+             handled, events, producer.started_us, ended, sink.latencies);
     free(sink.latencies);
     cm_consumer_destroy(&consumer);
     cm_store_destroy(&store);
@@ -289,7 +300,8 @@ main(int argc, char **argv)
         printf("bench/outbox: %d events per phase, Redis AOF everysec\n",
                events);
         s_bench_live(port, options.pub_endpoint, events);
-        s_bench_group(port, options.pub_endpoint, events);
+        s_bench_group(port, options.pub_endpoint, events, false);
+        s_bench_group(port, options.pub_endpoint, events, true);
     } else {
         fprintf(stderr, "bench/outbox: could not start redis or the hub\n");
     }

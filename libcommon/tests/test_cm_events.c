@@ -332,6 +332,171 @@ START_TEST(test_cm_events_handler_runs_under_correlation)
 }
 END_TEST
 
+// Calls of a Redis command since the last CONFIG RESETSTAT.
+static long long
+command_calls(const char *command)
+{
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "INFO", "commandstats");
+    ck_assert_ptr_nonnull(reply);
+    ck_assert_int_eq(reply->type, REDIS_REPLY_STRING);
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "cmdstat_%s:calls=", command);
+    const char *at = strstr(reply->str, pattern);
+    long long calls = at ? strtoll(at + strlen(pattern), NULL, 10) : 0;
+    freeReplyObject(reply);
+    return calls;
+}
+
+static void
+reset_command_stats(void)
+{
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "CONFIG", "RESETSTAT");
+    ck_assert_ptr_nonnull(reply);
+    freeReplyObject(reply);
+}
+
+static long long
+pending_count(void)
+{
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_ptr_nonnull(reply);
+    long long count = reply->element[0]->integer;
+    freeReplyObject(reply);
+    return count;
+}
+
+START_TEST(test_cm_events_one_ack_per_read)
+{
+    produce(20, "p.thing.done");
+    cm_consumer_t *consumer = consumer_new("1", 60000); // batch 7
+    reset_command_stats();
+    ck_assert_int_eq(cm_consumer_process(consumer), 20);
+    ck_assert_int_eq(command_calls("fcall"), 20); // one commit per event
+    ck_assert_int_eq(command_calls("xack"), 3);   // reads of 7, 7 and 6
+    ck_assert_int_eq(pending_count(), 0);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_handler_reads_earlier_commit_of_read)
+{
+    // Each handler writes the document at the version it read: it must see
+    // the commit of the event before it in the same read (no conflict).
+    produce(10, "p.thing.done");
+    racer_t racer = {.races = 0};
+    cm_consumer_t *consumer = racing_consumer_new(&racer);
+    ck_assert_int_eq(cm_consumer_process(consumer), 10);
+    ck_assert_int_eq(racer.calls, 10);
+    cm_doc_t doc;
+    ck_assert_int_eq(cm_store_get(store, "sm:{c}:thing:1", &doc), 0);
+    ck_assert_int_eq(doc.version, 10);
+    cm_doc_clear(&doc);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_backlog_polled_at_once)
+{
+    // More than one process call reads (64 reads of 1): the next poll goes
+    // on at once instead of waiting for a doorbell the hub already rang.
+    produce(70, "p.thing.done");
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.batch = 1;
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, &options);
+    cm_consumer_subscribe(consumer, "p", NULL, on_event, NULL);
+    ck_assert_int_eq(cm_consumer_poll(consumer, 0), 64);
+    ck_assert_int_eq(cm_consumer_poll(consumer, 0), 6);
+    ck_assert_int_eq(cm_consumer_poll(consumer, 0), 0); // poll not due
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+static cm_consumer_t *
+pipelined_consumer_new(cm_consumer_fn *fn, void *arg)
+{
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.claim_idle_ms = 0; // retry at once
+    options.max_deliveries = 3;
+    options.batch = 7;
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, &options);
+    ck_assert_ptr_nonnull(consumer);
+    ck_assert_int_eq(
+        cm_consumer_subscribe_pipelined(consumer, "p", NULL, fn, arg), 0);
+    return consumer;
+}
+
+START_TEST(test_cm_events_pipelined_exactly_once)
+{
+    produce(20, "p.thing.done");
+    produce(1, "p.thing.bad");
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "SET", "sm:{c}:seen:e3", "1");
+    freeReplyObject(reply);
+    cm_consumer_t *consumer = pipelined_consumer_new(on_event, NULL);
+    reset_command_stats();
+    ck_assert_int_eq(cm_consumer_process(consumer), 20); // e3: seen before
+    ck_assert_int_eq(command_calls("fcall"), 20); // the bad one has no commit
+    ck_assert_int_eq(command_calls("xack"), 3);
+    ck_assert_int_eq(pending_count(), 1);
+    for (int round = 0; round < 10; round++) {
+        if (redis_int("XLEN", "sm:{c}:dead", NULL) == 1) {
+            break;
+        }
+        ck_assert_int_ge(cm_consumer_process(consumer), 0);
+    }
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:dead", NULL), 1);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 19);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e20", NULL), 1);
+    ck_assert_int_eq(pending_count(), 0);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_pipelined_conflict_retried)
+{
+    produce(1, "p.thing.done");
+    racer_t racer = {.races = 1};
+    cm_consumer_t *consumer = pipelined_consumer_new(on_event_racing, &racer);
+    // The pipelined first try conflicts; the retry on its own commits.
+    ck_assert_int_eq(cm_consumer_process(consumer), 1);
+    ck_assert_int_eq(racer.calls, 2);
+    cm_doc_t doc;
+    ck_assert_int_eq(cm_store_get(store, "sm:{c}:thing:1", &doc), 0);
+    ck_assert_int_eq(doc.version, 2); // the bump, then our write
+    cm_doc_clear(&doc);
+    ck_assert_int_eq(pending_count(), 0);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
+START_TEST(test_cm_events_pipelined_repeat_in_one_read)
+{
+    // The same event twice in one read: both commits carry the same marker;
+    // the second is DUPLICATE, and both entries are acked.
+    produce_envelope("p", "{\"id\":\"e9\",\"correlation_id\":\"req-9\"}");
+    produce_envelope("p", "{\"id\":\"e9\",\"correlation_id\":\"req-9\"}");
+    produce_envelope("p", "{\"id\":\"e10\"}");
+    witness_t witness = {.calls = 0};
+    cm_consumer_t *consumer =
+        pipelined_consumer_new(on_event_witness, &witness);
+    cm_log_set_correlation("outer");
+    ck_assert_int_eq(cm_consumer_process(consumer), 3);
+    ck_assert_int_eq(witness.calls, 3);
+    ck_assert_str_eq(witness.correlations[0], "req-9");
+    ck_assert_str_eq(witness.correlations[2], "e10");
+    ck_assert_str_eq(cm_log_correlation(), "outer");
+    cm_log_set_correlation(NULL);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 2);
+    ck_assert_int_eq(pending_count(), 0);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
 static const cm_outbox_lag_t *
 lag_of(const cm_outbox_lag_t *lags, size_t count, const char *group)
 {
@@ -589,6 +754,12 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_conflicts_left_for_claim);
     tcase_add_test(core, test_cm_events_ingest_dedupe_by_source_and_id);
     tcase_add_test(core, test_cm_events_handler_runs_under_correlation);
+    tcase_add_test(core, test_cm_events_one_ack_per_read);
+    tcase_add_test(core, test_cm_events_handler_reads_earlier_commit_of_read);
+    tcase_add_test(core, test_cm_events_backlog_polled_at_once);
+    tcase_add_test(core, test_cm_events_pipelined_exactly_once);
+    tcase_add_test(core, test_cm_events_pipelined_conflict_retried);
+    tcase_add_test(core, test_cm_events_pipelined_repeat_in_one_read);
     tcase_add_test(core, test_cm_events_outbox_lags);
     tcase_add_test(core, test_cm_events_live_fills_gaps);
     tcase_add_test(core, test_cm_events_live_hello_replays);

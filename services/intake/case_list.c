@@ -137,47 +137,132 @@ s_is_combined(const case_list_query_t *query, int picked)
     return query->overdue_false;
 }
 
+// `"member":value` for a filter set to value (validated: from parsed JSON).
+static char *
+s_needle(const case_filter_t *filter, const char *value)
+{
+    char *encoded = NULL;
+    if (strcmp(filter->name, "overdue") == 0) {
+        encoded = strdup("true"); // a boolean member; "false" filters apart
+    } else {
+        json_t *string = json_string(value);
+        assert(string); // query strings come from parsed JSON: valid UTF-8
+        encoded = json_dumps(string, JSON_ENCODE_ANY);
+        json_decref(string);
+    }
+    assert(encoded);
+    size_t size = strlen(filter->member) + strlen(encoded) + 4;
+    char *needle = malloc(size);
+    assert(needle);
+    snprintf(needle, size, "\"%s\":%s", filter->member, encoded);
+    free(encoded);
+    return needle;
+}
+
+void
+case_list_needles_init(case_list_needles_t *self,
+                       const case_list_query_t *query)
+{
+    assert(self && query);
+    memset(self, 0, sizeof *self);
+    const case_filter_t *filters = case_store_filters();
+    for (size_t i = 0; filters[i].name; i++) {
+        if (query->values[i]) {
+            self->texts[self->count++] =
+                s_needle(&filters[i], query->values[i]);
+        }
+    }
+    self->overdue_false = query->overdue_false;
+}
+
+void
+case_list_needles_clear(case_list_needles_t *self)
+{
+    assert(self);
+    for (size_t i = 0; i < self->count; i++) {
+        free(self->texts[i]);
+    }
+    memset(self, 0, sizeof *self);
+}
+
+bool
+case_list_matches_text(const case_list_needles_t *needles, const char *item)
+{
+    assert(needles && item);
+    for (size_t i = 0; i < needles->count; i++) {
+        if (!strstr(item, needles->texts[i])) {
+            return false;
+        }
+    }
+    return !(needles->overdue_false && strstr(item, "\"overdue\":true"));
+}
+
 // A walk over one index.
 typedef struct {
-    cm_store_t *store;              // borrowed
-    const case_list_query_t *query; // borrowed
-    const char *index;              // borrowed key
-    bool combined;                  // check each case against the filters
-    json_t *items;                  // owned: the page
-    char last[S_CURSOR_MAX];        // position of the last entry walked
-    bool more;                      // entries follow `last`
-    size_t scanned;                 // entries walked
-    size_t bytes;                   // compact JSON size of items
-    bool bytes_full;                // the next item would pass the bound
-    int64_t total;                  // index size, -1 when not asked
+    cm_store_t *store;                  // borrowed
+    const case_list_query_t *query;     // borrowed
+    const case_list_needles_t *needles; // borrowed: the query as texts
+    const char *index;                  // borrowed key
+    bool combined;                      // check each case against the filters
+    char *page;                         // owned: the reply body so far
+    size_t page_size;                   // bytes in page, without NUL
+    size_t page_capacity;               // bytes allocated for page
+    size_t count;                       // items in page
+    char last[S_CURSOR_MAX];            // position of the last entry walked
+    bool more;                          // entries follow `last`
+    size_t scanned;                     // entries walked
+    size_t bytes;                       // compact JSON size of items
+    bool bytes_full;                    // the next item would pass the bound
+    int64_t total;                      // index size, -1 when not asked
 } s_walk_t;
+
+static void
+s_walk_append(s_walk_t *w, const char *data, size_t size)
+{
+    if (w->page_size + size + 1 > w->page_capacity) {
+        size_t capacity = w->page_capacity ? w->page_capacity : 4096;
+        while (capacity < w->page_size + size + 1) {
+            capacity *= 2;
+        }
+        w->page = realloc(w->page, capacity);
+        assert(w->page);
+        w->page_capacity = capacity;
+    }
+    memcpy(w->page + w->page_size, data, size);
+    w->page_size += size;
+    w->page[w->page_size] = '\0';
+}
 
 static bool
 s_walk_full(const s_walk_t *w)
 {
-    return json_array_size(w->items) >= w->query->limit
-           || w->scanned >= CASE_LIST_SCAN_MAX || w->bytes_full;
+    return w->count >= w->query->limit || w->scanned >= CASE_LIST_SCAN_MAX
+           || w->bytes_full;
 }
 
-// Take item (owned, may be NULL) into the page when it matches and fits.
-// False when it did not fit: the page ends before it.
+// Take item (owned text, may be NULL) into the page when it matches and
+// fits. False when it did not fit: the page ends before it.
 static bool
-s_walk_take(s_walk_t *w, json_t *item, size_t bytes)
+s_walk_take(s_walk_t *w, char *item)
 {
     // A member without its case is skipped: the index and the case are
     // written together, so it is one being deleted.
-    if (!item || (w->combined && !case_list_matches(w->query, item))) {
-        json_decref(item);
+    if (!item || (w->combined && !case_list_matches_text(w->needles, item))) {
+        free(item);
         return true;
     }
-    if (w->bytes + bytes + 1 > CASE_LIST_BYTES_MAX
-        && json_array_size(w->items) > 0) {
-        json_decref(item);
+    size_t size = strlen(item);
+    if (w->bytes + size + 1 > CASE_LIST_BYTES_MAX && w->count > 0) {
+        free(item);
         w->bytes_full = true;
         return false;
     }
-    w->bytes += bytes + 1;
-    json_array_append_new(w->items, item);
+    w->bytes += size + 1;
+    if (w->count++ > 0) {
+        s_walk_append(w, ",", 1);
+    }
+    s_walk_append(w, item, size);
+    free(item);
     return true;
 }
 
@@ -186,15 +271,14 @@ s_walk_take(s_walk_t *w, json_t *item, size_t bytes)
 static int
 s_walk_page(s_walk_t *w, const cm_page_t *page)
 {
-    json_t **loaded = calloc(page->count + 1, sizeof(json_t *));
-    size_t *bytes = calloc(page->count + 1, sizeof *bytes);
-    assert(loaded && bytes);
+    char **loaded = calloc(page->count + 1, sizeof(char *));
+    assert(loaded);
     int rc = case_store_load_items(w->store, (const char *const *)page->members,
-                                   page->count, loaded, bytes);
+                                   page->count, loaded);
     for (size_t i = 0; rc == 0 && i < page->count && !s_walk_full(w); i++) {
-        json_t *item = loaded[i];
+        char *item = loaded[i];
         loaded[i] = NULL;
-        if (!s_walk_take(w, item, bytes[i])) {
+        if (!s_walk_take(w, item)) {
             w->more = true; // resume at this member: `last` is the one before
             break;
         }
@@ -205,10 +289,9 @@ s_walk_page(s_walk_t *w, const cm_page_t *page)
         w->more = i + 1 < page->count || page->next_cursor;
     }
     for (size_t i = 0; i < page->count; i++) {
-        json_decref(loaded[i]);
+        free(loaded[i]);
     }
     free(loaded);
-    free(bytes);
     return rc;
 }
 
@@ -219,11 +302,11 @@ s_walk_page(s_walk_t *w, const cm_page_t *page)
 static size_t
 s_fetch_size(const s_walk_t *w)
 {
-    size_t want = w->query->limit - json_array_size(w->items);
+    size_t want = w->query->limit - w->count;
     if (!w->combined) {
         return want;
     }
-    size_t matched = json_array_size(w->items);
+    size_t matched = w->count;
     size_t fetch = want * CASE_LIST_SCAN_FIRST;
     if (w->scanned > 0) {
         fetch = matched == 0 ? w->scanned * 2
@@ -259,16 +342,51 @@ s_walk(s_walk_t *w)
     return rc;
 }
 
-static json_t *
-s_list_body(const s_walk_t *w)
+// Close the page's text: `{"items":[…],"next_cursor":…[,"total":n]}`, the
+// same members in the same order as the JSON body this replaced. Caller
+// owns the result; w->page is taken.
+static char *
+s_list_text(s_walk_t *w)
 {
-    json_t *body = json_pack("{s:O, s:o}", "items", w->items, "next_cursor",
-                             w->more ? json_string(w->last) : json_null());
-    assert(body);
-    if (w->query->with_total) {
-        json_object_set_new(body, "total", json_integer(w->total));
+    static const char next[] = "],\"next_cursor\":";
+    s_walk_append(w, next, sizeof next - 1);
+    if (w->more) {
+        json_t *cursor = json_string(w->last);
+        assert(cursor); // cm_page_cursor copies an index member: a case id
+        char *text = json_dumps(cursor, JSON_ENCODE_ANY);
+        assert(text);
+        s_walk_append(w, text, strlen(text));
+        free(text);
+        json_decref(cursor);
+    } else {
+        s_walk_append(w, "null", 4);
     }
-    return body;
+    if (w->query->with_total) {
+        char total[48];
+        int n = snprintf(total, sizeof total, ",\"total\":%lld",
+                         (long long)w->total);
+        assert(n > 0 && (size_t)n < sizeof total);
+        s_walk_append(w, total, (size_t)n);
+    }
+    s_walk_append(w, "}", 1);
+    char *text = w->page;
+    w->page = NULL;
+    return text;
+}
+
+static void
+s_list_reply(cm_ctx_t *ctx, s_walk_t *walk)
+{
+    int rc = s_walk(walk);
+    if (rc == CM_EINVAL) {
+        json_t *bad = cm_problem_new(400, "validation_failed", NULL);
+        cm_problem_add_error(bad, "cursor", "is not a cursor of this list");
+        cm_ctx_fail(ctx, bad);
+    } else if (rc) {
+        cm_ctx_fail_status(ctx, rc, "the case index is unreadable");
+    } else {
+        cm_ctx_reply_raw(ctx, 200, s_list_text(walk));
+    }
 }
 
 void
@@ -292,21 +410,17 @@ case_list_get(cm_ctx_t *ctx)
         cm_ctx_fail_status(ctx, CM_EINVAL, "filter value too long");
         return;
     }
+    case_list_needles_t needles;
+    case_list_needles_init(&needles, &query);
     s_walk_t walk = {.store = cm_ctx_store(ctx),
                      .query = &query,
+                     .needles = &needles,
                      .index = index,
                      .combined = s_is_combined(&query, picked),
-                     .items = json_array(),
                      .total = -1};
-    int rc = s_walk(&walk);
-    if (rc == CM_EINVAL) {
-        json_t *bad = cm_problem_new(400, "validation_failed", NULL);
-        cm_problem_add_error(bad, "cursor", "is not a cursor of this list");
-        cm_ctx_fail(ctx, bad);
-    } else if (rc) {
-        cm_ctx_fail_status(ctx, rc, "the case index is unreadable");
-    } else {
-        cm_ctx_reply(ctx, 200, s_list_body(&walk));
-    }
-    json_decref(walk.items);
+    static const char head[] = "{\"items\":[";
+    s_walk_append(&walk, head, sizeof head - 1);
+    s_list_reply(ctx, &walk);
+    free(walk.page);
+    case_list_needles_clear(&needles);
 }

@@ -53,6 +53,29 @@ int case_list_pick_index(const case_list_query_t *query);
 // Pure.
 bool case_list_matches(const case_list_query_t *query, const json_t *doc);
 
+// What a list item matching a query holds, as compact JSON text: one
+// `"member":value` per filter set (jansson's encoding of the value), and
+// whether `"overdue":true` must be absent.
+typedef struct {
+    char *texts[8];     // owned, `count` of them
+    size_t count;       // filters set
+    bool overdue_false; // the item must not hold `"overdue":true`
+} case_list_needles_t;
+
+// Fill self for query (borrowed). Release with case_list_needles_clear.
+void case_list_needles_init(case_list_needles_t *self,
+                            const case_list_query_t *query);
+
+// Free what self owns; self may be initialised again.
+void case_list_needles_clear(case_list_needles_t *self);
+
+// case_list_matches for an item given as the compact JSON text jansson
+// writes for a case_list_item (case_store_load_items): its keys are fixed
+// names without quotes and every quote in a value is escaped, so a member's
+// text occurs in it only as that member. Pure.
+bool case_list_matches_text(const case_list_needles_t *needles,
+                            const char *item);
+
 // The handler.
 void case_list_get(cm_ctx_t *ctx);
 

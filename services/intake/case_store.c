@@ -122,31 +122,28 @@ s_batch_keep(s_batch_t *self, const bool *keep)
     self->count = kept;
 }
 
-// Where case_store_load_items puts what it read.
-typedef struct {
-    json_t **items; // per id: owned item or NULL
-    size_t *bytes;  // per id: compact JSON size of the item
-} s_out_t;
-
-// A stored item with its version into out at position at. 0, or
-// CM_EINTERNAL when the text is not a JSON object.
-static int
-s_item_parse(const char *text, int64_t version, s_out_t *out, size_t at)
+// A stored item (compact JSON object text, as case_store_commit writes it)
+// with `,"version":N` before its closing brace: the text json_dumps gives
+// for case_list_item. NULL when the text is not shaped like an object.
+static char *
+s_item_text(const char *stored, int64_t version)
 {
-    json_t *item = json_loads(text, 0, NULL);
-    if (!json_is_object(item)) {
-        json_decref(item);
-        return CM_EINTERNAL;
+    size_t size = strlen(stored);
+    if (size < 3 || stored[0] != '{' || stored[size - 1] != '}') {
+        return NULL; // "{}" too: an item always has an id
     }
-    json_object_set_new(item, "version", json_integer(version));
-    out->items[at] = item;
-    out->bytes[at] = strlen(text) + CASE_STORE_VERSION_BYTES;
-    return 0;
+    size_t total = size + CASE_STORE_VERSION_BYTES;
+    char *text = malloc(total);
+    assert(text);
+    int n = snprintf(text, total, "%.*s,\"version\":%lld}", (int)(size - 1),
+                     stored, (long long)version);
+    assert(n > 0 && (size_t)n < total);
+    return text;
 }
 
 // The items of cases stored without one, built from their documents.
 static int
-s_load_whole(cm_store_t *store, const s_batch_t *batch, s_out_t *out)
+s_load_whole(cm_store_t *store, const s_batch_t *batch, char **items)
 {
     cm_doc_t *docs = calloc(batch->count + 1, sizeof *docs);
     assert(docs);
@@ -154,12 +151,13 @@ s_load_whole(cm_store_t *store, const s_batch_t *batch, s_out_t *out)
                                batch->count, NULL, docs);
     for (size_t j = 0; rc == 0 && j < batch->count; j++) {
         json_t *doc = docs[j].json ? json_loads(docs[j].json, 0, NULL) : NULL;
-        size_t at = batch->at[j];
         if (docs[j].json && !json_is_object(doc)) {
             rc = CM_EINTERNAL;
         } else if (doc) {
-            out->items[at] = case_list_item(doc, docs[j].version);
-            out->bytes[at] = json_dumpb(out->items[at], NULL, 0, JSON_COMPACT);
+            json_t *item = case_list_item(doc, docs[j].version);
+            items[batch->at[j]] = json_dumps(item, JSON_COMPACT);
+            assert(items[batch->at[j]]);
+            json_decref(item);
         }
         json_decref(doc);
     }
@@ -171,7 +169,7 @@ s_load_whole(cm_store_t *store, const s_batch_t *batch, s_out_t *out)
 // Read the `item` fields of the batch; *batch keeps the cases that exist
 // but have no item yet.
 static int
-s_load_stored(cm_store_t *store, s_batch_t *batch, s_out_t *out)
+s_load_stored(cm_store_t *store, s_batch_t *batch, char **items)
 {
     size_t count = batch->count;
     cm_doc_t *docs = calloc(count + 1, sizeof *docs);
@@ -181,7 +179,8 @@ s_load_stored(cm_store_t *store, s_batch_t *batch, s_out_t *out)
                                "item", docs);
     for (size_t j = 0; rc == 0 && j < count; j++) {
         if (docs[j].json) {
-            rc = s_item_parse(docs[j].json, docs[j].version, out, batch->at[j]);
+            items[batch->at[j]] = s_item_text(docs[j].json, docs[j].version);
+            rc = items[batch->at[j]] ? 0 : CM_EINTERNAL;
         }
         whole[j] = !docs[j].json && docs[j].version > 0;
     }
@@ -194,29 +193,22 @@ s_load_stored(cm_store_t *store, s_batch_t *batch, s_out_t *out)
 
 int
 case_store_load_items(cm_store_t *store, const char *const *ids, size_t n,
-                      json_t **items, size_t *bytes)
+                      char **items)
 {
     assert(store && (ids || n == 0) && (items || n == 0));
-    size_t *sizes = bytes ? bytes : calloc(n + 1, sizeof *sizes);
-    assert(sizes);
-    s_out_t out = {.items = items, .bytes = sizes};
     for (size_t i = 0; i < n; i++) {
         items[i] = NULL;
-        sizes[i] = 0;
     }
     s_batch_t batch;
     s_batch_init(&batch, ids, n);
-    int rc = s_load_stored(store, &batch, &out);
+    int rc = s_load_stored(store, &batch, items);
     if (rc == 0 && batch.count > 0) {
-        rc = s_load_whole(store, &batch, &out);
+        rc = s_load_whole(store, &batch, items);
     }
     s_batch_clear(&batch);
     for (size_t i = 0; rc && i < n; i++) {
-        json_decref(items[i]);
+        free(items[i]);
         items[i] = NULL;
-    }
-    if (sizes != bytes) {
-        free(sizes);
     }
     return rc;
 }

@@ -21,7 +21,7 @@
 #include "cm_store.h"
 
 #define CASE_OWNER               "intake"
-#define CASE_STORE_VERSION_BYTES 32 // ,"version":<int64> added to an item
+#define CASE_STORE_VERSION_BYTES 32 // ,"version":<int64> and NUL, at most
 
 // A list filter and the index that serves it.
 typedef struct {
@@ -46,14 +46,16 @@ const char *case_store_key(char *buf, size_t size, const char *id);
 int case_store_load(cm_store_t *store, const char *id, json_t **doc,
                     int64_t *version);
 
-// Read the list items of n cases (ids borrowed) in one round trip:
-// items[i] is the stored `item` with its version, NULL when case ids[i] is
-// gone; bytes[i] (bytes may be NULL) its compact JSON size, at most
-// CASE_STORE_VERSION_BYTES over. A case stored before items were written is
-// read whole once more (one more round trip for all such cases) and its item
-// built from it. 0 (caller owns every items[i]) or a status (items all NULL).
+// Read the list items of n cases (ids borrowed) in one round trip, as
+// compact JSON text: items[i] is the stored `item` with `,"version":N`
+// spliced in before its closing brace (the text json_dumps(JSON_COMPACT)
+// gives for case_list_item), NULL when case ids[i] is gone. The stored text
+// is not parsed: it is ours (case_store_commit), only its braces are
+// checked. A case stored before items were written is read whole once more
+// (one more round trip for all such cases) and its item built from it.
+// 0 (caller owns every items[i], free()) or a status (items all NULL).
 int case_store_load_items(cm_store_t *store, const char *const *ids, size_t n,
-                          json_t **items, size_t *bytes);
+                          char **items);
 
 // A new case number (INCR) written as "CS-n" into id (CM_ID_MAX bytes).
 // 0 or a status.

@@ -1,6 +1,7 @@
 // The case document, create validation, list queries, satisfaction folding
 // and the mapping of external events.
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "case.h"
@@ -140,6 +141,59 @@ START_TEST(test_case_list_query)
 }
 END_TEST
 
+// The text check agrees with the JSON one on stored item texts, also when a
+// subject holds what looks like a member.
+START_TEST(test_case_list_matches_text)
+{
+    json_t *customer = json_pack("{s:s, s:s}", "id", "CU-3", "name", "Bo");
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-2", "role", "cs_agent");
+    case_fields_t fields = {.id = "CS-9",
+                            .kind = "inquiry",
+                            .channel = "web",
+                            .subject =
+                                "\"kind\":\"complaint\" \"overdue\":true",
+                            .description = "d",
+                            .customer = customer,
+                            .actor = actor,
+                            .now_ms = 1000};
+    json_t *doc = case_new(&fields);
+    json_t *queries[] = {
+        json_pack("{s:s, s:s, s:s}", "kind", "complaint", "state", "recorded",
+                  "assignee", "ST-4"),
+        json_pack("{s:s, s:s}", "kind", "complaint", "overdue", "false"),
+        json_pack("{s:s, s:s}", "customer", "CU-3", "overdue", "true"),
+        json_pack("{s:s, s:s}", "department", "R&D \"x\"", "kind", "inquiry"),
+    };
+    const char *kinds[] = {"complaint", "inquiry"};
+    const char *departments[] = {"R&D \"x\"", "sales"};
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        case_list_query_t parsed;
+        ck_assert_ptr_null(case_list_parse(queries[q], &parsed));
+        case_list_needles_t needles;
+        case_list_needles_init(&needles, &parsed);
+        for (int n = 0; n < 32; n++) {
+            case_set_string(doc, "kind", kinds[n % 2]);
+            case_set_string(doc, "state", n / 2 % 2 ? "closed" : "recorded");
+            case_set_string(doc, "assignee", n / 4 % 2 ? "ST-5" : "ST-4");
+            json_object_set_new(doc, "overdue", json_boolean(n / 8 % 2));
+            case_set_string(doc, "department", departments[n / 16]);
+            json_t *item = case_list_item(doc, 12);
+            char *text = json_dumps(item, JSON_COMPACT);
+            ck_assert_msg(case_list_matches_text(&needles, text)
+                              == case_list_matches(&parsed, item),
+                          "query %zu, item %s", q, text);
+            free(text);
+            json_decref(item);
+        }
+        case_list_needles_clear(&needles);
+        json_decref(queries[q]);
+    }
+    json_decref(doc);
+    json_decref(actor);
+    json_decref(customer);
+}
+END_TEST
+
 START_TEST(test_case_satisfaction_fold)
 {
     satisfaction_totals_t totals = {0};
@@ -193,6 +247,7 @@ case_suite(void)
     tcase_add_test(core, test_case_new_and_summary);
     tcase_add_test(core, test_case_create_validation);
     tcase_add_test(core, test_case_list_query);
+    tcase_add_test(core, test_case_list_matches_text);
     tcase_add_test(core, test_case_satisfaction_fold);
     tcase_add_test(core, test_case_external_events);
     suite_add_tcase(suite, core);
