@@ -170,6 +170,23 @@ s_collect_keys(const redisReply *keys, char ***streams, size_t *count,
 }
 
 int
+cm_outbox_append(cm_commit_t *commit, const cm_envelope_event_t *fields)
+{
+    assert(commit && fields && fields->type);
+    json_t *event = fields->data ? cm_envelope_event_new(fields) : NULL;
+    char *text = event ? cm_envelope_encode(event) : NULL;
+    json_decref(event);
+    if (!text) {
+        cm_log_error("event.unbuildable", "type", fields->type, "subject",
+                     fields->subject ? fields->subject : "");
+        return -1;
+    }
+    cm_commit_event(commit, fields->type, text);
+    free(text);
+    return 0;
+}
+
+int
 cm_outbox_register(cm_redis_t *redis, const char *owner)
 {
     assert(redis && owner);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cm_envelope.h"
 #include "cm_redis.h"
 #include "cm_store.h"
 
@@ -66,6 +67,12 @@ int cm_event_address_parse(const char *address, char *stream,
 
 // Add sm:{owner}:outbox to the registry. 0, CM_EUNAVAILABLE or CM_EINTERNAL.
 int cm_outbox_register(cm_redis_t *redis, const char *owner);
+
+// Build the event envelope from fields (borrowed; data must be an object)
+// and add it to commit, which appends it to the owner's outbox with the next
+// seq. Returns 0, or -1 (logged as event.unbuildable) when the envelope
+// cannot be built: bad UTF-8, a missing member, over 64 KiB.
+int cm_outbox_append(cm_commit_t *commit, const cm_envelope_event_t *fields);
 
 // Every registered outbox stream (SMEMBERS of the registry). *streams is an
 // array of *count strings; caller owns it (cm_store_strings_free). 0,

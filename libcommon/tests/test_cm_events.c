@@ -739,6 +739,24 @@ START_TEST(test_cm_events_discover_and_read)
 }
 END_TEST
 
+START_TEST(test_cm_events_outbox_append)
+{
+    cm_commit_t *commit = cm_commit_new("p");
+    cm_envelope_event_t fields = {.type = "p.thing.done",
+                                  .source = "p",
+                                  .subject = "thing/1",
+                                  .version = 1};
+    ck_assert_int_eq(cm_outbox_append(commit, &fields), -1); // no data
+    ck_assert(cm_commit_is_empty(commit));
+    json_t *data = json_pack("{s:s}", "id", "1");
+    fields.data = data;
+    ck_assert_int_eq(cm_outbox_append(commit, &fields), 0);
+    ck_assert(!cm_commit_is_empty(commit));
+    json_decref(data);
+    cm_commit_destroy(&commit);
+}
+END_TEST
+
 Suite *
 cm_events_suite(void)
 {
@@ -766,5 +784,8 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_trim_never_below_groups);
     tcase_add_test(core, test_cm_events_discover_and_read);
     suite_add_tcase(suite, core);
+    TCase *append = tcase_create("append");
+    tcase_add_test(append, test_cm_events_outbox_append);
+    suite_add_tcase(suite, append);
     return suite;
 }

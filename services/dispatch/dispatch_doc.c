@@ -8,6 +8,7 @@
 
 #include "cm_envelope.h"
 #include "cm_log.h"
+#include "cm_outbox.h"
 #include "cm_problem.h"
 #include "dispatch.h"
 
@@ -95,17 +96,9 @@ dispatch_event_add(cm_commit_t *commit, const char *type, const char *subject,
         .actor = actor,
         .data = data,
     };
-    json_t *event = data ? cm_envelope_event_new(&fields) : NULL;
+    int rc = cm_outbox_append(commit, &fields);
     json_decref(data);
-    char *text = event ? cm_envelope_encode(event) : NULL;
-    json_decref(event);
-    if (!text) {
-        cm_log_error("event.unbuildable", "type", type, "subject", subject);
-        return -1;
-    }
-    cm_commit_event(commit, type, text);
-    free(text);
-    return 0;
+    return rc;
 }
 
 json_t *

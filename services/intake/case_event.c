@@ -7,7 +7,7 @@
 #include "case.h"
 #include "case_store.h"
 #include "cm_envelope.h"
-#include "cm_log.h"
+#include "cm_outbox.h"
 
 #define S_SUBJECT_MAX 128
 
@@ -25,16 +25,7 @@ s_add(cm_commit_t *commit, const char *type, const char *subject,
         .actor = json_is_object(actor) ? actor : NULL,
         .data = data,
     };
-    json_t *event = cm_envelope_event_new(&fields);
-    char *text = event ? cm_envelope_encode(event) : NULL;
-    json_decref(event);
-    if (!text) {
-        cm_log_error("event.unbuildable", "type", type, "subject", subject);
-        return -1;
-    }
-    cm_commit_event(commit, type, text);
-    free(text);
-    return 0;
+    return cm_outbox_append(commit, &fields);
 }
 
 int
