@@ -53,6 +53,11 @@
 typedef struct cm_consumer cm_consumer_t;
 typedef struct cm_live cm_live_t;
 
+// A SUB socket connected to the hub's XPUB at endpoint, subscribed to
+// CM_EVENTS_HELLO; for cm_consumer (doorbell) and cm_live.
+// Caller owns the result; NULL when the endpoint is invalid.
+zsock_t *cm_events_sub_new(const char *endpoint);
+
 // Tuning for cm_consumer_new; cm_consumer_options_default fills defaults.
 typedef struct {
     int poll_ms;            // poll fallback period

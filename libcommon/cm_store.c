@@ -12,65 +12,11 @@
 #include "cm_status.h"
 #include "cm_store_lua.h"
 
-#define CM_STORE_OWNER_MAX 128
-#define CM_STORE_NUM_MAX   24
-
 struct cm_store {
     cm_redis_t *redis;        // owned connection
     uint64_t library_loaded;  // connection generation the library was loaded
     bool library_failed_once; // FUNCTION LOAD error already logged
 };
-
-// A growable array of owned strings.
-typedef struct {
-    char **items;    // owned strings
-    size_t count;    // used
-    size_t capacity; // allocated
-} s_strings_t;
-
-struct cm_commit {
-    char owner[CM_STORE_OWNER_MAX];  // hash tag
-    char prefix[CM_STORE_OWNER_MAX]; // "sm:{owner}:"
-    s_strings_t keys;                // KEYS of the FCALL
-    s_strings_t args;                // ARGV: the op list
-    size_t doc_count;                // documents so far
-    size_t event_count;              // events so far
-    size_t field_count_arg;          // ARGV index of the last doc's nfields
-    bool fields_open;                // last op was a document
-};
-
-// ---- strings --------------------------------------------------------------
-
-static void
-s_strings_push(s_strings_t *self, const char *text)
-{
-    if (self->count == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2 : 16;
-        self->items = realloc(self->items, self->capacity * sizeof(char *));
-        assert(self->items);
-    }
-    self->items[self->count] = strdup(text);
-    assert(self->items[self->count]);
-    self->count++;
-}
-
-static void
-s_strings_push_int(s_strings_t *self, int64_t value)
-{
-    char buf[CM_STORE_NUM_MAX];
-    snprintf(buf, sizeof buf, "%" PRId64, value);
-    s_strings_push(self, buf);
-}
-
-static void
-s_strings_clear(s_strings_t *self)
-{
-    for (size_t i = 0; i < self->count; i++) {
-        free(self->items[i]);
-    }
-    free(self->items);
-    memset(self, 0, sizeof *self);
-}
 
 void
 cm_store_strings_free(char ***strings_p, size_t count)
@@ -600,197 +546,8 @@ cm_store_timer_settle(cm_store_t *self, const char *key, const char *member,
     return rc;
 }
 
-// ---- commit builder
-// -------------------------------------------------------------
-
-cm_commit_t *
-cm_commit_new(const char *owner)
-{
-    assert(owner && *owner && strlen(owner) + 8 < CM_STORE_OWNER_MAX);
-    assert(!strpbrk(owner, "{}"));
-    cm_commit_t *self = calloc(1, sizeof *self);
-    assert(self);
-    snprintf(self->owner, sizeof self->owner, "%s", owner);
-    snprintf(self->prefix, sizeof self->prefix, "sm:{%s}:", owner);
-    return self;
-}
-
-void
-cm_commit_destroy(cm_commit_t **self_p)
-{
-    assert(self_p);
-    cm_commit_t *self = *self_p;
-    if (self) {
-        s_strings_clear(&self->keys);
-        s_strings_clear(&self->args);
-        free(self);
-        *self_p = NULL;
-    }
-}
-
-const char *
-cm_commit_owner(const cm_commit_t *self)
-{
-    assert(self);
-    return self->owner;
-}
-
-// The 1-based KEYS index of key, added when new. Every key of one call must
-// carry the owner's hash tag so the call touches one slot (Redis Cluster).
-static void
-s_push_key(cm_commit_t *self, const char *key)
-{
-    assert(key && strncmp(key, self->prefix, strlen(self->prefix)) == 0);
-    assert(strlen(key) < CM_STORE_KEY_MAX);
-    size_t index = 0;
-    while (index < self->keys.count
-           && strcmp(self->keys.items[index], key) != 0) {
-        index++;
-    }
-    if (index == self->keys.count) {
-        s_strings_push(&self->keys, key);
-    }
-    s_strings_push_int(&self->args, (int64_t)index + 1);
-}
-
-static void
-s_begin_op(cm_commit_t *self, const char *code, const char *key)
-{
-    self->fields_open = false;
-    s_strings_push(&self->args, code);
-    s_push_key(self, key);
-}
-
-void
-cm_commit_doc(cm_commit_t *self, const char *key, int64_t expected_version,
-              const char *doc_json)
-{
-    assert(self && doc_json && expected_version >= CM_VERSION_ANY);
-    assert(self->doc_count < CM_COMMIT_DOCS_MAX);
-    s_begin_op(self, "D", key);
-    s_strings_push_int(&self->args, expected_version);
-    self->field_count_arg = self->args.count;
-    s_strings_push_int(&self->args, 0);
-    self->doc_count++;
-    self->fields_open = true;
-    cm_commit_field(self, "doc", doc_json);
-}
-
-void
-cm_commit_field(cm_commit_t *self, const char *name, const char *value)
-{
-    assert(self && name && value);
-    assert(self->fields_open); // fields follow their cm_commit_doc directly
-    assert(strcmp(name, "version") != 0);
-    char **count_text = &self->args.items[self->field_count_arg];
-    long long count = strtoll(*count_text, NULL, 10) + 1;
-    free(*count_text);
-    *count_text = NULL;
-    char buf[CM_STORE_NUM_MAX];
-    snprintf(buf, sizeof buf, "%lld", count);
-    *count_text = strdup(buf);
-    assert(*count_text);
-    s_strings_push(&self->args, name);
-    s_strings_push(&self->args, value);
-}
-
-void
-cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
-                    int64_t score)
-{
-    assert(self && member);
-    s_begin_op(self, "ZA", key);
-    s_strings_push_int(&self->args, score);
-    s_strings_push(&self->args, member);
-}
-
-void
-cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
-{
-    assert(self && member);
-    s_begin_op(self, "ZR", key);
-    s_strings_push(&self->args, member);
-}
-
-void
-cm_commit_ledger(cm_commit_t *self, const char *key, const char *entry_json)
-{
-    assert(self && entry_json);
-    s_begin_op(self, "L", key);
-    s_strings_push(&self->args, entry_json);
-}
-
-void
-cm_commit_event(cm_commit_t *self, const char *type, const char *envelope_json)
-{
-    assert(self && type && *type && envelope_json);
-    assert(self->event_count < CM_COMMIT_EVENTS_MAX);
-    char outbox[CM_STORE_KEY_MAX];
-    char meta[CM_STORE_KEY_MAX];
-    const char *built =
-        cm_store_key(outbox, sizeof outbox, self->owner, "outbox", NULL);
-    assert(built);
-    built = cm_store_key(meta, sizeof meta, self->owner, "outbox", "meta");
-    assert(built);
-    s_begin_op(self, "E", outbox);
-    s_push_key(self, meta);
-    s_strings_push(&self->args, type);
-    s_strings_push(&self->args, envelope_json);
-    self->event_count++;
-}
-
-void
-cm_commit_idempotency(cm_commit_t *self, const char *key,
-                      const char *fingerprint, const char *response,
-                      int64_t ttl_ms)
-{
-    assert(self && fingerprint && response && ttl_ms > 0);
-    s_begin_op(self, "I", key);
-    s_strings_push(&self->args, fingerprint);
-    s_strings_push(&self->args, response);
-    s_strings_push_int(&self->args, ttl_ms);
-}
-
-void
-cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms)
-{
-    assert(self && ttl_ms > 0);
-    s_begin_op(self, "M", key);
-    s_strings_push_int(&self->args, ttl_ms);
-}
-
-bool
-cm_commit_is_empty(const cm_commit_t *self)
-{
-    assert(self);
-    return self->args.count == 0;
-}
-
 // ---- commit execution
 // -------------------------------------------------------------
-
-// argv for FCALL sm_commit <numkeys> KEYS... ARGV...; the caller frees the
-// array only (the strings are borrowed from the commit).
-static const char **
-s_commit_argv(const cm_commit_t *commit, char *numkeys, size_t size, int *argc)
-{
-    size_t n = 3 + commit->keys.count + commit->args.count;
-    const char **argv = calloc(n, sizeof(char *));
-    assert(argv);
-    snprintf(numkeys, size, "%zu", commit->keys.count);
-    argv[0] = "FCALL";
-    argv[1] = "sm_commit";
-    argv[2] = numkeys;
-    size_t at = 3;
-    for (size_t i = 0; i < commit->keys.count; i++) {
-        argv[at++] = commit->keys.items[i];
-    }
-    for (size_t i = 0; i < commit->args.count; i++) {
-        argv[at++] = commit->args.items[i];
-    }
-    *argc = (int)n;
-    return argv;
-}
 
 static int
 s_result_ok(const redisReply *reply, cm_commit_result_t *result)
@@ -866,7 +623,7 @@ s_commit_append(cm_store_t *self, const cm_commit_t *commit)
     assert(!cm_commit_is_empty(commit));
     char numkeys[CM_STORE_NUM_MAX];
     int argc = 0;
-    const char **argv = s_commit_argv(commit, numkeys, sizeof numkeys, &argc);
+    const char **argv = cm_commit_argv(commit, numkeys, sizeof numkeys, &argc);
     int rc = cm_redis_append(self->redis, argc, argv, NULL);
     free(argv);
     return rc;

@@ -32,6 +32,7 @@
 #define CM_EPOCH_MAX         32   // outbox epoch text and NUL
 #define CM_LIST_LIMIT_MAX    1000 // largest page of cm_store_list
 #define CM_CURSOR_EXTRA      24   // cursor bytes besides the member
+#define CM_STORE_NUM_MAX     24   // decimal int64 text and NUL
 
 typedef struct cm_store cm_store_t;
 typedef struct cm_commit cm_commit_t;
@@ -227,6 +228,13 @@ void cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms);
 
 // True when nothing was added.
 bool cm_commit_is_empty(const cm_commit_t *self);
+
+// The argv of FCALL sm_commit <numkeys> KEYS... ARGV..., for cm_store_commit;
+// numkeys (size bytes, CM_STORE_NUM_MAX will do) receives the key count text.
+// *argc is set. Caller frees the array only: the strings are borrowed from
+// the commit (valid until it changes or is destroyed).
+const char **cm_commit_argv(const cm_commit_t *commit, char *numkeys,
+                            size_t size, int *argc);
 
 // Run the commit in one FCALL. 0 when it ran (result->outcome says how);
 // CM_EUNAVAILABLE (outcome unknown; retry with the same idempotency key) or

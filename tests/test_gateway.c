@@ -1,166 +1,27 @@
 // Integration suite of the gateway (issue 3): real redis-server, broker, hub
 // and gateway processes (tests/harness), test workers in this process that
 // pretend to be personnel (token resolution), intake and dispatch, and a
-// small raw-socket HTTP/1.1 client. Register with `gateway_suite`.
-#include <arpa/inet.h>
+// raw-socket HTTP/1.1 client (tests/http_client). Register with
+// `gateway_suite`.
 #include <check.h>
 #include <czmq.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cm_envelope.h"
 #include "cm_mdp_worker.h"
 #include "cm_time.h"
 #include "harness.h"
+#include "http_client.h"
 #include "suites.h"
 
-#define S_DEADLINE_MS  700  // gateway/deadline_ms in these tests
-#define S_SLOW_MS      1500 // the slow route answers after this
-#define S_RESPONSE_MAX (256 * 1024)
-
-// ---- a raw HTTP/1.1 client
-// ---------------------------------------------------
-
-typedef struct {
-    int status;                // 0 when no response was read
-    char head[8192];           // status line and headers
-    char body[S_RESPONSE_MAX]; // body (NUL-terminated)
-    size_t body_size;          // its size
-    bool has_length;           // a Content-Length header was present
-} s_response_t;
-
-static int
-s_connect(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = {0};
-    address.sin_family = AF_INET;
-    address.sin_port = htons((uint16_t)port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval timeout = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static void
-s_write_all(int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
-        if (sent <= 0) {
-            return; // the server may close early (413): read what it said
-        }
-        data += sent;
-        size -= (size_t)sent;
-    }
-}
-
-static void
-s_send(int fd, const char *method, const char *path, const char *headers,
-       const char *body, size_t body_size)
-{
-    char head[4096];
-    int size = snprintf(head, sizeof head,
-                        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
-                        "Content-Length: %zu\r\n\r\n",
-                        method, path, headers ? headers : "", body_size);
-    s_write_all(fd, head, (size_t)size);
-    if (body_size > 0) {
-        s_write_all(fd, body, body_size);
-    }
-}
-
-// strstr ignoring ASCII case (strcasestr is a GNU extension).
-static const char *
-s_find(const char *haystack, const char *needle)
-{
-    size_t size = strlen(needle);
-    for (const char *p = haystack; *p; p++) {
-        if (strncasecmp(p, needle, size) == 0) {
-            return p;
-        }
-    }
-    return NULL;
-}
-
-// Read one response (head, then Content-Length bytes). 0 or -1.
-static int
-s_read(int fd, s_response_t *response)
-{
-    memset(response, 0, sizeof *response);
-    size_t used = 0;
-    char *end = NULL;
-    while (!end && used < sizeof response->head - 1) {
-        ssize_t got = recv(fd, response->head + used, 1, 0);
-        if (got <= 0) {
-            return -1;
-        }
-        used++;
-        response->head[used] = '\0';
-        end = strstr(response->head, "\r\n\r\n");
-    }
-    if (!end || sscanf(response->head, "HTTP/1.1 %d", &response->status) != 1) {
-        return -1;
-    }
-    const char *length = s_find(response->head, "\r\nContent-Length:");
-    response->has_length = length != NULL;
-    size_t want = length ? strtoul(length + 17, NULL, 10) : 0;
-    while (response->body_size < want && want < sizeof response->body) {
-        ssize_t got = recv(fd, response->body + response->body_size,
-                           want - response->body_size, 0);
-        if (got <= 0) {
-            return -1;
-        }
-        response->body_size += (size_t)got;
-    }
-    response->body[response->body_size] = '\0';
-    return 0;
-}
-
-// One request on a new connection.
-static int
-s_request(int port, const char *method, const char *path, const char *headers,
-          const char *body, s_response_t *response)
-{
-    response->status = 0; // no response read yet
-    int fd = s_connect(port);
-    if (fd < 0) {
-        return -1;
-    }
-    s_send(fd, method, path, headers, body, body ? strlen(body) : 0);
-    int rc = s_read(fd, response);
-    close(fd);
-    return rc;
-}
-
-static const char *
-s_header(const s_response_t *response, const char *name, char *value,
-         size_t size)
-{
-    char pattern[128];
-    snprintf(pattern, sizeof pattern, "\r\n%s:", name);
-    const char *at = s_find(response->head, pattern);
-    if (!at) {
-        return NULL;
-    }
-    at += strlen(pattern);
-    at += strspn(at, " ");
-    size_t length = strcspn(at, "\r");
-    snprintf(value, size, "%.*s", (int)length, at);
-    return value;
-}
+#define S_DEADLINE_MS 700  // gateway/deadline_ms in these tests
+#define S_SLOW_MS     1500 // the slow route answers after this
 
 // ---- test workers
 // ------------------------------------------------------------
@@ -397,11 +258,12 @@ s_teardown(void)
 static void
 s_wait_routed(void)
 {
-    s_response_t response;
+    http_client_response_t response;
     int64_t until = cm_time_mono_ms() + HARNESS_WAIT_MS;
     for (;;) {
-        s_request(s_port, "GET", "/v1/cases/echo",
-                  "Authorization: Bearer tok-wait\r\n", NULL, &response);
+        http_client_request(s_port, "GET", "/v1/cases/echo",
+                            "Authorization: Bearer tok-wait\r\n", NULL,
+                            &response);
         if (response.status == 200 || cm_time_mono_ms() >= until) {
             break;
         }
@@ -410,43 +272,50 @@ s_wait_routed(void)
     ck_assert_int_eq(response.status, 200);
 }
 
-static s_response_t s_response; // big: keep it off the stack
+static http_client_response_t s_response; // big: keep it off the stack
 
 // ---- tests
 // -----------------------------------------------------------------------
 
 START_TEST(test_gateway_local_endpoints)
 {
-    s_response_t *r = &s_response;
-    ck_assert_int_eq(s_request(s_port, "GET", "/healthz", NULL, NULL, r), 0);
+    http_client_response_t *r = &s_response;
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/healthz", NULL, NULL, r), 0);
     ck_assert_int_eq(r->status, 200);
     ck_assert_str_eq(r->body, "{\"status\":\"ok\"}");
     char value[256];
-    ck_assert_ptr_nonnull(s_header(r, "X-Request-Id", value, sizeof value));
-    ck_assert_int_eq(s_request(s_port, "GET", "/healthz",
-                               "X-Request-Id: my.req-1\r\n", NULL, r),
+    ck_assert_ptr_nonnull(
+        http_client_header(r, "X-Request-Id", value, sizeof value));
+    ck_assert_int_eq(http_client_request(s_port, "GET", "/healthz",
+                                         "X-Request-Id: my.req-1\r\n", NULL, r),
                      0);
-    ck_assert_str_eq(s_header(r, "X-Request-Id", value, sizeof value),
+    ck_assert_str_eq(http_client_header(r, "X-Request-Id", value, sizeof value),
                      "my.req-1");
-    ck_assert_int_eq(s_request(s_port, "GET", "/healthz",
-                               "X-Request-Id: bad id!\r\n", NULL, r),
+    ck_assert_int_eq(http_client_request(s_port, "GET", "/healthz",
+                                         "X-Request-Id: bad id!\r\n", NULL, r),
                      0);
     ck_assert_int_eq(r->status, 400);
-    ck_assert_int_eq(s_request(s_port, "POST", "/healthz", NULL, NULL, r), 0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "POST", "/healthz", NULL, NULL, r), 0);
     ck_assert_int_eq(r->status, 405);
-    ck_assert_str_eq(s_header(r, "Allow", value, sizeof value), "GET, HEAD");
-    ck_assert_str_eq(s_header(r, "Content-Type", value, sizeof value),
+    ck_assert_str_eq(http_client_header(r, "Allow", value, sizeof value),
+                     "GET, HEAD");
+    ck_assert_str_eq(http_client_header(r, "Content-Type", value, sizeof value),
                      "application/problem+json");
-    ck_assert_int_eq(s_request(s_port, "GET", "/nowhere", NULL, NULL, r), 0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/nowhere", NULL, NULL, r), 0);
     ck_assert_int_eq(r->status, 404);
-    ck_assert_int_eq(s_request(s_port, "GET", "/metrics", NULL, NULL, r), 0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/metrics", NULL, NULL, r), 0);
     ck_assert_int_eq(r->status, 200);
     ck_assert_ptr_nonnull(strstr(r->body, "sm_http_requests_total{route=\""
                                           "/healthz\",method=\"GET\","
                                           "status=\"200\"}"));
     ck_assert_ptr_nonnull(strstr(r->body, "sm_http_in_flight"));
     ck_assert_int_eq(
-        s_request(s_port, "GET", "/v1/openapi.yaml", NULL, NULL, r), 0);
+        http_client_request(s_port, "GET", "/v1/openapi.yaml", NULL, NULL, r),
+        0);
     ck_assert_int_eq(r->status, 200);
     ck_assert_ptr_nonnull(strstr(r->body, "openapi: 3.1"));
 }
@@ -455,44 +324,49 @@ END_TEST
 START_TEST(test_gateway_request_errors)
 {
     s_wait_routed();
-    s_response_t *r = &s_response;
+    http_client_response_t *r = &s_response;
     const char *auth = "Authorization: Bearer tok-head\r\n";
     const char *json = "Authorization: Bearer tok-head\r\n"
                        "Content-Type: application/json\r\n";
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/cases", NULL, NULL, r), 0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/v1/cases", NULL, NULL, r), 0);
     ck_assert_int_eq(r->status, 401);
     char value[256];
-    ck_assert_ptr_nonnull(s_header(r, "WWW-Authenticate", value, sizeof value));
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/cases",
-                               "Authorization: Bearer nobody\r\n", NULL, r),
+    ck_assert_ptr_nonnull(
+        http_client_header(r, "WWW-Authenticate", value, sizeof value));
+    ck_assert_int_eq(http_client_request(s_port, "GET", "/v1/cases",
+                                         "Authorization: Bearer nobody\r\n",
+                                         NULL, r),
                      0);
     ck_assert_int_eq(r->status, 401);
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/unknown", auth, NULL, r), 0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/v1/unknown", auth, NULL, r), 0);
     ck_assert_int_eq(r->status, 404);
-    ck_assert_int_eq(s_request(s_port, "POST", "/v1/cases",
-                               "Authorization: Bearer tok-head\r\n"
-                               "Content-Type: text/plain\r\n",
-                               "hello", r),
+    ck_assert_int_eq(http_client_request(s_port, "POST", "/v1/cases",
+                                         "Authorization: Bearer tok-head\r\n"
+                                         "Content-Type: text/plain\r\n",
+                                         "hello", r),
                      0);
     ck_assert_int_eq(r->status, 415);
-    ck_assert_int_eq(
-        s_request(s_port, "POST", "/v1/cases", json, "{\n\"a\": 1,\n  ]", r),
-        0);
+    ck_assert_int_eq(http_client_request(s_port, "POST", "/v1/cases", json,
+                                         "{\n\"a\": 1,\n  ]", r),
+                     0);
     ck_assert_int_eq(r->status, 400);
     ck_assert_ptr_nonnull(strstr(r->body, "\"line\":3"));
     ck_assert_ptr_nonnull(strstr(r->body, "\"column\":"));
-    ck_assert_int_eq(s_request(s_port, "POST", "/v1/cases",
-                               "Authorization: Bearer tok-head\r\n"
-                               "Content-Type: application/json\r\n"
-                               "Idempotency-Key: has space\r\n",
-                               "{}", r),
+    ck_assert_int_eq(http_client_request(s_port, "POST", "/v1/cases",
+                                         "Authorization: Bearer tok-head\r\n"
+                                         "Content-Type: application/json\r\n"
+                                         "Idempotency-Key: has space\r\n",
+                                         "{}", r),
                      0);
     ck_assert_int_eq(r->status, 400);
     // No dispatch worker: the broker answers 503 at once.
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/work-orders", auth, NULL, r),
-                     0);
+    ck_assert_int_eq(
+        http_client_request(s_port, "GET", "/v1/work-orders", auth, NULL, r),
+        0);
     ck_assert_int_eq(r->status, 503);
-    ck_assert_str_eq(s_header(r, "Content-Type", value, sizeof value),
+    ck_assert_str_eq(http_client_header(r, "Content-Type", value, sizeof value),
                      "application/problem+json");
 }
 END_TEST
@@ -500,19 +374,21 @@ END_TEST
 START_TEST(test_gateway_routed_envelope)
 {
     s_wait_routed();
-    s_response_t *r = &s_response;
-    ck_assert_int_eq(s_request(s_port, "POST", "/v1/cases?x=1&y=a%20b",
-                               "Authorization: Bearer tok-agent\r\n"
-                               "Content-Type: application/json\r\n"
-                               "X-Request-Id: corr-42\r\n"
-                               "Idempotency-Key: key-1\r\n",
-                               "{\"b\":2,\"a\":1}", r),
+    http_client_response_t *r = &s_response;
+    ck_assert_int_eq(http_client_request(s_port, "POST",
+                                         "/v1/cases?x=1&y=a%20b",
+                                         "Authorization: Bearer tok-agent\r\n"
+                                         "Content-Type: application/json\r\n"
+                                         "X-Request-Id: corr-42\r\n"
+                                         "Idempotency-Key: key-1\r\n",
+                                         "{\"b\":2,\"a\":1}", r),
                      0);
     ck_assert_int_eq(r->status, 201);
     char value[256];
-    ck_assert_str_eq(s_header(r, "Location", value, sizeof value),
+    ck_assert_str_eq(http_client_header(r, "Location", value, sizeof value),
                      "/v1/cases/CS-1");
-    ck_assert_str_eq(s_header(r, "ETag", value, sizeof value), "\"1\"");
+    ck_assert_str_eq(http_client_header(r, "ETag", value, sizeof value),
+                     "\"1\"");
     json_t *body = json_loads(r->body, 0, NULL);
     json_t *envelope = json_object_get(body, "envelope");
     ck_assert_str_eq(
@@ -554,12 +430,13 @@ START_TEST(test_gateway_reply_body_as_sent)
         "{\"real\":1.5,\"long\":1234567890123456789}",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-        s_response_t *r = &s_response;
-        ck_assert_int_eq(s_request(s_port, "POST", "/v1/cases/echo",
-                                   "Authorization: Bearer tok-agent\r\n"
-                                   "Content-Type: application/json\r\n",
-                                   bodies[i], r),
-                         0);
+        http_client_response_t *r = &s_response;
+        ck_assert_int_eq(
+            http_client_request(s_port, "POST", "/v1/cases/echo",
+                                "Authorization: Bearer tok-agent\r\n"
+                                "Content-Type: application/json\r\n",
+                                bodies[i], r),
+            0);
         ck_assert_int_eq(r->status, 201);
         json_t *body = json_loads(r->body, 0, NULL);
         ck_assert_ptr_nonnull(body);
@@ -578,12 +455,12 @@ END_TEST
 START_TEST(test_gateway_empty_body_keep_alive)
 {
     s_wait_routed();
-    int fd = s_connect(s_port);
+    int fd = http_client_connect(s_port);
     ck_assert_int_ge(fd, 0);
     for (int i = 0; i < 3; i++) {
-        s_send(fd, "GET", "/v1/cases/empty",
-               "Authorization: Bearer tok-head\r\n", NULL, 0);
-        ck_assert_int_eq(s_read(fd, &s_response), 0);
+        http_client_send(fd, "GET", "/v1/cases/empty",
+                         "Authorization: Bearer tok-head\r\n", NULL, 0);
+        ck_assert_int_eq(http_client_read(fd, &s_response), 0);
         ck_assert_int_eq(s_response.status, 200);
         ck_assert(s_response.has_length);
         ck_assert_uint_eq(s_response.body_size, 0);
@@ -598,21 +475,22 @@ START_TEST(test_gateway_too_large_keeps_serving)
     char *big = malloc(size + 1);
     memset(big, 'a', size);
     big[size] = '\0';
-    int fd = s_connect(s_port);
-    s_send(fd, "POST", "/v1/cases",
-           "Authorization: Bearer tok-head\r\n"
-           "Content-Type: application/json\r\n",
-           big, size);
-    ck_assert_int_eq(s_read(fd, &s_response), 0);
+    int fd = http_client_connect(s_port);
+    http_client_send(fd, "POST", "/v1/cases",
+                     "Authorization: Bearer tok-head\r\n"
+                     "Content-Type: application/json\r\n",
+                     big, size);
+    ck_assert_int_eq(http_client_read(fd, &s_response), 0);
     ck_assert_int_eq(s_response.status, 413);
     // The same connection goes on (the body was read and dropped).
-    s_send(fd, "GET", "/healthz", NULL, NULL, 0);
-    ck_assert_int_eq(s_read(fd, &s_response), 0);
+    http_client_send(fd, "GET", "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(http_client_read(fd, &s_response), 0);
     ck_assert_int_eq(s_response.status, 200);
     close(fd);
     free(big);
     ck_assert_int_eq(
-        s_request(s_port, "GET", "/healthz", NULL, NULL, &s_response), 0);
+        http_client_request(s_port, "GET", "/healthz", NULL, NULL, &s_response),
+        0);
     ck_assert_int_eq(s_response.status, 200);
 }
 END_TEST
@@ -621,18 +499,18 @@ START_TEST(test_gateway_deadline_504)
 {
     s_wait_routed();
     int64_t start = cm_time_mono_ms();
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/cases/slow",
-                               "Authorization: Bearer tok-head\r\n", NULL,
-                               &s_response),
+    ck_assert_int_eq(http_client_request(s_port, "GET", "/v1/cases/slow",
+                                         "Authorization: Bearer tok-head\r\n",
+                                         NULL, &s_response),
                      0);
     int64_t took = cm_time_mono_ms() - start;
     ck_assert_int_eq(s_response.status, 504);
     ck_assert_int_lt(took, S_SLOW_MS);
     ck_assert_int_ge(took, S_DEADLINE_MS - 50);
     // The late reply is dropped; the gateway still answers.
-    ck_assert_int_eq(s_request(s_port, "GET", "/v1/cases/echo",
-                               "Authorization: Bearer tok-head\r\n", NULL,
-                               &s_response),
+    ck_assert_int_eq(http_client_request(s_port, "GET", "/v1/cases/echo",
+                                         "Authorization: Bearer tok-head\r\n",
+                                         NULL, &s_response),
                      0);
     ck_assert_int_eq(s_response.status, 200);
 }
@@ -644,18 +522,20 @@ START_TEST(test_gateway_rate_limit_429)
     int limited = 0;
     char value[64];
     for (int i = 0; i < 40 && !limited; i++) {
-        s_request(s_port, "GET", "/v1/cases/echo",
-                  "Authorization: Bearer tok-rate\r\n", NULL, &s_response);
+        http_client_request(s_port, "GET", "/v1/cases/echo",
+                            "Authorization: Bearer tok-rate\r\n", NULL,
+                            &s_response);
         if (s_response.status == 429) {
             limited = i + 1;
-            ck_assert_ptr_nonnull(
-                s_header(&s_response, "Retry-After", value, sizeof value));
+            ck_assert_ptr_nonnull(http_client_header(&s_response, "Retry-After",
+                                                     value, sizeof value));
         }
     }
     ck_assert_int_gt(limited, 15); // burst 20 (less refill)
     // Another token has its own bucket.
-    s_request(s_port, "GET", "/v1/cases/echo",
-              "Authorization: Bearer tok-head\r\n", NULL, &s_response);
+    http_client_request(s_port, "GET", "/v1/cases/echo",
+                        "Authorization: Bearer tok-head\r\n", NULL,
+                        &s_response);
     ck_assert_int_eq(s_response.status, 200);
 }
 END_TEST
@@ -663,7 +543,7 @@ END_TEST
 static int
 s_readyz(void)
 {
-    s_request(s_port, "GET", "/readyz", NULL, NULL, &s_response);
+    http_client_request(s_port, "GET", "/readyz", NULL, NULL, &s_response);
     return s_response.status;
 }
 
@@ -706,10 +586,10 @@ s_post_event(const char *id, bool *duplicate)
 {
     char body[512];
     snprintf(body, sizeof body, S_EVENT_JSON, id);
-    s_request(s_port, "POST", "/v1/events",
-              "Authorization: Bearer tok-head\r\n"
-              "Content-Type: application/json\r\n",
-              body, &s_response);
+    http_client_request(s_port, "POST", "/v1/events",
+                        "Authorization: Bearer tok-head\r\n"
+                        "Content-Type: application/json\r\n",
+                        body, &s_response);
     if (duplicate) {
         *duplicate = strstr(s_response.body, "\"duplicate\":true") != NULL;
     }
@@ -729,16 +609,16 @@ START_TEST(test_gateway_events_ingest_once)
     ck_assert_str_eq(length, "1");
     free(length);
     // Unknown fields are named; an agent may not publish.
-    s_request(s_port, "POST", "/v1/events",
-              "Authorization: Bearer tok-head\r\n"
-              "Content-Type: application/json\r\n",
-              "{\"id\":\"x\",\"bogus\":1}", &s_response);
+    http_client_request(s_port, "POST", "/v1/events",
+                        "Authorization: Bearer tok-head\r\n"
+                        "Content-Type: application/json\r\n",
+                        "{\"id\":\"x\",\"bogus\":1}", &s_response);
     ck_assert_int_eq(s_response.status, 400);
     ck_assert_ptr_nonnull(strstr(s_response.body, "bogus"));
-    s_request(s_port, "POST", "/v1/events",
-              "Authorization: Bearer tok-agent\r\n"
-              "Content-Type: application/json\r\n",
-              "{}", &s_response);
+    http_client_request(s_port, "POST", "/v1/events",
+                        "Authorization: Bearer tok-agent\r\n"
+                        "Content-Type: application/json\r\n",
+                        "{}", &s_response);
     ck_assert_int_eq(s_response.status, 403);
 }
 END_TEST
@@ -769,8 +649,8 @@ s_sse_open(const char *last_event_id, char *seen, size_t size)
              "Authorization: Bearer tok-head\r\n%s%s%s",
              last_event_id ? "Last-Event-ID: " : "",
              last_event_id ? last_event_id : "", last_event_id ? "\r\n" : "");
-    int fd = s_connect(s_port);
-    s_send(fd, "GET", "/v1/events/stream", headers, NULL, 0);
+    int fd = http_client_connect(s_port);
+    http_client_send(fd, "GET", "/v1/events/stream", headers, NULL, 0);
     seen[0] = '\0';
     ck_assert(s_sse_wait(fd, "\r\n\r\n", seen, size));
     ck_assert_msg(strstr(seen, "text/event-stream"), "got: %s", seen);
@@ -807,7 +687,8 @@ END_TEST
 static long long
 s_metric(const char *prefix)
 {
-    if (s_request(s_port, "GET", "/metrics", NULL, NULL, &s_response) != 0
+    if (http_client_request(s_port, "GET", "/metrics", NULL, NULL, &s_response)
+            != 0
         || s_response.status != 200) {
         return -1;
     }

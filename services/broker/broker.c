@@ -14,44 +14,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 
-#define S_TAG_MAX 40  // "<8 hex>.<counter>" and NUL
-#define S_ID_MAX  128 // longest request id the broker keeps
-
-typedef struct s_service s_service_t;
-typedef struct s_worker s_worker_t;
-
-// One request, owned by its service's queue while waiting and by the
-// in-flight table once dispatched.
-typedef struct {
-    char tag[S_TAG_MAX];  // reply-to token given to the worker
-    char id[S_ID_MAX];    // the envelope's id: correlation_id of replies
-    int64_t deadline_ms;  // epoch ms; never dispatched after it
-    zframe_t *client;     // client routing id
-    zframe_t *body;       // envelope frame, forwarded untouched
-    s_service_t *service; // borrowed
-    s_worker_t *worker;   // borrowed; NULL while queued
-} s_request_t;
-
-struct s_service {
-    char *name;        // service name
-    zlistx_t *queue;   // s_request_t, FIFO, owned
-    zlistx_t *workers; // s_worker_t accepting work, borrowed
-    size_t in_flight;  // dispatched, not yet answered
-    uint64_t served;   // replies forwarded
-    uint64_t expired;  // dropped at their deadline
-    uint64_t rejected; // answered 503 queue_full / service_unavailable
-    uint64_t lost;     // answered 503 worker_lost
-};
-
-struct s_worker {
-    char *key;            // routing id in hex: table key and log field
-    zframe_t *identity;   // routing id
-    s_service_t *service; // borrowed
-    int credit;           // requests held at most
-    zlistx_t *held;       // s_request_t dispatched to it, borrowed
-    int64_t expiry_ms;    // monotonic; lost after this
-    bool draining;        // sent DISCONNECT, finishing what it holds
-};
+#include "broker_service.h"
 
 typedef struct {
     zsock_t *pipe;           // actor pipe, borrowed
@@ -61,9 +24,9 @@ typedef struct {
     int port;                // bound TCP port, 0 for others, -1 unbound
     int queue_max;           // requests waiting per service
     int heartbeat_ms;        // heartbeat interval
-    zhashx_t *services;      // name → s_service_t, owned
-    zhashx_t *workers;       // key → s_worker_t, owned
-    zhashx_t *in_flight;     // tag → s_request_t, owned
+    zhashx_t *services;      // name → broker_service_t, owned
+    zhashx_t *workers;       // key → broker_worker_t, owned
+    zhashx_t *in_flight;     // tag → broker_request_t, owned
     zhashx_t *warned;        // "peer/reason" already logged
     char nonce[9];           // random tag prefix of this incarnation
     uint64_t next_tag;       // tag counter
@@ -134,7 +97,7 @@ s_send_error(s_broker_t *self, zframe_t *client, const char *service,
 
 // Sends [identity][""][MDPW01][command] plus an optional tag and body.
 static void
-s_send_worker(s_broker_t *self, s_worker_t *worker, int command,
+s_send_worker(s_broker_t *self, broker_worker_t *worker, int command,
               const char *tag, zframe_t *body)
 {
     uint8_t byte = (uint8_t)command;
@@ -159,71 +122,25 @@ s_send_worker(s_broker_t *self, s_worker_t *worker, int command,
 
 // ---- requests ----------------------------------------------------------
 
-static void
-s_request_destroy(s_request_t **request_p)
-{
-    s_request_t *request = *request_p;
-    if (request) {
-        zframe_destroy(&request->client);
-        zframe_destroy(&request->body);
-        free(request);
-        *request_p = NULL;
-    }
-}
-
 // Answers a request with a 503 and destroys it.
 static void
-s_request_fail(s_broker_t *self, s_request_t **request_p, const char *code,
+s_request_fail(s_broker_t *self, broker_request_t **request_p, const char *code,
                const char *detail)
 {
-    s_request_t *request = *request_p;
+    broker_request_t *request = *request_p;
     s_send_error(self, request->client, request->service->name, request->id,
                  503, code, detail);
     cm_log_info("broker.request.failed", "service", request->service->name,
                 "req_id", request->id, "code", code);
-    s_request_destroy(request_p);
-}
-
-static bool
-s_request_is_expired(const s_request_t *request, int64_t now_ms)
-{
-    return request->deadline_ms <= now_ms;
-}
-
-static void
-s_request_expire(s_request_t **request_p)
-{
-    s_request_t *request = *request_p;
-    request->service->expired++;
-    cm_log_info("broker.request.expired", "service", request->service->name,
-                "req_id", request->id);
-    s_request_destroy(request_p);
+    broker_request_destroy(request_p);
 }
 
 // ---- services and workers ----------------------------------------------
 
-static void
-s_service_destroy(void **item)
-{
-    s_service_t *service = *item;
-    if (service) {
-        s_request_t *request = zlistx_first(service->queue);
-        while (request) {
-            s_request_destroy(&request);
-            request = zlistx_next(service->queue);
-        }
-        zlistx_destroy(&service->queue);
-        zlistx_destroy(&service->workers);
-        free(service->name);
-        free(service);
-        *item = NULL;
-    }
-}
-
-static s_service_t *
+static broker_service_t *
 s_service_require(s_broker_t *self, const char *name)
 {
-    s_service_t *service = zhashx_lookup(self->services, name);
+    broker_service_t *service = zhashx_lookup(self->services, name);
     if (!service) {
         service = calloc(1, sizeof *service);
         assert(service);
@@ -237,48 +154,18 @@ s_service_require(s_broker_t *self, const char *name)
 }
 
 static void
-s_worker_free(void **item)
-{
-    s_worker_t *worker = *item;
-    if (worker) {
-        zlistx_destroy(&worker->held);
-        zframe_destroy(&worker->identity);
-        free(worker->key);
-        free(worker);
-        *item = NULL;
-    }
-}
-
-// The worker with the fewest requests in flight that still has credit.
-static s_worker_t *
-s_service_pick_worker(s_service_t *service)
-{
-    s_worker_t *best = NULL;
-    s_worker_t *worker = zlistx_first(service->workers);
-    while (worker) {
-        size_t held = zlistx_size(worker->held);
-        if (held < (size_t)worker->credit
-            && (!best || held < zlistx_size(best->held))) {
-            best = worker;
-        }
-        worker = zlistx_next(service->workers);
-    }
-    return best;
-}
-
-static void
-s_dispatch(s_broker_t *self, s_service_t *service)
+s_dispatch(s_broker_t *self, broker_service_t *service)
 {
     int64_t now_ms = cm_time_now_ms();
-    s_request_t *request = zlistx_first(service->queue);
+    broker_request_t *request = zlistx_first(service->queue);
     while (request) {
-        if (s_request_is_expired(request, now_ms)) {
+        if (broker_request_is_expired(request, now_ms)) {
             zlistx_detach_cur(service->queue);
-            s_request_expire(&request);
+            broker_request_expire(&request);
             request = zlistx_first(service->queue);
             continue;
         }
-        s_worker_t *worker = s_service_pick_worker(service);
+        broker_worker_t *worker = broker_service_pick_worker(service);
         if (!worker) {
             return;
         }
@@ -297,9 +184,9 @@ s_dispatch(s_broker_t *self, s_service_t *service)
 
 // Answers every waiting request of a service that has no worker left.
 static void
-s_service_fail_queue(s_broker_t *self, s_service_t *service)
+s_service_fail_queue(s_broker_t *self, broker_service_t *service)
 {
-    s_request_t *request = zlistx_first(service->queue);
+    broker_request_t *request = zlistx_first(service->queue);
     while (request) {
         zlistx_detach_cur(service->queue);
         service->rejected++;
@@ -311,12 +198,12 @@ s_service_fail_queue(s_broker_t *self, s_service_t *service)
 
 // Removes a worker; every request it held is answered 503 worker_lost.
 static void
-s_worker_delete(s_broker_t *self, s_worker_t *worker, const char *event)
+s_worker_delete(s_broker_t *self, broker_worker_t *worker, const char *event)
 {
-    s_service_t *service = worker->service;
+    broker_service_t *service = worker->service;
     cm_log_notice(event, "service", service->name, "worker", worker->key,
                   "#held", CM_LOG_INT(zlistx_size(worker->held)));
-    s_request_t *request = zlistx_first(worker->held);
+    broker_request_t *request = zlistx_first(worker->held);
     while (request) {
         zhashx_delete(self->in_flight, request->tag);
         service->in_flight--;
@@ -353,7 +240,7 @@ s_parse_credit(zframe_t *frame)
 static void
 s_send_disconnect_to(s_broker_t *self, zframe_t *identity)
 {
-    s_worker_t stranger = {.identity = identity, .key = "unknown"};
+    broker_worker_t stranger = {.identity = identity, .key = "unknown"};
     s_send_worker(self, &stranger, CM_MDP_DISCONNECT, NULL, NULL);
 }
 
@@ -372,7 +259,7 @@ s_worker_ready(s_broker_t *self, zframe_t *sender, zmsg_t *msg)
         return;
     }
     char *service_name = zframe_strdup(name);
-    s_worker_t *worker = calloc(1, sizeof *worker);
+    broker_worker_t *worker = calloc(1, sizeof *worker);
     assert(worker && service_name);
     worker->identity = zframe_dup(sender);
     worker->key = zframe_strhex(sender);
@@ -391,7 +278,7 @@ s_worker_ready(s_broker_t *self, zframe_t *sender, zmsg_t *msg)
 
 // REPLY [tag][""][body]: forward to the client that asked.
 static void
-s_worker_reply(s_broker_t *self, s_worker_t *worker, zmsg_t *msg)
+s_worker_reply(s_broker_t *self, broker_worker_t *worker, zmsg_t *msg)
 {
     zframe_t *tag_frame = zmsg_first(msg);
     zframe_t *empty = zmsg_next(msg);
@@ -402,20 +289,20 @@ s_worker_reply(s_broker_t *self, s_worker_t *worker, zmsg_t *msg)
         return;
     }
     char *tag = zframe_strdup(tag_frame);
-    s_request_t *request = zhashx_lookup(self->in_flight, tag);
+    broker_request_t *request = zhashx_lookup(self->in_flight, tag);
     free(tag);
     if (!request || request->worker != worker) {
         cm_log_debug("broker.reply.unknown", "worker", worker->key);
         return; // answered worker_lost already, or a previous broker's
     }
-    s_service_t *service = worker->service;
+    broker_service_t *service = worker->service;
     s_send_client(self, request->client, service->name, zframe_data(body),
                   zframe_size(body));
     service->served++;
     service->in_flight--;
     zlistx_delete(worker->held, zlistx_find(worker->held, request));
     zhashx_delete(self->in_flight, request->tag);
-    s_request_destroy(&request);
+    broker_request_destroy(&request);
     if (worker->draining && zlistx_size(worker->held) == 0) {
         s_send_worker(self, worker, CM_MDP_DISCONNECT, NULL, NULL);
         s_worker_delete(self, worker, "broker.worker.drained");
@@ -426,7 +313,7 @@ s_worker_reply(s_broker_t *self, s_worker_t *worker, zmsg_t *msg)
 
 // DISCONNECT from a worker: dispatch nothing more, let it finish.
 static void
-s_worker_disconnect(s_broker_t *self, s_worker_t *worker)
+s_worker_disconnect(s_broker_t *self, broker_worker_t *worker)
 {
     if (worker->draining) {
         return;
@@ -456,7 +343,7 @@ s_worker_message(s_broker_t *self, zframe_t *sender, zmsg_t *msg)
                                 : -1;
     zframe_destroy(&command_frame);
     char *key = zframe_strhex(sender);
-    s_worker_t *worker = zhashx_lookup(self->workers, key);
+    broker_worker_t *worker = zhashx_lookup(self->workers, key);
     free(key);
     if (command < 0 || command == CM_MDP_REQUEST) {
         s_warn_once(self, sender, "unknown worker command", zmsg_size(msg));
@@ -486,7 +373,7 @@ s_stats_json(s_broker_t *self)
 {
     json_t *services = json_object();
     assert(services);
-    for (s_service_t *service = zhashx_first(self->services); service;
+    for (broker_service_t *service = zhashx_first(self->services); service;
          service = zhashx_next(self->services)) {
         json_t *entry = json_pack(
             "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "queue",
@@ -510,7 +397,7 @@ s_mmi(s_broker_t *self, zframe_t *client, const char *name, zframe_t *body)
 {
     if (strcmp(name, "mmi.service") == 0) {
         char *wanted = zframe_strdup(body);
-        s_service_t *service = zhashx_lookup(self->services, wanted);
+        broker_service_t *service = zhashx_lookup(self->services, wanted);
         free(wanted);
         const char *code =
             service && zlistx_size(service->workers) > 0 ? "200" : "404";
@@ -529,11 +416,11 @@ s_mmi(s_broker_t *self, zframe_t *client, const char *name, zframe_t *body)
 
 // Reads id and deadline; answers 400/413 itself and returns NULL when the
 // envelope is unusable.
-static s_request_t *
+static broker_request_t *
 s_request_new(s_broker_t *self, zframe_t *client, const char *name,
               zframe_t **body_p)
 {
-    s_request_t *request = calloc(1, sizeof *request);
+    broker_request_t *request = calloc(1, sizeof *request);
     assert(request);
     char reason[CM_ENVELOPE_REASON_MAX];
     zframe_t *body = *body_p;
@@ -564,20 +451,20 @@ static void
 s_client_request(s_broker_t *self, zframe_t *client, const char *name,
                  zframe_t **body_p)
 {
-    s_request_t *request = s_request_new(self, client, name, body_p);
+    broker_request_t *request = s_request_new(self, client, name, body_p);
     if (!request) {
         return;
     }
-    s_service_t *service = zhashx_lookup(self->services, name);
+    broker_service_t *service = zhashx_lookup(self->services, name);
     if (!service) {
         s_send_error(self, client, name, request->id, 503,
                      "service_unavailable", "no worker for the service");
-        s_request_destroy(&request);
+        broker_request_destroy(&request);
         return;
     }
     request->service = service;
-    if (s_request_is_expired(request, cm_time_now_ms())) {
-        s_request_expire(&request);
+    if (broker_request_is_expired(request, cm_time_now_ms())) {
+        broker_request_expire(&request);
     } else if (zlistx_size(service->workers) == 0) {
         service->rejected++;
         s_request_fail(self, &request, "service_unavailable",
@@ -665,13 +552,13 @@ s_expire_workers(s_broker_t *self, int64_t now)
 {
     zlist_t *dead = zlist_new();
     assert(dead);
-    for (s_worker_t *worker = zhashx_first(self->workers); worker;
+    for (broker_worker_t *worker = zhashx_first(self->workers); worker;
          worker = zhashx_next(self->workers)) {
         if (worker->expiry_ms <= now) {
             zlist_append(dead, worker);
         }
     }
-    for (s_worker_t *worker = zlist_first(dead); worker;
+    for (broker_worker_t *worker = zlist_first(dead); worker;
          worker = zlist_next(dead)) {
         s_worker_delete(self, worker, "broker.worker.expired");
     }
@@ -682,13 +569,13 @@ static void
 s_purge_expired(s_broker_t *self)
 {
     int64_t now_ms = cm_time_now_ms();
-    for (s_service_t *service = zhashx_first(self->services); service;
+    for (broker_service_t *service = zhashx_first(self->services); service;
          service = zhashx_next(self->services)) {
-        s_request_t *request = zlistx_first(service->queue);
+        broker_request_t *request = zlistx_first(service->queue);
         while (request) {
-            if (s_request_is_expired(request, now_ms)) {
+            if (broker_request_is_expired(request, now_ms)) {
                 zlistx_detach_cur(service->queue);
-                s_request_expire(&request);
+                broker_request_expire(&request);
                 request = zlistx_first(service->queue);
             } else {
                 request = zlistx_next(service->queue);
@@ -706,7 +593,7 @@ s_on_tick(zloop_t *loop, int timer_id, void *arg)
     int64_t now = cm_time_mono_ms();
     if (now >= self->heartbeat_at_ms) {
         self->heartbeat_at_ms = now + self->heartbeat_ms;
-        for (s_worker_t *worker = zhashx_first(self->workers); worker;
+        for (broker_worker_t *worker = zhashx_first(self->workers); worker;
              worker = zhashx_next(self->workers)) {
             s_send_worker(self, worker, CM_MDP_HEARTBEAT, NULL, NULL);
         }
@@ -778,8 +665,8 @@ s_broker_new(zsock_t *pipe, const broker_args_t *args)
     self->loop = zloop_new();
     assert(self->endpoint && self->services && self->workers);
     assert(self->in_flight && self->warned && self->loop);
-    zhashx_set_destructor(self->services, s_service_destroy);
-    zhashx_set_destructor(self->workers, s_worker_free);
+    zhashx_set_destructor(self->services, broker_service_destroy);
+    zhashx_set_destructor(self->workers, broker_worker_free);
     char uuid[CM_UUID_MAX];
     snprintf(self->nonce, sizeof self->nonce, "%.8s", cm_uuid(uuid));
     self->heartbeat_at_ms = cm_time_mono_ms() + self->heartbeat_ms;
@@ -791,9 +678,9 @@ s_broker_destroy(s_broker_t **self_p)
 {
     s_broker_t *self = *self_p;
     if (self) {
-        for (s_request_t *request = zhashx_first(self->in_flight); request;
+        for (broker_request_t *request = zhashx_first(self->in_flight); request;
              request = zhashx_next(self->in_flight)) {
-            s_request_destroy(&request);
+            broker_request_destroy(&request);
         }
         zhashx_destroy(&self->in_flight);
         zhashx_destroy(&self->workers);

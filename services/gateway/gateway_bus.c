@@ -15,6 +15,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "gateway_auth.h"
+#include "gateway_probe.h"
 #include "gateway_request.h"
 
 // What a pending MDP request is for.
@@ -33,20 +34,10 @@ typedef struct {
     char token_hash[GATEWAY_SHA256_HEX]; // RESOLVE: which token
 } s_call_t;
 
-// A /readyz or /metrics request waiting for mmi replies.
-typedef struct {
-    gateway_request_t *request; // owned until finished
-    size_t outstanding;         // replies still expected
-    json_t *results;            // readyz: service → "ok"/"no_worker";
-                                // metrics: mmi.stats "services"
-    bool broker_answered;       // at least one reply arrived
-    int64_t deadline_mono_ms;   // give up then
-} s_probe_t;
-
 // One mmi query in flight: replies come back in order on the mmi client.
 typedef struct {
-    s_probe_t *probe;  // borrowed (owned by probes)
-    char service[128]; // mmi.service: which service was asked
+    gateway_probe_t *probe; // borrowed (owned by probes)
+    char service[128];      // mmi.service: which service was asked
 } s_query_t;
 
 struct gateway_bus {
@@ -59,7 +50,7 @@ struct gateway_bus {
     gateway_auth_t *auth;    // token hash → actor
     zhashx_t *pending;       // envelope id → s_call_t (owned)
     zhashx_t *resolving;     // token hash → s_call_t (borrowed)
-    zlistx_t *probes;        // s_probe_t (owned)
+    zlistx_t *probes;        // gateway_probe_t (owned)
     zlistx_t *queries;       // s_query_t (owned), in send order
     zlistx_t *timeline;      // envelope ids (owned copies), FIFO
 };
@@ -444,7 +435,7 @@ s_next_deadline(gateway_bus_t *self)
     } else if (id) {
         next = 0; // a stale head: sweep at once
     }
-    for (s_probe_t *probe = zlistx_first(self->probes); probe;
+    for (gateway_probe_t *probe = zlistx_first(self->probes); probe;
          probe = zlistx_next(self->probes)) {
         next = probe->deadline_mono_ms < next ? probe->deadline_mono_ms : next;
     }
@@ -454,19 +445,7 @@ s_next_deadline(gateway_bus_t *self)
 // ---- probes: /readyz and /metrics ----------------------------------------
 
 static void
-s_probe_destroy(void **item)
-{
-    s_probe_t *probe = *item;
-    if (probe) {
-        gateway_request_destroy(&probe->request);
-        json_decref(probe->results);
-        free(probe);
-        *item = NULL;
-    }
-}
-
-static void
-s_query_add(gateway_bus_t *self, s_probe_t *probe, const char *mmi,
+s_query_add(gateway_bus_t *self, gateway_probe_t *probe, const char *mmi,
             const char *body, const char *service)
 {
     if (cm_mdp_client_send(self->mmi, mmi, body) != 0) {
@@ -484,7 +463,7 @@ s_query_add(gateway_bus_t *self, s_probe_t *probe, const char *mmi,
 static void
 s_probe_start(gateway_bus_t *self, gateway_request_t *request)
 {
-    s_probe_t *probe = calloc(1, sizeof *probe);
+    gateway_probe_t *probe = calloc(1, sizeof *probe);
     assert(probe);
     probe->request = request;
     probe->results = json_object();
@@ -504,70 +483,12 @@ s_probe_start(gateway_bus_t *self, gateway_request_t *request)
 }
 
 static void
-s_readyz_finish(gateway_bus_t *self, s_probe_t *probe)
-{
-    json_t *not_ready = json_array();
-    json_t *checks = json_object();
-    bool redis = gateway_redis_is_ok(self->gateway);
-    json_object_set_new(
-        checks, "broker",
-        json_string(probe->broker_answered ? "ok" : "unreachable"));
-    json_object_set_new(checks, "redis", json_string(redis ? "ok" : "down"));
-    json_object_set(checks, "services", probe->results);
-    if (!probe->broker_answered) {
-        json_array_append_new(not_ready, json_string("broker"));
-    }
-    if (!redis) {
-        json_array_append_new(not_ready, json_string("redis"));
-    }
-    const char *service;
-    json_t *state;
-    json_object_foreach(probe->results, service, state)
-    {
-        if (strcmp(json_string_value(state), "ok") != 0) {
-            char name[160];
-            snprintf(name, sizeof name, "service:%s", service);
-            json_array_append_new(not_ready, json_string(name));
-        }
-    }
-    if (json_array_size(not_ready) == 0) {
-        json_decref(not_ready);
-        gateway_request_finish_json(
-            &probe->request, 200, NULL,
-            json_pack("{s:s, s:o}", "status", "ready", "checks", checks));
-        return;
-    }
-    json_t *problem =
-        cm_problem_new(503, "not_ready", "some dependencies are not ready");
-    json_object_set_new(problem, "not_ready", not_ready);
-    json_object_set_new(problem, "checks", checks);
-    gateway_request_finish_problem(&probe->request, problem, NULL);
-}
-
-static void
-s_metrics_finish(gateway_bus_t *self, s_probe_t *probe)
-{
-    json_t *lag = gateway_lag(self->gateway);
-    gateway_metrics_live_t live = {
-        .in_flight = gateway_in_flight(self->gateway),
-        .services = json_object_get(probe->results, "services"),
-        .lag = lag,
-    };
-    char *text = gateway_metrics_render(gateway_metrics(self->gateway), &live);
-    json_decref(lag);
-    gateway_request_finish(&probe->request, 200, NULL,
-                           "text/plain; version=0.0.4; charset=utf-8", text,
-                           text ? strlen(text) : 0);
-    free(text);
-}
-
-static void
-s_probe_finish(gateway_bus_t *self, s_probe_t *probe)
+s_probe_finish(gateway_bus_t *self, gateway_probe_t *probe)
 {
     if (probe->request->kind == GATEWAY_KIND_METRICS) {
-        s_metrics_finish(self, probe);
+        gateway_probe_finish_metrics(self->gateway, probe);
     } else {
-        s_readyz_finish(self, probe);
+        gateway_probe_finish_readyz(self->gateway, probe);
     }
     void *handle = zlistx_find(self->probes, probe);
     zlistx_delete(self->probes, handle);
@@ -580,7 +501,7 @@ s_on_mmi_reply(gateway_bus_t *self, const char *service, const char *body)
     if (!query) {
         return;
     }
-    s_probe_t *probe = query->probe;
+    gateway_probe_t *probe = query->probe;
     probe->broker_answered = true;
     if (strcmp(service, "mmi.stats") == 0) {
         json_t *stats = json_loads(body, 0, NULL);
@@ -603,10 +524,10 @@ s_on_mmi_reply(gateway_bus_t *self, const char *service, const char *body)
 
 // A probe past its deadline ends with what it has; the mmi client is
 // recreated so a late reply cannot be taken for the next query's.
-static s_probe_t *
+static gateway_probe_t *
 s_probe_due(gateway_bus_t *self, int64_t now_ms)
 {
-    for (s_probe_t *probe = zlistx_first(self->probes); probe;
+    for (gateway_probe_t *probe = zlistx_first(self->probes); probe;
          probe = zlistx_next(self->probes)) {
         if (probe->deadline_mono_ms <= now_ms || probe->outstanding == 0) {
             return probe;
@@ -619,7 +540,7 @@ static void
 s_expire_probes(gateway_bus_t *self, int64_t now_ms)
 {
     bool expired = false;
-    s_probe_t *probe;
+    gateway_probe_t *probe;
     while ((probe = s_probe_due(self, now_ms))) {
         expired = expired || probe->outstanding > 0;
         probe->outstanding = 0;
@@ -739,7 +660,7 @@ s_run(void *arg)
     }
     gateway_batch_clear(&batch);
     s_fail_all(self);
-    s_probe_t *probe;
+    gateway_probe_t *probe;
     while ((probe = zlistx_first(self->probes))) {
         s_fail_unavailable(&probe->request, "shutting_down",
                            "the gateway is stopping");
@@ -779,7 +700,7 @@ gateway_bus_new(gateway_t *gateway)
         gateway_bus_destroy(&self);
         return NULL;
     }
-    zlistx_set_destructor(self->probes, s_probe_destroy);
+    zlistx_set_destructor(self->probes, gateway_probe_destroy);
     zlistx_set_destructor(self->queries, s_free_item);
     zlistx_set_duplicator(self->timeline, (zlistx_duplicator_fn *)strdup);
     zlistx_set_destructor(self->timeline, s_free_item);

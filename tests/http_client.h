@@ -1,0 +1,45 @@
+// http_client — a small raw-socket HTTP/1.1 client for integration suites
+// (tests/*.c): one request per connection, or connect / send / read by hand
+// to keep a connection alive or to read a stream. Every read times out
+// after 5 s. Responses are read into a caller-owned http_client_response_t.
+#ifndef TESTS_HTTP_CLIENT_H
+#define TESTS_HTTP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_CLIENT_RESPONSE_MAX (256 * 1024) // longest body read
+
+// One response. Large: keep it off the stack.
+typedef struct {
+    int status;                          // 0 when no response was read
+    char head[8192];                     // status line and headers
+    char body[HTTP_CLIENT_RESPONSE_MAX]; // body (NUL-terminated)
+    size_t body_size;                    // its size
+    bool has_length;                     // a Content-Length header was present
+} http_client_response_t;
+
+// Connect to 127.0.0.1:port with a 5 s receive timeout. The fd, or -1.
+int http_client_connect(int port);
+
+// Write a request: method, path, extra header lines (each ending "\r\n";
+// NULL for none) and a body of body_size bytes with its Content-Length.
+// Stops quietly when the server closes early (it may answer 413 first).
+void http_client_send(int fd, const char *method, const char *path,
+                      const char *headers, const char *body, size_t body_size);
+
+// Read one response (head, then Content-Length bytes). 0 or -1.
+int http_client_read(int fd, http_client_response_t *response);
+
+// One request on a new connection (body: C string or NULL). 0 or -1;
+// response->status is 0 when no response was read.
+int http_client_request(int port, const char *method, const char *path,
+                        const char *headers, const char *body,
+                        http_client_response_t *response);
+
+// The value of header `name` (case-insensitive) copied into value (size
+// bytes). Returns value, or NULL when the header is absent.
+const char *http_client_header(const http_client_response_t *response,
+                               const char *name, char *value, size_t size);
+
+#endif
