@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_acks.h"
 #include "cm_log.h"
 #include "cm_redis.h"
 #include "cm_status.h"
@@ -17,8 +18,6 @@
 #define CM_EVENTS_CLAIM_ROUNDS 16 // XAUTOCLAIM pages per process call
 #define CM_EVENTS_READ_ROUNDS  64 // XREADGROUP batches per process call
 #define CM_EVENTS_NUM_MAX      24
-
-#define CM_EVENTS_CORRELATION_MAX 128 // correlation id kept while handling
 
 typedef struct {
     char producer[CM_EVENTS_NAME_MAX]; // producing service
@@ -43,58 +42,6 @@ struct cm_consumer {
     int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
     bool backlog;          // the last process call left entries unread
 };
-
-// What the consumer reads from an envelope before the handler runs.
-typedef struct {
-    char marker[CM_STORE_KEY_MAX];               // sm:{<group>}:seen:<id>
-    char correlation[CM_EVENTS_CORRELATION_MAX]; // log correlation id
-} s_identity_t;
-
-// A member of root that is a non-empty string, else NULL. Borrowed.
-static const char *
-s_member(const json_t *root, const char *name)
-{
-    const char *value = json_string_value(json_object_get(root, name));
-    return value && *value ? value : NULL;
-}
-
-// The dedupe marker and correlation id of an event. The dedupe id is the
-// envelope's "id", else "<stream>/<entry>"; on the ingest stream, whose ids
-// come from other systems and are unique only per source (CloudEvents), it
-// is "<source>|<id>". The correlation id is "correlation_id", else "id".
-static void
-s_identity(const cm_consumer_t *self, const s_subscription_t *sub,
-           const cm_event_t *event, s_identity_t *identity)
-{
-    json_t *root = json_loads(event->envelope, 0, NULL);
-    const char *id = s_member(root, "id");
-    const char *source = s_member(root, "source");
-    const char *correlation = s_member(root, "correlation_id");
-    bool ingest = strcmp(sub->producer, CM_EVENTS_INGEST) == 0;
-    // A longer id is cut: still unique enough for a dedupe marker, and the
-    // marker key stays below CM_STORE_KEY_MAX.
-    char dedupe[CM_STORE_KEY_MAX / 2];
-    int n = 0;
-    if (!id) {
-        n = snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream, event->id);
-    } else if (ingest && source) {
-        n = snprintf(dedupe, sizeof dedupe, "%s|%s", source, id);
-    } else {
-        n = snprintf(dedupe, sizeof dedupe, "%s", id);
-    }
-    if (n < 0) {
-        dedupe[0] = '\0';
-    }
-    const char *key = cm_store_key(identity->marker, sizeof identity->marker,
-                                   self->group, "seen", dedupe);
-    assert(key);
-    if (!correlation) {
-        correlation = id ? id : "";
-    }
-    snprintf(identity->correlation, sizeof identity->correlation, "%s",
-             correlation);
-    json_decref(root);
-}
 
 void
 cm_consumer_options_default(cm_consumer_options_t *options)
@@ -229,62 +176,6 @@ cm_consumer_socket(cm_consumer_t *self)
     return self->sub;
 }
 
-// The entry ids of one read that are done with (committed, seen before,
-// dead-lettered, malformed), acknowledged together by s_acks_flush.
-typedef struct {
-    char (*ids)[CM_STREAM_ID_MAX]; // owned; capacity: the read's entries
-    size_t count;                  // used
-    size_t capacity;               // allocated
-} s_acks_t;
-
-static void
-s_acks_init(s_acks_t *acks, size_t capacity)
-{
-    acks->ids = calloc(capacity + 1, sizeof *acks->ids);
-    assert(acks->ids);
-    acks->count = 0;
-    acks->capacity = capacity;
-}
-
-static void
-s_acks_add(s_acks_t *acks, const char *id)
-{
-    assert(acks->count < acks->capacity);
-    snprintf(acks->ids[acks->count++], CM_STREAM_ID_MAX, "%s", id);
-}
-
-// One XACK for every gathered id, then forget them. Each id is added only
-// after its commit (or dead-letter XADD) returned, so an ack never precedes
-// its effect; a crash before the XACK redelivers entries whose dedupe marker
-// makes the commit DUPLICATE. 0 or CM_EUNAVAILABLE.
-static int
-s_acks_flush(cm_consumer_t *self, const s_subscription_t *sub, s_acks_t *acks)
-{
-    if (acks->count == 0) {
-        return 0;
-    }
-    size_t argc = acks->count + 3;
-    const char **argv = calloc(argc, sizeof *argv);
-    assert(argv);
-    argv[0] = "XACK";
-    argv[1] = sub->stream;
-    argv[2] = self->group;
-    for (size_t i = 0; i < acks->count; i++) {
-        argv[i + 3] = acks->ids[i];
-    }
-    redisReply *reply =
-        cm_redis_command(cm_store_redis(self->store), (int)argc, argv, NULL);
-    int rc = reply ? 0 : CM_EUNAVAILABLE;
-    if (reply && reply->type == REDIS_REPLY_ERROR) {
-        cm_log_warn("events.ack.failed", "stream", sub->stream, "error",
-                    reply->str); // left pending: claimed, then DUPLICATE
-    }
-    freeReplyObject(reply);
-    free(argv);
-    acks->count = 0;
-    return rc;
-}
-
 static int
 s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
 {
@@ -299,7 +190,7 @@ s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
 // CM_EUNAVAILABLE.
 static int
 s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
-              const cm_event_t *event, s_acks_t *acks)
+              const cm_event_t *event, cm_acks_t *acks)
 {
     char dead[CM_STORE_KEY_MAX];
     char deliveries[CM_EVENTS_NUM_MAX];
@@ -318,7 +209,7 @@ s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
     cm_log_warn("events.dead_lettered", "stream", sub->stream, "id", event->id,
                 "type", event->type, "#deliveries",
                 CM_LOG_INT(event->deliveries));
-    s_acks_add(acks, event->id);
+    cm_acks_add(acks, event->id);
     return 0;
 }
 
@@ -414,12 +305,12 @@ s_tries(cm_consumer_t *self, const s_subscription_t *sub,
 }
 
 // Make the event's correlation id the thread's log correlation id; the one
-// before goes to saved (CM_EVENTS_CORRELATION_MAX bytes).
+// before goes to saved (CM_EVENT_CORRELATION_MAX bytes).
 static void
-s_correlation_enter(const s_identity_t *identity, char *saved)
+s_correlation_enter(const cm_event_identity_t *identity, char *saved)
 {
     const char *previous = cm_log_correlation();
-    snprintf(saved, CM_EVENTS_CORRELATION_MAX, "%s", previous ? previous : "");
+    snprintf(saved, CM_EVENT_CORRELATION_MAX, "%s", previous ? previous : "");
     cm_log_set_correlation(identity->correlation);
 }
 
@@ -428,11 +319,12 @@ s_correlation_enter(const s_identity_t *identity, char *saved)
 // before), 0 not (left pending, or dead-lettered), CM_EUNAVAILABLE.
 static int
 s_handle(cm_consumer_t *self, const s_subscription_t *sub,
-         const cm_event_t *event, s_acks_t *acks)
+         const cm_event_t *event, cm_acks_t *acks)
 {
-    char saved[CM_EVENTS_CORRELATION_MAX];
-    s_identity_t identity;
-    s_identity(self, sub, event, &identity);
+    char saved[CM_EVENT_CORRELATION_MAX];
+    cm_event_identity_t identity;
+    cm_event_identity(event, self->group,
+                      strcmp(sub->producer, CM_EVENTS_INGEST) == 0, &identity);
     s_correlation_enter(&identity, saved);
     int rc = 0;
     if (event->deliveries > self->options.max_deliveries) {
@@ -440,7 +332,7 @@ s_handle(cm_consumer_t *self, const s_subscription_t *sub,
     } else {
         rc = s_tries(self, sub, event, identity.marker, 0);
         if (rc == 1) {
-            s_acks_add(acks, event->id);
+            cm_acks_add(acks, event->id);
         }
     }
     cm_log_set_correlation(saved);
@@ -451,7 +343,7 @@ s_handle(cm_consumer_t *self, const s_subscription_t *sub,
 // its id, if it has one, joins acks: it can never be handled).
 static cm_event_t *
 s_entry_event(const s_subscription_t *sub, const redisReply *entry,
-              int64_t deliveries, s_acks_t *acks)
+              int64_t deliveries, cm_acks_t *acks)
 {
     cm_event_t *event = cm_event_from_reply(sub->stream, entry);
     if (event) {
@@ -461,7 +353,7 @@ s_entry_event(const s_subscription_t *sub, const redisReply *entry,
     cm_log_warn("events.entry.malformed", "stream", sub->stream);
     if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2
         && entry->element[0]->type == REDIS_REPLY_STRING) {
-        s_acks_add(acks, entry->element[0]->str);
+        cm_acks_add(acks, entry->element[0]->str);
     }
     return NULL;
 }
@@ -471,7 +363,7 @@ s_entry_event(const s_subscription_t *sub, const redisReply *entry,
 static int
 s_handle_each(cm_consumer_t *self, const s_subscription_t *sub,
               const redisReply *entries, const int64_t *deliveries,
-              s_acks_t *acks)
+              cm_acks_t *acks)
 {
     int handled = 0;
     for (size_t i = 0; i < entries->elements; i++) {
@@ -493,23 +385,25 @@ s_handle_each(cm_consumer_t *self, const s_subscription_t *sub,
 // One entry of a pipelined read: its first try's handler has run, its
 // commit waits for the read's pipeline.
 typedef struct {
-    cm_event_t *event;         // owned; NULL: malformed or dead-lettered
-    s_identity_t identity;     // dedupe marker, correlation id
-    cm_commit_t *commit;       // owned; the first try's effect and marker
-    int handler_rc;            // the handler's return
-    int rc;                    // the commit's return
-    cm_commit_result_t result; // the commit's outcome (owned)
+    cm_event_t *event;            // owned; NULL: malformed or dead-lettered
+    cm_event_identity_t identity; // dedupe marker, correlation id
+    cm_commit_t *commit;          // owned; the first try's effect and marker
+    int handler_rc;               // the handler's return
+    int rc;                       // the commit's return
+    cm_commit_result_t result;    // the commit's outcome (owned)
 } s_slot_t;
 
 // Dead-letter the entry, or run its handler into slot->commit, under its
 // correlation id. 0, or CM_EUNAVAILABLE (nothing kept to commit).
 static int
 s_slot_prepare(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
-               s_acks_t *acks)
+               cm_acks_t *acks)
 {
-    char saved[CM_EVENTS_CORRELATION_MAX];
+    char saved[CM_EVENT_CORRELATION_MAX];
     cm_event_t *event = slot->event;
-    s_identity(self, sub, event, &slot->identity);
+    cm_event_identity(event, self->group,
+                      strcmp(sub->producer, CM_EVENTS_INGEST) == 0,
+                      &slot->identity);
     s_correlation_enter(&slot->identity, saved);
     int rc = 0;
     if (event->deliveries > self->options.max_deliveries) {
@@ -565,7 +459,7 @@ s_slots_commit(cm_consumer_t *self, s_slot_t *slots, size_t n)
 // commit's outcome is unknown).
 static int
 s_slot_settle(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
-              s_acks_t *acks)
+              cm_acks_t *acks)
 {
     if (!slot->event) {
         return 0; // malformed or dead-lettered: already in acks
@@ -574,17 +468,17 @@ s_slot_settle(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
         return CM_EUNAVAILABLE;
     }
     if (s_is_done(slot->handler_rc, slot->rc, &slot->result)) {
-        s_acks_add(acks, slot->event->id);
+        cm_acks_add(acks, slot->event->id);
         return 1;
     }
-    char saved[CM_EVENTS_CORRELATION_MAX];
+    char saved[CM_EVENT_CORRELATION_MAX];
     s_correlation_enter(&slot->identity, saved);
     int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
     s_log_failure(sub, slot->event, slot->handler_rc, slot->rc, &slot->result,
                   attempts <= 1);
     int rc = s_tries(self, sub, slot->event, slot->identity.marker, 1);
     if (rc == 1) {
-        s_acks_add(acks, slot->event->id);
+        cm_acks_add(acks, slot->event->id);
     }
     cm_log_set_correlation(saved);
     return rc;
@@ -606,7 +500,7 @@ s_slot_clear(s_slot_t *slot)
 static int
 s_handle_pipelined(cm_consumer_t *self, const s_subscription_t *sub,
                    const redisReply *entries, const int64_t *deliveries,
-                   s_acks_t *acks)
+                   cm_acks_t *acks)
 {
     size_t n = entries->elements;
     s_slot_t *slots = calloc(n + 1, sizeof *slots);
@@ -641,13 +535,14 @@ static int
 s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
                  const redisReply *entries, const int64_t *deliveries)
 {
-    s_acks_t acks;
-    s_acks_init(&acks, entries->elements);
+    cm_acks_t acks;
+    cm_acks_init(&acks, entries->elements);
     int rc = sub->pipelined
                  ? s_handle_pipelined(self, sub, entries, deliveries, &acks)
                  : s_handle_each(self, sub, entries, deliveries, &acks);
-    int acked = s_acks_flush(self, sub, &acks);
-    free(acks.ids);
+    int acked = cm_acks_flush(&acks, cm_store_redis(self->store), sub->stream,
+                              self->group);
+    cm_acks_clear(&acks);
     return rc < 0 ? rc : acked < 0 ? acked : rc;
 }
 

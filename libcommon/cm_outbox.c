@@ -169,6 +169,48 @@ s_collect_keys(const redisReply *keys, char ***streams, size_t *count,
     }
 }
 
+// A member of root that is a non-empty string, else NULL. Borrowed.
+static const char *
+s_member(const json_t *root, const char *name)
+{
+    const char *value = json_string_value(json_object_get(root, name));
+    return value && *value ? value : NULL;
+}
+
+void
+cm_event_identity(const cm_event_t *event, const char *consumer, bool by_source,
+                  cm_event_identity_t *identity)
+{
+    assert(event && consumer && identity);
+    json_t *root = json_loads(event->envelope, 0, NULL);
+    const char *id = s_member(root, "id");
+    const char *source = s_member(root, "source");
+    const char *correlation = s_member(root, "correlation_id");
+    // A longer id is cut: still unique enough for a dedupe marker, and the
+    // marker key stays below CM_STORE_KEY_MAX.
+    char dedupe[CM_STORE_KEY_MAX / 2];
+    int n = 0;
+    if (!id) {
+        n = snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream, event->id);
+    } else if (by_source && source) {
+        n = snprintf(dedupe, sizeof dedupe, "%s|%s", source, id);
+    } else {
+        n = snprintf(dedupe, sizeof dedupe, "%s", id);
+    }
+    if (n < 0) {
+        dedupe[0] = '\0';
+    }
+    const char *key = cm_store_key(identity->marker, sizeof identity->marker,
+                                   consumer, "seen", dedupe);
+    assert(key);
+    if (!correlation) {
+        correlation = id ? id : "";
+    }
+    snprintf(identity->correlation, sizeof identity->correlation, "%s",
+             correlation);
+    json_decref(root);
+}
+
 int
 cm_outbox_append(cm_commit_t *commit, const cm_envelope_event_t *fields)
 {

@@ -5,6 +5,7 @@
 #ifndef LIBCOMMON_CM_OUTBOX_H
 #define LIBCOMMON_CM_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,23 @@ void cm_event_destroy(cm_event_t **self_p);
 // The envelope with "seq" and "epoch" set, as relayed on XPUB. NULL when
 // the stored envelope is not a JSON object. Caller owns the result (free).
 char *cm_event_relay_envelope(const cm_event_t *event);
+
+// Longest correlation id kept while a consumer handles an event.
+#define CM_EVENT_CORRELATION_MAX 128
+
+// What a consumer reads from an envelope before its handler runs.
+typedef struct {
+    char marker[CM_STORE_KEY_MAX];              // sm:{<consumer>}:seen:<id>
+    char correlation[CM_EVENT_CORRELATION_MAX]; // log correlation id
+} cm_event_identity_t;
+
+// The dedupe marker of `event` for consumer and its log correlation id. The
+// dedupe id is the envelope's "id", else "<stream>/<entry>"; with by_source
+// (the ingest stream, whose ids come from other systems and are unique only
+// per source, as in CloudEvents) it is "<source>|<id>". The correlation id
+// is "correlation_id", else "id", else "".
+void cm_event_identity(const cm_event_t *event, const char *consumer,
+                       bool by_source, cm_event_identity_t *identity);
 
 // Write the XPUB topic "evt.<type>" into buf. Returns buf or NULL (too long).
 const char *cm_event_topic(const cm_event_t *event, char *buf, size_t size);

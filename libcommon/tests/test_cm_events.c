@@ -757,6 +757,26 @@ START_TEST(test_cm_events_outbox_append)
 }
 END_TEST
 
+START_TEST(test_cm_events_identity)
+{
+    cm_event_t event = {.stream = "sm:{ingest}:outbox", .id = "5-0"};
+    char envelope[] = "{\"id\":\"e1\",\"source\":\"pbx\"}";
+    event.envelope = envelope;
+    cm_event_identity_t identity;
+    cm_event_identity(&event, "intake", true, &identity);
+    ck_assert_str_eq(identity.marker, "sm:{intake}:seen:pbx|e1");
+    ck_assert_str_eq(identity.correlation, "e1");
+    cm_event_identity(&event, "intake", false, &identity);
+    ck_assert_str_eq(identity.marker, "sm:{intake}:seen:e1");
+    char bare[] = "{\"correlation_id\":\"c9\"}";
+    event.envelope = bare;
+    cm_event_identity(&event, "intake", true, &identity);
+    ck_assert_str_eq(identity.marker,
+                     "sm:{intake}:seen:sm:{ingest}:outbox/5-0");
+    ck_assert_str_eq(identity.correlation, "c9");
+}
+END_TEST
+
 Suite *
 cm_events_suite(void)
 {
@@ -786,6 +806,7 @@ cm_events_suite(void)
     suite_add_tcase(suite, core);
     TCase *append = tcase_create("append");
     tcase_add_test(append, test_cm_events_outbox_append);
+    tcase_add_test(append, test_cm_events_identity);
     suite_add_tcase(suite, append);
     return suite;
 }
