@@ -8,7 +8,8 @@ CC      ?= cc
 
 PKGS    := libczmq libzmq jansson hiredis libsodium
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wundef -Werror
+           -Wmissing-prototypes -Wformat=2 -Wundef -Werror \
+           -Wno-missing-field-initializers
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            $(WARN) -MMD -MP -Ilibcommon -pthread
 ifeq ($(VARIANT),asan)

@@ -53,6 +53,8 @@ const cm_config_option_t cm_config_common_options[] = {
      "longest drain after SIGTERM"},
     {"log/level", CM_CONFIG_STRING, "info", 0, 0, false,
      "debug, info, notice, warn or error"},
+    {"approvals/file", CM_CONFIG_STRING, "config/approvals.cfg", 0, 0, false,
+     "the approval matrix (ZPL) services read at start"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 

@@ -13,21 +13,25 @@
 #include "cm_time.h"
 
 #define S_FINGERPRINT_MAX (crypto_hash_sha256_BYTES * 2 + 1)
+// Envelope members around a reply body (id, correlation id, status):
+// generous, so a body that passes the check always fits.
+#define S_REPLY_OVERHEAD_BYTES 1024
 
 struct cm_ctx {
-    char *owner;                         // service name
-    json_t *request;                     // the request envelope
-    cm_store_t *store;                   // borrowed: the thread's store
-    void *state;                         // borrowed: the service's state
-    cm_route_params_t params;            // captured path parameters
-    int status;                          // reply status, 0 while unset
-    json_t *headers;                     // reply headers object
-    json_t *body;                        // reply body or NULL
-    char *raw_body;                      // reply body as JSON text, or NULL
-    json_t *problem;                     // error reply or NULL
-    char idem_key[CM_STORE_KEY_MAX];     // Redis key, "" without a key
-    char fingerprint[S_FINGERPRINT_MAX]; // of method, path and body
-    bool idem_final;                     // the idempotency record is final
+    char *owner;                          // service name
+    json_t *request;                      // the request envelope
+    cm_store_t *store;                    // borrowed: the thread's store
+    void *state;                          // borrowed: the service's state
+    cm_route_params_t params;             // captured path parameters
+    int status;                           // reply status, 0 while unset
+    json_t *headers;                      // reply headers object
+    json_t *body;                         // reply body or NULL
+    char *raw_body;                       // reply body as JSON text, or NULL
+    json_t *problem;                      // error reply or NULL
+    char idem_key[CM_STORE_KEY_MAX];      // Redis key, "" without a key
+    char fingerprint[S_FINGERPRINT_MAX];  // of method, path and body
+    bool idem_final;                      // the idempotency record is final
+    const struct cm_approvals *approvals; // borrowed: the matrix, or NULL
 };
 
 cm_ctx_t *
@@ -101,6 +105,13 @@ cm_ctx_actor(const cm_ctx_t *self)
     return json_object_get(self->request, "actor");
 }
 
+void
+cm_ctx_set_actor(cm_ctx_t *self, json_t *actor)
+{
+    assert(self && actor);
+    json_object_set_new(self->request, "actor", actor);
+}
+
 static const char *
 s_actor_member(const cm_ctx_t *self, const char *name)
 {
@@ -167,6 +178,20 @@ cm_ctx_state(const cm_ctx_t *self)
 {
     assert(self);
     return self->state;
+}
+
+const struct cm_approvals *
+cm_ctx_approvals(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->approvals;
+}
+
+void
+cm_ctx_set_approvals(cm_ctx_t *self, const struct cm_approvals *matrix)
+{
+    assert(self);
+    self->approvals = matrix;
 }
 
 int64_t
@@ -470,12 +495,25 @@ int
 cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status, json_t *body)
 {
     assert(self && commit);
+    // The reply must be sendable before anything is written: a commit
+    // whose reply cannot be encoded would leave the client retrying a
+    // change that happened.
+    char *response = s_response_text(self, status, body);
+    if (!response
+        || strlen(response) + S_REPLY_OVERHEAD_BYTES > CM_ENVELOPE_MAX_BYTES) {
+        free(response);
+        json_decref(body);
+        json_object_clear(self->headers);
+        cm_ctx_fail(self, cm_problem_new(422, "reply_too_large",
+                                         "the result would be too large to "
+                                         "send; nothing was changed"));
+        return CM_EINVAL;
+    }
     if (self->idem_key[0]) {
-        char *response = s_response_text(self, status, body);
         cm_commit_idempotency(commit, self->idem_key, self->fingerprint,
                               response, CM_CTX_IDEM_TTL_MS);
-        free(response);
     }
+    free(response);
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     int rc = cm_store_commit(self->store, commit, &result);

@@ -52,6 +52,9 @@ const char *cm_ctx_query(const cm_ctx_t *self, const char *name);
 json_t *cm_ctx_query_object(const cm_ctx_t *self);
 // The actor object {"id","role","department"} (never NULL; may be empty).
 json_t *cm_ctx_actor(const cm_ctx_t *self);
+// Replace the actor (the org view's fresher facts, cm_org). Takes
+// ownership of actor.
+void cm_ctx_set_actor(cm_ctx_t *self, json_t *actor);
 // Members of the actor, "" when absent.
 const char *cm_ctx_actor_id(const cm_ctx_t *self);
 const char *cm_ctx_actor_role(const cm_ctx_t *self);
@@ -67,6 +70,10 @@ const char *cm_ctx_owner(const cm_ctx_t *self);
 cm_store_t *cm_ctx_store(cm_ctx_t *self);
 // The state the service registered (cm_service_def_t.state).
 void *cm_ctx_state(const cm_ctx_t *self);
+// The approval matrix the service loaded (cm_approval.h), or NULL.
+const struct cm_approvals *cm_ctx_approvals(const cm_ctx_t *self);
+// Set it (cm_service does this; borrowed for the life of the context).
+void cm_ctx_set_approvals(cm_ctx_t *self, const struct cm_approvals *matrix);
 // The request deadline, epoch ms.
 int64_t cm_ctx_deadline(const cm_ctx_t *self);
 
@@ -120,8 +127,9 @@ int cm_ctx_event(cm_ctx_t *self, cm_commit_t *commit, const char *type,
 // (when it has a key) holding the reply (status, headers set so far, body),
 // then set that reply. Takes ownership of body. A version conflict answers 409
 // "version_conflict", a reused key 422, Redis unreachable 503; a stored
-// response (DONE) is answered as stored. Returns the commit outcome (>= 0)
-// or a negative cm_status_t.
+// response (DONE) is answered as stored. A reply that would not fit a
+// message is refused before anything is written (422 "reply_too_large",
+// CM_EINVAL). Returns the commit outcome (>= 0) or a negative cm_status_t.
 int cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status,
                   json_t *body);
 

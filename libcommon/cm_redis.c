@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ struct cm_redis {
     redisContext *ctx;            // live context, NULL when disconnected
     uint64_t generation;          // successful connects so far
     bool warned;                  // unavailable logged since last success
+    size_t pending;               // appended commands not read yet
+    bool loading;                 // the server answered LOADING last time
     char last_error[128];         // cause of the last failure
 };
 
@@ -67,13 +70,67 @@ s_authenticate(cm_redis_t *self)
     return rc;
 }
 
+// A Redis that is loading its data set answers every command with
+// "-LOADING ...": treat it as unavailable (503, not ready) until it is done,
+// rather than as a failure. Logged once per loading period.
+static int
+s_check_loading(cm_redis_t *self)
+{
+    redisReply *reply = redisCommand(self->ctx, "PING");
+    if (!reply) {
+        s_mark_down(self, self->ctx->errstr);
+        return CM_EUNAVAILABLE;
+    }
+    bool loading = reply->type == REDIS_REPLY_ERROR
+                   && strncmp(reply->str, "LOADING", 7) == 0;
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (loading && !self->loading) {
+            cm_log_warn("redis.loading", "host", self->host, "#port",
+                        CM_LOG_INT(self->port));
+        }
+        self->loading = loading;
+        self->warned = true; // a notice follows when it answers again
+        snprintf(self->last_error, sizeof self->last_error, "%s", reply->str);
+        redisFree(self->ctx);
+        self->ctx = NULL;
+        rc = CM_EUNAVAILABLE;
+    } else {
+        self->loading = false;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+// An idle connection with something to read has been closed by the server
+// (a restart, a timeout) or is out of step: drop it before sending, so the
+// first command after a Redis restart connects again instead of failing.
+// One poll(2) with no wait; no round trip.
+static void
+s_drop_if_stale(cm_redis_t *self)
+{
+    if (!self->ctx || self->pending > 0) {
+        return;
+    }
+    struct pollfd pfd = {.fd = self->ctx->fd, .events = POLLIN};
+    int ready = poll(&pfd, 1, 0);
+    if (ready > 0) {
+        redisFree(self->ctx);
+        self->ctx = NULL;
+        cm_log_notice("redis.stale_connection", "host", self->host, "#port",
+                      CM_LOG_INT(self->port));
+    }
+}
+
 int
 cm_redis_connect(cm_redis_t *self)
 {
     assert(self);
+    s_drop_if_stale(self);
     if (self->ctx) {
         return 0;
     }
+    self->pending = 0;
     struct timeval tv = s_timeval(self->timeout_ms);
     self->ctx = redisConnectWithTimeout(self->host, self->port, tv);
     if (!self->ctx) {
@@ -89,7 +146,7 @@ cm_redis_connect(cm_redis_t *self)
         s_mark_down(self, "cannot set timeout");
         return CM_EUNAVAILABLE;
     }
-    if (s_authenticate(self) != 0) {
+    if (s_authenticate(self) != 0 || s_check_loading(self) != 0) {
         return CM_EUNAVAILABLE;
     }
     self->generation++;
@@ -213,6 +270,7 @@ cm_redis_append(cm_redis_t *self, int argc, const char **argv,
         s_mark_down(self, self->ctx->errstr);
         return CM_EUNAVAILABLE;
     }
+    self->pending++;
     return 0;
 }
 
@@ -224,6 +282,9 @@ cm_redis_read(cm_redis_t *self)
         return NULL;
     }
     void *reply = NULL;
+    if (self->pending > 0) {
+        self->pending--;
+    }
     if (redisGetReply(self->ctx, &reply) != REDIS_OK || !reply) {
         s_mark_down(self, self->ctx->errstr);
         return NULL;

@@ -9,10 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cm_approval.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
 #include "cm_mdp_worker.h"
+#include "cm_org.h"
 #include "cm_outbox.h"
 #include "cm_problem.h"
 #include "cm_time.h"
@@ -31,6 +33,7 @@ struct cm_service {
     zactor_t *workers[S_WORKERS_MAX]; // request threads
     size_t worker_count;              // started
     zactor_t *background;             // subscriptions and tick, or NULL
+    cm_approvals_t *approvals;        // the approval matrix, after start
 };
 
 // ---- the request pipeline
@@ -81,6 +84,19 @@ s_is_mutation(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+// The org view's (or the service's own) current facts about the actor.
+static int
+s_refresh_actor(const cm_service_t *self, cm_ctx_t *ctx)
+{
+    if (!*cm_ctx_actor_id(ctx)) {
+        return 0; // no person: the route decides (most answer 401/403)
+    }
+    if (self->def->refresh_actor) {
+        return self->def->refresh_actor(ctx);
+    }
+    return self->def->org_view ? cm_org_refresh_actor(ctx) : 0;
+}
+
 static void
 s_dispatch(cm_service_t *self, cm_ctx_t *ctx)
 {
@@ -100,6 +116,9 @@ s_dispatch(cm_service_t *self, cm_ctx_t *ctx)
         return;
     }
     cm_ctx_set_params(ctx, &params);
+    if (s_refresh_actor(self, ctx) != 0) {
+        return; // answered: inactive, or the view is unreadable
+    }
     if (s_is_mutation(cm_ctx_method(ctx)) && cm_ctx_idempotency_begin(ctx)) {
         return; // answered from the idempotency record
     }
@@ -111,10 +130,11 @@ s_dispatch(cm_service_t *self, cm_ctx_t *ctx)
     cm_ctx_idempotency_end(ctx);
 }
 
+// One line per request with the status the client gets (500 when the
+// reply could not be encoded, whatever the handler set).
 static void
-s_log_handled(const cm_ctx_t *ctx, int64_t started_ms)
+s_log_handled(const cm_ctx_t *ctx, int status, int64_t started_ms)
 {
-    int status = cm_ctx_status(ctx);
     const char *event = status >= 500 ? "request.failed" : "request.handled";
     cm_log_level_t level = status >= 500 ? CM_LOG_WARN : CM_LOG_INFO;
     if (cm_log_enabled(level)) {
@@ -143,6 +163,7 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
     cm_log_set_correlation(cm_envelope_correlation_id(request));
     cm_ctx_t *ctx =
         cm_ctx_new(self->def->name, &request, store, self->def->state);
+    cm_ctx_set_approvals(ctx, self->approvals);
     if (cm_ctx_deadline(ctx) < cm_time_now_ms()) {
         // Nobody waits for it any more; answer so the broker frees credit.
         cm_log_warn("request.expired", "path", cm_ctx_path(ctx));
@@ -150,8 +171,9 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
     } else {
         s_dispatch(self, ctx);
     }
-    s_log_handled(ctx, started);
-    char *reply = s_text_or_500(cm_ctx_reply_text(ctx), id);
+    char *encoded = cm_ctx_reply_text(ctx);
+    s_log_handled(ctx, encoded ? cm_ctx_status(ctx) : 500, started);
+    char *reply = s_text_or_500(encoded, id);
     cm_ctx_destroy(&ctx);
     cm_log_set_correlation(NULL);
     return reply;
@@ -319,6 +341,20 @@ s_background_actor(zsock_t *pipe, void *args)
 
 // ---- lifecycle
 
+// Read the approval matrix every service shares. 0, or -1 (logged).
+static int
+s_load_approvals(cm_service_t *self)
+{
+    const char *path = cm_config_str(self->config, "approvals/file");
+    char error[256] = "";
+    self->approvals = cm_approvals_load(path, error, sizeof error);
+    if (!self->approvals) {
+        cm_log_error("approvals.invalid", "file", path, "error", error);
+        return -1;
+    }
+    return 0;
+}
+
 cm_service_t *
 cm_service_new(const cm_service_def_t *def, const cm_config_t *config)
 {
@@ -337,6 +373,7 @@ cm_service_new(const cm_service_def_t *def, const cm_config_t *config)
         snprintf(self->replica, sizeof self->replica, "%s-%d", host,
                  (int)getpid());
     }
+    (void)s_load_approvals(self); // logged; cm_service_start refuses to run
     return self;
 }
 
@@ -347,9 +384,37 @@ cm_service_destroy(cm_service_t **self_p)
     cm_service_t *self = *self_p;
     if (self) {
         cm_service_stop(self);
+        cm_approvals_destroy(&self->approvals);
         free(self);
         *self_p = NULL;
     }
+}
+
+// Set by SIGINT/SIGTERM (cm_service_main); read by the start wait and main.
+static volatile sig_atomic_t s_stop_requested = 0;
+
+// Wait until Redis answers (it may be loading a large AOF, or starting
+// beside us): logged once, then once more when it answers. 0, or -1 when a
+// stop was requested while waiting.
+static int
+s_wait_for_store(cm_store_t *store)
+{
+    bool waiting = false;
+    while (cm_store_ping(store) != 0) {
+        if (s_stop_requested) {
+            return -1;
+        }
+        if (!waiting) {
+            cm_log_notice("service.waiting_for_store");
+            waiting = true;
+        }
+        struct timespec pause = {0, S_SIGNAL_CHECK_MS * 2 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    if (waiting) {
+        cm_log_notice("service.store_ready");
+    }
+    return 0;
 }
 
 // Register the service's outbox with the hub's registry (best effort: the
@@ -359,7 +424,8 @@ static int
 s_run_start_hook(cm_service_t *self)
 {
     cm_store_t *store = cm_store_new_from_config(self->config);
-    if (!store) {
+    if (!store || s_wait_for_store(store) != 0) {
+        cm_store_destroy(&store);
         return -1;
     }
     if (cm_outbox_register(cm_store_redis(store), self->def->name) != 0) {
@@ -374,7 +440,7 @@ int
 cm_service_start(cm_service_t *self)
 {
     assert(self && self->worker_count == 0);
-    if (s_run_start_hook(self) != 0) {
+    if (!self->approvals || s_run_start_hook(self) != 0) {
         cm_log_error("service.start_failed", "reason", "start hook failed");
         return -1;
     }
@@ -437,8 +503,6 @@ cm_service_name(const cm_service_t *self)
 }
 
 // ---- main
-
-static volatile sig_atomic_t s_stop_requested = 0;
 
 static void
 s_on_signal(int signum)

@@ -60,6 +60,12 @@ typedef struct {
     void (*tick)(cm_service_t *service, cm_store_t *store);
     int tick_ms; // period of tick
     void *state; // handed to handlers (borrowed)
+    // Refresh every request's actor before its handler (the org view, or
+    // the service's own records): an inactive person gets 403, and the
+    // actor carries heads/oversees/delegations. NULL with org_view set:
+    // cm_org_refresh_actor. Returns 0, or -1 after answering.
+    bool org_view;
+    int (*refresh_actor)(cm_ctx_t *ctx);
 } cm_service_def_t;
 
 // Run the service until SIGTERM/SIGINT; returns the process exit code

@@ -15,7 +15,7 @@
 struct cm_store {
     cm_redis_t *redis;        // owned connection
     uint64_t library_loaded;  // connection generation the library was loaded
-    bool library_failed_once; // FUNCTION LOAD error already logged
+    bool library_failed_once; // failing since the last success (logged)
 };
 
 void
@@ -54,12 +54,18 @@ s_ensure_library(cm_store_t *self)
     }
     int rc = 0;
     if (reply->type == REDIS_REPLY_ERROR) {
+        // Logged when it starts failing, again after every recovery.
         if (!self->library_failed_once) {
             cm_log_error("store.library.failed", "error", reply->str);
             self->library_failed_once = true;
         }
-        rc = CM_EINTERNAL;
+        rc = strncmp(reply->str, "LOADING", 7) == 0 ? CM_EUNAVAILABLE
+                                                    : CM_EINTERNAL;
     } else {
+        if (self->library_failed_once) {
+            cm_log_notice("store.library.loaded");
+        }
+        self->library_failed_once = false;
         self->library_loaded = cm_redis_generation(self->redis);
     }
     freeReplyObject(reply);
@@ -268,10 +274,11 @@ s_parse_cursor(const char *cursor, char *score, size_t size,
     }
     memcpy(score, cursor, (size_t)(colon - cursor));
     score[colon - cursor] = '\0';
-    char *end = NULL;
-    errno = 0;
-    (void)strtod(score, &end); // only validating the number's syntax
-    if (errno || *end) {
+    // Scores are epoch ms: an optional minus and 1-19 digits. "nan", "inf"
+    // or "1e3" would reach Redis as a score it refuses (a 500, not a 400).
+    const char *digits = score[0] == '-' ? score + 1 : score;
+    size_t count = strspn(digits, "0123456789");
+    if (count == 0 || count > 19 || digits[count] != '\0') {
         return CM_EINVAL;
     }
     *member = colon + 1;
@@ -322,7 +329,7 @@ cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
     page->total = -1;
     char score[CM_STORE_NUM_MAX * 2] = "";
     const char *member = "";
-    if (limit == 0 || limit > CM_LIST_LIMIT_MAX
+    if (limit == 0 || limit > CM_STORE_PAGE_MAX
         || (cursor && s_parse_cursor(cursor, score, sizeof score, &member))) {
         return CM_EINVAL;
     }

@@ -30,7 +30,7 @@
 #define CM_COMMIT_EVENTS_MAX 16   // outbox events in one commit
 #define CM_STREAM_ID_MAX     48   // "<ms>-<n>" and NUL
 #define CM_EPOCH_MAX         32   // outbox epoch text and NUL
-#define CM_LIST_LIMIT_MAX    1000 // largest page of cm_store_list
+#define CM_STORE_PAGE_MAX    1000 // largest page of cm_store_list
 #define CM_CURSOR_EXTRA      24   // cursor bytes besides the member
 #define CM_STORE_NUM_MAX     24   // decimal int64 text and NUL
 
@@ -127,7 +127,7 @@ int cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
 void cm_docs_clear(cm_doc_t *docs, size_t n);
 
 // One page of an index, newest first (ties by member, descending). cursor
-// NULL for the first page. limit 1..CM_LIST_LIMIT_MAX. Returns 0,
+// NULL for the first page. limit 1..CM_STORE_PAGE_MAX. Returns 0,
 // CM_EINVAL (bad cursor or limit), CM_EUNAVAILABLE or CM_EINTERNAL. Caller
 // owns *page on success (cm_page_clear).
 int cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_approval.h"
 #include "cm_log.h"
 #include "cm_problem.h"
 #include "cm_validate.h"
@@ -35,6 +36,21 @@ s_same(const json_t *actor, const char *key, const json_t *doc,
     return mine && !json_is_null(mine) && json_equal(mine, theirs);
 }
 
+// True when the actor's array `key` holds the document's `field` value.
+static bool
+s_listed(const json_t *actor, const char *key, const json_t *doc,
+         const char *field)
+{
+    const json_t *list = json_object_get(actor, key);
+    const json_t *theirs = json_object_get(doc, field);
+    for (size_t i = 0; theirs && i < json_array_size(list); i++) {
+        if (json_equal(json_array_get(list, i), theirs)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Separation of duties: the actor must be known and must not be the
 // requester. It binds the superuser too.
 static bool
@@ -56,6 +72,9 @@ s_actor_may(const cm_workflow_t *self, const cm_workflow_row_t *row,
         && !s_not_requester(self, actor, doc)) {
         return false;
     }
+    if (row->guards & CM_WORKFLOW_APPROVER) {
+        return cm_approval_may_decide(doc, actor, NULL);
+    }
     const char *role = json_string_value(json_object_get(actor, "role"));
     if (!(row->guards & CM_WORKFLOW_STRICT) && role && self->superuser_role
         && strcmp(role, self->superuser_role) == 0) {
@@ -73,6 +92,14 @@ s_actor_may(const cm_workflow_t *self, const cm_workflow_row_t *row,
     const char *department = self->department_field
                                  ? self->department_field
                                  : S_DEFAULT_DEPARTMENT_FIELD;
+    if ((row->guards & CM_WORKFLOW_HEAD)
+        && !s_listed(actor, "heads", doc, department)) {
+        return false;
+    }
+    if ((row->guards & CM_WORKFLOW_OVERSEES)
+        && !s_listed(actor, "oversees", doc, department)) {
+        return false;
+    }
     return !(row->guards & CM_WORKFLOW_DEPARTMENT)
            || s_same(actor, "department", doc, department);
 }
@@ -156,11 +183,16 @@ s_refusal(const cm_workflow_t *self, const char *state, const char *action,
     return problem;
 }
 
-// The 400 problem naming every required field the body lacks, or NULL.
+// The 400 problem naming every required field the body lacks (every bad
+// member, when the row has a fields table), or NULL.
 static json_t *
 s_missing_fields(const cm_workflow_row_t *row, const json_t *body)
 {
     json_t *problem = NULL;
+    if (row->fields) {
+        cm_field_check(row->fields, body, &problem);
+        return problem;
+    }
     char field[CM_VALIDATE_NAME_MAX];
     const char *rest =
         cm_validate_next_name(row->required, field, sizeof field);

@@ -53,6 +53,7 @@
 //   2. no row for this action in this state  → 409 "invalid_transition"
 //   3. no such row lets this actor act       → 403 "forbidden"
 //   4. required body fields missing or blank → 400 "validation_failed"
+//      (with a `fields` table: every member checked, cm_field_check)
 //   409 and 403 carry `state` and `allowed_actions` (what this actor may do
 //   now); 400 has one errors[] entry per missing field ("is required").
 //   Permission comes before fields so a caller who may not act learns
@@ -67,6 +68,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "cm_field.h"
 
 // Row state matching every state that is not final.
 #define CM_WORKFLOW_ANY_STATE "*"
@@ -86,8 +89,24 @@ typedef enum {
     CM_WORKFLOW_ASSIGNEE = 1 << 0,      // actor id == doc assignee field
     CM_WORKFLOW_DEPARTMENT = 1 << 1,    // actor department == doc department
     CM_WORKFLOW_NOT_REQUESTER = 1 << 2, // actor id != doc requester field
-    CM_WORKFLOW_STRICT = 1 << 3         // no superuser bypass on this row
+    CM_WORKFLOW_STRICT = 1 << 3,        // no superuser bypass on this row
+    // The org view's facts about the actor (cm_org_actor adds them): the
+    // departments the actor heads (`heads`) or oversees as deputy
+    // (`oversees`) include the document's department.
+    CM_WORKFLOW_HEAD = 1 << 4,
+    CM_WORKFLOW_OVERSEES = 1 << 5,
+    // The actor may take the current step of the document's approval chain
+    // (cm_approval_may_decide); replaces roles, binds the superuser too.
+    CM_WORKFLOW_APPROVER = 1 << 6,
 } cm_workflow_guard_t;
+
+typedef struct cm_action cm_action_t; // cm_action.h
+
+// What an action does beyond copying fields and moving the state: reads and
+// edits action->doc, adds to action->commit, may set action->next_state
+// (rows with CM_WORKFLOW_BY_CODE must). NULL to go on, or a problem to
+// answer (nothing is written). Caller owns the result.
+typedef json_t *(cm_effect_fn)(cm_action_t *action);
 
 // One transition. All strings are static; lists are space-separated names.
 typedef struct {
@@ -98,6 +117,12 @@ typedef struct {
     const char *required;   // body fields that must have a value, or NULL
     const char *next_state; // a state, CM_WORKFLOW_STAY or CM_WORKFLOW_BY_CODE
     const char *event_type; // "intake.case.forwarded", or NULL for none
+    // The body the action takes (cm_field.h), or NULL: then only the
+    // `required` names are checked here and the service checks the rest.
+    // With a table, every member is checked: unknown, missing, wrong type,
+    // too long.
+    const cm_field_t *fields;
+    cm_effect_fn *effect; // the action's own effect (cm_action), or NULL
 } cm_workflow_row_t;
 
 // A process. Static data: the engine never copies or frees it.

@@ -17,5 +17,8 @@ Suite *cm_outbox_suite(void);
 Suite *cm_workflow_suite(void);
 Suite *cm_validate_suite(void);
 Suite *cm_service_suite(void);
+Suite *cm_field_suite(void);
+Suite *cm_approval_suite(void);
+Suite *cm_kit_suite(void);
 
 #endif

@@ -568,15 +568,28 @@ START_TEST(test_cm_store_reconnect_after_restart)
 }
 END_TEST
 
-START_TEST(test_cm_store_null_reply_is_unavailable)
+START_TEST(test_cm_store_closed_connection_is_replaced_before_use)
 {
-    // A live connection whose server goes away mid-use: first call fails
-    // with an unknown outcome, the next one reconnects.
+    // The server closes an idle connection (a restart, a timeout, a kill):
+    // the next call notices before sending and connects again, so no
+    // request fails for a connection that was already dead.
     ck_assert_int_eq(cm_store_ping(store), 0);
     redisReply *reply = cm_redis_cmd(cm_store_redis(store), "CLIENT", "KILL",
                                      "TYPE", "normal", "SKIPME", "no");
     freeReplyObject(reply);
+    ck_assert_int_eq(cm_store_ping(store), 0);
+    ck_assert_int_eq(cm_store_ping(store), 0);
+}
+END_TEST
+
+START_TEST(test_cm_store_gone_server_is_unavailable_then_back)
+{
+    // A store whose server is gone is unavailable (503, not ready), and it
+    // recovers by itself when the server is back. (LOADING, the other way
+    // Redis is briefly unusable, is covered by tests/test_restart.c.)
+    test_redis_halt(&redis_server);
     ck_assert_int_eq(cm_store_ping(store), CM_EUNAVAILABLE);
+    ck_assert_int_eq(test_redis_resume(&redis_server), 0);
     ck_assert_int_eq(cm_store_ping(store), 0);
 }
 END_TEST
@@ -604,7 +617,9 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_timer_settle);
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
-    tcase_add_test(core, test_cm_store_null_reply_is_unavailable);
+    tcase_add_test(core,
+                   test_cm_store_closed_connection_is_replaced_before_use);
+    tcase_add_test(core, test_cm_store_gone_server_is_unavailable_then_back);
     suite_add_tcase(suite, core);
 
     TCase *reconnect = tcase_create("reconnect");

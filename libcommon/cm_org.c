@@ -1,0 +1,495 @@
+#include "cm_org.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_log.h"
+#include "cm_problem.h"
+#include "cm_status.h"
+#include "cm_time.h"
+
+#define S_NAME_MAX 160
+
+int
+cm_org_id_compare(const char *a, const char *b)
+{
+    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+    if (da && db && (da - a) == (db - b)
+        && strncmp(a, b, (size_t)(da - a)) == 0) {
+        long long na = atoll(da + 1), nb = atoll(db + 1);
+        if (na != nb) {
+            return na < nb ? -1 : 1;
+        }
+    }
+    return strcmp(a, b);
+}
+
+bool
+cm_org_is_active(const json_t *staff)
+{
+    const char *status = json_string_value(json_object_get(staff, "status"));
+    return staff && (!status || strcmp(status, "active") == 0);
+}
+
+static const char *
+s_text(const json_t *doc, const char *member)
+{
+    const char *text = json_string_value(json_object_get(doc, member));
+    return text ? text : "";
+}
+
+static bool
+s_id_ok(const char *id)
+{
+    return id && *id && strlen(id) < CM_ORG_ID_MAX;
+}
+
+// sm:{owner}:org:<kind>:<id> into key (CM_STORE_KEY_MAX bytes).
+static const char *
+s_key(char *key, const char *owner, const char *kind, const char *id)
+{
+    char name[S_NAME_MAX];
+    snprintf(name, sizeof name, "org:%s", kind);
+    return cm_store_key(key, CM_STORE_KEY_MAX, owner, name, id);
+}
+
+// sm:{owner}:idx:org_<kind>:<value> into key.
+static const char *
+s_index(char *key, const char *owner, const char *kind, const char *value)
+{
+    char name[S_NAME_MAX];
+    snprintf(name, sizeof name, "org_%s:%s", kind, value);
+    return cm_store_key(key, CM_STORE_KEY_MAX, owner, "idx", name);
+}
+
+static json_t *
+s_read(cm_store_t *store, const char *owner, const char *kind, const char *id)
+{
+    char key[CM_STORE_KEY_MAX];
+    if (!s_id_ok(id) || !s_key(key, owner, kind, id)) {
+        return NULL;
+    }
+    cm_doc_t stored;
+    if (cm_store_get(store, key, &stored) != 0) {
+        return NULL;
+    }
+    json_t *doc = json_loads(stored.json, 0, NULL);
+    cm_doc_clear(&stored);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static void
+s_put(cm_commit_t *commit, const char *kind, const char *id,
+      const json_t *data, const char *state)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *built = s_key(key, cm_commit_owner(commit), kind, id);
+    assert(built);
+    char *text = json_dumps(data, JSON_COMPACT);
+    assert(text);
+    // Last writer wins: personnel's documents are complete snapshots.
+    cm_commit_doc(commit, key, CM_VERSION_ANY, text);
+    if (state) {
+        cm_commit_field(commit, "state", state);
+    }
+    free(text);
+}
+
+static void
+s_index_move(cm_commit_t *commit, const char *kind, const char *before,
+             const char *after, const char *member, bool keep)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *owner = cm_commit_owner(commit);
+    if (*before && (strcmp(before, after) != 0 || !keep)
+        && s_index(key, owner, kind, before)) {
+        cm_commit_index_remove(commit, key, member);
+    }
+    if (keep && *after && s_index(key, owner, kind, after)) {
+        cm_commit_index_add(commit, key, member, cm_time_now_ms());
+    }
+}
+
+// ---- applying events
+
+static int
+s_apply_staff(cm_store_t *store, const json_t *data, cm_commit_t *commit)
+{
+    const char *id = s_text(data, "id");
+    if (!s_id_ok(id)) {
+        cm_log_warn("org.staff.malformed", "reason", "no usable id");
+        return 0; // nothing to keep; acknowledge
+    }
+    json_t *old = s_read(store, cm_commit_owner(commit), "staff", id);
+    bool active = cm_org_is_active(data);
+    s_put(commit, "staff", id, data, active ? "active" : "inactive");
+    s_index_move(commit, "role", s_text(old, "role"), s_text(data, "role"), id,
+                 active);
+    s_index_move(commit, "dept", s_text(old, "department"),
+                 s_text(data, "department"), id, active);
+    json_decref(old);
+    return 0;
+}
+
+static int
+s_apply_department(cm_store_t *store, const json_t *data, cm_commit_t *commit)
+{
+    const char *code = s_text(data, "code");
+    code = *code ? code : s_text(data, "id");
+    if (!s_id_ok(code)) {
+        return 0;
+    }
+    json_t *old = s_read(store, cm_commit_owner(commit), "department", code);
+    s_put(commit, "department", code, data, NULL);
+    // org_head:<staff> and org_deputy:<staff> hold department codes.
+    const char *head = s_text(data, "head");
+    const char *old_head = s_text(old, "head");
+    if (*old_head && strcmp(old_head, head) != 0) {
+        s_index_move(commit, "head", old_head, "", code, false);
+    }
+    s_index_move(commit, "head", "", head, code, true);
+    const char *deputy = s_text(data, "deputy");
+    const char *old_deputy = s_text(old, "deputy");
+    if (*old_deputy && strcmp(old_deputy, deputy) != 0) {
+        s_index_move(commit, "deputy", old_deputy, "", code, false);
+    }
+    s_index_move(commit, "deputy", "", deputy, code, true);
+    json_decref(old);
+    return 0;
+}
+
+static int
+s_apply_delegation(const json_t *data, cm_commit_t *commit)
+{
+    const char *id = s_text(data, "id");
+    const char *to = s_text(data, "to");
+    if (!s_id_ok(id) || !s_id_ok(to)) {
+        return 0;
+    }
+    const char *state = s_text(data, "state");
+    bool active = strcmp(state, "active") == 0;
+    s_put(commit, "delegation", id, data, state);
+    s_index_move(commit, "delegate", to, to, id, active);
+    return 0;
+}
+
+static int
+s_apply_training(const json_t *data, cm_commit_t *commit)
+{
+    const char *staff = s_text(data, "staff");
+    if (!s_id_ok(staff)) {
+        return 0;
+    }
+    s_put(commit, "training", staff, data,
+          json_is_true(json_object_get(data, "complete")) ? "complete"
+                                                           : "incomplete");
+    return 0;
+}
+
+int
+cm_org_apply(cm_store_t *store, const char *type, const json_t *data,
+             cm_commit_t *commit)
+{
+    assert(store && type && commit);
+    if (!json_is_object(data)) {
+        return 0;
+    }
+    if (strncmp(type, "personnel.staff.", 16) == 0) {
+        return s_apply_staff(store, data, commit);
+    }
+    if (strncmp(type, "personnel.department.", 21) == 0) {
+        return s_apply_department(store, data, commit);
+    }
+    if (strncmp(type, "personnel.delegation.", 21) == 0) {
+        return s_apply_delegation(data, commit);
+    }
+    if (strncmp(type, "safety.onboarding.", 18) == 0) {
+        return s_apply_training(data, commit);
+    }
+    return 0;
+}
+
+int
+cm_org_consume(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
+               void *arg)
+{
+    (void)arg; // the view needs no service state
+    assert(store && event && commit);
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    int rc = cm_org_apply(store, event->type, json_object_get(envelope, "data"),
+                          commit);
+    json_decref(envelope);
+    return rc;
+}
+
+// ---- reading the view
+
+json_t *
+cm_org_staff(cm_store_t *store, const char *owner, const char *id)
+{
+    assert(store && owner);
+    return s_read(store, owner, "staff", id);
+}
+
+json_t *
+cm_org_department(cm_store_t *store, const char *owner, const char *code)
+{
+    assert(store && owner);
+    return s_read(store, owner, "department", code);
+}
+
+bool
+cm_org_id_is_active(cm_store_t *store, const char *owner, const char *id)
+{
+    json_t *staff = cm_org_staff(store, owner, id);
+    bool active = staff && cm_org_is_active(staff);
+    json_decref(staff);
+    return active;
+}
+
+static int
+s_compare_json_ids(const void *a, const void *b)
+{
+    return cm_org_id_compare(json_string_value(*(json_t *const *)a),
+                             json_string_value(*(json_t *const *)b));
+}
+
+// Members of an index, sorted by id. NULL when unavailable.
+static json_t *
+s_members(cm_store_t *store, const char *owner, const char *kind,
+          const char *value)
+{
+    char key[CM_STORE_KEY_MAX];
+    cm_page_t page;
+    if (!s_id_ok(value) || !s_index(key, owner, kind, value)) {
+        return json_array();
+    }
+    if (cm_store_list(store, key, NULL, CM_ORG_MEMBERS_MAX, false, &page)
+        != 0) {
+        return NULL;
+    }
+    json_t **items = calloc(page.count + 1, sizeof *items);
+    assert(items);
+    for (size_t i = 0; i < page.count; i++) {
+        items[i] = json_string(page.members[i]);
+    }
+    qsort(items, page.count, sizeof *items, s_compare_json_ids);
+    json_t *array = json_array();
+    assert(array);
+    for (size_t i = 0; i < page.count; i++) {
+        json_array_append_new(array, items[i]);
+    }
+    free(items);
+    cm_page_clear(&page);
+    return array;
+}
+
+json_t *
+cm_org_department_staff(cm_store_t *store, const char *owner, const char *code)
+{
+    return s_members(store, owner, "dept", code);
+}
+
+json_t *
+cm_org_role_staff(cm_store_t *store, const char *owner, const char *role)
+{
+    return s_members(store, owner, "role", role);
+}
+
+// The department member `field` (head, deputy) into out when that staff is
+// active.
+static int
+s_department_member(cm_store_t *store, const char *owner, const char *code,
+                    const char *field, char *out, size_t size)
+{
+    assert(out && size);
+    out[0] = '\0';
+    if (cm_store_ping(store) != 0) {
+        return CM_EUNAVAILABLE;
+    }
+    json_t *department = cm_org_department(store, owner, code);
+    const char *id = s_text(department, field);
+    if (*id && cm_org_id_is_active(store, owner, id)) {
+        snprintf(out, size, "%s", id);
+    }
+    json_decref(department);
+    return 0;
+}
+
+int
+cm_org_head_of(cm_store_t *store, const char *owner, const char *code,
+               char *out, size_t size)
+{
+    return s_department_member(store, owner, code, "head", out, size);
+}
+
+int
+cm_org_deputy_over(cm_store_t *store, const char *owner, const char *code,
+                   char *out, size_t size)
+{
+    return s_department_member(store, owner, code, "deputy", out, size);
+}
+
+// The first active member with a role into out ("" when none).
+static int
+s_first_with_role(cm_store_t *store, const char *owner, const char *role,
+                  char *out, size_t size)
+{
+    json_t *ids = cm_org_role_staff(store, owner, role);
+    const char *first = json_string_value(json_array_get(ids, 0));
+    snprintf(out, size, "%s", first ? first : "");
+    int rc = ids ? 0 : CM_EUNAVAILABLE;
+    json_decref(ids);
+    return rc;
+}
+
+int
+cm_org_station_head(cm_store_t *store, const char *owner, char *out,
+                    size_t size)
+{
+    return s_first_with_role(store, owner, "station_head", out, size);
+}
+
+void
+cm_org_escalation_target(cm_store_t *store, const char *owner,
+                         const char *code, int level, char *out, size_t size)
+{
+    assert(store && owner && out && size);
+    out[0] = '\0';
+    if (level <= 1) {
+        (void)cm_org_head_of(store, owner, code, out, size); // "" on failure
+    } else if (level == 2) {
+        (void)cm_org_deputy_over(store, owner, code, out, size);
+        if (!out[0]) {
+            (void)s_first_with_role(store, owner, "deputy_head", out, size);
+        }
+    } else {
+        (void)cm_org_station_head(store, owner, out, size);
+    }
+}
+
+bool
+cm_org_is_trained(cm_store_t *store, const char *owner, const char *id)
+{
+    json_t *training = s_read(store, owner, "training", id);
+    bool complete = json_is_true(json_object_get(training, "complete"));
+    json_decref(training);
+    return complete;
+}
+
+// ---- the actor as the view knows them
+
+// The person's facts: role, department and status from the view (when
+// known), heads and oversees. NULL when Redis is unavailable.
+static json_t *
+s_person(cm_store_t *store, const char *owner, const json_t *actor)
+{
+    const char *id = s_text(actor, "id");
+    json_t *person = json_deep_copy(actor);
+    assert(person);
+    json_t *staff = cm_org_staff(store, owner, id);
+    if (staff) {
+        json_object_set(person, "role", json_object_get(staff, "role"));
+        json_object_set(person, "department",
+                        json_object_get(staff, "department"));
+        json_object_set_new(person, "status",
+                            json_string(cm_org_is_active(staff) ? "active"
+                                                                : "inactive"));
+    }
+    json_decref(staff);
+    json_t *heads = s_members(store, owner, "head", id);
+    json_t *oversees = s_members(store, owner, "deputy", id);
+    if (!heads || !oversees) {
+        json_decref(heads);
+        json_decref(oversees);
+        json_decref(person);
+        return NULL;
+    }
+    json_object_set_new(person, "heads", heads);
+    json_object_set_new(person, "oversees", oversees);
+    return person;
+}
+
+// True when delegation d is active at now_ms.
+static bool
+s_delegation_current(const json_t *d, int64_t now_ms)
+{
+    int64_t from = 0, until = 0;
+    const char *starts = s_text(d, "starts_at");
+    const char *ends = s_text(d, "ends_at");
+    return strcmp(s_text(d, "state"), "active") == 0
+           && cm_time_parse(starts, &from) == 0
+           && cm_time_parse(ends, &until) == 0 && from <= now_ms
+           && now_ms < until;
+}
+
+// The delegations to id that count now, each with its delegator's facts.
+static json_t *
+s_delegations(cm_store_t *store, const char *owner, const char *id)
+{
+    json_t *ids = s_members(store, owner, "delegate", id);
+    json_t *out = json_array();
+    int64_t now = cm_time_now_ms();
+    for (size_t i = 0; ids && i < json_array_size(ids); i++) {
+        json_t *d = s_read(store, owner, "delegation",
+                           json_string_value(json_array_get(ids, i)));
+        json_t *from = json_pack("{s:s}", "id", s_text(d, "from"));
+        json_t *who = d && s_delegation_current(d, now)
+                          ? s_person(store, owner, from)
+                          : NULL;
+        if (who && cm_org_is_active(who)) {
+            json_array_append_new(
+                out, json_pack("{s:O, s:o, s:O, s:O}", "id",
+                               json_object_get(d, "id"), "from", who,
+                               "document_types",
+                               json_object_get(d, "document_types"), "until",
+                               json_object_get(d, "ends_at")));
+        } else {
+            json_decref(who);
+        }
+        json_decref(from);
+        json_decref(d);
+    }
+    json_decref(ids);
+    return out;
+}
+
+json_t *
+cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor)
+{
+    assert(store && owner);
+    json_t *person = s_person(store, owner, actor);
+    if (person) {
+        json_object_set_new(person, "delegations",
+                            s_delegations(store, owner, s_text(actor, "id")));
+    }
+    return person;
+}
+
+int
+cm_org_refresh_actor(cm_ctx_t *ctx)
+{
+    assert(ctx);
+    json_t *actor = cm_org_actor(cm_ctx_store(ctx), cm_ctx_owner(ctx),
+                                 cm_ctx_actor(ctx));
+    if (!actor) {
+        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
+        cm_ctx_header(ctx, "Retry-After", "1");
+        return -1;
+    }
+    bool inactive = strcmp(s_text(actor, "status"), "inactive") == 0;
+    cm_ctx_set_actor(ctx, actor);
+    if (inactive) {
+        cm_ctx_fail(ctx, cm_problem_new(403, "account_inactive",
+                                        "your account is suspended or has "
+                                        "left; nothing was changed"));
+        return -1;
+    }
+    return 0;
+}
