@@ -30,8 +30,7 @@ cm_action_refuse(cm_action_t *self, int status, const char *code,
     assert(self && code);
     json_t *problem = cm_problem_new(status, code, detail);
     cm_problem_set(problem, "state", json_string(cm_doc_state(self->old)));
-    cm_problem_set(problem,
-                   "allowed_actions",
+    cm_problem_set(problem, "allowed_actions",
                    cm_doc_actions(self->ctx, self->type, self->old));
     return problem;
 }
@@ -113,10 +112,16 @@ s_apply(cm_action_t *a)
     }
     if (problem) {
         cm_ctx_fail(a->ctx, problem);
+        if (a->after_commit) {
+            a->after_commit(a, CM_EINVAL); // nothing was written
+        }
         return;
     }
-    cm_doc_reply_commit(a->ctx, a->commit, a->type, a->status, a->doc,
-                        a->version + 1);
+    int outcome = cm_doc_reply_commit(a->ctx, a->commit, a->type, a->status,
+                                      a->doc, a->version + 1);
+    if (a->after_commit) {
+        a->after_commit(a, outcome);
+    }
 }
 
 // Load, If-Match, process row: the allowed step, or NULL after answering.
@@ -189,6 +194,7 @@ cm_action_run_named(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id,
         json_decref(a.event_data);
         json_decref(a.history_data);
         json_decref(a.events);
+        json_decref(a.saga);
         json_decref(old);
     }
     json_decref(empty);
@@ -214,8 +220,8 @@ cm_action_patch(cm_ctx_t *ctx, const cm_doc_type_t *type)
     assert(ctx && type);
     const json_t *body = cm_ctx_body(ctx);
     if (json_is_object(body) && json_object_size(body) == 0) {
-        json_t *problem = cm_problem_new(400, "validation_failed",
-                                         "nothing to change");
+        json_t *problem =
+            cm_problem_new(400, "validation_failed", "nothing to change");
         cm_problem_add_error(problem, "body", "must name a field to change");
         cm_ctx_fail(ctx, problem);
         return;

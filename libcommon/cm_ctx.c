@@ -32,6 +32,7 @@ struct cm_ctx {
     char fingerprint[S_FINGERPRINT_MAX];  // of method, path and body
     bool idem_final;                      // the idempotency record is final
     const struct cm_approvals *approvals; // borrowed: the matrix, or NULL
+    struct cm_caller *caller;             // borrowed: the thread's, or NULL
 };
 
 cm_ctx_t *
@@ -192,6 +193,20 @@ cm_ctx_set_approvals(cm_ctx_t *self, const struct cm_approvals *matrix)
 {
     assert(self);
     self->approvals = matrix;
+}
+
+struct cm_caller *
+cm_ctx_caller(const cm_ctx_t *self)
+{
+    assert(self);
+    return self->caller;
+}
+
+void
+cm_ctx_set_caller(cm_ctx_t *self, struct cm_caller *caller)
+{
+    assert(self);
+    self->caller = caller;
 }
 
 int64_t

@@ -74,6 +74,10 @@ void *cm_ctx_state(const cm_ctx_t *self);
 const struct cm_approvals *cm_ctx_approvals(const cm_ctx_t *self);
 // Set it (cm_service does this; borrowed for the life of the context).
 void cm_ctx_set_approvals(cm_ctx_t *self, const struct cm_approvals *matrix);
+// The thread's caller for service-to-service calls (cm_call.h), or NULL.
+struct cm_caller *cm_ctx_caller(const cm_ctx_t *self);
+// Set it (cm_service does this; borrowed for the life of the context).
+void cm_ctx_set_caller(cm_ctx_t *self, struct cm_caller *caller);
 // The request deadline, epoch ms.
 int64_t cm_ctx_deadline(const cm_ctx_t *self);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cm_approval.h"
+#include "cm_call.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
@@ -146,9 +147,11 @@ s_log_handled(const cm_ctx_t *ctx, int status, int64_t started_ms)
     }
 }
 
-char *
-cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
-                  size_t size)
+// cm_service_handle with the thread's caller for service-to-service calls
+// (may be NULL: such calls then answer 503).
+static char *
+s_handle(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
+         const char *text, size_t size)
 {
     assert(self && text);
     int64_t started = cm_time_mono_ms();
@@ -164,6 +167,7 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
     cm_ctx_t *ctx =
         cm_ctx_new(self->def->name, &request, store, self->def->state);
     cm_ctx_set_approvals(ctx, self->approvals);
+    cm_ctx_set_caller(ctx, caller);
     if (cm_ctx_deadline(ctx) < cm_time_now_ms()) {
         // Nobody waits for it any more; answer so the broker frees credit.
         cm_log_warn("request.expired", "path", cm_ctx_path(ctx));
@@ -177,6 +181,13 @@ cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
     cm_ctx_destroy(&ctx);
     cm_log_set_correlation(NULL);
     return reply;
+}
+
+char *
+cm_service_handle(cm_service_t *self, cm_store_t *store, const char *text,
+                  size_t size)
+{
+    return s_handle(self, store, NULL, text, size);
 }
 
 // ---- worker threads
@@ -204,8 +215,14 @@ s_send_answer(cm_mdp_worker_t *worker, s_answer_t *answer)
 // turn; the replies go out together at the end of the batch, so the ZeroMQ
 // I/O thread wakes once per batch rather than once per reply (design.md
 // §5). The first receive waits up to wait_ms. Returns how many were handled.
+// What one worker thread owns besides its MDP worker.
+typedef struct {
+    cm_store_t *store;   // its Redis connection
+    cm_caller_t *caller; // its client for service-to-service calls
+} s_thread_t;
+
 static size_t
-s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
+s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
               int wait_ms)
 {
     s_answer_t answers[CM_SERVICE_BATCH_MAX];
@@ -223,7 +240,7 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
         }
         answers[handled].reply_to = reply_to;
         answers[handled].reply =
-            cm_service_handle(self, store, text, strlen(text));
+            s_handle(self, thread->store, thread->caller, text, strlen(text));
         free(text);
     }
     for (size_t i = 0; i < handled; i++) {
@@ -233,13 +250,13 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store,
 }
 
 static void
-s_drain(cm_service_t *self, cm_mdp_worker_t *worker, cm_store_t *store)
+s_drain(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread)
 {
     cm_mdp_worker_disconnect(worker);
     int64_t until =
         cm_time_mono_ms() + cm_config_int(self->config, "service/drain_ms");
     while (!cm_mdp_worker_is_drained(worker) && cm_time_mono_ms() < until) {
-        if (s_serve_batch(self, worker, store, S_DRAIN_RECV_MS) == 0
+        if (s_serve_batch(self, worker, thread, S_DRAIN_RECV_MS) == 0
             && cm_mdp_worker_held(worker) == 0) {
             break;
         }
@@ -266,21 +283,25 @@ s_worker_actor(zsock_t *pipe, void *args)
         endpoint, self->def->name,
         (int)cm_config_int(self->config, "service/credit"),
         (int)cm_config_int(self->config, "service/heartbeat_ms"));
-    cm_store_t *store = cm_store_new_from_config(self->config);
+    s_thread_t thread = {
+        .store = cm_store_new_from_config(self->config),
+        .caller = cm_caller_new(endpoint, self->def->name),
+    };
     zpoller_t *poller =
         worker ? zpoller_new(pipe, cm_mdp_worker_sock(worker), NULL) : NULL;
-    zsock_signal(pipe, poller && store ? 0 : 1);
-    while (poller && store) {
+    zsock_signal(pipe, poller && thread.store ? 0 : 1);
+    while (poller && thread.store) {
         int timeout = cm_mdp_worker_timeout_ms(worker);
         void *which = zpoller_wait(poller, timeout > 0 ? timeout : 0);
         if (which == pipe && s_pipe_says_term(pipe)) {
-            s_drain(self, worker, store);
+            s_drain(self, worker, &thread);
             break;
         }
-        s_serve_batch(self, worker, store, 0);
+        s_serve_batch(self, worker, &thread, 0);
     }
     zpoller_destroy(&poller);
-    cm_store_destroy(&store);
+    cm_caller_destroy(&thread.caller);
+    cm_store_destroy(&thread.store);
     cm_mdp_worker_destroy(&worker);
 }
 

@@ -259,7 +259,16 @@ int
 harness_proc_start(harness_proc_t *proc, const char *name,
                    const char *const *env)
 {
-    assert(proc && name && strlen(name) < sizeof proc->name);
+    char path[HARNESS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", harness_bin_dir(), name);
+    return harness_proc_start_path(proc, name, path, env);
+}
+
+int
+harness_proc_start_path(harness_proc_t *proc, const char *name,
+                        const char *path, const char *const *env)
+{
+    assert(proc && name && path && strlen(name) < sizeof proc->name);
     if (strcmp(proc->name, name) != 0 || !proc->log[0]) {
         memset(proc, 0, sizeof *proc);
         snprintf(proc->name, sizeof proc->name, "%s", name);
@@ -270,8 +279,6 @@ harness_proc_start(harness_proc_t *proc, const char *name,
         }
         close(fd);
     }
-    char path[HARNESS_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", harness_bin_dir(), name);
     if (access(path, X_OK) != 0) {
         fprintf(stderr, "harness: %s is not executable\n", path);
         return -1;

@@ -71,6 +71,11 @@ const char *harness_bin_dir(void);
 int harness_proc_start(harness_proc_t *proc, const char *name,
                        const char *const *env);
 
+// harness_proc_start for the executable at path, named `name` in logs (a
+// test binary started again as a service of its own).
+int harness_proc_start_path(harness_proc_t *proc, const char *name,
+                            const char *path, const char *const *env);
+
 // Wait up to timeout_ms until the log holds `count` lines whose "event" is
 // `event`. True when it does.
 bool harness_proc_wait_event(const harness_proc_t *proc, const char *event,

@@ -7,12 +7,18 @@
 int
 main(void)
 {
+    // A suite may start this binary again as a service of its own.
+    const char *serve = getenv("SM_TEST_SERVE");
+    if (serve) {
+        return test_call_serve(serve);
+    }
     SRunner *runner = srunner_create(hub_suite());
     srunner_add_suite(runner, gateway_suite());
     srunner_add_suite(runner, personnel_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, intake_suite());
     srunner_add_suite(runner, intake_events_suite());
+    srunner_add_suite(runner, call_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -12,5 +12,10 @@ Suite *personnel_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);
+Suite *call_suite(void);
+
+// Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
+// the process exit code.
+int test_call_serve(const char *name);
 
 #endif
