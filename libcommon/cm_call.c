@@ -67,10 +67,10 @@ static char *
 s_request_text(cm_ctx_t *ctx, const cm_caller_t *caller, const cm_call_t *call,
                int64_t deadline_ms, char *id, size_t id_size)
 {
-    json_t *actor = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
-                              caller->source, "role", "system", "department",
-                              "", "service", caller->source, "on_behalf_of",
-                              cm_ctx_actor_id(ctx));
+    json_t *actor =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", caller->source, "role",
+                  "system", "department", "", "service", caller->source,
+                  "on_behalf_of", cm_ctx_actor_id(ctx));
     char type[128];
     snprintf(type, sizeof type, "%s.call", call->service);
     cm_envelope_request_t fields = {
@@ -97,8 +97,8 @@ s_request_text(cm_ctx_t *ctx, const cm_caller_t *caller, const cm_call_t *call,
 static int
 s_parse_reply(const char *text, cm_call_result_t *result)
 {
-    json_t *reply = cm_envelope_parse(text, strlen(text), CM_ENVELOPE_REPLY,
-                                      NULL, 0);
+    json_t *reply =
+        cm_envelope_parse(text, strlen(text), CM_ENVELOPE_REPLY, NULL, 0);
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
@@ -130,13 +130,13 @@ cm_ctx_call(cm_ctx_t *ctx, const cm_call_t *call, cm_call_result_t *result)
     int64_t room = cm_ctx_deadline(ctx) - CM_CALL_MARGIN_MS - now;
     timeout = room < timeout ? (int)room : timeout;
     char id[64] = "";
-    char *text = timeout > 0 && caller->client
-                     ? s_request_text(ctx, caller, call, now + timeout, id,
-                                      sizeof id)
-                     : NULL;
-    char *reply = text ? cm_mdp_client_call(caller->client, call->service,
-                                            text, timeout)
-                       : NULL;
+    char *text =
+        timeout > 0 && caller->client
+            ? s_request_text(ctx, caller, call, now + timeout, id, sizeof id)
+            : NULL;
+    char *reply =
+        text ? cm_mdp_client_call(caller->client, call->service, text, timeout)
+             : NULL;
     int rc = reply ? s_parse_reply(reply, result) : CM_EUNAVAILABLE;
     cm_log_info("call.done", "service", call->service, "path", call->path,
                 "#status", CM_LOG_INT(rc == 0 ? result->status : 0), "key",

@@ -40,9 +40,9 @@
 
 #include "cm_ctx.h"
 
-#define CM_CALL_KEY_MAX        200  // cm_call_key result with NUL
-#define CM_CALL_TIMEOUT_MS     1000 // default wait for the callee
-#define CM_CALL_MARGIN_MS      150  // kept for the caller's own commit
+#define CM_CALL_KEY_MAX         200  // cm_call_key result with NUL
+#define CM_CALL_TIMEOUT_MS      1000 // default wait for the callee
+#define CM_CALL_MARGIN_MS       150  // kept for the caller's own commit
 #define CM_CALL_INTERNAL_PREFIX "/internal/"
 
 typedef struct cm_caller cm_caller_t;
@@ -81,8 +81,7 @@ const char *cm_call_key(char *buf, size_t size, const char *doc_type,
 // Call another service for the request ctx is handling. 0 when an answer
 // came (result filled, any status); CM_EUNAVAILABLE when none did in time
 // or the call could not be sent (outcome unknown; nothing filled).
-int cm_ctx_call(cm_ctx_t *ctx, const cm_call_t *call,
-                cm_call_result_t *result);
+int cm_ctx_call(cm_ctx_t *ctx, const cm_call_t *call, cm_call_result_t *result);
 
 // Best-effort compensation after the caller's own commit failed for sure:
 // call->service at release_path with the same body and the key

@@ -174,6 +174,26 @@ cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
 }
 
 void
+cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
+                  int64_t delta, int64_t min, int64_t max)
+{
+    assert(self && field && *field);
+    s_begin_op(self, "B", key);
+    s_strings_push(&self->args, field);
+    s_strings_push_int(&self->args, delta);
+    if (min == CM_COUNTER_NO_MIN) {
+        s_strings_push(&self->args, "");
+    } else {
+        s_strings_push_int(&self->args, min);
+    }
+    if (max == CM_COUNTER_NO_MAX) {
+        s_strings_push(&self->args, "");
+    } else {
+        s_strings_push_int(&self->args, max);
+    }
+}
+
+void
 cm_commit_ledger(cm_commit_t *self, const char *key, const char *entry_json)
 {
     assert(self && entry_json);

@@ -33,6 +33,8 @@ struct cm_ctx {
     bool idem_final;                      // the idempotency record is final
     const struct cm_approvals *approvals; // borrowed: the matrix, or NULL
     struct cm_caller *caller;             // borrowed: the thread's, or NULL
+    char limit_field[CM_STORE_KEY_MAX];   // the last commit's LIMIT field
+    int64_t limit_value;                  // and its value before
 };
 
 cm_ctx_t *
@@ -193,6 +195,16 @@ cm_ctx_set_approvals(cm_ctx_t *self, const struct cm_approvals *matrix)
 {
     assert(self);
     self->approvals = matrix;
+}
+
+const char *
+cm_ctx_limit(const cm_ctx_t *self, int64_t *value)
+{
+    assert(self);
+    if (value) {
+        *value = self->limit_value;
+    }
+    return self->limit_field[0] ? self->limit_field : NULL;
 }
 
 struct cm_caller *
@@ -486,6 +498,16 @@ s_commit_failed(cm_ctx_t *self, int rc, const cm_commit_result_t *result)
         cm_ctx_fail(self, cm_problem_new(409, "version_conflict",
                                          "the document changed meanwhile; "
                                          "read it again and retry"));
+    } else if (result->outcome == CM_COMMIT_LIMIT) {
+        snprintf(self->limit_field, sizeof self->limit_field, "%s",
+                 result->limit_field);
+        self->limit_value = result->limit_value;
+        json_t *problem = cm_problem_new(422, "limit_exceeded",
+                                         "the change would pass a limit; "
+                                         "nothing was changed");
+        cm_problem_set(problem, "field", json_string(result->limit_field));
+        cm_problem_set(problem, "current", json_integer(result->limit_value));
+        cm_ctx_fail(self, problem);
     } else if (result->outcome == CM_COMMIT_MISMATCH) {
         self->idem_final = true;
         cm_ctx_fail(self, cm_problem_new(422, "idempotency_key_reused",

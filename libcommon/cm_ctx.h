@@ -137,6 +137,12 @@ int cm_ctx_event(cm_ctx_t *self, cm_commit_t *commit, const char *type,
 int cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status,
                   json_t *body);
 
+// After cm_ctx_commit ended CM_COMMIT_LIMIT (its default answer: 422
+// "limit_exceeded" naming the counter field and its value): the field
+// (borrowed) and *value, so a service can answer with its own problem
+// (cm_ctx_fail replaces the reply). NULL when the last commit hit no limit.
+const char *cm_ctx_limit(const cm_ctx_t *self, int64_t *value);
+
 // The reply envelope for the request (a raw body is parsed into it).
 // Caller owns the result; NULL when it cannot be built.
 json_t *cm_ctx_reply_envelope(const cm_ctx_t *self);

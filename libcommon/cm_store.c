@@ -608,6 +608,17 @@ s_result_parse(const redisReply *reply, cm_commit_result_t *result)
         result->conflict_version = reply->element[2]->integer;
         return 0;
     }
+    if (strcmp(word, "limit") == 0 && reply->elements == 4
+        && reply->element[1]->type == REDIS_REPLY_STRING
+        && reply->element[2]->type == REDIS_REPLY_STRING) {
+        result->outcome = CM_COMMIT_LIMIT;
+        snprintf(result->conflict_key, sizeof result->conflict_key, "%s",
+                 reply->element[1]->str);
+        snprintf(result->limit_field, sizeof result->limit_field, "%s",
+                 reply->element[2]->str);
+        result->limit_value = reply->element[3]->integer;
+        return 0;
+    }
     if (strcmp(word, "done") == 0 && reply->elements == 2) {
         result->outcome = CM_COMMIT_DONE;
         result->response = s_dup_reply_string(reply->element[1]);

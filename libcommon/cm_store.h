@@ -60,6 +60,7 @@ typedef enum {
     CM_COMMIT_DONE,      // idempotency record already final: response set
     CM_COMMIT_MISMATCH,  // idempotency key used with another fingerprint
     CM_COMMIT_DUPLICATE, // dedupe marker present: nothing written
+    CM_COMMIT_LIMIT,     // a bounded counter would leave its bounds (422)
 } cm_commit_outcome_t;
 
 // What a commit did. Caller owns `response` (cm_commit_result_clear).
@@ -72,8 +73,11 @@ typedef struct {
     char stream_ids[CM_COMMIT_EVENTS_MAX][CM_STREAM_ID_MAX]; // outbox ids
     char epoch[CM_EPOCH_MAX];                                // outbox epoch
     char conflict_key[CM_STORE_KEY_MAX];                     // CONFLICT: key
-    int64_t conflict_version; // its version (0: none)
-    char *response;           // DONE: stored reply
+    int64_t conflict_version;           // its version (0: none)
+    char limit_field[CM_STORE_KEY_MAX]; // LIMIT: the counter's field (and
+                                        // conflict_key its hash)
+    int64_t limit_value;                // LIMIT: its value before
+    char *response;                     // DONE: stored reply
 } cm_commit_result_t;
 
 typedef enum {
@@ -208,6 +212,19 @@ void cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
                          int64_t score);
 void cm_commit_index_remove(cm_commit_t *self, const char *key,
                             const char *member);
+
+// No bound for cm_commit_counter.
+#define CM_COUNTER_NO_MIN INT64_MIN
+#define CM_COUNTER_NO_MAX INT64_MAX
+
+// Add delta to the integer field of hash key, provided the field's value
+// after every delta of this commit on it stays within [min, max]; otherwise
+// the whole commit writes nothing and ends CM_COMMIT_LIMIT (result names the
+// key, field and the value before). Stock balances that never go negative,
+// budget lines that never overspend: checked and written atomically,
+// whatever the concurrency.
+void cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
+                       int64_t delta, int64_t min, int64_t max);
 
 // Append an entry to a ledger stream (never trimmed).
 void cm_commit_ledger(cm_commit_t *self, const char *key,

@@ -25,13 +25,13 @@
 #include "harness.h"
 #include "suites.h"
 
-#define S_ENV_MAX        128
-#define S_EXPIRY_MS      1500 // an unconfirmed reservation lives this long
-#define S_TIMERS         "sm:{bank}:timers:reservations"
-#define S_DIE_FLAG       "sm:{bank}:test:die_after_commit"
-#define S_TOUCH_FLAG     "sm:{bank}:test:touch_order"
-#define S_RESERVE        "/internal/reserve"
-#define S_RELEASE        "/internal/release"
+#define S_ENV_MAX    128
+#define S_EXPIRY_MS  1500 // an unconfirmed reservation lives this long
+#define S_TIMERS     "sm:{bank}:timers:reservations"
+#define S_DIE_FLAG   "sm:{bank}:test:die_after_commit"
+#define S_TOUCH_FLAG "sm:{bank}:test:touch_order"
+#define S_RESERVE    "/internal/reserve"
+#define S_RELEASE    "/internal/release"
 
 // ---- the bank (callee), run in its own process
 
@@ -147,8 +147,8 @@ s_bank_on_shop(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
 {
     (void)arg; // no state
     json_t *envelope = json_loads(event->envelope, 0, NULL);
-    const char *id = cm_doc_string(json_object_get(envelope, "data"),
-                                   "reservation");
+    const char *id =
+        cm_doc_string(json_object_get(envelope, "data"), "reservation");
     int rc = id && strcmp(event->type, "shop.order.approved") == 0
                  ? s_settle_into(store, commit, id, "confirmed")
                  : 0;
@@ -206,8 +206,8 @@ test_call_serve(const char *name)
 static const char *
 s_call_key(const cm_action_t *a, char *buf, size_t size)
 {
-    return cm_call_key(buf, size, "order", cm_doc_text(a->doc, "id"),
-                       "approve", 1);
+    return cm_call_key(buf, size, "order", cm_doc_text(a->doc, "id"), "approve",
+                       1);
 }
 
 // Release the reservation when the approval was surely not written; an
@@ -434,9 +434,9 @@ s_approve(const char *idempotency_key)
 static char *
 s_reservation_state(void)
 {
-    char *state = harness_redis_cmd(&s.redis, "HGET",
-                                    "sm:{bank}:reservation:order:O-1:approve:r1",
-                                    "state");
+    char *state = harness_redis_cmd(
+        &s.redis, "HGET", "sm:{bank}:reservation:order:O-1:approve:r1",
+        "state");
     return state ? state : strdup("");
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cm_redis.h"
 #include "cm_status.h"
@@ -568,6 +569,50 @@ START_TEST(test_cm_store_reconnect_after_restart)
 }
 END_TEST
 
+START_TEST(test_cm_store_bounded_counter)
+{
+    // A balance of 10 that must not go below 0: -4, then -4 and -4 in one
+    // commit (-8 > 6 left) is refused whole, the document with it unwritten.
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_counter(commit, "sm:{t}:balance:x", "on_hand", 10, 0,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_counter(commit, "sm:{t}:balance:x", "on_hand", -4, 0,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    commit = cm_commit_new("t");
+    cm_commit_doc(commit, "sm:{t}:doc:1", CM_VERSION_NEW, "{}");
+    cm_commit_counter(commit, "sm:{t}:balance:x", "on_hand", -4, 0,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_counter(commit, "sm:{t}:balance:x", "on_hand", -4, 0,
+                      CM_COUNTER_NO_MAX);
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_LIMIT);
+    ck_assert_str_eq(result.conflict_key, "sm:{t}:balance:x");
+    ck_assert_str_eq(result.limit_field, "on_hand");
+    ck_assert_int_eq(result.limit_value, 2); // before the second -4
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    cm_doc_t doc;
+    ck_assert_int_eq(cm_store_get(store, "sm:{t}:doc:1", &doc), CM_ENOTFOUND);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "HGET",
+                                     "sm:{t}:balance:x", "on_hand");
+    ck_assert_str_eq(reply->str, "6");
+    freeReplyObject(reply);
+    // An upper bound too.
+    commit = cm_commit_new("t");
+    cm_commit_counter(commit, "sm:{t}:balance:x", "on_hand", 5,
+                      CM_COUNTER_NO_MIN, 10);
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_LIMIT);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+}
+END_TEST
+
 START_TEST(test_cm_store_closed_connection_is_replaced_before_use)
 {
     // The server closes an idle connection (a restart, a timeout, a kill):
@@ -577,6 +622,9 @@ START_TEST(test_cm_store_closed_connection_is_replaced_before_use)
     redisReply *reply = cm_redis_cmd(cm_store_redis(store), "CLIENT", "KILL",
                                      "TYPE", "normal", "SKIPME", "no");
     freeReplyObject(reply);
+    // The connection sits idle, as one does between requests, long enough
+    // for the server's close to arrive.
+    usleep(100 * 1000);
     ck_assert_int_eq(cm_store_ping(store), 0);
     ck_assert_int_eq(cm_store_ping(store), 0);
 }
@@ -617,6 +665,7 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_timer_settle);
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
+    tcase_add_test(core, test_cm_store_bounded_counter);
     tcase_add_test(core,
                    test_cm_store_closed_connection_is_replaced_before_use);
     tcase_add_test(core, test_cm_store_gone_server_is_unavailable_then_back);
