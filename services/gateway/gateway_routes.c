@@ -19,17 +19,22 @@ struct gateway_routes {
     size_t service_count;                     // entries of services used
 };
 
+// One segment, or two joined by one '/' ("reports/budget"), of
+// [a-z0-9._-].
 static bool
 s_segment_is_valid(const char *text, size_t size)
 {
-    if (size == 0 || size >= GATEWAY_SEGMENT_MAX) {
+    if (size == 0 || size >= GATEWAY_SEGMENT_MAX || text[0] == '/'
+        || text[size - 1] == '/') {
         return false;
     }
+    size_t slashes = 0;
     for (size_t i = 0; i < size; i++) {
         char c = text[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-                  || c == '_' || c == '.';
-        if (!ok) {
+                  || c == '_' || c == '.' || c == '/';
+        slashes += c == '/';
+        if (!ok || slashes > 1) {
             return false;
         }
     }
@@ -140,14 +145,36 @@ gateway_route_segment(const char *path, char *segment, size_t size)
     return 0;
 }
 
-const char *
-gateway_routes_lookup(const gateway_routes_t *self, const char *path)
+// The entry for path: "<first>/<second>" (reports are routed by their
+// second segment: "reports/budget=finance"), else "<first>". NULL when none.
+static const s_route_t *
+s_route_for(const gateway_routes_t *self, const char *path)
 {
     char segment[GATEWAY_SEGMENT_MAX];
     if (gateway_route_segment(path, segment, sizeof segment) != 0) {
         return NULL;
     }
-    const s_route_t *route = s_find(self, segment);
+    const char *rest = path + 4 + strlen(segment);
+    size_t second = *rest == '/' ? strcspn(rest + 1, "/?") : 0;
+    char two[GATEWAY_SEGMENT_MAX];
+    size_t first = strlen(segment);
+    if (second > 0 && first + 1 + second < sizeof two) {
+        memcpy(two, segment, first);
+        two[first] = '/';
+        memcpy(two + first + 1, rest + 1, second);
+        two[first + 1 + second] = '\0';
+        const s_route_t *route = s_find(self, two);
+        if (route) {
+            return route;
+        }
+    }
+    return s_find(self, segment);
+}
+
+const char *
+gateway_routes_lookup(const gateway_routes_t *self, const char *path)
+{
+    const s_route_t *route = s_route_for(self, path);
     return route ? route->service : NULL;
 }
 
@@ -167,10 +194,9 @@ const char *
 gateway_routes_label(const gateway_routes_t *self, const char *path,
                      char *label)
 {
-    char segment[GATEWAY_SEGMENT_MAX];
-    if (gateway_route_segment(path, segment, sizeof segment) == 0
-        && s_find(self, segment)) {
-        snprintf(label, GATEWAY_ROUTE_LABEL_MAX, "/v1/%s", segment);
+    const s_route_t *route = s_route_for(self, path);
+    if (route) {
+        snprintf(label, GATEWAY_ROUTE_LABEL_MAX, "/v1/%s", route->segment);
     } else {
         snprintf(label, GATEWAY_ROUTE_LABEL_MAX, "other");
     }

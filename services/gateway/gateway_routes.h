@@ -24,7 +24,9 @@ gateway_routes_t *gateway_routes_new(const char *spec, char *error,
 void gateway_routes_destroy(gateway_routes_t **self_p);
 
 // The service for a request path ("/v1/cases/CS-1" → "intake"), or NULL when
-// the path is not under /v1/ or its first segment is unknown. Borrowed.
+// the path is not under /v1/ or its first segment is unknown. An entry of two
+// segments ("reports/budget=finance") wins over the first segment alone
+// ("reports=intake"). Borrowed.
 const char *gateway_routes_lookup(const gateway_routes_t *self,
                                   const char *path);
 

@@ -28,6 +28,30 @@ START_TEST(test_gateway_routes_lookup)
 }
 END_TEST
 
+START_TEST(test_gateway_routes_reports_by_second_segment)
+{
+    char error[256] = "";
+    gateway_routes_t *routes = gateway_routes_new(
+        "reports=intake reports/budget=finance reports/stock=inventory", error,
+        sizeof error);
+    ck_assert_msg(routes != NULL, "%s", error);
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/reports/budget"),
+                     "finance");
+    ck_assert_str_eq(
+        gateway_routes_lookup(routes, "/v1/reports/budget?year=2027"),
+        "finance");
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/reports/sla"),
+                     "intake");
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/reports"), "intake");
+    char label[GATEWAY_ROUTE_LABEL_MAX];
+    ck_assert_str_eq(gateway_routes_label(routes, "/v1/reports/stock", label),
+                     "/v1/reports/stock");
+    gateway_routes_destroy(&routes);
+    ck_assert_ptr_null(gateway_routes_new("a/b/c=x", error, sizeof error));
+    ck_assert_ptr_null(gateway_routes_new("/a=x", error, sizeof error));
+}
+END_TEST
+
 START_TEST(test_gateway_routes_label_is_low_cardinality)
 {
     char error[256];
@@ -75,6 +99,7 @@ gateway_routes_suite(void)
     Suite *suite = suite_create("gateway_routes");
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_gateway_routes_lookup);
+    tcase_add_test(core, test_gateway_routes_reports_by_second_segment);
     tcase_add_test(core, test_gateway_routes_label_is_low_cardinality);
     tcase_add_test(core, test_gateway_routes_rejects_bad_spec);
     tcase_add_test(core, test_gateway_route_segment);
