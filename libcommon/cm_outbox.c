@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_cloudevent.h"
 #include "cm_log.h"
 #include "cm_status.h"
 
@@ -186,22 +187,25 @@ cm_event_identity(const cm_event_t *event, const char *consumer, bool by_source,
     const char *id = s_member(root, "id");
     const char *source = s_member(root, "source");
     const char *correlation = s_member(root, "correlation_id");
-    // A longer id is cut: still unique enough for a dedupe marker, and the
-    // marker key stays below CM_STORE_KEY_MAX.
-    char dedupe[CM_STORE_KEY_MAX / 2];
-    int n = 0;
-    if (!id) {
-        n = snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream, event->id);
-    } else if (by_source && source) {
-        n = snprintf(dedupe, sizeof dedupe, "%s|%s", source, id);
+    const char *key = NULL;
+    if (by_source && id && source) {
+        // Unique per source only, and either may hold any separator: the
+        // identity encodes both unambiguously (cm_cloudevent).
+        key = cm_cloudevent_marker(identity->marker, sizeof identity->marker,
+                                   consumer, source, id);
     } else {
-        n = snprintf(dedupe, sizeof dedupe, "%s", id);
+        // A longer id is cut: still unique enough for a dedupe marker, and
+        // the marker key stays below CM_STORE_KEY_MAX.
+        char dedupe[CM_STORE_KEY_MAX / 2];
+        int n = id ? snprintf(dedupe, sizeof dedupe, "%s", id)
+                   : snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream,
+                              event->id);
+        if (n < 0) {
+            dedupe[0] = '\0';
+        }
+        key = cm_store_key(identity->marker, sizeof identity->marker, consumer,
+                           "seen", dedupe);
     }
-    if (n < 0) {
-        dedupe[0] = '\0';
-    }
-    const char *key = cm_store_key(identity->marker, sizeof identity->marker,
-                                   consumer, "seen", dedupe);
     assert(key);
     if (!correlation) {
         correlation = id ? id : "";

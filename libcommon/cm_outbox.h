@@ -60,7 +60,8 @@ typedef struct {
 // The dedupe marker of `event` for consumer and its log correlation id. The
 // dedupe id is the envelope's "id", else "<stream>/<entry>"; with by_source
 // (the ingest stream, whose ids come from other systems and are unique only
-// per source, as in CloudEvents) it is "<source>|<id>". The correlation id
+// per source, as in CloudEvents) the marker is cm_cloudevent_marker of
+// (source, id), the identity the entry points dedupe by. The correlation id
 // is "correlation_id", else "id", else "".
 void cm_event_identity(const cm_event_t *event, const char *consumer,
                        bool by_source, cm_event_identity_t *identity);

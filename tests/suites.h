@@ -12,5 +12,6 @@ Suite *personnel_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);
+Suite *events_suite(void);
 
 #endif

@@ -209,7 +209,8 @@ END_TEST
 // ---------------------------------------------------
 
 static const char *valid_event =
-    "{\"id\":\"ext-1\",\"source\":\"partner\",\"type\":\"partner.order."
+    "{\"specversion\":\"1.0\",\"id\":\"ext-1\",\"source\":\"partner\",\"type\":"
+    "\"partner.order."
     "placed\",\"time\":\"2026-01-02T03:04:05.000Z\",\"data\":{\"n\":1}}";
 
 START_TEST(test_hub_rejects_invalid_external_event)
@@ -308,6 +309,105 @@ START_TEST(test_hub_survives_redis_outage)
 }
 END_TEST
 
+// Publish [topic][event] until the ingest stream holds `length` entries.
+static bool
+publish_until(zsock_t *pub, const char *topic, const char *event,
+              long long length)
+{
+    int64_t deadline = cm_time_mono_ms() + EVENT_WAIT_MS;
+    while (redis_xlen("sm:{ingest}:outbox") < length
+           && cm_time_mono_ms() < deadline) {
+        zsock_send(pub, "ss", topic, event);
+        zclock_sleep(50); // PUB drops until connected: send again
+    }
+    return redis_xlen("sm:{ingest}:outbox") >= length;
+}
+
+#define AMBIGUOUS_EVENT                                                        \
+    "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"%s\","                \
+    "\"type\":\"call.received\",\"time\":\"2026-01-02T03:04:05Z\","            \
+    "\"data\":{}}"
+
+START_TEST(test_hub_ingest_source_and_id_never_blur)
+{
+    zsock_t *pub = zsock_new(ZMQ_PUB);
+    ck_assert_int_eq(zsock_connect(pub, "%s", sub_endpoint), 0);
+    char one[256];
+    char two[256];
+    snprintf(one, sizeof one, AMBIGUOUS_EVENT, "call-77", "pbx|site-a");
+    snprintf(two, sizeof two, AMBIGUOUS_EVENT, "site-a|call-77", "pbx");
+    ck_assert(publish_until(pub, "evt.call.received", one, 1));
+    // A different event whose source and id join to the same text.
+    ck_assert(publish_until(pub, "evt.call.received", two, 2));
+    zsock_destroy(&pub);
+}
+END_TEST
+
+// The fields of every hub.ingest.rejected line of the hub's log, in order.
+// Caller owns the array (json_decref).
+static json_t *
+rejected_lines(void)
+{
+    json_t *lines = json_array();
+    FILE *log = fopen(hub.log, "r");
+    ck_assert_ptr_nonnull(log);
+    static char line[HARNESS_LINE_MAX];
+    while (fgets(line, sizeof line, log)) {
+        json_t *fields = json_loads(line, 0, NULL);
+        const char *event = json_string_value(json_object_get(fields, "event"));
+        if (event && strcmp(event, "hub.ingest.rejected") == 0) {
+            json_array_append(lines, fields);
+        }
+        json_decref(fields);
+    }
+    fclose(log);
+    return lines;
+}
+
+static bool
+is_printable(const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c < ' ' || *c > '~') {
+            return false;
+        }
+    }
+    return true;
+}
+
+START_TEST(test_hub_rejected_names_topic_and_source)
+{
+    zsock_t *pub = zsock_new(ZMQ_PUB);
+    ck_assert_int_eq(zsock_connect(pub, "%s", sub_endpoint), 0);
+    char topic[600] = "evt.partner.\x01order";
+    memset(topic + strlen(topic), 'x', 500);
+    topic[sizeof topic - 1] = '\0';
+    const char *event = "{\"specversion\":\"1.0\",\"id\":\"r-1\",\"source\":"
+                        "\"partner\\nsys\",\"type\":\"partner.order.placed\","
+                        "\"time\":\"2026-01-02T03:04:05Z\",\"data\":{}}";
+    int64_t deadline = cm_time_mono_ms() + EVENT_WAIT_MS;
+    while (!harness_proc_wait_event(&hub, "hub.ingest.rejected", 1, 50)
+           && cm_time_mono_ms() < deadline) {
+        zsock_send(pub, "ss", topic, event);
+    }
+    json_t *lines = rejected_lines();
+    ck_assert_uint_ge(json_array_size(lines), 1);
+    json_t *first = json_array_get(lines, 0);
+    const char *logged_topic =
+        json_string_value(json_object_get(first, "topic"));
+    const char *logged_source =
+        json_string_value(json_object_get(first, "source"));
+    ck_assert_ptr_nonnull(logged_topic);
+    ck_assert_ptr_nonnull(logged_source);
+    ck_assert(is_printable(logged_topic));
+    ck_assert_int_eq(strncmp(logged_topic, "evt.partner.?order", 18), 0);
+    ck_assert_uint_le(strlen(logged_topic), 200);
+    ck_assert_str_eq(logged_source, "partner?sys");
+    json_decref(lines);
+    zsock_destroy(&pub);
+}
+END_TEST
+
 Suite *
 hub_suite(void)
 {
@@ -318,6 +418,8 @@ hub_suite(void)
     tcase_add_test(relay, test_hub_kill9_mid_burst_loses_nothing);
     tcase_add_test(relay, test_hub_rejects_invalid_external_event);
     tcase_add_test(relay, test_hub_survives_redis_outage);
+    tcase_add_test(relay, test_hub_ingest_source_and_id_never_blur);
+    tcase_add_test(relay, test_hub_rejected_names_topic_and_source);
     suite_add_tcase(suite, relay);
     return suite;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_cloudevent.h"
 #include "cm_events.h"
 #include "cm_log.h"
 #include "cm_outbox.h"
@@ -307,8 +308,11 @@ START_TEST(test_cm_events_ingest_dedupe_by_source_and_id)
     cm_consumer_subscribe(consumer, "p", NULL, on_event_witness, &witness);
     ck_assert_int_eq(cm_consumer_process(consumer), 5);
     ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 3);
-    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:pbx/a|x1", NULL), 1);
-    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:pbx/b|x1", NULL), 1);
+    char marker[CM_STORE_KEY_MAX];
+    cm_cloudevent_marker(marker, sizeof marker, "c", "pbx/a", "x1");
+    ck_assert_int_eq(redis_int("EXISTS", marker, NULL), 1);
+    cm_cloudevent_marker(marker, sizeof marker, "c", "pbx/b", "x1");
+    ck_assert_int_eq(redis_int("EXISTS", marker, NULL), 1);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:x1", NULL), 0);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e9", NULL), 1);
     cm_consumer_destroy(&consumer);
