@@ -1,6 +1,7 @@
 // Integration suite of other systems' events: the same event arriving over
 // ZeroMQ (the hub's XSUB) and over HTTP (the gateway's POST /v1/events) is
-// one event, checked by one set of rules and stored in one shape.
+// one event, checked by one set of rules and stored in one shape; and the
+// consumer-group lag /metrics shows stays true after Redis reloads its AOF.
 // Real redis-server, broker, hub and gateway processes (tests/harness); a
 // token worker in this process plays personnel. Register with
 // `events_suite`.
@@ -17,6 +18,7 @@
 #include "cm_envelope.h"
 #include "cm_events.h"
 #include "cm_mdp_worker.h"
+#include "cm_outbox.h"
 #include "cm_redis.h"
 #include "cm_store.h"
 #include "cm_time.h"
@@ -24,10 +26,11 @@
 #include "http_client.h"
 #include "suites.h"
 
-#define S_ENV_COUNT 8
-#define S_ENV_TEXT  128
-#define S_WAIT_MS   10000
-#define S_INGEST    "sm:{ingest}:outbox"
+#define S_ENV_COUNT   8
+#define S_ENV_TEXT    128
+#define S_WAIT_MS     10000
+#define S_LAG_WAIT_MS 15000 // three lag refreshes of the gateway
+#define S_INGEST      "sm:{ingest}:outbox"
 #define S_SYSTEM_TOKEN                                                         \
     "Authorization: Bearer tok-system\r\n"                                     \
     "Content-Type: application/json\r\n"
@@ -346,6 +349,112 @@ START_TEST(test_events_http_bounds_and_dates)
 }
 END_TEST
 
+// ---- lag after an AOF reload -----------------------------------------------
+
+static int
+s_ignore(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit,
+         void *arg)
+{
+    (void)store;  // unused: nothing to read
+    (void)event;  // unused: only the ack matters here
+    (void)commit; // unused: the marker alone is the effect
+    (void)arg;    // unused: no state
+    return 0;
+}
+
+// POST count events (ids <prefix>-<i>), then let the consumer take them all.
+static void
+s_post_and_consume(cm_consumer_t *consumer, const char *prefix, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "%s-%d", prefix, i);
+        ck_assert_int_eq(
+            s_post_event(id, "call.received", "2026-01-01T00:00:00Z"), 202);
+    }
+    int handled = 0;
+    int64_t until = cm_time_mono_ms() + S_WAIT_MS;
+    while (handled < count && cm_time_mono_ms() < until) {
+        int rc = cm_consumer_process(consumer);
+        ck_assert_int_ge(rc, 0);
+        handled += rc;
+    }
+    ck_assert_int_eq(handled, count);
+}
+
+static void
+s_rewrite_aof(void)
+{
+    char *started = harness_redis_cmd(&s_redis, "BGREWRITEAOF");
+    ck_assert_ptr_nonnull(started);
+    free(started);
+    int64_t until = cm_time_mono_ms() + S_WAIT_MS;
+    bool done = false;
+    while (!done && cm_time_mono_ms() < until) {
+        char *info = harness_redis_cmd(&s_redis, "INFO", "persistence");
+        done = info && strstr(info, "aof_rewrite_in_progress:0")
+               && strstr(info, "aof_rewrite_scheduled:0");
+        free(info);
+        usleep(20 * 1000);
+    }
+    ck_assert(done);
+}
+
+// The /metrics sample value after prefix, or -1 when absent.
+static long long
+s_metric(const char *prefix)
+{
+    if (http_client_request(s_port, "GET", "/metrics", NULL, NULL, &s_response)
+            != 0
+        || s_response.status != 200) {
+        return -1;
+    }
+    const char *line = strstr(s_response.body, prefix);
+    return line ? strtoll(line + strlen(prefix), NULL, 10) : -1;
+}
+
+START_TEST(test_events_lag_true_after_aof_reload)
+{
+    cm_consumer_t *consumer =
+        cm_consumer_new(s_store, "reader", "vm-1", NULL, NULL);
+    ck_assert_int_eq(
+        cm_consumer_subscribe(consumer, "ingest", NULL, s_ignore, NULL), 0);
+    s_post_and_consume(consumer, "before", 3);
+    // The rewritten AOF records how far the group has read; the reads after
+    // it are replayed as XCLAIM ... LASTID, which leaves that count behind.
+    s_rewrite_aof();
+    s_post_and_consume(consumer, "after", 4);
+    harness_redis_halt(&s_redis);
+    ck_assert_int_eq(harness_redis_restart(&s_redis), 0);
+    // One more event, not read yet: the lag is that one entry. A group
+    // made now shows in /metrics only after a refresh that read Redis again.
+    ck_assert_int_eq(
+        s_post_event("unread", "call.received", "2026-01-01T00:00:00Z"), 202);
+    char *added = harness_redis_cmd(&s_redis, "SADD", CM_OUTBOX_REGISTRY,
+                                    "sm:{probe}:outbox");
+    ck_assert_str_eq(added, "1");
+    free(added);
+    char *created =
+        harness_redis_cmd(&s_redis, "XGROUP", "CREATE", "sm:{probe}:outbox",
+                          "probe", "0", "MKSTREAM");
+    ck_assert_str_eq(created, "OK");
+    free(created);
+    const char *probe =
+        "sm_outbox_lag{stream=\"sm:{probe}:outbox\",group=\"probe\"} ";
+    int64_t until = cm_time_mono_ms() + S_LAG_WAIT_MS;
+    while (s_metric(probe) < 0 && cm_time_mono_ms() < until) {
+        usleep(200 * 1000);
+    }
+    long long lag = s_metric(
+        "sm_outbox_lag{stream=\"sm:{ingest}:outbox\",group=\"reader\"} ");
+    ck_assert_msg(lag == 1, "lag %lld; /metrics: %s", lag, s_response.body);
+    ck_assert_ptr_nonnull(strstr(s_response.body,
+                                 "sm_outbox_pending{stream=\"sm:{ingest}:"
+                                 "outbox\",group=\"reader\"} 0\n"));
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
 Suite *
 events_suite(void)
 {
@@ -356,6 +465,7 @@ events_suite(void)
     tcase_add_test(ingest, test_events_zeromq_then_http_is_one_event);
     tcase_add_test(ingest, test_events_both_entry_points_store_one_shape);
     tcase_add_test(ingest, test_events_http_bounds_and_dates);
+    tcase_add_test(ingest, test_events_lag_true_after_aof_reload);
     suite_add_tcase(suite, ingest);
     return suite;
 }

@@ -26,8 +26,9 @@
 
 static harness_redis_t redis_server; // per test (checked fixture)
 static harness_proc_t hub;           // the hub binary
+#define HUB_EXTRA_MAX 4              // environment entries a fixture may add
 static char env_text[4][ENV_TEXT_MAX];
-static const char *env[5];
+static const char *env[5 + HUB_EXTRA_MAX];
 static char pub_endpoint[64];
 static char sub_endpoint[64];
 
@@ -41,8 +42,10 @@ hub_start_and_wait(int nth)
         "hub did not start, log %s", hub.log);
 }
 
+// Start redis-server and the hub with the common environment plus `extra`
+// (NULL-ended, at most HUB_EXTRA_MAX entries).
 static void
-setup(void)
+setup_with(const char *const *extra)
 {
     ck_assert_int_eq(harness_redis_start(&redis_server), 0);
     int pub_port = harness_free_port();
@@ -51,14 +54,34 @@ setup(void)
     snprintf(env_text[1], ENV_TEXT_MAX, "SM_HUB__PUB_PORT=%d", pub_port);
     snprintf(env_text[2], ENV_TEXT_MAX, "SM_HUB__SUB_PORT=%d", sub_port);
     snprintf(env_text[3], ENV_TEXT_MAX, "SM_HUB__DISCOVER_MS=100");
-    for (int i = 0; i < 4; i++) {
-        env[i] = env_text[i];
+    int count = 0;
+    for (; count < 4; count++) {
+        env[count] = env_text[count];
     }
-    env[4] = NULL;
+    for (; extra && extra[count - 4] && count < 4 + HUB_EXTRA_MAX; count++) {
+        env[count] = extra[count - 4];
+    }
+    env[count] = NULL;
     snprintf(pub_endpoint, sizeof pub_endpoint, "tcp://127.0.0.1:%d", pub_port);
     snprintf(sub_endpoint, sizeof sub_endpoint, "tcp://127.0.0.1:%d", sub_port);
     memset(&hub, 0, sizeof hub);
     hub_start_and_wait(1);
+}
+
+static void
+setup(void)
+{
+    setup_with(NULL);
+}
+
+// The hub removes consumers idle for 300 ms with nothing pending, checking
+// every 100 ms.
+static void
+setup_reaping(void)
+{
+    static const char *const extra[] = {"SM_HUB__CONSUMER_IDLE_MS=300",
+                                        "SM_HUB__TRIM_INTERVAL_MS=100", NULL};
+    setup_with(extra);
 }
 
 static void
@@ -408,6 +431,53 @@ START_TEST(test_hub_rejected_names_topic_and_source)
 }
 END_TEST
 
+// ---- dead consumers
+// ------------------------------------------------------------
+
+static void
+redis_ok(const char *expect, char *reply)
+{
+    ck_assert_ptr_nonnull(reply);
+    ck_assert_str_eq(reply, expect);
+    free(reply);
+}
+
+START_TEST(test_hub_removes_idle_consumers_without_pending)
+{
+    cm_store_t *store = store_new();
+    commit_one(store, "r-1");
+    commit_one(store, "r-2");
+    const char *stream = "sm:{r}:outbox";
+    redis_ok("OK", harness_redis_cmd(&redis_server, "XGROUP", "CREATE", stream,
+                                     "g", "0"));
+    // r-vm-1 read one entry and acknowledged it: a dead replica's leftover.
+    redis_ok("(array 1)",
+             harness_redis_cmd(&redis_server, "XREADGROUP", "GROUP", "g",
+                               "r-vm-1", "COUNT", "1", "STREAMS", stream, ">"));
+    redisReply *pending = cm_redis_cmd(cm_store_redis(store), "XPENDING",
+                                       stream, "g", "-", "+", "1");
+    ck_assert_ptr_nonnull(pending);
+    ck_assert_int_eq(pending->elements, 1);
+    redis_ok("1", harness_redis_cmd(&redis_server, "XACK", stream, "g",
+                                    pending->element[0]->element[0]->str));
+    freeReplyObject(pending);
+    // r-vm-2 holds an entry: its work must stay claimable.
+    redis_ok("(array 1)",
+             harness_redis_cmd(&redis_server, "XREADGROUP", "GROUP", "g",
+                               "r-vm-2", "COUNT", "1", "STREAMS", stream, ">"));
+    ck_assert(harness_proc_wait_event(&hub, "hub.consumer.removed", 1,
+                                      EVENT_WAIT_MS));
+    redisReply *left =
+        cm_redis_cmd(cm_store_redis(store), "XINFO", "CONSUMERS", stream, "g");
+    ck_assert_ptr_nonnull(left);
+    ck_assert_int_eq(left->elements, 1);
+    ck_assert_str_eq(left->element[0]->element[1]->str, "r-vm-2");
+    freeReplyObject(left);
+    ck_assert_int_eq(harness_proc_count_event(&hub, "hub.consumer.removed"), 1);
+    cm_store_destroy(&store);
+}
+END_TEST
+
 Suite *
 hub_suite(void)
 {
@@ -421,5 +491,10 @@ hub_suite(void)
     tcase_add_test(relay, test_hub_ingest_source_and_id_never_blur);
     tcase_add_test(relay, test_hub_rejected_names_topic_and_source);
     suite_add_tcase(suite, relay);
+    TCase *reaping = tcase_create("reaping");
+    tcase_add_checked_fixture(reaping, setup_reaping, teardown);
+    tcase_set_timeout(reaping, 60);
+    tcase_add_test(reaping, test_hub_removes_idle_consumers_without_pending);
+    suite_add_tcase(suite, reaping);
     return suite;
 }
