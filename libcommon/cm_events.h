@@ -7,7 +7,8 @@
 // failed) are taken over with XAUTOCLAIM. For each entry the handler adds its
 // effect to a commit that already holds the dedupe marker
 // sm:{<consumer>}:seen:<event id> (for the ingest stream, whose events come
-// from other systems: sm:{<consumer>}:seen:<source>|<id>); the commit runs.
+// from other systems: sm:{<consumer>}:seen:<identity of (source, id)>, see
+// cm_cloudevent.h); the commit runs.
 // The entries of one XREADGROUP (or XAUTOCLAIM page) that are done with are
 // acked in one XACK after their commits returned: a crash before it only
 // redelivers them, and their markers make the commits DUPLICATE. By default

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_cloudevent.h"
 #include "cm_log.h"
 #include "cm_status.h"
 
@@ -186,22 +187,25 @@ cm_event_identity(const cm_event_t *event, const char *consumer, bool by_source,
     const char *id = s_member(root, "id");
     const char *source = s_member(root, "source");
     const char *correlation = s_member(root, "correlation_id");
-    // A longer id is cut: still unique enough for a dedupe marker, and the
-    // marker key stays below CM_STORE_KEY_MAX.
-    char dedupe[CM_STORE_KEY_MAX / 2];
-    int n = 0;
-    if (!id) {
-        n = snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream, event->id);
-    } else if (by_source && source) {
-        n = snprintf(dedupe, sizeof dedupe, "%s|%s", source, id);
+    const char *key = NULL;
+    if (by_source && id && source) {
+        // Unique per source only, and either may hold any separator: the
+        // identity encodes both unambiguously (cm_cloudevent).
+        key = cm_cloudevent_marker(identity->marker, sizeof identity->marker,
+                                   consumer, source, id);
     } else {
-        n = snprintf(dedupe, sizeof dedupe, "%s", id);
+        // A longer id is cut: still unique enough for a dedupe marker, and
+        // the marker key stays below CM_STORE_KEY_MAX.
+        char dedupe[CM_STORE_KEY_MAX / 2];
+        int n = id ? snprintf(dedupe, sizeof dedupe, "%s", id)
+                   : snprintf(dedupe, sizeof dedupe, "%s/%s", event->stream,
+                              event->id);
+        if (n < 0) {
+            dedupe[0] = '\0';
+        }
+        key = cm_store_key(identity->marker, sizeof identity->marker, consumer,
+                           "seen", dedupe);
     }
-    if (n < 0) {
-        dedupe[0] = '\0';
-    }
-    const char *key = cm_store_key(identity->marker, sizeof identity->marker,
-                                   consumer, "seen", dedupe);
     assert(key);
     if (!correlation) {
         correlation = id ? id : "";
@@ -390,267 +394,5 @@ cm_outbox_range(cm_redis_t *redis, const char *stream, const char *after_id,
                  ? s_feed_entries(stream, reply, fn, arg, &stopped)
                  : CM_EINTERNAL;
     freeReplyObject(reply);
-    return rc;
-}
-
-// ---- safe trim
-// ------------------------------------------------------------------
-
-static int
-s_id_parse(const char *id, uint64_t *ms, uint64_t *n)
-{
-    return sscanf(id, "%" SCNu64 "-%" SCNu64, ms, n) == 2 ? 0 : -1;
-}
-
-int
-cm_outbox_id_compare(const char *a, const char *b)
-{
-    uint64_t am = 0, an = 0, bm = 0, bn = 0;
-    if (s_id_parse(a, &am, &an) || s_id_parse(b, &bm, &bn)) {
-        return strcmp(a, b);
-    }
-    if (am != bm) {
-        return am < bm ? -1 : 1;
-    }
-    return an == bn ? 0 : (an < bn ? -1 : 1);
-}
-
-// The smallest id greater than id, into next (CM_STREAM_ID_MAX).
-static void
-s_id_next(const char *id, char *next)
-{
-    uint64_t ms = 0, n = 0;
-    if (s_id_parse(id, &ms, &n) != 0) {
-        snprintf(next, CM_STREAM_ID_MAX, "0-1");
-        return;
-    }
-    snprintf(next, CM_STREAM_ID_MAX, "%" PRIu64 "-%" PRIu64, ms, n + 1);
-}
-
-static const redisReply *
-s_map_get(const redisReply *map, const char *name)
-{
-    for (size_t i = 0; i + 1 < map->elements; i += 2) {
-        const redisReply *key = map->element[i];
-        if (key->type == REDIS_REPLY_STRING && strcmp(key->str, name) == 0) {
-            return map->element[i + 1];
-        }
-    }
-    return NULL;
-}
-
-// First pending id of a group (XPENDING summary), into id.
-static int
-s_group_first_pending(cm_redis_t *redis, const char *stream, const char *group,
-                      char *id)
-{
-    redisReply *reply = cm_redis_cmd(redis, "XPENDING", stream, group);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    int rc = CM_EINTERNAL;
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4
-        && reply->element[1]->type == REDIS_REPLY_STRING
-        && reply->element[1]->len < CM_STREAM_ID_MAX) {
-        snprintf(id, CM_STREAM_ID_MAX, "%s", reply->element[1]->str);
-        rc = 0;
-    }
-    freeReplyObject(reply);
-    return rc;
-}
-
-// What one group (an XINFO GROUPS map) still needs, into needed.
-static int
-s_group_needed(cm_redis_t *redis, const char *stream, const redisReply *map,
-               char *needed)
-{
-    const redisReply *name = s_map_get(map, "name");
-    const redisReply *pending = s_map_get(map, "pending");
-    const redisReply *last = s_map_get(map, "last-delivered-id");
-    if (!name || name->type != REDIS_REPLY_STRING || !pending
-        || pending->type != REDIS_REPLY_INTEGER || !last
-        || last->type != REDIS_REPLY_STRING) {
-        return CM_EINTERNAL;
-    }
-    if (pending->integer > 0) {
-        return s_group_first_pending(redis, stream, name->str, needed);
-    }
-    s_id_next(last->str, needed);
-    return 0;
-}
-
-int
-cm_outbox_oldest_needed(cm_redis_t *redis, const char *stream, char *id)
-{
-    assert(redis && stream && id);
-    redisReply *reply = cm_redis_cmd(redis, "XINFO", "GROUPS", stream);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    if (reply->type != REDIS_REPLY_ARRAY) {
-        bool missing = reply->type == REDIS_REPLY_ERROR
-                       && strstr(reply->str, "no such key");
-        freeReplyObject(reply);
-        return missing ? CM_ENOTFOUND : CM_EINTERNAL;
-    }
-    int rc = CM_ENOTFOUND;
-    for (size_t i = 0; i < reply->elements; i++) {
-        char needed[CM_STREAM_ID_MAX];
-        const redisReply *map = reply->element[i];
-        int one = map->type == REDIS_REPLY_ARRAY
-                      ? s_group_needed(redis, stream, map, needed)
-                      : CM_EINTERNAL;
-        if (one) {
-            rc = one;
-            break;
-        }
-        if (rc == CM_ENOTFOUND || cm_outbox_id_compare(needed, id) < 0) {
-            snprintf(id, CM_STREAM_ID_MAX, "%s", needed);
-            rc = 0;
-        }
-    }
-    freeReplyObject(reply);
-    return rc;
-}
-
-// The id `retention` entries below bound (exclusive): the new MINID, or ""
-// when fewer entries lie below.
-static int
-s_minid_with_retention(cm_redis_t *redis, const char *stream, const char *bound,
-                       size_t retention, char *minid)
-{
-    minid[0] = '\0';
-    if (retention == 0) {
-        snprintf(minid, CM_STREAM_ID_MAX, "%s", bound);
-        return 0;
-    }
-    char end[CM_STREAM_ID_MAX + 1];
-    char count[CM_OUTBOX_NUM_MAX];
-    snprintf(end, sizeof end, "(%s", bound);
-    snprintf(count, sizeof count, "%zu", retention);
-    redisReply *reply =
-        cm_redis_cmd(redis, "XREVRANGE", stream, end, "-", "COUNT", count);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    int rc = reply->type == REDIS_REPLY_ARRAY ? 0 : CM_EINTERNAL;
-    if (rc == 0 && reply->elements == retention) {
-        const redisReply *oldest = reply->element[retention - 1];
-        if (oldest->type == REDIS_REPLY_ARRAY && oldest->elements == 2
-            && oldest->element[0]->type == REDIS_REPLY_STRING) {
-            snprintf(minid, CM_STREAM_ID_MAX, "%s", oldest->element[0]->str);
-        }
-    }
-    freeReplyObject(reply);
-    return rc;
-}
-
-int
-cm_outbox_trim(cm_redis_t *redis, const char *stream, const char *keep_after_id,
-               size_t retention, int64_t *trimmed)
-{
-    assert(redis && stream && trimmed);
-    *trimmed = 0;
-    char bound[CM_STREAM_ID_MAX] = "";
-    int rc = cm_outbox_oldest_needed(redis, stream, bound);
-    if (rc && rc != CM_ENOTFOUND) {
-        return rc;
-    }
-    if (keep_after_id) {
-        char next[CM_STREAM_ID_MAX];
-        s_id_next(keep_after_id, next);
-        if (!*bound || cm_outbox_id_compare(next, bound) < 0) {
-            snprintf(bound, sizeof bound, "%s", next);
-        }
-    }
-    char minid[CM_STREAM_ID_MAX];
-    if (!*bound
-        || (rc = s_minid_with_retention(redis, stream, bound, retention, minid))
-        || !*minid) {
-        return rc;
-    }
-    redisReply *reply = cm_redis_cmd(redis, "XTRIM", stream, "MINID", minid);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    rc = reply->type == REDIS_REPLY_INTEGER ? 0 : CM_EINTERNAL;
-    if (rc == 0) {
-        *trimmed = reply->integer;
-    }
-    freeReplyObject(reply);
-    return rc;
-}
-
-// ---- consumer-group lag
-// --------------------------------------------------------
-
-// One XINFO GROUPS map into lag; false when malformed.
-static bool
-s_group_lag(const char *stream, const redisReply *map, cm_outbox_lag_t *lag)
-{
-    const redisReply *name =
-        map->type == REDIS_REPLY_ARRAY ? s_map_get(map, "name") : NULL;
-    const redisReply *pending =
-        map->type == REDIS_REPLY_ARRAY ? s_map_get(map, "pending") : NULL;
-    if (!name || name->type != REDIS_REPLY_STRING
-        || name->len >= CM_OUTBOX_GROUP_MAX || !pending
-        || pending->type != REDIS_REPLY_INTEGER) {
-        return false;
-    }
-    // "lag" is nil when Redis cannot compute it (entries deleted, or a
-    // group created at an arbitrary id) and absent before 7.0.
-    const redisReply *behind = s_map_get(map, "lag");
-    snprintf(lag->stream, sizeof lag->stream, "%s", stream);
-    snprintf(lag->group, sizeof lag->group, "%s", name->str);
-    lag->pending = pending->integer;
-    lag->lag = behind && behind->type == REDIS_REPLY_INTEGER ? behind->integer
-                                                             : pending->integer;
-    return true;
-}
-
-// Append the groups of one stream to *lags (capacity *capacity).
-static int
-s_stream_lags(cm_redis_t *redis, const char *stream, cm_outbox_lag_t **lags,
-              size_t *count, size_t *capacity)
-{
-    redisReply *reply = cm_redis_cmd(redis, "XINFO", "GROUPS", stream);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    // The stream may have gone since SCAN saw it: no groups, no error.
-    for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements;
-         i++) {
-        if (*count == *capacity) {
-            *capacity = *capacity ? *capacity * 2 : 16;
-            *lags = realloc(*lags, *capacity * sizeof **lags);
-            assert(*lags);
-        }
-        if (s_group_lag(stream, reply->element[i], &(*lags)[*count])) {
-            (*count)++;
-        }
-    }
-    freeReplyObject(reply);
-    return 0;
-}
-
-int
-cm_outbox_lags(cm_redis_t *redis, cm_outbox_lag_t **lags, size_t *count)
-{
-    assert(redis && lags && count);
-    *lags = NULL;
-    *count = 0;
-    char **streams = NULL;
-    size_t streams_count = 0;
-    int rc = cm_outbox_discover(redis, &streams, &streams_count);
-    size_t capacity = 0;
-    for (size_t i = 0; rc == 0 && i < streams_count; i++) {
-        rc = s_stream_lags(redis, streams[i], lags, count, &capacity);
-    }
-    cm_store_strings_free(&streams, streams_count);
-    if (rc != 0) {
-        free(*lags);
-        *lags = NULL;
-        *count = 0;
-    }
     return rc;
 }

@@ -1,7 +1,8 @@
 // cm_outbox — reading, relaying and safely trimming outbox streams
 // `sm:{<svc>}:outbox` (design.md §3). Each entry has the fields seq, epoch,
 // type and envelope, written by cm_commit_event. Used by the hub and by
-// cm_events; services use cm_events.
+// cm_events; services use cm_events. What concerns the streams' consumer
+// groups (safe trim, lag, removing dead consumers) is in cm_outbox_groups.c.
 #ifndef LIBCOMMON_CM_OUTBOX_H
 #define LIBCOMMON_CM_OUTBOX_H
 
@@ -13,11 +14,12 @@
 #include "cm_redis.h"
 #include "cm_store.h"
 
-#define CM_OUTBOX_PATTERN     "sm:{*}:outbox"
-#define CM_OUTBOX_TOPIC_MAX   256 // "evt." + type and NUL
-#define CM_OUTBOX_ADDRESS_MAX (CM_STORE_KEY_MAX + CM_STREAM_ID_MAX)
-#define CM_OUTBOX_STREAMS_MAX 1024 // streams one XREAD covers
-#define CM_OUTBOX_GROUP_MAX   128  // consumer group name and NUL
+#define CM_OUTBOX_PATTERN      "sm:{*}:outbox"
+#define CM_OUTBOX_TOPIC_MAX    256 // "evt." + type and NUL
+#define CM_OUTBOX_ADDRESS_MAX  (CM_STORE_KEY_MAX + CM_STREAM_ID_MAX)
+#define CM_OUTBOX_STREAMS_MAX  1024 // streams one XREAD covers
+#define CM_OUTBOX_GROUP_MAX    128  // consumer group name and NUL
+#define CM_OUTBOX_CONSUMER_MAX 256  // consumer name ("<service>-<replica>")
 
 // One outbox entry. Caller owns it (cm_event_destroy).
 typedef struct {
@@ -60,7 +62,8 @@ typedef struct {
 // The dedupe marker of `event` for consumer and its log correlation id. The
 // dedupe id is the envelope's "id", else "<stream>/<entry>"; with by_source
 // (the ingest stream, whose ids come from other systems and are unique only
-// per source, as in CloudEvents) it is "<source>|<id>". The correlation id
+// per source, as in CloudEvents) the marker is cm_cloudevent_marker of
+// (source, id), the identity the entry points dedupe by. The correlation id
 // is "correlation_id", else "id", else "".
 void cm_event_identity(const cm_event_t *event, const char *consumer,
                        bool by_source, cm_event_identity_t *identity);
@@ -135,16 +138,36 @@ int cm_outbox_id_compare(const char *a, const char *b);
 typedef struct {
     char stream[CM_STORE_KEY_MAX];   // "sm:{intake}:outbox"
     char group[CM_OUTBOX_GROUP_MAX]; // the consuming service
-    int64_t lag;     // entries not yet delivered (XINFO GROUPS "lag"; the
-                     // pending count when Redis cannot tell, e.g. after
-                     // deletions, or before 7.0)
+    int64_t lag;     // entries after the group's last-delivered id, counted
+                     // by seq (last entry's seq - first undelivered's + 1);
+                     // for entries without seq, XINFO GROUPS "lag", else
+                     // the pending count
     int64_t pending; // delivered but not acknowledged
 } cm_outbox_lag_t;
 
 // Lag and pending of every consumer group of every outbox stream
-// (cm_outbox_discover, then XINFO GROUPS per stream). *lags is an array of
-// *count entries, NULL when there are none; caller owns it (free). 0,
-// CM_EUNAVAILABLE or CM_EINTERNAL (nothing owned).
+// (cm_outbox_discover, XINFO GROUPS, the last entry per stream and the first
+// undelivered one per group). Not XINFO GROUPS "lag": after Redis reloads a
+// rewritten AOF it stays off by the entries read since the rewrite. *lags
+// is an array of *count entries, NULL when there are none; caller owns it
+// (free). 0, CM_EUNAVAILABLE or CM_EINTERNAL (nothing owned).
 int cm_outbox_lags(cm_redis_t *redis, cm_outbox_lag_t **lags, size_t *count);
+
+// A consumer cm_outbox_reap removed.
+typedef struct {
+    char group[CM_OUTBOX_GROUP_MAX];       // its consumer group
+    char consumer[CM_OUTBOX_CONSUMER_MAX]; // its name, "<service>-<replica>"
+} cm_outbox_reaped_t;
+
+// Remove from every consumer group of stream each consumer that has nothing
+// pending and was idle longer than idle_ms (a replica that is gone: its name
+// would stay in XINFO CONSUMERS for ever). One atomic FCALL
+// sm_reap_consumers, so a consumer delivered an entry meanwhile is kept; a
+// live replica removed while quiet is added again by Redis at its next
+// read. *reaped is an array of *count (NULL when none); caller owns it
+// (free). 0, CM_EUNAVAILABLE or CM_EINTERNAL (e.g. the function library
+// loaded in Redis is older than sm_reap_consumers).
+int cm_outbox_reap(cm_redis_t *redis, const char *stream, int64_t idle_ms,
+                   cm_outbox_reaped_t **reaped, size_t *count);
 
 #endif

@@ -118,3 +118,67 @@ cm_time_parse(const char *text, int64_t *epoch_ms)
     *epoch_ms = seconds * MS_PER_SECOND + ms;
     return 0;
 }
+
+// Days in month m (1..12) of year y, proleptic Gregorian.
+static int
+s_days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+// The `width` decimal digits at text, into *value. 0, or -1 when any of
+// them is not a digit.
+static int
+s_digits(const char *text, int width, int *value)
+{
+    *value = 0;
+    for (int i = 0; i < width; i++) {
+        if (!isdigit((unsigned char)text[i])) {
+            return -1;
+        }
+        *value = *value * 10 + (text[i] - '0');
+    }
+    return 0;
+}
+
+int
+cm_time_parse_strict(const char *text, int64_t *epoch_ms)
+{
+    assert(epoch_ms);
+    // "YYYY-MM-DDTHH:MM:SS": fixed positions, then fraction and zone.
+    int y, mo, d, h, mi, s;
+    if (!text || strlen(text) < 20 || s_digits(text, 4, &y)
+        || s_digits(text + 5, 2, &mo) || s_digits(text + 8, 2, &d)
+        || s_digits(text + 11, 2, &h) || s_digits(text + 14, 2, &mi)
+        || s_digits(text + 17, 2, &s) || text[4] != '-' || text[7] != '-'
+        || (text[10] != 'T' && text[10] != 't') || text[13] != ':'
+        || text[16] != ':') {
+        return -1;
+    }
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > s_days_in_month(y, mo)
+        || h > 23 || mi > 59 || s > 59) {
+        return -1;
+    }
+    const char *zone = text + 19;
+    if (*zone == '.') {
+        zone++;
+        while (isdigit((unsigned char)*zone)) {
+            zone++;
+        }
+        if (zone == text + 20) {
+            return -1; // a dot without digits
+        }
+    }
+    if (*zone != 'Z' && *zone != 'z') {
+        int zh, zm;
+        if ((*zone != '+' && *zone != '-') || strlen(zone) != 6
+            || s_digits(zone + 1, 2, &zh) || zone[3] != ':'
+            || s_digits(zone + 4, 2, &zm) || zh > 23 || zm > 59) {
+            return -1;
+        }
+    }
+    // The text is well formed; the lenient parser does the arithmetic.
+    return cm_time_parse(text, epoch_ms);
+}

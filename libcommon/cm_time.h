@@ -24,4 +24,11 @@ const char *cm_time_format(int64_t epoch_ms, char *buf);
 // offset allowed) into epoch milliseconds. Returns 0, or -1 on bad text.
 int cm_time_parse(const char *text, int64_t *epoch_ms);
 
+// cm_time_parse for input from other systems: exactly RFC 3339 date-time
+// ("YYYY-MM-DDTHH:MM:SS", optional fraction, "Z" or "+HH:MM"), every field
+// two or four digits, and a real calendar date: year 0001..9999, the day
+// within its month (2027-02-30 and 0000-01-01 are refused), second 00..59
+// (a leap second has no epoch millisecond). Returns 0, or -1 on bad text.
+int cm_time_parse_strict(const char *text, int64_t *epoch_ms);
+
 #endif

@@ -12,6 +12,7 @@ Suite *personnel_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);
+Suite *events_suite(void);
 Suite *call_suite(void);
 Suite *restart_suite(void);
 

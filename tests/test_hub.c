@@ -26,8 +26,9 @@
 
 static harness_redis_t redis_server; // per test (checked fixture)
 static harness_proc_t hub;           // the hub binary
+#define HUB_EXTRA_MAX 4              // environment entries a fixture may add
 static char env_text[4][ENV_TEXT_MAX];
-static const char *env[5];
+static const char *env[5 + HUB_EXTRA_MAX];
 static char pub_endpoint[64];
 static char sub_endpoint[64];
 
@@ -41,8 +42,10 @@ hub_start_and_wait(int nth)
         "hub did not start, log %s", hub.log);
 }
 
+// Start redis-server and the hub with the common environment plus `extra`
+// (NULL-ended, at most HUB_EXTRA_MAX entries).
 static void
-setup(void)
+setup_with(const char *const *extra)
 {
     ck_assert_int_eq(harness_redis_start(&redis_server), 0);
     int pub_port = harness_free_port();
@@ -51,14 +54,34 @@ setup(void)
     snprintf(env_text[1], ENV_TEXT_MAX, "SM_HUB__PUB_PORT=%d", pub_port);
     snprintf(env_text[2], ENV_TEXT_MAX, "SM_HUB__SUB_PORT=%d", sub_port);
     snprintf(env_text[3], ENV_TEXT_MAX, "SM_HUB__DISCOVER_MS=100");
-    for (int i = 0; i < 4; i++) {
-        env[i] = env_text[i];
+    int count = 0;
+    for (; count < 4; count++) {
+        env[count] = env_text[count];
     }
-    env[4] = NULL;
+    for (; extra && extra[count - 4] && count < 4 + HUB_EXTRA_MAX; count++) {
+        env[count] = extra[count - 4];
+    }
+    env[count] = NULL;
     snprintf(pub_endpoint, sizeof pub_endpoint, "tcp://127.0.0.1:%d", pub_port);
     snprintf(sub_endpoint, sizeof sub_endpoint, "tcp://127.0.0.1:%d", sub_port);
     memset(&hub, 0, sizeof hub);
     hub_start_and_wait(1);
+}
+
+static void
+setup(void)
+{
+    setup_with(NULL);
+}
+
+// The hub removes consumers idle for 300 ms with nothing pending, checking
+// every 100 ms.
+static void
+setup_reaping(void)
+{
+    static const char *const extra[] = {"SM_HUB__CONSUMER_IDLE_MS=300",
+                                        "SM_HUB__TRIM_INTERVAL_MS=100", NULL};
+    setup_with(extra);
 }
 
 static void
@@ -209,7 +232,8 @@ END_TEST
 // ---------------------------------------------------
 
 static const char *valid_event =
-    "{\"id\":\"ext-1\",\"source\":\"partner\",\"type\":\"partner.order."
+    "{\"specversion\":\"1.0\",\"id\":\"ext-1\",\"source\":\"partner\",\"type\":"
+    "\"partner.order."
     "placed\",\"time\":\"2026-01-02T03:04:05.000Z\",\"data\":{\"n\":1}}";
 
 START_TEST(test_hub_rejects_invalid_external_event)
@@ -308,6 +332,152 @@ START_TEST(test_hub_survives_redis_outage)
 }
 END_TEST
 
+// Publish [topic][event] until the ingest stream holds `length` entries.
+static bool
+publish_until(zsock_t *pub, const char *topic, const char *event,
+              long long length)
+{
+    int64_t deadline = cm_time_mono_ms() + EVENT_WAIT_MS;
+    while (redis_xlen("sm:{ingest}:outbox") < length
+           && cm_time_mono_ms() < deadline) {
+        zsock_send(pub, "ss", topic, event);
+        zclock_sleep(50); // PUB drops until connected: send again
+    }
+    return redis_xlen("sm:{ingest}:outbox") >= length;
+}
+
+#define AMBIGUOUS_EVENT                                                        \
+    "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"%s\","                \
+    "\"type\":\"call.received\",\"time\":\"2026-01-02T03:04:05Z\","            \
+    "\"data\":{}}"
+
+START_TEST(test_hub_ingest_source_and_id_never_blur)
+{
+    zsock_t *pub = zsock_new(ZMQ_PUB);
+    ck_assert_int_eq(zsock_connect(pub, "%s", sub_endpoint), 0);
+    char one[256];
+    char two[256];
+    snprintf(one, sizeof one, AMBIGUOUS_EVENT, "call-77", "pbx|site-a");
+    snprintf(two, sizeof two, AMBIGUOUS_EVENT, "site-a|call-77", "pbx");
+    ck_assert(publish_until(pub, "evt.call.received", one, 1));
+    // A different event whose source and id join to the same text.
+    ck_assert(publish_until(pub, "evt.call.received", two, 2));
+    zsock_destroy(&pub);
+}
+END_TEST
+
+// The fields of every hub.ingest.rejected line of the hub's log, in order.
+// Caller owns the array (json_decref).
+static json_t *
+rejected_lines(void)
+{
+    json_t *lines = json_array();
+    FILE *log = fopen(hub.log, "r");
+    ck_assert_ptr_nonnull(log);
+    static char line[HARNESS_LINE_MAX];
+    while (fgets(line, sizeof line, log)) {
+        json_t *fields = json_loads(line, 0, NULL);
+        const char *event = json_string_value(json_object_get(fields, "event"));
+        if (event && strcmp(event, "hub.ingest.rejected") == 0) {
+            json_array_append(lines, fields);
+        }
+        json_decref(fields);
+    }
+    fclose(log);
+    return lines;
+}
+
+static bool
+is_printable(const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c < ' ' || *c > '~') {
+            return false;
+        }
+    }
+    return true;
+}
+
+START_TEST(test_hub_rejected_names_topic_and_source)
+{
+    zsock_t *pub = zsock_new(ZMQ_PUB);
+    ck_assert_int_eq(zsock_connect(pub, "%s", sub_endpoint), 0);
+    char topic[600] = "evt.partner.\x01order";
+    memset(topic + strlen(topic), 'x', 500);
+    topic[sizeof topic - 1] = '\0';
+    const char *event = "{\"specversion\":\"1.0\",\"id\":\"r-1\",\"source\":"
+                        "\"partner\\nsys\",\"type\":\"partner.order.placed\","
+                        "\"time\":\"2026-01-02T03:04:05Z\",\"data\":{}}";
+    int64_t deadline = cm_time_mono_ms() + EVENT_WAIT_MS;
+    while (!harness_proc_wait_event(&hub, "hub.ingest.rejected", 1, 50)
+           && cm_time_mono_ms() < deadline) {
+        zsock_send(pub, "ss", topic, event);
+    }
+    json_t *lines = rejected_lines();
+    ck_assert_uint_ge(json_array_size(lines), 1);
+    json_t *first = json_array_get(lines, 0);
+    const char *logged_topic =
+        json_string_value(json_object_get(first, "topic"));
+    const char *logged_source =
+        json_string_value(json_object_get(first, "source"));
+    ck_assert_ptr_nonnull(logged_topic);
+    ck_assert_ptr_nonnull(logged_source);
+    ck_assert(is_printable(logged_topic));
+    ck_assert_int_eq(strncmp(logged_topic, "evt.partner.?order", 18), 0);
+    ck_assert_uint_le(strlen(logged_topic), 200);
+    ck_assert_str_eq(logged_source, "partner?sys");
+    json_decref(lines);
+    zsock_destroy(&pub);
+}
+END_TEST
+
+// ---- dead consumers
+// ------------------------------------------------------------
+
+static void
+redis_ok(const char *expect, char *reply)
+{
+    ck_assert_ptr_nonnull(reply);
+    ck_assert_str_eq(reply, expect);
+    free(reply);
+}
+
+START_TEST(test_hub_removes_idle_consumers_without_pending)
+{
+    cm_store_t *store = store_new();
+    commit_one(store, "r-1");
+    commit_one(store, "r-2");
+    const char *stream = "sm:{r}:outbox";
+    redis_ok("OK", harness_redis_cmd(&redis_server, "XGROUP", "CREATE", stream,
+                                     "g", "0"));
+    // r-vm-1 read one entry and acknowledged it: a dead replica's leftover.
+    redis_ok("(array 1)",
+             harness_redis_cmd(&redis_server, "XREADGROUP", "GROUP", "g",
+                               "r-vm-1", "COUNT", "1", "STREAMS", stream, ">"));
+    redisReply *pending = cm_redis_cmd(cm_store_redis(store), "XPENDING",
+                                       stream, "g", "-", "+", "1");
+    ck_assert_ptr_nonnull(pending);
+    ck_assert_int_eq(pending->elements, 1);
+    redis_ok("1", harness_redis_cmd(&redis_server, "XACK", stream, "g",
+                                    pending->element[0]->element[0]->str));
+    freeReplyObject(pending);
+    // r-vm-2 holds an entry: its work must stay claimable.
+    redis_ok("(array 1)",
+             harness_redis_cmd(&redis_server, "XREADGROUP", "GROUP", "g",
+                               "r-vm-2", "COUNT", "1", "STREAMS", stream, ">"));
+    ck_assert(harness_proc_wait_event(&hub, "hub.consumer.removed", 1,
+                                      EVENT_WAIT_MS));
+    redisReply *left =
+        cm_redis_cmd(cm_store_redis(store), "XINFO", "CONSUMERS", stream, "g");
+    ck_assert_ptr_nonnull(left);
+    ck_assert_int_eq(left->elements, 1);
+    ck_assert_str_eq(left->element[0]->element[1]->str, "r-vm-2");
+    freeReplyObject(left);
+    ck_assert_int_eq(harness_proc_count_event(&hub, "hub.consumer.removed"), 1);
+    cm_store_destroy(&store);
+}
+END_TEST
+
 Suite *
 hub_suite(void)
 {
@@ -318,6 +488,13 @@ hub_suite(void)
     tcase_add_test(relay, test_hub_kill9_mid_burst_loses_nothing);
     tcase_add_test(relay, test_hub_rejects_invalid_external_event);
     tcase_add_test(relay, test_hub_survives_redis_outage);
+    tcase_add_test(relay, test_hub_ingest_source_and_id_never_blur);
+    tcase_add_test(relay, test_hub_rejected_names_topic_and_source);
     suite_add_tcase(suite, relay);
+    TCase *reaping = tcase_create("reaping");
+    tcase_add_checked_fixture(reaping, setup_reaping, teardown);
+    tcase_set_timeout(reaping, 60);
+    tcase_add_test(reaping, test_hub_removes_idle_consumers_without_pending);
+    suite_add_tcase(suite, reaping);
     return suite;
 }

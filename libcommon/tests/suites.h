@@ -14,6 +14,7 @@ Suite *cm_mdp_suite(void);
 Suite *cm_store_suite(void);
 Suite *cm_events_suite(void);
 Suite *cm_outbox_suite(void);
+Suite *cm_cloudevent_suite(void);
 Suite *cm_workflow_suite(void);
 Suite *cm_validate_suite(void);
 Suite *cm_service_suite(void);

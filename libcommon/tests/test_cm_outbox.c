@@ -2,6 +2,8 @@
 // (Reading, relaying and trimming streams are in test_cm_events.c, which
 // has the private redis-server.)
 #include "cm_outbox.h"
+
+#include "cm_cloudevent.h"
 #include "suites.h"
 
 START_TEST(test_cm_outbox_append)
@@ -29,7 +31,9 @@ START_TEST(test_cm_outbox_identity)
     event.envelope = envelope;
     cm_event_identity_t identity;
     cm_event_identity(&event, "intake", true, &identity);
-    ck_assert_str_eq(identity.marker, "sm:{intake}:seen:pbx|e1");
+    char marker[CM_STORE_KEY_MAX];
+    cm_cloudevent_marker(marker, sizeof marker, "intake", "pbx", "e1");
+    ck_assert_str_eq(identity.marker, marker);
     ck_assert_str_eq(identity.correlation, "e1");
     cm_event_identity(&event, "intake", false, &identity);
     ck_assert_str_eq(identity.marker, "sm:{intake}:seen:e1");
@@ -42,6 +46,26 @@ START_TEST(test_cm_outbox_identity)
 }
 END_TEST
 
+// Other systems' ids are unique per source only; a separator that may occur
+// in either cannot keep two events apart.
+START_TEST(test_cm_outbox_identity_by_source_unambiguous)
+{
+    cm_event_t event = {.stream = "sm:{ingest}:outbox", .id = "5-0"};
+    char one[] = "{\"id\":\"call-77\",\"source\":\"pbx|site-a\"}";
+    char two[] = "{\"id\":\"site-a|call-77\",\"source\":\"pbx\"}";
+    char again[] = "{\"source\":\"pbx|site-a\",\"id\":\"call-77\"}";
+    cm_event_identity_t a, b, c;
+    event.envelope = one;
+    cm_event_identity(&event, "intake", true, &a);
+    event.envelope = two;
+    cm_event_identity(&event, "intake", true, &b);
+    event.envelope = again;
+    cm_event_identity(&event, "intake", true, &c);
+    ck_assert_str_ne(a.marker, b.marker);
+    ck_assert_str_eq(a.marker, c.marker);
+}
+END_TEST
+
 Suite *
 cm_outbox_suite(void)
 {
@@ -49,6 +73,7 @@ cm_outbox_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_cm_outbox_append);
     tcase_add_test(core, test_cm_outbox_identity);
+    tcase_add_test(core, test_cm_outbox_identity_by_source_unambiguous);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -8,14 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cm_envelope.h"
+#include "cm_cloudevent.h"
 #include "cm_events.h"
 #include "cm_log.h"
 #include "cm_outbox.h"
 #include "cm_problem.h"
 #include "cm_store.h"
 #include "cm_time.h"
-#include "gateway_cloudevent.h"
 #include "gateway_request.h"
 #include "gateway_sse.h"
 
@@ -34,31 +33,22 @@ struct gateway_events {
 
 // ---- ingest ----------------------------------------------------------------
 
+// Check, de-duplicate by (source, id) and persist in the shape the hub's
+// ZeroMQ ingress stores too (cm_cloudevent): one FCALL holds the marker and
+// the outbox append. The arrival metadata is the request id and the
+// authenticated publisher.
 static void
 s_ingest(gateway_events_t *self, gateway_request_t *request)
 {
-    json_t *problem = gateway_cloudevent_check(request->body);
-    if (problem) {
+    cm_cloudevent_arrival_t arrival = {.correlation_id = request->request_id,
+                                       .actor = request->actor};
+    json_t *problem = NULL;
+    cm_commit_t *commit = cm_cloudevent_commit(
+        request->body, &arrival, GATEWAY_INGEST_SEEN_TTL_MS, &problem);
+    if (!commit) {
         gateway_request_finish_problem(&request, problem, NULL);
         return;
     }
-    json_t *envelope = gateway_cloudevent_envelope(
-        request->body, request->actor, request->request_id);
-    char *text = envelope ? cm_envelope_encode(envelope) : NULL;
-    json_decref(envelope);
-    if (!text) {
-        gateway_request_fail(&request, 400, "validation_failed",
-                             "the event cannot be stored (too large?)");
-        return;
-    }
-    char seen[CM_STORE_KEY_MAX];
-    gateway_cloudevent_seen_key(request->body, seen, sizeof seen);
-    cm_commit_t *commit = cm_commit_new(GATEWAY_INGEST_OWNER);
-    cm_commit_dedupe(commit, seen, GATEWAY_INGEST_SEEN_TTL_MS);
-    cm_commit_event(commit,
-                    json_string_value(json_object_get(request->body, "type")),
-                    text);
-    free(text);
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     int rc = cm_store_commit(self->store, commit, &result);

@@ -1,7 +1,8 @@
 // gateway_events — the gateway's events thread: the only one that talks to
 // Redis (cm_store) and listens to the hub (cm_live). It persists events
-// posted to POST /v1/events (validated, de-duplicated by (source, id) in the
-// same FCALL as the outbox append), serves GET /v1/events/stream (hijacked
+// posted to POST /v1/events (checked, de-duplicated by (source, id) in the
+// same FCALL as the outbox append, stored in the one shape both entry points
+// share: cm_cloudevent), serves GET /v1/events/stream (hijacked
 // SSE connections: replay after Last-Event-ID, then live events, heartbeat
 // comments), and PINGs Redis every second for /readyz.
 #ifndef GATEWAY_EVENTS_H

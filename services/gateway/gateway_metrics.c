@@ -233,7 +233,7 @@ s_render_lag(const json_t *lag, FILE *out)
 {
     s_render_lag_gauge(lag, "sm_outbox_lag",
                        "Outbox entries a consumer group has not read yet "
-                       "(XINFO GROUPS lag, else its pending count).",
+                       "(counted by seq after its last-delivered id).",
                        "lag", out);
     s_render_lag_gauge(lag, "sm_outbox_pending",
                        "Outbox entries a consumer group has read but not "

@@ -38,6 +38,9 @@ const cm_config_option_t hub_config_options[] = {
      "entries kept below what every consumer still needs"},
     {"hub/dedupe_ttl_ms", CM_CONFIG_INT, "604800000", 1000, 31536000000LL,
      false, "how long an external event's (source, id) is remembered"},
+    {"hub/consumer_idle_ms", CM_CONFIG_INT, "3600000", 0, 31536000000LL,
+     false, "remove a consumer-group consumer with nothing pending after this "
+     "long idle (a replica that is gone), checked with each trim (0: never)"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 // clang-format on
@@ -56,6 +59,7 @@ struct hub {
     int64_t next_scan_ms;     // monotonic; 0: scan at the first chance
     bool ingest_registered;   // sm:{ingest}:outbox is in the registry
     int64_t next_trim_ms;     // monotonic
+    bool reap_failing;        // the last cm_outbox_reap failed (logged)
 };
 
 void
@@ -82,6 +86,7 @@ hub_options_from_config(const cm_config_t *config, hub_options_t *options)
         (int)cm_config_int(config, "hub/trim_interval_ms");
     options->trim_retention = cm_config_int(config, "hub/trim_retention");
     options->dedupe_ttl_ms = cm_config_int(config, "hub/dedupe_ttl_ms");
+    options->consumer_idle_ms = cm_config_int(config, "hub/consumer_idle_ms");
 }
 
 static zsock_t *
@@ -278,6 +283,29 @@ s_save_cursors(hub_t *self)
     return rc;
 }
 
+// Remove the consumers of the stream's groups that are gone (nothing
+// pending, idle longer than consumer_idle_ms). A failure is logged when it
+// starts, not on every round while it lasts.
+static int
+s_reap(hub_t *self, const char *stream)
+{
+    cm_outbox_reaped_t *reaped = NULL;
+    size_t count = 0;
+    int rc = cm_outbox_reap(cm_store_redis(self->store), stream,
+                            self->options.consumer_idle_ms, &reaped, &count);
+    if (rc == CM_EINTERNAL && !self->reap_failing) {
+        cm_log_warn("hub.reap.failed", "stream", stream, "status",
+                    cm_status_name(rc));
+    }
+    self->reap_failing = rc == CM_EINTERNAL;
+    for (size_t i = 0; i < count; i++) {
+        cm_log_notice("hub.consumer.removed", "stream", stream, "group",
+                      reaped[i].group, "consumer", reaped[i].consumer);
+    }
+    free(reaped);
+    return rc;
+}
+
 static void
 s_trim(hub_t *self)
 {
@@ -292,6 +320,10 @@ s_trim(hub_t *self)
         if (trimmed > 0) {
             cm_log_info("hub.stream.trimmed", "stream", self->streams[i],
                         "#entries", CM_LOG_INT(trimmed));
+        }
+        if (self->options.consumer_idle_ms > 0
+            && s_reap(self, self->streams[i]) == CM_EUNAVAILABLE) {
+            return;
         }
     }
 }

@@ -8,7 +8,9 @@
 // as [evt.<type>][<stream>/<entry id>][seq][envelope with seq and epoch].
 // New subscribers get `sys.hello` (XPUB welcome message). Every
 // trim_interval_ms each stream is trimmed below what every consumer group
-// and the hub still need, less trim_retention entries.
+// and the hub still need, less trim_retention entries, and consumers that
+// have nothing pending and were idle longer than consumer_idle_ms (replicas
+// that are gone) are removed from the groups.
 // Ingress: a hub_ingest actor with its own Redis connection.
 #ifndef HUB_HUB_H
 #define HUB_HUB_H
@@ -40,6 +42,7 @@ typedef struct {
     int trim_interval_ms;                  // trim period
     int64_t trim_retention;                // entries kept below the safe point
     int64_t dedupe_ttl_ms;                 // ingest (source, id) memory
+    int64_t consumer_idle_ms;              // reap idle consumers (0: never)
 } hub_options_t;
 
 // Program options of the hub binary (the common ones come from cm_config).

@@ -5,82 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_envelope.h"
+#include "cm_id.h"
 #include "cm_log.h"
 #include "cm_status.h"
-#include "cm_time.h"
 
-#define HUB_INGEST_SIZE_MAX 65536 // design.md §4: messages ≤ 64 KiB
-#define HUB_INGEST_POLL_MS  500
-
-static bool
-s_is_type(const char *type)
-{
-    if (!*type || strlen(type) > HUB_INGEST_FIELD_MAX) {
-        return false;
-    }
-    for (const char *c = type; *c; c++) {
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.'
-              || *c == '_' || *c == '-')) {
-            return false;
-        }
-    }
-    return type[0] != '.' && type[strlen(type) - 1] != '.';
-}
-
-// A printable ASCII string of 1..HUB_INGEST_FIELD_MAX bytes.
-static bool
-s_is_token(const char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-    if (len == 0 || len > HUB_INGEST_FIELD_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] <= ' ' || text[i] > '~') {
-            return false;
-        }
-    }
-    return true;
-}
-
-static const char *
-s_check_fields(const char *topic, json_t *event)
-{
-    const char *id = json_string_value(json_object_get(event, "id"));
-    const char *source = json_string_value(json_object_get(event, "source"));
-    const char *type = json_string_value(json_object_get(event, "type"));
-    const char *time = json_string_value(json_object_get(event, "time"));
-    int64_t ms = 0;
-    if (!s_is_token(id)) {
-        return "id: must be a non-empty printable string";
-    }
-    if (!s_is_token(source)) {
-        return "source: must be a non-empty printable string";
-    }
-    if (!type || !s_is_type(type)) {
-        return "type: must be lower-case dotted words";
-    }
-    if (!time || cm_time_parse(time, &ms) != 0) {
-        return "time: must be RFC 3339";
-    }
-    if (!json_object_get(event, "data")) {
-        return "data: required";
-    }
-    if (!topic || strncmp(topic, "evt.", 4) != 0
-        || strcmp(topic + 4, type) != 0) {
-        return "topic: must be evt.<type>";
-    }
-    return NULL;
-}
+#define HUB_INGEST_POLL_MS 500
 
 json_t *
 hub_ingest_parse(const char *topic, const char *data, size_t size, char *reason,
                  size_t reason_size)
 {
     assert(reason && reason_size > 0);
-    if (!data || size == 0 || size > HUB_INGEST_SIZE_MAX) {
+    if (!data || size == 0 || size > CM_ENVELOPE_MAX_BYTES) {
         snprintf(reason, reason_size, "size: must be 1..%d bytes",
-                 HUB_INGEST_SIZE_MAX);
+                 CM_ENVELOPE_MAX_BYTES);
         return NULL;
     }
     json_error_t error;
@@ -89,40 +28,122 @@ hub_ingest_parse(const char *topic, const char *data, size_t size, char *reason,
         snprintf(reason, reason_size, "json: %s", error.text);
         return NULL;
     }
-    const char *problem =
-        json_is_object(event) ? s_check_fields(topic, event) : "not an object";
+    json_t *problem = cm_cloudevent_check(event);
+    const char *type = json_string_value(json_object_get(event, "type"));
     if (problem) {
-        snprintf(reason, reason_size, "%s", problem);
-        json_decref(event);
-        return NULL;
+        cm_cloudevent_reason(problem, reason, reason_size);
+    } else if (!topic || strncmp(topic, "evt.", 4) != 0
+               || strcmp(topic + 4, type) != 0) {
+        snprintf(reason, reason_size, "topic: must be evt.<type>");
+    } else {
+        return event;
     }
-    return event;
+    json_decref(problem);
+    json_decref(event);
+    return NULL;
 }
 
 int
-hub_ingest_commit(cm_store_t *store, const json_t *event, int64_t dedupe_ttl_ms,
-                  cm_commit_result_t *result)
+hub_ingest_commit(cm_store_t *store, const json_t *event,
+                  const char *correlation_id, int64_t dedupe_ttl_ms,
+                  cm_commit_result_t *result, char *reason, size_t reason_size)
 {
-    assert(store && event && result);
-    const char *id = json_string_value(json_object_get(event, "id"));
-    const char *source = json_string_value(json_object_get(event, "source"));
-    const char *type = json_string_value(json_object_get(event, "type"));
-    assert(id && source && type); // hub_ingest_parse checked them
-    char seen[CM_STORE_KEY_MAX];
-    char marker[CM_STORE_KEY_MAX];
-    snprintf(seen, sizeof seen, "%s|%s", source, id);
-    if (!cm_store_key(marker, sizeof marker, HUB_INGEST_OWNER, "seen", seen)) {
+    assert(store && event && result && reason);
+    memset(result, 0, sizeof *result);
+    cm_cloudevent_arrival_t arrival = {.correlation_id = correlation_id};
+    json_t *problem = NULL;
+    cm_commit_t *commit =
+        cm_cloudevent_commit(event, &arrival, dedupe_ttl_ms, &problem);
+    if (!commit) {
+        cm_cloudevent_reason(problem, reason, reason_size);
+        json_decref(problem);
         return CM_EINVAL;
     }
-    char *json = json_dumps(event, JSON_COMPACT);
-    assert(json);
-    cm_commit_t *commit = cm_commit_new(HUB_INGEST_OWNER);
-    cm_commit_dedupe(commit, marker, dedupe_ttl_ms);
-    cm_commit_event(commit, type, json);
     int rc = cm_store_commit(store, commit, result);
     cm_commit_destroy(&commit);
-    free(json);
     return rc;
+}
+
+const char *
+hub_ingest_sanitize(const void *text, size_t size, char *out, size_t out_size)
+{
+    assert(out && out_size >= 4);
+    const char *chars = text;
+    size_t keep = size < out_size ? size : out_size - 4;
+    for (size_t i = 0; i < keep; i++) {
+        unsigned char byte = (unsigned char)chars[i];
+        out[i] = chars[i];
+        if (byte < 0x20 || byte >= 0x7f) {
+            out[i] = '?';
+        }
+    }
+    if (keep < size) {
+        memcpy(out + keep, "...", 3);
+        keep += 3;
+    }
+    out[keep] = '\0';
+    return out;
+}
+
+// The event's source, made fit for a log line, into out ("" when the body
+// is no JSON object with a string source).
+static void
+s_rejected_source(zframe_t *body, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!body || zframe_size(body) > CM_ENVELOPE_MAX_BYTES) {
+        return;
+    }
+    json_t *event =
+        json_loadb((const char *)zframe_data(body), zframe_size(body), 0, NULL);
+    const char *source = json_string_value(json_object_get(event, "source"));
+    if (source) {
+        hub_ingest_sanitize(source, strlen(source), out, size);
+    }
+    json_decref(event);
+}
+
+static void
+s_log_rejected(const char *reason, zframe_t *topic, zframe_t *body)
+{
+    char topic_text[HUB_INGEST_LOG_FIELD_MAX] = "";
+    char source[HUB_INGEST_LOG_FIELD_MAX];
+    if (topic) {
+        hub_ingest_sanitize(zframe_data(topic), zframe_size(topic), topic_text,
+                            sizeof topic_text);
+    }
+    s_rejected_source(body, source, sizeof source);
+    cm_log_warn("hub.ingest.rejected", "reason", reason, "topic", topic_text,
+                "source", source);
+}
+
+// Persist a valid event under a new correlation id (its arrival's, stored
+// with it) and log the outcome.
+static void
+s_persist(cm_store_t *store, const json_t *event, int64_t dedupe_ttl_ms,
+          zframe_t *topic, zframe_t *body)
+{
+    const char *id = json_string_value(json_object_get(event, "id"));
+    const char *source = json_string_value(json_object_get(event, "source"));
+    char correlation[CM_UUID_MAX];
+    cm_log_set_correlation(cm_uuid(correlation));
+    char reason[HUB_INGEST_REASON_MAX] = "";
+    cm_commit_result_t result;
+    int rc = hub_ingest_commit(store, event, correlation, dedupe_ttl_ms,
+                               &result, reason, sizeof reason);
+    if (rc == CM_EINVAL) {
+        s_log_rejected(reason, topic, body);
+    } else if (rc) {
+        cm_log_warn("hub.ingest.failed", "id", id, "source", source, "status",
+                    cm_status_name(rc));
+    } else if (result.outcome == CM_COMMIT_OK) {
+        cm_log_info("hub.ingest.accepted", "id", id, "source", source, "#seq",
+                    CM_LOG_INT(result.seqs[0]));
+    } else {
+        cm_log_info("hub.ingest.duplicate", "id", id, "source", source);
+    }
+    cm_log_set_correlation(NULL);
+    cm_commit_result_clear(&result);
 }
 
 // One message from XSUB: validate, persist, log the outcome.
@@ -130,43 +151,24 @@ static void
 s_handle(cm_store_t *store, zmsg_t *msg, int64_t dedupe_ttl_ms)
 {
     char reason[HUB_INGEST_REASON_MAX] = "frames: need [topic][event]";
+    size_t frames = zmsg_size(msg);
+    zframe_t *topic = zmsg_pop(msg);
+    zframe_t *body = frames == 2 ? zmsg_pop(msg) : NULL;
     json_t *event = NULL;
-    if (zmsg_size(msg) == 2) {
-        char *topic = zmsg_popstr(msg);
-        zframe_t *body = zmsg_pop(msg);
-        event = hub_ingest_parse(topic, (const char *)zframe_data(body),
+    if (body) {
+        char *topic_text = zframe_strdup(topic);
+        event = hub_ingest_parse(topic_text, (const char *)zframe_data(body),
                                  zframe_size(body), reason, sizeof reason);
-        free(topic);
-        zframe_destroy(&body);
+        zstr_free(&topic_text);
     }
-    if (!event) {
-        cm_log_warn("hub.ingest.rejected", "reason", reason);
-        return;
-    }
-    // The outcome lines carry the event's correlation id (else its id), as
-    // the lines of every service reacting to it do.
-    const char *correlation =
-        json_string_value(json_object_get(event, "correlation_id"));
-    cm_log_set_correlation(
-        correlation ? correlation
-                    : json_string_value(json_object_get(event, "id")));
-    cm_commit_result_t result;
-    int rc = hub_ingest_commit(store, event, dedupe_ttl_ms, &result);
-    if (rc) {
-        cm_log_warn("hub.ingest.failed", "id",
-                    json_string_value(json_object_get(event, "id")), "status",
-                    cm_status_name(rc));
-    } else if (result.outcome == CM_COMMIT_OK) {
-        cm_log_info("hub.ingest.accepted", "id",
-                    json_string_value(json_object_get(event, "id")), "#seq",
-                    CM_LOG_INT(result.seqs[0]));
+    if (event) {
+        s_persist(store, event, dedupe_ttl_ms, topic, body);
     } else {
-        cm_log_info("hub.ingest.duplicate", "id",
-                    json_string_value(json_object_get(event, "id")));
+        s_log_rejected(reason, topic, body);
     }
-    cm_log_set_correlation(NULL);
-    cm_commit_result_clear(&result);
     json_decref(event);
+    zframe_destroy(&body);
+    zframe_destroy(&topic);
 }
 
 static zsock_t *

@@ -16,7 +16,6 @@ main(void)
     srunner_add_suite(runner, gateway_auth_suite());
     srunner_add_suite(runner, gateway_limiter_suite());
     srunner_add_suite(runner, gateway_metrics_suite());
-    srunner_add_suite(runner, gateway_cloudevent_suite());
     srunner_add_suite(runner, gateway_sse_suite());
     srunner_add_suite(runner, gateway_queue_suite());
     srunner_run_all(runner, CK_NORMAL);

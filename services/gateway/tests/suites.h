@@ -9,7 +9,6 @@ Suite *gateway_input_suite(void);
 Suite *gateway_auth_suite(void);
 Suite *gateway_limiter_suite(void);
 Suite *gateway_metrics_suite(void);
-Suite *gateway_cloudevent_suite(void);
 Suite *gateway_sse_suite(void);
 Suite *gateway_queue_suite(void);
 
