@@ -13,12 +13,15 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 
-#define S_DETAIL_MAX     256
-#define S_NAME_MAX       192
-#define S_ID_ATTEMPTS    8   // ids taken by bootstrap data are skipped
-#define S_HISTORY_LIMIT  50  // default page of GET …/history
-#define S_HISTORY_MAX    200 // largest page of GET …/history
-#define S_LOCATION_MAX   (CM_ID_MAX + 128)
+#define S_DETAIL_MAX    256
+#define S_NAME_MAX      192
+#define S_ID_ATTEMPTS   8   // ids taken by bootstrap data are skipped
+#define S_HISTORY_LIMIT 50  // default page of GET …/history
+#define S_HISTORY_MAX   200 // largest page of GET …/history
+#define S_LOCATION_MAX  (CM_ID_MAX + 128)
+// Bytes of entries one history page may carry: a reply is at most 64 KiB
+// (the same bound as a list page, cm_list.h).
+#define S_HISTORY_BYTES_MAX ((size_t)56 * 1024)
 
 // ---- keys and reads
 
@@ -45,8 +48,7 @@ cm_doc_index_key(const cm_doc_type_t *type, const char *param,
 }
 
 static const char *
-s_history_key(const cm_doc_type_t *type, const char *id, char *buf,
-              size_t size)
+s_history_key(const cm_doc_type_t *type, const char *id, char *buf, size_t size)
 {
     char name[S_NAME_MAX];
     int n = snprintf(name, sizeof name, "%s:%s", type->kind, id);
@@ -253,10 +255,10 @@ cm_doc_new(const char *id, const char *state, const json_t *actor,
     assert(id && state);
     char now[CM_TIME_TEXT_MAX];
     cm_time_format(now_ms, now);
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:O?, s:[], s:i}", "id", id, "state", state,
-        "created_at", now, "updated_at", now, "created_by",
-        json_object_get(actor, "id"), "history", "history_count", 0);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:O?, s:[], s:i}", "id", id, "state",
+                  state, "created_at", now, "updated_at", now, "created_by",
+                  json_object_get(actor, "id"), "history", "history_count", 0);
     assert(doc);
     if (actor) {
         cm_doc_history_add(doc, actor, "create", NULL, state, NULL, NULL,
@@ -268,9 +270,9 @@ cm_doc_new(const char *id, const char *state, const json_t *actor,
 static json_t *
 s_actor_summary(const json_t *actor)
 {
-    json_t *summary = json_pack("{s:O?, s:O?}", "id",
-                                json_object_get(actor, "id"), "role",
-                                json_object_get(actor, "role"));
+    json_t *summary =
+        json_pack("{s:O?, s:O?}", "id", json_object_get(actor, "id"), "role",
+                  json_object_get(actor, "role"));
     assert(summary);
     const json_t *for_whom = json_object_get(actor, "on_behalf_of");
     if (for_whom) {
@@ -409,7 +411,8 @@ cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc)
 static const char *
 s_index_value(const cm_filter_t *f, const json_t *doc)
 {
-    const json_t *value = json_object_get(doc, f->member ? f->member : f->param);
+    const json_t *value =
+        json_object_get(doc, f->member ? f->member : f->param);
     if (f->flags & CM_FILTER_BOOLEAN) {
         return json_is_true(value) ? "true" : NULL;
     }
@@ -444,7 +447,7 @@ s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
 // the last `keep`.
 static void
 s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
-                 const json_t *old, json_t *doc)
+                 const json_t *old, json_t *doc, size_t keep)
 {
     json_t *history = json_object_get(doc, "history");
     size_t size = json_array_size(history);
@@ -453,8 +456,8 @@ s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
     size_t added = after > before ? (size_t)(after - before) : 0;
     added = added > size ? size : added;
     char key[CM_STORE_KEY_MAX];
-    if (added && s_history_key(type, cm_doc_string(doc, "id"), key,
-                               sizeof key)) {
+    if (added
+        && s_history_key(type, cm_doc_string(doc, "id"), key, sizeof key)) {
         for (size_t i = size - added; i < size; i++) {
             char *text = json_dumps(json_array_get(history, i), JSON_COMPACT);
             assert(text);
@@ -462,7 +465,6 @@ s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
             free(text);
         }
     }
-    size_t keep = type->history_keep ? type->history_keep : CM_DOC_HISTORY_KEEP;
     while (json_array_size(history) > keep) {
         json_array_remove(history, 0);
     }
@@ -495,15 +497,23 @@ cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type, const json_t *old,
 {
     assert(commit && type && doc && cm_doc_string(doc, "id"));
     size_t keep = type->history_keep ? type->history_keep : CM_DOC_HISTORY_KEEP;
+    size_t size = json_array_size(json_object_get(doc, "history"));
+    keep = keep < size ? keep : size;
     char *text = s_stored_text(doc, keep);
+    // Long entries: keep fewer inline (every one is in the stream) rather
+    // than refuse the document.
+    while (strlen(text) > CM_DOC_MAX_BYTES && keep > 0) {
+        free(text);
+        text = s_stored_text(doc, --keep);
+    }
     if (strlen(text) > CM_DOC_MAX_BYTES) {
         free(text);
         return CM_EINVAL;
     }
-    s_commit_history(commit, type, old, doc);
+    s_commit_history(commit, type, old, doc, keep);
     char key[CM_STORE_KEY_MAX];
-    const char *built = cm_doc_key(type, cm_doc_string(doc, "id"), key,
-                                   sizeof key);
+    const char *built =
+        cm_doc_key(type, cm_doc_string(doc, "id"), key, sizeof key);
     assert(built); // ids are made by cm_doc_next_id or validated
     cm_commit_doc(commit, key, expected_version, text);
     free(text);
@@ -524,8 +534,8 @@ cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
              json_t *extra)
 {
     assert(ctx && commit && type && event_type && doc);
-    json_t *data = type->event_data ? type->event_data(doc)
-                                    : cm_doc_list_item(type, doc);
+    json_t *data =
+        type->event_data ? type->event_data(doc) : cm_doc_list_item(type, doc);
     assert(data);
     json_object_set_new(data, "version", json_integer(version));
     if (json_is_object(extra)) {
@@ -553,8 +563,8 @@ cm_doc_reply_commit(cm_ctx_t *ctx, cm_commit_t *commit,
     }
     int64_t ignored = 0;
     bool conditional = cm_ctx_if_match(ctx, &ignored) == 1;
-    int outcome =
-        cm_ctx_commit(ctx, commit, status, cm_doc_view(ctx, type, doc, version));
+    int outcome = cm_ctx_commit(ctx, commit, status,
+                                cm_doc_view(ctx, type, doc, version));
     if (outcome == CM_COMMIT_CONFLICT && conditional) {
         cm_ctx_fail(ctx, cm_problem_new(412, "precondition_failed",
                                         "the document changed meanwhile; "
@@ -618,6 +628,36 @@ s_page_query(cm_ctx_t *ctx, size_t *limit, const char **cursor)
     return 0;
 }
 
+// The reply body of a history page: its entries up to the byte bound
+// (at least one), and the cursor after the last one given when the page
+// ended early or the stream goes on. Caller owns the result.
+static json_t *
+s_history_page(const cm_stream_page_t *page)
+{
+    json_t *items = json_array();
+    size_t bytes = 0;
+    size_t i = 0;
+    for (; i < page->count; i++) {
+        json_t *entry = json_array_get(page->entries, i);
+        char *text = json_dumps(entry, JSON_COMPACT);
+        size_t size = text ? strlen(text) + 1 : 0;
+        free(text);
+        if (i > 0 && bytes + size > S_HISTORY_BYTES_MAX) {
+            break;
+        }
+        bytes += size;
+        json_array_append(items, entry);
+    }
+    const char *next = i < page->count ? page->ids[i - 1] : page->next_cursor;
+    json_t *body =
+        json_pack("{s:o, s:s?}", "items", items, "next_cursor", next);
+    assert(body);
+    if (!next) {
+        json_object_set_new(body, "next_cursor", json_null());
+    }
+    return body;
+}
+
 void
 cm_doc_history(cm_ctx_t *ctx, const cm_doc_type_t *type)
 {
@@ -642,12 +682,7 @@ cm_doc_history(cm_ctx_t *ctx, const cm_doc_type_t *type)
                                   limit, false, &page)
                  : -1;
     if (rc == 0) {
-        json_t *body = json_pack("{s:O, s:s?}", "items", page.entries,
-                                 "next_cursor", page.next_cursor);
-        if (!page.next_cursor) {
-            json_object_set_new(body, "next_cursor", json_null());
-        }
-        cm_ctx_reply(ctx, 200, body);
+        cm_ctx_reply(ctx, 200, s_history_page(&page));
         cm_stream_page_clear(&page);
     } else if (doc) {
         cm_doc_fail(ctx, rc == CM_EINVAL ? CM_EINTERNAL : rc, type, id);

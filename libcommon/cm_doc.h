@@ -18,7 +18,9 @@
 // The document keeps the last `history_keep` entries (history_count counts
 // them all); every entry is also appended to the history stream in the
 // same commit, read page by page with GET …/<id>/history (cm_doc_history).
-// So a document's size does not grow with its age.
+// So a document's size does not grow with its age. When long entries would
+// take the document past CM_DOC_MAX_BYTES, it keeps fewer of them inline.
+// A history page ends early, with a cursor, before its entries pass 56 KiB.
 //
 //   static const cm_filter_t s_filters[] = {
 //       {"state", NULL, "open closed"}, {"department"}, {NULL}};
@@ -72,14 +74,14 @@ typedef const cm_workflow_t *(cm_doc_workflow_fn)(const json_t *doc);
 
 // A document type. Static data.
 struct cm_doc_type {
-    const char *owner;     // service and hash tag, "dispatch"
-    const char *kind;      // key part, "workorder"
-    const char *what;      // in messages, "work order"
-    const char *id_prefix; // "WO" → WO-1, WO-2, …
-    const char *path;      // collection path, "/v1/work-orders" (Location)
-    const cm_filter_t *filters;  // ends with a NULL param; may be NULL
-    const cm_workflow_t *workflow;         // the process, or NULL
-    cm_doc_workflow_fn *workflow_for;      // or per document
+    const char *owner;          // service and hash tag, "dispatch"
+    const char *kind;           // key part, "workorder"
+    const char *what;           // in messages, "work order"
+    const char *id_prefix;      // "WO" → WO-1, WO-2, …
+    const char *path;           // collection path, "/v1/work-orders" (Location)
+    const cm_filter_t *filters; // ends with a NULL param; may be NULL
+    const cm_workflow_t *workflow;    // the process, or NULL
+    cm_doc_workflow_fn *workflow_for; // or per document
     // The list item stored beside the document (field `item`), without
     // version. NULL: the document without its history. Caller owns the
     // result. Every member a filter reads must be in it.
@@ -175,8 +177,7 @@ void cm_doc_etag(cm_ctx_t *ctx, int64_t version);
 // If-Match on a write of a document at `version`: true to go on. Otherwise
 // answered 412 (stale), 428 (absent and the type requires it) or 400
 // (malformed) and false.
-bool cm_doc_if_match(cm_ctx_t *ctx, const cm_doc_type_t *type,
-                     int64_t version);
+bool cm_doc_if_match(cm_ctx_t *ctx, const cm_doc_type_t *type, int64_t version);
 
 // The actions the caller may take now on doc. Caller owns the result.
 json_t *cm_doc_actions(cm_ctx_t *ctx, const cm_doc_type_t *type,
@@ -184,8 +185,8 @@ json_t *cm_doc_actions(cm_ctx_t *ctx, const cm_doc_type_t *type,
 
 // What the caller sees: doc with `version` and `actions`, decorated. Caller
 // owns the result.
-json_t *cm_doc_view(cm_ctx_t *ctx, const cm_doc_type_t *type,
-                    const json_t *doc, int64_t version);
+json_t *cm_doc_view(cm_ctx_t *ctx, const cm_doc_type_t *type, const json_t *doc,
+                    int64_t version);
 
 // The list item of doc (type->list_item or the document without history).
 // Caller owns the result.
@@ -193,12 +194,14 @@ json_t *cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc);
 
 // ---- writes
 
-// Add the write of doc to commit: trims the inline history (entries added
-// since `old` also go to the history stream), writes doc (expected_version
+// Add the write of doc to commit: trims the inline history to the last
+// history_keep entries, fewer when the document would otherwise pass
+// CM_DOC_MAX_BYTES (entries added since `old` also go to the history
+// stream), writes doc (expected_version
 // as cm_commit_doc; CM_VERSION_NEW for a new one) with its state and list
 // item, and moves its index entries (old NULL for a new document) to score
 // now_ms. doc is edited (history trimmed). 0, or CM_EINVAL when doc passes
-// CM_DOC_MAX_BYTES (nothing added).
+// CM_DOC_MAX_BYTES without any inline history (nothing added).
 int cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type,
                   const json_t *old, json_t *doc, int64_t expected_version,
                   int64_t now_ms);

@@ -219,8 +219,8 @@ s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
                      "must be an integer %" PRId64 "..%" PRId64, field->min,
                      field->max);
         } else {
-            snprintf(message, sizeof message,
-                     "must be an integer >= %" PRId64, field->min);
+            snprintf(message, sizeof message, "must be an integer >= %" PRId64,
+                     field->min);
         }
         return s_fail(problem_p, path, message);
     }
@@ -258,9 +258,9 @@ cm_field_check_value(const cm_field_t *field, const json_t *value,
 {
     assert(field && problem_p);
     path = path ? path : field->name;
-    bool absent = !value || json_is_null(value)
-                  || (json_is_string(value)
-                      && s_is_blank(json_string_value(value)));
+    bool absent =
+        !value || json_is_null(value)
+        || (json_is_string(value) && s_is_blank(json_string_value(value)));
     if (absent) {
         return (field->flags & CM_FIELD_REQUIRED)
                    ? s_fail(problem_p, path, "is required")
@@ -295,8 +295,7 @@ cm_field_check_value(const cm_field_t *field, const json_t *value,
 }
 
 bool
-cm_field_check(const cm_field_t *fields, const json_t *body,
-               json_t **problem_p)
+cm_field_check(const cm_field_t *fields, const json_t *body, json_t **problem_p)
 {
     assert(problem_p);
     if (body && !json_is_object(body)) {
@@ -317,6 +316,26 @@ cm_field_check(const cm_field_t *fields, const json_t *body,
                                     problem_p)
                && fine;
     }
+    return fine;
+}
+
+bool
+cm_field_check_object(const cm_field_t *fields, const json_t *value,
+                      const char *path, json_t **problem_p)
+{
+    assert(path && problem_p);
+    json_t *inner = NULL;
+    bool fine = cm_field_check(fields, value, &inner);
+    const json_t *errors = json_object_get(inner, "errors");
+    for (size_t i = 0; i < json_array_size(errors); i++) {
+        const json_t *error = json_array_get(errors, i);
+        char name[S_PATH_MAX];
+        snprintf(name, sizeof name, "%s.%s", path,
+                 json_string_value(json_object_get(error, "field")));
+        s_fail(problem_p, name,
+               json_string_value(json_object_get(error, "message")));
+    }
+    json_decref(inner);
     return fine;
 }
 

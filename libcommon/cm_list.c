@@ -102,8 +102,8 @@ s_check_keys(const cm_doc_type_t *type, const json_t *query, const char *extra,
 }
 
 json_t *
-cm_list_parse(const cm_doc_type_t *type, const json_t *query,
-              const char *extra, cm_list_query_t *out)
+cm_list_parse(const cm_doc_type_t *type, const json_t *query, const char *extra,
+              cm_list_query_t *out)
 {
     assert(type && out);
     memset(out, 0, sizeof *out);
@@ -307,22 +307,22 @@ s_matches_text(const s_needles_t *needles, const char *item)
 // ---- the walk over one index
 
 typedef struct {
-    cm_ctx_t *ctx;                  // borrowed
-    const cm_doc_type_t *type;      // borrowed
-    const cm_list_query_t *query;   // borrowed
-    const s_needles_t *needles;     // borrowed: the query as texts
-    const char *index;              // borrowed key
-    bool combined;                  // check each item against the filters
-    char *page;                     // owned: the reply body so far
-    size_t page_size;               // bytes in page, without NUL
-    size_t page_capacity;           // bytes allocated for page
-    size_t count;                   // items in page
-    char last[S_CURSOR_MAX];        // position of the last entry walked
-    bool more;                      // entries follow `last`
-    size_t scanned;                 // entries walked
-    size_t bytes;                   // compact JSON size of items
-    bool bytes_full;                // the next item would pass the bound
-    int64_t total;                  // index size, -1 when not asked
+    cm_ctx_t *ctx;                // borrowed
+    const cm_doc_type_t *type;    // borrowed
+    const cm_list_query_t *query; // borrowed
+    const s_needles_t *needles;   // borrowed: the query as texts
+    const char *index;            // borrowed key
+    bool combined;                // check each item against the filters
+    char *page;                   // owned: the reply body so far
+    size_t page_size;             // bytes in page, without NUL
+    size_t page_capacity;         // bytes allocated for page
+    size_t count;                 // items in page
+    char last[S_CURSOR_MAX];      // position of the last entry walked
+    bool more;                    // entries follow `last`
+    size_t scanned;               // entries walked
+    size_t bytes;                 // compact JSON size of items
+    bool bytes_full;              // the next item would pass the bound
+    int64_t total;                // index size, -1 when not asked
 } s_walk_t;
 
 static void
@@ -353,7 +353,7 @@ s_full(const s_walk_t *w)
 static bool
 s_may_read(const s_walk_t *w, const char *item)
 {
-    if (!w->type->may_read) {
+    if (!w->type->may_read || w->query->may_read_all) {
         return true;
     }
     json_t *parsed = json_loads(item, 0, NULL);
@@ -394,9 +394,9 @@ s_walk_page(s_walk_t *w, const cm_page_t *page)
 {
     char **loaded = calloc(page->count + 1, sizeof(char *));
     assert(loaded);
-    int rc = s_load_items(w->type, cm_ctx_store(w->ctx),
-                          (const char *const *)page->members, page->count,
-                          loaded);
+    int rc =
+        s_load_items(w->type, cm_ctx_store(w->ctx),
+                     (const char *const *)page->members, page->count, loaded);
     for (size_t i = 0; rc == 0 && i < page->count && !s_full(w); i++) {
         char *item = loaded[i];
         loaded[i] = NULL;
@@ -425,7 +425,7 @@ static size_t
 s_fetch_size(const s_walk_t *w)
 {
     size_t want = w->query->limit - w->count;
-    if (!w->combined && !w->type->may_read) {
+    if (!w->combined && (!w->type->may_read || w->query->may_read_all)) {
         return want;
     }
     size_t matched = w->count;
@@ -563,8 +563,8 @@ cm_list_run(cm_ctx_t *ctx, const cm_doc_type_t *type, cm_list_scope_fn *scope)
 {
     assert(ctx && type);
     cm_list_query_t query;
-    json_t *problem = cm_list_parse(type, cm_ctx_query_object(ctx), NULL,
-                                    &query);
+    json_t *problem =
+        cm_list_parse(type, cm_ctx_query_object(ctx), NULL, &query);
     if (!problem && scope) {
         problem = scope(ctx, type, &query);
     }
