@@ -37,6 +37,10 @@ extern intake_stack_t intake_stack;
 void intake_stack_setup(void);
 void intake_stack_teardown(void);
 
+// Feed one personnel event (type, data as JSON text) into intake's org
+// view, as its consumer would.
+void intake_org_event(const char *type, const char *data_text);
+
 // Start intake again (after a kill) and wait for its workers.
 bool intake_stack_restart_intake(void);
 
