@@ -12,5 +12,7 @@ Suite *personnel_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);
+Suite *intake_bounds_suite(void);
+Suite *intake_access_suite(void);
 
 #endif

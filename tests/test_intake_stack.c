@@ -123,6 +123,12 @@ intake_call(const json_t *actor, const char *method, const char *path,
 }
 
 json_t *
+intake_call_with(const cm_envelope_request_t *fields)
+{
+    return harness_mdp_call(s_client(), "intake", fields, INTAKE_TEST_CALL_MS);
+}
+
+json_t *
 intake_expect(int status, const json_t *actor, const char *method,
               const char *path, const json_t *body)
 {
