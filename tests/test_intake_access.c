@@ -47,9 +47,9 @@ s_setup(void)
 static void
 s_teardown(void)
 {
-    json_t **all[] = {&s_agent,     &s_away,    &s_deputy,   &s_deputy2,
-                      &s_tech,      &s_tech_head, &s_finance, &s_fin_head,
-                      &s_auditor,   &s_head};
+    json_t **all[] = {&s_agent,   &s_away,      &s_deputy,  &s_deputy2,
+                      &s_tech,    &s_tech_head, &s_finance, &s_fin_head,
+                      &s_auditor, &s_head};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         json_decref(*all[i]);
         *all[i] = NULL;
@@ -61,10 +61,10 @@ s_teardown(void)
 static char *
 s_create(const char *kind, const char *phone)
 {
-    json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "kind", kind,
-                             "channel", "phone", "customer", "name", "Li Wei",
-                             "phone", phone, "subject", "Water pressure",
-                             "description", "Low since May");
+    json_t *body =
+        json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "kind", kind, "channel",
+                  "phone", "customer", "name", "Li Wei", "phone", phone,
+                  "subject", "Water pressure", "description", "Low since May");
     json_t *doc = intake_expect(201, s_agent, "POST", "/v1/cases", body);
     json_decref(body);
     char *id = strdup(json_string_value(json_object_get(doc, "id")));
@@ -133,8 +133,8 @@ START_TEST(test_intake_access_agent_actions_belong_to_the_desk)
     // Not the desk's, and not yet its department's: the case is not there.
     json_decref(intake_act(s_away, id, "answer",
                            json_pack("{s:s}", "answer", "8-17"), 404));
-    json_decref(intake_act(s_agent, id, "forward", s_forward_to("logistics"),
-                           200));
+    json_decref(
+        intake_act(s_agent, id, "forward", s_forward_to("logistics"), 200));
     // Forwarded to logistics: the agent placed there works on it as
     // department staff, not as the desk.
     char path[64];
@@ -192,8 +192,8 @@ START_TEST(test_intake_access_cases_by_department)
     // Assigned to the technician: listed by assignee.
     json_decref(intake_act(s_tech_head, tech, "assign",
                            json_pack("{s:s}", "technician", "ST-4"), 200));
-    ck_assert_str_eq(
-        s_list(s_tech, "{\"assignee\":\"ST-4\"}", buf, sizeof buf), tech);
+    ck_assert_str_eq(s_list(s_tech, "{\"assignee\":\"ST-4\"}", buf, sizeof buf),
+                     tech);
     ck_assert_int_eq(s_status(s_tech, "/v1/cases", "{\"colour\":\"red\"}"),
                      400);
     free(open);
@@ -225,8 +225,7 @@ START_TEST(test_intake_access_customer_contacts)
         json_object_get(json_object_get(doc, "customer"), "phone"));
     json_decref(doc);
     doc = intake_expect(200, s_tech, "GET", customer_path, NULL);
-    ck_assert_str_eq(json_string_value(json_object_get(doc, "name")),
-                     "Li Wei");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "name")), "Li Wei");
     const char *hidden[] = {"phone", "email", "notes", "history"};
     for (size_t i = 0; i < 4; i++) {
         ck_assert_msg(!json_object_get(doc, hidden[i]), "%s shown", hidden[i]);
@@ -263,8 +262,7 @@ START_TEST(test_intake_access_satisfaction_report)
     ck_assert_int_eq(s_status(s_auditor, report, "{\"x\":\"1\"}"), 400);
     json_t *query = NULL;
     json_t *reply = intake_call(s_tech_head, "GET", report, query, NULL, NULL);
-    ck_assert_str_eq(harness_mdp_body_string(reply, "department"),
-                     "technical");
+    ck_assert_str_eq(harness_mdp_body_string(reply, "department"), "technical");
     json_decref(reply);
 }
 END_TEST

@@ -188,10 +188,9 @@ START_TEST(test_intake_bounds_thousand_history_entries)
     for (int i = 0; i < S_NOTES; i++) {
         snprintf(short_note, sizeof short_note, "called back, try %d", i);
         bool last = i >= S_NOTES - 5;
-        json_decref(intake_act(s_agent, id, "note",
-                               json_pack("{s:s}", "note",
-                                         last ? long_note : short_note),
-                               200));
+        json_decref(intake_act(
+            s_agent, id, "note",
+            json_pack("{s:s}", "note", last ? long_note : short_note), 200));
     }
     free(long_note);
     json_t *doc = s_get(id);
@@ -215,18 +214,17 @@ START_TEST(test_intake_bounds_satisfaction_entries)
     char *id = s_create();
     char reply_by[32];
     cm_time_format(cm_time_now_ms() + 3600LL * 1000, reply_by);
-    json_decref(intake_act(s_agent, id, "forward",
-                           json_pack("{s:s, s:s}", "department", "finance",
-                                     "reply_by", reply_by),
-                           200));
+    json_decref(intake_act(
+        s_agent, id, "forward",
+        json_pack("{s:s, s:s}", "department", "finance", "reply_by", reply_by),
+        200));
     for (int round = 1; round <= 7; round++) {
         json_decref(intake_act(s_finance, id, "reply",
                                json_pack("{s:s}", "answer", "see bill"), 200));
         json_decref(intake_act(s_agent, id, "relay", NULL, 200));
-        json_decref(intake_act(s_agent, id, "confirm",
-                               json_pack("{s:b, s:i}", "satisfied", 0,
-                                         "score", 1),
-                               200));
+        json_decref(intake_act(
+            s_agent, id, "confirm",
+            json_pack("{s:b, s:i}", "satisfied", 0, "score", 1), 200));
     }
     json_t *doc = s_get(id);
     json_t *entries = json_object_get(doc, "satisfaction");
@@ -234,8 +232,7 @@ START_TEST(test_intake_bounds_satisfaction_entries)
     ck_assert_int_eq(s_int(json_array_get(entries, 4), "round"), 7);
     ck_assert_int_eq(s_int(doc, "round"), 8);
     json_decref(doc);
-    char *count =
-        intake_redis("XLEN", "sm:{intake}:ledger:satisfaction", NULL);
+    char *count = intake_redis("XLEN", "sm:{intake}:ledger:satisfaction", NULL);
     ck_assert_str_eq(count, "7");
     free(count);
     free(id);

@@ -101,9 +101,9 @@ access_decorate_case(cm_ctx_t *ctx, const json_t *doc, json_t *view)
         return;
     }
     const json_t *customer = json_object_get(doc, "customer");
-    json_t *named = json_pack("{s:O?, s:O?}", "id",
-                              json_object_get(customer, "id"), "name",
-                              json_object_get(customer, "name"));
+    json_t *named =
+        json_pack("{s:O?, s:O?}", "id", json_object_get(customer, "id"), "name",
+                  json_object_get(customer, "name"));
     assert(named);
     json_object_set_new(view, "customer", named);
 }
