@@ -45,15 +45,25 @@ s_setup(void)
 }
 
 static void
+s_release(json_t **actor)
+{
+    json_decref(*actor);
+    *actor = NULL;
+}
+
+static void
 s_teardown(void)
 {
-    json_t **all[] = {&s_agent,   &s_away,      &s_deputy,  &s_deputy2,
-                      &s_tech,    &s_tech_head, &s_finance, &s_fin_head,
-                      &s_auditor, &s_head};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        json_decref(*all[i]);
-        *all[i] = NULL;
-    }
+    s_release(&s_agent);
+    s_release(&s_away);
+    s_release(&s_deputy);
+    s_release(&s_deputy2);
+    s_release(&s_tech);
+    s_release(&s_tech_head);
+    s_release(&s_finance);
+    s_release(&s_fin_head);
+    s_release(&s_auditor);
+    s_release(&s_head);
     intake_stack_teardown();
 }
 
