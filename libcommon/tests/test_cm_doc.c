@@ -1,7 +1,8 @@
 // cm_doc and cm_list bounds that the kit suite does not cover: documents
 // whose history entries are long keep fewer of them inline instead of
 // being refused, history pages end before a reply would pass 64 KiB, and a
-// list scope may waive the per-item need-to-know check. A "note" document
+// list scope may waive the per-item need-to-know check; the first pages of
+// several indexes come in one round trip. A "note" document
 // type driven through cm_service_handle against a private redis-server.
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,41 @@ START_TEST(test_cm_doc_list_scope_may_read_all)
 }
 END_TEST
 
+// The first pages of several indexes in one round trip (the org view
+// reads a person's heads, oversees and delegations this way).
+START_TEST(test_cm_doc_store_list_many)
+{
+    cm_commit_t *commit = cm_commit_new(OWNER);
+    cm_commit_index_add(commit, "sm:{doctest}:idx:a", "x", 1);
+    cm_commit_index_add(commit, "sm:{doctest}:idx:a", "y", 2);
+    cm_commit_index_add(commit, "sm:{doctest}:idx:c", "z", 3);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    const char *keys[] = {"sm:{doctest}:idx:a", "sm:{doctest}:idx:b",
+                          "sm:{doctest}:idx:c"};
+    cm_page_t pages[3];
+    ck_assert_int_eq(cm_store_list_many(store, keys, 3, 10, pages), 0);
+    ck_assert_uint_eq(pages[0].count, 2);
+    ck_assert_str_eq(pages[0].members[0], "y"); // newest first
+    ck_assert_uint_eq(pages[1].count, 0);
+    ck_assert_uint_eq(pages[2].count, 1);
+    ck_assert_ptr_null(pages[2].next_cursor);
+    for (size_t i = 0; i < 3; i++) {
+        cm_page_clear(&pages[i]);
+    }
+    ck_assert_int_eq(cm_store_list_many(store, keys, 3, 1, pages), 0);
+    ck_assert_uint_eq(pages[0].count, 1);
+    ck_assert_ptr_nonnull(pages[0].next_cursor);
+    for (size_t i = 0; i < 3; i++) {
+        cm_page_clear(&pages[i]);
+    }
+    ck_assert_int_eq(cm_store_list_many(store, keys, 3, 0, pages), CM_EINVAL);
+    ck_assert_int_eq(cm_store_list_many(store, keys, 0, 10, pages), 0);
+}
+END_TEST
+
 Suite *
 cm_doc_suite(void)
 {
@@ -298,6 +334,7 @@ cm_doc_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_cm_doc_long_history_stays_inline_bounded);
     tcase_add_test(tc, test_cm_doc_list_scope_may_read_all);
+    tcase_add_test(tc, test_cm_doc_store_list_many);
     suite_add_tcase(s, tc);
     return s;
 }
