@@ -113,6 +113,12 @@ access_decorate_customer(cm_ctx_t *ctx, const json_t *doc, json_t *view)
 {
     (void)doc; // the view holds what is left out
     if (access_reads_contacts(cm_ctx_actor(ctx))) {
+        const char *contacts[] = {"phone", "email", "notes"};
+        for (size_t i = 0; i < 3; i++) {
+            if (json_is_null(json_object_get(view, contacts[i]))) {
+                json_object_del(view, contacts[i]); // stored before: absent
+            }
+        }
         return;
     }
     static const char kept[] =

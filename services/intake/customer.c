@@ -45,6 +45,8 @@ static const cm_workflow_t s_flow = {
     .superuser_role = "station_head",
 };
 
+static void s_drop_empty(json_t *doc);
+
 // The list item: the customer without notes and history.
 static json_t *
 s_list_item(const json_t *doc)
@@ -53,6 +55,7 @@ s_list_item(const json_t *doc)
     assert(item);
     json_object_del(item, "history");
     json_object_del(item, "notes");
+    s_drop_empty(item); // customers stored with null contacts
     return item;
 }
 
