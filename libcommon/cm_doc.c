@@ -502,11 +502,11 @@ cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type, const json_t *old,
     char *text = s_stored_text(doc, keep);
     // Long entries: keep fewer inline (every one is in the stream) rather
     // than refuse the document.
-    while (strlen(text) > CM_DOC_MAX_BYTES && keep > 0) {
+    while (strlen(text) > (size_t)CM_DOC_MAX_BYTES && keep > 0) {
         free(text);
         text = s_stored_text(doc, --keep);
     }
-    if (strlen(text) > CM_DOC_MAX_BYTES) {
+    if (strlen(text) > (size_t)CM_DOC_MAX_BYTES) {
         free(text);
         return CM_EINVAL;
     }

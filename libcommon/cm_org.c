@@ -264,12 +264,12 @@ s_compare_json_ids(const void *a, const void *b)
 static json_t *
 s_sorted(const cm_page_t *page)
 {
-    json_t **items = calloc(page->count + 1, sizeof *items);
+    json_t **items = calloc(page->count + 1, sizeof(json_t *));
     assert(items);
     for (size_t i = 0; i < page->count; i++) {
         items[i] = json_string(page->members[i]);
     }
-    qsort(items, page->count, sizeof *items, s_compare_json_ids);
+    qsort(items, page->count, sizeof(json_t *), s_compare_json_ids);
     json_t *array = json_array();
     assert(array);
     for (size_t i = 0; i < page->count; i++) {
