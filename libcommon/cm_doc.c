@@ -19,6 +19,9 @@
 #define S_HISTORY_LIMIT 50  // default page of GET …/history
 #define S_HISTORY_MAX   200 // largest page of GET …/history
 #define S_LOCATION_MAX  (CM_ID_MAX + 128)
+// Bytes of entries one history page may carry: a reply is at most 64 KiB
+// (the same bound as a list page, cm_list.h).
+#define S_HISTORY_BYTES_MAX ((size_t)56 * 1024)
 
 // ---- keys and reads
 
@@ -444,7 +447,7 @@ s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
 // the last `keep`.
 static void
 s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
-                 const json_t *old, json_t *doc)
+                 const json_t *old, json_t *doc, size_t keep)
 {
     json_t *history = json_object_get(doc, "history");
     size_t size = json_array_size(history);
@@ -462,7 +465,6 @@ s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
             free(text);
         }
     }
-    size_t keep = type->history_keep ? type->history_keep : CM_DOC_HISTORY_KEEP;
     while (json_array_size(history) > keep) {
         json_array_remove(history, 0);
     }
@@ -495,12 +497,20 @@ cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type, const json_t *old,
 {
     assert(commit && type && doc && cm_doc_string(doc, "id"));
     size_t keep = type->history_keep ? type->history_keep : CM_DOC_HISTORY_KEEP;
+    size_t size = json_array_size(json_object_get(doc, "history"));
+    keep = keep < size ? keep : size;
     char *text = s_stored_text(doc, keep);
-    if (strlen(text) > CM_DOC_MAX_BYTES) {
+    // Long entries: keep fewer inline (every one is in the stream) rather
+    // than refuse the document.
+    while (strlen(text) > (size_t)CM_DOC_MAX_BYTES && keep > 0) {
+        free(text);
+        text = s_stored_text(doc, --keep);
+    }
+    if (strlen(text) > (size_t)CM_DOC_MAX_BYTES) {
         free(text);
         return CM_EINVAL;
     }
-    s_commit_history(commit, type, old, doc);
+    s_commit_history(commit, type, old, doc, keep);
     char key[CM_STORE_KEY_MAX];
     const char *built =
         cm_doc_key(type, cm_doc_string(doc, "id"), key, sizeof key);
@@ -618,6 +628,36 @@ s_page_query(cm_ctx_t *ctx, size_t *limit, const char **cursor)
     return 0;
 }
 
+// The reply body of a history page: its entries up to the byte bound
+// (at least one), and the cursor after the last one given when the page
+// ended early or the stream goes on. Caller owns the result.
+static json_t *
+s_history_page(const cm_stream_page_t *page)
+{
+    json_t *items = json_array();
+    size_t bytes = 0;
+    size_t i = 0;
+    for (; i < page->count; i++) {
+        json_t *entry = json_array_get(page->entries, i);
+        char *text = json_dumps(entry, JSON_COMPACT);
+        size_t size = text ? strlen(text) + 1 : 0;
+        free(text);
+        if (i > 0 && bytes + size > S_HISTORY_BYTES_MAX) {
+            break;
+        }
+        bytes += size;
+        json_array_append(items, entry);
+    }
+    const char *next = i < page->count ? page->ids[i - 1] : page->next_cursor;
+    json_t *body =
+        json_pack("{s:o, s:s?}", "items", items, "next_cursor", next);
+    assert(body);
+    if (!next) {
+        json_object_set_new(body, "next_cursor", json_null());
+    }
+    return body;
+}
+
 void
 cm_doc_history(cm_ctx_t *ctx, const cm_doc_type_t *type)
 {
@@ -642,12 +682,7 @@ cm_doc_history(cm_ctx_t *ctx, const cm_doc_type_t *type)
                                   limit, false, &page)
                  : -1;
     if (rc == 0) {
-        json_t *body = json_pack("{s:O, s:s?}", "items", page.entries,
-                                 "next_cursor", page.next_cursor);
-        if (!page.next_cursor) {
-            json_object_set_new(body, "next_cursor", json_null());
-        }
-        cm_ctx_reply(ctx, 200, body);
+        cm_ctx_reply(ctx, 200, s_history_page(&page));
         cm_stream_page_clear(&page);
     } else if (doc) {
         cm_doc_fail(ctx, rc == CM_EINVAL ? CM_EINTERNAL : rc, type, id);

@@ -18,7 +18,9 @@
 // The document keeps the last `history_keep` entries (history_count counts
 // them all); every entry is also appended to the history stream in the
 // same commit, read page by page with GET …/<id>/history (cm_doc_history).
-// So a document's size does not grow with its age.
+// So a document's size does not grow with its age. When long entries would
+// take the document past CM_DOC_MAX_BYTES, it keeps fewer of them inline.
+// A history page ends early, with a cursor, before its entries pass 56 KiB.
 //
 //   static const cm_filter_t s_filters[] = {
 //       {"state", NULL, "open closed"}, {"department"}, {NULL}};
@@ -192,12 +194,14 @@ json_t *cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc);
 
 // ---- writes
 
-// Add the write of doc to commit: trims the inline history (entries added
-// since `old` also go to the history stream), writes doc (expected_version
+// Add the write of doc to commit: trims the inline history to the last
+// history_keep entries, fewer when the document would otherwise pass
+// CM_DOC_MAX_BYTES (entries added since `old` also go to the history
+// stream), writes doc (expected_version
 // as cm_commit_doc; CM_VERSION_NEW for a new one) with its state and list
 // item, and moves its index entries (old NULL for a new document) to score
 // now_ms. doc is edited (history trimmed). 0, or CM_EINVAL when doc passes
-// CM_DOC_MAX_BYTES (nothing added).
+// CM_DOC_MAX_BYTES without any inline history (nothing added).
 int cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type,
                   const json_t *old, json_t *doc, int64_t expected_version,
                   int64_t now_ms);

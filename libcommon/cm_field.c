@@ -192,7 +192,6 @@ static bool
 s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
                 json_t **problem_p)
 {
-    char message[S_MESSAGE_MAX];
     if (!json_is_integer(value)) {
         return s_fail(problem_p, path,
                       field->type == CM_FIELD_MONEY
@@ -214,6 +213,7 @@ s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
         return true;
     }
     if (n < field->min || (field->max > field->min && n > field->max)) {
+        char message[S_MESSAGE_MAX];
         if (field->max > field->min) {
             snprintf(message, sizeof message,
                      "must be an integer %" PRId64 "..%" PRId64, field->min,
@@ -235,8 +235,8 @@ s_check_array(const cm_field_t *field, const json_t *value, const char *path,
         return s_fail(problem_p, path, "must be an array");
     }
     size_t max = field->max > 0 ? (size_t)field->max : CM_FIELD_ARRAY_MAX;
-    char message[S_MESSAGE_MAX];
     if (json_array_size(value) > max) {
+        char message[S_MESSAGE_MAX];
         snprintf(message, sizeof message, "must have at most %zu items", max);
         return s_fail(problem_p, path, message);
     }
@@ -316,6 +316,26 @@ cm_field_check(const cm_field_t *fields, const json_t *body, json_t **problem_p)
                                     problem_p)
                && fine;
     }
+    return fine;
+}
+
+bool
+cm_field_check_object(const cm_field_t *fields, const json_t *value,
+                      const char *path, json_t **problem_p)
+{
+    assert(path && problem_p);
+    json_t *inner = NULL;
+    bool fine = cm_field_check(fields, value, &inner);
+    const json_t *errors = json_object_get(inner, "errors");
+    for (size_t i = 0; i < json_array_size(errors); i++) {
+        const json_t *error = json_array_get(errors, i);
+        char name[S_PATH_MAX];
+        snprintf(name, sizeof name, "%s.%s", path,
+                 json_string_value(json_object_get(error, "field")));
+        s_fail(problem_p, name,
+               json_string_value(json_object_get(error, "message")));
+    }
+    json_decref(inner);
     return fine;
 }
 

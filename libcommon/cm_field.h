@@ -89,6 +89,12 @@ typedef struct {
 bool cm_field_check(const cm_field_t *fields, const json_t *body,
                     json_t **problem_p);
 
+// cm_field_check of a nested object (a .check of an OBJECT field): its
+// errors name "path.member" ("customer.phone"). True when nothing was
+// wrong.
+bool cm_field_check_object(const cm_field_t *fields, const json_t *value,
+                           const char *path, json_t **problem_p);
+
 // Check one value against one field (value NULL or JSON null: absent).
 // True when fine. `path` names the field in errors (NULL: field->name).
 bool cm_field_check_value(const cm_field_t *field, const json_t *value,

@@ -353,7 +353,7 @@ s_full(const s_walk_t *w)
 static bool
 s_may_read(const s_walk_t *w, const char *item)
 {
-    if (!w->type->may_read) {
+    if (!w->type->may_read || w->query->may_read_all) {
         return true;
     }
     json_t *parsed = json_loads(item, 0, NULL);
@@ -425,7 +425,7 @@ static size_t
 s_fetch_size(const s_walk_t *w)
 {
     size_t want = w->query->limit - w->count;
-    if (!w->combined && !w->type->may_read) {
+    if (!w->combined && (!w->type->may_read || w->query->may_read_all)) {
         return want;
     }
     size_t matched = w->count;

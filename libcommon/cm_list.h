@@ -15,7 +15,8 @@
 // ends early, with a cursor, before its items pass CM_LIST_BYTES_MAX. Pages
 // are built from the stored list items (one pipelined read per batch) and
 // spliced into the reply as text, never parsed — unless the type has a
-// need-to-know rule (may_read), which then sees every item. (Redis
+// need-to-know rule (may_read) that the scope did not waive
+// (may_read_all), which then sees every item. (Redis
 // ZINTERSTORE would need a temporary key per request, a write on a read
 // path; walking one index keeps reads read-only.)
 #ifndef LIBCOMMON_CM_LIST_H
@@ -43,6 +44,10 @@ typedef struct {
     size_t limit;                            // 1..CM_LIST_LIMIT_MAX
     const char *cursor;                      // NULL for the first page
     bool with_total;                         // add `total`
+    // Set by a scope that vouches the caller may read every document the
+    // query selects (its own department's index): items are then spliced
+    // without asking may_read, as for a type without one.
+    bool may_read_all;
 } cm_list_query_t;
 
 // Narrow a query to what the caller may see (need-to-know): may set

@@ -260,6 +260,25 @@ s_compare_json_ids(const void *a, const void *b)
                              json_string_value(*(json_t *const *)b));
 }
 
+// The members of a page as a JSON array sorted by id. Caller owns it.
+static json_t *
+s_sorted(const cm_page_t *page)
+{
+    json_t **items = calloc(page->count + 1, sizeof(json_t *));
+    assert(items);
+    for (size_t i = 0; i < page->count; i++) {
+        items[i] = json_string(page->members[i]);
+    }
+    qsort(items, page->count, sizeof(json_t *), s_compare_json_ids);
+    json_t *array = json_array();
+    assert(array);
+    for (size_t i = 0; i < page->count; i++) {
+        json_array_append_new(array, items[i]);
+    }
+    free(items);
+    return array;
+}
+
 // Members of an index, sorted by id. NULL when unavailable.
 static json_t *
 s_members(cm_store_t *store, const char *owner, const char *kind,
@@ -274,18 +293,7 @@ s_members(cm_store_t *store, const char *owner, const char *kind,
         != 0) {
         return NULL;
     }
-    json_t **items = calloc(page.count + 1, sizeof *items);
-    assert(items);
-    for (size_t i = 0; i < page.count; i++) {
-        items[i] = json_string(page.members[i]);
-    }
-    qsort(items, page.count, sizeof *items, s_compare_json_ids);
-    json_t *array = json_array();
-    assert(array);
-    for (size_t i = 0; i < page.count; i++) {
-        json_array_append_new(array, items[i]);
-    }
-    free(items);
+    json_t *array = s_sorted(&page);
     cm_page_clear(&page);
     return array;
 }
@@ -385,10 +393,45 @@ cm_org_is_trained(cm_store_t *store, const char *owner, const char *id)
 
 // ---- the actor as the view knows them
 
+// The departments id heads and oversees and the delegations to id, sorted
+// by id, read in one round trip into lists[0..2]. 0, or -1 when Redis is
+// unavailable (lists NULL).
+static int
+s_person_lists(cm_store_t *store, const char *owner, const char *id,
+               json_t *lists[3])
+{
+    static const char *const kinds[] = {"head", "deputy", "delegate"};
+    char keys[3][CM_STORE_KEY_MAX];
+    const char *key_list[3];
+    bool named = s_id_ok(id);
+    for (size_t i = 0; i < 3; i++) {
+        key_list[i] = keys[i];
+        named = named && s_index(keys[i], owner, kinds[i], id);
+    }
+    if (!named) { // nobody the view could know: no lists
+        for (size_t i = 0; i < 3; i++) {
+            lists[i] = json_array();
+        }
+        return 0;
+    }
+    cm_page_t pages[3];
+    if (cm_store_list_many(store, key_list, 3, CM_ORG_MEMBERS_MAX, pages)
+        != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        lists[i] = s_sorted(&pages[i]);
+        cm_page_clear(&pages[i]);
+    }
+    return 0;
+}
+
 // The person's facts: role, department and status from the view (when
-// known), heads and oversees. NULL when Redis is unavailable.
+// known), heads and oversees; *delegations (when not NULL) the ids of the
+// delegations to them. NULL when Redis is unavailable.
 static json_t *
-s_person(cm_store_t *store, const char *owner, const json_t *actor)
+s_person(cm_store_t *store, const char *owner, const json_t *actor,
+         json_t **delegations)
 {
     const char *id = s_text(actor, "id");
     json_t *person = json_deep_copy(actor);
@@ -403,16 +446,18 @@ s_person(cm_store_t *store, const char *owner, const json_t *actor)
             json_string(cm_org_is_active(staff) ? "active" : "inactive"));
     }
     json_decref(staff);
-    json_t *heads = s_members(store, owner, "head", id);
-    json_t *oversees = s_members(store, owner, "deputy", id);
-    if (!heads || !oversees) {
-        json_decref(heads);
-        json_decref(oversees);
+    json_t *lists[3];
+    if (s_person_lists(store, owner, id, lists) != 0) {
         json_decref(person);
         return NULL;
     }
-    json_object_set_new(person, "heads", heads);
-    json_object_set_new(person, "oversees", oversees);
+    json_object_set_new(person, "heads", lists[0]);
+    json_object_set_new(person, "oversees", lists[1]);
+    if (delegations) {
+        *delegations = lists[2];
+    } else {
+        json_decref(lists[2]);
+    }
     return person;
 }
 
@@ -429,11 +474,10 @@ s_delegation_current(const json_t *d, int64_t now_ms)
            && now_ms < until;
 }
 
-// The delegations to id that count now, each with its delegator's facts.
+// The delegations of ids that count now, each with its delegator's facts.
 static json_t *
-s_delegations(cm_store_t *store, const char *owner, const char *id)
+s_delegations(cm_store_t *store, const char *owner, const json_t *ids)
 {
-    json_t *ids = s_members(store, owner, "delegate", id);
     json_t *out = json_array();
     int64_t now = cm_time_now_ms();
     for (size_t i = 0; ids && i < json_array_size(ids); i++) {
@@ -441,7 +485,7 @@ s_delegations(cm_store_t *store, const char *owner, const char *id)
                            json_string_value(json_array_get(ids, i)));
         json_t *from = json_pack("{s:s}", "id", s_text(d, "from"));
         json_t *who = d && s_delegation_current(d, now)
-                          ? s_person(store, owner, from)
+                          ? s_person(store, owner, from, NULL)
                           : NULL;
         if (who && cm_org_is_active(who)) {
             json_array_append_new(
@@ -456,7 +500,6 @@ s_delegations(cm_store_t *store, const char *owner, const char *id)
         json_decref(from);
         json_decref(d);
     }
-    json_decref(ids);
     return out;
 }
 
@@ -464,11 +507,13 @@ json_t *
 cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor)
 {
     assert(store && owner);
-    json_t *person = s_person(store, owner, actor);
+    json_t *ids = NULL;
+    json_t *person = s_person(store, owner, actor, &ids);
     if (person) {
         json_object_set_new(person, "delegations",
-                            s_delegations(store, owner, s_text(actor, "id")));
+                            s_delegations(store, owner, ids));
     }
+    json_decref(ids);
     return person;
 }
 

@@ -353,6 +353,51 @@ cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
     return rc;
 }
 
+int
+cm_store_list_many(cm_store_t *self, const char *const *index_keys, size_t n,
+                   size_t limit, cm_page_t *pages)
+{
+    assert(self && (index_keys || n == 0) && (pages || n == 0));
+    for (size_t i = 0; i < n; i++) {
+        memset(&pages[i], 0, sizeof pages[i]);
+        pages[i].total = -1;
+    }
+    if (limit == 0 || limit > CM_STORE_PAGE_MAX) {
+        return CM_EINVAL;
+    }
+    int rc = n ? s_ensure_library(self) : 0;
+    char limit_text[CM_STORE_NUM_MAX];
+    snprintf(limit_text, sizeof limit_text, "%zu", limit);
+    size_t sent = 0;
+    while (rc == 0 && sent < n) {
+        const char *argv[] = {"FCALL", "sm_list", "1",        index_keys[sent],
+                              "",      "",        limit_text, "0"};
+        if (cm_redis_append(self->redis, 8, argv, NULL) != 0) {
+            // Appending only buffers; a failure dropped the connection and
+            // the commands buffered so far with it, so nothing was sent.
+            rc = CM_EUNAVAILABLE;
+            sent = 0;
+        } else {
+            sent++;
+        }
+    }
+    // Read every reply, even after a bad one, to keep the pipeline in step.
+    for (size_t i = 0; i < sent; i++) {
+        redisReply *reply = cm_redis_read(self->redis);
+        if (!reply) {
+            rc = CM_EUNAVAILABLE; // the connection is gone with the rest
+            break;
+        }
+        int one = s_fill_page(reply, limit, &pages[i]);
+        rc = rc ? rc : one;
+        freeReplyObject(reply);
+    }
+    for (size_t i = 0; rc && i < n; i++) {
+        cm_page_clear(&pages[i]);
+    }
+    return rc;
+}
+
 void
 cm_page_clear(cm_page_t *page)
 {

@@ -137,6 +137,13 @@ void cm_docs_clear(cm_doc_t *docs, size_t n);
 int cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
                   size_t limit, bool with_total, cm_page_t *page);
 
+// The first page (cm_store_list without a cursor or total) of each of n
+// indexes in one round trip. 0, CM_EINVAL (bad limit), CM_EUNAVAILABLE or
+// CM_EINTERNAL; caller owns pages[0..n) on success (cm_page_clear each),
+// on failure they are cleared.
+int cm_store_list_many(cm_store_t *self, const char *const *index_keys,
+                       size_t n, size_t limit, cm_page_t *pages);
+
 // Free what a cm_page_t holds and zero it.
 void cm_page_clear(cm_page_t *page);
 

@@ -100,6 +100,9 @@ s_actor_may(const cm_workflow_t *self, const cm_workflow_row_t *row,
         && !s_listed(actor, "oversees", doc, department)) {
         return false;
     }
+    if (row->guard && !row->guard(actor, doc)) {
+        return false;
+    }
     return !(row->guards & CM_WORKFLOW_DEPARTMENT)
            || s_same(actor, "department", doc, department);
 }

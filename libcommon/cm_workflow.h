@@ -108,6 +108,11 @@ typedef struct cm_action cm_action_t; // cm_action.h
 // answer (nothing is written). Caller owns the result.
 typedef json_t *(cm_effect_fn)(cm_action_t *action);
 
+// A service's own relation between the actor and the document, for what
+// the guard flags cannot say (the actor works at the service's desk).
+// True when the actor may take the row. Pure: reads only its arguments.
+typedef bool(cm_workflow_guard_fn)(const json_t *actor, const json_t *doc);
+
 // One transition. All strings are static; lists are space-separated names.
 typedef struct {
     const char *state;      // one or more states, or CM_WORKFLOW_ANY_STATE
@@ -123,6 +128,9 @@ typedef struct {
     // too long.
     const cm_field_t *fields;
     cm_effect_fn *effect; // the action's own effect (cm_action), or NULL
+    // One more guard, ANDed with the flags; like CM_WORKFLOW_DEPARTMENT the
+    // superuser passes it unless the row is CM_WORKFLOW_STRICT. NULL: none.
+    cm_workflow_guard_fn *guard;
 } cm_workflow_row_t;
 
 // A process. Static data: the engine never copies or frees it.

@@ -19,5 +19,7 @@ Suite *restart_suite(void);
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.
 int test_call_serve(const char *name);
+Suite *intake_bounds_suite(void);
+Suite *intake_access_suite(void);
 
 #endif

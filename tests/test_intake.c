@@ -273,11 +273,18 @@ START_TEST(test_intake_refusals)
     json_decref(reply);
     s_check_step(s_agent, id, "triage", json_pack("{s:s}", "severity", "low"),
                  "triaged");
-    // Only the head of the case's department assigns.
+    // Only the head of the case's department assigns: another
+    // department's head may not even see the case (need-to-know: 404), a
+    // dept_head of the department whom personnel did not name its head
+    // sees it but may not assign.
     json_t *other_head = harness_mdp_actor("ST-8", "dept_head", "logistics");
     json_decref(intake_act(other_head, id, "assign",
-                           json_pack("{s:s}", "technician", "ST-4"), 403));
+                           json_pack("{s:s}", "technician", "ST-4"), 404));
     json_decref(other_head);
+    json_t *unnamed = harness_mdp_actor("ST-10", "dept_head", "technical");
+    json_decref(intake_act(unnamed, id, "assign",
+                           json_pack("{s:s}", "technician", "ST-4"), 403));
+    json_decref(unnamed);
     s_check_step(s_tech_head, id, "assign",
                  json_pack("{s:s}", "technician", "ST-4"), "assigned");
     // Only the assignee works on it; the station head may do everything.
@@ -462,22 +469,25 @@ START_TEST(test_intake_list_items_and_combined_pages)
 }
 END_TEST
 
-// Items with long subjects: a page of 50 would pass the 64 KiB reply, so
-// pages end early with a cursor and the walk still sees every case once.
+// Items with long subjects and customer names (each at its maximum, 200
+// characters of three bytes): a page of 200 would pass the 64 KiB reply,
+// so pages end early with a cursor and the walk still sees every case once.
 START_TEST(test_intake_list_page_byte_bound)
 {
-    char subject[3001];
-    memset(subject, 's', sizeof subject - 1);
+    char subject[200 * 3 + 1];
+    for (int i = 0; i < 200; i++) {
+        memcpy(subject + i * 3, "\xe4\xb8\xad", 3); // U+4E2D
+    }
     subject[sizeof subject - 1] = '\0';
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 60; i++) {
         json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "kind",
                                  "inquiry", "channel", "web", "customer",
-                                 "name", "Li Wei", "phone", "+86 139 3333",
+                                 "name", subject, "phone", "+86 139 3333",
                                  "subject", subject, "description", "long");
         json_decref(intake_expect(201, s_agent, "POST", "/v1/cases", body));
         json_decref(body);
     }
-    json_t *query = json_pack("{s:s}", "limit", "50");
+    json_t *query = json_pack("{s:s}", "limit", "200");
     size_t seen = 0;
     size_t pages = 0;
     for (; pages < 10; pages++) {
@@ -496,7 +506,7 @@ START_TEST(test_intake_list_page_byte_bound)
         json_object_set(query, "cursor", next);
         json_decref(reply);
     }
-    ck_assert_int_eq(seen, 30);
+    ck_assert_int_eq(seen, 60);
     ck_assert_int_ge(pages, 1); // at least two pages
     json_decref(query);
 }

@@ -8,6 +8,7 @@
 
 #include "cm_envelope.h"
 #include "cm_mdp_client.h"
+#include "cm_org.h"
 
 intake_stack_t intake_stack;
 
@@ -59,6 +60,24 @@ intake_stack_setup(void)
                   s->intake.log);
     s->store = cm_store_new("127.0.0.1", s->redis.port, "", 2000);
     ck_assert_ptr_nonnull(s->store);
+    // Personnel names ST-3 the head of the technical department (the org
+    // view intake keeps from personnel's events).
+    intake_org_event("personnel.department.updated",
+                     "{\"code\":\"technical\",\"head\":\"ST-3\"}");
+}
+
+void
+intake_org_event(const char *type, const char *data_text)
+{
+    json_t *data = json_loads(data_text, 0, NULL);
+    ck_assert_msg(data != NULL, "bad org data %s", data_text);
+    cm_commit_t *commit = cm_commit_new("intake");
+    ck_assert_int_eq(cm_org_apply(intake_stack.store, type, data, commit), 0);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(intake_stack.store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    json_decref(data);
 }
 
 void
@@ -101,6 +120,12 @@ intake_call(const json_t *actor, const char *method, const char *path,
         .body = body,
     };
     return harness_mdp_call(s_client(), "intake", &fields, INTAKE_TEST_CALL_MS);
+}
+
+json_t *
+intake_call_with(const cm_envelope_request_t *fields)
+{
+    return harness_mdp_call(s_client(), "intake", fields, INTAKE_TEST_CALL_MS);
 }
 
 json_t *

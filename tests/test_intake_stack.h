@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "cm_envelope.h"
 #include "cm_mdp_client.h"
 #include "cm_store.h"
 #include "harness.h"
@@ -37,6 +38,10 @@ extern intake_stack_t intake_stack;
 void intake_stack_setup(void);
 void intake_stack_teardown(void);
 
+// Feed one personnel event (type, data as JSON text) into intake's org
+// view, as its consumer would.
+void intake_org_event(const char *type, const char *data_text);
+
 // Start intake again (after a kill) and wait for its workers.
 bool intake_stack_restart_intake(void);
 
@@ -44,6 +49,10 @@ bool intake_stack_restart_intake(void);
 // key is the Idempotency-Key or NULL. Caller owns the result.
 json_t *intake_call(const json_t *actor, const char *method, const char *path,
                     const json_t *query, const json_t *body, const char *key);
+
+// One request with every envelope field the test sets (If-Match …); the
+// reply envelope or NULL. Caller owns the result.
+json_t *intake_call_with(const cm_envelope_request_t *fields);
 
 // intake_call that asserts a reply and its status; returns the body
 // (caller owns it).

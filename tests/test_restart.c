@@ -118,10 +118,9 @@ s_wait_serving(const char *path)
 static void
 s_start_run(void)
 {
-    ck_assert_int_eq(
-        harness_proc_start_path(&s.run, "run-local", "scripts/run-local",
-                                s.envp),
-        0);
+    ck_assert_int_eq(harness_proc_start_path(&s.run, "run-local",
+                                             "scripts/run-local", s.envp),
+                     0);
 }
 
 static void

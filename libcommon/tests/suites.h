@@ -21,5 +21,6 @@ Suite *cm_service_suite(void);
 Suite *cm_field_suite(void);
 Suite *cm_approval_suite(void);
 Suite *cm_kit_suite(void);
+Suite *cm_doc_suite(void);
 
 #endif

@@ -151,6 +151,38 @@ START_TEST(test_cm_field_body_must_be_an_object)
 }
 END_TEST
 
+static const cm_field_t s_contact_fields[] = {
+    {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED},
+    {"phone", CM_FIELD_STRING, 0, .max = 5},
+    CM_FIELD_END,
+};
+
+static bool
+s_check_contact(const json_t *value, const char *field, json_t **problem_p)
+{
+    return cm_field_check_object(s_contact_fields, value, field, problem_p);
+}
+
+START_TEST(test_cm_field_nested_object_names_members)
+{
+    static const cm_field_t fields[] = {
+        {"contact", CM_FIELD_OBJECT, CM_FIELD_REQUIRED,
+         .check = s_check_contact},
+        CM_FIELD_END,
+    };
+    json_t *problem = NULL;
+    ck_assert(s_check(fields, "{\"contact\":{\"name\":\"A\"}}", &problem));
+    ck_assert_ptr_null(problem);
+    ck_assert(!s_check(fields, "{\"contact\":{\"phone\":\"123456\",\"x\":1}}",
+                       &problem));
+    ck_assert_str_eq(s_message(problem, "contact.name"), "is required");
+    ck_assert_str_eq(s_message(problem, "contact.phone"),
+                     "must be at most 5 characters");
+    ck_assert_str_eq(s_message(problem, "contact.x"), "is not allowed");
+    json_decref(problem);
+}
+END_TEST
+
 Suite *
 cm_field_suite(void)
 {
@@ -162,6 +194,7 @@ cm_field_suite(void)
     tcase_add_test(tc, test_cm_field_money_is_positive_integer_fen);
     tcase_add_test(tc, test_cm_field_copy_writes_targets);
     tcase_add_test(tc, test_cm_field_body_must_be_an_object);
+    tcase_add_test(tc, test_cm_field_nested_object_names_members);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -378,6 +378,54 @@ START_TEST(test_cm_workflow_assignee_and_department_relations)
 }
 END_TEST
 
+// A service's own relation: only agents at the desk (an actor fact the
+// service adds) may answer; the superuser passes, a strict row binds it.
+static bool
+s_at_desk(const json_t *actor, const json_t *doc)
+{
+    (void)doc; // the relation reads only the actor here
+    return json_is_true(json_object_get(actor, "desk"));
+}
+
+static const cm_workflow_row_t desk_rows[] = {
+    {"recorded", "answer", "cs_agent", 0, NULL, "answered", NULL, NULL, NULL,
+     s_at_desk},
+    {"recorded", "close", "cs_agent", CM_WORKFLOW_STRICT, NULL, "closed", NULL,
+     NULL, NULL, s_at_desk},
+};
+
+static const cm_workflow_t desk = {
+    .name = "desk",
+    .rows = desk_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(desk_rows),
+    .final_states = "closed",
+    .superuser_role = "station_head",
+};
+
+START_TEST(test_cm_workflow_row_guard_function)
+{
+    char buf[64];
+    json_t *at = json_pack("{s:s, s:s, s:b}", "id", "ST-2", "role", "cs_agent",
+                           "desk", 1);
+    json_t *away = json_pack("{s:s, s:s, s:b}", "id", "ST-3", "role",
+                             "cs_agent", "desk", 0);
+    s_allowed(&desk, "recorded", "answer", at, case_doc, NULL);
+    json_t *problem = s_refused(&desk, "recorded", "answer", away, case_doc,
+                                NULL, 403, "forbidden");
+    json_decref(problem);
+    ck_assert_str_eq(
+        s_actions(&desk, "recorded", away, case_doc, buf, sizeof buf), "");
+    ck_assert_str_eq(
+        s_actions(&desk, "recorded", head, case_doc, buf, sizeof buf),
+        "answer");
+    ck_assert_str_eq(
+        s_actions(&desk, "recorded", at, case_doc, buf, sizeof buf),
+        "answer close");
+    json_decref(at);
+    json_decref(away);
+}
+END_TEST
+
 START_TEST(test_cm_workflow_nobody_approves_their_own_request)
 {
     json_t *own =
@@ -498,6 +546,7 @@ cm_workflow_suite(void)
     tcase_add_test(roles, test_cm_workflow_nobody_approves_their_own_request);
     tcase_add_test(roles, test_cm_workflow_final_states_allow_nothing);
     tcase_add_test(roles, test_cm_workflow_actions_per_role);
+    tcase_add_test(roles, test_cm_workflow_row_guard_function);
     suite_add_tcase(suite, roles);
     return suite;
 }

@@ -1,18 +1,54 @@
-// case — the case document (domain.md §1) and its JSON mappings: the stored
-// document, the summary every intake.case.* event carries, the reply body
-// with `version` and `actions`, and history entries. Pure: no I/O.
+// case — the case document (domain.md §1) as a cm_doc type: where cases
+// live, how they are listed (filters, stored list items), which process
+// moves them (case_flow), who may read them (access), and the JSON of a new
+// case, its list item and the summary every intake.case.* event carries.
 //
-// A case document is a jansson object owned by whoever holds it; these
-// functions read or edit it in place.
+// Storage (cm_doc.h): sm:{intake}:case:CS-n, the index of every case
+// sm:{intake}:idx:cases and one per filter value
+// sm:{intake}:idx:case_<filter>:<value>, the history stream
+// sm:{intake}:history:case:CS-n, the counter sm:{intake}:counter:case.
+//
+// Bounds: every free text has a documented maximum (CASE_*_MAX, code
+// points; 400 beyond it), the document keeps the last CM_DOC_HISTORY_KEEP
+// history entries (all are in the history stream) and the last few
+// satisfaction entries, escalations and linked cases (CASE_*_KEEP; each is
+// also in the history and, for satisfaction, the satisfaction ledger).
 #ifndef INTAKE_CASE_H
 #define INTAKE_CASE_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "cm_doc.h"
+#include "cm_field.h"
+
+#define CASE_OWNER     "intake"
 #define CASE_ID_PREFIX "CS"
-#define CASE_NOTE_MAX  4000 // longest free text accepted in one member
+
+#define CASE_KINDS    "inquiry complaint tech_support"
+#define CASE_CHANNELS "phone email chat web api event"
+#define CASE_STATES                                                            \
+    "recorded answered forwarded replied relayed triaged proposed "            \
+    "presented resolved assigned diagnosed fixed verified reported "           \
+    "confirmed closed cancelled"
+
+// Longest free texts, in characters (code points). Chosen so that a case
+// whose every text is at its maximum still fits CM_DOC_MAX_BYTES in CJK
+// (three bytes a character).
+#define CASE_SUBJECT_MAX     CM_FIELD_STRING_MAX // one line
+#define CASE_DESCRIPTION_MAX 2000                // what the customer reported
+#define CASE_TEXT_MAX        1000 // answers, solutions, work records
+#define CASE_SHORT_MAX       500  // reasons, opinions, outcomes, comments
+
+// Entries of the growing arrays a case keeps inline (the last ones).
+#define CASE_SATISFACTION_KEEP 5
+#define CASE_ESCALATIONS_KEEP  10
+#define CASE_LINKED_KEEP       20
+
+// The case document type. Borrowed: static data.
+extern const cm_doc_type_t case_type;
 
 // What a new case is made of. Strings and JSON borrowed for the call.
 typedef struct {
@@ -28,55 +64,23 @@ typedef struct {
     int64_t now_ms;          // creation time
 } case_fields_t;
 
-// A new case in state "recorded" with its first history entry. Caller owns
-// the result.
+// A new case in state "recorded" with its first history entry ("record").
+// Caller owns the result.
 json_t *case_new(const case_fields_t *fields);
-
-// Check a POST /v1/cases body: kind, channel, subject, description, and
-// either customer {name, phone?, email?} (one contact at least) or
-// customer_id; unknown members named. NULL when fine, else a 400 problem
-// (caller owns it).
-json_t *case_check_create(const json_t *body);
 
 // The summary carried by every case event: id, kind, state, severity,
 // department, assignee, customer_id, channel, promised_reply_at,
 // awaiting_customer. Caller owns the result.
 json_t *case_summary(const json_t *doc);
 
-// The reply body: a copy of doc with `version` and `actions` (taken).
-// Caller owns the result.
-json_t *case_to_json(const json_t *doc, int64_t version, json_t *actions);
+// The stored list item (without version): the summary plus subject,
+// customer_name, overdue, round, created_at and updated_at. It holds every
+// member a list filter reads. Caller owns the result.
+json_t *case_list_item(const json_t *doc);
 
-// A list item without its version: the summary plus subject, customer
-// name, overdue, round, created_at and updated_at. It holds every member a
-// list filter reads (case_store_filters), so lists filter on it without the
-// document. Caller owns the result.
-json_t *case_list_entry(const json_t *doc);
-
-// A list item: case_list_entry plus version. Caller owns the result.
-json_t *case_list_item(const json_t *doc, int64_t version);
-
-// Append a history entry {at, actor {id, role}, action, from, to, note?,
-// data?} and set updated_at. data (taken, may be NULL) holds what the
-// action recorded.
-void case_history_add(json_t *doc, const json_t *actor, const char *action,
-                      const char *from, const char *to, json_t *data,
-                      int64_t now_ms);
-
-// Set the state, awaiting_customer and updated_at.
-void case_set_state(json_t *doc, const char *state, int64_t now_ms);
-
-// A string member of doc, or NULL when absent or not a string. Borrowed:
-// valid while doc lives and the member is not replaced.
-const char *case_string(const json_t *doc, const char *member);
-
-// An integer member of doc, or 0.
-int64_t case_integer(const json_t *doc, const char *member);
-
-// Set member to a string (NULL: JSON null).
-void case_set_string(json_t *doc, const char *member, const char *value);
-
-// Write now_ms as RFC 3339 into member.
-void case_set_time(json_t *doc, const char *member, int64_t now_ms);
+// Append value (taken) to the array member of doc, keeping its last `keep`
+// entries.
+void case_append_bounded(json_t *doc, const char *member, json_t *value,
+                         size_t keep);
 
 #endif

@@ -1,243 +1,194 @@
 #include "case_actions.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "case.h"
 #include "case_create.h"
 #include "case_flow.h"
+#include "cm_envelope.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
+#include "intake.h"
 #include "satisfaction.h"
 
-#define S_PAIRS_MAX 3
-
-typedef json_t *(s_effect_fn)(case_action_t *self);
-
-// An action's effects: body members copied to document members, whether
-// the actor becomes the case's last handler, and special effects.
-typedef struct {
-    const char *action;                // workflow action
-    const char *pairs[S_PAIRS_MAX][2]; // {body member, document member}
-    bool handles;                      // sets handled_by to the actor
-    s_effect_fn *effect;               // more, or NULL
-} s_rule_t;
-
-static json_t *s_triage(case_action_t *self);
-static json_t *s_confirm(case_action_t *self);
-static json_t *s_return_visit(case_action_t *self);
-static json_t *s_reopen(case_action_t *self);
-static json_t *s_summarize(case_action_t *self);
-
-// clang-format off
-static const s_rule_t s_rules[] = {
-    {"answer", {{"answer", "answer"}}, true, NULL},
-    {"forward", {{"department", "department"},
-                 {"reply_by", "promised_reply_at"}}, false, NULL},
-    {"reply", {{"answer", "department_answer"}}, true, NULL},
-    {"relay", {{NULL, NULL}}, false, NULL},
-    {"confirm", {{NULL, NULL}}, false, s_confirm},
-    {"triage", {{"nature", "nature"}, {"severity", "severity"},
-                {"calming_note", "calming_note"}}, false, s_triage},
-    {"propose", {{"solution", "solution"}}, true, NULL},
-    {"present", {{"opinion", "customer_opinion"}}, false, NULL},
-    {"return-visit", {{NULL, NULL}}, false, s_return_visit},
-    {"assign", {{"technician", "assignee"}}, false, NULL},
-    {"diagnose", {{"diagnosis", "diagnosis"}, {"solution", "solution"}},
-     true, NULL},
-    {"fix", {{"work_done", "work_done"}}, true, NULL},
-    {"verify", {{"result", "verification"}}, true, NULL},
-    {"report", {{"report", "report"}}, true, NULL},
-    {"summarize", {{"root_cause", "root_cause"},
-                   {"improvement_measures", "improvement_measures"}}, true,
-     s_summarize},
-    {"cancel", {{"reason", "cancel_reason"}}, false, NULL},
-    {"reopen", {{"reason", "reopen_reason"}}, false, s_reopen},
-};
-// clang-format on
-
-static void
-s_extra_event(case_action_t *self, const char *type, json_t *data)
+static const intake_t *
+s_intake(const cm_action_t *a)
 {
-    json_t *event = json_pack("{s:s, s:o}", "type", type, "data",
-                              data ? data : json_object());
-    assert(event);
-    json_array_append_new(self->extra_events, event);
+    const intake_t *intake = cm_ctx_state(a->ctx);
+    assert(intake);
+    return intake;
 }
 
-static json_t *
-s_triage(case_action_t *self)
+json_t *
+case_action_settle(cm_action_t *a)
 {
-    if (strcmp(case_string(self->doc, "kind"), "tech_support") == 0) {
-        case_set_string(self->doc, "department",
-                        self->intake->technical_department);
-    }
-    return NULL;
-}
-
-// The return visit of a resolved complaint: due after return_visit_days,
-// kept as a durable timer (intake_tick logs it when due).
-static void
-s_schedule_return_visit(case_action_t *self)
-{
-    int64_t due = self->now_ms + self->intake->return_visit_ms;
-    char text[CM_TIME_TEXT_MAX];
-    cm_time_format(due, text);
-    json_t *visit = json_pack("{s:s}", "due_at", text);
-    assert(visit);
-    json_object_set_new(self->doc, "return_visit", visit);
-    cm_commit_index_add(self->commit, INTAKE_RETURN_VISIT_KEY,
-                        case_string(self->doc, "id"), due);
-    s_extra_event(self, "intake.case.return_visit_scheduled",
-                  json_pack("{s:s}", "due_at", text));
-}
-
-static json_t *
-s_confirm(case_action_t *self)
-{
-    bool satisfied = json_is_true(json_object_get(self->body, "satisfied"));
-    self->next_state =
-        case_flow_confirm_next(case_string(self->doc, "kind"),
-                               case_string(self->doc, "state"), satisfied);
-    if (!self->next_state) {
-        return cm_problem_new(500, "no_confirm_rule",
-                              "no rule says where this confirm leads");
-    }
-    json_t *entry =
-        satisfaction_entry(self->doc, self->body, self->actor, self->now_ms);
-    satisfaction_commit(self->commit, entry, self->now_ms);
-    json_array_append_new(json_object_get(self->doc, "satisfaction"), entry);
-    json_object_set_new(self->event_data, "satisfied", json_boolean(satisfied));
-    if (!satisfied) {
-        json_object_set_new(self->doc, "round",
-                            json_integer(case_integer(self->doc, "round") + 1));
-        json_object_set_new(
-            self->doc, "unsatisfied_rounds",
-            json_integer(case_integer(self->doc, "unsatisfied_rounds") + 1));
-    } else if (strcmp(self->next_state, "resolved") == 0) {
-        s_schedule_return_visit(self);
-    }
-    json_object_set(self->event_data, "round",
-                    json_object_get(self->doc, "round"));
-    return NULL;
-}
-
-// A new issue raised on a return visit becomes a new case of the same
-// customer, linked both ways, in the same commit.
-static json_t *
-s_new_issue(case_action_t *self, const json_t *issue)
-{
-    const char *subject = case_string(issue, "subject");
-    const char *kind = case_string(issue, "kind");
-    const char *description = case_string(issue, "description");
-    case_create_t in = {
-        .kind = kind ? kind : "inquiry",
-        .channel = case_string(self->doc, "channel"),
-        .subject = subject,
-        .description = description ? description : subject,
-        .customer_id = case_string(self->doc, "customer_id"),
-        .actor = self->actor,
-        .correlation_id = self->correlation_id,
-        .linked_from = case_string(self->doc, "id"),
-        .now_ms = self->now_ms,
-    };
-    json_t *created = NULL;
-    int rc = case_create(self->store, &in, self->commit, &created);
-    if (rc) {
-        return cm_problem_from_status(rc == CM_ENOTFOUND ? CM_EBUSINESS : rc,
-                                      "the new issue could not be recorded");
-    }
-    json_t *id = json_object_get(created, "id");
-    json_array_append(json_object_get(self->doc, "linked_cases"), id);
-    json_object_set(self->event_data, "new_case", id);
-    json_decref(created);
-    return NULL;
-}
-
-static json_t *
-s_return_visit(case_action_t *self)
-{
-    json_t *visit = json_object_get(self->doc, "return_visit");
-    if (!json_is_object(visit)) {
-        visit = json_object();
-        json_object_set_new(self->doc, "return_visit", visit);
-    }
-    char at[CM_TIME_TEXT_MAX];
-    json_object_set(visit, "outcome", json_object_get(self->body, "outcome"));
-    json_object_set_new(visit, "visited_at",
-                        json_string(cm_time_format(self->now_ms, at)));
-    json_object_set(visit, "by", json_object_get(self->actor, "id"));
-    cm_commit_index_remove(self->commit, INTAKE_RETURN_VISIT_KEY,
-                           case_string(self->doc, "id"));
-    const json_t *issue = json_object_get(self->body, "new_issue");
-    return json_is_object(issue) ? s_new_issue(self, issue) : NULL;
-}
-
-static json_t *
-s_reopen(case_action_t *self)
-{
-    int64_t closed_ms = 0;
-    const char *closed = case_string(self->doc, "closed_at");
-    if (closed && cm_time_parse(closed, &closed_ms) == 0
-        && self->now_ms > closed_ms + self->intake->reopen_ms) {
-        json_t *problem = cm_problem_new(409, "reopen_window_passed",
-                                         "the case closed too long ago to "
-                                         "be reopened; record a new case");
-        cm_problem_set(problem, "closed_at", json_string(closed));
-        return problem;
-    }
-    json_object_set_new(self->doc, "round",
-                        json_integer(case_integer(self->doc, "round") + 1));
-    json_object_set_new(self->doc, "closed_at", json_null());
-    json_object_set(self->event_data, "round",
-                    json_object_get(self->doc, "round"));
-    return NULL;
-}
-
-static json_t *
-s_summarize(case_action_t *self)
-{
-    json_t *summary = json_pack(
-        "{s:O, s:O}", "root_cause", json_object_get(self->body, "root_cause"),
-        "improvement_measures",
-        json_object_get(self->body, "improvement_measures"));
-    if (summary) {
-        json_object_set_new(self->doc, "summary", summary);
-    }
-    return NULL;
-}
-
-static const s_rule_t *
-s_rule(const char *action)
-{
-    for (size_t i = 0; i < sizeof s_rules / sizeof s_rules[0]; i++) {
-        if (strcmp(s_rules[i].action, action) == 0) {
-            return &s_rules[i];
-        }
+    assert(a && a->next_state);
+    const char *next = a->next_state;
+    json_object_set_new(a->doc, "awaiting_customer",
+                        json_boolean(case_flow_awaits_customer(next)));
+    if (strcmp(next, "closed") == 0
+        && strcmp(cm_doc_state(a->old), "closed") != 0) {
+        cm_doc_set_time(a->doc, "closed_at", a->now_ms);
+        cm_action_event(a, "intake.case.closed", NULL);
     }
     return NULL;
 }
 
 json_t *
-case_action_apply(case_action_t *self, const char *action)
+case_action_handle(cm_action_t *a)
 {
-    assert(self && self->doc && self->body && action);
-    assert(self->event_data && self->extra_events);
-    const s_rule_t *rule = s_rule(action);
-    if (!rule) {
-        return NULL; // `close` and other table-only actions record nothing
+    json_object_set(a->doc, "handled_by", json_object_get(a->actor, "id"));
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_triage(cm_action_t *a)
+{
+    if (strcmp(cm_doc_text(a->doc, "kind"), "tech_support") == 0) {
+        cm_doc_set_string(a->doc, "department",
+                          s_intake(a)->technical_department);
     }
-    for (size_t i = 0; i < S_PAIRS_MAX && rule->pairs[i][0]; i++) {
-        json_t *value = json_object_get(self->body, rule->pairs[i][0]);
-        if (value && !json_is_null(value)) {
-            json_object_set(self->doc, rule->pairs[i][1], value);
-        }
+    return case_action_settle(a);
+}
+
+// The return visit of a resolved complaint: due after return_visit_days,
+// kept as a durable timer (intake_tick logs it when due).
+static void
+s_schedule_return_visit(cm_action_t *a)
+{
+    int64_t due = a->now_ms + s_intake(a)->return_visit_ms;
+    char text[CM_TIME_TEXT_MAX];
+    cm_time_format(due, text);
+    json_t *visit = json_pack("{s:s}", "due_at", text);
+    assert(visit);
+    json_object_set_new(a->doc, "return_visit", visit);
+    cm_commit_index_add(a->commit, INTAKE_RETURN_VISIT_KEY,
+                        cm_doc_text(a->doc, "id"), due);
+    cm_action_event(a, "intake.case.return_visit_scheduled",
+                    json_pack("{s:s}", "due_at", text));
+}
+
+static void
+s_next_round(json_t *doc, bool unsatisfied)
+{
+    json_object_set_new(doc, "round",
+                        json_integer(cm_doc_integer(doc, "round") + 1));
+    if (unsatisfied) {
+        json_object_set_new(
+            doc, "unsatisfied_rounds",
+            json_integer(cm_doc_integer(doc, "unsatisfied_rounds") + 1));
     }
-    if (rule->handles) {
-        json_object_set(self->doc, "handled_by",
-                        json_object_get(self->actor, "id"));
+}
+
+json_t *
+case_action_confirm(cm_action_t *a)
+{
+    bool satisfied = json_is_true(json_object_get(a->body, "satisfied"));
+    a->next_state = case_flow_confirm_next(cm_doc_text(a->doc, "kind"),
+                                           cm_doc_state(a->old), satisfied);
+    if (!a->next_state) {
+        return cm_problem_new(500, "no_confirm_rule",
+                              "no rule says where this confirm leads");
     }
-    return rule->effect ? rule->effect(self) : NULL;
+    json_t *entry = satisfaction_entry(a->doc, a->body, a->actor, a->now_ms);
+    satisfaction_commit(a->commit, entry, a->now_ms);
+    case_append_bounded(a->doc, "satisfaction", entry, CASE_SATISFACTION_KEEP);
+    json_object_set_new(a->event_data, "satisfied", json_boolean(satisfied));
+    if (!satisfied) {
+        s_next_round(a->doc, true);
+    } else if (strcmp(a->next_state, "resolved") == 0) {
+        s_schedule_return_visit(a);
+    }
+    json_object_set(a->event_data, "round", json_object_get(a->doc, "round"));
+    return case_action_settle(a);
+}
+
+// A new issue raised on a return visit becomes a new case of the same
+// customer, linked both ways, in the same commit.
+static json_t *
+s_new_issue(cm_action_t *a, const json_t *issue)
+{
+    const char *subject = cm_doc_string(issue, "subject");
+    const char *kind = cm_doc_string(issue, "kind");
+    const char *description = cm_doc_string(issue, "description");
+    case_create_t in = {
+        .kind = kind ? kind : "inquiry",
+        .channel = cm_doc_text(a->doc, "channel"),
+        .subject = subject,
+        .description = description ? description : subject,
+        .customer_id = cm_doc_string(a->doc, "customer_id"),
+        .actor = a->actor,
+        .correlation_id = cm_envelope_correlation_id(cm_ctx_request(a->ctx)),
+        .linked_from = cm_doc_string(a->doc, "id"),
+        .now_ms = a->now_ms,
+    };
+    json_t *created = NULL;
+    int rc = case_create(a->store, &in, a->commit, &created);
+    if (rc) {
+        return cm_problem_from_status(rc == CM_ENOTFOUND ? CM_EBUSINESS : rc,
+                                      "the new issue could not be recorded");
+    }
+    json_t *id = json_object_get(created, "id");
+    case_append_bounded(a->doc, "linked_cases", json_incref(id),
+                        CASE_LINKED_KEEP);
+    json_object_set(a->event_data, "new_case", id);
+    json_object_set(a->history_data, "new_case", id);
+    json_decref(created);
+    return NULL;
+}
+
+json_t *
+case_action_return_visit(cm_action_t *a)
+{
+    json_t *visit = json_object_get(a->doc, "return_visit");
+    if (!json_is_object(visit)) {
+        visit = json_object();
+        json_object_set_new(a->doc, "return_visit", visit);
+    }
+    json_object_set(visit, "outcome", json_object_get(a->body, "outcome"));
+    char at[CM_TIME_TEXT_MAX];
+    json_object_set_new(visit, "visited_at",
+                        json_string(cm_time_format(a->now_ms, at)));
+    json_object_set(visit, "by", json_object_get(a->actor, "id"));
+    cm_commit_index_remove(a->commit, INTAKE_RETURN_VISIT_KEY,
+                           cm_doc_text(a->doc, "id"));
+    // What the history entry records: the body (without its note) and the
+    // new case, so every link stays findable after the inline list drops it.
+    a->history_data = json_deep_copy(a->body);
+    json_object_del(a->history_data, "note");
+    const json_t *issue = json_object_get(a->body, "new_issue");
+    json_t *problem = json_is_object(issue) ? s_new_issue(a, issue) : NULL;
+    return problem ? problem : case_action_settle(a);
+}
+
+json_t *
+case_action_reopen(cm_action_t *a)
+{
+    int64_t closed_ms = cm_doc_time(a->doc, "closed_at", 0);
+    if (closed_ms > 0 && a->now_ms > closed_ms + s_intake(a)->reopen_ms) {
+        json_t *problem = cm_action_refuse(a, 409, "reopen_window_passed",
+                                           "the case closed too long ago to "
+                                           "be reopened; record a new case");
+        cm_problem_set(problem, "closed_at",
+                       json_string(cm_doc_text(a->doc, "closed_at")));
+        return problem;
+    }
+    s_next_round(a->doc, false);
+    json_object_set_new(a->doc, "closed_at", json_null());
+    json_object_set(a->event_data, "round", json_object_get(a->doc, "round"));
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_summarize(cm_action_t *a)
+{
+    json_t *summary = json_pack(
+        "{s:O, s:O}", "root_cause", json_object_get(a->body, "root_cause"),
+        "improvement_measures",
+        json_object_get(a->body, "improvement_measures"));
+    assert(summary); // both are required by the row's fields
+    json_object_set_new(a->doc, "summary", summary);
+    return case_action_handle(a);
 }

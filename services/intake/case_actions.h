@@ -1,36 +1,39 @@
-// case_actions — the data effects of each workflow action on a case: which
-// body members are recorded where, and the few actions that do more
-// (confirm: satisfaction, rounds, return visit; return-visit: a linked new
-// case; reopen: the window; triage of tech support: the technical
-// department). case_flow decides whether an action is allowed; this module
-// only changes the document and adds to the commit.
+// case_actions — the effects of the case processes' rows (cm_effect_fn,
+// cm_action.h): what an action does beyond copying its fields into the
+// case. Every effect ends with case_action_settle, which keeps the members
+// that follow from the next state (awaiting_customer, closed_at and the
+// intake.case.closed event). The rows themselves are in case_flow.
 #ifndef INTAKE_CASE_ACTIONS_H
 #define INTAKE_CASE_ACTIONS_H
 
 #include <jansson.h>
-#include <stdint.h>
 
-#include "cm_store.h"
-#include "intake.h"
+#include "cm_action.h"
 
-// One action being applied. Pointers borrowed unless marked.
-typedef struct {
-    json_t *doc;                // the new document, edited in place
-    const json_t *body;         // request body (an object, maybe empty)
-    const json_t *actor;        // who acts
-    const intake_t *intake;     // configuration
-    cm_store_t *store;          // for reads (new linked case)
-    cm_commit_t *commit;        // writes beside the case's own
-    const char *correlation_id; // of the request
-    int64_t now_ms;             // time of the action
-    const char *next_state;     // the table's next state; confirm sets it
-    json_t *event_data;         // owned: members for the main event
-    json_t *extra_events;       // owned: [{"type","data"}] after the main one
-} case_action_t;
+// Members that follow from the next state. NULL (never refuses).
+json_t *case_action_settle(cm_action_t *action);
 
-// Apply `action`'s effects. Returns NULL, or a problem (409
-// reopen_window_passed, 422, 503; caller owns it) and nothing is to be
-// committed.
-json_t *case_action_apply(case_action_t *self, const char *action);
+// The actor becomes the case's last handler (handled_by), then settle.
+json_t *case_action_handle(cm_action_t *action);
+
+// Tech support triage: the case goes to intake/technical_department.
+json_t *case_action_triage(cm_action_t *action);
+
+// Confirm: the next state from the customer's answer, a satisfaction
+// entry (kept inline, in the ledger and indexes), another round when
+// unsatisfied, the return visit of a resolved complaint.
+json_t *case_action_confirm(cm_action_t *action);
+
+// Return visit: recorded on the case, its timer removed; a new issue
+// becomes a new case of the same customer, linked both ways. A problem
+// (503, 422) when the new case cannot be prepared.
+json_t *case_action_return_visit(cm_action_t *action);
+
+// Reopen within intake/reopen_days of closing (else 409
+// reopen_window_passed): another round.
+json_t *case_action_reopen(cm_action_t *action);
+
+// Summarize: the technician's summary (root cause, improvement measures).
+json_t *case_action_summarize(cm_action_t *action);
 
 #endif

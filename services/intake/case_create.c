@@ -1,14 +1,50 @@
 #include "case_create.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "case.h"
-#include "case_event.h"
-#include "case_store.h"
 #include "cm_id.h"
+#include "cm_outbox.h"
 #include "cm_status.h"
+#include "cm_validate.h"
 #include "customer.h"
+
+#define S_SUBJECT_MAX 128
+
+static bool
+s_check_customer(const json_t *value, const char *field, json_t **problem_p)
+{
+    return customer_check(value, field, problem_p);
+}
+
+static const cm_field_t s_create_fields[] = {
+    {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_KINDS},
+    {"channel", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_CHANNELS},
+    {"subject", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = CASE_SUBJECT_MAX},
+    {"description", CM_FIELD_TEXT, CM_FIELD_REQUIRED,
+     .max = CASE_DESCRIPTION_MAX},
+    {"customer", CM_FIELD_OBJECT, 0, .check = s_check_customer},
+    {"customer_id", CM_FIELD_CODE},
+    CM_FIELD_END,
+};
+
+json_t *
+case_create_check(const json_t *body)
+{
+    json_t *problem = NULL;
+    cm_field_check(s_create_fields, body, &problem);
+    bool has_customer = json_object_get(body, "customer") != NULL;
+    bool has_id = cm_validate_has_value(body, "customer_id");
+    if (json_is_object(body) && !has_customer && !has_id) {
+        cm_validate_fail(&problem, "customer", "is required (or customer_id)");
+    } else if (has_customer && has_id) {
+        cm_validate_fail(&problem, "customer",
+                         "give either customer or customer_id");
+    }
+    return problem;
+}
 
 // The customer of the new case: loaded, matched by contact, or made (then
 // *created is true and the caller commits it). 0 or a status.
@@ -19,26 +55,55 @@ s_resolve_customer(cm_store_t *store, const case_create_t *in,
     int64_t version = 0;
     *created = false;
     if (in->customer_id) {
-        return customer_load(store, in->customer_id, customer, &version);
+        return cm_doc_read(store, &customer_type, in->customer_id, customer,
+                           &version);
     }
-    const char *phone =
-        json_string_value(json_object_get(in->customer, "phone"));
-    const char *email =
-        json_string_value(json_object_get(in->customer, "email"));
-    int rc = customer_find(store, phone, email, customer, &version);
+    int rc =
+        customer_find(store, cm_doc_string(in->customer, "phone"),
+                      cm_doc_string(in->customer, "email"), customer, &version);
     if (rc != CM_ENOTFOUND) {
         return rc;
     }
     int64_t number = 0;
-    rc = cm_store_next_id(store, CUSTOMER_OWNER, "customer", &number);
+    rc = cm_store_next_id(store, CASE_OWNER, customer_type.kind, &number);
     if (rc) {
         return rc;
     }
     char id[CM_ID_MAX];
-    *customer = customer_new(cm_id_format(CUSTOMER_ID_PREFIX, number, id),
-                             in->customer, in->now_ms);
+    *customer = customer_new(cm_id_format(customer_type.id_prefix, number, id),
+                             in->customer, in->actor, in->now_ms);
     *created = true;
     return 0;
+}
+
+int
+case_create_event(cm_commit_t *commit, const char *type, const char *kind,
+                  const json_t *doc, int64_t version, json_t *extra,
+                  const json_t *actor, const char *correlation_id)
+{
+    assert(commit && type && kind && doc);
+    bool is_case = strcmp(kind, case_type.kind) == 0;
+    json_t *data =
+        is_case ? case_type.event_data(doc) : customer_type.event_data(doc);
+    json_object_set_new(data, "version", json_integer(version));
+    if (json_is_object(extra)) {
+        json_object_update(data, extra);
+    }
+    json_decref(extra);
+    char subject[S_SUBJECT_MAX];
+    snprintf(subject, sizeof subject, "%s/%s", kind, cm_doc_text(doc, "id"));
+    cm_envelope_event_t fields = {
+        .type = type,
+        .source = CASE_OWNER,
+        .subject = subject,
+        .version = version,
+        .correlation_id = correlation_id,
+        .actor = json_is_object(actor) ? actor : NULL,
+        .data = data,
+    };
+    int rc = cm_outbox_append(commit, &fields);
+    json_decref(data);
+    return rc;
 }
 
 int
@@ -50,16 +115,17 @@ case_create(cm_store_t *store, const case_create_t *in, cm_commit_t *commit,
     json_t *customer = NULL;
     bool created = false;
     int rc = s_resolve_customer(store, in, &customer, &created);
-    char id[CM_ID_MAX];
+    int64_t number = 0;
     if (rc == 0) {
-        rc = case_store_next_id(store, id);
+        rc = cm_store_next_id(store, CASE_OWNER, case_type.kind, &number);
     }
     if (rc) {
         json_decref(customer);
         return rc;
     }
+    char id[CM_ID_MAX];
     case_fields_t fields = {
-        .id = id,
+        .id = cm_id_format(CASE_ID_PREFIX, number, id),
         .kind = in->kind,
         .channel = in->channel,
         .subject = in->subject,
@@ -72,15 +138,19 @@ case_create(cm_store_t *store, const case_create_t *in, cm_commit_t *commit,
     };
     *doc = case_new(&fields);
     if (created) {
-        customer_commit(commit, NULL, customer, CM_VERSION_NEW, in->now_ms);
-        rc = customer_event_add(commit, "intake.customer.created", customer, 1,
-                                in->actor, in->correlation_id);
+        rc =
+            customer_commit(commit, NULL, customer, CM_VERSION_NEW, in->now_ms);
+        rc = rc ? rc
+                : case_create_event(commit, "intake.customer.created",
+                                    customer_type.kind, customer, 1, NULL,
+                                    in->actor, in->correlation_id);
     }
-    case_store_commit(commit, NULL, *doc, CM_VERSION_NEW, in->now_ms);
-    if (rc == 0) {
-        rc = case_event_add(commit, "intake.case.created", *doc, 1, NULL,
-                            in->actor, in->correlation_id);
-    }
+    rc = rc ? rc
+            : cm_doc_commit(commit, &case_type, NULL, *doc, CM_VERSION_NEW,
+                            in->now_ms);
+    rc = rc ? rc
+            : case_create_event(commit, "intake.case.created", case_type.kind,
+                                *doc, 1, NULL, in->actor, in->correlation_id);
     json_decref(customer);
     if (rc) {
         json_decref(*doc);

@@ -4,11 +4,11 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "cm_time.h"
+#include "case.h"
+#include "case_actions.h"
 #include "cm_validate.h"
 
-// Who acts for the customer service desk (domain.md §0: cs_agent; a deputy
-// head oversees the desk and may step in).
+// Who acts for the customer service desk (guard: case_flow_at_desk).
 #define S_AGENT "cs_agent deputy_head"
 
 // Staff of the responsible department (guard: actor department = case
@@ -19,6 +19,153 @@
 
 #define S_DEPT   CM_WORKFLOW_DEPARTMENT
 #define S_ASSIGN CM_WORKFLOW_ASSIGNEE
+#define S_DESK   case_flow_at_desk
+
+// Body fields: free text with its maximum, copied to a document member.
+#define S_TEXT(name, max, to)                                                  \
+    {                                                                          \
+        name, CM_FIELD_TEXT, CM_FIELD_REQUIRED, NULL, 0, max, to, NULL         \
+    }
+
+// ---- bodies
+
+static const cm_field_t s_note_only[] = {CM_FIELD_NOTE, CM_FIELD_END};
+
+static const cm_field_t s_note_fields[] = {
+    {"note", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_answer_fields[] = {
+    S_TEXT("answer", CASE_TEXT_MAX, "answer"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_reply_fields[] = {
+    S_TEXT("answer", CASE_TEXT_MAX, "department_answer"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_forward_fields[] = {
+    {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
+    {"reply_by", CM_FIELD_TIME, CM_FIELD_REQUIRED | CM_FIELD_FUTURE,
+     .to = "promised_reply_at"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_confirm_fields[] = {
+    {"satisfied", CM_FIELD_BOOLEAN, CM_FIELD_REQUIRED},
+    {"score", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = 1, .max = 5},
+    {"comment", CM_FIELD_TEXT, 0, .max = CASE_SHORT_MAX},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_complaint_triage_fields[] = {
+    {"nature", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_NATURES, .to = "nature"},
+    {"severity", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_SEVERITIES,
+     .to = "severity"},
+    S_TEXT("calming_note", CASE_SHORT_MAX, "calming_note"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_tech_triage_fields[] = {
+    {"severity", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_SEVERITIES,
+     .to = "severity"},
+    {"nature", CM_FIELD_ENUM, 0, CASE_NATURES, .to = "nature"},
+    {"calming_note", CM_FIELD_TEXT, 0, .max = CASE_SHORT_MAX,
+     .to = "calming_note"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_propose_fields[] = {
+    S_TEXT("solution", CASE_TEXT_MAX, "solution"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_present_fields[] = {
+    S_TEXT("opinion", CASE_SHORT_MAX, "customer_opinion"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_new_issue_fields[] = {
+    {"kind", CM_FIELD_ENUM, 0, CASE_KINDS},
+    {"subject", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = CASE_SUBJECT_MAX},
+    {"description", CM_FIELD_TEXT, 0, .max = CASE_DESCRIPTION_MAX},
+    CM_FIELD_END,
+};
+
+static bool
+s_check_new_issue(const json_t *value, const char *field, json_t **problem_p)
+{
+    return cm_field_check_object(s_new_issue_fields, value, field, problem_p);
+}
+
+static const cm_field_t s_return_visit_fields[] = {
+    S_TEXT("outcome", CASE_SHORT_MAX, NULL),
+    {"new_issue", CM_FIELD_OBJECT, 0, .check = s_check_new_issue},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_assign_fields[] = {
+    {"technician", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "assignee"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_diagnose_fields[] = {
+    S_TEXT("diagnosis", CASE_TEXT_MAX, "diagnosis"),
+    S_TEXT("solution", CASE_TEXT_MAX, "solution"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_fix_fields[] = {
+    S_TEXT("work_done", CASE_TEXT_MAX, "work_done"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_verify_fields[] = {
+    S_TEXT("result", CASE_TEXT_MAX, "verification"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_report_fields[] = {
+    S_TEXT("report", CASE_TEXT_MAX, "report"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_summarize_fields[] = {
+    S_TEXT("root_cause", CASE_TEXT_MAX, NULL),
+    S_TEXT("improvement_measures", CASE_TEXT_MAX, NULL),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_cancel_fields[] = {
+    S_TEXT("reason", CASE_SHORT_MAX, "cancel_reason"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_reopen_fields[] = {
+    S_TEXT("reason", CASE_SHORT_MAX, "reopen_reason"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+// ---- rows shared by the three processes
 
 // `close` is never a direct action: a case closes through confirm
 // (inquiry), return-visit (complaint) or summarize (tech support). This row
@@ -31,78 +178,112 @@
 
 #define S_CANCEL                                                               \
     {                                                                          \
-        "*", "cancel", S_AGENT, 0, "reason", "cancelled",                      \
-            "intake.case.cancelled"                                            \
+        "*", "cancel", S_AGENT, 0, NULL, "cancelled", "intake.case.cancelled", \
+            s_cancel_fields, case_action_settle, S_DESK                        \
     }
 
-// The reopen window (intake/reopen_days) is checked by the handler.
+// The reopen window (intake/reopen_days) is checked by the effect.
 #define S_REOPEN                                                               \
     {                                                                          \
-        "closed", "reopen", S_AGENT, 0, "reason", "recorded",                  \
-            "intake.case.reopened"                                             \
+        "closed", "reopen", S_AGENT, 0, NULL, "recorded",                      \
+            "intake.case.reopened", s_reopen_fields, case_action_reopen,       \
+            S_DESK                                                             \
+    }
+
+// A note on the case without a state change, by whoever works on it.
+#define S_NOTES                                                                \
+    {"*",                                                                      \
+     "note",                                                                   \
+     S_AGENT,                                                                  \
+     0,                                                                        \
+     NULL,                                                                     \
+     CM_WORKFLOW_STAY,                                                         \
+     "intake.case.noted",                                                      \
+     s_note_fields,                                                            \
+     case_action_settle,                                                       \
+     S_DESK},                                                                  \
+        {"*",                                                                  \
+         "note",                                                               \
+         S_DEPARTMENT,                                                         \
+         S_DEPT,                                                               \
+         NULL,                                                                 \
+         CM_WORKFLOW_STAY,                                                     \
+         "intake.case.noted",                                                  \
+         s_note_fields,                                                        \
+         case_action_settle},                                                  \
+    {                                                                          \
+        "*", "note", "technician", S_ASSIGN, NULL, CM_WORKFLOW_STAY,           \
+            "intake.case.noted", s_note_fields, case_action_settle             \
     }
 
 // clang-format off
 static const cm_workflow_row_t s_inquiry_rows[] = {
-    // state(s), action, roles, guards, required, next, event
-    {"recorded", "answer", S_AGENT, 0, "answer", "answered",
-     "intake.case.answered"},
-    {"recorded", "forward", S_AGENT, 0, "department reply_by", "forwarded",
-     "intake.case.forwarded"},
-    {"forwarded", "reply", S_DEPARTMENT, S_DEPT, "answer", "replied",
-     "intake.case.replied"},
-    {"replied", "relay", S_AGENT, 0, NULL, "relayed", "intake.case.relayed"},
+    // state(s), action, roles, guards, required, next, event, body, effect,
+    // guard function
+    {"recorded", "answer", S_AGENT, 0, NULL, "answered",
+     "intake.case.answered", s_answer_fields, case_action_handle, S_DESK},
+    {"recorded", "forward", S_AGENT, 0, NULL, "forwarded",
+     "intake.case.forwarded", s_forward_fields, case_action_settle, S_DESK},
+    {"forwarded", "reply", S_DEPARTMENT, S_DEPT, NULL, "replied",
+     "intake.case.replied", s_reply_fields, case_action_handle},
+    {"replied", "relay", S_AGENT, 0, NULL, "relayed", "intake.case.relayed",
+     s_note_only, case_action_settle, S_DESK},
     // satisfied → closed; unsatisfied → recorded (after an answer on the
     // spot) or forwarded (the department answers again).
-    {"answered relayed", "confirm", S_AGENT, 0, "satisfied score",
-     CM_WORKFLOW_BY_CODE, "intake.case.confirmed"},
+    {"answered relayed", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
+     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+    S_NOTES,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
 };
 
 static const cm_workflow_row_t s_complaint_rows[] = {
-    {"recorded", "triage", S_AGENT, 0, "nature severity calming_note",
-     "triaged", "intake.case.triaged"},
-    {"triaged", "forward", S_AGENT, 0, "department reply_by", "forwarded",
-     "intake.case.forwarded"},
-    {"forwarded", "propose", S_DEPARTMENT, S_DEPT, "solution", "proposed",
-     "intake.case.proposed"},
-    {"proposed", "present", S_AGENT, 0, "opinion", "presented",
-     "intake.case.presented"},
+    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", "intake.case.triaged",
+     s_complaint_triage_fields, case_action_settle, S_DESK},
+    {"triaged", "forward", S_AGENT, 0, NULL, "forwarded",
+     "intake.case.forwarded", s_forward_fields, case_action_settle, S_DESK},
+    {"forwarded", "propose", S_DEPARTMENT, S_DEPT, NULL, "proposed",
+     "intake.case.proposed", s_propose_fields, case_action_handle},
+    {"proposed", "present", S_AGENT, 0, NULL, "presented",
+     "intake.case.presented", s_present_fields, case_action_settle, S_DESK},
     // satisfied → resolved (return visit scheduled); unsatisfied →
     // forwarded (the department adjusts its solution, round + 1).
-    {"presented", "confirm", S_AGENT, 0, "satisfied score",
-     CM_WORKFLOW_BY_CODE, "intake.case.confirmed"},
-    {"resolved", "return-visit", S_AGENT, 0, "outcome", "closed",
-     "intake.case.return_visited"},
+    {"presented", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
+     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+    {"resolved", "return-visit", S_AGENT, 0, NULL, "closed",
+     "intake.case.return_visited", s_return_visit_fields,
+     case_action_return_visit, S_DESK},
+    S_NOTES,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
 };
 
 static const cm_workflow_row_t s_tech_rows[] = {
-    {"recorded", "triage", S_AGENT, 0, "severity", "triaged",
-     "intake.case.triaged"},
-    // The head of the technical department (triage sets the department).
-    {"triaged assigned", "assign", "dept_head", S_DEPT, "technician",
-     "assigned", "intake.case.assigned"},
-    {"triaged assigned", "assign", "deputy_head", 0, "technician",
-     "assigned", "intake.case.assigned"},
-    {"assigned", "diagnose", "technician", S_ASSIGN, "diagnosis solution",
-     "diagnosed", "intake.case.diagnosed"},
-    {"diagnosed", "fix", "technician", S_ASSIGN, "work_done", "fixed",
-     "intake.case.fixed"},
-    {"fixed", "verify", "technician", S_ASSIGN, "result", "verified",
-     "intake.case.verified"},
-    {"verified", "report", "technician", S_ASSIGN, "report", "reported",
-     "intake.case.reported"},
+    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", "intake.case.triaged",
+     s_tech_triage_fields, case_action_triage, S_DESK},
+    // The head of the case's department (triage sets the technical
+    // department), or the deputy head overseeing it.
+    {"triaged assigned", "assign", "dept_head", CM_WORKFLOW_HEAD, NULL,
+     "assigned", "intake.case.assigned", s_assign_fields, case_action_settle},
+    {"triaged assigned", "assign", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
+     "assigned", "intake.case.assigned", s_assign_fields, case_action_settle},
+    {"assigned", "diagnose", "technician", S_ASSIGN, NULL, "diagnosed",
+     "intake.case.diagnosed", s_diagnose_fields, case_action_handle},
+    {"diagnosed", "fix", "technician", S_ASSIGN, NULL, "fixed",
+     "intake.case.fixed", s_fix_fields, case_action_handle},
+    {"fixed", "verify", "technician", S_ASSIGN, NULL, "verified",
+     "intake.case.verified", s_verify_fields, case_action_handle},
+    {"verified", "report", "technician", S_ASSIGN, NULL, "reported",
+     "intake.case.reported", s_report_fields, case_action_handle},
     // satisfied → confirmed (the summary is due); unsatisfied → assigned
     // (recheck, round + 1).
-    {"reported", "confirm", S_AGENT, 0, "satisfied score",
-     CM_WORKFLOW_BY_CODE, "intake.case.confirmed"},
-    {"confirmed", "summarize", "technician", S_ASSIGN,
-     "root_cause improvement_measures", "closed", "intake.case.summarized"},
+    {"reported", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
+     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+    {"confirmed", "summarize", "technician", S_ASSIGN, NULL, "closed",
+     "intake.case.summarized", s_summarize_fields, case_action_summarize},
+    S_NOTES,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
@@ -148,34 +329,6 @@ static const s_confirm_rule_t s_confirm_rules[] = {
     {"tech_support", "reported", "confirmed", "assigned"},
 };
 
-// The members an action accepts; the workflow names the required ones.
-typedef struct {
-    const char *action; // action name
-    const char *keys;   // accepted members
-    const char *texts;  // members that must be strings when present
-} s_body_rule_t;
-
-static const s_body_rule_t s_body_rules[] = {
-    {"answer", "answer note", "answer note"},
-    {"forward", "department reply_by note", "note"},
-    {"reply", "answer note", "answer note"},
-    {"relay", "note", "note"},
-    {"confirm", "satisfied score comment note", "comment note"},
-    {"triage", "nature severity calming_note note", "calming_note note"},
-    {"propose", "solution note", "solution note"},
-    {"present", "opinion note", "opinion note"},
-    {"return-visit", "outcome new_issue note", "outcome note"},
-    {"assign", "technician note", "technician note"},
-    {"diagnose", "diagnosis solution note", "diagnosis solution note"},
-    {"fix", "work_done note", "work_done note"},
-    {"verify", "result note", "result note"},
-    {"report", "report note", "report note"},
-    {"summarize", "root_cause improvement_measures note",
-     "root_cause improvement_measures note"},
-    {"cancel", "reason note", "reason note"},
-    {"reopen", "reason note", "reason note"},
-};
-
 const cm_workflow_t *
 case_flow_for_kind(const char *kind)
 {
@@ -191,6 +344,12 @@ case_flow_for_kind(const char *kind)
     return strcmp(kind, "tech_support") == 0 ? &s_tech : NULL;
 }
 
+const cm_workflow_t *
+case_flow_for(const json_t *doc)
+{
+    return case_flow_for_kind(cm_doc_string(doc, "kind"));
+}
+
 int
 case_flow_check(void)
 {
@@ -201,128 +360,6 @@ case_flow_check(void)
         }
     }
     return 0;
-}
-
-static const s_body_rule_t *
-s_body_rule(const char *action)
-{
-    for (size_t i = 0; i < sizeof s_body_rules / sizeof s_body_rules[0]; i++) {
-        if (strcmp(s_body_rules[i].action, action) == 0) {
-            return &s_body_rules[i];
-        }
-    }
-    return NULL;
-}
-
-// A department is an identifier: lower-case letters, digits, '_' and '-'.
-static void
-s_check_department(const json_t *body, json_t **problem)
-{
-    if (!cm_validate_string(body, "department", CM_VALIDATE_OPTIONAL,
-                            problem)) {
-        return;
-    }
-    const char *name = json_string_value(json_object_get(body, "department"));
-    if (name
-        && (strlen(name) > 64 || name[0] == '\0'
-            || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-")
-                   != strlen(name))) {
-        cm_validate_fail(problem, "department",
-                         "must be a department id (a-z, 0-9, _ and -)");
-    }
-}
-
-static void
-s_check_reply_by(const json_t *body, long long now_ms, json_t **problem)
-{
-    if (!cm_validate_string(body, "reply_by", CM_VALIDATE_OPTIONAL, problem)) {
-        return;
-    }
-    const char *text = json_string_value(json_object_get(body, "reply_by"));
-    int64_t at = 0;
-    if (!text) {
-        return;
-    }
-    if (cm_time_parse(text, &at) != 0) {
-        cm_validate_fail(problem, "reply_by", "must be an RFC 3339 time");
-    } else if (at <= now_ms) {
-        cm_validate_fail(problem, "reply_by", "must be in the future");
-    }
-}
-
-static void
-s_check_new_issue(const json_t *body, json_t **problem)
-{
-    const json_t *issue = json_object_get(body, "new_issue");
-    if (!issue || json_is_null(issue)) {
-        return;
-    }
-    if (!json_is_object(issue)) {
-        cm_validate_fail(problem, "new_issue", "must be an object");
-        return;
-    }
-    json_t *inner = NULL;
-    cm_validate_keys(issue, "kind subject description", &inner);
-    cm_validate_enum(issue, "kind", CASE_KINDS, CM_VALIDATE_OPTIONAL, &inner);
-    cm_validate_string(issue, "subject", CM_VALIDATE_REQUIRED, &inner);
-    cm_validate_string(issue, "description", CM_VALIDATE_OPTIONAL, &inner);
-    json_t *errors = json_object_get(inner, "errors");
-    for (size_t i = 0; i < json_array_size(errors); i++) {
-        json_t *error = json_array_get(errors, i);
-        char field[CM_VALIDATE_NAME_MAX * 2];
-        snprintf(field, sizeof field, "new_issue.%s",
-                 json_string_value(json_object_get(error, "field")));
-        cm_validate_fail(problem, field,
-                         json_string_value(json_object_get(error, "message")));
-    }
-    json_decref(inner);
-}
-
-// Checks that only some actions need, by action name.
-static void
-s_check_special(const char *action, const json_t *body, long long now_ms,
-                json_t **problem)
-{
-    if (strcmp(action, "forward") == 0) {
-        s_check_department(body, problem);
-        s_check_reply_by(body, now_ms, problem);
-    } else if (strcmp(action, "confirm") == 0) {
-        cm_validate_boolean(body, "satisfied", CM_VALIDATE_OPTIONAL, problem);
-        cm_validate_integer(body, "score", 1, 5, CM_VALIDATE_OPTIONAL, problem);
-    } else if (strcmp(action, "triage") == 0) {
-        cm_validate_enum(body, "nature", CASE_NATURES, CM_VALIDATE_OPTIONAL,
-                         problem);
-        cm_validate_enum(body, "severity", CASE_SEVERITIES,
-                         CM_VALIDATE_OPTIONAL, problem);
-    } else if (strcmp(action, "return-visit") == 0) {
-        s_check_new_issue(body, problem);
-    }
-}
-
-json_t *
-case_flow_check_body(const char *action, const json_t *body, long long now_ms)
-{
-    assert(action);
-    json_t *empty = NULL;
-    if (!body) {
-        empty = json_object();
-        assert(empty);
-        body = empty;
-    }
-    json_t *problem = NULL;
-    const s_body_rule_t *rule = s_body_rule(action);
-    if (cm_validate_object(body, &problem)) {
-        cm_validate_keys(body, rule ? rule->keys : "note", &problem);
-        char field[CM_VALIDATE_NAME_MAX];
-        const char *rest = cm_validate_next_name(rule ? rule->texts : "note",
-                                                 field, sizeof field);
-        for (; rest; rest = cm_validate_next_name(rest, field, sizeof field)) {
-            cm_validate_string(body, field, CM_VALIDATE_OPTIONAL, &problem);
-        }
-        s_check_special(action, body, now_ms, &problem);
-    }
-    json_decref(empty);
-    return problem;
 }
 
 const char *
@@ -343,4 +380,11 @@ bool
 case_flow_awaits_customer(const char *state)
 {
     return cm_validate_name_in(CASE_AWAITING_CUSTOMER_STATES, state);
+}
+
+bool
+case_flow_at_desk(const json_t *actor, const json_t *doc)
+{
+    (void)doc; // the desk is the actor's place, not the case's department
+    return json_is_true(json_object_get(actor, "desk"));
 }

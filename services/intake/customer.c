@@ -6,87 +6,125 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "case.h"
+#include "case_flow.h"
+#include "cm_action.h"
+#include "cm_problem.h"
 #include "cm_status.h"
-#include "cm_time.h"
 #include "cm_validate.h"
 
-#define S_KEYS "name phone email notes"
+const cm_field_t customer_fields[] = {
+    {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED},
+    {"phone", CM_FIELD_STRING, 0, .max = CUSTOMER_PHONE_MAX},
+    {"email", CM_FIELD_STRING, 0, .max = CUSTOMER_EMAIL_MAX},
+    {"notes", CM_FIELD_TEXT, 0, .max = CUSTOMER_NOTES_MAX},
+    CM_FIELD_END,
+};
 
-static void
-s_prefixed_fail(json_t **problem, const char *prefix, const char *field,
-                const char *message)
+static const cm_field_t s_update_fields[] = {
+    {"name", CM_FIELD_STRING, 0, .to = "name"},
+    {"phone", CM_FIELD_STRING, 0, .max = CUSTOMER_PHONE_MAX, .to = "phone"},
+    {"email", CM_FIELD_STRING, 0, .max = CUSTOMER_EMAIL_MAX, .to = "email"},
+    {"notes", CM_FIELD_TEXT, 0, .max = CUSTOMER_NOTES_MAX, .to = "notes"},
+    CM_FIELD_END,
+};
+
+static json_t *s_update(cm_action_t *action);
+
+static const cm_workflow_row_t s_rows[] = {
+    {"active", "update", "cs_agent deputy_head", 0, NULL, CM_WORKFLOW_STAY,
+     "intake.customer.updated", s_update_fields, s_update, case_flow_at_desk},
+};
+
+static const cm_workflow_t s_flow = {
+    .name = "customer",
+    .rows = s_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(s_rows),
+    .final_states = "",
+    .superuser_role = "station_head",
+};
+
+static void s_drop_empty(json_t *doc);
+
+// The list item: the customer without notes and history.
+static json_t *
+s_list_item(const json_t *doc)
 {
-    char name[CM_VALIDATE_NAME_MAX * 2];
-    snprintf(name, sizeof name, "%s%s", prefix, field);
-    cm_validate_fail(problem, name, message);
+    json_t *item = json_copy((json_t *)doc);
+    assert(item);
+    json_object_del(item, "history");
+    json_object_del(item, "notes");
+    s_drop_empty(item); // customers stored with null contacts
+    return item;
 }
 
-// Run the member checks on body into a scratch problem, then copy its
-// errors into *problem with prefixed field names.
-static void
-s_check_members(const json_t *body, const char *prefix, bool patch,
-                json_t **problem)
+// The data of customer events: the document without its history.
+static json_t *
+s_event_data(const json_t *doc)
 {
-    json_t *inner = NULL;
-    cm_validate_keys(body, S_KEYS, &inner);
-    cm_validate_string(body, "name",
-                       patch ? CM_VALIDATE_OPTIONAL : CM_VALIDATE_REQUIRED,
-                       &inner);
-    const char *fields[] = {"phone", "email", "notes"};
-    for (size_t i = 0; i < 3; i++) {
-        cm_validate_string(body, fields[i], CM_VALIDATE_OPTIONAL, &inner);
-    }
+    json_t *data = json_deep_copy(doc);
+    assert(data);
+    json_object_del(data, "history");
+    return data;
+}
+
+const cm_doc_type_t customer_type = {
+    .owner = CASE_OWNER,
+    .kind = "customer",
+    .what = "customer",
+    .id_prefix = "CU",
+    .path = "/v1/customers",
+    .workflow = &s_flow,
+    .list_item = s_list_item,
+    .event_data = s_event_data,
+    .decorate = access_decorate_customer,
+};
+
+// Contacts that must normalise: phone digits, an email with '@'.
+static bool
+s_check_contacts(const json_t *body, const char *path, json_t **problem_p)
+{
     char buf[CUSTOMER_CONTACT_MAX];
-    const char *phone = json_string_value(json_object_get(body, "phone"));
-    const char *email = json_string_value(json_object_get(body, "email"));
+    char name[CM_VALIDATE_NAME_MAX * 2];
+    const char *phone = cm_doc_string(body, "phone");
+    const char *email = cm_doc_string(body, "email");
+    bool fine = true;
     if (phone && !customer_phone_normalise(phone, buf, sizeof buf)) {
-        cm_validate_fail(&inner, "phone", "must hold digits");
+        snprintf(name, sizeof name, "%s%sphone", path ? path : "",
+                 path ? "." : "");
+        fine = cm_validate_fail(problem_p, name, "must hold digits");
     }
     if (email
         && (!strchr(email, '@')
             || !customer_email_normalise(email, buf, sizeof buf))) {
-        cm_validate_fail(&inner, "email", "must be an email address");
+        snprintf(name, sizeof name, "%s%semail", path ? path : "",
+                 path ? "." : "");
+        fine = cm_validate_fail(problem_p, name, "must be an email address");
     }
-    json_t *errors = json_object_get(inner, "errors");
-    for (size_t i = 0; i < json_array_size(errors); i++) {
-        json_t *error = json_array_get(errors, i);
-        s_prefixed_fail(problem, prefix,
-                        json_string_value(json_object_get(error, "field")),
-                        json_string_value(json_object_get(error, "message")));
-    }
-    json_decref(inner);
+    return fine;
 }
 
-json_t *
-customer_check(const json_t *body, const char *prefix)
+bool
+customer_check(const json_t *body, const char *path, json_t **problem_p)
 {
-    json_t *problem = NULL;
+    assert(problem_p);
+    bool fine =
+        path ? cm_field_check_object(customer_fields, body, path, problem_p)
+             : cm_field_check(customer_fields, body, problem_p);
     if (!json_is_object(body)) {
-        s_prefixed_fail(&problem, prefix, prefix[0] ? "" : "body",
-                        "must be a JSON object");
-        return problem;
+        return false;
     }
-    s_check_members(body, prefix, false, &problem);
+    fine = s_check_contacts(body, path, problem_p) && fine;
     if (!cm_validate_has_value(body, "phone")
         && !cm_validate_has_value(body, "email")) {
-        s_prefixed_fail(&problem, prefix, "phone",
-                        "a phone or an email is required");
+        char name[CM_VALIDATE_NAME_MAX * 2];
+        snprintf(name, sizeof name, "%s%sphone", path ? path : "",
+                 path ? "." : "");
+        fine = cm_validate_fail(problem_p, name,
+                                "a phone or an email is required");
     }
-    return problem;
-}
-
-json_t *
-customer_check_patch(const json_t *body)
-{
-    json_t *problem = NULL;
-    if (!cm_validate_object(body, &problem)) {
-        return problem;
-    }
-    s_check_members(body, "", true, &problem);
-    if (json_object_size(body) == 0) {
-        cm_validate_fail(&problem, "body", "must change something");
-    }
-    return problem;
+    return fine;
 }
 
 const char *
@@ -128,44 +166,34 @@ customer_email_normalise(const char *email, char *buf, size_t size)
     return buf;
 }
 
+// Members that are null or blank are left out: a customer shows only the
+// contacts it has.
+static void
+s_drop_empty(json_t *doc)
+{
+    const char *members[] = {"phone", "email", "notes"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!cm_validate_has_value(doc, members[i])) {
+            json_object_del(doc, members[i]);
+        }
+    }
+}
+
 json_t *
-customer_new(const char *id, const json_t *body, int64_t now_ms)
+customer_new(const char *id, const json_t *body, const json_t *actor,
+             int64_t now_ms)
 {
     assert(id && body);
-    char now[CM_TIME_TEXT_MAX];
-    cm_time_format(now_ms, now);
-    json_t *doc = json_pack(
-        "{s:s, s:O, s:O?, s:O?, s:O?, s:s, s:s}", "id", id, "name",
-        json_object_get(body, "name"), "phone", json_object_get(body, "phone"),
-        "email", json_object_get(body, "email"), "notes",
-        json_object_get(body, "notes"), "created_at", now, "updated_at", now);
-    assert(doc);
+    json_t *doc = cm_doc_new(id, "active", actor, now_ms);
+    const char *members[] = {"name", "phone", "email", "notes"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *value = json_object_get(body, members[i]);
+        if (value) {
+            json_object_set(doc, members[i], value);
+        }
+    }
+    s_drop_empty(doc);
     return doc;
-}
-
-static int
-s_load_key(cm_store_t *store, const char *key, json_t **doc, int64_t *version)
-{
-    cm_doc_t raw;
-    int rc = cm_store_get(store, key, &raw);
-    if (rc) {
-        return rc;
-    }
-    *doc = json_loads(raw.json, 0, NULL);
-    *version = raw.version;
-    cm_doc_clear(&raw);
-    return *doc ? 0 : CM_EINTERNAL;
-}
-
-int
-customer_load(cm_store_t *store, const char *id, json_t **doc, int64_t *version)
-{
-    assert(store && id && doc && version);
-    char key[CM_STORE_KEY_MAX];
-    if (!cm_store_key(key, sizeof key, CUSTOMER_OWNER, "customer", id)) {
-        return CM_ENOTFOUND;
-    }
-    return s_load_key(store, key, doc, version);
 }
 
 // The customer id a lookup document names, into id; 0 or a status.
@@ -174,20 +202,22 @@ s_lookup(cm_store_t *store, const char *kind, const char *contact, char *id,
          size_t size)
 {
     char key[CM_STORE_KEY_MAX];
-    if (!cm_store_key(key, sizeof key, CUSTOMER_OWNER, kind, contact)) {
+    if (!cm_store_key(key, sizeof key, CASE_OWNER, kind, contact)) {
         return CM_ENOTFOUND;
     }
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = s_load_key(store, key, &doc, &version);
-    const char *found = json_string_value(json_object_get(doc, "customer_id"));
-    if (rc == 0 && found) {
+    cm_doc_t raw;
+    int rc = cm_store_get(store, key, &raw);
+    if (rc) {
+        return rc;
+    }
+    json_t *doc = json_loads(raw.json, 0, NULL);
+    cm_doc_clear(&raw);
+    const char *found = cm_doc_string(doc, "customer_id");
+    if (found) {
         snprintf(id, size, "%s", found);
-    } else if (rc == 0) {
-        rc = CM_ENOTFOUND;
     }
     json_decref(doc);
-    return rc;
+    return found ? 0 : CM_ENOTFOUND;
 }
 
 int
@@ -195,6 +225,7 @@ customer_find(cm_store_t *store, const char *phone, const char *email,
               json_t **doc, int64_t *version)
 {
     assert(store && doc && version);
+    *doc = NULL;
     char contact[CUSTOMER_CONTACT_MAX];
     char id[CM_STORE_KEY_MAX];
     int rc = CM_ENOTFOUND;
@@ -205,32 +236,36 @@ customer_find(cm_store_t *store, const char *phone, const char *email,
         && customer_email_normalise(email, contact, sizeof contact)) {
         rc = s_lookup(store, "customer_email", contact, id, sizeof id);
     }
-    return rc ? rc : customer_load(store, id, doc, version);
+    return rc ? rc : cm_doc_read(store, &customer_type, id, doc, version);
 }
 
-// A lookup document for a contact the old document did not have.
+// The normalised contact of member in doc into buf, or NULL.
+static const char *
+s_normalised(const json_t *doc, const char *member, char *buf, size_t size)
+{
+    const char *value = cm_doc_string(doc, member);
+    if (!value) {
+        return NULL;
+    }
+    return strcmp(member, "phone") == 0
+               ? customer_phone_normalise(value, buf, size)
+               : customer_email_normalise(value, buf, size);
+}
+
 static void
 s_commit_lookup(cm_commit_t *commit, const json_t *old, const json_t *doc,
                 const char *member)
 {
-    const char *now = json_string_value(json_object_get(doc, member));
-    const char *before = json_string_value(json_object_get(old, member));
-    char contact[CUSTOMER_CONTACT_MAX];
-    char before_norm[CUSTOMER_CONTACT_MAX] = "";
-    bool phone = strcmp(member, "phone") == 0;
-    const char *norm =
-        now ? (phone ? customer_phone_normalise(now, contact, sizeof contact)
-                     : customer_email_normalise(now, contact, sizeof contact))
-            : NULL;
-    if (before && phone) {
-        customer_phone_normalise(before, before_norm, sizeof before_norm);
-    } else if (before) {
-        customer_email_normalise(before, before_norm, sizeof before_norm);
-    }
+    char now[CUSTOMER_CONTACT_MAX];
+    char before[CUSTOMER_CONTACT_MAX];
+    const char *norm = s_normalised(doc, member, now, sizeof now);
+    const char *was =
+        old ? s_normalised(old, member, before, sizeof before) : NULL;
+    char kind[32];
+    snprintf(kind, sizeof kind, "customer_%s", member);
     char key[CM_STORE_KEY_MAX];
-    if (!norm || strcmp(norm, before_norm) == 0
-        || !cm_store_key(key, sizeof key, CUSTOMER_OWNER,
-                         phone ? "customer_phone" : "customer_email", norm)) {
+    if (!norm || (was && strcmp(norm, was) == 0)
+        || !cm_store_key(key, sizeof key, CASE_OWNER, kind, norm)) {
         return;
     }
     json_t *lookup =
@@ -243,34 +278,74 @@ s_commit_lookup(cm_commit_t *commit, const json_t *old, const json_t *doc,
 }
 
 void
-customer_commit(cm_commit_t *commit, const json_t *old, const json_t *doc,
-                int64_t expected_version, int64_t now_ms)
+customer_commit_lookups(cm_commit_t *commit, const json_t *old,
+                        const json_t *doc)
 {
     assert(commit && doc);
-    const char *id = json_string_value(json_object_get(doc, "id"));
-    char key[CM_STORE_KEY_MAX];
-    char index[CM_STORE_KEY_MAX];
-    assert(id);
-    const char *built =
-        cm_store_key(key, sizeof key, CUSTOMER_OWNER, "customer", id);
-    assert(built);
-    built =
-        cm_store_key(index, sizeof index, CUSTOMER_OWNER, "idx", "customers");
-    assert(built);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    assert(text);
-    cm_commit_doc(commit, key, expected_version, text);
-    free(text);
-    cm_commit_index_add(commit, index, id, now_ms);
     s_commit_lookup(commit, old, doc, "phone");
     s_commit_lookup(commit, old, doc, "email");
 }
 
-json_t *
-customer_to_json(const json_t *doc, int64_t version)
+int
+customer_commit(cm_commit_t *commit, const json_t *old, json_t *doc,
+                int64_t expected_version, int64_t now_ms)
 {
-    json_t *out = json_deep_copy(doc);
-    assert(out);
-    json_object_set_new(out, "version", json_integer(version));
-    return out;
+    assert(commit && doc);
+    int rc = cm_doc_commit(commit, &customer_type, old, doc, expected_version,
+                           now_ms);
+    if (rc == 0) {
+        customer_commit_lookups(commit, old, doc);
+    }
+    return rc;
+}
+
+json_t *
+customer_contacts_taken(cm_store_t *store, const json_t *body,
+                        const char *self_id)
+{
+    const char *members[] = {"phone", "email"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *value = cm_doc_string(body, members[i]);
+        json_t *found = NULL;
+        int64_t version = 0;
+        int rc = value ? customer_find(store, i == 0 ? value : NULL,
+                                       i == 1 ? value : NULL, &found, &version)
+                       : CM_ENOTFOUND;
+        const char *id = cm_doc_text(found, "id");
+        json_t *problem = NULL;
+        if (rc == 0 && (!self_id || strcmp(id, self_id) != 0)) {
+            problem = cm_problem_new(409, "customer_exists",
+                                     "a customer with this phone or email "
+                                     "exists");
+            cm_problem_set(problem, "customer_id", json_string(id));
+        } else if (rc && rc != CM_ENOTFOUND) {
+            problem = cm_problem_from_status(rc, "customers unreadable");
+        }
+        json_decref(found);
+        if (problem) {
+            return problem;
+        }
+    }
+    return NULL;
+}
+
+// PATCH: contacts normalise, one stays, none belongs to another customer.
+static json_t *
+s_update(cm_action_t *a)
+{
+    json_t *problem = NULL;
+    s_check_contacts(a->body, NULL, &problem);
+    s_drop_empty(a->doc);
+    if (!problem && !cm_doc_string(a->doc, "phone")
+        && !cm_doc_string(a->doc, "email")) {
+        cm_validate_fail(&problem, "phone", "a phone or an email is required");
+    }
+    if (!problem) {
+        problem = customer_contacts_taken(a->store, a->body,
+                                          cm_doc_text(a->doc, "id"));
+    }
+    if (!problem) {
+        customer_commit_lookups(a->commit, a->old, a->doc);
+    }
+    return problem;
 }

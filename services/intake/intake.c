@@ -2,11 +2,12 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "case_flow.h"
-#include "case_list.h"
 #include "case_routes.h"
 #include "cm_log.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
@@ -16,8 +17,9 @@
 
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
-    {"GET", "/v1/cases", case_list_get},
+    {"GET", "/v1/cases", case_routes_list},
     {"GET", "/v1/cases/{id}", case_routes_get},
+    {"GET", "/v1/cases/{id}/history", case_routes_history},
     {"POST", "/v1/cases/{id}/{action}", case_routes_act},
     {"POST", "/v1/customers", customer_routes_create},
     {"GET", "/v1/customers", customer_routes_list},
@@ -34,12 +36,17 @@ const cm_config_option_t intake_options[] = {
      "days after closing during which a case may be reopened"},
     {"intake/technical_department", CM_CONFIG_STRING, "technical", 0, 0, false,
      "department that handles tech support cases"},
+    {"intake/customer_service_department", CM_CONFIG_STRING, "customer_service",
+     0, 0, false,
+     "department of the customer service desk: its cs_agents (and the "
+     "deputy heads overseeing it) act for the desk"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
 const cm_subscription_t intake_subscriptions[] = {
     {"dispatch", intake_events_dispatch},
     {"ingest", intake_events_ingest},
+    CM_ORG_SUBSCRIPTIONS,
     {NULL, NULL},
 };
 
@@ -60,6 +67,8 @@ intake_start(cm_service_t *service, cm_store_t *store)
         cm_config_int(config, "intake/reopen_days") * INTAKE_DAY_MS;
     snprintf(self->technical_department, sizeof self->technical_department,
              "%s", cm_config_str(config, "intake/technical_department"));
+    snprintf(self->desk_department, sizeof self->desk_department, "%s",
+             cm_config_str(config, "intake/customer_service_department"));
     return 0;
 }
 
@@ -86,6 +95,26 @@ intake_tick(cm_service_t *service, cm_store_t *store)
     cm_store_strings_free(&due, count);
 }
 
+int
+intake_refresh_actor(cm_ctx_t *ctx)
+{
+    if (cm_org_refresh_actor(ctx) != 0) {
+        return -1;
+    }
+    const intake_t *self = cm_ctx_state(ctx);
+    assert(self);
+    json_t *actor = cm_ctx_actor(ctx);
+    const char *desk = self->desk_department;
+    bool at_desk = strcmp(cm_ctx_actor_department(ctx), desk) == 0;
+    const json_t *oversees = json_object_get(actor, "oversees");
+    for (size_t i = 0; !at_desk && i < json_array_size(oversees); i++) {
+        const char *dept = json_string_value(json_array_get(oversees, i));
+        at_desk = dept && strcmp(dept, desk) == 0;
+    }
+    json_object_set_new(actor, "desk", json_boolean(at_desk));
+    return 0;
+}
+
 bool
 intake_allow(cm_ctx_t *ctx, const char *roles)
 {
@@ -97,5 +126,22 @@ intake_allow(cm_ctx_t *ctx, const char *roles)
     snprintf(detail, sizeof detail, "The role \"%.40s\" may not do this.",
              role);
     cm_ctx_fail(ctx, cm_problem_new(403, "forbidden", detail));
+    return false;
+}
+
+bool
+intake_allow_desk(cm_ctx_t *ctx, const char *roles)
+{
+    if (!intake_allow(ctx, roles)) {
+        return false;
+    }
+    if (!cm_validate_name_in(INTAKE_ROLES_DESK, cm_ctx_actor_role(ctx))
+        || json_is_true(json_object_get(cm_ctx_actor(ctx), "desk"))) {
+        return true;
+    }
+    cm_ctx_fail(ctx, cm_problem_new(403, "forbidden",
+                                    "Only staff of the customer service desk "
+                                    "(or a deputy head overseeing it) may do "
+                                    "this."));
     return false;
 }

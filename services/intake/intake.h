@@ -20,7 +20,8 @@
 #define INTAKE_TIMER_LEASE_MS   30000 // a claimed timer is due again after
 
 // Who may call the routes that are not workflow actions (those live in
-// case_flow's tables). The station head may do everything.
+// case_flow's tables). The station head may do everything. What each
+// reader sees is access.h's need-to-know.
 #define INTAKE_ROLES_READ                                                      \
     "station_head deputy_head dept_head cs_agent technician logistics "        \
     "finance safety_officer auditor"
@@ -28,6 +29,9 @@
 #define INTAKE_ROLES_CUSTOMER "station_head deputy_head cs_agent"
 #define INTAKE_ROLES_REPORT                                                    \
     "station_head deputy_head dept_head cs_agent auditor"
+// Roles that act for the customer service desk only from the desk (the
+// actor fact `desk`; intake_allow_desk).
+#define INTAKE_ROLES_DESK "cs_agent deputy_head"
 
 // Service state, shared by every thread. The configuration values are set
 // by intake_start before any thread runs and only read afterwards.
@@ -36,6 +40,7 @@ typedef struct {
     int64_t return_visit_ms;   // intake/return_visit_days
     int64_t reopen_ms;         // intake/reopen_days
     char technical_department[INTAKE_DEPARTMENT_MAX]; // tech support's dept
+    char desk_department[INTAKE_DEPARTMENT_MAX]; // the customer service desk
 } intake_t;
 
 // The routes (ending with a NULL method), options and subscriptions of the
@@ -52,8 +57,17 @@ int intake_start(cm_service_t *service, cm_store_t *store);
 // case.return_visit_due), then removes them.
 void intake_tick(cm_service_t *service, cm_store_t *store);
 
+// The service's refresh_actor: the org view's actor (cm_org_refresh_actor)
+// plus the fact `desk`: true when the actor's department is the customer
+// service desk (intake/customer_service_department) or the actor is a
+// deputy head overseeing it. 0, or -1 after answering (403 inactive, 503).
+int intake_refresh_actor(cm_ctx_t *ctx);
+
 // True when the caller's role is one of `roles`; otherwise answers 403
 // (code "forbidden") and returns false.
 bool intake_allow(cm_ctx_t *ctx, const char *roles);
+
+// intake_allow, and a role of INTAKE_ROLES_DESK must be at the desk.
+bool intake_allow_desk(cm_ctx_t *ctx, const char *roles);
 
 #endif

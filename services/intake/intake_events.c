@@ -2,17 +2,19 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "case.h"
 #include "case_create.h"
-#include "case_store.h"
+#include "cm_field.h"
 #include "cm_log.h"
 #include "cm_status.h"
 #include "cm_time.h"
+#include "customer.h"
 #include "intake.h"
 
-#define S_SUBJECT_MAX 200
+#define S_SUBJECT_MAX 320 // a made subject: label and contact
 
 // External event types that record a case, and their channel.
 static const struct {
@@ -48,7 +50,7 @@ s_actor(const json_t *envelope, const char *fallback)
     if (json_is_object(actor)) {
         return json_incref(actor);
     }
-    const char *source = case_string(envelope, "source");
+    const char *source = cm_doc_string(envelope, "source");
     json_t *made = json_pack("{s:s, s:s}", "id", source ? source : fallback,
                              "role", "system");
     assert(made);
@@ -65,10 +67,11 @@ s_update_case(cm_store_t *store, cm_commit_t *commit, const char *id,
 {
     json_t *old = NULL;
     int64_t version = 0;
-    int rc = id ? case_store_load(store, id, &old, &version) : CM_ENOTFOUND;
+    int rc =
+        id ? cm_doc_read(store, &case_type, id, &old, &version) : CM_ENOTFOUND;
     if (rc == CM_ENOTFOUND) {
-        cm_log_warn("event.case_unknown", "type", case_string(envelope, "type"),
-                    "case", id ? id : "");
+        cm_log_warn("event.case_unknown", "type",
+                    cm_doc_string(envelope, "type"), "case", id ? id : "");
         return 0;
     }
     if (rc) {
@@ -77,8 +80,9 @@ s_update_case(cm_store_t *store, cm_commit_t *commit, const char *id,
     json_t *doc = json_deep_copy(old);
     json_t *actor = s_actor(envelope, "dispatch");
     int64_t now = cm_time_now_ms();
-    if (edit(doc, json_object_get(envelope, "data"), actor, now)) {
-        case_store_commit(commit, old, doc, version, now);
+    if (edit(doc, json_object_get(envelope, "data"), actor, now)
+        && cm_doc_commit(commit, &case_type, old, doc, version, now) != 0) {
+        cm_log_warn("event.case_too_large", "case", id);
     }
     json_decref(actor);
     json_decref(doc);
@@ -99,10 +103,11 @@ s_mark_overdue(json_t *doc, const json_t *data, const json_t *actor,
     char at[CM_TIME_TEXT_MAX];
     json_object_set_new(escalation, "at",
                         json_string(cm_time_format(now_ms, at)));
-    json_array_append(json_object_get(doc, "escalations"), escalation);
+    case_append_bounded(doc, "escalations", json_incref(escalation),
+                        CASE_ESCALATIONS_KEEP);
     json_object_set_new(doc, "overdue", json_true());
-    const char *state = case_string(doc, "state");
-    case_history_add(doc, actor, "escalated", state, state, escalation, now_ms);
+    cm_doc_history_add(doc, actor, "escalated", NULL, NULL, NULL, escalation,
+                       now_ms);
     return true;
 }
 
@@ -112,7 +117,7 @@ s_workorder_assignee(const json_t *data)
 {
     const char *names[] = {"assignee", "staff_id", "assigned_to"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *value = case_string(data, names[i]);
+        const char *value = cm_doc_string(data, names[i]);
         if (value && *value) {
             return value;
         }
@@ -125,17 +130,16 @@ s_set_assignee(json_t *doc, const json_t *data, const json_t *actor,
                int64_t now_ms)
 {
     const char *assignee = s_workorder_assignee(data);
-    const char *current = case_string(doc, "assignee");
+    const char *current = cm_doc_string(doc, "assignee");
     if (!assignee || (current && strcmp(current, assignee) == 0)) {
         return false;
     }
     json_t *change =
         json_pack("{s:s?, s:s, s:O?}", "previous", current, "assignee",
                   assignee, "work_order", json_object_get(data, "id"));
-    case_set_string(doc, "assignee", assignee);
-    const char *state = case_string(doc, "state");
-    case_history_add(doc, actor, "assignee_changed", state, state, change,
-                     now_ms);
+    cm_doc_set_string(doc, "assignee", assignee);
+    cm_doc_history_add(doc, actor, "assignee_changed", NULL, NULL, NULL, change,
+                       now_ms);
     return true;
 }
 
@@ -151,13 +155,13 @@ intake_events_dispatch(cm_store_t *store, const cm_event_t *event,
     if (!envelope) {
         rc = 0; // never retry what cannot be read
     } else if (strcmp(event->type, "dispatch.sla.breached") == 0) {
-        rc = s_update_case(store, commit, case_string(data, "case_id"),
+        rc = s_update_case(store, commit, cm_doc_string(data, "case_id"),
                            envelope, s_mark_overdue);
     } else if (strcmp(event->type, "dispatch.workorder.assigned") == 0) {
         json_t *source = json_object_get(data, "source");
-        const char *type = case_string(source, "type");
+        const char *type = cm_doc_string(source, "type");
         if (type && strcmp(type, "case") == 0) {
-            rc = s_update_case(store, commit, case_string(source, "id"),
+            rc = s_update_case(store, commit, cm_doc_string(source, "id"),
                                envelope, s_set_assignee);
         }
     }
@@ -181,7 +185,7 @@ static const char *
 s_first(const json_t *data, const char *const *names, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        const char *value = case_string(data, names[i]);
+        const char *value = cm_doc_string(data, names[i]);
         if (value && *value) {
             return value;
         }
@@ -189,33 +193,65 @@ s_first(const json_t *data, const char *const *names, size_t count)
     return NULL;
 }
 
+// text cut to at most max code points (whole UTF-8 sequences). Caller
+// owns the result (free).
+static char *
+s_clip(const char *text, size_t max)
+{
+    size_t bytes = 0;
+    size_t count = 0;
+    for (; text[bytes]; bytes++) {
+        bool lead = ((unsigned char)text[bytes] & 0xC0) != 0x80;
+        if (lead && count++ == max) {
+            break;
+        }
+    }
+    char *out = strndup(text, bytes);
+    assert(out);
+    return out;
+}
+
+// A contact too long to be one is left out (logged by the caller when
+// nothing is left).
+static const char *
+s_contact(const char *value, size_t max)
+{
+    return value && cm_field_length(value) <= max ? value : NULL;
+}
+
 json_t *
 intake_events_customer(const json_t *data)
 {
-    const char *from = case_string(data, "from");
-    const char *email = case_string(data, "email");
-    const char *phone = case_string(data, "phone");
+    const char *from = cm_doc_string(data, "from");
+    const char *email = cm_doc_string(data, "email");
+    const char *phone = cm_doc_string(data, "phone");
     if (!email && from && strchr(from, '@')) {
         email = from;
     } else if (!phone && from && !strchr(from, '@')) {
         phone = from;
     }
+    phone = s_contact(phone, CUSTOMER_PHONE_MAX);
+    email = s_contact(email, CUSTOMER_EMAIL_MAX);
     if (!phone && !email) {
         return NULL;
     }
     static const char *const names[] = {"name", "from_name", "caller_name",
                                         "customer_name"};
     const char *name = s_first(data, names, 4);
-    json_t *customer = json_pack("{s:s, s:s?, s:s?}", "name",
-                                 name ? name : (email ? email : phone), "phone",
+    char *clipped =
+        s_clip(name ? name : (email ? email : phone), CM_FIELD_STRING_MAX);
+    json_t *customer = json_pack("{s:s, s:s?, s:s?}", "name", clipped, "phone",
                                  phone, "email", email);
+    free(clipped);
     return customer;
 }
 
-// Subject and description from the data, or made from the contact.
+// Subject and description from the data, or made from the contact, cut to
+// their maxima (an event cannot be refused: it is already persisted).
+// Caller owns both (free).
 static void
 s_texts(const json_t *data, const char *type, const json_t *customer,
-        char *subject, const char **description)
+        char **subject, char **description)
 {
     static const char *const subjects[] = {"subject", "topic", "title"};
     static const char *const bodies[] = {"description", "body", "text",
@@ -226,15 +262,13 @@ s_texts(const json_t *data, const char *type, const json_t *customer,
         label =
             strcmp(s_channels[i].type, type) == 0 ? s_channels[i].label : label;
     }
-    const char *contact = case_string(customer, "phone");
-    contact = contact ? contact : case_string(customer, "email");
-    if (given) {
-        snprintf(subject, S_SUBJECT_MAX, "%s", given);
-    } else {
-        snprintf(subject, S_SUBJECT_MAX, "%s from %s", label, contact);
-    }
-    *description = s_first(data, bodies, 5);
-    *description = *description ? *description : subject;
+    const char *contact = cm_doc_string(customer, "phone");
+    contact = contact ? contact : cm_doc_string(customer, "email");
+    char made[S_SUBJECT_MAX];
+    snprintf(made, sizeof made, "%s from %s", label, contact);
+    *subject = s_clip(given ? given : made, CASE_SUBJECT_MAX);
+    const char *text = s_first(data, bodies, 5);
+    *description = s_clip(text ? text : *subject, CASE_DESCRIPTION_MAX);
 }
 
 static int
@@ -245,18 +279,18 @@ s_record(cm_store_t *store, const json_t *envelope, const char *type,
     json_t *customer = intake_events_customer(data);
     if (!customer) {
         cm_log_warn("event.unusable", "type", type, "id",
-                    case_string(envelope, "id"), "reason",
+                    cm_doc_string(envelope, "id"), "reason",
                     "data names no phone or email");
         return 0;
     }
-    char subject[S_SUBJECT_MAX];
-    const char *description = NULL;
-    s_texts(data, type, customer, subject, &description);
+    char *subject = NULL;
+    char *description = NULL;
+    s_texts(data, type, customer, &subject, &description);
     json_t *actor = s_actor(envelope, "ingest");
     json_t *source = json_pack("{s:O?, s:O?, s:s}", "source",
                                json_object_get(envelope, "source"), "id",
                                json_object_get(envelope, "id"), "type", type);
-    const char *correlation = case_string(envelope, "correlation_id");
+    const char *correlation = cm_doc_string(envelope, "correlation_id");
     case_create_t in = {
         .kind = "inquiry",
         .channel = intake_events_channel(type),
@@ -265,7 +299,7 @@ s_record(cm_store_t *store, const json_t *envelope, const char *type,
         .customer = customer,
         .actor = actor,
         .correlation_id =
-            correlation ? correlation : case_string(envelope, "id"),
+            correlation ? correlation : cm_doc_string(envelope, "id"),
         .source = source,
         .now_ms = cm_time_now_ms(),
     };
@@ -274,13 +308,15 @@ s_record(cm_store_t *store, const json_t *envelope, const char *type,
     if (rc == 0) {
         // The commit may still find the event seen (a redelivery): then
         // nothing is written and this number stays unused.
-        cm_log_debug("event.case_prepared", "case", case_string(doc, "id"),
+        cm_log_debug("event.case_prepared", "case", cm_doc_string(doc, "id"),
                      "type", type);
     }
     json_decref(doc);
     json_decref(source);
     json_decref(actor);
     json_decref(customer);
+    free(subject);
+    free(description);
     return rc ? -1 : 0;
 }
 

@@ -11,7 +11,9 @@
 //   and the hub's XSUB): call.received, email.received and chat.started
 //   record an inquiry (channel phone, email, chat) for the customer matched
 //   by data.phone / data.email / data.from; other types are ignored
-//   (debug line event.ignored).
+//   (debug line event.ignored). An event cannot be refused once persisted,
+//   so its texts are cut to the case's maxima and a contact too long to be
+//   one is left out.
 // Both read through the consumer's store; arg (the service's intake_t) is
 // not needed.
 #ifndef INTAKE_INTAKE_EVENTS_H

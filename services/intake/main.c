@@ -13,6 +13,8 @@ static const cm_service_def_t intake_service = {
     .tick = intake_tick,
     .tick_ms = INTAKE_TICK_MS,
     .state = &intake_state,
+    .org_view = true,
+    .refresh_actor = intake_refresh_actor,
 };
 
 int

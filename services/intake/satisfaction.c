@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "case.h"
-#include "case_store.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
@@ -20,8 +20,8 @@
 static const char *
 s_staff(const json_t *doc)
 {
-    const char *assignee = case_string(doc, "assignee");
-    return assignee ? assignee : case_string(doc, "handled_by");
+    const char *assignee = cm_doc_string(doc, "assignee");
+    return assignee ? assignee : cm_doc_string(doc, "handled_by");
 }
 
 json_t *
@@ -33,11 +33,11 @@ satisfaction_entry(const json_t *doc, const json_t *body, const json_t *actor,
     json_t *entry = json_pack(
         "{s:O?, s:I, s:b, s:O?, s:O?, s:s?, s:s?, s:O?, s:O?, s:s}", "case",
         json_object_get(doc, "id"), "round",
-        (json_int_t)case_integer(doc, "round"), "satisfied",
+        (json_int_t)cm_doc_integer(doc, "round"), "satisfied",
         json_is_true(json_object_get(body, "satisfied")), "score",
         json_object_get(body, "score"), "comment",
         json_object_get(body, "comment"), "department",
-        case_string(doc, "department"), "staff", s_staff(doc), "kind",
+        cm_doc_string(doc, "department"), "staff", s_staff(doc), "kind",
         json_object_get(doc, "kind"), "by", json_object_get(actor, "id"), "at",
         cm_time_format(now_ms, at));
     assert(entry);
@@ -79,8 +79,8 @@ satisfaction_commit(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
     json_object_del(compact, "at");
     char *member = json_dumps(compact, JSON_COMPACT | JSON_SORT_KEYS);
     assert(member);
-    const char *department = case_string(entry, "department");
-    const char *staff = case_string(entry, "staff");
+    const char *department = cm_doc_string(entry, "department");
+    const char *staff = cm_doc_string(entry, "staff");
     s_index_add(commit, "satisfaction", NULL, member, now_ms);
     if (department) {
         s_index_add(commit, "satisfaction_department", department, member,
@@ -97,8 +97,8 @@ static bool
 s_matches(const json_t *entry, const char *member, const char *wanted)
 {
     return !wanted
-           || (case_string(entry, member)
-               && strcmp(case_string(entry, member), wanted) == 0);
+           || (cm_doc_string(entry, member)
+               && strcmp(cm_doc_string(entry, member), wanted) == 0);
 }
 
 int
@@ -107,7 +107,7 @@ satisfaction_fold(satisfaction_totals_t *totals, const char *member,
 {
     assert(totals && member);
     json_t *entry = json_loads(member, 0, NULL);
-    const char *id = case_string(entry, "case");
+    const char *id = cm_doc_string(entry, "case");
     if (!id || !json_is_boolean(json_object_get(entry, "satisfied"))) {
         json_decref(entry);
         return -1;
@@ -118,7 +118,7 @@ satisfaction_fold(satisfaction_totals_t *totals, const char *member,
         totals->count++;
         totals->satisfied += satisfied ? 1 : 0;
         totals->unsatisfied += satisfied ? 0 : 1;
-        totals->score_sum += case_integer(entry, "score");
+        totals->score_sum += cm_doc_integer(entry, "score");
         if (!totals->cases) {
             totals->cases = json_object();
         }
@@ -208,6 +208,34 @@ s_scan(cm_store_t *store, const char *index, int64_t from_ms, int64_t to_ms,
     return rc;
 }
 
+// Need-to-know: the station head, auditors and the desk read every
+// report; a department or deputy head only their departments' (the
+// department defaults to their own); others nothing. NULL, or a 403
+// problem (caller owns it); *department may be set.
+static json_t *
+s_scope(cm_ctx_t *ctx, const char **department)
+{
+    const json_t *actor = cm_ctx_actor(ctx);
+    const char *role = cm_ctx_actor_role(ctx);
+    if (access_reads_all_cases(actor)) {
+        return NULL;
+    }
+    if (!cm_validate_name_in("dept_head deputy_head", role)) {
+        return cm_problem_new(403, "forbidden",
+                              "Reports are for the desk, heads and "
+                              "auditors.");
+    }
+    if (!*department && *cm_ctx_actor_department(ctx)) {
+        *department = cm_ctx_actor_department(ctx);
+    }
+    if (!access_in_departments(actor, *department)) {
+        return cm_problem_new(403, "forbidden",
+                              "You may read the reports of your own "
+                              "departments only.");
+    }
+    return NULL;
+}
+
 void
 satisfaction_get_report(cm_ctx_t *ctx)
 {
@@ -216,13 +244,16 @@ satisfaction_get_report(cm_ctx_t *ctx)
     }
     int64_t from_ms = 0;
     int64_t to_ms = 0;
+    const char *department = cm_ctx_query(ctx, "department");
+    const char *staff = cm_ctx_query(ctx, "staff");
     json_t *problem = s_parse_range(ctx, &from_ms, &to_ms);
+    if (!problem) {
+        problem = s_scope(ctx, &department);
+    }
     if (problem) {
         cm_ctx_fail(ctx, problem);
         return;
     }
-    const char *department = cm_ctx_query(ctx, "department");
-    const char *staff = cm_ctx_query(ctx, "staff");
     char index[CM_STORE_KEY_MAX];
     char suffix[CM_STORE_KEY_MAX];
     snprintf(suffix, sizeof suffix, "%s%s%s",
