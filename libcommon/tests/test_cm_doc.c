@@ -324,6 +324,24 @@ START_TEST(test_cm_doc_store_list_many)
 }
 END_TEST
 
+START_TEST(test_cm_doc_oversized_document_is_refused)
+{
+    json_t *doc = cm_doc_new("NT-9", "open", NULL, cm_time_now_ms());
+    char *big = malloc(CM_DOC_MAX_BYTES + 2);
+    memset(big, 'b', CM_DOC_MAX_BYTES + 1);
+    big[CM_DOC_MAX_BYTES + 1] = '\0';
+    json_object_set_new(doc, "blob", json_string(big));
+    free(big);
+    cm_commit_t *commit = cm_commit_new(s_note.owner);
+    ck_assert_int_eq(cm_doc_commit(commit, &s_note, NULL, doc, CM_VERSION_NEW,
+                                   cm_time_now_ms()),
+                     CM_EINVAL);
+    ck_assert(cm_commit_is_empty(commit));
+    cm_commit_destroy(&commit);
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 cm_doc_suite(void)
 {
@@ -335,6 +353,7 @@ cm_doc_suite(void)
     tcase_add_test(tc, test_cm_doc_long_history_stays_inline_bounded);
     tcase_add_test(tc, test_cm_doc_list_scope_may_read_all);
     tcase_add_test(tc, test_cm_doc_store_list_many);
+    tcase_add_test(tc, test_cm_doc_oversized_document_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

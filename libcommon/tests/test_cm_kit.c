@@ -777,24 +777,6 @@ START_TEST(test_cm_kit_approval_chain)
 }
 END_TEST
 
-START_TEST(test_cm_kit_oversized_document_is_refused)
-{
-    json_t *doc = cm_doc_new("WG-9", "open", NULL, cm_time_now_ms());
-    char *big = malloc(CM_DOC_MAX_BYTES + 2);
-    memset(big, 'b', CM_DOC_MAX_BYTES + 1);
-    big[CM_DOC_MAX_BYTES + 1] = '\0';
-    json_object_set_new(doc, "blob", json_string(big));
-    free(big);
-    cm_commit_t *commit = cm_commit_new(OWNER);
-    ck_assert_int_eq(cm_doc_commit(commit, &s_widget, NULL, doc, CM_VERSION_NEW,
-                                   cm_time_now_ms()),
-                     CM_EINVAL);
-    ck_assert(cm_commit_is_empty(commit));
-    cm_commit_destroy(&commit);
-    json_decref(doc);
-}
-END_TEST
-
 Suite *
 cm_kit_suite(void)
 {
@@ -810,7 +792,6 @@ cm_kit_suite(void)
     tcase_add_test(tc, test_cm_kit_lists);
     tcase_add_test(tc, test_cm_kit_inactive_actor_is_refused);
     tcase_add_test(tc, test_cm_kit_approval_chain);
-    tcase_add_test(tc, test_cm_kit_oversized_document_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
