@@ -378,6 +378,12 @@ s_local(gateway_request_t *request)
 static void
 s_dispatch(gateway_request_t *request)
 {
+    if (request->bad_request_id) {
+        gateway_request_fail(&request, 400, "invalid_request_id",
+                             "X-Request-Id must be 1-128 characters of "
+                             "[A-Za-z0-9._-]");
+        return;
+    }
     switch (request->kind) {
     case GATEWAY_KIND_ROUTED:
         s_routed(request);
@@ -441,12 +447,9 @@ s_on_request(nng_aio *aio)
     } else {
         cm_uuid(request->request_id);
     }
-    if (id && strcmp(id, request->request_id) != 0) {
-        gateway_request_fail(&request, 400, "invalid_request_id",
-                             "X-Request-Id must be 1-128 characters of "
-                             "[A-Za-z0-9._-]");
-        return;
-    }
+    // Rejected only once the body is read: a body left unread on a
+    // keep-alive connection would be parsed as the next request.
+    request->bad_request_id = id && strcmp(id, request->request_id) != 0;
     s_start_body(request);
 }
 

@@ -62,6 +62,7 @@ struct gateway_request {
     json_t *actor;                 // owned: set once authenticated
     char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight
     bool counted;                  // holds one unit of the in-flight count
+    bool bad_request_id;           // X-Request-Id invalid: 400 after the body
 };
 
 // A request for the handler's aio. Reads method, URI, X-Request-Id (or
