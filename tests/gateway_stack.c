@@ -31,25 +31,42 @@ static const s_fake_token_t s_tokens[] = {
     {"tok-agent", "ST-7", "cs_agent", "customer_service"},
     {"tok-sys", "ST-20", "system", "management"},
     {"tok-tech", "ST-30", "technician", "technical"},
-    {"tok-soon", "ST-40", "cs_agent", "customer_service"},
 };
 
+static const s_fake_token_t s_soon_token = {"tok-soon", "ST-40", "cs_agent",
+                                            "customer_service"};
+
+// The fake tok-soon: valid until worker->soon_ms, then unknown.
 static json_t *
-s_personnel(const json_t *request, int *status)
+s_soon(gateway_stack_worker_t *worker, const s_fake_token_t *fake, int *status)
+{
+    if (worker->soon_ms == 0) {
+        worker->soon_ms = cm_time_now_ms() + GATEWAY_STACK_SOON_MS;
+    }
+    if (cm_time_now_ms() >= worker->soon_ms) {
+        *status = 404;
+        return NULL;
+    }
+    char expires[CM_TIME_TEXT_MAX];
+    cm_time_format(worker->soon_ms, expires);
+    return json_pack("{s:s, s:s, s:s, s:s}", "id", fake->id, "role", fake->role,
+                     "department", fake->department, "expires_at", expires);
+}
+
+static json_t *
+s_personnel(gateway_stack_worker_t *worker, const json_t *request, int *status)
 {
     json_t *body = json_object_get(request, "body");
     const char *token = json_string_value(json_object_get(body, "token"));
     *status = 200;
-    for (size_t i = 0; token && i < sizeof s_tokens / sizeof s_tokens[0];
-         i++) {
+    if (token && strcmp(token, "tok-soon") == 0) {
+        return s_soon(worker, &s_soon_token, status);
+    }
+    for (size_t i = 0; token && i < sizeof s_tokens / sizeof s_tokens[0]; i++) {
         if (strcmp(token, s_tokens[i].token) == 0) {
-            char expires[CM_TIME_TEXT_MAX];
-            cm_time_format(cm_time_now_ms() + GATEWAY_STACK_SOON_MS, expires);
-            bool soon = strcmp(token, "tok-soon") == 0;
-            return json_pack("{s:s, s:s, s:s, s:s?}", "id", s_tokens[i].id,
+            return json_pack("{s:s, s:s, s:s, s:n}", "id", s_tokens[i].id,
                              "role", s_tokens[i].role, "department",
-                             s_tokens[i].department, "expires_at",
-                             soon ? expires : NULL);
+                             s_tokens[i].department, "expires_at");
         }
     }
     if (token && strncmp(token, "tok-", 4) == 0) {
@@ -62,14 +79,14 @@ s_personnel(const json_t *request, int *status)
 
 // Reply text for one request of the worker's service.
 static char *
-s_answer(const gateway_stack_worker_t *worker, const json_t *request)
+s_answer(gateway_stack_worker_t *worker, const json_t *request)
 {
     int status = 200;
     json_t *headers = NULL;
     json_t *body = NULL;
     const char *path = json_string_value(json_object_get(request, "path"));
     if (strcmp(worker->service, "personnel") == 0) {
-        body = s_personnel(request, &status);
+        body = s_personnel(worker, request, &status);
     } else if (path && strstr(path, "/empty")) {
         body = NULL;
     } else if (json_is_string(json_object_get(request, "method"))
@@ -114,8 +131,8 @@ s_handle(gateway_stack_worker_t *self, cm_mdp_worker_t *worker, char *text,
     char *reply = request ? s_answer(self, request) : NULL;
     const char *path = json_string_value(json_object_get(request, "path"));
     if (reply && path && strstr(path, "/slow") && *held_count < 16) {
-        held[*held_count] =
-            (s_held_t){reply_to, reply, cm_time_mono_ms() + GATEWAY_STACK_SLOW_MS};
+        held[*held_count] = (s_held_t){
+            reply_to, reply, cm_time_mono_ms() + GATEWAY_STACK_SLOW_MS};
         (*held_count)++;
         reply_to = NULL; // now held
         reply = NULL;
@@ -169,8 +186,8 @@ s_worker_run(void *arg)
 }
 
 void
-gateway_stack_worker_start(gateway_stack_worker_t *worker,
-                           const char *service, int broker_port)
+gateway_stack_worker_start(gateway_stack_worker_t *worker, const char *service,
+                           int broker_port)
 {
     memset(worker, 0, sizeof *worker);
     snprintf(worker->service, sizeof worker->service, "%s", service);
@@ -200,7 +217,8 @@ static int
 s_env(gateway_stack_t *s, int pub, int sub)
 {
     const char *fixed[] = {
-        "SM_GATEWAY__ROUTES=staff=personnel cases=intake work-orders=dispatch",
+        "SM_GATEWAY__ROUTES=staff=personnel departments=personnel cases=intake "
+        "work-orders=dispatch",
         "SM_GATEWAY__RATE_PER_S=5",
         "SM_GATEWAY__BURST=20",
         "SM_HUB__DISCOVER_MS=100",
@@ -278,6 +296,10 @@ gateway_stack_teardown(void)
     gateway_stack_t *s = &gateway_stack;
     gateway_stack_worker_stop(&s->personnel);
     gateway_stack_worker_stop(&s->intake);
+    if (s->personnel_proc.pid) {
+        harness_proc_kill(&s->personnel_proc, SIGTERM, 5000);
+        harness_proc_cleanup(&s->personnel_proc);
+    }
     harness_proc_kill(&s->gateway, SIGTERM, 5000);
     harness_proc_kill(&s->hub, SIGTERM, 5000);
     harness_proc_kill(&s->broker, SIGTERM, 5000);
@@ -285,6 +307,35 @@ gateway_stack_teardown(void)
     harness_proc_cleanup(&s->gateway);
     harness_proc_cleanup(&s->hub);
     harness_proc_cleanup(&s->broker);
+}
+
+void
+gateway_stack_use_personnel(const char *boot_token)
+{
+    gateway_stack_t *s = &gateway_stack;
+    gateway_stack_worker_stop(&s->personnel);
+    char boot[128];
+    snprintf(boot, sizeof boot, "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s", boot_token);
+    const char *env[GATEWAY_STACK_ENV_MAX + 2];
+    size_t n = 0;
+    for (; s->envp[n]; n++) {
+        env[n] = s->envp[n];
+    }
+    env[n++] = boot;
+    env[n] = NULL;
+    ck_assert_int_eq(harness_proc_start(&s->personnel_proc, "personnel", env),
+                     0);
+    char auth[160];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", boot_token);
+    int64_t until = cm_time_mono_ms() + HARNESS_WAIT_MS;
+    do {
+        http_client_request(s->port, "GET", "/v1/departments", auth, NULL,
+                            &gateway_stack_response);
+    } while (gateway_stack_response.status != 200 && cm_time_mono_ms() < until
+             && usleep(20 * 1000) == 0);
+    ck_assert_msg(gateway_stack_response.status == 200,
+                  "personnel did not answer: %d %s",
+                  gateway_stack_response.status, gateway_stack_response.body);
 }
 
 void

@@ -19,6 +19,9 @@
 #include "gateway_routes.h"
 
 #define GATEWAY_SOURCE_MAX 300 // "gateway/<host>" and NUL
+// inproc PUSH (events thread) → PULL (bus thread): staff ids whose cached
+// authorisations personnel's events end; %p is the gateway object.
+#define GATEWAY_FORGET_ENDPOINT "inproc://gateway-forget-%p"
 
 // Settings read once from the configuration; read-only afterwards.
 typedef struct {

@@ -15,6 +15,7 @@
 #include "cm_problem.h"
 #include "cm_store.h"
 #include "cm_time.h"
+#include "gateway_auth.h"
 #include "gateway_cloudevent.h"
 #include "gateway_request.h"
 #include "gateway_sse.h"
@@ -27,6 +28,7 @@ struct gateway_events {
     cm_store_t *store;    // this thread's Redis connection
     cm_live_t *live;      // SUB to the hub, gap filling
     zlistx_t *clients;    // gateway_sse_t (owned)
+    zsock_t *forget;      // PUSH: staff ids to drop from the auth cache
     int64_t next_ping_ms; // monotonic
     int64_t next_beat_ms; // monotonic
     int64_t next_lag_ms;  // monotonic: consumer-group lag refresh
@@ -221,11 +223,29 @@ s_broadcast(gateway_events_t *self, const cm_event_t *event)
     json_decref(envelope);
 }
 
+// A personnel event that ends a staff member's authorisations: the bus
+// thread drops them from its auth cache.
+static void
+s_forget(gateway_events_t *self, const cm_event_t *event)
+{
+    if (!event->type || strncmp(event->type, "personnel.", 10) != 0) {
+        return;
+    }
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    const char *staff = gateway_auth_event_staff(event->type, envelope);
+    if (staff && zstr_send(self->forget, staff) != 0) {
+        cm_log_warn("auth.forget_failed", "staff", staff, "error",
+                    zmq_strerror(zmq_errno()));
+    }
+    json_decref(envelope);
+}
+
 static void
 s_drain_live(gateway_events_t *self)
 {
     cm_event_t *event = NULL;
     while (cm_live_next(self->live, 0, &event) == 1) {
+        s_forget(self, event);
         s_broadcast(self, event);
         cm_event_destroy(&event);
     }
@@ -354,7 +374,15 @@ gateway_events_new(gateway_t *gateway)
     self->clients = zlistx_new();
     self->store = cm_store_new_from_config(gateway_config(gateway));
     self->live = self->store ? cm_live_new(self->store, settings->hub) : NULL;
-    if (!self->clients || !self->store || !self->live) {
+    self->forget = zsock_new(ZMQ_PUSH);
+    if (self->forget) {
+        zsock_set_sndhwm(self->forget, 0); // never drop a revocation
+        if (zsock_bind(self->forget, GATEWAY_FORGET_ENDPOINT, (void *)gateway)
+            != 0) {
+            zsock_destroy(&self->forget);
+        }
+    }
+    if (!self->clients || !self->store || !self->live || !self->forget) {
         gateway_events_destroy(&self);
         return NULL;
     }
@@ -373,6 +401,7 @@ gateway_events_destroy(gateway_events_t **self_p)
         zlistx_destroy(&self->clients);
         cm_live_destroy(&self->live);
         cm_store_destroy(&self->store);
+        zsock_destroy(&self->forget);
         free(self);
         *self_p = NULL;
     }
