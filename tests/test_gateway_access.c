@@ -18,7 +18,7 @@
 #include "suites.h"
 
 #define S_BOOT_TOKEN  "smt_gateway_access_bootstrap_token_0123456789abcdef"
-#define S_FAIL_BURST  10 // gateway/auth_failure_burst in these tests
+#define S_FAIL_BURST  10   // gateway/auth_failure_burst in these tests
 #define S_EVENT_MS    5000 // how long an event may take to reach the gateway
 #define S_HEADERS_MAX 512
 #define S_POLL_MS     250 // below the tests' per-token rate (5/s)
@@ -45,12 +45,11 @@ s_setup_throttle(void)
 // One request with a bearer token and an optional JSON body; asserts the
 // status and returns the parsed body (caller owns it; may be NULL).
 static json_t *
-s_api(const char *method, const char *path, const char *token,
-      const char *body, int status)
+s_api(const char *method, const char *path, const char *token, const char *body,
+      int status)
 {
     char headers[S_HEADERS_MAX];
-    snprintf(headers, sizeof headers,
-             "Authorization: Bearer %s\r\n%s", token,
+    snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\n%s", token,
              body ? "Content-Type: application/json\r\n" : "");
     http_client_response_t *r = &gateway_stack_response;
     http_client_request(gateway_stack.port, method, path, headers, body, r);
@@ -66,8 +65,8 @@ s_staff_with_token(const char *department, char *id, char *token_id,
                    char *secret)
 {
     char body[256];
-    snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\"}",
-             department, department);
+    snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\"}", department,
+             department);
     json_decref(s_api("POST", "/v1/departments", S_BOOT_TOKEN, body, 201));
     snprintf(body, sizeof body,
              "{\"name\":\"Sam Staff\",\"role\":\"cs_agent\","

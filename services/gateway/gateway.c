@@ -40,6 +40,10 @@ const cm_config_option_t gateway_options[] = {
      "SSE heartbeat comment period"},
     {"gateway/probe_timeout_ms", CM_CONFIG_INT, "1000", 10, 60000, false,
      "how long /readyz and /metrics wait for the broker"},
+    {"gateway/auth_failure_burst", CM_CONFIG_INT, "20", 1, 1000000, false,
+     "failed token checks a client address may make at once before 429"},
+    {"gateway/auth_failures_per_min", CM_CONFIG_INT, "30", 1, 6000000, false,
+     "failed token checks per minute a client address gets back"},
     {"gateway/openapi_path", CM_CONFIG_STRING, "docs/openapi.yaml", 0, 0, false,
      "file served at GET /v1/openapi.yaml"},
     {NULL, 0, NULL, 0, 0, false, NULL},
@@ -79,6 +83,10 @@ s_settings(gateway_t *self, const cm_config_t *config)
     s->auth_cache_ms = cm_config_int(config, "gateway/auth_cache_ms");
     s->sse_heartbeat_ms = cm_config_int(config, "gateway/sse_heartbeat_ms");
     s->probe_timeout_ms = cm_config_int(config, "gateway/probe_timeout_ms");
+    s->auth_failure_burst =
+        (double)cm_config_int(config, "gateway/auth_failure_burst");
+    s->auth_failures_per_min =
+        (double)cm_config_int(config, "gateway/auth_failures_per_min");
     cm_config_endpoint(config, "broker/host", "broker/port", s->broker,
                        sizeof s->broker);
     cm_config_endpoint(config, "hub/host", "hub/pub_port", s->hub,

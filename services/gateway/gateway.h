@@ -25,17 +25,19 @@
 
 // Settings read once from the configuration; read-only afterwards.
 typedef struct {
-    char bind[256];           // gateway/bind
-    int port;                 // gateway/port (0: any free port)
-    int64_t deadline_ms;      // gateway/deadline_ms
-    long max_in_flight;       // gateway/max_in_flight
-    double rate_per_s;        // gateway/rate_per_s
-    double burst;             // gateway/burst
-    int64_t auth_cache_ms;    // gateway/auth_cache_ms (≤ 30000)
-    int64_t sse_heartbeat_ms; // gateway/sse_heartbeat_ms
-    int64_t probe_timeout_ms; // gateway/probe_timeout_ms (readyz, metrics)
-    char broker[256];         // tcp://host:port of the broker
-    char hub[256];            // tcp://host:port of the hub XPUB
+    char bind[256];               // gateway/bind
+    int port;                     // gateway/port (0: any free port)
+    int64_t deadline_ms;          // gateway/deadline_ms
+    long max_in_flight;           // gateway/max_in_flight
+    double rate_per_s;            // gateway/rate_per_s
+    double burst;                 // gateway/burst
+    int64_t auth_cache_ms;        // gateway/auth_cache_ms (≤ 30000)
+    int64_t sse_heartbeat_ms;     // gateway/sse_heartbeat_ms
+    int64_t probe_timeout_ms;     // gateway/probe_timeout_ms (readyz, metrics)
+    double auth_failure_burst;    // gateway/auth_failure_burst
+    double auth_failures_per_min; // gateway/auth_failures_per_min
+    char broker[256];             // tcp://host:port of the broker
+    char hub[256];                // tcp://host:port of the hub XPUB
     char source[GATEWAY_SOURCE_MAX]; // "gateway/<host>"
 } gateway_settings_t;
 

@@ -15,6 +15,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "gateway_auth.h"
+#include "gateway_limiter.h"
 #include "gateway_prober.h"
 #include "gateway_request.h"
 
@@ -36,17 +37,18 @@ typedef struct {
 } s_call_t;
 
 struct gateway_bus {
-    gateway_t *gateway;       // borrowed
-    pthread_t thread;         // the bus thread
-    bool started;             // thread running
-    atomic_bool stopping;     // set by gateway_bus_stop
-    cm_mdp_client_t *client;  // requests to services
-    gateway_prober_t *prober; // /readyz and /metrics
-    gateway_auth_t *auth;     // token hash → actor
-    zhashx_t *pending;        // envelope id → s_call_t (owned)
-    zhashx_t *resolving;      // token hash → s_call_t (borrowed)
-    zlistx_t *timeline;       // envelope ids (owned copies), FIFO
-    zsock_t *forget;          // PULL: staff ids whose auth cache entries go
+    gateway_t *gateway;          // borrowed
+    pthread_t thread;            // the bus thread
+    bool started;                // thread running
+    atomic_bool stopping;        // set by gateway_bus_stop
+    cm_mdp_client_t *client;     // requests to services
+    gateway_prober_t *prober;    // /readyz and /metrics
+    gateway_auth_t *auth;        // token hash → actor
+    zhashx_t *pending;           // envelope id → s_call_t (owned)
+    zhashx_t *resolving;         // token hash → s_call_t (borrowed)
+    zlistx_t *timeline;          // envelope ids (owned copies), FIFO
+    zsock_t *forget;             // PULL: staff ids whose auth cache entries go
+    gateway_limiter_t *failures; // client address → failed token checks
 };
 
 // ---- calls -----------------------------------------------------------------
@@ -268,14 +270,41 @@ s_resolve(gateway_bus_t *self, gateway_request_t *request)
     json_decref(envelope);
 }
 
+// 429 for an address that failed too many token checks lately.
+static void
+s_too_many_failures(gateway_request_t **request_p, int64_t retry_ms)
+{
+    char seconds[24];
+    snprintf(seconds, sizeof seconds, "%lld",
+             (long long)((retry_ms + 999) / 1000));
+    json_t *headers = json_pack("{s:s}", "Retry-After", seconds);
+    gateway_request_finish_problem(
+        request_p,
+        cm_problem_new(429, "too_many_auth_failures",
+                       "too many unknown or revoked tokens from this "
+                       "address; retry later"),
+        headers);
+    json_decref(headers);
+}
+
+// A cached token goes on; an unknown one is checked with personnel unless
+// its client address used up its failed checks (a token guesser is
+// answered here, without asking personnel).
 static void
 s_authenticate(gateway_bus_t *self, gateway_request_t *request)
 {
+    int64_t now = cm_time_mono_ms();
     const json_t *actor =
-        gateway_auth_lookup(self->auth, request->token_hash, cm_time_mono_ms());
+        gateway_auth_lookup(self->auth, request->token_hash, now);
     if (actor) {
         request->actor = json_deep_copy(actor);
         s_authorized(self, request);
+        return;
+    }
+    int64_t retry_ms = 0;
+    if (!gateway_limiter_check(self->failures, request->client_address, now,
+                               &retry_ms)) {
+        s_too_many_failures(&request, retry_ms);
         return;
     }
     s_resolve(self, request);
@@ -300,6 +329,8 @@ s_resolved(gateway_bus_t *self, s_call_t *call, const json_t *reply)
             request->actor = json_deep_copy(body);
             s_authorized(self, request);
         } else if (status == 401 || status == 404) {
+            gateway_limiter_take(self->failures, request->client_address,
+                                 cm_time_mono_ms(), NULL);
             s_unauthorized(&request);
         } else {
             s_fail_unavailable(&request, "auth_unavailable",
@@ -606,6 +637,8 @@ gateway_bus_new(gateway_t *gateway)
     self->timeline = zlistx_new();
     self->client = cm_mdp_client_new(settings->broker);
     self->prober = gateway_prober_new(gateway);
+    self->failures = gateway_limiter_new(settings->auth_failures_per_min / 60.0,
+                                         settings->auth_failure_burst);
     self->forget = zsock_new(ZMQ_PULL);
     if (self->forget
         && zsock_connect(self->forget, GATEWAY_FORGET_ENDPOINT, (void *)gateway)
@@ -613,7 +646,8 @@ gateway_bus_new(gateway_t *gateway)
         zsock_destroy(&self->forget);
     }
     if (!self->forget || !self->auth || !self->pending || !self->resolving
-        || !self->timeline || !self->client || !self->prober) {
+        || !self->timeline || !self->client || !self->prober
+        || !self->failures) {
         gateway_bus_destroy(&self);
         return NULL;
     }
@@ -634,6 +668,7 @@ gateway_bus_destroy(gateway_bus_t **self_p)
         zlistx_destroy(&self->timeline);
         cm_mdp_client_destroy(&self->client);
         gateway_prober_destroy(&self->prober);
+        gateway_limiter_destroy(&self->failures);
         zsock_destroy(&self->forget);
         gateway_auth_destroy(&self->auth);
         free(self);

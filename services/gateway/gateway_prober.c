@@ -30,7 +30,6 @@ s_free_item(void **item)
     *item = NULL;
 }
 
-
 static void
 s_query_add(gateway_prober_t *self, gateway_probe_t *probe, const char *mmi,
             const char *body, const char *service)

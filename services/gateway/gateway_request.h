@@ -32,6 +32,11 @@ typedef enum {
 
 // Longest If-Match value passed on (one entity tag).
 #define GATEWAY_IF_MATCH_MAX 64
+// The client address as the front end saw it (IPv6 text and NUL).
+#define GATEWAY_ADDRESS_MAX 64
+// Request header the front end sets to the client address (a client's own
+// is dropped): the key of per-address limits.
+#define GATEWAY_PEER_HEADER "X-Sm-Peer"
 
 typedef struct gateway_request gateway_request_t;
 
@@ -48,6 +53,7 @@ struct gateway_request {
     int64_t deadline_ms;      // epoch ms after which nobody waits
     int64_t deadline_mono_ms; // the same on the monotonic clock
     char request_id[GATEWAY_REQUEST_ID_MAX + 1]; // X-Request-Id
+    char client_address[GATEWAY_ADDRESS_MAX];    // per-address limits
     char method[16];                             // HTTP method as received
     char *path;       // owned: path without the query
     char *query_text; // owned: text after '?', NULL when none
