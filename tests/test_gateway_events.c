@@ -16,9 +16,9 @@
 #include "http_client.h"
 #include "suites.h"
 
-#define S_SEEN_MAX  65536 // bytes of one event stream kept by a test
-#define S_WAIT_MS   5000  // how long an event may take to arrive
-#define S_OUTPUT_MAX 4096 // promtool output kept
+#define S_SEEN_MAX   65536 // bytes of one event stream kept by a test
+#define S_WAIT_MS    5000  // how long an event may take to arrive
+#define S_OUTPUT_MAX 4096  // promtool output kept
 
 #define S_DEPT_EVENT_JSON                                                      \
     "{\"id\":\"%s\",\"source\":\"pbx\",\"type\":\"call.received\","            \
@@ -103,8 +103,8 @@ START_TEST(test_gateway_events_by_subject_department)
     close(system_fd);
     close(tech_fd);
     // Replay of the whole ingest history: the same filter.
-    system_fd = s_open("tok-sys", "sm:{ingest}:outbox/0-0", system,
-                       sizeof system);
+    system_fd =
+        s_open("tok-sys", "sm:{ingest}:outbox/0-0", system, sizeof system);
     ck_assert(s_wait_for(system_fd, "mgmt-2 secret", system, sizeof system));
     ck_assert_ptr_nonnull(strstr(system, "mgmt-1 secret"));
     ck_assert_msg(!strstr(system, "tech-"), "replay leaked: %s", system);
@@ -121,8 +121,8 @@ START_TEST(test_gateway_events_unknown_last_event_id)
                          "Last-Event-ID: hello\r\n"};
     char headers[256], value[128];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(headers, sizeof headers, "Authorization: Bearer tok-head\r\n%s",
-                 bad[i]);
+        snprintf(headers, sizeof headers,
+                 "Authorization: Bearer tok-head\r\n%s", bad[i]);
         http_client_request(gateway_stack.port, "GET", "/v1/events/stream",
                             headers, NULL, &gateway_stack_response);
         ck_assert_int_eq(gateway_stack_response.status, 400);
@@ -160,9 +160,9 @@ START_TEST(test_gateway_events_promtool_metrics)
     char path[] = "/tmp/sm-metrics-XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
-    ck_assert(write(fd, gateway_stack_response.body,
-                    gateway_stack_response.body_size)
-              == (ssize_t)gateway_stack_response.body_size);
+    ck_assert(
+        write(fd, gateway_stack_response.body, gateway_stack_response.body_size)
+        == (ssize_t)gateway_stack_response.body_size);
     close(fd);
     char command[128], output[S_OUTPUT_MAX] = "";
     snprintf(command, sizeof command, "promtool check metrics < %s 2>&1", path);

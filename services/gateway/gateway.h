@@ -36,6 +36,10 @@ typedef struct {
     int64_t probe_timeout_ms;     // gateway/probe_timeout_ms (readyz, metrics)
     double auth_failure_burst;    // gateway/auth_failure_burst
     double auth_failures_per_min; // gateway/auth_failures_per_min
+    int64_t header_timeout_ms;    // gateway/header_timeout_ms
+    int64_t idle_timeout_ms;      // gateway/idle_timeout_ms
+    long max_per_client;          // gateway/max_connections_per_client
+    char trusted_proxies[512];    // gateway/trusted_proxies
     char broker[256];             // tcp://host:port of the broker
     char hub[256];                // tcp://host:port of the hub XPUB
     char source[GATEWAY_SOURCE_MAX]; // "gateway/<host>"
