@@ -49,8 +49,8 @@ s_exchange(const char *raw, size_t size, http_client_response_t *response)
     int fd = http_client_connect(gateway_stack.port);
     ck_assert_int_ge(fd, 0);
     http_client_send_raw(fd, raw, size);
-    ck_assert_msg(http_client_read(fd, response) == 0,
-                  "no response to: %.80s", raw);
+    ck_assert_msg(http_client_read(fd, response) == 0, "no response to: %.80s",
+                  raw);
     return fd;
 }
 
@@ -122,19 +122,22 @@ START_TEST(test_gateway_framing_malformed)
     static const char nul[] = "GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n";
     s_expect_problem(nul, sizeof nul - 1, 400);
     // A URL of 8 KB.
-    int size = snprintf(s_raw, sizeof s_raw, "GET /%08192d HTTP/1.1\r\n"
-                                             "Host: x\r\n\r\n",
+    int size = snprintf(s_raw, sizeof s_raw,
+                        "GET /%08192d HTTP/1.1\r\n"
+                        "Host: x\r\n\r\n",
                         0);
     s_expect_problem(s_raw, (size_t)size, 414);
     // A header line of 16 KB.
-    size = snprintf(s_raw, sizeof s_raw, "GET /healthz HTTP/1.1\r\nHost: x\r\n"
-                                         "X-Big: ");
+    size = snprintf(s_raw, sizeof s_raw,
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                    "X-Big: ");
     memset(s_raw + size, 'b', 16384);
     size += 16384;
     size += snprintf(s_raw + size, sizeof s_raw - (size_t)size, "\r\n\r\n");
     s_expect_problem(s_raw, (size_t)size, 431);
     // 1,000 header fields.
-    size = snprintf(s_raw, sizeof s_raw, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    size =
+        snprintf(s_raw, sizeof s_raw, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
     for (int i = 0; i < 1000; i++) {
         size += snprintf(s_raw + size, sizeof s_raw - (size_t)size,
                          "X-%d: 1\r\n", i);
@@ -161,9 +164,8 @@ START_TEST(test_gateway_framing_timeouts)
     close(fd);
     // Connected, nothing sent: closed after the header timeout.
     fd = http_client_connect(gateway_stack.port);
-    ck_assert_int_eq(
-        http_client_next(fd, S_HEADER_TIMEOUT_MS + S_GRACE_MS),
-        HTTP_CLIENT_CLOSED);
+    ck_assert_int_eq(http_client_next(fd, S_HEADER_TIMEOUT_MS + S_GRACE_MS),
+                     HTTP_CLIENT_CLOSED);
     close(fd);
     // Idle after a response.
     fd = http_client_connect(gateway_stack.port);
@@ -192,9 +194,8 @@ START_TEST(test_gateway_framing_connection_cap)
     static const char request[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     s_expect_problem(request, sizeof request - 1, 429);
     char value[16];
-    ck_assert_ptr_nonnull(http_client_header(&gateway_stack_response,
-                                             "Retry-After", value,
-                                             sizeof value));
+    ck_assert_ptr_nonnull(http_client_header(
+        &gateway_stack_response, "Retry-After", value, sizeof value));
     close(fds[0]);
     int64_t until = cm_time_mono_ms() + S_GRACE_MS;
     int status = 0;

@@ -20,41 +20,41 @@ typedef struct {
 } s_buffer_t;
 
 struct gateway_conn {
-    int client_fd;                        // owned
-    int upstream_fd;                      // owned
-    char peer[GATEWAY_WIRE_ADDRESS_MAX];  // TCP peer
-    bool trusted;                         // a trusted proxy
-    gateway_conn_limits_t limits;         // copied
-    s_buffer_t in;                        // client bytes not framed yet
-    size_t in_scanned;                    // head end search position
-    s_buffer_t to_upstream;               // framed requests for nng
-    s_buffer_t from_upstream;             // nng bytes not framed yet
-    size_t from_scanned;                  // response head search position
-    s_buffer_t to_client;                 // responses for the client
-    size_t body_left;                     // request body bytes to pass on
-    size_t response_left;                 // response body bytes to pass on
-    bool in_response_body;                // framing a response body
-    bool response_stream;                 // a body without length (SSE)
-    uint64_t head_ring;                   // bit i: pending request i is HEAD
-    unsigned pending;                     // requests answered not yet
-    bool last_request;                    // no request may follow this one
-    bool stopped;                         // no more client bytes are read
-    bool connecting;                      // upstream connect in progress
-    bool client_eof;                      // the client sent FIN
-    bool upstream_shut;                   // FIN sent to nng
-    bool closing;                         // close once to_client is sent
-    bool done;                            // over
-    bool lingering;                       // sent all, FIN sent, draining
-    int64_t linger_until_ms;              // then close regardless
-    char *refusal;                        // our response, after the owed ones
-    size_t refusal_size;                  // its size
-    bool head_begun;                      // a head is arriving (or fresh)
-    int64_t head_started_ms;              // when it began
-    int64_t last_client_ms;               // last bytes from the client
-    int64_t idle_since_ms;                // nothing owed since
-    int64_t last_sent_ms;                 // last progress towards the client
-    uint32_t client_events;               // interest reported last
-    uint32_t upstream_events;             // interest reported last
+    int client_fd;                       // owned
+    int upstream_fd;                     // owned
+    char peer[GATEWAY_WIRE_ADDRESS_MAX]; // TCP peer
+    bool trusted;                        // a trusted proxy
+    gateway_conn_limits_t limits;        // copied
+    s_buffer_t in;                       // client bytes not framed yet
+    size_t in_scanned;                   // head end search position
+    s_buffer_t to_upstream;              // framed requests for nng
+    s_buffer_t from_upstream;            // nng bytes not framed yet
+    size_t from_scanned;                 // response head search position
+    s_buffer_t to_client;                // responses for the client
+    size_t body_left;                    // request body bytes to pass on
+    size_t response_left;                // response body bytes to pass on
+    bool in_response_body;               // framing a response body
+    bool response_stream;                // a body without length (SSE)
+    uint64_t head_ring;                  // bit i: pending request i is HEAD
+    unsigned pending;                    // requests answered not yet
+    bool last_request;                   // no request may follow this one
+    bool stopped;                        // no more client bytes are read
+    bool connecting;                     // upstream connect in progress
+    bool client_eof;                     // the client sent FIN
+    bool upstream_shut;                  // FIN sent to nng
+    bool closing;                        // close once to_client is sent
+    bool done;                           // over
+    bool lingering;                      // sent all, FIN sent, draining
+    int64_t linger_until_ms;             // then close regardless
+    char *refusal;                       // our response, after the owed ones
+    size_t refusal_size;                 // its size
+    bool head_begun;                     // a head is arriving (or fresh)
+    int64_t head_started_ms;             // when it began
+    int64_t last_client_ms;              // last bytes from the client
+    int64_t idle_since_ms;               // nothing owed since
+    int64_t last_sent_ms;                // last progress towards the client
+    uint32_t client_events;              // interest reported last
+    uint32_t upstream_events;            // interest reported last
 };
 
 // ---- buffers -----------------------------------------------------------
@@ -158,8 +158,8 @@ s_take_head(gateway_conn_t *self, int64_t now_ms)
         self->head_started_ms = now_ms;
     }
     gateway_wire_error_t error;
-    size_t end = gateway_wire_head_end(self->in.data, self->in.size,
-                                       &self->in_scanned);
+    size_t end =
+        gateway_wire_head_end(self->in.data, self->in.size, &self->in_scanned);
     if (end == 0) {
         if (gateway_wire_check_partial(self->in.data, self->in.size, &error)
             != 0) {
@@ -169,8 +169,7 @@ s_take_head(gateway_conn_t *self, int64_t now_ms)
     }
     gateway_wire_peer_t peer = {self->peer, self->trusted};
     gateway_wire_request_t request;
-    if (gateway_wire_parse_request(self->in.data, end, &peer, &request,
-                                   &error)
+    if (gateway_wire_parse_request(self->in.data, end, &peer, &request, &error)
         != 0) {
         s_refuse(self, &error, "OTHER", now_ms);
         return false;
@@ -222,20 +221,20 @@ s_response_done(gateway_conn_t *self, int64_t now_ms)
 static bool
 s_take_response_head(gateway_conn_t *self, int64_t now_ms)
 {
-    size_t end = gateway_wire_head_end(self->from_upstream.data,
-                                       self->from_upstream.size,
-                                       &self->from_scanned);
+    size_t end =
+        gateway_wire_head_end(self->from_upstream.data,
+                              self->from_upstream.size, &self->from_scanned);
     gateway_wire_response_t response;
     if (end == 0
-        || gateway_wire_parse_response(self->from_upstream.data, end,
-                                       &response)
+        || gateway_wire_parse_response(self->from_upstream.data, end, &response)
                != 0) {
         self->done = self->from_upstream.size > GATEWAY_WIRE_RESPONSE_HEAD_MAX
                      || end > 0; // nng sent something that is not HTTP
         return false;
     }
     size_t size = 0;
-    char *relabelled = gateway_wire_relabel(self->from_upstream.data, end, &size);
+    char *relabelled =
+        gateway_wire_relabel(self->from_upstream.data, end, &size);
     if (relabelled) {
         s_append(&self->to_client, relabelled, size);
         s_consume(&self->from_upstream, end);
@@ -294,7 +293,8 @@ s_read(int fd, s_buffer_t *buffer)
         s_append(buffer, chunk, (size_t)got);
         return got;
     }
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    if (got < 0
+        && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         return -1;
     }
     return got == 0 ? 0 : -2;
@@ -351,7 +351,8 @@ s_drop_input(gateway_conn_t *self)
     char chunk[GATEWAY_CONN_READ_BYTES];
     ssize_t got = recv(self->client_fd, chunk, sizeof chunk, 0);
     if (got == 0
-        || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+            && errno != EINTR)) {
         self->done = true;
     }
 }
@@ -369,7 +370,8 @@ gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
     }
     if (events & EPOLLOUT) {
         size_t before = self->to_client.size;
-        self->done = self->done || s_write(self->client_fd, &self->to_client) != 0;
+        self->done =
+            self->done || s_write(self->client_fd, &self->to_client) != 0;
         if (self->to_client.size < before) {
             self->last_sent_ms = now_ms;
         }
@@ -426,8 +428,7 @@ s_connected(gateway_conn_t *self)
 }
 
 void
-gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events,
-                         int64_t now_ms)
+gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events, int64_t now_ms)
 {
     if (self->connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
         && s_connected(self) != 0) {
@@ -465,7 +466,8 @@ gateway_conn_on_tick(gateway_conn_t *self, int64_t now_ms)
         return;
     }
     bool waiting_to_send = self->to_client.size > 0;
-    if (waiting_to_send && now_ms - self->last_sent_ms > limits->idle_timeout_ms) {
+    if (waiting_to_send
+        && now_ms - self->last_sent_ms > limits->idle_timeout_ms) {
         self->done = true; // the client does not read
         return;
     }
@@ -476,7 +478,8 @@ gateway_conn_on_tick(gateway_conn_t *self, int64_t now_ms)
         self->done = now_ms - self->last_client_ms > limits->header_timeout_ms;
         return;
     }
-    if (self->head_begun && now_ms - self->head_started_ms > limits->header_timeout_ms) {
+    if (self->head_begun
+        && now_ms - self->head_started_ms > limits->header_timeout_ms) {
         if (self->in.size == 0) {
             self->done = true; // never sent a byte
             return;
@@ -564,19 +567,19 @@ gateway_conn_interest(gateway_conn_t *self, uint32_t *client,
 {
     bool read_client = self->lingering
                        || (!self->stopped && !self->client_eof
-                       && self->in.size <= GATEWAY_WIRE_HEAD_MAX
-                       && self->to_upstream.size < GATEWAY_CONN_BUFFER_MAX
-                       && self->pending < GATEWAY_CONN_PIPELINE_MAX);
-    *client = (read_client ? EPOLLIN : 0)
-              | (self->to_client.size > 0 ? EPOLLOUT : 0);
+                           && self->in.size <= GATEWAY_WIRE_HEAD_MAX
+                           && self->to_upstream.size < GATEWAY_CONN_BUFFER_MAX
+                           && self->pending < GATEWAY_CONN_PIPELINE_MAX);
+    *client =
+        (read_client ? EPOLLIN : 0) | (self->to_client.size > 0 ? EPOLLOUT : 0);
     bool open = self->upstream_fd >= 0;
     bool read_upstream = open && !self->connecting
                          && self->to_client.size < GATEWAY_CONN_BUFFER_MAX;
     bool write_upstream =
         open && (self->connecting || self->to_upstream.size > 0);
     *upstream = (read_upstream ? EPOLLIN : 0) | (write_upstream ? EPOLLOUT : 0);
-    bool changed = *client != self->client_events
-                   || *upstream != self->upstream_events;
+    bool changed =
+        *client != self->client_events || *upstream != self->upstream_events;
     self->client_events = *client;
     self->upstream_events = *upstream;
     return changed;

@@ -20,9 +20,9 @@
 #include "gateway_metrics.h"
 
 #define GATEWAY_CONN_BUFFER_MAX   (256 * 1024) // bytes held per direction
-#define GATEWAY_CONN_PIPELINE_MAX 32 // requests passed on, not yet answered
+#define GATEWAY_CONN_PIPELINE_MAX 32    // requests passed on, not yet answered
 #define GATEWAY_CONN_READ_BYTES   65536 // bytes read per call
-#define GATEWAY_CONN_LINGER_MS    2000 // closing: wait for the client's FIN
+#define GATEWAY_CONN_LINGER_MS    2000  // closing: wait for the client's FIN
 
 // What every connection of a front end shares (copied).
 typedef struct {
@@ -35,7 +35,8 @@ typedef struct gateway_conn gateway_conn_t;
 
 // A connection from peer on client_fd, relayed to upstream_fd (connected,
 // or connecting when `connecting`; -1 for a connection that is only to be
-// refused). Both fds are non-blocking and become owned. Caller owns the result; NULL on allocation failure (fds closed).
+// refused). Both fds are non-blocking and become owned. Caller owns the result;
+// NULL on allocation failure (fds closed).
 gateway_conn_t *gateway_conn_new(int client_fd, int upstream_fd,
                                  bool connecting, const char *peer,
                                  bool trusted,

@@ -22,9 +22,9 @@
 #include "gateway_conn.h"
 #include "gateway_wire.h"
 
-#define S_UPSTREAM_SIDE  1ULL // low bit of a slot pointer in poll data
-#define S_LISTENER       0ULL // poll data of the listening socket
-#define S_ACCEPT_PAUSE_MS 100 // out of descriptors: accept again after
+#define S_UPSTREAM_SIDE   1ULL // low bit of a slot pointer in poll data
+#define S_LISTENER        0ULL // poll data of the listening socket
+#define S_ACCEPT_PAUSE_MS 100  // out of descriptors: accept again after
 
 // One connection in the poller.
 typedef struct {
@@ -146,15 +146,14 @@ s_admit(gateway_front_t *self, int fd, const char *peer, int64_t now)
                                     self->config.metrics};
     s_slot_t *slot = calloc(1, sizeof *slot);
     assert(slot);
-    slot->conn = gateway_conn_new(fd, upstream, connecting, peer, trusted,
-                                  &limits, now);
+    slot->conn =
+        gateway_conn_new(fd, upstream, connecting, peer, trusted, &limits, now);
     assert(slot->conn);
     snprintf(slot->peer, sizeof slot->peer, "%s", peer);
     (*count)++;
     if (over) {
         gateway_conn_refuse(slot->conn, 429, "too_many_connections",
-                            "too many open connections from this address",
-                            now);
+                            "too many open connections from this address", now);
     } else if (upstream < 0) {
         gateway_conn_refuse(slot->conn, 503, "unavailable",
                             "the gateway cannot take requests now", now);
@@ -166,9 +165,10 @@ s_admit(gateway_front_t *self, int fd, const char *peer, int64_t now)
 static void
 s_peer_text(const struct sockaddr_storage *address, char *text, size_t size)
 {
-    const void *bytes = address->ss_family == AF_INET6
-                            ? (const void *)&((const struct sockaddr_in6 *)address)->sin6_addr
-                            : (const void *)&((const struct sockaddr_in *)address)->sin_addr;
+    const void *bytes =
+        address->ss_family == AF_INET6
+            ? (const void *)&((const struct sockaddr_in6 *)address)->sin6_addr
+            : (const void *)&((const struct sockaddr_in *)address)->sin_addr;
     if (!inet_ntop(address->ss_family, bytes, text, (socklen_t)size)) {
         snprintf(text, size, "unknown");
     }
@@ -274,8 +274,9 @@ s_run(void *arg)
     struct epoll_event events[GATEWAY_FRONT_EVENTS];
     int64_t next_tick = cm_time_mono_ms() + GATEWAY_FRONT_TICK_MS;
     int64_t drain_until = 0;
-    while (!drain_until || (zlistx_size(self->slots) > 0
-                            && cm_time_mono_ms() < drain_until)) {
+    while (
+        !drain_until
+        || (zlistx_size(self->slots) > 0 && cm_time_mono_ms() < drain_until)) {
         if (!drain_until && atomic_load(&self->stopping)) {
             s_poll_set(self, EPOLL_CTL_DEL, self->listen_fd, 0, 0);
             drain_until = cm_time_mono_ms() + GATEWAY_FRONT_DRAIN_MS;
@@ -357,7 +358,8 @@ gateway_front_new(const gateway_front_config_t *config)
     assert(self);
     self->config = *config;
     self->bind = strdup(config->bind);
-    self->trusted = strdup(config->trusted_proxies ? config->trusted_proxies : "");
+    self->trusted =
+        strdup(config->trusted_proxies ? config->trusted_proxies : "");
     assert(self->bind && self->trusted);
     self->config.bind = self->bind;
     self->config.trusted_proxies = self->trusted;

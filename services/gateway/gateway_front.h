@@ -14,10 +14,10 @@
 
 #include "gateway_metrics.h"
 
-#define GATEWAY_FRONT_TICK_MS   100  // timer resolution
-#define GATEWAY_FRONT_DRAIN_MS  1000 // stop: time to send what nng answered
-#define GATEWAY_FRONT_EVENTS    256  // poll events taken per wakeup
-#define GATEWAY_FRONT_BACKLOG   1024 // listen() backlog
+#define GATEWAY_FRONT_TICK_MS  100  // timer resolution
+#define GATEWAY_FRONT_DRAIN_MS 1000 // stop: time to send what nng answered
+#define GATEWAY_FRONT_EVENTS   256  // poll events taken per wakeup
+#define GATEWAY_FRONT_BACKLOG  1024 // listen() backlog
 
 // What a front end needs (strings are copied).
 typedef struct {

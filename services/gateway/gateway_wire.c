@@ -15,10 +15,16 @@
 // Headers passed on to nng: the ones the gateway reads. Everything else is
 // dropped here (the gateway never looks at it, and nng 1.5 refuses some
 // legal values).
-static const char *const s_forwarded[] = {
-    "Host",          "Connection",      "Content-Length", "Content-Type",
-    "Authorization", "X-Request-Id",    "Idempotency-Key", "If-Match",
-    "Last-Event-ID", NULL};
+static const char *const s_forwarded[] = {"Host",
+                                          "Connection",
+                                          "Content-Length",
+                                          "Content-Type",
+                                          "Authorization",
+                                          "X-Request-Id",
+                                          "Idempotency-Key",
+                                          "If-Match",
+                                          "Last-Event-ID",
+                                          NULL};
 
 // One header line split.
 typedef struct {
@@ -30,11 +36,11 @@ typedef struct {
 
 // What the header fields said.
 typedef struct {
-    int hosts;        // Host fields
-    int lengths;      // Content-Length fields
-    bool chunked;     // Transfer-Encoding present
-    bool close;       // Connection: close
-    size_t length;    // Content-Length value
+    int hosts;                              // Host fields
+    int lengths;                            // Content-Length fields
+    bool chunked;                           // Transfer-Encoding present
+    bool close;                             // Connection: close
+    size_t length;                          // Content-Length value
     char real_ip[GATEWAY_WIRE_ADDRESS_MAX]; // X-Real-IP value, if any
 } s_fields_t;
 
@@ -164,8 +170,8 @@ s_has_bad_escape(const char *target, size_t size)
         char high = target[i + 1];
         char low = (char)(target[i + 2] | 0x20);
         bool in_path = !query || target + i < query;
-        bool control = high == '0' || high == '1'
-                       || (high == '7' && low == 'f');
+        bool control =
+            high == '0' || high == '1' || (high == '7' && low == 'f');
         if ((high == '0' && low == '0') || (in_path && control)) {
             return true;
         }
@@ -188,7 +194,8 @@ s_request_line(const char *line, size_t size, gateway_wire_request_t *request,
     }
     const char *last_space = s_last_of(line, size, ' ');
     const char *first_space = memchr(line, ' ', size);
-    size_t version_size = last_space ? size - (size_t)(last_space + 1 - line) : 0;
+    size_t version_size =
+        last_space ? size - (size_t)(last_space + 1 - line) : 0;
     int kind = last_space ? s_version_kind(last_space + 1, version_size) : 0;
     if (kind == 2) {
         return s_fail(error, 505, "http_version_not_supported",
@@ -203,7 +210,8 @@ s_request_line(const char *line, size_t size, gateway_wire_request_t *request,
                       "HTTP/1.1");
     }
     size_t method_size = (size_t)(first_space - line);
-    if (method_size > GATEWAY_WIRE_METHOD_MAX || !s_is_token(line, method_size)) {
+    if (method_size > GATEWAY_WIRE_METHOD_MAX
+        || !s_is_token(line, method_size)) {
         return s_fail(error, 400, "bad_request", "the method is not valid");
     }
     if (target_size > GATEWAY_WIRE_TARGET_MAX) {
@@ -251,8 +259,8 @@ s_split_field(const char *line, size_t size, s_field_t *field,
                           "a header value holds a control character");
         }
     }
-    *field = (s_field_t){line, (size_t)(colon - line), value,
-                         (size_t)(end - value)};
+    *field =
+        (s_field_t){line, (size_t)(colon - line), value, (size_t)(end - value)};
     return 0;
 }
 
@@ -486,8 +494,10 @@ gateway_wire_relabel(const char *data, size_t head_size, size_t *size)
     if (!found) {
         return NULL;
     }
-    const char *line_end = memchr(found + 1, '\n', head_size - (size_t)(found + 1 - data));
-    const char *rest = line_end ? line_end - (line_end[-1] == '\r') : data + head_size;
+    const char *line_end =
+        memchr(found + 1, '\n', head_size - (size_t)(found + 1 - data));
+    const char *rest =
+        line_end ? line_end - (line_end[-1] == '\r') : data + head_size;
     char *text = NULL;
     FILE *out = open_memstream(&text, size);
     assert(out);
@@ -525,8 +535,7 @@ gateway_wire_problem(const gateway_wire_error_t *error, size_t *size)
 
 // Parse "address[/bits]" into family bytes and a prefix length.
 static int
-s_parse_prefix(const char *entry, unsigned char *bytes, size_t *size,
-               int *bits)
+s_parse_prefix(const char *entry, unsigned char *bytes, size_t *size, int *bits)
 {
     char text[GATEWAY_WIRE_ADDRESS_MAX];
     snprintf(text, sizeof text, "%s", entry);

@@ -13,15 +13,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GATEWAY_WIRE_TARGET_MAX   8000  // request target bytes (414 beyond)
-#define GATEWAY_WIRE_LINE_MAX     8192  // header line bytes (431 beyond)
-#define GATEWAY_WIRE_HEAD_MAX     32768 // request head bytes (431 beyond)
-#define GATEWAY_WIRE_HEADERS_MAX  100   // header fields (431 beyond)
-#define GATEWAY_WIRE_METHOD_MAX   15    // method characters (400 beyond)
-#define GATEWAY_WIRE_ADDRESS_MAX  64    // client address text and NUL
+#define GATEWAY_WIRE_TARGET_MAX  8000  // request target bytes (414 beyond)
+#define GATEWAY_WIRE_LINE_MAX    8192  // header line bytes (431 beyond)
+#define GATEWAY_WIRE_HEAD_MAX    32768 // request head bytes (431 beyond)
+#define GATEWAY_WIRE_HEADERS_MAX 100   // header fields (431 beyond)
+#define GATEWAY_WIRE_METHOD_MAX  15    // method characters (400 beyond)
+#define GATEWAY_WIRE_ADDRESS_MAX 64    // client address text and NUL
 #define GATEWAY_WIRE_BODY_MAX_BYTES                                            \
     (8 * 1024 * 1024) // bodies beyond this are refused (413, closed)
-#define GATEWAY_WIRE_RESPONSE_HEAD_MAX 65536 // response head from nng
+#define GATEWAY_WIRE_RESPONSE_HEAD_MAX 65536       // response head from nng
 #define GATEWAY_WIRE_PEER_HEADER       "X-Sm-Peer" // client address to nng
 
 // Why a request is refused: the status to answer, a stable problem code and
@@ -44,8 +44,8 @@ typedef struct {
     char client[GATEWAY_WIRE_ADDRESS_MAX];    // the client address
     size_t content_length;                    // body bytes after the head
     bool is_head;                             // HEAD: the response has no body
-    bool close;      // no request may follow (Connection: close, HTTP/1.0)
-    char *forward;   // the head for nng (owned; gateway_wire_request_clear)
+    bool close;          // no request may follow (Connection: close, HTTP/1.0)
+    char *forward;       // the head for nng (owned; gateway_wire_request_clear)
     size_t forward_size; // its size
 } gateway_wire_request_t;
 
@@ -90,7 +90,8 @@ int gateway_wire_parse_response(const char *data, size_t head_size,
 char *gateway_wire_relabel(const char *data, size_t head_size, size_t *size);
 
 // A whole response for error: problem+json, X-Request-Id (a new one),
-// Retry-After: 1 for 429 and 503, Connection: close. Caller owns the result (free); *size is its length.
+// Retry-After: 1 for 429 and 503, Connection: close. Caller owns the result
+// (free); *size is its length.
 char *gateway_wire_problem(const gateway_wire_error_t *error, size_t *size);
 
 // True when address (IPv4 or IPv6 text) falls in one of the space-separated

@@ -16,7 +16,7 @@ s_status(const char *head, gateway_wire_request_t *request)
     size_t end = gateway_wire_head_end(head, size, &scanned);
     ck_assert_msg(end == size, "head end %zu of %zu", end, size);
     gateway_wire_error_t error = {0};
-    gateway_wire_request_t local;
+    gateway_wire_request_t local = {0};
     gateway_wire_request_t *out = request ? request : &local;
     if (gateway_wire_parse_request(head, end, &s_peer, out, &error) != 0) {
         return error.status;
@@ -35,9 +35,8 @@ START_TEST(test_gateway_wire_head_end)
     ck_assert_uint_eq(scanned, 20);
     ck_assert_uint_eq(gateway_wire_head_end(head, strlen(head), &scanned), 27);
     scanned = 0;
-    ck_assert_uint_eq(gateway_wire_head_end("GET / HTTP/1.0\n\nx", 17,
-                                            &scanned),
-                      16);
+    ck_assert_uint_eq(
+        gateway_wire_head_end("GET / HTTP/1.0\n\nx", 17, &scanned), 16);
     ck_assert_uint_eq(gateway_wire_skip_blank("\r\n\r\nGET", 7), 4);
 }
 END_TEST
@@ -45,15 +44,16 @@ END_TEST
 START_TEST(test_gateway_wire_forwards_what_the_gateway_reads)
 {
     gateway_wire_request_t request;
-    ck_assert_int_eq(s_status("POST /v1/cases?x=1 HTTP/1.1\r\nhost: x\r\n"
-                              "Content-Length: 5\r\n"
-                              "X-Foo: a\tb \x80\xff\r\n"
-                              "Content-Type:\tapplication/json;\tcharset=utf-8\r\n"
-                              "X-Sm-Peer: 10.9.9.9\r\n"
-                              "X-Real-IP: 10.1.1.1\r\n"
-                              "Connection: keep-alive, close\r\n\r\n",
-                              &request),
-                     0);
+    ck_assert_int_eq(
+        s_status("POST /v1/cases?x=1 HTTP/1.1\r\nhost: x\r\n"
+                 "Content-Length: 5\r\n"
+                 "X-Foo: a\tb \x80\xff\r\n"
+                 "Content-Type:\tapplication/json;\tcharset=utf-8\r\n"
+                 "X-Sm-Peer: 10.9.9.9\r\n"
+                 "X-Real-IP: 10.1.1.1\r\n"
+                 "Connection: keep-alive, close\r\n\r\n",
+                 &request),
+        0);
     ck_assert_str_eq(request.method, "POST");
     ck_assert_uint_eq(request.content_length, 5);
     ck_assert(request.close);
@@ -68,7 +68,8 @@ START_TEST(test_gateway_wire_forwards_what_the_gateway_reads)
     gateway_wire_request_clear(&request);
     gateway_wire_peer_t proxy = {"10.0.0.2", true};
     gateway_wire_error_t error;
-    const char *head = "HEAD / HTTP/1.1\r\nHost: x\r\nX-Real-IP: 2001:db8::1\r\n\r\n";
+    const char *head =
+        "HEAD / HTTP/1.1\r\nHost: x\r\nX-Real-IP: 2001:db8::1\r\n\r\n";
     ck_assert_int_eq(gateway_wire_parse_request(head, strlen(head), &proxy,
                                                 &request, &error),
                      0);
@@ -90,8 +91,8 @@ START_TEST(test_gateway_wire_refusals)
     ck_assert_int_eq(s_status("GET x HTTP/1.1\r\nHost: x\r\n\r\n", NULL), 400);
     ck_assert_int_eq(s_status("GET /a\x01 HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
                      400);
-    ck_assert_int_eq(s_status("GET /a?q=\x7f HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
-                     400);
+    ck_assert_int_eq(
+        s_status("GET /a?q=\x7f HTTP/1.1\r\nHost: x\r\n\r\n", NULL), 400);
     ck_assert_int_eq(s_status("GET /a%00 HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
                      400);
     ck_assert_int_eq(s_status("GET /a?b=%00 HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
@@ -100,12 +101,10 @@ START_TEST(test_gateway_wire_refusals)
                      400);
     ck_assert_int_eq(s_status("GET /a?b=%0a HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
                      0);
-    ck_assert_int_eq(s_status("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01\r\n\r\n",
-                              NULL),
-                     400);
-    ck_assert_int_eq(s_status("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
-                              NULL),
-                     400);
+    ck_assert_int_eq(
+        s_status("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01\r\n\r\n", NULL), 400);
+    ck_assert_int_eq(
+        s_status("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", NULL), 400);
     ck_assert_int_eq(s_status("GET / HTTP/1.1\r\nHost : x\r\n\r\n", NULL), 400);
     ck_assert_int_eq(
         s_status("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", NULL), 400);
@@ -137,10 +136,10 @@ START_TEST(test_gateway_wire_sizes)
     memcpy(head, "GET /", 5);
     ck_assert_int_eq(gateway_wire_check_partial(head, 9000, &error), -1);
     ck_assert_int_eq(error.status, 414);
-    int size = snprintf(head, sizeof head, "GET /%08000d HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+    snprintf(head, sizeof head, "GET /%08000d HTTP/1.1\r\nHost: x\r\n\r\n", 0);
     ck_assert_int_eq(s_status(head, NULL), 414);
     // A 16 KiB header line: 431 before its end arrives.
-    size = snprintf(head, sizeof head, "GET / HTTP/1.1\r\nX-Big: ");
+    int size = snprintf(head, sizeof head, "GET / HTTP/1.1\r\nX-Big: ");
     memset(head + size, 'b', 16384);
     ck_assert_int_eq(
         gateway_wire_check_partial(head, (size_t)size + 16384, &error), -1);
@@ -148,8 +147,8 @@ START_TEST(test_gateway_wire_sizes)
     // 1000 header fields.
     size = snprintf(head, sizeof head, "GET / HTTP/1.1\r\nHost: x\r\n");
     for (int i = 0; i < 1000; i++) {
-        size += snprintf(head + size, sizeof head - (size_t)size, "X-%d: 1\r\n",
-                         i);
+        size +=
+            snprintf(head + size, sizeof head - (size_t)size, "X-%d: 1\r\n", i);
     }
     snprintf(head + size, sizeof head - (size_t)size, "\r\n");
     ck_assert_int_eq(s_status(head, NULL), 431);
@@ -174,7 +173,8 @@ START_TEST(test_gateway_wire_responses)
                             "Content-Length: 12\r\n\r\n");
     ck_assert_uint_eq(size, strlen(fixed));
     free(fixed);
-    const char *json = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
+    const char *json =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
     ck_assert_ptr_null(gateway_wire_relabel(json, strlen(json), &size));
     gateway_wire_error_t error = {431, "headers_too_large", "too big"};
     char *problem = gateway_wire_problem(&error, &size);
