@@ -26,10 +26,10 @@
 
 // nginx in front of the test gateway.
 typedef struct {
-    char dir[HARNESS_PATH_MAX]; // temp dir: config, pid, logs, temp files
+    char dir[HARNESS_PATH_MAX];       // temp dir: config, pid, logs, temp files
     char conf[HARNESS_PATH_MAX + 16]; // rendered config
-    int port;                    // nginx's port on 127.0.0.1
-    pid_t pid;                   // nginx master (0: not running)
+    int port;                         // nginx's port on 127.0.0.1
+    pid_t pid;                        // nginx master (0: not running)
 } s_edge_t;
 
 static s_edge_t s_edge;
@@ -54,8 +54,7 @@ static void
 s_render(char *text, size_t size)
 {
     char line[HARNESS_PATH_MAX * 6];
-    s_replace(text, size, "user www-data;",
-              geteuid() == 0 ? "user root;" : "");
+    s_replace(text, size, "user www-data;", geteuid() == 0 ? "user root;" : "");
     s_replace(text, size, "worker_processes auto;", "worker_processes 1;");
     snprintf(line, sizeof line, "pid %s/nginx.pid;", s_edge.dir);
     s_replace(text, size, "pid /var/run/nginx.pid;", line);
@@ -104,8 +103,8 @@ s_nginx(const char *const *args, bool wait)
 {
     char log[HARNESS_PATH_MAX + 16];
     snprintf(log, sizeof log, "%s/error.log", s_edge.dir);
-    const char *argv[16] = {S_NGINX, "-p", s_edge.dir, "-c", s_edge.conf,
-                            "-e", log};
+    const char *argv[16] = {S_NGINX,     "-p", s_edge.dir, "-c",
+                            s_edge.conf, "-e", log};
     size_t argc = 7;
     for (size_t i = 0; args[i] && argc < 15; i++) {
         argv[argc++] = args[i];
@@ -175,8 +174,9 @@ s_skip(void)
     if (access(S_NGINX, X_OK) == 0) {
         return false;
     }
-    fprintf(stderr, "gateway_edge: SKIPPED: %s is not installed "
-                    "(scripts/install-deps installs Debian's nginx)\n",
+    fprintf(stderr,
+            "gateway_edge: SKIPPED: %s is not installed "
+            "(scripts/install-deps installs Debian's nginx)\n",
             S_NGINX);
     return true;
 }

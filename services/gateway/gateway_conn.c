@@ -357,43 +357,6 @@ s_drop_input(gateway_conn_t *self)
     }
 }
 
-void
-gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
-{
-    if (events & (EPOLLERR | EPOLLHUP)) {
-        self->done = true; // reset, or closed both ways: nothing to send to
-        return;
-    }
-    if (self->lingering) {
-        s_drop_input(self);
-        return;
-    }
-    if (events & EPOLLOUT) {
-        size_t before = self->to_client.size;
-        self->done =
-            self->done || s_write(self->client_fd, &self->to_client) != 0;
-        if (self->to_client.size < before) {
-            self->last_sent_ms = now_ms;
-        }
-        if (!self->done && self->closing && self->to_client.size == 0) {
-            s_linger(self, now_ms);
-            return;
-        }
-    }
-    if ((events & EPOLLIN) && !self->done && !self->client_eof) {
-        ssize_t got = s_read(self->client_fd, &self->in);
-        if (got > 0) {
-            self->last_client_ms = now_ms;
-            s_frame_requests(self, now_ms);
-        } else if (got == 0 || got == -2) {
-            self->client_eof = true;
-            self->stopped = true;
-            self->done = self->done || got == -2;
-        }
-    }
-    s_pass_eof(self);
-}
-
 // nng closed (it does after a Connection: close response, or on an error):
 // what it sent goes out, then the client is closed too. Closing the fd also
 // takes it out of the front end's poller.
@@ -411,6 +374,72 @@ s_upstream_closed(gateway_conn_t *self, int64_t now_ms)
     if (self->to_client.size == 0) {
         s_linger(self, now_ms);
     }
+}
+
+// Send what waits for the client now (most often all of it, so the poller
+// is not asked to wait for writability).
+static void
+s_send_client(gateway_conn_t *self, int64_t now_ms)
+{
+    size_t before = self->to_client.size;
+    if (s_write(self->client_fd, &self->to_client) != 0) {
+        self->done = true;
+        return;
+    }
+    if (self->to_client.size < before) {
+        self->last_sent_ms = now_ms;
+    }
+    if (self->closing && self->to_client.size == 0 && !self->lingering) {
+        s_linger(self, now_ms);
+    }
+}
+
+// Send what waits for nng now; a failure means nng is gone.
+static void
+s_send_upstream(gateway_conn_t *self, int64_t now_ms)
+{
+    if (self->connecting || self->upstream_fd < 0
+        || self->to_upstream.size == 0) {
+        return;
+    }
+    if (s_write(self->upstream_fd, &self->to_upstream) != 0) {
+        s_upstream_closed(self, now_ms);
+    }
+}
+
+void
+gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
+{
+    if (events & (EPOLLERR | EPOLLHUP)) {
+        self->done = true; // reset, or closed both ways: nothing to send to
+        return;
+    }
+    if (self->lingering) {
+        s_drop_input(self);
+        return;
+    }
+    if (events & EPOLLOUT) {
+        s_send_client(self, now_ms);
+        if (self->done || self->lingering) {
+            return;
+        }
+    }
+    if ((events & EPOLLIN) && !self->done && !self->client_eof) {
+        ssize_t got = s_read(self->client_fd, &self->in);
+        if (got > 0) {
+            self->last_client_ms = now_ms;
+            s_frame_requests(self, now_ms);
+            s_send_upstream(self, now_ms);
+            if (self->to_client.size > 0 && !self->done) {
+                s_send_client(self, now_ms); // a refusal
+            }
+        } else if (got == 0 || got == -2) {
+            self->client_eof = true;
+            self->stopped = true;
+            self->done = self->done || got == -2;
+        }
+    }
+    s_pass_eof(self);
 }
 
 // The upstream connect finished: 0, or -1 when it failed.
@@ -450,6 +479,9 @@ gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events, int64_t now_ms)
             s_frame_responses(self, now_ms);
         } else if (got == 0 || got == -2) {
             s_upstream_closed(self, now_ms);
+        }
+        if (self->to_client.size > 0 && !self->done && !self->lingering) {
+            s_send_client(self, now_ms);
         }
     }
     s_pass_eof(self);
