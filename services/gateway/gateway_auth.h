@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GATEWAY_AUTH_TTL_MAX_MS  30000        // issue 3: cache at most 30 s
+#define GATEWAY_AUTH_TTL_MAX_MS  30000        // never cache a token longer
 #define GATEWAY_AUTH_ENTRIES_MAX 65536        // beyond this, expired entries go
 #define GATEWAY_AUTH_STAFF_PATH  "/v1/staff/" // personnel's staff routes
 
