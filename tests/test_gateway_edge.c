@@ -211,8 +211,8 @@ s_count(const char *text, const char *needle)
 // the same connection (and so on nginx's kept-alive upstream connection)
 // gets its own answer. Two bodies: a whole request (nginx drops an
 // upstream connection that sends unasked bytes), and JSON, which a gateway
-// that left it unread would prefix to the next request's line (a 405 for
-// 405 for /healthz).
+// that left it unread would prefix to the next request's line (then
+// /healthz answered 405).
 START_TEST(test_gateway_edge_no_desync)
 {
     if (s_skip()) {
