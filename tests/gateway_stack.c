@@ -212,13 +212,18 @@ gateway_stack_worker_stop(gateway_stack_worker_t *worker)
 // ---- the stack
 // -----------------------------------------------------------------
 
+// Routes of the stack (personnel's departments too, for the real one).
+#define S_ROUTES                                                               \
+    "SM_GATEWAY__ROUTES=staff=personnel departments=personnel "                \
+    "cases=intake work-orders=dispatch"
+
 // The default environment; returns the number of entries written.
 static int
 s_env(gateway_stack_t *s, int pub, int sub)
 {
     const char *fixed[] = {
-        "SM_GATEWAY__ROUTES=staff=personnel departments=personnel cases=intake "
-        "work-orders=dispatch",
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one long value
+        S_ROUTES,
         "SM_GATEWAY__RATE_PER_S=5",
         "SM_GATEWAY__BURST=20",
         "SM_HUB__DISCOVER_MS=100",

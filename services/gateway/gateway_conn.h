@@ -19,7 +19,7 @@
 
 #include "gateway_metrics.h"
 
-#define GATEWAY_CONN_BUFFER_MAX   (256 * 1024) // bytes held per direction
+#define GATEWAY_CONN_BUFFER_MAX   ((size_t)256 * 1024) // bytes per direction
 #define GATEWAY_CONN_PIPELINE_MAX 32    // requests passed on, not yet answered
 #define GATEWAY_CONN_READ_BYTES   65536 // bytes read per call
 #define GATEWAY_CONN_LINGER_MS    2000  // closing: wait for the client's FIN

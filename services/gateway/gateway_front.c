@@ -252,8 +252,11 @@ s_handle(gateway_front_t *self, const struct epoll_event *event, int64_t now)
         s_accept_all(self, now);
         return;
     }
-    s_slot_t *slot =
-        (s_slot_t *)(uintptr_t)(event->data.u64 & ~S_UPSTREAM_SIDE);
+    // Poll data is a slot pointer with the side in its low bit (slots are
+    // aligned).
+    uintptr_t bits = (uintptr_t)(event->data.u64 & ~S_UPSTREAM_SIDE);
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): see above
+    s_slot_t *slot = (s_slot_t *)bits;
     if (gateway_conn_is_done(slot->conn)) {
         return; // swept after this batch
     }

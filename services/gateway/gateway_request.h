@@ -17,6 +17,7 @@
 #include "cm_id.h"
 #include "gateway.h"
 #include "gateway_input.h"
+#include "gateway_wire.h"
 
 // What the request asks of the gateway.
 typedef enum {
@@ -32,11 +33,6 @@ typedef enum {
 
 // Longest If-Match value passed on (one entity tag).
 #define GATEWAY_IF_MATCH_MAX 64
-// The client address as the front end saw it (IPv6 text and NUL).
-#define GATEWAY_ADDRESS_MAX 64
-// Request header the front end sets to the client address (a client's own
-// is dropped): the key of per-address limits.
-#define GATEWAY_PEER_HEADER "X-Sm-Peer"
 
 typedef struct gateway_request gateway_request_t;
 
@@ -52,9 +48,9 @@ struct gateway_request {
     int64_t start_us;         // monotonic arrival time
     int64_t deadline_ms;      // epoch ms after which nobody waits
     int64_t deadline_mono_ms; // the same on the monotonic clock
-    char request_id[GATEWAY_REQUEST_ID_MAX + 1]; // X-Request-Id
-    char client_address[GATEWAY_ADDRESS_MAX];    // per-address limits
-    char method[16];                             // HTTP method as received
+    char request_id[GATEWAY_REQUEST_ID_MAX + 1];   // X-Request-Id
+    char client_address[GATEWAY_WIRE_ADDRESS_MAX]; // per-address limits
+    char method[16];                               // HTTP method as received
     char *path;       // owned: path without the query
     char *query_text; // owned: text after '?', NULL when none
     char route[GATEWAY_ROUTE_LABEL_MAX]; // metrics label

@@ -13,10 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GATEWAY_SSE_BUFFER_MAX                                                 \
-    (1024 * 1024)                 // unsent bytes before a slow
-                                  // client is dropped
-#define GATEWAY_SSE_RETRY_MS 2000 // reconnect delay we suggest
+// Unsent bytes before a slow client is dropped.
+#define GATEWAY_SSE_BUFFER_MAX ((size_t)1024 * 1024)
+#define GATEWAY_SSE_RETRY_MS   2000 // reconnect delay we suggest
 
 typedef struct gateway_sse gateway_sse_t;
 

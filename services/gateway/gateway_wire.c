@@ -203,7 +203,7 @@ s_request_line(const char *line, size_t size, gateway_wire_request_t *request,
     }
     const char *target = first_space ? first_space + 1 : NULL;
     size_t target_size = target ? (size_t)(last_space - target) : 0;
-    if (kind == 0 || first_space == last_space
+    if (kind == 0 || !target || first_space == last_space
         || memchr(target, ' ', target_size)) {
         return s_fail(error, 400, "bad_request",
                       "the request line must be: method SP target SP "

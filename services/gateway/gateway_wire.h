@@ -20,7 +20,7 @@
 #define GATEWAY_WIRE_METHOD_MAX  15    // method characters (400 beyond)
 #define GATEWAY_WIRE_ADDRESS_MAX 64    // client address text and NUL
 #define GATEWAY_WIRE_BODY_MAX_BYTES                                            \
-    (8 * 1024 * 1024) // bodies beyond this are refused (413, closed)
+    ((size_t)8 * 1024 * 1024) // bodies beyond: refused (413, closed)
 #define GATEWAY_WIRE_RESPONSE_HEAD_MAX 65536       // response head from nng
 #define GATEWAY_WIRE_PEER_HEADER       "X-Sm-Peer" // client address to nng
 

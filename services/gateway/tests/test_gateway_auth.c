@@ -24,7 +24,7 @@ END_TEST
 
 START_TEST(test_gateway_auth_ttl_never_above_30s)
 {
-    gateway_auth_t *auth = gateway_auth_new(3600 * 1000);
+    gateway_auth_t *auth = gateway_auth_new((int64_t)3600 * 1000);
     json_t *actor = json_pack("{s:s}", "id", "ST-1");
     gateway_auth_store(auth, "h", actor, 0, S_WALL_MS, 0);
     ck_assert_ptr_nonnull(gateway_auth_lookup(auth, "h", 29999));
