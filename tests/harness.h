@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #define HARNESS_PATH_MAX     512
-#define HARNESS_ENV_MAX      16    // extra environment variables per process
+#define HARNESS_ENV_MAX      24    // extra environment variables per process
 #define HARNESS_WAIT_MS      10000 // default wait for startup / log events
 #define HARNESS_BIN_DEFAULT  "build/debug/bin"
 #define HARNESS_RECENT_PORTS 64    // ports harness_free_port never repeats

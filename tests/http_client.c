@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,24 @@ http_client_send(int fd, const char *method, const char *path,
     if (body_size > 0) {
         s_write_all(fd, body, body_size);
     }
+}
+
+void
+http_client_send_raw(int fd, const void *data, size_t size)
+{
+    s_write_all(fd, data, size);
+}
+
+http_client_next_t
+http_client_next(int fd, int timeout_ms)
+{
+    struct pollfd item = {fd, POLLIN, 0};
+    if (poll(&item, 1, timeout_ms) <= 0) {
+        return HTTP_CLIENT_QUIET;
+    }
+    char byte;
+    ssize_t got = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got > 0 ? HTTP_CLIENT_MORE : HTTP_CLIENT_CLOSED;
 }
 
 // strstr ignoring ASCII case (strcasestr is a GNU extension).

@@ -28,6 +28,19 @@ int http_client_connect(int port);
 void http_client_send(int fd, const char *method, const char *path,
                       const char *headers, const char *body, size_t body_size);
 
+// Write size raw bytes (a hand-made request, or several at once).
+void http_client_send_raw(int fd, const void *data, size_t size);
+
+// What the server does next on fd within timeout_ms, without consuming
+// anything: HTTP_CLIENT_MORE (bytes to read), HTTP_CLIENT_CLOSED (it closed
+// the connection, or reset it) or HTTP_CLIENT_QUIET (nothing).
+typedef enum {
+    HTTP_CLIENT_QUIET,
+    HTTP_CLIENT_MORE,
+    HTTP_CLIENT_CLOSED
+} http_client_next_t;
+http_client_next_t http_client_next(int fd, int timeout_ms);
+
 // Read one response (head, then Content-Length bytes). 0 or -1.
 int http_client_read(int fd, http_client_response_t *response);
 

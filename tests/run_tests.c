@@ -14,6 +14,10 @@ main(void)
     }
     SRunner *runner = srunner_create(hub_suite());
     srunner_add_suite(runner, gateway_suite());
+    srunner_add_suite(runner, gateway_access_suite());
+    srunner_add_suite(runner, gateway_events_suite());
+    srunner_add_suite(runner, gateway_framing_suite());
+    srunner_add_suite(runner, gateway_edge_suite());
     srunner_add_suite(runner, personnel_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, intake_suite());

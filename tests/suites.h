@@ -8,6 +8,10 @@
 
 Suite *hub_suite(void);
 Suite *gateway_suite(void);
+Suite *gateway_access_suite(void);
+Suite *gateway_events_suite(void);
+Suite *gateway_framing_suite(void);
+Suite *gateway_edge_suite(void);
 Suite *personnel_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);

@@ -11,6 +11,7 @@
 #include "gateway_auth.h"
 #include "gateway_bus.h"
 #include "gateway_events.h"
+#include "gateway_front.h"
 #include "gateway_http.h"
 
 #define S_DEFAULT_ROUTES                                                       \
@@ -40,6 +41,20 @@ const cm_config_option_t gateway_options[] = {
      "SSE heartbeat comment period"},
     {"gateway/probe_timeout_ms", CM_CONFIG_INT, "1000", 10, 60000, false,
      "how long /readyz and /metrics wait for the broker"},
+    {"gateway/auth_failure_burst", CM_CONFIG_INT, "20", 1, 1000000, false,
+     "failed token checks a client address may make at once before 429"},
+    {"gateway/auth_failures_per_min", CM_CONFIG_INT, "30", 1, 6000000, false,
+     "failed token checks per minute a client address gets back"},
+    {"gateway/header_timeout_ms", CM_CONFIG_INT, "10000", 100, 600000, false,
+     "a request head must arrive within this (else 408); also the longest "
+     "pause inside a request body"},
+    {"gateway/idle_timeout_ms", CM_CONFIG_INT, "60000", 100, 3600000, false,
+     "a keep-alive connection with nothing in flight is closed after this"},
+    {"gateway/max_connections_per_client", CM_CONFIG_INT, "64", 1, 1000000,
+     false, "open connections one client address may hold (429 beyond)"},
+    {"gateway/trusted_proxies", CM_CONFIG_STRING, "", 0, 0, false,
+     "addresses or CIDR prefixes of proxies (the nginx edge) whose X-Real-IP "
+     "names the client; they are exempt from the connection cap"},
     {"gateway/openapi_path", CM_CONFIG_STRING, "docs/openapi.yaml", 0, 0, false,
      "file served at GET /v1/openapi.yaml"},
     {NULL, 0, NULL, 0, 0, false, NULL},
@@ -55,7 +70,8 @@ struct gateway {
     gateway_queue_t *events_queue; // bus → events thread
     gateway_bus_t *bus;            // ZeroMQ thread
     gateway_events_t *events;      // Redis / hub thread
-    gateway_http_t *http;          // nng server
+    gateway_http_t *http;          // nng server (loopback)
+    gateway_front_t *front;        // the public socket, in front of nng
     char *openapi;                 // the OpenAPI document, or NULL
     size_t openapi_size;           // its size
     atomic_long in_flight;         // requests held
@@ -79,6 +95,16 @@ s_settings(gateway_t *self, const cm_config_t *config)
     s->auth_cache_ms = cm_config_int(config, "gateway/auth_cache_ms");
     s->sse_heartbeat_ms = cm_config_int(config, "gateway/sse_heartbeat_ms");
     s->probe_timeout_ms = cm_config_int(config, "gateway/probe_timeout_ms");
+    s->auth_failure_burst =
+        (double)cm_config_int(config, "gateway/auth_failure_burst");
+    s->auth_failures_per_min =
+        (double)cm_config_int(config, "gateway/auth_failures_per_min");
+    s->header_timeout_ms = cm_config_int(config, "gateway/header_timeout_ms");
+    s->idle_timeout_ms = cm_config_int(config, "gateway/idle_timeout_ms");
+    s->max_per_client =
+        (long)cm_config_int(config, "gateway/max_connections_per_client");
+    snprintf(s->trusted_proxies, sizeof s->trusted_proxies, "%s",
+             cm_config_str(config, "gateway/trusted_proxies"));
     cm_config_endpoint(config, "broker/host", "broker/port", s->broker,
                        sizeof s->broker);
     cm_config_endpoint(config, "hub/host", "hub/pub_port", s->hub,
@@ -160,6 +186,7 @@ gateway_destroy(gateway_t **self_p)
     }
     gateway_t *self = *self_p;
     gateway_stop(self);
+    gateway_front_destroy(&self->front);
     gateway_http_destroy(&self->http);
     gateway_bus_destroy(&self->bus);
     gateway_events_destroy(&self->events);
@@ -175,17 +202,37 @@ gateway_destroy(gateway_t **self_p)
     *self_p = NULL;
 }
 
+// The public socket, relaying to nng's loopback port. 0, or -1 (logged).
+static int
+s_front_start(gateway_t *self)
+{
+    const gateway_settings_t *s = &self->settings;
+    gateway_front_config_t config = {
+        .bind = s->bind,
+        .port = s->port,
+        .upstream_port = gateway_http_port(self->http),
+        .header_timeout_ms = s->header_timeout_ms,
+        .idle_timeout_ms = s->idle_timeout_ms,
+        .max_per_client = s->max_per_client,
+        .trusted_proxies = s->trusted_proxies,
+        .metrics = self->metrics,
+    };
+    self->front = gateway_front_new(&config);
+    return self->front ? gateway_front_start(self->front) : -1;
+}
+
 int
 gateway_start(gateway_t *self)
 {
     if (gateway_bus_start(self->bus) != 0
         || gateway_events_start(self->events) != 0
-        || gateway_http_start(self->http) != 0) {
+        || gateway_http_start(self->http) != 0 || s_front_start(self) != 0) {
         gateway_stop(self);
         return -1;
     }
     self->running = true;
     cm_log_notice("gateway.started", "bind", self->settings.bind, "#port",
+                  CM_LOG_INT(gateway_port(self)), "#nng_port",
                   CM_LOG_INT(gateway_http_port(self->http)), "broker",
                   self->settings.broker, "hub", self->settings.hub);
     return 0;
@@ -194,7 +241,7 @@ gateway_start(gateway_t *self)
 int
 gateway_port(const gateway_t *self)
 {
-    return gateway_http_port(self->http);
+    return self->front ? gateway_front_port(self->front) : -1;
 }
 
 void
@@ -215,6 +262,10 @@ gateway_stop(gateway_t *self)
     }
     if (self->http) {
         gateway_http_stop(self->http);
+    }
+    // Last: it sends on what nng answered while stopping.
+    if (self->front) {
+        gateway_front_stop(self->front);
     }
     self->running = false;
 }

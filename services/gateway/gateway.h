@@ -19,20 +19,29 @@
 #include "gateway_routes.h"
 
 #define GATEWAY_SOURCE_MAX 300 // "gateway/<host>" and NUL
+// inproc PUSH (events thread) → PULL (bus thread): staff ids whose cached
+// authorisations personnel's events end; %p is the gateway object.
+#define GATEWAY_FORGET_ENDPOINT "inproc://gateway-forget-%p"
 
 // Settings read once from the configuration; read-only afterwards.
 typedef struct {
-    char bind[256];           // gateway/bind
-    int port;                 // gateway/port (0: any free port)
-    int64_t deadline_ms;      // gateway/deadline_ms
-    long max_in_flight;       // gateway/max_in_flight
-    double rate_per_s;        // gateway/rate_per_s
-    double burst;             // gateway/burst
-    int64_t auth_cache_ms;    // gateway/auth_cache_ms (≤ 30000)
-    int64_t sse_heartbeat_ms; // gateway/sse_heartbeat_ms
-    int64_t probe_timeout_ms; // gateway/probe_timeout_ms (readyz, metrics)
-    char broker[256];         // tcp://host:port of the broker
-    char hub[256];            // tcp://host:port of the hub XPUB
+    char bind[256];               // gateway/bind
+    int port;                     // gateway/port (0: any free port)
+    int64_t deadline_ms;          // gateway/deadline_ms
+    long max_in_flight;           // gateway/max_in_flight
+    double rate_per_s;            // gateway/rate_per_s
+    double burst;                 // gateway/burst
+    int64_t auth_cache_ms;        // gateway/auth_cache_ms (≤ 30000)
+    int64_t sse_heartbeat_ms;     // gateway/sse_heartbeat_ms
+    int64_t probe_timeout_ms;     // gateway/probe_timeout_ms (readyz, metrics)
+    double auth_failure_burst;    // gateway/auth_failure_burst
+    double auth_failures_per_min; // gateway/auth_failures_per_min
+    int64_t header_timeout_ms;    // gateway/header_timeout_ms
+    int64_t idle_timeout_ms;      // gateway/idle_timeout_ms
+    long max_per_client;          // gateway/max_connections_per_client
+    char trusted_proxies[512];    // gateway/trusted_proxies
+    char broker[256];             // tcp://host:port of the broker
+    char hub[256];                // tcp://host:port of the hub XPUB
     char source[GATEWAY_SOURCE_MAX]; // "gateway/<host>"
 } gateway_settings_t;
 

@@ -15,7 +15,8 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "gateway_auth.h"
-#include "gateway_probe.h"
+#include "gateway_limiter.h"
+#include "gateway_prober.h"
 #include "gateway_request.h"
 
 // What a pending MDP request is for.
@@ -32,27 +33,22 @@ typedef struct {
     gateway_request_t *request;          // ROUTED: owned while pending
     zlistx_t *waiters;                   // RESOLVE: gateway_request_t* (owned)
     char token_hash[GATEWAY_SHA256_HEX]; // RESOLVE: which token
+    uint64_t generation;                 // RESOLVE: auth cache generation
 } s_call_t;
 
-// One mmi query in flight: replies come back in order on the mmi client.
-typedef struct {
-    gateway_probe_t *probe; // borrowed (owned by probes)
-    char service[128];      // mmi.service: which service was asked
-} s_query_t;
-
 struct gateway_bus {
-    gateway_t *gateway;      // borrowed
-    pthread_t thread;        // the bus thread
-    bool started;            // thread running
-    atomic_bool stopping;    // set by gateway_bus_stop
-    cm_mdp_client_t *client; // requests to services
-    cm_mdp_client_t *mmi;    // mmi.* queries; recreated on a timeout
-    gateway_auth_t *auth;    // token hash → actor
-    zhashx_t *pending;       // envelope id → s_call_t (owned)
-    zhashx_t *resolving;     // token hash → s_call_t (borrowed)
-    zlistx_t *probes;        // gateway_probe_t (owned)
-    zlistx_t *queries;       // s_query_t (owned), in send order
-    zlistx_t *timeline;      // envelope ids (owned copies), FIFO
+    gateway_t *gateway;          // borrowed
+    pthread_t thread;            // the bus thread
+    bool started;                // thread running
+    atomic_bool stopping;        // set by gateway_bus_stop
+    cm_mdp_client_t *client;     // requests to services
+    gateway_prober_t *prober;    // /readyz and /metrics
+    gateway_auth_t *auth;        // token hash → actor
+    zhashx_t *pending;           // envelope id → s_call_t (owned)
+    zhashx_t *resolving;         // token hash → s_call_t (borrowed)
+    zlistx_t *timeline;          // envelope ids (owned copies), FIFO
+    zsock_t *forget;             // PULL: staff ids whose auth cache entries go
+    gateway_limiter_t *failures; // client address → failed token checks
 };
 
 // ---- calls -----------------------------------------------------------------
@@ -260,6 +256,7 @@ s_resolve(gateway_bus_t *self, gateway_request_t *request)
     zlistx_set_destructor(call->waiters, s_waiter_destroy);
     snprintf(call->token_hash, sizeof call->token_hash, "%s",
              request->token_hash);
+    call->generation = gateway_auth_generation(self->auth);
     json_t *envelope = s_resolve_envelope(self, request);
     zlistx_add_end(call->waiters, request);
     if (!envelope || s_send(self, GATEWAY_AUTH_SERVICE, envelope, call) != 0) {
@@ -273,14 +270,41 @@ s_resolve(gateway_bus_t *self, gateway_request_t *request)
     json_decref(envelope);
 }
 
+// 429 for an address that failed too many token checks lately.
+static void
+s_too_many_failures(gateway_request_t **request_p, int64_t retry_ms)
+{
+    char seconds[24];
+    snprintf(seconds, sizeof seconds, "%lld",
+             (long long)((retry_ms + 999) / 1000));
+    json_t *headers = json_pack("{s:s}", "Retry-After", seconds);
+    gateway_request_finish_problem(
+        request_p,
+        cm_problem_new(429, "too_many_auth_failures",
+                       "too many unknown or revoked tokens from this "
+                       "address; retry later"),
+        headers);
+    json_decref(headers);
+}
+
+// A cached token goes on; an unknown one is checked with personnel unless
+// its client address used up its failed checks (a token guesser is
+// answered here, without asking personnel).
 static void
 s_authenticate(gateway_bus_t *self, gateway_request_t *request)
 {
+    int64_t now = cm_time_mono_ms();
     const json_t *actor =
-        gateway_auth_lookup(self->auth, request->token_hash, cm_time_mono_ms());
+        gateway_auth_lookup(self->auth, request->token_hash, now);
     if (actor) {
         request->actor = json_deep_copy(actor);
         s_authorized(self, request);
+        return;
+    }
+    int64_t retry_ms = 0;
+    if (!gateway_limiter_check(self->failures, request->client_address, now,
+                               &retry_ms)) {
+        s_too_many_failures(&request, retry_ms);
         return;
     }
     s_resolve(self, request);
@@ -296,7 +320,8 @@ s_resolved(gateway_bus_t *self, s_call_t *call, const json_t *reply)
               && json_is_string(json_object_get(body, "role"));
     if (ok) {
         gateway_auth_store(self->auth, call->token_hash, body,
-                           cm_time_mono_ms());
+                           cm_time_mono_ms(), cm_time_now_ms(),
+                           call->generation);
     }
     gateway_request_t *request;
     while ((request = zlistx_detach(call->waiters, NULL))) {
@@ -304,11 +329,52 @@ s_resolved(gateway_bus_t *self, s_call_t *call, const json_t *reply)
             request->actor = json_deep_copy(body);
             s_authorized(self, request);
         } else if (status == 401 || status == 404) {
+            gateway_limiter_take(self->failures, request->client_address,
+                                 cm_time_mono_ms(), NULL);
             s_unauthorized(&request);
         } else {
             s_fail_unavailable(&request, "auth_unavailable",
                                "tokens cannot be checked now");
         }
+    }
+}
+
+// ---- auth cache invalidation ---------------------------------------------
+
+static void
+s_forget_staff(gateway_bus_t *self, const char *staff, const char *why)
+{
+    size_t dropped = gateway_auth_forget_staff(self->auth, staff);
+    cm_log_info("auth.cache.forget", "staff", staff, "why", why, "#dropped",
+                CM_LOG_INT((long long)dropped));
+}
+
+// A change made through this gateway to a staff member (suspension,
+// department, role, token revocation…) ends their cached authorisations
+// before the client sees the reply; other gateways learn it from
+// personnel's events (s_drain_forget).
+static void
+s_after_reply(gateway_bus_t *self, const gateway_request_t *request,
+              int64_t status)
+{
+    char staff[CM_ID_MAX];
+    if (status >= 200 && status < 300 && request->service
+        && strcmp(request->service, GATEWAY_AUTH_SERVICE) == 0
+        && strcmp(request->method, "GET") != 0
+        && strcmp(request->method, "HEAD") != 0
+        && gateway_auth_path_staff(request->path, staff, sizeof staff)) {
+        s_forget_staff(self, staff, "reply");
+    }
+}
+
+static void
+s_drain_forget(gateway_bus_t *self)
+{
+    char *staff;
+    while ((zsock_events(self->forget) & ZMQ_POLLIN)
+           && (staff = zstr_recv(self->forget))) {
+        s_forget_staff(self, staff, "event");
+        zstr_free(&staff);
     }
 }
 
@@ -339,6 +405,10 @@ s_on_reply_text(gateway_bus_t *self, const char *text)
         return true;
     }
     gateway_reply_text_t reply = {spans[1], spans[2], spans[3], spans[4]};
+    int64_t status = 0;
+    if (cm_envelope_span_int(&spans[1], &status) == 0) {
+        s_after_reply(self, call->request, status);
+    }
     gateway_request_finish_reply_text(&call->request, &reply);
     s_call_destroy(&call);
     return true;
@@ -357,6 +427,7 @@ s_on_reply(gateway_bus_t *self, const char *text)
         cm_log_debug("bus.reply_dropped", "correlation_id",
                      correlation ? correlation : "-");
     } else if (call->kind == S_CALL_ROUTED) {
+        s_after_reply(self, call->request, cm_envelope_status(reply));
         gateway_request_finish_reply(&call->request, reply);
     } else {
         s_resolved(self, call, reply);
@@ -435,122 +506,8 @@ s_next_deadline(gateway_bus_t *self)
     } else if (id) {
         next = 0; // a stale head: sweep at once
     }
-    for (gateway_probe_t *probe = zlistx_first(self->probes); probe;
-         probe = zlistx_next(self->probes)) {
-        next = probe->deadline_mono_ms < next ? probe->deadline_mono_ms : next;
-    }
-    return next;
-}
-
-// ---- probes: /readyz and /metrics ----------------------------------------
-
-static void
-s_query_add(gateway_bus_t *self, gateway_probe_t *probe, const char *mmi,
-            const char *body, const char *service)
-{
-    if (cm_mdp_client_send(self->mmi, mmi, body) != 0) {
-        return;
-    }
-    s_query_t *query = calloc(1, sizeof *query);
-    assert(query);
-    query->probe = probe;
-    snprintf(query->service, sizeof query->service, "%s",
-             service ? service : "");
-    zlistx_add_end(self->queries, query);
-    probe->outstanding++;
-}
-
-static void
-s_probe_start(gateway_bus_t *self, gateway_request_t *request)
-{
-    gateway_probe_t *probe = calloc(1, sizeof *probe);
-    assert(probe);
-    probe->request = request;
-    probe->results = json_object();
-    probe->deadline_mono_ms =
-        cm_time_mono_ms() + gateway_settings(self->gateway)->probe_timeout_ms;
-    zlistx_add_end(self->probes, probe);
-    if (request->kind == GATEWAY_KIND_METRICS) {
-        s_query_add(self, probe, "mmi.stats", "", NULL);
-        return;
-    }
-    const gateway_routes_t *routes = gateway_routes(self->gateway);
-    for (size_t i = 0; i < gateway_routes_service_count(routes); i++) {
-        const char *service = gateway_routes_service(routes, i);
-        json_object_set_new(probe->results, service, json_string("unknown"));
-        s_query_add(self, probe, "mmi.service", service, service);
-    }
-}
-
-static void
-s_probe_finish(gateway_bus_t *self, gateway_probe_t *probe)
-{
-    if (probe->request->kind == GATEWAY_KIND_METRICS) {
-        gateway_probe_finish_metrics(self->gateway, probe);
-    } else {
-        gateway_probe_finish_readyz(self->gateway, probe);
-    }
-    void *handle = zlistx_find(self->probes, probe);
-    zlistx_delete(self->probes, handle);
-}
-
-static void
-s_on_mmi_reply(gateway_bus_t *self, const char *service, const char *body)
-{
-    s_query_t *query = zlistx_detach(self->queries, NULL);
-    if (!query) {
-        return;
-    }
-    gateway_probe_t *probe = query->probe;
-    probe->broker_answered = true;
-    if (strcmp(service, "mmi.stats") == 0) {
-        json_t *stats = json_loads(body, 0, NULL);
-        if (json_is_object(stats)) {
-            json_decref(probe->results);
-            probe->results = stats;
-        } else {
-            json_decref(stats);
-        }
-    } else if (query->service[0]) {
-        json_object_set_new(
-            probe->results, query->service,
-            json_string(strcmp(body, "200") == 0 ? "ok" : "no_worker"));
-    }
-    free(query);
-    if (--probe->outstanding == 0) {
-        s_probe_finish(self, probe);
-    }
-}
-
-// A probe past its deadline ends with what it has; the mmi client is
-// recreated so a late reply cannot be taken for the next query's.
-static gateway_probe_t *
-s_probe_due(gateway_bus_t *self, int64_t now_ms)
-{
-    for (gateway_probe_t *probe = zlistx_first(self->probes); probe;
-         probe = zlistx_next(self->probes)) {
-        if (probe->deadline_mono_ms <= now_ms || probe->outstanding == 0) {
-            return probe;
-        }
-    }
-    return NULL;
-}
-
-static void
-s_expire_probes(gateway_bus_t *self, int64_t now_ms)
-{
-    bool expired = false;
-    gateway_probe_t *probe;
-    while ((probe = s_probe_due(self, now_ms))) {
-        expired = expired || probe->outstanding > 0;
-        probe->outstanding = 0;
-        s_probe_finish(self, probe);
-    }
-    if (expired) {
-        zlistx_purge(self->queries);
-        cm_mdp_client_destroy(&self->mmi);
-        self->mmi = cm_mdp_client_new(gateway_settings(self->gateway)->broker);
-    }
+    int64_t probe = gateway_prober_next_deadline(self->prober);
+    return probe < next ? probe : next;
 }
 
 // ---- the loop ------------------------------------------------------------
@@ -561,7 +518,7 @@ s_take(gateway_bus_t *self, gateway_request_t *request)
     switch (request->kind) {
     case GATEWAY_KIND_READYZ:
     case GATEWAY_KIND_METRICS:
-        s_probe_start(self, request);
+        gateway_prober_start(self->prober, request);
         break;
     default:
         s_authenticate(self, request);
@@ -590,19 +547,6 @@ s_drain_replies(gateway_bus_t *self)
     }
 }
 
-static void
-s_drain_mmi(gateway_bus_t *self)
-{
-    char *service = NULL;
-    char *text;
-    while (self->mmi && (text = cm_mdp_client_recv(self->mmi, 0, &service))) {
-        s_on_mmi_reply(self, service, text);
-        free(text);
-        free(service);
-        service = NULL;
-    }
-}
-
 static long
 s_wait_ms(gateway_bus_t *self)
 {
@@ -618,20 +562,25 @@ s_wait_ms(gateway_bus_t *self)
 static void
 s_poll_once(gateway_bus_t *self)
 {
-    zmq_pollitem_t items[3] = {
+    zmq_pollitem_t items[4] = {
         {NULL, gateway_queue_fd(gateway_bus_queue(self->gateway)), ZMQ_POLLIN,
          0},
         {zsock_resolve(cm_mdp_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
-        {self->mmi ? zsock_resolve(cm_mdp_client_sock(self->mmi)) : NULL, -1,
-         ZMQ_POLLIN, 0},
+        {zsock_resolve(self->forget), 0, ZMQ_POLLIN, 0},
+        {gateway_prober_socket(self->prober), -1, ZMQ_POLLIN, 0},
     };
-    int count = self->mmi ? 3 : 2;
+    int count = items[3].socket ? 4 : 3;
     if (zmq_poll(items, count, s_wait_ms(self)) > 0) {
+        // Revocations first: a request in the same batch must not use a
+        // cached authorisation they end.
+        if (items[2].revents & ZMQ_POLLIN) {
+            s_drain_forget(self);
+        }
         if (items[1].revents & ZMQ_POLLIN) {
             s_drain_replies(self);
         }
-        if (count == 3 && (items[2].revents & ZMQ_POLLIN)) {
-            s_drain_mmi(self);
+        if (count == 4 && (items[3].revents & ZMQ_POLLIN)) {
+            gateway_prober_drain(self->prober);
         }
         if (items[0].revents & ZMQ_POLLIN) {
             s_drain_queue(self);
@@ -639,7 +588,7 @@ s_poll_once(gateway_bus_t *self)
     }
     int64_t now = cm_time_mono_ms();
     s_expire(self, now);
-    s_expire_probes(self, now);
+    gateway_prober_expire(self->prober, now);
 }
 
 static void *
@@ -660,12 +609,7 @@ s_run(void *arg)
     }
     gateway_batch_clear(&batch);
     s_fail_all(self);
-    gateway_probe_t *probe;
-    while ((probe = zlistx_first(self->probes))) {
-        s_fail_unavailable(&probe->request, "shutting_down",
-                           "the gateway is stopping");
-        zlistx_delete(self->probes, NULL);
-    }
+    gateway_prober_fail_all(self->prober);
     return NULL;
 }
 
@@ -690,18 +634,23 @@ gateway_bus_new(gateway_t *gateway)
     self->auth = gateway_auth_new(settings->auth_cache_ms);
     self->pending = zhashx_new();
     self->resolving = zhashx_new();
-    self->probes = zlistx_new();
-    self->queries = zlistx_new();
     self->timeline = zlistx_new();
     self->client = cm_mdp_client_new(settings->broker);
-    self->mmi = cm_mdp_client_new(settings->broker);
-    if (!self->auth || !self->pending || !self->resolving || !self->probes
-        || !self->queries || !self->timeline || !self->client || !self->mmi) {
+    self->prober = gateway_prober_new(gateway);
+    self->failures = gateway_limiter_new(settings->auth_failures_per_min / 60.0,
+                                         settings->auth_failure_burst);
+    self->forget = zsock_new(ZMQ_PULL);
+    if (self->forget
+        && zsock_connect(self->forget, GATEWAY_FORGET_ENDPOINT, (void *)gateway)
+               != 0) {
+        zsock_destroy(&self->forget);
+    }
+    if (!self->forget || !self->auth || !self->pending || !self->resolving
+        || !self->timeline || !self->client || !self->prober
+        || !self->failures) {
         gateway_bus_destroy(&self);
         return NULL;
     }
-    zlistx_set_destructor(self->probes, gateway_probe_destroy);
-    zlistx_set_destructor(self->queries, s_free_item);
     zlistx_set_duplicator(self->timeline, (zlistx_duplicator_fn *)strdup);
     zlistx_set_destructor(self->timeline, s_free_item);
     atomic_init(&self->stopping, false);
@@ -716,11 +665,11 @@ gateway_bus_destroy(gateway_bus_t **self_p)
         gateway_bus_stop(self);
         zhashx_destroy(&self->pending);
         zhashx_destroy(&self->resolving);
-        zlistx_destroy(&self->probes);
-        zlistx_destroy(&self->queries);
         zlistx_destroy(&self->timeline);
         cm_mdp_client_destroy(&self->client);
-        cm_mdp_client_destroy(&self->mmi);
+        gateway_prober_destroy(&self->prober);
+        gateway_limiter_destroy(&self->failures);
+        zsock_destroy(&self->forget);
         gateway_auth_destroy(&self->auth);
         free(self);
         *self_p = NULL;

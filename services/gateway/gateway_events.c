@@ -15,6 +15,7 @@
 #include "cm_problem.h"
 #include "cm_store.h"
 #include "cm_time.h"
+#include "gateway_auth.h"
 #include "gateway_request.h"
 #include "gateway_sse.h"
 
@@ -26,6 +27,7 @@ struct gateway_events {
     cm_store_t *store;    // this thread's Redis connection
     cm_live_t *live;      // SUB to the hub, gap filling
     zlistx_t *clients;    // gateway_sse_t (owned)
+    zsock_t *forget;      // PUSH: staff ids to drop from the auth cache
     int64_t next_ping_ms; // monotonic
     int64_t next_beat_ms; // monotonic
     int64_t next_lag_ms;  // monotonic: consumer-group lag refresh
@@ -128,38 +130,84 @@ s_before_ms(const char *id, char *out, size_t size)
     snprintf(out, size, "%lld-18446744073709551615", ms > 0 ? ms - 1 : 0);
 }
 
-// Last-Event-ID "<stream>/<entry id>": that stream after the id, and every
-// other outbox from the same millisecond on (the id orders streams by time;
-// duplicates are filtered per client by entry id).
-static void
-s_replay(gateway_events_t *self, gateway_sse_t *client, const char *last)
+// Where a stream resumes: Last-Event-ID "<stream>/<entry id>" split, and
+// the outbox streams there are (owned: cm_store_strings_free).
+typedef struct {
+    char stream[CM_STORE_KEY_MAX]; // the stream the id names
+    char id[CM_STREAM_ID_MAX];     // the last entry id the client had
+    char **streams;                // every outbox stream
+    size_t count;                  // their number
+} s_resume_t;
+
+static bool
+s_is_known(const s_resume_t *resume)
 {
-    char stream[CM_STORE_KEY_MAX];
-    char id[CM_STREAM_ID_MAX];
-    if (!last
-        || cm_event_address_parse(last, stream, sizeof stream, id, sizeof id)
-               != 0) {
-        return;
-    }
-    cm_redis_t *redis = cm_store_redis(self->store);
-    s_replay_t replay = {client, 0};
-    gateway_sse_set_last_id(client, stream, id);
-    cm_outbox_range(redis, stream, id, GATEWAY_SSE_REPLAY_MAX, s_replay_one,
-                    &replay);
-    char **streams = NULL;
-    size_t count = 0;
-    if (cm_outbox_discover(redis, &streams, &count) != 0) {
-        return;
-    }
-    char before[CM_STREAM_ID_MAX];
-    s_before_ms(id, before, sizeof before);
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(streams[i], stream) != 0) {
-            cm_outbox_range(redis, streams[i], before, GATEWAY_SSE_REPLAY_MAX,
-                            s_replay_one, &replay);
+    for (size_t i = 0; i < resume->count; i++) {
+        if (strcmp(resume->streams[i], resume->stream) == 0) {
+            return true;
         }
     }
-    cm_store_strings_free(&streams, count);
+    return false;
+}
+
+// Check Last-Event-ID: 0 with *resume filled (its streams owned by the
+// caller), or -1 after answering the request (400 for an id that names no
+// outbox stream — replaying "everything" instead would be a guess — 503
+// when Redis cannot tell).
+static int
+s_resume_check(gateway_events_t *self, gateway_request_t **request_p,
+               s_resume_t *resume)
+{
+    const char *last = (*request_p)->last_event_id;
+    if (cm_event_address_parse(last, resume->stream, sizeof resume->stream,
+                               resume->id, sizeof resume->id)
+        != 0) {
+        gateway_request_fail(request_p, 400, "invalid_last_event_id",
+                             "Last-Event-ID must be an event id this stream "
+                             "sent: <stream>/<entry id>");
+        return -1;
+    }
+    if (cm_outbox_discover(cm_store_redis(self->store), &resume->streams,
+                           &resume->count)
+        != 0) {
+        json_t *headers = json_pack("{s:s}", "Retry-After", "1");
+        gateway_request_finish_problem(
+            request_p,
+            cm_problem_new(503, "store_unavailable",
+                           "the event log cannot be read now; retry"),
+            headers);
+        json_decref(headers);
+        return -1;
+    }
+    if (!s_is_known(resume)) {
+        cm_store_strings_free(&resume->streams, resume->count);
+        gateway_request_fail(request_p, 400, "invalid_last_event_id",
+                             "Last-Event-ID names no event stream");
+        return -1;
+    }
+    return 0;
+}
+
+// Replay after resume: that stream after the id, and every other outbox
+// from the same millisecond on (the id orders streams by time; duplicates
+// are filtered per client by entry id).
+static void
+s_replay(gateway_events_t *self, gateway_sse_t *client,
+         const s_resume_t *resume)
+{
+    cm_redis_t *redis = cm_store_redis(self->store);
+    s_replay_t replay = {client, 0};
+    gateway_sse_set_last_id(client, resume->stream, resume->id);
+    cm_outbox_range(redis, resume->stream, resume->id, GATEWAY_SSE_REPLAY_MAX,
+                    s_replay_one, &replay);
+    char before[CM_STREAM_ID_MAX];
+    s_before_ms(resume->id, before, sizeof before);
+    for (size_t i = 0; i < resume->count; i++) {
+        if (strcmp(resume->streams[i], resume->stream) != 0) {
+            cm_outbox_range(redis, resume->streams[i], before,
+                            GATEWAY_SSE_REPLAY_MAX, s_replay_one, &replay);
+        }
+    }
 }
 
 static void
@@ -174,6 +222,11 @@ s_stream(gateway_events_t *self, gateway_request_t *request)
         json_decref(headers);
         return;
     }
+    s_resume_t resume = {.count = 0};
+    bool resuming = request->last_event_id != NULL;
+    if (resuming && s_resume_check(self, &request, &resume) != 0) {
+        return;
+    }
     nng_http_hijack(request->conn);
     nng_http_conn *conn = request->conn;
     nng_http_req *http = request->http;
@@ -181,15 +234,14 @@ s_stream(gateway_events_t *self, gateway_request_t *request)
     request->http = NULL;
     gateway_sse_t *client =
         gateway_sse_new(conn, http, request->actor, request->request_id);
-    char *last = request->last_event_id ? strdup(request->last_event_id) : NULL;
     gateway_request_finish_hijacked(&request, 200);
-    if (!client) {
-        free(last);
-        return;
+    if (client && resuming) {
+        s_replay(self, client, &resume);
     }
-    s_replay(self, client, last);
-    free(last);
-    zlistx_add_end(self->clients, client);
+    if (client) {
+        zlistx_add_end(self->clients, client);
+    }
+    cm_store_strings_free(&resume.streams, resume.count);
 }
 
 // ---- live events, heartbeats, health -------------------------------------
@@ -211,11 +263,29 @@ s_broadcast(gateway_events_t *self, const cm_event_t *event)
     json_decref(envelope);
 }
 
+// A personnel event that ends a staff member's authorisations: the bus
+// thread drops them from its auth cache.
+static void
+s_forget(gateway_events_t *self, const cm_event_t *event)
+{
+    if (!event->type || strncmp(event->type, "personnel.", 10) != 0) {
+        return;
+    }
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    const char *staff = gateway_auth_event_staff(event->type, envelope);
+    if (staff && zstr_send(self->forget, staff) != 0) {
+        cm_log_warn("auth.forget_failed", "staff", staff, "error",
+                    zmq_strerror(zmq_errno()));
+    }
+    json_decref(envelope);
+}
+
 static void
 s_drain_live(gateway_events_t *self)
 {
     cm_event_t *event = NULL;
     while (cm_live_next(self->live, 0, &event) == 1) {
+        s_forget(self, event);
         s_broadcast(self, event);
         cm_event_destroy(&event);
     }
@@ -344,7 +414,15 @@ gateway_events_new(gateway_t *gateway)
     self->clients = zlistx_new();
     self->store = cm_store_new_from_config(gateway_config(gateway));
     self->live = self->store ? cm_live_new(self->store, settings->hub) : NULL;
-    if (!self->clients || !self->store || !self->live) {
+    self->forget = zsock_new(ZMQ_PUSH);
+    if (self->forget) {
+        zsock_set_sndhwm(self->forget, 0); // never drop a revocation
+        if (zsock_bind(self->forget, GATEWAY_FORGET_ENDPOINT, (void *)gateway)
+            != 0) {
+            zsock_destroy(&self->forget);
+        }
+    }
+    if (!self->clients || !self->store || !self->live || !self->forget) {
         gateway_events_destroy(&self);
         return NULL;
     }
@@ -363,6 +441,7 @@ gateway_events_destroy(gateway_events_t **self_p)
         zlistx_destroy(&self->clients);
         cm_live_destroy(&self->live);
         cm_store_destroy(&self->store);
+        zsock_destroy(&self->forget);
         free(self);
         *self_p = NULL;
     }

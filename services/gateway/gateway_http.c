@@ -378,6 +378,12 @@ s_local(gateway_request_t *request)
 static void
 s_dispatch(gateway_request_t *request)
 {
+    if (request->bad_request_id) {
+        gateway_request_fail(&request, 400, "invalid_request_id",
+                             "X-Request-Id must be 1-128 characters of "
+                             "[A-Za-z0-9._-]");
+        return;
+    }
     switch (request->kind) {
     case GATEWAY_KIND_ROUTED:
         s_routed(request);
@@ -441,12 +447,9 @@ s_on_request(nng_aio *aio)
     } else {
         cm_uuid(request->request_id);
     }
-    if (id && strcmp(id, request->request_id) != 0) {
-        gateway_request_fail(&request, 400, "invalid_request_id",
-                             "X-Request-Id must be 1-128 characters of "
-                             "[A-Za-z0-9._-]");
-        return;
-    }
+    // Rejected only once the body is read: a body left unread on a
+    // keep-alive connection would be parsed as the next request.
+    request->bad_request_id = id && strcmp(id, request->request_id) != 0;
     s_start_body(request);
 }
 
@@ -490,25 +493,49 @@ s_add_handlers(gateway_http_t *self)
                            false);
 }
 
+// nng's own error responses (a request the front end passed but nng would
+// not take) carry problem JSON; nng labels them text/html, and the front
+// end relabels them.
+static int
+s_error_pages(gateway_http_t *self)
+{
+    static const uint16_t codes[] = {400, 404, 405, 408, 413, 414,
+                                     415, 431, 500, 501, 503, 505};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        json_t *problem = cm_problem_new(codes[i], NULL, NULL);
+        json_t *rendered = cm_problem_render(problem, NULL);
+        char *text = json_dumps(rendered, JSON_COMPACT);
+        json_decref(problem);
+        json_decref(rendered);
+        int rv =
+            text ? nng_http_server_set_error_page(self->server, codes[i], text)
+                 : NNG_ENOMEM;
+        free(text);
+        if (rv != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 gateway_http_t *
 gateway_http_new(gateway_t *gateway)
 {
-    const gateway_settings_t *settings = gateway_settings(gateway);
     gateway_http_t *self = calloc(1, sizeof *self);
     if (!self) {
         return NULL;
     }
     self->gateway = gateway;
+    // Clients reach nng only through the front end (gateway_front).
     char address[300];
-    snprintf(address, sizeof address, "http://%s:%d", settings->bind,
-             settings->port);
+    snprintf(address, sizeof address, "http://%s:0", GATEWAY_HTTP_LOOPBACK);
     nng_url *url = NULL;
     int rv = nng_url_parse(&url, address);
     if (rv == 0) {
         rv = nng_http_server_hold(&self->server, url);
         nng_url_free(url);
     }
-    if (rv != 0 || s_add_handlers(self) != 0) {
+    if (rv != 0 || s_add_handlers(self) != 0 || s_error_pages(self) != 0) {
         cm_log_error("http.setup_failed", "address", address, "error",
                      nng_strerror(rv ? rv : NNG_EINVAL));
         gateway_http_destroy(&self);
@@ -539,7 +566,7 @@ gateway_http_start(gateway_http_t *self)
         return -1;
     }
     self->started = true;
-    self->port = gateway_settings(self->gateway)->port;
+    self->port = -1;
     nng_sockaddr address;
     if (nng_http_server_get_addr(self->server, &address) == 0
         && address.s_family == NNG_AF_INET && address.s_in.sa_port != 0) {

@@ -1,4 +1,5 @@
-// gateway_http — the nng HTTP server: one handler per gateway endpoint plus
+// gateway_http — the nng HTTP server, on a loopback port behind the front
+// end (gateway_front): one handler per gateway endpoint plus
 // a tree handler for /v1 (routed) and one for everything else (404). Every
 // handler takes any method and answers 405 itself, so every error is
 // problem+json. Bodies are not collected by nng (its answer to an oversize
@@ -9,15 +10,16 @@
 #define GATEWAY_HTTP_H
 
 #include "gateway.h"
+#include "gateway_wire.h"
 
-#define GATEWAY_DRAIN_MAX_BYTES                                                \
-    (8 * 1024 * 1024) // oversize bodies read and
-                      // dropped to keep the
-                      // connection; beyond: close
+// Oversize bodies up to this are read and dropped to keep the connection;
+// beyond it the front end refuses them (413) and closes.
+#define GATEWAY_DRAIN_MAX_BYTES GATEWAY_WIRE_BODY_MAX_BYTES
+#define GATEWAY_HTTP_LOOPBACK   "127.0.0.1" // nng listens here, on any port
 
 typedef struct gateway_http gateway_http_t;
 
-// A server on settings->bind:settings->port, not started. NULL (logged) on
+// A server on GATEWAY_HTTP_LOOPBACK, any port, not started. NULL (logged) on
 // failure. Caller owns the result.
 gateway_http_t *gateway_http_new(gateway_t *gateway);
 

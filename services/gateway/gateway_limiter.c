@@ -106,6 +106,16 @@ s_bucket(gateway_limiter_t *self, const char *key, int64_t now_ms)
     return bucket;
 }
 
+// How long until bucket has a whole token again (>= 1 ms).
+static int64_t
+s_wait_ms(const gateway_limiter_t *self, const s_bucket_t *bucket)
+{
+    // The epsilon keeps float noise from adding a whole millisecond.
+    int64_t wait_ms =
+        (int64_t)ceil((1.0 - bucket->tokens) / self->rate_per_ms - 1e-9);
+    return wait_ms < 1 ? 1 : wait_ms;
+}
+
 bool
 gateway_limiter_take(gateway_limiter_t *self, const char *key, int64_t now_ms,
                      int64_t *retry_after_ms)
@@ -120,14 +130,32 @@ gateway_limiter_take(gateway_limiter_t *self, const char *key, int64_t now_ms,
             bucket->tokens -= 1.0;
         } else {
             allowed = false;
-            // The epsilon keeps float noise from adding a whole millisecond.
-            wait_ms = (int64_t)ceil((1.0 - bucket->tokens) / self->rate_per_ms
-                                    - 1e-9);
+            wait_ms = s_wait_ms(self, bucket);
         }
     }
     pthread_mutex_unlock(&self->mutex);
     if (!allowed && retry_after_ms) {
-        *retry_after_ms = wait_ms < 1 ? 1 : wait_ms;
+        *retry_after_ms = wait_ms;
+    }
+    return allowed;
+}
+
+bool
+gateway_limiter_check(gateway_limiter_t *self, const char *key, int64_t now_ms,
+                      int64_t *retry_after_ms)
+{
+    pthread_mutex_lock(&self->mutex);
+    s_bucket_t *bucket = zhashx_lookup(self->buckets, key);
+    bool allowed = true;
+    int64_t wait_ms = 0;
+    if (bucket) {
+        s_refill(self, bucket, now_ms);
+        allowed = bucket->tokens >= 1.0;
+        wait_ms = allowed ? 0 : s_wait_ms(self, bucket);
+    }
+    pthread_mutex_unlock(&self->mutex);
+    if (!allowed && retry_after_ms) {
+        *retry_after_ms = wait_ms;
     }
     return allowed;
 }

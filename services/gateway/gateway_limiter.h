@@ -1,7 +1,8 @@
-// gateway_limiter — per-key token buckets (the key is a token hash): each
-// key holds up to `burst` tokens, refilled at rate_per_s; a request takes
-// one. Time is passed in, so tests need no clock. Thread-safe (one mutex):
-// nng handler threads call it before a request reaches the bus thread.
+// gateway_limiter — per-key token buckets (a token hash for the request
+// rate, a client address for failed authentications): each key holds up
+// to `burst` tokens, refilled at rate_per_s; a request takes one. Time is
+// passed in, so tests need no clock. Thread-safe (one mutex): nng handler
+// threads call it before a request reaches the bus thread.
 #ifndef GATEWAY_LIMITER_H
 #define GATEWAY_LIMITER_H
 
@@ -23,6 +24,11 @@ void gateway_limiter_destroy(gateway_limiter_t **self_p);
 // *retry_after_ms (may be NULL) is how long until a token is back (>= 1).
 bool gateway_limiter_take(gateway_limiter_t *self, const char *key,
                           int64_t now_ms, int64_t *retry_after_ms);
+
+// Whether key has a token at now_ms, without taking it. True when it has;
+// otherwise false and *retry_after_ms (may be NULL) as for take.
+bool gateway_limiter_check(gateway_limiter_t *self, const char *key,
+                           int64_t now_ms, int64_t *retry_after_ms);
 
 // Keys currently tracked.
 size_t gateway_limiter_size(gateway_limiter_t *self);

@@ -192,8 +192,13 @@ s_render_services(const json_t *services, FILE *out)
     static const char *members[] = {"queue", "workers", "in_flight"};
     static const char *names[] = {"sm_broker_queue_depth", "sm_broker_workers",
                                   "sm_broker_in_flight"};
+    static const char *helps[] = {
+        "Requests the broker holds queued for a service.",
+        "Workers registered with the broker for a service.",
+        "Requests of a service that workers hold now."};
     for (size_t m = 0; m < 3; m++) {
-        fprintf(out, "# TYPE %s gauge\n", names[m]);
+        fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", names[m], helps[m],
+                names[m]);
         const char *service;
         json_t *stats;
         json_object_foreach((json_t *)services, service, stats)

@@ -42,6 +42,11 @@ gateway_request_new(gateway_t *gateway, nng_aio *aio, nng_http_req *http,
     self->path = strndup(uri, path_size);
     self->query_text = question ? strdup(question + 1) : NULL;
     snprintf(self->route, sizeof self->route, "other");
+    // Set by the front end (a client's own is dropped there): the key of
+    // per-address limits.
+    const char *peer = nng_http_req_get_header(http, GATEWAY_WIRE_PEER_HEADER);
+    snprintf(self->client_address, sizeof self->client_address, "%s",
+             peer ? peer : "unknown");
     if (!self->path || (question && !self->query_text)) {
         gateway_request_destroy(&self);
     }

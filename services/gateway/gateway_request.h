@@ -17,6 +17,7 @@
 #include "cm_id.h"
 #include "gateway.h"
 #include "gateway_input.h"
+#include "gateway_wire.h"
 
 // What the request asks of the gateway.
 typedef enum {
@@ -47,8 +48,9 @@ struct gateway_request {
     int64_t start_us;         // monotonic arrival time
     int64_t deadline_ms;      // epoch ms after which nobody waits
     int64_t deadline_mono_ms; // the same on the monotonic clock
-    char request_id[GATEWAY_REQUEST_ID_MAX + 1]; // X-Request-Id
-    char method[16];                             // HTTP method as received
+    char request_id[GATEWAY_REQUEST_ID_MAX + 1];   // X-Request-Id
+    char client_address[GATEWAY_WIRE_ADDRESS_MAX]; // per-address limits
+    char method[16];                               // HTTP method as received
     char *path;       // owned: path without the query
     char *query_text; // owned: text after '?', NULL when none
     char route[GATEWAY_ROUTE_LABEL_MAX]; // metrics label
@@ -62,6 +64,7 @@ struct gateway_request {
     json_t *actor;                 // owned: set once authenticated
     char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight
     bool counted;                  // holds one unit of the in-flight count
+    bool bad_request_id;           // X-Request-Id invalid: 400 after the body
 };
 
 // A request for the handler's aio. Reads method, URI, X-Request-Id (or

@@ -219,14 +219,13 @@ gateway_sse_visible(const json_t *actor, const json_t *envelope)
         || s_same(role, "auditor")) {
         return true;
     }
+    // The subject's department only: who acted says nothing about who may
+    // read what the event carries (a case answer, a work order, a token).
     const char *department =
         json_string_value(json_object_get(actor, "department"));
-    json_t *event_actor = json_object_get(envelope, "actor");
     json_t *data = json_object_get(envelope, "data");
     return s_same(department,
-                  json_string_value(json_object_get(event_actor, "department")))
-           || s_same(department,
-                     json_string_value(json_object_get(data, "department")));
+                  json_string_value(json_object_get(data, "department")));
 }
 
 char *

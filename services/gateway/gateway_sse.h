@@ -13,10 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GATEWAY_SSE_BUFFER_MAX                                                 \
-    (1024 * 1024)                 // unsent bytes before a slow
-                                  // client is dropped
-#define GATEWAY_SSE_RETRY_MS 2000 // reconnect delay we suggest
+// Unsent bytes before a slow client is dropped.
+#define GATEWAY_SSE_BUFFER_MAX ((size_t)1024 * 1024)
+#define GATEWAY_SSE_RETRY_MS   2000 // reconnect delay we suggest
 
 typedef struct gateway_sse gateway_sse_t;
 
@@ -52,7 +51,7 @@ void gateway_sse_set_last_id(gateway_sse_t *self, const char *stream,
 
 // True when actor may see the event envelope: every event for
 // station_head, deputy_head and auditor; for others the events whose
-// actor.department or data.department is the actor's department.
+// subject is in the actor's department (data.department), whoever acted.
 bool gateway_sse_visible(const json_t *actor, const json_t *envelope);
 
 // One SSE frame: "id: <id>\nevent: <type>\ndata: <line>\n…\n" (data split on

@@ -11,5 +11,6 @@ Suite *gateway_limiter_suite(void);
 Suite *gateway_metrics_suite(void);
 Suite *gateway_sse_suite(void);
 Suite *gateway_queue_suite(void);
+Suite *gateway_wire_suite(void);
 
 #endif

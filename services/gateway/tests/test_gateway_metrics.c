@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,36 @@ START_TEST(test_gateway_metrics_text)
 }
 END_TEST
 
+// Every family has a # HELP line before its # TYPE (promtool warns
+// otherwise).
+START_TEST(test_gateway_metrics_every_family_has_help)
+{
+    gateway_metrics_t *metrics = gateway_metrics_new();
+    gateway_metrics_observe(metrics, "/healthz", "GET", 200, 100);
+    json_t *services = json_loads(
+        "{\"intake\":{\"queue\":1,\"workers\":2,\"in_flight\":3}}", 0, NULL);
+    json_t *lag = json_loads("[]", 0, NULL);
+    gateway_metrics_live_t live = {1, services, lag};
+    char *text = gateway_metrics_render(metrics, &live);
+    ck_assert_ptr_nonnull(text);
+    int families = 0;
+    for (const char *type = strstr(text, "# TYPE "); type;
+         type = strstr(type + 1, "# TYPE ")) {
+        char name[128], help[140];
+        ck_assert_int_eq(sscanf(type, "# TYPE %127s", name), 1);
+        snprintf(help, sizeof help, "# HELP %s ", name);
+        const char *found = strstr(text, help);
+        ck_assert_msg(found && found < type, "no # HELP for %s", name);
+        families++;
+    }
+    ck_assert_int_ge(families, 7);
+    free(text);
+    json_decref(services);
+    json_decref(lag);
+    gateway_metrics_destroy(&metrics);
+}
+END_TEST
+
 START_TEST(test_gateway_metrics_lag_json)
 {
     cm_outbox_lag_t lags[2] = {
@@ -98,6 +129,7 @@ gateway_metrics_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_gateway_metrics_text);
     tcase_add_test(core, test_gateway_metrics_lag_json);
+    tcase_add_test(core, test_gateway_metrics_every_family_has_help);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -3,27 +3,43 @@
 #include "../gateway_sse.h"
 #include "suites.h"
 
+// Only the subject's department (data.department) decides; the event's
+// actor does not. Station head, deputy heads and auditors see everything.
 START_TEST(test_gateway_sse_filter)
 {
     json_t *head = json_pack("{s:s, s:s}", "role", "station_head", "department",
                              "management");
+    json_t *deputy = json_pack("{s:s, s:s}", "role", "deputy_head",
+                               "department", "management");
+    json_t *auditor =
+        json_pack("{s:s, s:s}", "role", "auditor", "department", "audit");
     json_t *agent = json_pack("{s:s, s:s}", "role", "cs_agent", "department",
                               "customer_service");
-    json_t *mine = json_pack("{s:{s:s}, s:{}}", "actor", "department",
-                             "customer_service", "data");
-    json_t *for_me = json_pack("{s:{}, s:{s:s}}", "actor", "data", "department",
-                               "customer_service");
-    json_t *other = json_pack("{s:{s:s}, s:{s:s}}", "actor", "department",
-                              "finance", "data", "department", "finance");
-    ck_assert(gateway_sse_visible(head, other));
-    ck_assert(gateway_sse_visible(agent, mine));
+    json_t *system =
+        json_pack("{s:s, s:s}", "role", "system", "department", "management");
+    json_t *by_me =
+        json_pack("{s:{s:s}, s:{s:s}}", "actor", "department",
+                  "customer_service", "data", "department", "technical");
+    json_t *for_me =
+        json_pack("{s:{s:s}, s:{s:s}}", "actor", "department", "technical",
+                  "data", "department", "customer_service");
+    json_t *token = json_pack("{s:{s:s}, s:{s:s}}", "actor", "department",
+                              "management", "data", "staff", "ST-1");
+    ck_assert(gateway_sse_visible(head, by_me));
+    ck_assert(gateway_sse_visible(deputy, token));
+    ck_assert(gateway_sse_visible(auditor, by_me));
     ck_assert(gateway_sse_visible(agent, for_me));
-    ck_assert(!gateway_sse_visible(agent, other));
+    ck_assert(!gateway_sse_visible(agent, by_me));
+    ck_assert(!gateway_sse_visible(system, token));
+    ck_assert(!gateway_sse_visible(system, for_me));
     json_decref(head);
+    json_decref(deputy);
+    json_decref(auditor);
     json_decref(agent);
-    json_decref(mine);
+    json_decref(system);
+    json_decref(by_me);
     json_decref(for_me);
-    json_decref(other);
+    json_decref(token);
 }
 END_TEST
 
