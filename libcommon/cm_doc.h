@@ -72,14 +72,14 @@ typedef const cm_workflow_t *(cm_doc_workflow_fn)(const json_t *doc);
 
 // A document type. Static data.
 struct cm_doc_type {
-    const char *owner;     // service and hash tag, "dispatch"
-    const char *kind;      // key part, "workorder"
-    const char *what;      // in messages, "work order"
-    const char *id_prefix; // "WO" → WO-1, WO-2, …
-    const char *path;      // collection path, "/v1/work-orders" (Location)
-    const cm_filter_t *filters;  // ends with a NULL param; may be NULL
-    const cm_workflow_t *workflow;         // the process, or NULL
-    cm_doc_workflow_fn *workflow_for;      // or per document
+    const char *owner;          // service and hash tag, "dispatch"
+    const char *kind;           // key part, "workorder"
+    const char *what;           // in messages, "work order"
+    const char *id_prefix;      // "WO" → WO-1, WO-2, …
+    const char *path;           // collection path, "/v1/work-orders" (Location)
+    const cm_filter_t *filters; // ends with a NULL param; may be NULL
+    const cm_workflow_t *workflow;    // the process, or NULL
+    cm_doc_workflow_fn *workflow_for; // or per document
     // The list item stored beside the document (field `item`), without
     // version. NULL: the document without its history. Caller owns the
     // result. Every member a filter reads must be in it.
@@ -94,6 +94,10 @@ struct cm_doc_type {
     void (*decorate)(cm_ctx_t *ctx, const json_t *doc, json_t *view);
     bool if_match_required; // PATCH and actions without If-Match: 428
     size_t history_keep;    // inline history entries; 0: CM_DOC_HISTORY_KEEP
+    // A list item as this caller sees it: edit item in place (members that
+    // depend on the time or the caller, as decorate does for the view).
+    // May be NULL. When set, lists parse every item they page.
+    void (*item_view)(cm_ctx_t *ctx, json_t *item);
 };
 
 // ---- keys and reads
@@ -175,8 +179,7 @@ void cm_doc_etag(cm_ctx_t *ctx, int64_t version);
 // If-Match on a write of a document at `version`: true to go on. Otherwise
 // answered 412 (stale), 428 (absent and the type requires it) or 400
 // (malformed) and false.
-bool cm_doc_if_match(cm_ctx_t *ctx, const cm_doc_type_t *type,
-                     int64_t version);
+bool cm_doc_if_match(cm_ctx_t *ctx, const cm_doc_type_t *type, int64_t version);
 
 // The actions the caller may take now on doc. Caller owns the result.
 json_t *cm_doc_actions(cm_ctx_t *ctx, const cm_doc_type_t *type,
@@ -184,8 +187,8 @@ json_t *cm_doc_actions(cm_ctx_t *ctx, const cm_doc_type_t *type,
 
 // What the caller sees: doc with `version` and `actions`, decorated. Caller
 // owns the result.
-json_t *cm_doc_view(cm_ctx_t *ctx, const cm_doc_type_t *type,
-                    const json_t *doc, int64_t version);
+json_t *cm_doc_view(cm_ctx_t *ctx, const cm_doc_type_t *type, const json_t *doc,
+                    int64_t version);
 
 // The list item of doc (type->list_item or the document without history).
 // Caller owns the result.

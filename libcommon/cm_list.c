@@ -102,8 +102,8 @@ s_check_keys(const cm_doc_type_t *type, const json_t *query, const char *extra,
 }
 
 json_t *
-cm_list_parse(const cm_doc_type_t *type, const json_t *query,
-              const char *extra, cm_list_query_t *out)
+cm_list_parse(const cm_doc_type_t *type, const json_t *query, const char *extra,
+              cm_list_query_t *out)
 {
     assert(type && out);
     memset(out, 0, sizeof *out);
@@ -307,22 +307,22 @@ s_matches_text(const s_needles_t *needles, const char *item)
 // ---- the walk over one index
 
 typedef struct {
-    cm_ctx_t *ctx;                  // borrowed
-    const cm_doc_type_t *type;      // borrowed
-    const cm_list_query_t *query;   // borrowed
-    const s_needles_t *needles;     // borrowed: the query as texts
-    const char *index;              // borrowed key
-    bool combined;                  // check each item against the filters
-    char *page;                     // owned: the reply body so far
-    size_t page_size;               // bytes in page, without NUL
-    size_t page_capacity;           // bytes allocated for page
-    size_t count;                   // items in page
-    char last[S_CURSOR_MAX];        // position of the last entry walked
-    bool more;                      // entries follow `last`
-    size_t scanned;                 // entries walked
-    size_t bytes;                   // compact JSON size of items
-    bool bytes_full;                // the next item would pass the bound
-    int64_t total;                  // index size, -1 when not asked
+    cm_ctx_t *ctx;                // borrowed
+    const cm_doc_type_t *type;    // borrowed
+    const cm_list_query_t *query; // borrowed
+    const s_needles_t *needles;   // borrowed: the query as texts
+    const char *index;            // borrowed key
+    bool combined;                // check each item against the filters
+    char *page;                   // owned: the reply body so far
+    size_t page_size;             // bytes in page, without NUL
+    size_t page_capacity;         // bytes allocated for page
+    size_t count;                 // items in page
+    char last[S_CURSOR_MAX];      // position of the last entry walked
+    bool more;                    // entries follow `last`
+    size_t scanned;               // entries walked
+    size_t bytes;                 // compact JSON size of items
+    bool bytes_full;              // the next item would pass the bound
+    int64_t total;                // index size, -1 when not asked
 } s_walk_t;
 
 static void
@@ -349,17 +349,29 @@ s_full(const s_walk_t *w)
            || w->bytes_full;
 }
 
-// Need-to-know: the type's rule on the parsed item.
-static bool
-s_may_read(const s_walk_t *w, const char *item)
+// Need-to-know and the caller's view of a stored item: the text to page
+// (owned), or NULL when the caller may not read it. Takes item. Items are
+// parsed only for a type with may_read or item_view.
+static char *
+s_caller_item(const s_walk_t *w, char *item)
 {
-    if (!w->type->may_read) {
-        return true;
+    if (!w->type->may_read && !w->type->item_view) {
+        return item;
     }
     json_t *parsed = json_loads(item, 0, NULL);
-    bool may = parsed && w->type->may_read(w->ctx, parsed);
+    if (!parsed || (w->type->may_read && !w->type->may_read(w->ctx, parsed))) {
+        json_decref(parsed);
+        free(item);
+        return NULL;
+    }
+    if (w->type->item_view) {
+        w->type->item_view(w->ctx, parsed);
+        free(item);
+        item = json_dumps(parsed, JSON_COMPACT);
+        assert(item);
+    }
     json_decref(parsed);
-    return may;
+    return item;
 }
 
 // Take item (owned text, may be NULL) into the page when it matches and
@@ -369,9 +381,12 @@ s_take(s_walk_t *w, char *item)
 {
     // A member without its document is skipped: the index and the document
     // are written together, so it is one being deleted.
-    if (!item || (w->combined && !s_matches_text(w->needles, item))
-        || !s_may_read(w, item)) {
+    if (item && w->combined && !s_matches_text(w->needles, item)) {
         free(item);
+        return true;
+    }
+    item = item ? s_caller_item(w, item) : NULL;
+    if (!item) {
         return true;
     }
     size_t size = strlen(item);
@@ -394,9 +409,9 @@ s_walk_page(s_walk_t *w, const cm_page_t *page)
 {
     char **loaded = calloc(page->count + 1, sizeof(char *));
     assert(loaded);
-    int rc = s_load_items(w->type, cm_ctx_store(w->ctx),
-                          (const char *const *)page->members, page->count,
-                          loaded);
+    int rc =
+        s_load_items(w->type, cm_ctx_store(w->ctx),
+                     (const char *const *)page->members, page->count, loaded);
     for (size_t i = 0; rc == 0 && i < page->count && !s_full(w); i++) {
         char *item = loaded[i];
         loaded[i] = NULL;
@@ -563,8 +578,8 @@ cm_list_run(cm_ctx_t *ctx, const cm_doc_type_t *type, cm_list_scope_fn *scope)
 {
     assert(ctx && type);
     cm_list_query_t query;
-    json_t *problem = cm_list_parse(type, cm_ctx_query_object(ctx), NULL,
-                                    &query);
+    json_t *problem =
+        cm_list_parse(type, cm_ctx_query_object(ctx), NULL, &query);
     if (!problem && scope) {
         problem = scope(ctx, type, &query);
     }

@@ -15,7 +15,8 @@
 // ends early, with a cursor, before its items pass CM_LIST_BYTES_MAX. Pages
 // are built from the stored list items (one pipelined read per batch) and
 // spliced into the reply as text, never parsed — unless the type has a
-// need-to-know rule (may_read), which then sees every item. (Redis
+// need-to-know rule (may_read) or a caller's view of items (item_view),
+// which then sees every item. (Redis
 // ZINTERSTORE would need a temporary key per request, a write on a read
 // path; walking one index keeps reads read-only.)
 #ifndef LIBCOMMON_CM_LIST_H

@@ -20,5 +20,6 @@ Suite *cm_service_suite(void);
 Suite *cm_field_suite(void);
 Suite *cm_approval_suite(void);
 Suite *cm_kit_suite(void);
+Suite *cm_list_suite(void);
 
 #endif
