@@ -30,8 +30,7 @@ cm_action_refuse(cm_action_t *self, int status, const char *code,
     assert(self && code);
     json_t *problem = cm_problem_new(status, code, detail);
     cm_problem_set(problem, "state", json_string(cm_doc_state(self->old)));
-    cm_problem_set(problem,
-                   "allowed_actions",
+    cm_problem_set(problem, "allowed_actions",
                    cm_doc_actions(self->ctx, self->type, self->old));
     return problem;
 }
@@ -214,8 +213,8 @@ cm_action_patch(cm_ctx_t *ctx, const cm_doc_type_t *type)
     assert(ctx && type);
     const json_t *body = cm_ctx_body(ctx);
     if (json_is_object(body) && json_object_size(body) == 0) {
-        json_t *problem = cm_problem_new(400, "validation_failed",
-                                         "nothing to change");
+        json_t *problem =
+            cm_problem_new(400, "validation_failed", "nothing to change");
         cm_problem_add_error(problem, "body", "must name a field to change");
         cm_ctx_fail(ctx, problem);
         return;

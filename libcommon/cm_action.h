@@ -32,23 +32,23 @@
 #define CM_ACTION_EVENTS_MAX 8 // extra events of one action
 
 struct cm_action {
-    cm_ctx_t *ctx;              // the request (borrowed)
-    const cm_doc_type_t *type;  // the document's type
-    const char *name;           // the action, "assign"
+    cm_ctx_t *ctx;                // the request (borrowed)
+    const cm_doc_type_t *type;    // the document's type
+    const char *name;             // the action, "assign"
     const cm_workflow_row_t *row; // the row that allowed it
-    const json_t *old;          // the document as loaded (borrowed)
-    json_t *doc;                // the document being changed (owned by run)
-    const json_t *body;         // the request body ({} when none)
-    const json_t *actor;        // the caller (cm_ctx_actor)
-    cm_store_t *store;          // the thread's store, for reads
-    cm_commit_t *commit;        // everything written, atomically
-    int64_t version;            // the document's version before
-    int64_t now_ms;             // the time of the action
-    const char *next_state;     // from the row; an effect may set it
-    json_t *event_data;         // added to the row's event data
-    json_t *history_data;       // what the history entry records (the body)
-    json_t *events;             // extra events: [{type, data}]
-    int status;                 // reply status (200)
+    const json_t *old;            // the document as loaded (borrowed)
+    json_t *doc;                  // the document being changed (owned by run)
+    const json_t *body;           // the request body ({} when none)
+    const json_t *actor;          // the caller (cm_ctx_actor)
+    cm_store_t *store;            // the thread's store, for reads
+    cm_commit_t *commit;          // everything written, atomically
+    int64_t version;              // the document's version before
+    int64_t now_ms;               // the time of the action
+    const char *next_state;       // from the row; an effect may set it
+    json_t *event_data;           // added to the row's event data
+    json_t *history_data;         // what the history entry records (the body)
+    json_t *events;               // extra events: [{type, data}]
+    int status;                   // reply status (200)
 };
 
 // POST …/{id}/{action}: the whole pipeline above for a document of type

@@ -54,8 +54,8 @@ s_parse_step(const char *text)
     if (!cm_validate_name_in(S_ROLES, colon + 1)) {
         return NULL;
     }
-    return json_pack("{s:s, s:s, s:s}", "name", buf, "role", colon + 1,
-                     "scope", at + 1);
+    return json_pack("{s:s, s:s, s:s}", "name", buf, "role", colon + 1, "scope",
+                     at + 1);
 }
 
 static json_t *
@@ -97,8 +97,9 @@ s_parse_rule(zconfig_t *rule, char *error, size_t size)
     json_int_t min = 0, max = 0;
     if (!*document || !s_parse_amount(zconfig_get(rule, "min", "0"), &min)
         || (*max_text && (!s_parse_amount(max_text, &max) || max <= min))) {
-        snprintf(error, size, "rule %s: document, min and max (> min) are "
-                              "required to be valid",
+        snprintf(error, size,
+                 "rule %s: document, min and max (> min) are "
+                 "required to be valid",
                  *document ? document : "(unnamed)");
         return NULL;
     }
@@ -107,9 +108,9 @@ s_parse_rule(zconfig_t *rule, char *error, size_t size)
         return NULL;
     }
     json_t *parsed =
-        json_pack("{s:s, s:I, s:o, s:s, s:o}", "document", document, "min",
-                  min, "max", *max_text ? json_integer(max) : json_null(),
-                  "class", zconfig_get(rule, "class", "*"), "steps", steps);
+        json_pack("{s:s, s:I, s:o, s:s, s:o}", "document", document, "min", min,
+                  "max", *max_text ? json_integer(max) : json_null(), "class",
+                  zconfig_get(rule, "class", "*"), "steps", steps);
     assert(parsed);
     return parsed;
 }
@@ -360,9 +361,9 @@ cm_approval_submit(cm_action_t *a, const char *document_type,
 {
     assert(a && document_type && pending_state && approved_state);
     const cm_approvals_t *matrix = cm_ctx_approvals(a->ctx);
-    json_t *steps = matrix ? cm_approvals_chain(matrix, document_type, amount,
-                                                item_class)
-                           : NULL;
+    json_t *steps =
+        matrix ? cm_approvals_chain(matrix, document_type, amount, item_class)
+               : NULL;
     if (!steps) {
         return cm_action_refuse(a, 422, "no_approval_rule",
                                 "the approval matrix has no rule for this "
@@ -394,8 +395,7 @@ s_decide(cm_action_t *a, const char *decision)
     char at[CM_TIME_TEXT_MAX];
     json_object_set_new(step, "decision", json_string(decision));
     json_object_set(step, "by", json_object_get(a->actor, "id"));
-    json_object_set_new(step, "at",
-                        json_string(cm_time_format(a->now_ms, at)));
+    json_object_set_new(step, "at", json_string(cm_time_format(a->now_ms, at)));
     if (for_whom) {
         json_object_set_new(step, "for", json_string(for_whom));
         json_object_set_new(a->event_data, "on_behalf_of",
@@ -424,9 +424,8 @@ cm_approval_approve(cm_action_t *a, const char *pending_state,
         return problem;
     }
     json_t *approval = json_object_get(a->doc, "approval");
-    json_object_set_new(
-        approval, "current",
-        json_integer(cm_doc_integer(approval, "current") + 1));
+    json_object_set_new(approval, "current",
+                        json_integer(cm_doc_integer(approval, "current") + 1));
     s_settle(a, approval, pending_state, approved_state);
     return NULL;
 }
@@ -458,8 +457,7 @@ cm_approval_resubmit(cm_action_t *a, int64_t amount, const char *pending_state,
     const cm_approvals_t *matrix = cm_ctx_approvals(a->ctx);
     json_t *steps =
         approval && matrix
-            ? cm_approvals_chain(matrix,
-                                 cm_doc_text(approval, "document_type"),
+            ? cm_approvals_chain(matrix, cm_doc_text(approval, "document_type"),
                                  amount, cm_doc_string(approval, "class"))
             : NULL;
     if (!steps) {
@@ -467,9 +465,9 @@ cm_approval_resubmit(cm_action_t *a, int64_t amount, const char *pending_state,
                                 "the approval matrix has no rule for this "
                                 "document; ask an operator");
     }
-    json_t *old = json_pack("{s:O, s:O}", "round",
-                            json_object_get(approval, "round"), "steps",
-                            json_object_get(approval, "steps"));
+    json_t *old =
+        json_pack("{s:O, s:O}", "round", json_object_get(approval, "round"),
+                  "steps", json_object_get(approval, "steps"));
     json_array_append_new(json_object_get(approval, "rounds"), old);
     json_object_set_new(approval, "round",
                         json_integer(cm_doc_integer(approval, "round") + 1));

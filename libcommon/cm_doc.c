@@ -13,12 +13,12 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 
-#define S_DETAIL_MAX     256
-#define S_NAME_MAX       192
-#define S_ID_ATTEMPTS    8   // ids taken by bootstrap data are skipped
-#define S_HISTORY_LIMIT  50  // default page of GET …/history
-#define S_HISTORY_MAX    200 // largest page of GET …/history
-#define S_LOCATION_MAX   (CM_ID_MAX + 128)
+#define S_DETAIL_MAX    256
+#define S_NAME_MAX      192
+#define S_ID_ATTEMPTS   8   // ids taken by bootstrap data are skipped
+#define S_HISTORY_LIMIT 50  // default page of GET …/history
+#define S_HISTORY_MAX   200 // largest page of GET …/history
+#define S_LOCATION_MAX  (CM_ID_MAX + 128)
 
 // ---- keys and reads
 
@@ -45,8 +45,7 @@ cm_doc_index_key(const cm_doc_type_t *type, const char *param,
 }
 
 static const char *
-s_history_key(const cm_doc_type_t *type, const char *id, char *buf,
-              size_t size)
+s_history_key(const cm_doc_type_t *type, const char *id, char *buf, size_t size)
 {
     char name[S_NAME_MAX];
     int n = snprintf(name, sizeof name, "%s:%s", type->kind, id);
@@ -253,10 +252,10 @@ cm_doc_new(const char *id, const char *state, const json_t *actor,
     assert(id && state);
     char now[CM_TIME_TEXT_MAX];
     cm_time_format(now_ms, now);
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:O?, s:[], s:i}", "id", id, "state", state,
-        "created_at", now, "updated_at", now, "created_by",
-        json_object_get(actor, "id"), "history", "history_count", 0);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s, s:O?, s:[], s:i}", "id", id, "state",
+                  state, "created_at", now, "updated_at", now, "created_by",
+                  json_object_get(actor, "id"), "history", "history_count", 0);
     assert(doc);
     if (actor) {
         cm_doc_history_add(doc, actor, "create", NULL, state, NULL, NULL,
@@ -268,9 +267,9 @@ cm_doc_new(const char *id, const char *state, const json_t *actor,
 static json_t *
 s_actor_summary(const json_t *actor)
 {
-    json_t *summary = json_pack("{s:O?, s:O?}", "id",
-                                json_object_get(actor, "id"), "role",
-                                json_object_get(actor, "role"));
+    json_t *summary =
+        json_pack("{s:O?, s:O?}", "id", json_object_get(actor, "id"), "role",
+                  json_object_get(actor, "role"));
     assert(summary);
     const json_t *for_whom = json_object_get(actor, "on_behalf_of");
     if (for_whom) {
@@ -409,7 +408,8 @@ cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc)
 static const char *
 s_index_value(const cm_filter_t *f, const json_t *doc)
 {
-    const json_t *value = json_object_get(doc, f->member ? f->member : f->param);
+    const json_t *value =
+        json_object_get(doc, f->member ? f->member : f->param);
     if (f->flags & CM_FILTER_BOOLEAN) {
         return json_is_true(value) ? "true" : NULL;
     }
@@ -453,8 +453,8 @@ s_commit_history(cm_commit_t *commit, const cm_doc_type_t *type,
     size_t added = after > before ? (size_t)(after - before) : 0;
     added = added > size ? size : added;
     char key[CM_STORE_KEY_MAX];
-    if (added && s_history_key(type, cm_doc_string(doc, "id"), key,
-                               sizeof key)) {
+    if (added
+        && s_history_key(type, cm_doc_string(doc, "id"), key, sizeof key)) {
         for (size_t i = size - added; i < size; i++) {
             char *text = json_dumps(json_array_get(history, i), JSON_COMPACT);
             assert(text);
@@ -502,8 +502,8 @@ cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type, const json_t *old,
     }
     s_commit_history(commit, type, old, doc);
     char key[CM_STORE_KEY_MAX];
-    const char *built = cm_doc_key(type, cm_doc_string(doc, "id"), key,
-                                   sizeof key);
+    const char *built =
+        cm_doc_key(type, cm_doc_string(doc, "id"), key, sizeof key);
     assert(built); // ids are made by cm_doc_next_id or validated
     cm_commit_doc(commit, key, expected_version, text);
     free(text);
@@ -524,8 +524,8 @@ cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
              json_t *extra)
 {
     assert(ctx && commit && type && event_type && doc);
-    json_t *data = type->event_data ? type->event_data(doc)
-                                    : cm_doc_list_item(type, doc);
+    json_t *data =
+        type->event_data ? type->event_data(doc) : cm_doc_list_item(type, doc);
     assert(data);
     json_object_set_new(data, "version", json_integer(version));
     if (json_is_object(extra)) {
@@ -553,8 +553,8 @@ cm_doc_reply_commit(cm_ctx_t *ctx, cm_commit_t *commit,
     }
     int64_t ignored = 0;
     bool conditional = cm_ctx_if_match(ctx, &ignored) == 1;
-    int outcome =
-        cm_ctx_commit(ctx, commit, status, cm_doc_view(ctx, type, doc, version));
+    int outcome = cm_ctx_commit(ctx, commit, status,
+                                cm_doc_view(ctx, type, doc, version));
     if (outcome == CM_COMMIT_CONFLICT && conditional) {
         cm_ctx_fail(ctx, cm_problem_new(412, "precondition_failed",
                                         "the document changed meanwhile; "

@@ -219,8 +219,8 @@ s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
                      "must be an integer %" PRId64 "..%" PRId64, field->min,
                      field->max);
         } else {
-            snprintf(message, sizeof message,
-                     "must be an integer >= %" PRId64, field->min);
+            snprintf(message, sizeof message, "must be an integer >= %" PRId64,
+                     field->min);
         }
         return s_fail(problem_p, path, message);
     }
@@ -258,9 +258,9 @@ cm_field_check_value(const cm_field_t *field, const json_t *value,
 {
     assert(field && problem_p);
     path = path ? path : field->name;
-    bool absent = !value || json_is_null(value)
-                  || (json_is_string(value)
-                      && s_is_blank(json_string_value(value)));
+    bool absent =
+        !value || json_is_null(value)
+        || (json_is_string(value) && s_is_blank(json_string_value(value)));
     if (absent) {
         return (field->flags & CM_FIELD_REQUIRED)
                    ? s_fail(problem_p, path, "is required")
@@ -295,8 +295,7 @@ cm_field_check_value(const cm_field_t *field, const json_t *value,
 }
 
 bool
-cm_field_check(const cm_field_t *fields, const json_t *body,
-               json_t **problem_p)
+cm_field_check(const cm_field_t *fields, const json_t *body, json_t **problem_p)
 {
     assert(problem_p);
     if (body && !json_is_object(body)) {

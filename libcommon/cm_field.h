@@ -29,7 +29,7 @@
 #define CM_FIELD_STRING_MAX 200  // one line (names, subjects, titles)
 #define CM_FIELD_CODE_MAX   63   // codes and ids: a-z A-Z 0-9 _ - .
 #define CM_FIELD_MONEY_MAX  100000000000000LL // 1e12 yuan in fen
-#define CM_FIELD_ARRAY_MAX  200  // items of an array field by default
+#define CM_FIELD_ARRAY_MAX  200 // items of an array field by default
 
 typedef enum {
     CM_FIELD_STRING,  // one line, no control characters
@@ -62,13 +62,13 @@ typedef bool(cm_field_check_fn)(const json_t *value, const char *field,
 
 // One accepted body member. Static data.
 typedef struct {
-    const char *name;         // body member
-    cm_field_type_t type;     // see above
-    unsigned flags;           // cm_field_flag_t
-    const char *values;       // ENUM: space-separated names
-    int64_t min;              // INTEGER minimum; STRING/TEXT minimum length
-    int64_t max;              // INTEGER maximum; length or item bound (0: default)
-    const char *to;           // document member cm_field_copy writes, or NULL
+    const char *name;     // body member
+    cm_field_type_t type; // see above
+    unsigned flags;       // cm_field_flag_t
+    const char *values;   // ENUM: space-separated names
+    int64_t min;          // INTEGER minimum; STRING/TEXT minimum length
+    int64_t max;          // INTEGER maximum; length or item bound (0: default)
+    const char *to;       // document member cm_field_copy writes, or NULL
     cm_field_check_fn *check; // OBJECT, ARRAY items, ANY: more checks
 } cm_field_t;
 

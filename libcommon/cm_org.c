@@ -85,8 +85,8 @@ s_read(cm_store_t *store, const char *owner, const char *kind, const char *id)
 }
 
 static void
-s_put(cm_commit_t *commit, const char *kind, const char *id,
-      const json_t *data, const char *state)
+s_put(cm_commit_t *commit, const char *kind, const char *id, const json_t *data,
+      const char *state)
 {
     char key[CM_STORE_KEY_MAX];
     const char *built = s_key(key, cm_commit_owner(commit), kind, id);
@@ -188,7 +188,7 @@ s_apply_training(const json_t *data, cm_commit_t *commit)
     }
     s_put(commit, "training", staff, data,
           json_is_true(json_object_get(data, "complete")) ? "complete"
-                                                           : "incomplete");
+                                                          : "incomplete");
     return 0;
 }
 
@@ -357,8 +357,8 @@ cm_org_station_head(cm_store_t *store, const char *owner, char *out,
 }
 
 void
-cm_org_escalation_target(cm_store_t *store, const char *owner,
-                         const char *code, int level, char *out, size_t size)
+cm_org_escalation_target(cm_store_t *store, const char *owner, const char *code,
+                         int level, char *out, size_t size)
 {
     assert(store && owner && out && size);
     out[0] = '\0';
@@ -398,9 +398,9 @@ s_person(cm_store_t *store, const char *owner, const json_t *actor)
         json_object_set(person, "role", json_object_get(staff, "role"));
         json_object_set(person, "department",
                         json_object_get(staff, "department"));
-        json_object_set_new(person, "status",
-                            json_string(cm_org_is_active(staff) ? "active"
-                                                                : "inactive"));
+        json_object_set_new(
+            person, "status",
+            json_string(cm_org_is_active(staff) ? "active" : "inactive"));
     }
     json_decref(staff);
     json_t *heads = s_members(store, owner, "head", id);
@@ -476,8 +476,8 @@ int
 cm_org_refresh_actor(cm_ctx_t *ctx)
 {
     assert(ctx);
-    json_t *actor = cm_org_actor(cm_ctx_store(ctx), cm_ctx_owner(ctx),
-                                 cm_ctx_actor(ctx));
+    json_t *actor =
+        cm_org_actor(cm_ctx_store(ctx), cm_ctx_owner(ctx), cm_ctx_actor(ctx));
     if (!actor) {
         cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
         cm_ctx_header(ctx, "Retry-After", "1");

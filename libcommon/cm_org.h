@@ -41,7 +41,10 @@
 
 // Subscriptions of a service that keeps an org view (cm_service_def_t).
 #define CM_ORG_SUBSCRIPTIONS                                                   \
-    {"personnel", cm_org_consume}, {"safety-audit", cm_org_consume}
+    {"personnel", cm_org_consume},                                             \
+    {                                                                          \
+        "safety-audit", cm_org_consume                                         \
+    }
 
 // A cm_consumer_fn: add the effect of a personnel.staff.*,
 // personnel.department.*, personnel.delegation.* or
@@ -88,8 +91,7 @@ int cm_org_station_head(cm_store_t *store, const char *owner, char *out,
 // the delegator with its own heads/oversees, document_types, until}]).
 // Unknown to the view (a system account before its event arrived): a copy
 // with empty lists. Caller owns the result; NULL when Redis is unavailable.
-json_t *cm_org_actor(cm_store_t *store, const char *owner,
-                     const json_t *actor);
+json_t *cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor);
 
 // Replace the request's actor with cm_org_actor. 0, or -1 after answering
 // 403 "account_inactive" (suspended or left) or 503.

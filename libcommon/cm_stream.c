@@ -49,8 +49,8 @@ static json_t *
 s_entry(const redisReply *item)
 {
     const redisReply *fields = item->element[1];
-    for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY
-                       && f + 1 < fields->elements;
+    for (size_t f = 0;
+         fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
          f += 2) {
         if (strcmp(fields->element[f]->str, "entry") == 0) {
             return json_loads(fields->element[f + 1]->str, JSON_DECODE_ANY,
@@ -74,7 +74,8 @@ s_fill(const redisReply *reply, size_t limit, cm_stream_page_t *page)
         }
         json_t *entry = s_entry(item);
         if (!entry) {
-            cm_log_error("stream.entry_unreadable", "id", item->element[0]->str);
+            cm_log_error("stream.entry_unreadable", "id",
+                         item->element[0]->str);
             return CM_EINTERNAL;
         }
         json_array_append_new(page->entries, entry);
@@ -110,16 +111,16 @@ cm_stream_read(cm_store_t *store, const char *key, const char *after,
         snprintf(reverse ? high : low, S_BOUND_MAX, "(%s", after);
     }
     snprintf(count, sizeof count, "%zu", limit);
-    redisReply *reply =
-        reverse ? cm_redis_cmd(cm_store_redis(store), "XREVRANGE", key, high,
-                               low, "COUNT", count)
-                : cm_redis_cmd(cm_store_redis(store), "XRANGE", key, low, high,
-                               "COUNT", count);
+    redisReply *reply = reverse
+                            ? cm_redis_cmd(cm_store_redis(store), "XREVRANGE",
+                                           key, high, low, "COUNT", count)
+                            : cm_redis_cmd(cm_store_redis(store), "XRANGE", key,
+                                           low, high, "COUNT", count);
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
     int rc = reply->type == REDIS_REPLY_ARRAY ? s_fill(reply, limit, page)
-                                               : CM_EINTERNAL;
+                                              : CM_EINTERNAL;
     if (reply->type == REDIS_REPLY_ERROR) {
         // An exclusive bound below 0-1 or such: a cursor that is not ours.
         rc = CM_EINVAL;

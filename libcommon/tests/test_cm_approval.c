@@ -75,7 +75,8 @@ START_TEST(test_cm_approval_bad_matrices_are_refused)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         error[0] = '\0';
-        cm_approvals_t *matrix = cm_approvals_parse(bad[i], error, sizeof error);
+        cm_approvals_t *matrix =
+            cm_approvals_parse(bad[i], error, sizeof error);
         ck_assert_msg(matrix == NULL, "accepted: %s", bad[i]);
         ck_assert_msg(error[0] != '\0', "no reason for: %s", bad[i]);
     }
@@ -93,9 +94,9 @@ s_doc(int current, const char *first_by)
         "{s:{s:s, s:s, s:s, s:i, s:b, s:[{s:s, s:s, s:s, s:s?}, "
         "{s:s, s:s, s:s}]}}",
         "approval", "document_type", "expense_claim", "department", "tech",
-        "requester", "ST-9", "current", current, "complete", 0, "steps",
-        "name", "check", "role", "dept_head", "scope", "requester", "by",
-        first_by, "name", "review", "role", "finance", "scope", "finance");
+        "requester", "ST-9", "current", current, "complete", 0, "steps", "name",
+        "check", "role", "dept_head", "scope", "requester", "by", first_by,
+        "name", "review", "role", "finance", "scope", "finance");
     ck_assert_ptr_nonnull(doc);
     return doc;
 }
@@ -104,43 +105,41 @@ START_TEST(test_cm_approval_who_may_decide)
 {
     json_t *doc = s_doc(0, NULL);
     json_t *head = json_pack("{s:s, s:s, s:s, s:[s], s:[]}", "id", "ST-2",
-                             "role", "dept_head", "department", "tech",
-                             "heads", "tech", "oversees");
-    json_t *other_head = json_pack("{s:s, s:s, s:s, s:[s], s:[]}", "id", "ST-3",
-                                   "role", "dept_head", "department", "ops",
-                                   "heads", "ops", "oversees");
-    json_t *requester = json_pack("{s:s, s:s, s:s, s:[s], s:[]}", "id",
-                                  "ST-9", "role", "dept_head", "department",
-                                  "tech", "heads", "tech", "oversees");
+                             "role", "dept_head", "department", "tech", "heads",
+                             "tech", "oversees");
+    json_t *other_head =
+        json_pack("{s:s, s:s, s:s, s:[s], s:[]}", "id", "ST-3", "role",
+                  "dept_head", "department", "ops", "heads", "ops", "oversees");
+    json_t *requester = json_pack("{s:s, s:s, s:s, s:[s], s:[]}", "id", "ST-9",
+                                  "role", "dept_head", "department", "tech",
+                                  "heads", "tech", "oversees");
     ck_assert(cm_approval_may_decide(doc, head, NULL));
     ck_assert(!cm_approval_may_decide(doc, other_head, NULL));
     ck_assert(!cm_approval_may_decide(doc, requester, NULL)); // own document
     json_decref(doc);
     // Step two: finance, and not whoever took step one.
     doc = s_doc(1, "ST-5");
-    json_t *clerk = json_pack("{s:s, s:s, s:s, s:[], s:[]}", "id", "ST-5",
-                              "role", "finance", "department", "finance",
-                              "heads", "oversees");
-    json_t *clerk2 = json_pack("{s:s, s:s, s:s, s:[], s:[]}", "id", "ST-6",
-                               "role", "finance", "department", "finance",
-                               "heads", "oversees");
+    json_t *clerk =
+        json_pack("{s:s, s:s, s:s, s:[], s:[]}", "id", "ST-5", "role",
+                  "finance", "department", "finance", "heads", "oversees");
+    json_t *clerk2 =
+        json_pack("{s:s, s:s, s:s, s:[], s:[]}", "id", "ST-6", "role",
+                  "finance", "department", "finance", "heads", "oversees");
     ck_assert(!cm_approval_may_decide(doc, clerk, NULL)); // took step one
     ck_assert(cm_approval_may_decide(doc, clerk2, NULL));
     ck_assert(!cm_approval_may_decide(doc, head, NULL));
     // A delegation from ST-6 to the head: "ST-2 for ST-6".
     json_t *delegated = json_deep_copy(head);
-    json_object_set_new(
-        delegated, "delegations",
-        json_pack("[{s:s, s:O, s:[s]}]", "id", "DL-1", "from", clerk2,
-                  "document_types", "expense_claim"));
+    json_object_set_new(delegated, "delegations",
+                        json_pack("[{s:s, s:O, s:[s]}]", "id", "DL-1", "from",
+                                  clerk2, "document_types", "expense_claim"));
     const char *for_whom = NULL;
     ck_assert(cm_approval_may_decide(doc, delegated, &for_whom));
     ck_assert_str_eq(for_whom, "ST-6");
     // Not for another document type.
-    json_object_set_new(
-        delegated, "delegations",
-        json_pack("[{s:s, s:O, s:[s]}]", "id", "DL-1", "from", clerk2,
-                  "document_types", "budget"));
+    json_object_set_new(delegated, "delegations",
+                        json_pack("[{s:s, s:O, s:[s]}]", "id", "DL-1", "from",
+                                  clerk2, "document_types", "budget"));
     ck_assert(!cm_approval_may_decide(doc, delegated, &for_whom));
     json_decref(delegated);
     json_decref(clerk2);

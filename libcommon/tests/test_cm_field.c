@@ -104,7 +104,9 @@ START_TEST(test_cm_field_lengths_count_characters)
     json_decref(problem);
     ck_assert(!s_check(s_fields, "{\"title\":\"a\\nb\"}", &problem));
     json_decref(problem);
-    ck_assert_uint_eq(cm_field_length("\xe6\x9c\x8d" "ab"), 3);
+    ck_assert_uint_eq(cm_field_length("\xe6\x9c\x8d"
+                                      "ab"),
+                      3);
 }
 END_TEST
 
@@ -116,18 +118,18 @@ START_TEST(test_cm_field_money_is_positive_integer_fen)
     json_decref(problem);
     ck_assert(!s_check(s_fields, "{\"title\":\"x\",\"amount\":-1}", &problem));
     json_decref(problem);
-    ck_assert(!s_check(s_fields, "{\"title\":\"x\",\"amount\":\"10\"}",
-                       &problem));
+    ck_assert(
+        !s_check(s_fields, "{\"title\":\"x\",\"amount\":\"10\"}", &problem));
     json_decref(problem);
-    ck_assert(s_check(s_fields, "{\"title\":\"x\",\"amount\":123456}",
-                      &problem));
+    ck_assert(
+        s_check(s_fields, "{\"title\":\"x\",\"amount\":123456}", &problem));
 }
 END_TEST
 
 START_TEST(test_cm_field_copy_writes_targets)
 {
-    json_t *body = json_pack("{s:s, s:b, s:i}", "title", "T", "flag", 1,
-                             "hours", 3);
+    json_t *body =
+        json_pack("{s:s, s:b, s:i}", "title", "T", "flag", 1, "hours", 3);
     json_t *doc = json_object();
     cm_field_copy(s_fields, body, doc);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "title")), "T");

@@ -34,8 +34,8 @@ static json_t *
 s_submit(cm_action_t *a)
 {
     return cm_approval_submit(a, "claim", cm_doc_text(a->doc, "department"),
-                              cm_doc_integer(a->doc, "amount"), NULL,
-                              "pending", "approved");
+                              cm_doc_integer(a->doc, "amount"), NULL, "pending",
+                              "approved");
 }
 
 static json_t *
@@ -53,8 +53,8 @@ s_reject(cm_action_t *a)
 static json_t *
 s_resubmit(cm_action_t *a)
 {
-    return cm_approval_resubmit(a, cm_doc_integer(a->doc, "amount"),
-                                "pending", "approved");
+    return cm_approval_resubmit(a, cm_doc_integer(a->doc, "amount"), "pending",
+                                "approved");
 }
 
 static json_t *
@@ -92,9 +92,8 @@ static const cm_workflow_row_t s_rows[] = {
      s_note_only, s_finish},
     {"draft returned", "submit", S_WORKERS, S_DEPT, NULL, CM_WORKFLOW_BY_CODE,
      "kit.widget.submitted", s_note_only, s_submit},
-    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL,
-     CM_WORKFLOW_BY_CODE, "kit.widget.approved", cm_approval_approve_fields,
-     s_approve},
+    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
+     "kit.widget.approved", cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      "kit.widget.rejected", cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_WORKERS, S_DEPT, NULL, CM_WORKFLOW_BY_CODE,
@@ -164,17 +163,16 @@ s_create(cm_ctx_t *ctx)
     }
     int64_t now = cm_time_now_ms();
     const char *state = cm_doc_string(body, "state");
-    json_t *doc = cm_doc_new(id, state ? state : "open", cm_ctx_actor(ctx), now);
+    json_t *doc =
+        cm_doc_new(id, state ? state : "open", cm_ctx_actor(ctx), now);
     json_object_update(doc, (json_t *)body);
-    json_object_set_new(doc, "requested_by",
-                        json_string(cm_ctx_actor_id(ctx)));
+    json_object_set_new(doc, "requested_by", json_string(cm_ctx_actor_id(ctx)));
     cm_commit_t *commit = cm_commit_new(OWNER);
-    ck_assert_int_eq(cm_doc_commit(commit, &s_widget, NULL, doc,
-                                   CM_VERSION_NEW, now),
-                     0);
     ck_assert_int_eq(
-        cm_doc_event(ctx, commit, &s_widget, "kit.widget.created", doc, 1, NULL),
-        0);
+        cm_doc_commit(commit, &s_widget, NULL, doc, CM_VERSION_NEW, now), 0);
+    ck_assert_int_eq(cm_doc_event(ctx, commit, &s_widget, "kit.widget.created",
+                                  doc, 1, NULL),
+                     0);
     cm_doc_reply_commit(ctx, commit, &s_widget, 201, doc, 1);
     cm_commit_destroy(&commit);
     json_decref(doc);
@@ -256,8 +254,7 @@ s_org_event(const char *type, const char *data_text)
 }
 
 static void
-s_staff(const char *id, const char *role, const char *dept,
-        const char *status)
+s_staff(const char *id, const char *role, const char *dept, const char *status)
 {
     char data[256];
     snprintf(data, sizeof data,
@@ -331,12 +328,9 @@ static json_t *
 s_actor(const char *id)
 {
     static const char *const table[][3] = {
-        {"ST-1", "station_head", "management"},
-        {"ST-2", "dept_head", "tech"},
-        {"ST-3", "technician", "tech"},
-        {"ST-4", "finance", "finance"},
-        {"ST-5", "deputy_head", "management"},
-        {"ST-6", "finance", "finance"},
+        {"ST-1", "station_head", "management"}, {"ST-2", "dept_head", "tech"},
+        {"ST-3", "technician", "tech"},         {"ST-4", "finance", "finance"},
+        {"ST-5", "deputy_head", "management"},  {"ST-6", "finance", "finance"},
         {"ST-7", "technician", "ops"},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -511,10 +505,9 @@ START_TEST(test_cm_kit_action_pipeline)
     const json_t *doc = s_body(reply);
     ck_assert_str_eq(cm_doc_text(doc, "text"), "oiled");
     ck_assert_int_eq(cm_doc_integer(doc, "version"), 2);
-    const json_t *last = json_array_get(json_object_get(doc, "history"),
-                                        json_array_size(json_object_get(
-                                            doc, "history"))
-                                            - 1);
+    const json_t *last =
+        json_array_get(json_object_get(doc, "history"),
+                       json_array_size(json_object_get(doc, "history")) - 1);
     ck_assert_str_eq(cm_doc_text(last, "action"), "work");
     ck_assert_str_eq(cm_doc_text(last, "note"), "n");
     ck_assert_int_eq(s_outbox_length(), events + 1);
@@ -537,8 +530,8 @@ START_TEST(test_cm_kit_action_pipeline)
     char *long_text = malloc(CM_FIELD_TEXT_MAX + 2);
     memset(long_text, 'a', CM_FIELD_TEXT_MAX + 1);
     long_text[CM_FIELD_TEXT_MAX + 1] = '\0';
-    json_t *body = json_pack("{s:s, s:i, s:i}", "text", long_text, "hours", 0,
-                             "bogus", 1);
+    json_t *body =
+        json_pack("{s:s, s:i, s:i}", "text", long_text, "hours", 0, "bogus", 1);
     char *body_text = json_dumps(body, 0);
     reply = s_call("ST-3", "POST", "/v1/widgets/WG-1/work", body_text);
     ck_assert_int_eq(s_status(reply), 400);
@@ -575,7 +568,8 @@ START_TEST(test_cm_kit_if_match)
     ck_assert_int_eq(s_status(reply), 412);
     json_decref(reply);
     s_opts_t weak = {.actor = "ST-3", .if_match = "W/\"0\""};
-    reply = s_call_with("PATCH", "/v1/widgets/WG-1", "{\"title\":\"T\"}", &weak);
+    reply =
+        s_call_with("PATCH", "/v1/widgets/WG-1", "{\"title\":\"T\"}", &weak);
     ck_assert_int_eq(s_status(reply), 412);
     json_decref(reply);
     s_opts_t bad = {.actor = "ST-3", .if_match = "\"abc\""};
@@ -583,7 +577,8 @@ START_TEST(test_cm_kit_if_match)
     ck_assert_int_eq(s_status(reply), 400);
     json_decref(reply);
     s_opts_t good = {.actor = "ST-3", .if_match = "\"1\""};
-    reply = s_call_with("PATCH", "/v1/widgets/WG-1", "{\"title\":\"T\"}", &good);
+    reply =
+        s_call_with("PATCH", "/v1/widgets/WG-1", "{\"title\":\"T\"}", &good);
     ck_assert_int_eq(s_status(reply), 200);
     ck_assert_str_eq(cm_doc_text(s_body(reply), "title"), "T");
     json_decref(reply);
@@ -649,8 +644,9 @@ START_TEST(test_cm_kit_lists)
     char id[CM_ID_MAX];
     s_make("ST-3", "{\"title\":\"A\",\"department\":\"tech\",\"urgent\":true}",
            id);
-    s_make("ST-3", "{\"title\":\"B\",\"department\":\"tech\",\"state\":"
-                   "\"draft\"}",
+    s_make("ST-3",
+           "{\"title\":\"B\",\"department\":\"tech\",\"state\":"
+           "\"draft\"}",
            id);
     s_make("ST-7", "{\"title\":\"C\",\"department\":\"ops\"}", id);
     s_make("ST-7", "{\"title\":\"D\",\"department\":\"ops\",\"secret\":true}",
@@ -774,8 +770,7 @@ START_TEST(test_cm_kit_approval_chain)
     const json_t *approval = json_object_get(doc, "approval");
     ck_assert_int_eq(cm_doc_integer(approval, "round"), 2);
     ck_assert_int_eq(json_array_size(json_object_get(approval, "rounds")), 1);
-    const json_t *step =
-        json_array_get(json_object_get(approval, "steps"), 1);
+    const json_t *step = json_array_get(json_object_get(approval, "steps"), 1);
     ck_assert_str_eq(cm_doc_text(step, "by"), "ST-7");
     ck_assert_str_eq(cm_doc_text(step, "for"), "ST-6");
     json_decref(reply);
