@@ -10,6 +10,7 @@ Suite *hub_suite(void);
 Suite *gateway_suite(void);
 Suite *personnel_suite(void);
 Suite *personnel_org_suite(void);
+Suite *personnel_delegation_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);

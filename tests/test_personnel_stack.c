@@ -30,8 +30,7 @@ s_start_broker(personnel_stack_t *stack)
 // Start `replicas` personnel processes at once (bootstrap token NULL:
 // generated) and wait until every worker thread registered.
 static bool
-s_stack_start(personnel_stack_t *stack, const char *boot_token,
-              size_t replicas)
+s_stack_start(personnel_stack_t *stack, const char *boot_token, size_t replicas)
 {
     memset(stack, 0, sizeof *stack);
     if (harness_redis_start(&stack->redis) != 0 || !s_start_broker(stack)) {
@@ -55,9 +54,8 @@ s_stack_start(personnel_stack_t *stack, const char *boot_token,
 void
 personnel_stack_setup(void)
 {
-    ck_assert_msg(
-        s_stack_start(&personnel_stack, PERSONNEL_TEST_BOOT_TOKEN, 1),
-        "stack did not start");
+    ck_assert_msg(s_stack_start(&personnel_stack, PERSONNEL_TEST_BOOT_TOKEN, 1),
+                  "stack did not start");
 }
 
 void
@@ -86,8 +84,8 @@ s_send(const cm_envelope_request_t *fields)
 {
     cm_mdp_client_t *client = cm_mdp_client_new(personnel_stack.endpoint);
     ck_assert_ptr_nonnull(client);
-    json_t *reply = harness_mdp_call(client, "personnel", fields,
-                                     PERSONNEL_TEST_CALL_MS);
+    json_t *reply =
+        harness_mdp_call(client, "personnel", fields, PERSONNEL_TEST_CALL_MS);
     cm_mdp_client_destroy(&client);
     ck_assert_msg(reply != NULL, "no reply to %s %s", fields->method,
                   fields->path);
@@ -254,8 +252,8 @@ personnel_read_events(personnel_events_t *events)
     cm_redis_t *redis =
         cm_redis_new("127.0.0.1", personnel_stack.redis.port, "", 1000);
     ck_assert_ptr_nonnull(redis);
-    int n = cm_outbox_range(redis, "sm:{personnel}:outbox", "0-0",
-                            S_EVENTS_MAX, s_collect, events);
+    int n = cm_outbox_range(redis, "sm:{personnel}:outbox", "0-0", S_EVENTS_MAX,
+                            s_collect, events);
     ck_assert_int_ge(n, 0);
     cm_redis_destroy(&redis);
 }

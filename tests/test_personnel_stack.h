@@ -14,10 +14,10 @@
 
 #define PERSONNEL_TEST_BOOT_TOKEN                                              \
     "smt_integration_bootstrap_token_0123456789abcdef"
-#define PERSONNEL_TEST_CALL_MS  5000
-#define PERSONNEL_TEST_ENV_MAX  96
-#define PERSONNEL_TEST_REPLICAS 2
-#define PERSONNEL_TEST_ID_MAX   48 // staff and token ids
+#define PERSONNEL_TEST_CALL_MS   5000
+#define PERSONNEL_TEST_ENV_MAX   96
+#define PERSONNEL_TEST_REPLICAS  2
+#define PERSONNEL_TEST_ID_MAX    48 // staff and token ids
 #define PERSONNEL_TEST_TOKEN_MAX 80 // token secrets
 
 typedef struct {
