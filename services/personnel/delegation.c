@@ -58,8 +58,8 @@ static const cm_field_t s_revoke_fields[] = {
 
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, fields, effect
-    {"active", "revoke", PERSONNEL_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "revoked", "personnel.delegation.revoked", s_revoke_fields, NULL},
+    {"active", "revoke", PERSONNEL_ROLES, CM_WORKFLOW_ASSIGNEE, NULL, "revoked",
+     "personnel.delegation.revoked", s_revoke_fields, NULL},
 };
 
 const cm_workflow_t delegation_workflow = {

@@ -55,13 +55,13 @@ s_current(cm_ctx_t *ctx, const json_t *staff)
 {
     const char *id = cm_doc_text(staff, "id");
     const char *role = cm_doc_text(staff, "role");
-    bool heads = strcmp(role, "dept_head") == 0
-                 || strcmp(role, PERSONNEL_TOP_ROLE) == 0;
+    bool heads =
+        strcmp(role, "dept_head") == 0 || strcmp(role, PERSONNEL_TOP_ROLE) == 0;
     bool deputy = strcmp(role, "deputy_head") == 0;
-    json_t *head_of = heads ? org_posts_of(cm_ctx_store(ctx), "head", id)
-                            : json_array();
-    json_t *oversees = deputy ? org_posts_of(cm_ctx_store(ctx), "deputy", id)
-                              : json_array();
+    json_t *head_of =
+        heads ? org_posts_of(cm_ctx_store(ctx), "head", id) : json_array();
+    json_t *oversees =
+        deputy ? org_posts_of(cm_ctx_store(ctx), "deputy", id) : json_array();
     if (!head_of || !oversees) {
         json_decref(head_of);
         json_decref(oversees);
@@ -129,8 +129,7 @@ s_violation(json_t **problem, const char *field, const char *message)
 // Why staff may not hold `field` of department code, or NULL. A post is
 // given only to an active person; a suspended one keeps it.
 static const char *
-s_unfit(const json_t *staff, const char *field, const char *code,
-        bool keeping)
+s_unfit(const json_t *staff, const char *field, const char *code, bool keeping)
 {
     const char *role = cm_doc_text(staff, "role");
     const char *status = cm_doc_text(staff, "status");
@@ -142,11 +141,10 @@ s_unfit(const json_t *staff, const char *field, const char *code,
                                                 : "must be a deputy head";
     }
     bool in_department = strcmp(cm_doc_text(staff, "department"), code) == 0;
-    bool may_head = strcmp(role, "dept_head") == 0
-                    || strcmp(role, PERSONNEL_TOP_ROLE) == 0;
-    return may_head && in_department
-               ? NULL
-               : "must be a dept_head of this department";
+    bool may_head =
+        strcmp(role, "dept_head") == 0 || strcmp(role, PERSONNEL_TOP_ROLE) == 0;
+    return may_head && in_department ? NULL
+                                     : "must be a dept_head of this department";
 }
 
 // One post of body: adds to *problem; -1 when Redis is unavailable.
@@ -193,8 +191,8 @@ static int
 s_other_station_head(cm_store_t *store, const char *id)
 {
     char key[CM_STORE_KEY_MAX];
-    const char *built = cm_doc_index_key(&staff_type, "role", PERSONNEL_TOP_ROLE,
-                                         key, sizeof key);
+    const char *built = cm_doc_index_key(&staff_type, "role",
+                                         PERSONNEL_TOP_ROLE, key, sizeof key);
     assert(built);
     cm_page_t page;
     if (cm_store_list(store, key, NULL, S_HEADS_MAX, false, &page) != 0) {
@@ -202,9 +200,9 @@ s_other_station_head(cm_store_t *store, const char *id)
     }
     json_t *docs[S_HEADS_MAX];
     int64_t versions[S_HEADS_MAX];
-    int rc = cm_doc_read_many(store, &staff_type,
-                              (const char *const *)page.members, page.count,
-                              docs, versions);
+    int rc =
+        cm_doc_read_many(store, &staff_type, (const char *const *)page.members,
+                         page.count, docs, versions);
     int other = rc == 0 ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < page.count; i++) {
         if (docs[i] && strcmp(cm_doc_text(docs[i], "id"), id) != 0
@@ -232,8 +230,8 @@ org_claim_station_head(cm_store_t *store, const char *id, cm_commit_t *commit)
     if (rc == 0) {
         cm_doc_clear(&lock);
     }
-    int other = rc == 0 || rc == CM_ENOTFOUND ? s_other_station_head(store, id)
-                                              : -1;
+    int other =
+        rc == 0 || rc == CM_ENOTFOUND ? s_other_station_head(store, id) : -1;
     if (other < 0) {
         return cm_problem_new(503, "store_unavailable",
                               "the store is unavailable; retry");
@@ -262,8 +260,8 @@ s_release(cm_ctx_t *ctx, cm_commit_t *commit, const char *code,
 {
     int64_t version = 0;
     json_t *old = NULL;
-    int rc = cm_doc_read(cm_ctx_store(ctx), &department_type, code, &old,
-                         &version);
+    int rc =
+        cm_doc_read(cm_ctx_store(ctx), &department_type, code, &old, &version);
     if (rc == CM_ENOTFOUND) {
         return NULL; // an index entry being removed
     }
@@ -309,7 +307,8 @@ org_release_posts(cm_ctx_t *ctx, cm_commit_t *commit, const json_t *staff,
         }
         for (size_t i = 0; !problem && i < json_array_size(codes); i++) {
             const char *code = json_string_value(json_array_get(codes, i));
-            if (s_unfit(staff, fields[f], code, true) && ++released > ORG_RELEASE_MAX) {
+            if (s_unfit(staff, fields[f], code, true)
+                && ++released > ORG_RELEASE_MAX) {
                 problem = cm_problem_new(422, "too_many_posts",
                                          "clear some of this person's posts "
                                          "first");

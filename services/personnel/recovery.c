@@ -76,8 +76,8 @@ s_issue(cm_store_t *store, const char *staff_id, char *secret, char *id)
     char hash[TOKEN_HASH_HEX_MAX];
     token_generate(secret);
     json_t *body = json_pack("{s:s}", "name", "recovery");
-    json_t *doc = token_new_doc(body, id, staff_id, secret, cm_ctx_actor(ctx),
-                                now);
+    json_t *doc =
+        token_new_doc(body, id, staff_id, secret, cm_ctx_actor(ctx), now);
     cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
     if (rc == 0
         && token_commit_issue(ctx, commit, doc, token_hash(secret, hash), now)
