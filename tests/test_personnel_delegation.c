@@ -23,10 +23,9 @@ s_delegation(const char *to, int64_t starts_in, int64_t ends_in,
     cm_time_format(now + ends_in, ends);
     json_t *document_types = json_loads(types, 0, NULL);
     ck_assert_ptr_nonnull(document_types);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s}", "to", to,
-                             "starts_at", starts, "ends_at", ends,
-                             "document_types", document_types, "note",
-                             "annual leave");
+    json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s}", "to", to, "starts_at",
+                             starts, "ends_at", ends, "document_types",
+                             document_types, "note", "annual leave");
     ck_assert_ptr_nonnull(body);
     return body;
 }
@@ -107,8 +106,9 @@ START_TEST(test_personnel_delegation_lifecycle)
     for (size_t i = 0; i < 2; i++) {
         const json_t *data = personnel_last_event(&events, types[i]);
         ck_assert_ptr_nonnull(data);
-        const char *members[] = {"id",      "from",           "to", "state",
-                                 "starts_at", "ends_at", "document_types"};
+        const char *members[] = {
+            "id",      "from",          "to", "state", "starts_at",
+            "ends_at", "document_types"};
         for (size_t m = 0; m < sizeof members / sizeof members[0]; m++) {
             ck_assert_msg(json_object_get(data, members[m]) != NULL,
                           "%s lacks %s", types[i], members[m]);
@@ -151,8 +151,7 @@ START_TEST(test_personnel_delegation_rules)
              "document_types[0]");
     s_expect(flo, from, s_delegation(to, 0, week, "[\"*\",\"budget\"]"), 422,
              "document_types[0]");
-    s_expect(flo, from, s_delegation(to, 0, week, "[]"), 400,
-             "document_types");
+    s_expect(flo, from, s_delegation(to, 0, week, "[]"), 400, "document_types");
     s_expect(flo, from, json_pack("{s:s}", "to", to), 400, NULL);
     // Someone else's approvals: only the person or the station head.
     s_expect(gia, from, s_delegation(to, 0, week, claims), 403, NULL);
@@ -183,8 +182,8 @@ START_TEST(test_personnel_approval_rules)
     }
     ck_assert(claims);
     json_decref(reply);
-    ck_assert_int_eq(
-        personnel_status(head, "POST", "/v1/approval-rules", "{}"), 405);
+    ck_assert_int_eq(personnel_status(head, "POST", "/v1/approval-rules", "{}"),
+                     405);
     json_decref(head);
 }
 END_TEST
@@ -232,8 +231,7 @@ START_TEST(test_personnel_recover_station_head_token)
     personnel_read_events(&events);
     const json_t *data =
         personnel_last_event(&events, "personnel.token.issued");
-    ck_assert_str_eq(json_string_value(json_object_get(data, "staff")),
-                     "ST-1");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "staff")), "ST-1");
     ck_assert(!events.leaked);
     personnel_events_clear(&events);
     // Each run prints a new token.
