@@ -188,6 +188,18 @@ START_TEST(test_personnel_suspended_deputy_is_refused)
     json_t *list = s_get(path);
     ck_assert_int_eq(json_array_size(json_object_get(list, "items")), 0);
     json_decref(list);
+    // The suspension is published for the gateway's cache and the org views.
+    personnel_events_t events = {.secret = NULL};
+    personnel_read_events(&events);
+    const json_t *data =
+        personnel_last_event(&events, "personnel.staff.suspended");
+    ck_assert_ptr_nonnull(data);
+    ck_assert_str_eq(json_string_value(json_object_get(data, "id")), deputy_id);
+    ck_assert_str_eq(json_string_value(json_object_get(data, "status")),
+                     "suspended");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "role")),
+                     "deputy_head");
+    personnel_events_clear(&events);
     json_decref(head);
     json_decref(deputy);
 }
