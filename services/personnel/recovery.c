@@ -9,6 +9,7 @@
 #include "cm_config.h"
 #include "cm_doc.h"
 #include "cm_log.h"
+#include "cm_status.h"
 #include "cm_store.h"
 #include "cm_time.h"
 #include "personnel.h"
@@ -104,7 +105,11 @@ s_recover(const cm_config_t *config)
     char staff_id[CM_ID_MAX] = "";
     char id[CM_ID_MAX] = "";
     char secret[TOKEN_TEXT_MAX];
-    int rc = store ? s_station_head(store, staff_id) : -1;
+    int rc = store ? s_station_head(store, staff_id) : CM_EUNAVAILABLE;
+    if (rc < -1) {
+        cm_log_error("personnel.recovery.failed", "reason",
+                     "redis unavailable; nothing was issued");
+    }
     rc = rc == 0 ? s_issue(store, staff_id, secret, id) : -1;
     if (rc == 0) {
         cm_log_warn("personnel.recovery.token_issued", "staff", staff_id,
