@@ -96,6 +96,10 @@ struct cm_doc_type {
     void (*decorate)(cm_ctx_t *ctx, const json_t *doc, json_t *view);
     bool if_match_required; // PATCH and actions without If-Match: 428
     size_t history_keep;    // inline history entries; 0: CM_DOC_HISTORY_KEEP
+    // A list item as this caller sees it: edit item in place (members that
+    // depend on the time or the caller, as decorate does for the view).
+    // May be NULL. When set, lists parse every item they page.
+    void (*item_view)(cm_ctx_t *ctx, json_t *item);
 };
 
 // ---- keys and reads

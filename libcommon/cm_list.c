@@ -349,17 +349,31 @@ s_full(const s_walk_t *w)
            || w->bytes_full;
 }
 
-// Need-to-know: the type's rule on the parsed item.
-static bool
-s_may_read(const s_walk_t *w, const char *item)
+// Need-to-know and the caller's view of a stored item: the text to page
+// (owned), or NULL when the caller may not read it. Takes item. Items are
+// parsed only for a type with may_read (unless the scope waived it) or
+// item_view.
+static char *
+s_caller_item(const s_walk_t *w, char *item)
 {
-    if (!w->type->may_read || w->query->may_read_all) {
-        return true;
+    bool check = w->type->may_read && !w->query->may_read_all;
+    if (!check && !w->type->item_view) {
+        return item;
     }
     json_t *parsed = json_loads(item, 0, NULL);
-    bool may = parsed && w->type->may_read(w->ctx, parsed);
+    if (!parsed || (check && !w->type->may_read(w->ctx, parsed))) {
+        json_decref(parsed);
+        free(item);
+        return NULL;
+    }
+    if (w->type->item_view) {
+        w->type->item_view(w->ctx, parsed);
+        free(item);
+        item = json_dumps(parsed, JSON_COMPACT);
+        assert(item);
+    }
     json_decref(parsed);
-    return may;
+    return item;
 }
 
 // Take item (owned text, may be NULL) into the page when it matches and
@@ -369,9 +383,12 @@ s_take(s_walk_t *w, char *item)
 {
     // A member without its document is skipped: the index and the document
     // are written together, so it is one being deleted.
-    if (!item || (w->combined && !s_matches_text(w->needles, item))
-        || !s_may_read(w, item)) {
+    if (item && w->combined && !s_matches_text(w->needles, item)) {
         free(item);
+        return true;
+    }
+    item = item ? s_caller_item(w, item) : NULL;
+    if (!item) {
         return true;
     }
     size_t size = strlen(item);

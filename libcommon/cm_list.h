@@ -16,7 +16,8 @@
 // are built from the stored list items (one pipelined read per batch) and
 // spliced into the reply as text, never parsed — unless the type has a
 // need-to-know rule (may_read) that the scope did not waive
-// (may_read_all), which then sees every item. (Redis
+// (may_read_all), or a caller's view of items (item_view), which then sees
+// every item. (Redis
 // ZINTERSTORE would need a temporary key per request, a write on a read
 // path; walking one index keeps reads read-only.)
 #ifndef LIBCOMMON_CM_LIST_H

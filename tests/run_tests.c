@@ -19,6 +19,8 @@ main(void)
     srunner_add_suite(runner, gateway_framing_suite());
     srunner_add_suite(runner, gateway_edge_suite());
     srunner_add_suite(runner, personnel_suite());
+    srunner_add_suite(runner, personnel_org_suite());
+    srunner_add_suite(runner, personnel_delegation_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, intake_suite());
     srunner_add_suite(runner, intake_events_suite());

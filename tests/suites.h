@@ -13,6 +13,8 @@ Suite *gateway_events_suite(void);
 Suite *gateway_framing_suite(void);
 Suite *gateway_edge_suite(void);
 Suite *personnel_suite(void);
+Suite *personnel_org_suite(void);
+Suite *personnel_delegation_suite(void);
 Suite *dispatch_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);

@@ -22,5 +22,6 @@ Suite *cm_field_suite(void);
 Suite *cm_approval_suite(void);
 Suite *cm_kit_suite(void);
 Suite *cm_doc_suite(void);
+Suite *cm_list_suite(void);
 
 #endif

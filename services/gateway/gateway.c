@@ -16,6 +16,7 @@
 
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
+    "approval-rules=personnel "                                                \
     "cases=intake customers=intake reports=intake work-orders=dispatch "       \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_doc.h"
 #include "cm_problem.h"
 #include "cm_validate.h"
 #include "personnel.h"
@@ -14,6 +15,60 @@ bool
 access_role_is_manager(const char *role)
 {
     return cm_validate_name_in(PERSONNEL_MANAGERS, role);
+}
+
+bool
+access_is_top(const json_t *actor)
+{
+    return strcmp(cm_doc_text(actor, "role"), PERSONNEL_TOP_ROLE) == 0;
+}
+
+bool
+access_oversees(const json_t *actor, const char *department)
+{
+    if (access_is_top(actor)) {
+        return true;
+    }
+    if (!department || strcmp(cm_doc_text(actor, "role"), "deputy_head") != 0) {
+        return false;
+    }
+    const json_t *oversees = json_object_get(actor, "oversees");
+    for (size_t i = 0; i < json_array_size(oversees); i++) {
+        const char *code = json_string_value(json_array_get(oversees, i));
+        if (code && strcmp(code, department) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+access_may_manage(const json_t *actor, const json_t *staff)
+{
+    if (access_is_top(actor)) {
+        return true;
+    }
+    return !access_is_top(staff)
+           && access_oversees(actor, cm_doc_string(staff, "department"));
+}
+
+bool
+access_may_read_private(const json_t *actor, const json_t *staff)
+{
+    const char *id = cm_doc_text(actor, "id");
+    if (!*id) {
+        return false;
+    }
+    return strcmp(id, cm_doc_text(staff, "id")) == 0
+           || strcmp(cm_doc_text(actor, "role"), "auditor") == 0
+           || access_may_manage(actor, staff);
+}
+
+bool
+access_may_grant(const json_t *actor, const char *role)
+{
+    return !cm_validate_name_in(PERSONNEL_MANAGERS, role)
+           || access_is_top(actor);
 }
 
 bool
@@ -28,6 +83,14 @@ access_authenticated(cm_ctx_t *ctx)
     cm_ctx_fail(ctx, cm_problem_new(401, "unauthenticated",
                                     "the request carries no known actor"));
     return false;
+}
+
+json_t *
+access_forbidden(const char *what)
+{
+    char detail[S_DETAIL_MAX];
+    snprintf(detail, sizeof detail, "You may not %s.", what);
+    return cm_problem_new(403, "forbidden", detail);
 }
 
 bool
@@ -45,29 +108,4 @@ access_manager(cm_ctx_t *ctx, const char *what)
              "only the station head and deputy heads may %s", what);
     cm_ctx_fail(ctx, cm_problem_new(403, "forbidden", detail));
     return false;
-}
-
-bool
-access_may_touch_role(cm_ctx_t *ctx, const char *target_role)
-{
-    assert(ctx);
-    if (!target_role || strcmp(target_role, PERSONNEL_TOP_ROLE) != 0
-        || strcmp(cm_ctx_actor_role(ctx), PERSONNEL_TOP_ROLE) == 0) {
-        return true;
-    }
-    cm_ctx_fail(ctx, cm_problem_new(403, "forbidden",
-                                    "only the station head may act on a "
-                                    "station head or grant that role"));
-    return false;
-}
-
-bool
-access_may_read_private(const char *actor_id, const char *actor_role,
-                        const char *staff_id)
-{
-    if (!actor_id || !actor_role || !staff_id || !actor_id[0]) {
-        return false;
-    }
-    return strcmp(actor_id, staff_id) == 0 || access_role_is_manager(actor_role)
-           || strcmp(actor_role, "auditor") == 0;
 }

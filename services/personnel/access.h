@@ -1,15 +1,39 @@
-// access — who the caller is and what their role lets them do. Each check
-// that fails answers the request (401 or 403 with a clear detail) and
-// returns false, so a handler stops with `if (!access_...) return;`.
+// access — what the caller's current role and posts let them do to people
+// and credentials. The actor is the one org_refresh_actor read from the
+// caller's own staff record (role, department, `heads`, `oversees`), never
+// what the gateway cached. Checks that fail answer the request (401 or 403
+// with a clear detail) and return false, so a handler stops with
+// `if (!access_...) return;`; the predicates are pure.
 #ifndef PERSONNEL_ACCESS_H
 #define PERSONNEL_ACCESS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "cm_ctx.h"
 
 // True when role is station_head or deputy_head.
 bool access_role_is_manager(const char *role);
+
+// True when actor's role is the station head's.
+bool access_is_top(const json_t *actor);
+
+// True when actor may manage people of department: the station head, or a
+// deputy head whose `oversees` lists it. Pure.
+bool access_oversees(const json_t *actor, const char *department);
+
+// True when actor may act on staff (a staff document) as a manager: not on
+// a station head unless actor is one, and within the departments actor
+// oversees. Pure.
+bool access_may_manage(const json_t *actor, const json_t *staff);
+
+// True when actor may read staff's private data (tokens, delegations):
+// the person themself, the auditor, or who may manage them. Pure.
+bool access_may_read_private(const json_t *actor, const json_t *staff);
+
+// True when actor may grant role: PERSONNEL_MANAGERS roles only the
+// station head grants. Pure.
+bool access_may_grant(const json_t *actor, const char *role);
 
 // True when the actor has an id and a known role; else answers 401.
 bool access_authenticated(cm_ctx_t *ctx);
@@ -18,14 +42,7 @@ bool access_authenticated(cm_ctx_t *ctx);
 // naming `what` ("create staff").
 bool access_manager(cm_ctx_t *ctx, const char *what);
 
-// True unless the target's role is the top role and the actor's is not:
-// a deputy head may not act on the station head's record nor grant the
-// role (no escalation above one's own role). Else answers 403.
-bool access_may_touch_role(cm_ctx_t *ctx, const char *target_role);
-
-// True when the actor may read `staff_id`'s private data (tokens): the
-// person themself, a manager or the auditor. Pure.
-bool access_may_read_private(const char *actor_id, const char *actor_role,
-                             const char *staff_id);
+// A 403 problem saying the caller may not `what`. Caller owns the result.
+json_t *access_forbidden(const char *what);
 
 #endif

@@ -7,25 +7,22 @@
 #include <time.h>
 
 #include "cm_ctx.h"
+#include "cm_doc.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_time.h"
 #include "department.h"
 #include "personnel.h"
-#include "record.h"
 #include "staff.h"
 #include "token.h"
 
 #define S_DEADLINE_MS 60000
-#define S_LOOKUP_MAX  (5 + TOKEN_HASH_HEX_MAX)
 #define S_SECRET_MAX  (TOKEN_SECRET_MAX + 1)
 
-// A context for the bootstrap commit: the actor is the system itself.
-static cm_ctx_t *
-s_ctx_new(cm_store_t *store)
+cm_ctx_t *
+bootstrap_ctx_new(cm_store_t *store, const char *actor_id)
 {
-    json_t *actor =
-        json_pack("{s:s, s:s}", "id", BOOTSTRAP_ACTOR, "role", "system");
+    json_t *actor = json_pack("{s:s, s:s}", "id", actor_id, "role", "system");
     assert(actor);
     cm_envelope_request_t fields = {
         .type = "personnel.bootstrap",
@@ -46,7 +43,8 @@ static int
 s_staff_exist(cm_store_t *store, bool *exist)
 {
     char key[CM_STORE_KEY_MAX];
-    const char *built = staff_index_key(key, sizeof key, NULL, NULL, NULL);
+    const char *built =
+        cm_doc_index_key(&staff_type, NULL, NULL, key, sizeof key);
     assert(built);
     cm_page_t page;
     int rc = cm_store_list(store, key, NULL, 1, false, &page);
@@ -60,29 +58,35 @@ static int
 s_secret_stored(cm_store_t *store, const char *secret, bool *stored)
 {
     char hash[TOKEN_HASH_HEX_MAX];
-    char lookup_id[S_LOOKUP_MAX];
-    snprintf(lookup_id, sizeof lookup_id, "hash:%s", token_hash(secret, hash));
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = record_read(store, TOKEN_KIND, lookup_id, &doc, &version);
-    json_decref(doc);
+    char key[CM_STORE_KEY_MAX];
+    cm_doc_t doc;
+    int rc = cm_store_get(
+        store, token_lookup_key(token_hash(secret, hash), key), &doc);
     *stored = rc == 0;
+    if (rc == 0) {
+        cm_doc_clear(&doc);
+    }
     return rc == CM_ENOTFOUND ? 0 : rc;
 }
 
-// Add the management department (unless it exists), ST-1 and TOK-1.
-static void
+// Add the management department (unless it exists), ST-1 and TOK-1. 0,
+// or -1 when a document cannot be built.
+static int
 s_build(cm_ctx_t *ctx, cm_commit_t *commit, const char *name,
         const char *secret, bool department_exists)
 {
-    char now[CM_TIME_TEXT_MAX];
-    cm_time_format(cm_time_now_ms(), now);
+    int64_t now = cm_time_now_ms();
+    const json_t *actor = cm_ctx_actor(ctx);
+    int rc = 0;
     if (!department_exists) {
         json_t *body =
             json_pack("{s:s, s:s, s:s}", "code", BOOTSTRAP_DEPARTMENT, "name",
                       "Station management", "head", BOOTSTRAP_STAFF_ID);
-        json_t *doc = department_new_doc(body, BOOTSTRAP_ACTOR, now);
-        department_commit_create(ctx, commit, doc);
+        json_t *doc = department_new_doc(body, actor, now);
+        rc = cm_doc_commit(commit, &department_type, NULL, doc, CM_VERSION_NEW,
+                           now)
+             || cm_doc_event(ctx, commit, &department_type,
+                             "personnel.department.created", doc, 1, NULL);
         json_decref(doc);
         json_decref(body);
     }
@@ -90,19 +94,23 @@ s_build(cm_ctx_t *ctx, cm_commit_t *commit, const char *name,
         json_pack("{s:s, s:s, s:s}", "name", name, "role", PERSONNEL_TOP_ROLE,
                   "department", BOOTSTRAP_DEPARTMENT);
     assert(body);
-    json_t *staff =
-        staff_new_doc(body, BOOTSTRAP_STAFF_ID, BOOTSTRAP_ACTOR, now);
-    staff_commit_add(ctx, commit, staff, NULL, CM_VERSION_NEW,
-                     "personnel.staff.created", staff_event_data(staff, 1));
+    json_t *staff = staff_new_doc(body, BOOTSTRAP_STAFF_ID, actor, now);
+    rc = rc
+         || cm_doc_commit(commit, &staff_type, NULL, staff, CM_VERSION_NEW, now)
+         || cm_doc_event(ctx, commit, &staff_type, "personnel.staff.created",
+                         staff, 1, NULL);
     json_decref(body);
     json_decref(staff);
     body = json_pack("{s:s}", "name", "bootstrap");
     json_t *token = token_new_doc(body, BOOTSTRAP_TOKEN_ID, BOOTSTRAP_STAFF_ID,
-                                  secret, BOOTSTRAP_ACTOR, now);
+                                  secret, actor, now);
     char hash[TOKEN_HASH_HEX_MAX];
-    token_commit_issue(ctx, commit, token, token_hash(secret, hash));
+    rc = rc
+         || token_commit_issue(ctx, commit, token, token_hash(secret, hash),
+                               now);
     json_decref(token);
     json_decref(body);
+    return rc ? -1 : 0;
 }
 
 // Write everything in one commit: 0 (done or another replica won) or a
@@ -112,17 +120,20 @@ s_commit(const cm_config_t *config, cm_store_t *store, const char *secret)
 {
     json_t *department = NULL;
     int64_t version = 0;
-    int rc = record_read(store, DEPARTMENT_KIND, BOOTSTRAP_DEPARTMENT,
+    int rc = cm_doc_read(store, &department_type, BOOTSTRAP_DEPARTMENT,
                          &department, &version);
     json_decref(department);
     if (rc != 0 && rc != CM_ENOTFOUND) {
         return rc;
     }
-    cm_ctx_t *ctx = s_ctx_new(store);
+    cm_ctx_t *ctx = bootstrap_ctx_new(store, BOOTSTRAP_ACTOR);
     cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
-    s_build(ctx, commit, cm_config_str(config, BOOTSTRAP_NAME_OPTION), secret,
-            rc == 0);
-    int outcome = cm_ctx_commit(ctx, commit, 201, NULL);
+    int outcome =
+        s_build(ctx, commit, cm_config_str(config, BOOTSTRAP_NAME_OPTION),
+                secret, rc == 0)
+                == 0
+            ? cm_ctx_commit(ctx, commit, 201, NULL)
+            : CM_EINTERNAL;
     cm_commit_destroy(&commit);
     cm_ctx_destroy(&ctx);
     if (outcome == CM_COMMIT_CONFLICT) {

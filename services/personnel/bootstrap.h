@@ -9,6 +9,7 @@
 #define PERSONNEL_BOOTSTRAP_H
 
 #include "cm_config.h"
+#include "cm_ctx.h"
 #include "cm_store.h"
 
 #define BOOTSTRAP_STAFF_ID      "ST-1"
@@ -22,6 +23,10 @@
 // Config paths (options declared by personnel.c).
 #define BOOTSTRAP_TOKEN_OPTION "personnel/bootstrap_token"
 #define BOOTSTRAP_NAME_OPTION  "personnel/bootstrap_name"
+
+// A context for a commit personnel makes on its own (bootstrap, recovery):
+// the actor is {id: actor_id, role: system}. Caller owns the result.
+cm_ctx_t *bootstrap_ctx_new(cm_store_t *store, const char *actor_id);
 
 // Bootstrap when no staff exists. 0 when done or not needed (another
 // replica won, or staff exist), -1 when Redis stayed unreachable or the

@@ -1,9 +1,28 @@
 // personnel — who is who and who may do what (domain.md §0, ch. 3).
+// `personnel --recover-station-head-token` issues the station head a new
+// token, prints it once and exits (recovery.h); otherwise it runs the
+// service.
 #include "cm_service.h"
+#include "org.h"
 #include "personnel.h"
+#include "recovery.h"
+
+static personnel_t personnel_state; // the one mutable object of the process
+
+static const cm_service_def_t personnel_service = {
+    .name = PERSONNEL_OWNER,
+    .routes = personnel_routes,
+    .options = personnel_options,
+    .start = personnel_start,
+    .state = &personnel_state,
+    .refresh_actor = org_refresh_actor,
+};
 
 int
 main(int argc, char **argv)
 {
+    if (recovery_requested(argc, argv)) {
+        return recovery_main(argc, argv);
+    }
     return cm_service_main(&personnel_service, argc, argv);
 }

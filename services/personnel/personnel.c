@@ -1,67 +1,92 @@
 #include "personnel.h"
 
+#include <assert.h>
 #include <stddef.h>
 
+#include "access.h"
 #include "bootstrap.h"
+#include "cm_approval.h"
+#include "delegation.h"
 #include "department.h"
 #include "position.h"
 #include "staff.h"
 #include "staff_action.h"
 #include "token.h"
 
-static const cm_route_t s_routes[] = {
+const cm_route_t personnel_routes[] = {
     {"POST", "/v1/departments", department_create},
     {"GET", "/v1/departments", department_list},
     {"GET", "/v1/departments/{id}", department_get},
     {"PATCH", "/v1/departments/{id}", department_patch},
+    {"GET", "/v1/departments/{id}/history", department_history},
     {"POST", "/v1/positions", position_create},
     {"GET", "/v1/positions", position_list},
     {"GET", "/v1/positions/{id}", position_get},
     {"PATCH", "/v1/positions/{id}", position_patch},
+    {"GET", "/v1/positions/{id}/history", position_history},
     {"POST", "/v1/staff", staff_create},
     {"GET", "/v1/staff", staff_list},
     {"GET", "/v1/staff/{id}", staff_get},
     {"PATCH", "/v1/staff/{id}", staff_patch},
-    // Before /v1/staff/{id}/{action}: "tokens" is not an action.
+    // Before /v1/staff/{id}/{action}: these segments are not actions.
+    {"GET", "/v1/staff/{id}/history", staff_history},
     {"GET", "/v1/staff/{id}/tokens", token_list},
     {"POST", "/v1/staff/{id}/tokens", token_issue},
     {"GET", "/v1/staff/{id}/tokens/{token_id}", token_get},
     {"DELETE", "/v1/staff/{id}/tokens/{token_id}", token_revoke},
     {"POST", "/v1/staff/{id}/tokens/{token_id}/revoke", token_revoke},
-    {"POST", "/v1/staff/{id}/{action}", staff_action},
+    {"GET", "/v1/staff/{id}/delegations", delegation_list},
+    {"POST", "/v1/staff/{id}/delegations", delegation_create},
+    {"GET", "/v1/staff/{id}/delegations/{delegation}", delegation_get},
+    {"POST", "/v1/staff/{id}/delegations/{delegation}/revoke",
+     delegation_revoke},
+    {"POST", "/v1/staff/{id}/{action}", staff_act},
+    {"GET", "/v1/approval-rules", personnel_approval_rules},
     {"POST", "/internal/tokens/resolve", token_resolve},
     {NULL, NULL, NULL},
 };
 
-static const cm_config_option_t s_options[] = {
+const cm_config_option_t personnel_options[] = {
     {BOOTSTRAP_TOKEN_OPTION, CM_CONFIG_STRING, "", 0, 0, true,
      "token of the first station head (empty: generate one, log it once)"},
     {BOOTSTRAP_NAME_OPTION, CM_CONFIG_STRING, "Station head", 0, 0, false,
      "name of the first station head"},
+    {"personnel/delegation_max_days", CM_CONFIG_INT,
+     PERSONNEL_DELEGATION_DAYS_DEFAULT, 1, 366, false,
+     "longest delegation of approvals, in days"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
-// Check the tables (a bad one is a bug: refuse to start), then bootstrap.
-static int
-s_start(cm_service_t *service, cm_store_t *store)
+int
+personnel_start(cm_service_t *service, cm_store_t *store)
 {
     const cm_workflow_t *tables[] = {&department_workflow, &position_workflow,
-                                     &staff_workflow, &token_workflow};
+                                     &staff_workflow, &token_workflow,
+                                     &delegation_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;
         }
     }
-    return bootstrap_run(cm_service_config(service), store);
+    personnel_t *self = cm_service_def(service)->state;
+    assert(self);
+    const cm_config_t *config = cm_service_config(service);
+    self->delegation_max_ms =
+        cm_config_int(config, "personnel/delegation_max_days")
+        * PERSONNEL_DAY_MS;
+    return bootstrap_run(config, store);
 }
 
-const cm_service_def_t personnel_service = {
-    .name = PERSONNEL_OWNER,
-    .routes = s_routes,
-    .options = s_options,
-    .subscriptions = NULL,
-    .start = s_start,
-    .tick = NULL,
-    .tick_ms = 0,
-    .state = NULL,
-};
+void
+personnel_approval_rules(cm_ctx_t *ctx)
+{
+    if (!access_authenticated(ctx)) {
+        return;
+    }
+    const cm_approvals_t *matrix = cm_ctx_approvals(ctx);
+    if (!matrix) {
+        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "no approval matrix loaded");
+        return;
+    }
+    cm_ctx_reply(ctx, 200, cm_approvals_to_json(matrix));
+}

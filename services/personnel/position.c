@@ -1,27 +1,51 @@
 #include "position.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "access.h"
-#include "cm_id.h"
+#include "cm_action.h"
+#include "cm_field.h"
+#include "cm_list.h"
 #include "cm_problem.h"
-#include "cm_store.h"
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "department.h"
-#include "listing.h"
 #include "personnel.h"
-#include "record.h"
 
-#define S_CREATE_KEYS  "title department grade"
-#define S_LOCATION_MAX 128
+static bool
+s_check_department(const json_t *value, const char *field, json_t **problem)
+{
+    return department_code_is_valid(json_string_value(value))
+           || cm_validate_fail(problem, field, "must be a department id");
+}
+
+static const cm_field_t s_create_fields[] = {
+    {"title", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = POSITION_TITLE_MAX},
+    {"department", CM_FIELD_ANY, CM_FIELD_REQUIRED,
+     .check = s_check_department},
+    {"grade", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = POSITION_GRADE_MIN,
+     .max = POSITION_GRADE_MAX},
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_patch_fields[] = {
+    {"title", CM_FIELD_STRING, 0, .max = POSITION_TITLE_MAX, .to = "title"},
+    {"department", CM_FIELD_ANY, 0, .to = "department",
+     .check = s_check_department},
+    {"grade", CM_FIELD_INTEGER, 0, .min = POSITION_GRADE_MIN,
+     .max = POSITION_GRADE_MAX, .to = "grade"},
+    CM_FIELD_END,
+};
+
+static json_t *s_update(cm_action_t *action);
 
 static const cm_workflow_row_t s_rows[] = {
-    // state(s), action, roles, guards, required, next, event
-    {"active", "update", "deputy_head", 0, NULL, CM_WORKFLOW_STAY,
-     "personnel.position.updated"},
+    // state(s), action, roles, guards, required, next, event, fields, effect
+    {"active", "update", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
+     CM_WORKFLOW_STAY, "personnel.position.updated", s_patch_fields, s_update},
+    {"active", "update", "dept_head", CM_WORKFLOW_HEAD, NULL, CM_WORKFLOW_STAY,
+     "personnel.position.updated", s_patch_fields, s_update},
 };
 
 const cm_workflow_t position_workflow = {
@@ -32,33 +56,27 @@ const cm_workflow_t position_workflow = {
     .superuser_role = PERSONNEL_TOP_ROLE,
 };
 
-static void
-s_validate_fields(const json_t *body, cm_validate_presence_t presence,
-                  json_t **problem)
-{
-    const char *title = record_string(body, "title");
-    if (cm_validate_string(body, "title", presence, problem) && title
-        && strlen(title) > POSITION_TITLE_MAX) {
-        cm_validate_fail(problem, "title", "must be at most 200 characters");
-    }
-    const char *department = record_string(body, "department");
-    if (cm_validate_string(body, "department", presence, problem) && department
-        && !department_code_is_valid(department)) {
-        cm_validate_fail(problem, "department", "must be a department id");
-    }
-    cm_validate_integer(body, "grade", POSITION_GRADE_MIN, POSITION_GRADE_MAX,
-                        presence, problem);
-}
+static const cm_filter_t s_filters[] = {{"department"}, {NULL}};
+
+const cm_doc_type_t position_type = {
+    .owner = PERSONNEL_OWNER,
+    .kind = POSITION_KIND,
+    .what = "position",
+    .id_prefix = POSITION_ID_PREFIX,
+    .path = "/v1/positions",
+    .filters = s_filters,
+    .workflow = &position_workflow,
+};
 
 json_t *
 position_validate_create(const json_t *body)
 {
     json_t *problem = NULL;
-    if (!cm_validate_object(body, &problem)) {
+    if (!json_is_object(body)) {
+        cm_validate_fail(&problem, "body", "must be a JSON object");
         return problem;
     }
-    cm_validate_keys(body, S_CREATE_KEYS, &problem);
-    s_validate_fields(body, CM_VALIDATE_REQUIRED, &problem);
+    cm_field_check(s_create_fields, body, &problem);
     return problem;
 }
 
@@ -66,108 +84,73 @@ json_t *
 position_validate_patch(const json_t *body)
 {
     json_t *problem = NULL;
-    if (!cm_validate_object(body, &problem)) {
+    if (!json_is_object(body)) {
+        cm_validate_fail(&problem, "body", "must be a JSON object");
         return problem;
     }
     if (json_object_size(body) == 0) {
         cm_validate_fail(&problem, "body", "names no field to change");
     }
-    cm_validate_keys(body, S_CREATE_KEYS, &problem);
     const char *key;
     json_t *value;
     json_object_foreach((json_t *)body, key, value)
     {
-        if (json_is_null(value) && cm_validate_name_in(S_CREATE_KEYS, key)) {
+        if (json_is_null(value) && cm_field_find(s_patch_fields, key)) {
             cm_validate_fail(&problem, key, "cannot be removed");
         }
     }
-    s_validate_fields(body, CM_VALIDATE_OPTIONAL, &problem);
+    cm_field_check(s_patch_fields, body, &problem);
     return problem;
 }
 
 json_t *
-position_new_doc(const json_t *body, const char *id, const char *actor_id,
-                 const char *now)
+position_new_doc(const json_t *body, const char *id, const json_t *actor,
+                 int64_t now_ms)
 {
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:[]}",
-                            "id", id, "title", record_string(body, "title"),
-                            "department", record_string(body, "department"),
-                            "grade", json_object_get(body, "grade"), "state",
-                            "active", "created_at", now, "updated_at", now,
-                            "created_by", actor_id, "history");
-    assert(doc);
-    record_history_add(doc, actor_id, "create", NULL, now);
+    json_t *doc = cm_doc_new(id, "active", actor, now_ms);
+    json_object_set(doc, "title", json_object_get(body, "title"));
+    json_object_set(doc, "department", json_object_get(body, "department"));
+    json_object_set(doc, "grade", json_object_get(body, "grade"));
     return doc;
 }
 
-json_t *
-position_present(cm_ctx_t *ctx, const json_t *doc, int64_t version)
+// body.department, when present, must exist and be the caller's to manage
+// (the station head; the deputy overseeing it; for an edit, its head).
+// NULL or a problem.
+static json_t *
+s_check_department_ref(cm_store_t *store, const json_t *actor,
+                       const json_t *body)
 {
-    json_t *actions = cm_workflow_actions(&position_workflow, record_state(doc),
-                                          cm_ctx_actor(ctx), doc);
-    return record_present(doc, version, actions);
-}
-
-static void
-s_index_key(char *buf, size_t size, const char *department)
-{
-    char id[CM_STORE_KEY_MAX];
-    snprintf(id, sizeof id, "position:%s", department ? department : "*");
-    const char *built = record_key(buf, size, "idx", id);
-    assert(built); // department codes are short
-}
-
-// Write doc (expected version; NEW to create) with its index entries and
-// event, and answer status.
-static void
-s_commit(cm_ctx_t *ctx, const json_t *doc, const json_t *old_doc,
-         int64_t expected, int status)
-{
-    const char *id = record_string(doc, "id");
-    int64_t version = expected == CM_VERSION_NEW ? 1 : expected + 1;
-    cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
-    record_commit_doc(commit, POSITION_KIND, id, expected, doc);
-    char key[CM_STORE_KEY_MAX];
-    int64_t score = record_created_ms(doc);
-    if (old_doc) {
-        s_index_key(key, sizeof key, record_string(old_doc, "department"));
-        cm_commit_index_remove(commit, key, id);
+    const char *department = cm_doc_string(body, "department");
+    if (!department) {
+        return NULL;
     }
-    s_index_key(key, sizeof key, record_string(doc, "department"));
-    cm_commit_index_add(commit, key, id, score);
-    s_index_key(key, sizeof key, NULL);
-    cm_commit_index_add(commit, key, id, score);
-    char subject[S_LOCATION_MAX];
-    snprintf(subject, sizeof subject, "position/%s", id);
-    cm_ctx_event(ctx, commit,
-                 old_doc ? "personnel.position.updated"
-                         : "personnel.position.created",
-                 subject, version, record_event_data(doc, version));
-    char location[S_LOCATION_MAX];
-    snprintf(location, sizeof location, "/v1/positions/%s", id);
-    record_commit_reply(ctx, commit, status,
-                        position_present(ctx, doc, version), version,
-                        old_doc ? NULL : location);
-    cm_commit_destroy(&commit);
-}
-
-// body.department, when present, must exist. 0, or -1 after answering.
-static int
-s_check_department(cm_ctx_t *ctx, const json_t *body)
-{
-    const char *department = record_string(body, "department");
-    bool exists = true;
-    if (department
-        && record_exists(ctx, DEPARTMENT_KIND, department, &exists) != 0) {
-        return -1;
-    }
-    if (!exists) {
-        json_t *problem = NULL;
+    json_t *doc = NULL;
+    int64_t version = 0;
+    int rc = cm_doc_read(store, &department_type, department, &doc, &version);
+    json_decref(doc);
+    json_t *problem = NULL;
+    if (rc == CM_ENOTFOUND) {
         cm_validate_fail(&problem, "department", "no such department");
-        cm_ctx_fail(ctx, problem);
-        return -1;
+    } else if (rc != 0) {
+        problem = cm_problem_new(503, "store_unavailable",
+                                 "the store is unavailable; retry");
+    } else if (!access_oversees(actor, department)) {
+        problem = access_forbidden("manage positions of this department");
     }
-    return 0;
+    return problem;
+}
+
+static json_t *
+s_update(cm_action_t *a)
+{
+    json_t *problem = position_validate_patch(a->body);
+    const json_t *department = json_object_get(a->body, "department");
+    if (!problem && department
+        && !json_equal(department, json_object_get(a->old, "department"))) {
+        problem = s_check_department_ref(a->store, a->actor, a->body);
+    }
+    return problem;
 }
 
 void
@@ -178,83 +161,62 @@ position_create(cm_ctx_t *ctx)
     }
     const json_t *body = cm_ctx_body(ctx);
     json_t *problem = position_validate_create(body);
+    if (!problem) {
+        problem =
+            s_check_department_ref(cm_ctx_store(ctx), cm_ctx_actor(ctx), body);
+    }
+    char id[CM_ID_MAX];
     if (problem) {
         cm_ctx_fail(ctx, problem);
         return;
     }
-    char id[CM_ID_MAX];
-    if (s_check_department(ctx, body) != 0
-        || record_next_id(ctx, POSITION_KIND, POSITION_ID_PREFIX, id) != 0) {
+    if (cm_doc_next_id(ctx, &position_type, id) != 0) {
         return;
     }
-    char now[CM_TIME_TEXT_MAX];
-    cm_time_format(cm_time_now_ms(), now);
-    json_t *doc = position_new_doc(body, id, cm_ctx_actor_id(ctx), now);
-    s_commit(ctx, doc, NULL, CM_VERSION_NEW, 201);
+    int64_t now = cm_time_now_ms();
+    json_t *doc = position_new_doc(body, id, cm_ctx_actor(ctx), now);
+    cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
+    if (cm_doc_commit(commit, &position_type, NULL, doc, CM_VERSION_NEW, now)
+            != 0
+        || cm_doc_event(ctx, commit, &position_type,
+                        "personnel.position.created", doc, 1, NULL)
+               != 0) {
+        cm_ctx_fail_status(ctx, CM_EINVAL, "the position is too large");
+    } else {
+        cm_doc_reply_commit(ctx, commit, &position_type, 201, doc, 1);
+    }
+    cm_commit_destroy(&commit);
     json_decref(doc);
 }
 
 void
 position_list(cm_ctx_t *ctx)
 {
-    if (!access_authenticated(ctx)) {
-        return;
+    if (access_authenticated(ctx)) {
+        cm_list_run(ctx, &position_type, NULL);
     }
-    listing_t listing;
-    json_t *problem =
-        listing_parse(cm_ctx_query_object(ctx), "department", &listing);
-    const char *department = cm_ctx_query(ctx, "department");
-    if (department && !department_code_is_valid(department)) {
-        cm_validate_fail(&problem, "department", "must be a department id");
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-        return;
-    }
-    char key[CM_STORE_KEY_MAX];
-    s_index_key(key, sizeof key, department);
-    listing_reply(ctx, key, &listing, POSITION_KIND, position_present);
-}
-
-static json_t *
-s_load(cm_ctx_t *ctx, int64_t *version)
-{
-    const char *id = cm_ctx_param(ctx, "id");
-    if (!cm_id_parse(id, POSITION_ID_PREFIX, NULL)) {
-        record_fail(ctx, CM_ENOTFOUND, "position", id);
-        return NULL;
-    }
-    return record_load(ctx, POSITION_KIND, "position", id, version);
 }
 
 void
 position_get(cm_ctx_t *ctx)
 {
     if (access_authenticated(ctx)) {
-        record_get(ctx, s_load, position_present);
+        cm_doc_get(ctx, &position_type);
     }
 }
 
 void
 position_patch(cm_ctx_t *ctx)
 {
-    if (!access_manager(ctx, "manage positions")) {
-        return;
+    if (access_authenticated(ctx)) {
+        cm_action_patch(ctx, &position_type);
     }
-    int64_t version = 0;
-    cm_workflow_step_t step;
-    json_t *doc = record_patch_begin(ctx, s_load, &position_workflow,
-                                     position_validate_patch, &version, &step);
-    const json_t *body = cm_ctx_body(ctx);
-    if (doc && s_check_department(ctx, body) == 0) {
-        json_t *old_doc = json_deep_copy(doc);
-        assert(old_doc);
-        json_object_update_existing(doc, (json_t *)body);
-        char now[CM_TIME_TEXT_MAX];
-        cm_time_format(cm_time_now_ms(), now);
-        record_history_add(doc, cm_ctx_actor_id(ctx), "update", NULL, now);
-        s_commit(ctx, doc, old_doc, version, 200);
-        json_decref(old_doc);
+}
+
+void
+position_history(cm_ctx_t *ctx)
+{
+    if (access_authenticated(ctx)) {
+        cm_doc_history(ctx, &position_type);
     }
-    json_decref(doc);
 }

@@ -3,16 +3,18 @@
 #include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
+#include "cm_action.h"
+#include "cm_field.h"
 #include "cm_id.h"
+#include "cm_list.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
-#include "listing.h"
 #include "personnel.h"
-#include "record.h"
 #include "staff.h"
 
 #define S_HASH_BYTES 32
@@ -20,12 +22,21 @@
 #define S_LOOKUP_MAX (5 + TOKEN_HASH_HEX_MAX) // "hash:" + hex
 #define S_REASON_MAX 500
 
+// ---- the type
+
+static json_t *s_revoke_effect(cm_action_t *action);
+
+static const cm_field_t s_revoke_fields[] = {
+    {"reason", CM_FIELD_TEXT, 0, .max = S_REASON_MAX},
+    CM_FIELD_END,
+};
+
 static const cm_workflow_row_t s_rows[] = {
-    // state(s), action, roles, guards, required, next, event
+    // state(s), action, roles, guards, required, next, event, fields, effect
     {"active expired", "revoke", "deputy_head", 0, NULL, "revoked",
-     "personnel.token.revoked"},
+     "personnel.token.revoked", s_revoke_fields, s_revoke_effect},
     {"active expired", "revoke", PERSONNEL_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "revoked", "personnel.token.revoked"},
+     "revoked", "personnel.token.revoked", s_revoke_fields, s_revoke_effect},
 };
 
 const cm_workflow_t token_workflow = {
@@ -35,6 +46,49 @@ const cm_workflow_t token_workflow = {
     .final_states = "revoked",
     .superuser_role = PERSONNEL_TOP_ROLE,
     .assignee_field = "staff",
+};
+
+// Event data: the token without history and last characters.
+static json_t *
+s_event_data(const json_t *doc)
+{
+    json_t *data = json_pack(
+        "{s:O?, s:O?, s:O?, s:O?}", "id", json_object_get(doc, "id"), "staff",
+        json_object_get(doc, "staff"), "name", json_object_get(doc, "name"),
+        "expires_at", json_object_get(doc, "expires_at"));
+    assert(data);
+    return data;
+}
+
+static void
+s_item_view(cm_ctx_t *ctx, json_t *item)
+{
+    (void)ctx; // the same for every caller
+    json_object_set_new(item, "state",
+                        json_string(token_view_state(item, cm_time_now_ms())));
+}
+
+static void
+s_decorate(cm_ctx_t *ctx, const json_t *doc, json_t *view)
+{
+    s_item_view(ctx, view);
+    // Managers' actions are for the people they may manage (the handlers
+    // checked it before showing the token): the owner revokes their own.
+    (void)doc;
+}
+
+static const cm_filter_t s_filters[] = {{"staff"}, {NULL}};
+
+const cm_doc_type_t token_type = {
+    .owner = PERSONNEL_OWNER,
+    .kind = TOKEN_KIND,
+    .what = "token",
+    .id_prefix = TOKEN_ID_PREFIX,
+    .filters = s_filters,
+    .workflow = &token_workflow,
+    .event_data = s_event_data,
+    .decorate = s_decorate,
+    .item_view = s_item_view,
 };
 
 // ---- pure parts
@@ -61,30 +115,24 @@ token_hash(const char *secret, char *hex)
     return hex;
 }
 
+static const cm_field_t s_issue_fields[] = {
+    {"name", CM_FIELD_STRING, 0, .max = TOKEN_NAME_MAX},
+    {"expires_at", CM_FIELD_TIME, 0},
+    CM_FIELD_END,
+};
+
 json_t *
 token_validate_issue(const json_t *body, int64_t now_ms)
 {
     json_t *problem = NULL;
-    if (!body || !cm_validate_object(body, &problem)) {
-        return problem;
+    if (!body) {
+        return NULL;
     }
-    cm_validate_keys(body, "name expires_at", &problem);
-    const char *name = record_string(body, "name");
-    if (cm_validate_string(body, "name", CM_VALIDATE_OPTIONAL, &problem) && name
-        && strlen(name) > TOKEN_NAME_MAX) {
-        cm_validate_fail(&problem, "name", "must be at most 100 characters");
-    }
-    const char *expires = record_string(body, "expires_at");
+    cm_field_check(s_issue_fields, body, &problem);
+    const char *expires = cm_doc_string(body, "expires_at");
     int64_t expires_ms = 0;
-    if (!cm_validate_string(body, "expires_at", CM_VALIDATE_OPTIONAL, &problem)
-        || !expires) {
-        return problem;
-    }
-    if (cm_time_parse(expires, &expires_ms) != 0) {
-        cm_validate_fail(&problem, "expires_at",
-                         "must be an RFC 3339 time such as "
-                         "2030-01-31T00:00:00Z");
-    } else if (expires_ms <= now_ms) {
+    if (expires && cm_time_parse(expires, &expires_ms) == 0
+        && expires_ms <= now_ms) {
         cm_validate_fail(&problem, "expires_at", "must be in the future");
     }
     return problem;
@@ -102,145 +150,130 @@ s_last_chars(const char *secret)
     return json_string(secret + n - TOKEN_LAST_CHARS);
 }
 
-// expires_at of body normalised to our format, or null. New reference.
-static json_t *
-s_expires(const json_t *body)
-{
-    int64_t ms = 0;
-    const char *text = record_string(body, "expires_at");
-    if (!text || cm_time_parse(text, &ms) != 0) {
-        return json_null();
-    }
-    char buf[CM_TIME_TEXT_MAX];
-    return json_string(cm_time_format(ms, buf));
-}
-
 json_t *
 token_new_doc(const json_t *body, const char *id, const char *staff_id,
-              const char *secret, const char *actor_id, const char *now)
+              const char *secret, const json_t *actor, int64_t now_ms)
 {
-    assert(id && staff_id && secret && actor_id && now);
-    const char *name = record_string(body, "name");
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:n, s:n, s:[]}", "id",
-        id, "staff", staff_id, "name", name ? json_string(name) : json_null(),
-        "state", "active", "expires_at", s_expires(body), "last4",
-        s_last_chars(secret), "created_at", now, "updated_at", now,
-        "created_by", actor_id, "revoked_at", "revoked_by", "history");
-    assert(doc);
-    record_history_add(doc, actor_id, "issue", NULL, now);
+    assert(id && staff_id && secret);
+    json_t *doc = cm_doc_new(id, "active", NULL, now_ms);
+    const char *name = cm_doc_string(body, "name");
+    json_object_set_new(doc, "staff", json_string(staff_id));
+    json_object_set_new(doc, "name", name ? json_string(name) : json_null());
+    int64_t expires = cm_doc_time(body, "expires_at", -1);
+    if (expires >= 0) {
+        cm_doc_set_time(doc, "expires_at", expires);
+    } else {
+        json_object_set_new(doc, "expires_at", json_null());
+    }
+    json_object_set_new(doc, "last4", s_last_chars(secret));
+    json_object_set_new(doc, "revoked_at", json_null());
+    json_object_set_new(doc, "revoked_by", json_null());
+    json_object_set(doc, "created_by", json_object_get(actor, "id"));
+    if (actor) {
+        cm_doc_history_add(doc, actor, "issue", NULL, "active", NULL, NULL,
+                           now_ms);
+    }
     return doc;
 }
 
 const char *
 token_view_state(const json_t *doc, int64_t now_ms)
 {
-    const char *state = record_state(doc);
+    const char *state = cm_doc_state(doc);
     if (strcmp(state, "active") != 0) {
         return strcmp(state, "revoked") == 0 ? "revoked" : "unknown";
     }
-    const char *expires = record_string(doc, "expires_at");
-    int64_t expires_ms = 0;
-    if (expires && cm_time_parse(expires, &expires_ms) == 0
-        && expires_ms <= now_ms) {
-        return "expired";
-    }
-    return "active";
-}
-
-json_t *
-token_present(cm_ctx_t *ctx, const json_t *doc, int64_t version)
-{
-    const char *state = token_view_state(doc, cm_time_now_ms());
-    json_t *actions =
-        cm_workflow_actions(&token_workflow, state, cm_ctx_actor(ctx), doc);
-    json_t *view = record_present(doc, version, actions);
-    json_object_set_new(view, "state", json_string(state));
-    return view;
+    return cm_doc_time(doc, "expires_at", INT64_MAX) <= now_ms ? "expired"
+                                                               : "active";
 }
 
 // ---- commits
 
-static const char *
-s_index_key(char *buf, size_t size, const char *staff_id)
+const char *
+token_lookup_key(const char *hash_hex, char *buf)
 {
-    char id[CM_STORE_KEY_MAX];
-    snprintf(id, sizeof id, "token:staff:%s", staff_id);
-    return record_key(buf, size, "idx", id);
-}
-
-// Event data: the token without history and last characters.
-static json_t *
-s_event_data(const json_t *doc, int64_t version)
-{
-    json_t *data = json_pack(
-        "{s:O?, s:O?, s:O?, s:O?, s:I}", "id", json_object_get(doc, "id"),
-        "staff", json_object_get(doc, "staff"), "name",
-        json_object_get(doc, "name"), "expires_at",
-        json_object_get(doc, "expires_at"), "version", (json_int_t)version);
-    assert(data);
-    return data;
-}
-
-void
-token_commit_issue(cm_ctx_t *ctx, cm_commit_t *commit, const json_t *doc,
-                   const char *hash_hex)
-{
-    const char *id = record_string(doc, "id");
-    const char *staff_id = record_string(doc, "staff");
-    record_commit_doc(commit, TOKEN_KIND, id, CM_VERSION_NEW, doc);
     char lookup_id[S_LOOKUP_MAX];
     snprintf(lookup_id, sizeof lookup_id, "hash:%s", hash_hex);
-    json_t *lookup = json_pack("{s:s, s:s, s:s}", "token", id, "staff",
-                               staff_id, "state", "active");
-    assert(lookup);
-    record_commit_doc(commit, TOKEN_KIND, lookup_id, CM_VERSION_NEW, lookup);
-    json_decref(lookup);
-    char key[CM_STORE_KEY_MAX];
-    const char *built = s_index_key(key, sizeof key, staff_id);
+    const char *built =
+        cm_doc_key(&token_type, lookup_id, buf, CM_STORE_KEY_MAX);
     assert(built);
-    cm_commit_index_add(commit, key, id, record_created_ms(doc));
-    char subject[S_PATH_MAX];
-    snprintf(subject, sizeof subject, "token/%s", id);
-    cm_ctx_event(ctx, commit, "personnel.token.issued", subject, 1,
-                 s_event_data(doc, 1));
+    return buf;
+}
+
+int
+token_commit_issue(cm_ctx_t *ctx, cm_commit_t *commit, json_t *doc,
+                   const char *hash_hex, int64_t now_ms)
+{
+    if (cm_doc_commit(commit, &token_type, NULL, doc, CM_VERSION_NEW, now_ms)
+        != 0) {
+        return -1;
+    }
+    json_t *lookup =
+        json_pack("{s:O, s:O, s:s}", "token", json_object_get(doc, "id"),
+                  "staff", json_object_get(doc, "staff"), "state", "active");
+    assert(lookup);
+    char *text = json_dumps(lookup, JSON_COMPACT | JSON_SORT_KEYS);
+    assert(text);
+    char key[CM_STORE_KEY_MAX];
+    cm_commit_doc(commit, token_lookup_key(hash_hex, key), CM_VERSION_NEW,
+                  text);
+    cm_commit_field(commit, "state", "active");
+    free(text);
+    json_decref(lookup);
+    return cm_doc_event(ctx, commit, &token_type, "personnel.token.issued", doc,
+                        1, NULL);
 }
 
 // ---- handlers
 
 // The staff member of the path, for the token routes: authenticated, a
-// well-formed id, a caller allowed to see private data, an existing
-// member. NULL after answering. Caller owns the result.
+// caller allowed to see their private data (access.h), and the station
+// head's tokens only for the station head (and the auditor, who changes
+// nothing). NULL after answering. Caller owns the result.
 static json_t *
-s_load_owner(cm_ctx_t *ctx, int64_t *version)
+s_load_owner(cm_ctx_t *ctx)
 {
     if (!access_authenticated(ctx)) {
         return NULL;
     }
-    const char *id = cm_ctx_param(ctx, "id");
-    if (!cm_id_parse(id, STAFF_ID_PREFIX, NULL)) {
-        record_fail(ctx, CM_ENOTFOUND, "staff member", id);
+    int64_t version = 0;
+    json_t *staff =
+        cm_doc_load(ctx, &staff_type, cm_ctx_param(ctx, "id"), &version);
+    if (staff && !access_may_read_private(cm_ctx_actor(ctx), staff)) {
+        cm_ctx_fail(ctx, access_forbidden("see this staff member's tokens"));
+        json_decref(staff);
         return NULL;
     }
-    if (!access_may_read_private(cm_ctx_actor_id(ctx), cm_ctx_actor_role(ctx),
-                                 id)) {
-        cm_ctx_fail(ctx, cm_problem_new(403, "forbidden",
-                                        "only the staff member, the station "
-                                        "head, deputy heads and auditors may "
-                                        "see these tokens"));
-        return NULL;
+    return staff;
+}
+
+// For a write on staff's tokens: the owner (revoking their own) or who may
+// manage them. True to go on, else answered 403.
+static bool
+s_may_write(cm_ctx_t *ctx, const json_t *staff, bool owner_may)
+{
+    const json_t *actor = cm_ctx_actor(ctx);
+    bool owner =
+        strcmp(cm_doc_text(actor, "id"), cm_doc_text(staff, "id")) == 0;
+    if ((owner_may && owner) || access_may_manage(actor, staff)) {
+        return true;
     }
-    return staff_load(ctx, version);
+    json_t *problem = staff_refuse_top(actor, staff);
+    cm_ctx_fail(ctx, problem ? problem
+                             : access_forbidden("manage the credentials of "
+                                                "staff outside the "
+                                                "departments you oversee"));
+    return false;
 }
 
 // Check the issue request; true to go on, else answered.
 static bool
 s_issue_allowed(cm_ctx_t *ctx, const json_t *staff)
 {
-    if (!access_may_touch_role(ctx, record_string(staff, "role"))) {
+    if (!s_may_write(ctx, staff, false)) {
         return false;
     }
-    if (strcmp(record_state(staff), "active") != 0) {
+    if (strcmp(cm_doc_state(staff), "active") != 0) {
         cm_ctx_fail(ctx, cm_problem_new(409, "staff_not_active",
                                         "tokens are issued to active staff "
                                         "only"));
@@ -261,20 +294,20 @@ s_issue(cm_ctx_t *ctx, const char *staff_id, const char *id)
 {
     char secret[TOKEN_TEXT_MAX];
     char hash[TOKEN_HASH_HEX_MAX];
-    char now[CM_TIME_TEXT_MAX];
+    int64_t now = cm_time_now_ms();
     token_generate(secret);
     token_hash(secret, hash);
-    cm_time_format(cm_time_now_ms(), now);
     json_t *doc = token_new_doc(cm_ctx_body(ctx), id, staff_id, secret,
-                                cm_ctx_actor_id(ctx), now);
+                                cm_ctx_actor(ctx), now);
     cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
-    token_commit_issue(ctx, commit, doc, hash);
     char location[S_PATH_MAX];
     snprintf(location, sizeof location, "/v1/staff/%s/tokens/%s", staff_id, id);
-    int outcome = record_commit_reply(ctx, commit, 201,
-                                      token_present(ctx, doc, 1), 1, location);
-    if (outcome == CM_COMMIT_OK) {
-        json_t *view = token_present(ctx, doc, 1);
+    cm_ctx_header(ctx, "Location", location);
+    if (token_commit_issue(ctx, commit, doc, hash, now) != 0) {
+        cm_ctx_fail_status(ctx, CM_EINVAL, "the token is too large");
+    } else if (cm_doc_reply_commit(ctx, commit, &token_type, 201, doc, 1)
+               == CM_COMMIT_OK) {
+        json_t *view = cm_doc_view(ctx, &token_type, doc, 1);
         json_object_set_new(view, "token", json_string(secret));
         cm_ctx_reply(ctx, 201, view);
     }
@@ -289,54 +322,53 @@ token_issue(cm_ctx_t *ctx)
     if (!access_manager(ctx, "issue tokens")) {
         return;
     }
-    int64_t version = 0;
-    json_t *staff = s_load_owner(ctx, &version);
+    json_t *staff = s_load_owner(ctx);
     char id[CM_ID_MAX];
     if (staff && s_issue_allowed(ctx, staff)
-        && record_next_id(ctx, TOKEN_KIND, TOKEN_ID_PREFIX, id) == 0) {
-        s_issue(ctx, record_string(staff, "id"), id);
+        && cm_doc_next_id(ctx, &token_type, id) == 0) {
+        s_issue(ctx, cm_doc_text(staff, "id"), id);
     }
     json_decref(staff);
+}
+
+// The list is the path's staff member's: the `staff` filter is the path.
+static json_t *
+s_scope(cm_ctx_t *ctx, const cm_doc_type_t *type, cm_list_query_t *query)
+{
+    (void)type; // one filter: staff, the first
+    if (query->values[0]) {
+        json_t *problem = NULL;
+        cm_validate_fail(&problem, "staff", "is not a parameter of this list");
+        return problem;
+    }
+    query->values[0] = cm_ctx_param(ctx, "id");
+    return NULL;
 }
 
 void
 token_list(cm_ctx_t *ctx)
 {
-    int64_t version = 0;
-    json_t *staff = s_load_owner(ctx, &version);
-    if (!staff) {
-        return;
+    json_t *staff = s_load_owner(ctx);
+    if (staff) {
+        cm_list_run(ctx, &token_type, s_scope);
     }
     json_decref(staff);
-    listing_t listing;
-    json_t *problem = listing_parse(cm_ctx_query_object(ctx), NULL, &listing);
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-        return;
-    }
-    char key[CM_STORE_KEY_MAX];
-    if (!s_index_key(key, sizeof key, cm_ctx_param(ctx, "id"))) {
-        record_fail(ctx, CM_ENOTFOUND, "staff member", NULL);
-        return;
-    }
-    listing_reply(ctx, key, &listing, TOKEN_KIND, token_present);
 }
 
 // The token of the path, owned by the path's staff member; NULL after
-// answering 404/503. Access is the caller's concern.
+// answering 404/503. Caller owns the result.
 static json_t *
 s_load_token(cm_ctx_t *ctx, int64_t *version)
 {
-    const char *staff_id = cm_ctx_param(ctx, "id");
     const char *id = cm_ctx_param(ctx, "token_id");
-    if (!cm_id_parse(staff_id, STAFF_ID_PREFIX, NULL)
-        || !cm_id_parse(id, TOKEN_ID_PREFIX, NULL)) {
-        record_fail(ctx, CM_ENOTFOUND, "token", id);
+    if (!cm_id_parse(id, TOKEN_ID_PREFIX, NULL)) {
+        cm_doc_fail(ctx, CM_ENOTFOUND, &token_type, id);
         return NULL;
     }
-    json_t *doc = record_load(ctx, TOKEN_KIND, "token", id, version);
-    if (doc && strcmp(record_string(doc, "staff"), staff_id) != 0) {
-        record_fail(ctx, CM_ENOTFOUND, "token", id);
+    json_t *doc = cm_doc_load(ctx, &token_type, id, version);
+    if (doc
+        && strcmp(cm_doc_text(doc, "staff"), cm_ctx_param(ctx, "id")) != 0) {
+        cm_doc_fail(ctx, CM_ENOTFOUND, &token_type, id);
         json_decref(doc);
         return NULL;
     }
@@ -347,78 +379,36 @@ void
 token_get(cm_ctx_t *ctx)
 {
     int64_t version = 0;
-    json_t *staff = s_load_owner(ctx, &version);
+    json_t *staff = s_load_owner(ctx);
     json_t *doc = staff ? s_load_token(ctx, &version) : NULL;
     if (doc) {
-        record_etag(ctx, version);
-        cm_ctx_reply(ctx, 200, token_present(ctx, doc, version));
+        cm_doc_etag(ctx, version);
+        cm_ctx_reply(ctx, 200, cm_doc_view(ctx, &token_type, doc, version));
     }
     json_decref(doc);
     json_decref(staff);
 }
 
 static json_t *
-s_validate_revoke(const json_t *body)
+s_revoke_effect(cm_action_t *a)
 {
-    json_t *problem = NULL;
-    if (!body || !cm_validate_object(body, &problem)) {
-        return problem;
-    }
-    cm_validate_keys(body, "reason", &problem);
-    const char *reason = record_string(body, "reason");
-    if (cm_validate_string(body, "reason", CM_VALIDATE_OPTIONAL, &problem)
-        && reason && strlen(reason) > S_REASON_MAX) {
-        cm_validate_fail(&problem, "reason", "must be at most 500 characters");
-    }
-    return problem;
-}
-
-static void
-s_commit_revoke(cm_ctx_t *ctx, json_t *doc, int64_t version,
-                const char *event_type)
-{
-    char now[CM_TIME_TEXT_MAX];
-    cm_time_format(cm_time_now_ms(), now);
-    json_object_set_new(doc, "state", json_string("revoked"));
-    json_object_set_new(doc, "revoked_at", json_string(now));
-    json_object_set_new(doc, "revoked_by", json_string(cm_ctx_actor_id(ctx)));
-    record_history_add(doc, cm_ctx_actor_id(ctx), "revoke",
-                       record_string(cm_ctx_body(ctx), "reason"), now);
-    const char *id = record_string(doc, "id");
-    cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
-    record_commit_doc(commit, TOKEN_KIND, id, version, doc);
-    char subject[S_PATH_MAX];
-    snprintf(subject, sizeof subject, "token/%s", id);
-    cm_ctx_event(ctx, commit, event_type, subject, version + 1,
-                 s_event_data(doc, version + 1));
-    record_commit_reply(ctx, commit, 200, token_present(ctx, doc, version + 1),
-                        version + 1, NULL);
-    cm_commit_destroy(&commit);
+    cm_doc_set_time(a->doc, "revoked_at", a->now_ms);
+    cm_doc_set_string(a->doc, "revoked_by", cm_doc_text(a->actor, "id"));
+    return NULL;
 }
 
 void
 token_revoke(cm_ctx_t *ctx)
 {
-    if (!access_authenticated(ctx)) {
-        return;
-    }
     int64_t version = 0;
-    json_t *doc = s_load_token(ctx, &version);
-    if (!doc || !record_if_match(ctx, version)) {
-        json_decref(doc);
-        return;
-    }
-    cm_workflow_step_t step;
-    json_t *problem = cm_workflow_apply(
-        &token_workflow, token_view_state(doc, cm_time_now_ms()), "revoke",
-        cm_ctx_actor(ctx), doc, cm_ctx_body(ctx), &step);
-    if (!problem) {
-        problem = s_validate_revoke(cm_ctx_body(ctx));
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-    } else {
-        s_commit_revoke(ctx, doc, version, step.event_type);
+    json_t *staff = s_load_owner(ctx);
+    json_t *doc = staff && s_may_write(ctx, staff, true)
+                      ? s_load_token(ctx, &version)
+                      : NULL;
+    if (doc) {
+        cm_action_run_named(ctx, &token_type, cm_ctx_param(ctx, "token_id"),
+                            "revoke");
     }
     json_decref(doc);
+    json_decref(staff);
 }

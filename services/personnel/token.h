@@ -2,7 +2,14 @@
 // once, stored only as a hash. Keys:
 //   sm:{personnel}:token:TOK-n          the token document (no secret)
 //   sm:{personnel}:token:hash:<hex>     lookup: {"token": id, "staff": id}
-//   sm:{personnel}:idx:token:staff:ST-n the staff member's tokens
+//   sm:{personnel}:idx:token_staff:ST-n the staff member's tokens
+// A token is a cm_doc type; its list items and view show the state a
+// caller sees (expired once expires_at has passed).
+//
+// Who: a staff member reads and revokes their own tokens; the station head
+// and the deputy head overseeing the member's department issue, read and
+// revoke them; the auditor reads them. Only the station head acts on a
+// station head's tokens.
 //
 // The hash is BLAKE2b-256 (libsodium crypto_generichash), fast on purpose:
 // issued tokens carry 256 random bits, so a slow password hash would add
@@ -14,6 +21,7 @@
 #include <stdint.h>
 
 #include "cm_ctx.h"
+#include "cm_doc.h"
 #include "cm_store.h"
 #include "cm_workflow.h"
 
@@ -27,8 +35,12 @@
 #define TOKEN_LAST_CHARS   4  // shown to tell tokens apart
 #define TOKEN_LAST_MIN_LEN 32 // shorter secrets show no last chars
 
-// Who may revoke a token: its owner, or a manager.
+// Who may revoke a token: its owner, or a manager (the handlers add who
+// may manage the owner, access.h).
 extern const cm_workflow_t token_workflow;
+
+// The document type.
+extern const cm_doc_type_t token_type;
 
 // Write a new random token "smt_<64 hex>" into buf (TOKEN_TEXT_MAX bytes).
 // Returns buf.
@@ -42,22 +54,24 @@ const char *token_hash(const char *secret, char *hex);
 // future. NULL or a 400 problem; caller owns it.
 json_t *token_validate_issue(const json_t *body, int64_t now_ms);
 
-// A new active token document for staff_id. Caller owns it.
+// A new active token document for staff_id, issued by actor at now_ms.
+// Caller owns it.
 json_t *token_new_doc(const json_t *body, const char *id, const char *staff_id,
-                      const char *secret, const char *actor_id,
-                      const char *now);
+                      const char *secret, const json_t *actor, int64_t now_ms);
 
 // The state a caller sees: "revoked", "expired" (active, past expires_at)
 // or "active". Borrowed static string.
 const char *token_view_state(const json_t *doc, int64_t now_ms);
 
-// What the caller sees (never the secret). Caller owns the result.
-json_t *token_present(cm_ctx_t *ctx, const json_t *doc, int64_t version);
+// Add to commit the new token doc with its index entry, its lookup entry
+// (by secret hash) and its event (shared with bootstrap and recovery). 0,
+// or -1 when the document or event cannot be built.
+int token_commit_issue(cm_ctx_t *ctx, cm_commit_t *commit, json_t *doc,
+                       const char *hash_hex, int64_t now_ms);
 
-// Add to commit the new token doc, its lookup entry (by secret hash), its
-// index entry and its event (shared with bootstrap).
-void token_commit_issue(cm_ctx_t *ctx, cm_commit_t *commit, const json_t *doc,
-                        const char *hash_hex);
+// The lookup key of a secret's hash into buf (CM_STORE_KEY_MAX bytes).
+// Returns buf.
+const char *token_lookup_key(const char *hash_hex, char *buf);
 
 // Route handlers: POST/GET /v1/staff/{id}/tokens,
 // GET/DELETE /v1/staff/{id}/tokens/{token_id},

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_doc.h"
 #include "cm_id.h"
 #include "cm_log.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
-#include "record.h"
 #include "staff.h"
 
 #define S_LOOKUP_MAX  (5 + TOKEN_HASH_HEX_MAX) // "hash:" + hex
@@ -25,11 +25,11 @@ typedef struct {
 
 // Read a document; CM_ENOTFOUND is a refusal with `reason`.
 static int
-s_read(cm_store_t *store, const char *id, const char *kind, json_t **doc,
-       s_refusal_t *refusal, const char *reason)
+s_read(cm_store_t *store, const char *id, const cm_doc_type_t *type,
+       json_t **doc, s_refusal_t *refusal, const char *reason)
 {
     int64_t version = 0;
-    int rc = record_read(store, kind, id, doc, &version);
+    int rc = cm_doc_read(store, type, id, doc, &version);
     if (rc == CM_ENOTFOUND) {
         refusal->reason = reason;
         return CM_EUNAUTHORIZED;
@@ -46,15 +46,15 @@ s_find_token(cm_store_t *store, const char *secret, json_t **token,
     char lookup_id[S_LOOKUP_MAX];
     snprintf(lookup_id, sizeof lookup_id, "hash:%s", token_hash(secret, hash));
     json_t *lookup = NULL;
-    int rc = s_read(store, lookup_id, TOKEN_KIND, &lookup, refusal, "unknown");
+    int rc = s_read(store, lookup_id, &token_type, &lookup, refusal, "unknown");
     if (rc != 0) {
         return rc;
     }
-    const char *id = record_string(lookup, "token");
+    const char *id = cm_doc_string(lookup, "token");
     snprintf(refusal->token_id, sizeof refusal->token_id, "%s", id ? id : "");
     json_decref(lookup);
-    rc =
-        s_read(store, refusal->token_id, TOKEN_KIND, token, refusal, "unknown");
+    rc = s_read(store, refusal->token_id, &token_type, token, refusal,
+                "unknown");
     if (rc != 0) {
         return rc;
     }
@@ -78,11 +78,11 @@ s_resolve(cm_store_t *store, const char *secret, json_t **actor,
     json_t *staff = NULL;
     int rc = s_find_token(store, secret, &token, refusal);
     if (rc == 0) {
-        const char *staff_id = record_string(token, "staff");
-        rc = s_read(store, staff_id ? staff_id : "", STAFF_KIND, &staff,
+        const char *staff_id = cm_doc_string(token, "staff");
+        rc = s_read(store, staff_id ? staff_id : "", &staff_type, &staff,
                     refusal, "unknown_staff");
     }
-    if (rc == 0 && strcmp(record_state(staff), "active") != 0) {
+    if (rc == 0 && strcmp(cm_doc_state(staff), "active") != 0) {
         refusal->reason = "staff_not_active";
         rc = CM_EUNAUTHORIZED;
     }
@@ -122,7 +122,7 @@ s_validate(const json_t *body)
         return problem;
     }
     cm_validate_keys(body, "token", &problem);
-    const char *secret = record_string(body, "token");
+    const char *secret = cm_doc_string(body, "token");
     if (cm_validate_string(body, "token", CM_VALIDATE_REQUIRED, &problem)
         && strlen(secret) > TOKEN_SECRET_MAX) {
         cm_validate_fail(&problem, "token", "is too long");
@@ -144,7 +144,7 @@ token_resolve(cm_ctx_t *ctx)
     json_t *actor = NULL;
     s_refusal_t refusal = {.reason = "unknown", .token_id = ""};
     int rc =
-        s_resolve(cm_ctx_store(ctx), record_string(cm_ctx_body(ctx), "token"),
+        s_resolve(cm_ctx_store(ctx), cm_doc_string(cm_ctx_body(ctx), "token"),
                   &actor, &refusal);
     if (rc == 0) {
         cm_ctx_reply(ctx, 200, actor);
@@ -156,6 +156,6 @@ token_resolve(cm_ctx_t *ctx)
                                         "expired, or its owner is not "
                                         "active"));
     } else {
-        record_fail(ctx, rc, "token", NULL);
+        cm_doc_fail(ctx, rc, &token_type, NULL);
     }
 }

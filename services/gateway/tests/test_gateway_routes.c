@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "../gateway.h"
 #include "../gateway_routes.h"
 #include "suites.h"
 
@@ -52,6 +53,29 @@ START_TEST(test_gateway_routes_reports_by_second_segment)
 }
 END_TEST
 
+// The compiled default table (gateway/routes) sends the approval matrix
+// to personnel, which serves it for every service.
+START_TEST(test_gateway_routes_default_table)
+{
+    const char *spec = NULL;
+    for (size_t i = 0; gateway_options[i].path; i++) {
+        if (strcmp(gateway_options[i].path, "gateway/routes") == 0) {
+            spec = gateway_options[i].fallback;
+        }
+    }
+    ck_assert_ptr_nonnull(spec);
+    char error[256] = "";
+    gateway_routes_t *routes = gateway_routes_new(spec, error, sizeof error);
+    ck_assert_msg(routes != NULL, "%s", error);
+    ck_assert_str_eq(gateway_routes_lookup(routes, "/v1/approval-rules"),
+                     "personnel");
+    ck_assert_str_eq(
+        gateway_routes_lookup(routes, "/v1/staff/ST-2/delegations"),
+        "personnel");
+    gateway_routes_destroy(&routes);
+}
+END_TEST
+
 START_TEST(test_gateway_routes_label_is_low_cardinality)
 {
     char error[256];
@@ -100,6 +124,7 @@ gateway_routes_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_gateway_routes_lookup);
     tcase_add_test(core, test_gateway_routes_reports_by_second_segment);
+    tcase_add_test(core, test_gateway_routes_default_table);
     tcase_add_test(core, test_gateway_routes_label_is_low_cardinality);
     tcase_add_test(core, test_gateway_routes_rejects_bad_spec);
     tcase_add_test(core, test_gateway_route_segment);

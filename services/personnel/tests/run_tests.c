@@ -13,7 +13,7 @@ main(void)
     SRunner *runner = srunner_create(token_suite());
     srunner_add_suite(runner, staff_suite());
     srunner_add_suite(runner, department_suite());
-    srunner_add_suite(runner, record_suite());
+    srunner_add_suite(runner, access_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

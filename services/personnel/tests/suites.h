@@ -8,6 +8,6 @@
 Suite *token_suite(void);
 Suite *staff_suite(void);
 Suite *department_suite(void);
-Suite *record_suite(void);
+Suite *access_suite(void);
 
 #endif

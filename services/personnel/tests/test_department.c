@@ -44,11 +44,15 @@ START_TEST(test_department_mapping)
 {
     json_t *body = json_pack("{s:s, s:s, s:s}", "code", "logistics", "name",
                              "Logistics", "deputy", "ST-2");
-    json_t *doc = department_new_doc(body, "ST-1", "2026-01-01T00:00:00Z");
+    json_t *actor =
+        json_pack("{s:s, s:s}", "id", "ST-1", "role", "station_head");
+    json_t *doc = department_new_doc(body, actor, 1767225600000);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "id")),
                      "logistics");
     ck_assert(json_is_null(json_object_get(doc, "head")));
     ck_assert_str_eq(json_string_value(json_object_get(doc, "deputy")), "ST-2");
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "history")), 1);
+    json_decref(actor);
     json_t *patch = json_pack("{s:s, s:n}", "head", "ST-4", "deputy");
     department_apply_patch(doc, patch);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "head")), "ST-4");
@@ -65,7 +69,7 @@ START_TEST(test_position_validate)
     json_t *body = json_pack("{s:s, s:s, s:i}", "title", "Agent", "department",
                              "customer_service", "grade", 3);
     ck_assert_ptr_null(position_validate_create(body));
-    json_t *doc = position_new_doc(body, "POS-1", "ST-1", "now");
+    json_t *doc = position_new_doc(body, "POS-1", NULL, 1767225600000);
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "grade")), 3);
     json_decref(doc);
     json_decref(body);

@@ -66,8 +66,10 @@ START_TEST(test_token_doc_has_no_secret)
         "smt_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     json_t *body =
         json_pack("{s:s}", "expires_at", "2030-01-01T08:00:00+08:00");
-    json_t *doc = token_new_doc(body, "TOK-3", "ST-2", secret, "ST-1",
-                                "2026-01-01T00:00:00.000Z");
+    json_t *actor =
+        json_pack("{s:s, s:s}", "id", "ST-1", "role", "station_head");
+    json_t *doc =
+        token_new_doc(body, "TOK-3", "ST-2", secret, actor, 1767225600000);
     char *text = json_dumps(doc, 0);
     ck_assert_ptr_null(strstr(text, "0123456789abcdef0123"));
     free(text);
@@ -76,11 +78,14 @@ START_TEST(test_token_doc_has_no_secret)
                      "2030-01-01T00:00:00.000Z");
     ck_assert_str_eq(json_string_value(json_object_get(doc, "state")),
                      "active");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "created_by")),
+                     "ST-1");
     json_decref(doc);
     // A short (given) secret shows no last characters.
-    doc = token_new_doc(NULL, "TOK-1", "ST-1", "short", "bootstrap", "now");
+    doc = token_new_doc(NULL, "TOK-1", "ST-1", "short", actor, 1767225600000);
     ck_assert(json_is_null(json_object_get(doc, "last4")));
     json_decref(doc);
+    json_decref(actor);
     json_decref(body);
 }
 END_TEST
