@@ -613,6 +613,36 @@ START_TEST(test_cm_store_bounded_counter)
 }
 END_TEST
 
+START_TEST(test_cm_store_counters_read)
+{
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_counter(commit, "sm:{t}:line:a", "amount", 100, 0,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_counter(commit, "sm:{t}:line:a", "spent", -7, CM_COUNTER_NO_MIN,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    const char *keys[] = {"sm:{t}:line:a", "sm:{t}:line:none"};
+    const char *fields[] = {"amount", "spent", "other"};
+    int64_t values[6] = {9, 9, 9, 9, 9, 9};
+    ck_assert_int_eq(cm_store_counters(store, keys, 2, fields, 3, values), 0);
+    ck_assert_int_eq(values[0], 100);
+    ck_assert_int_eq(values[1], -7);
+    ck_assert_int_eq(values[2], 0);
+    ck_assert_int_eq(values[3] + values[4] + values[5], 0);
+    // A field that is not an integer is refused, not read as 0.
+    freeReplyObject(cm_redis_cmd(cm_store_redis(store), "HSET", "sm:{t}:line:a",
+                                 "other", "x"));
+    ck_assert_int_eq(cm_store_counters(store, keys, 1, fields, 3, values),
+                     CM_EINTERNAL);
+    // The connection stays in step after a bad reply.
+    ck_assert_int_eq(cm_store_counters(store, keys, 1, fields, 2, values), 0);
+    ck_assert_int_eq(values[0], 100);
+}
+END_TEST
+
 START_TEST(test_cm_store_closed_connection_is_replaced_before_use)
 {
     // The server closes an idle connection (a restart, a timeout, a kill):
@@ -666,6 +696,7 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
     tcase_add_test(core, test_cm_store_bounded_counter);
+    tcase_add_test(core, test_cm_store_counters_read);
     tcase_add_test(core,
                    test_cm_store_closed_connection_is_replaced_before_use);
     tcase_add_test(core, test_cm_store_gone_server_is_unavailable_then_back);
