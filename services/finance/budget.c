@@ -285,10 +285,12 @@ s_decorate(cm_ctx_t *ctx, const json_t *doc, json_t *view)
         snprintf(ref, sizeof ref, "%s/%s", cm_doc_text(doc, "id"),
                  cm_doc_text(line, "id"));
         line_t figures;
-        if (line_read(cm_ctx_store(ctx), ref, &figures) == 0) {
+        // Not opened yet (the reply of the approval itself): no figures.
+        if (line_read(cm_ctx_store(ctx), ref, &figures) == 0
+            && (figures.amount || figures.committed || figures.actual)) {
             json_object_set_new(line, "execution", line_figures(&figures));
-            line_clear(&figures);
         }
+        line_clear(&figures);
     }
 }
 
