@@ -20,6 +20,7 @@ main(void)
     srunner_add_suite(runner, intake_events_suite());
     srunner_add_suite(runner, call_suite());
     srunner_add_suite(runner, finance_suite());
+    srunner_add_suite(runner, finance_money_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -69,9 +69,8 @@ START_TEST(test_finance_budget_roles_states_fields)
     const char *good = "{\"year\":2040,\"title\":\"B\",\"lines\":[{"
                        "\"category\":\"a\",\"department\":\"tech\","
                        "\"amount\":100}]}";
-    ck_assert_int_eq(fin_http(FIN_TECH, "POST", "/v1/budgets", good, NULL,
-                              NULL),
-                     403);
+    ck_assert_int_eq(
+        fin_http(FIN_TECH, "POST", "/v1/budgets", good, NULL, NULL), 403);
     ck_assert_int_eq(
         fin_http(FIN_CLERK, "POST", "/v1/budgets",
                  "{\"year\":2040,\"title\":\"B\",\"lines\":[{\"category\":"
@@ -151,18 +150,16 @@ START_TEST(test_finance_claim_rejected_corrected_paid)
              "\"RJ-2\",\"date\":\"%s\",\"amount\":3000,\"issuer\":\"Taxi\"}]}",
              fin_stack.today, fin_stack.today);
     snprintf(path, sizeof path, "/v1/expense-claims/%s", id);
-    ck_assert_int_eq(fin_http(FIN_TECH, "PATCH", path, body, extra, NULL),
-                     200);
+    ck_assert_int_eq(fin_http(FIN_TECH, "PATCH", path, body, extra, NULL), 200);
     json_decref(fin_act(FIN_TECH, "expense-claims", id, "resubmit", NULL, 200));
     json_decref(
         fin_act(FIN_TECH_HEAD, "expense-claims", id, "approve", NULL, 200));
     doc = fin_act(FIN_CLERK, "expense-claims", id, "approve", NULL, 200);
     ck_assert_str_eq(s_text(doc, "state"), "approved");
     ck_assert_int_eq(fin_int(json_object_get(doc, "approval"), "round"), 2);
-    ck_assert_int_eq(
-        json_array_size(json_object_get(json_object_get(doc, "approval"),
-                                        "rounds")),
-        1);
+    ck_assert_int_eq(json_array_size(json_object_get(
+                         json_object_get(doc, "approval"), "rounds")),
+                     1);
     json_decref(doc);
     ck_assert_int_eq(fin_line(ref, "committed"), committed + 15000);
     // The claimant may not pay; another finance member does.
@@ -187,8 +184,8 @@ START_TEST(test_finance_claim_rejected_corrected_paid)
     for (size_t i = 0; i < json_array_size(items); i++) {
         const char *action = s_text(json_array_get(items, i), "action");
         rejects += strcmp(action, "reject") == 0;
-        submits += strcmp(action, "submit") == 0
-                   || strcmp(action, "resubmit") == 0;
+        submits +=
+            strcmp(action, "submit") == 0 || strcmp(action, "resubmit") == 0;
     }
     ck_assert_int_eq(rejects, 1);
     ck_assert_int_eq(submits, 2);
@@ -227,9 +224,9 @@ START_TEST(test_finance_claim_bad_input)
         strstr(s_error_for(out, "invoices[0].date"), "out of period"));
     json_decref(out);
     // Missing fields, each named.
-    ck_assert_int_eq(fin_http(FIN_TECH, "POST", "/v1/expense-claims", "{}",
-                              NULL, &out),
-                     400);
+    ck_assert_int_eq(
+        fin_http(FIN_TECH, "POST", "/v1/expense-claims", "{}", NULL, &out),
+        400);
     ck_assert_str_eq(s_error_for(out, "purpose"), "is required");
     ck_assert_str_eq(s_error_for(out, "invoices"), "is required");
     json_decref(out);
@@ -304,11 +301,11 @@ START_TEST(test_finance_adjustment_station_head_only)
     char id[48];
     snprintf(id, sizeof id, "%s", s_text(doc, "id"));
     json_decref(doc);
-    json_decref(fin_act(FIN_CLERK, "budget-adjustments", id, "submit", NULL,
-                        200));
+    json_decref(
+        fin_act(FIN_CLERK, "budget-adjustments", id, "submit", NULL, 200));
     // Not the finance head, not the clerk: only the station head.
-    json_decref(fin_act(FIN_FIN_HEAD, "budget-adjustments", id, "approve",
-                        NULL, 403));
+    json_decref(
+        fin_act(FIN_FIN_HEAD, "budget-adjustments", id, "approve", NULL, 403));
     json_decref(
         fin_act(FIN_CLERK2, "budget-adjustments", id, "approve", NULL, 403));
     doc = fin_act(FIN_HEAD, "budget-adjustments", id, "approve", NULL, 200);
@@ -329,8 +326,8 @@ START_TEST(test_finance_adjustment_station_head_only)
                      "\"extra trips\"}");
     snprintf(id, sizeof id, "%s", s_text(doc, "id"));
     json_decref(doc);
-    json_decref(fin_act(FIN_CLERK, "budget-adjustments", id, "submit", NULL,
-                        200));
+    json_decref(
+        fin_act(FIN_CLERK, "budget-adjustments", id, "submit", NULL, 200));
     json_decref(
         fin_act(FIN_HEAD, "budget-adjustments", id, "approve", NULL, 403));
     json_decref(
@@ -389,8 +386,8 @@ START_TEST(test_finance_major_expenditure_gate)
     out = fin_expect(422, FIN_TECH, "POST", "/v1/expense-claims", body);
     ck_assert_str_eq(s_text(out, "expenditure_request"), er);
     json_decref(out);
-    json_decref(
-        fin_act(FIN_TECH_HEAD, "expenditure-requests", er, "submit", NULL, 200));
+    json_decref(fin_act(FIN_TECH_HEAD, "expenditure-requests", er, "submit",
+                        NULL, 200));
     json_decref(fin_act(FIN_HEAD, "expenditure-requests", er, "approve", NULL,
                         403)); // the finance head reviews first
     json_decref(fin_act(FIN_FIN_HEAD, "expenditure-requests", er, "approve",
@@ -409,9 +406,8 @@ START_TEST(test_finance_major_expenditure_gate)
              ref, amount);
     out = fin_internal("system", "/internal/budget/commit", body, NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(out, "status")), 422);
-    ck_assert_str_eq(
-        s_text(json_object_get(out, "error"), "code"),
-        "expenditure_request_required");
+    ck_assert_str_eq(s_text(json_object_get(out, "error"), "code"),
+                     "expenditure_request_required");
     json_decref(out);
 }
 END_TEST
@@ -454,9 +450,9 @@ START_TEST(test_finance_movements_recompute_to_figures)
     ck_assert_int_eq(fin_int(row, "variance"),
                      fin_line(ref, "amount") - fin_line(ref, "actual"));
     json_decref(report);
-    ck_assert_int_eq(fin_http(FIN_CLERK, "GET", "/v1/reports/budget", NULL,
-                              NULL, NULL),
-                     400);
+    ck_assert_int_eq(
+        fin_http(FIN_CLERK, "GET", "/v1/reports/budget", NULL, NULL, NULL),
+        400);
 }
 END_TEST
 

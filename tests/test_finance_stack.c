@@ -59,8 +59,7 @@ s_env(fin_stack_t *s)
              FIN_BOOT_TOKEN);
     snprintf(s->env[n++], 128, "SM_FINANCE__MAJOR_EXPENDITURE_FEN=%d",
              FIN_MAJOR_FEN);
-    snprintf(s->env[n++], 128, "SM_FINANCE__RESERVATION_TTL_MS=%d",
-             FIN_TTL_MS);
+    snprintf(s->env[n++], 128, "SM_FINANCE__RESERVATION_TTL_MS=%d", FIN_TTL_MS);
     snprintf(s->env[n++], 128, "SM_SERVICE__WORKERS=2");
     for (int i = 0; i < n; i++) {
         s->envp[i] = s->env[i];
@@ -71,8 +70,8 @@ s_env(fin_stack_t *s)
 }
 
 int
-fin_http(fin_who_t who, const char *method, const char *path,
-         const char *body, const char *extra, json_t **out)
+fin_http(fin_who_t who, const char *method, const char *path, const char *body,
+         const char *extra, json_t **out)
 {
     char headers[512];
     snprintf(headers, sizeof headers,
@@ -161,8 +160,8 @@ fin_internal(const char *role, const char *path, const char *body,
 void
 fin_publish(const char *producer, const char *type, const char *data_text)
 {
-    cm_store_t *store = cm_store_new("127.0.0.1", fin_stack.redis.port, "",
-                                     2000);
+    cm_store_t *store =
+        cm_store_new("127.0.0.1", fin_stack.redis.port, "", 2000);
     json_t *data = json_loads(data_text, 0, NULL);
     ck_assert_ptr_nonnull(data);
     cm_commit_t *commit = cm_commit_new(producer);
@@ -248,9 +247,8 @@ s_org_ready(void *arg)
                                    "sm:{finance}:org:department:tech", "doc");
     bool ready = text && strstr(text, fin_stack.ids[FIN_TECH_HEAD]);
     free(text);
-    char *finance = harness_redis_cmd(&fin_stack.redis, "HGET",
-                                      "sm:{finance}:org:department:finance",
-                                      "doc");
+    char *finance = harness_redis_cmd(
+        &fin_stack.redis, "HGET", "sm:{finance}:org:department:finance", "doc");
     ready = ready && finance && strstr(finance, fin_stack.ids[FIN_FIN_HEAD]);
     free(finance);
     return ready;
@@ -340,8 +338,8 @@ void
 fin_stack_teardown(void)
 {
     fin_stack_t *s = &fin_stack;
-    harness_proc_t *procs[] = {&s->gateway, &s->finance, &s->personnel,
-                               &s->hub, &s->broker};
+    harness_proc_t *procs[] = {&s->gateway, &s->finance, &s->personnel, &s->hub,
+                               &s->broker};
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
         harness_proc_kill(procs[i], SIGTERM, 5000);
         harness_proc_cleanup(procs[i]);

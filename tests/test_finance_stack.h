@@ -11,22 +11,22 @@
 
 #include "harness.h"
 
-#define FIN_ENV_MAX     12
-#define FIN_CALL_MS     8000
-#define FIN_MAJOR_FEN   800000 // the major-expenditure threshold of tests
-#define FIN_TTL_MS      1500   // a pending commitment's life in tests
-#define FIN_BOOT_TOKEN  "smt_finance_suite_bootstrap_token_0123456789ab"
+#define FIN_ENV_MAX    12
+#define FIN_CALL_MS    8000
+#define FIN_MAJOR_FEN  800000 // the major-expenditure threshold of tests
+#define FIN_TTL_MS     1500   // a pending commitment's life in tests
+#define FIN_BOOT_TOKEN "smt_finance_suite_bootstrap_token_0123456789ab"
 
 // The people (index into fin_people).
 typedef enum {
-    FIN_HEAD,        // station head (bootstrap)
-    FIN_FIN_HEAD,    // dept head of finance
-    FIN_CLERK,       // finance
-    FIN_CLERK2,      // finance
-    FIN_TECH_HEAD,   // dept head of tech
-    FIN_TECH,        // technician, tech
-    FIN_TECH2,       // technician, tech
-    FIN_SYSTEM,      // a service account (role system)
+    FIN_HEAD,      // station head (bootstrap)
+    FIN_FIN_HEAD,  // dept head of finance
+    FIN_CLERK,     // finance
+    FIN_CLERK2,    // finance
+    FIN_TECH_HEAD, // dept head of tech
+    FIN_TECH,      // technician, tech
+    FIN_TECH2,     // technician, tech
+    FIN_SYSTEM,    // a service account (role system)
     FIN_PEOPLE
 } fin_who_t;
 
@@ -34,14 +34,14 @@ typedef struct {
     harness_redis_t redis;
     harness_proc_t broker, hub, personnel, finance, gateway;
     int http_port;
-    char endpoint[64];                     // broker, for MDP calls
-    char env[FIN_ENV_MAX][128];            // children's environment
-    const char *envp[FIN_ENV_MAX + 1];     // NULL-ended
-    char ids[FIN_PEOPLE][48];              // staff ids
-    char tokens[FIN_PEOPLE][96];           // their bearer tokens
-    int year;                              // the current UTC year
-    char today[16];                        // YYYY-MM-DD
-    char budget[48];                       // this year's approved budget
+    char endpoint[64];                 // broker, for MDP calls
+    char env[FIN_ENV_MAX][128];        // children's environment
+    const char *envp[FIN_ENV_MAX + 1]; // NULL-ended
+    char ids[FIN_PEOPLE][48];          // staff ids
+    char tokens[FIN_PEOPLE][96];       // their bearer tokens
+    int year;                          // the current UTC year
+    char today[16];                    // YYYY-MM-DD
+    char budget[48];                   // this year's approved budget
 } fin_stack_t;
 
 extern fin_stack_t fin_stack;
