@@ -113,9 +113,8 @@ START_TEST(test_finance_journal_balanced_append_only)
     ck_assert_int_eq(s_balance("1001", NULL), before + 75000);
     ck_assert_int_eq(s_balance("1001", at), before + 70000);
     // The account's postings, with the running balance.
-    json_t *page =
-        fin_expect(200, FIN_CLERK, "GET", "/v1/journal?account=1001&limit=200",
-                   NULL);
+    json_t *page = fin_expect(200, FIN_CLERK, "GET",
+                              "/v1/journal?account=1001&limit=200", NULL);
     const json_t *items = json_object_get(page, "items");
     const json_t *last = json_array_get(items, json_array_size(items) - 1);
     ck_assert_str_eq(s_text(last, "entry"), second);
@@ -160,10 +159,10 @@ START_TEST(test_finance_reconciliation_two_differences)
              "\"%s\",\"csv\":\"date,amount,reference,description\\n"
              "%s,100000,DEP-1,\\\"Deposit, cash\\\"\\n%s,-30000,PAY-7,rent\\n"
              "%s,-1500,FEE,bank fee\\n\"}",
-             fin_stack.today, fin_stack.today, fin_stack.today,
-             fin_stack.today, fin_stack.today);
-    json_t *doc = fin_expect(201, FIN_CLERK, "POST", "/v1/reconciliations",
-                             body);
+             fin_stack.today, fin_stack.today, fin_stack.today, fin_stack.today,
+             fin_stack.today);
+    json_t *doc =
+        fin_expect(201, FIN_CLERK, "POST", "/v1/reconciliations", body);
     snprintf(id, sizeof id, "%s", s_text(doc, "id"));
     ck_assert_int_eq(fin_int(doc, "statement_lines"), 3);
     json_decref(doc);
@@ -185,8 +184,8 @@ START_TEST(test_finance_reconciliation_two_differences)
                         200));
     snprintf(body, sizeof body,
              "{\"item\":\"%s\",\"explanation\":\"deposit in transit\"}", e3);
-    json_decref(fin_act(FIN_CLERK, "reconciliations", id, "explain", body,
-                        200));
+    json_decref(
+        fin_act(FIN_CLERK, "reconciliations", id, "explain", body, 200));
     json_decref(fin_act(FIN_CLERK, "reconciliations", id, "submit", NULL, 200));
     json_decref(
         fin_act(FIN_CLERK2, "reconciliations", id, "approve", NULL, 403));
@@ -244,8 +243,8 @@ START_TEST(test_finance_internal_budget_routes)
     ck_assert_int_eq(
         s_internal("system", "/internal/budget/check", body, NULL, &reply),
         200);
-    ck_assert(json_is_true(json_object_get(json_object_get(reply, "body"),
-                                           "fits")));
+    ck_assert(
+        json_is_true(json_object_get(json_object_get(reply, "body"), "fits")));
     json_decref(reply);
     snprintf(body, sizeof body, "{\"line\":\"%s\",\"amount\":900000000}", ref);
     ck_assert_int_eq(
@@ -339,7 +338,7 @@ START_TEST(test_finance_events_post_entries)
 }
 END_TEST
 
-static int s_statuses[S_RACERS];     // per racer, written by its thread
+static int s_statuses[S_RACERS];    // per racer, written by its thread
 static char s_claims[S_RACERS][48]; // the claims they approve
 
 static void *
@@ -375,8 +374,8 @@ START_TEST(test_finance_concurrent_approvals_never_overspend)
     }
     pthread_t threads[S_RACERS];
     for (long i = 0; i < S_RACERS; i++) {
-        ck_assert_int_eq(
-            pthread_create(&threads[i], NULL, s_racer, (void *)i), 0);
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, s_racer, (void *)i),
+                         0);
     }
     int approved = 0, refused = 0;
     for (int i = 0; i < S_RACERS; i++) {
@@ -385,8 +384,7 @@ START_TEST(test_finance_concurrent_approvals_never_overspend)
         refused += s_statuses[i] == 422;
     }
     ck_assert_msg(approved == 10 && refused == S_RACERS - 10,
-                  "approved %d, refused %d of %d", approved, refused,
-                  S_RACERS);
+                  "approved %d, refused %d of %d", approved, refused, S_RACERS);
     ck_assert_int_eq(fin_line(ref, "available"), available - 10 * share);
     ck_assert_int_ge(fin_line(ref, "available"), 0);
     // The refused claims are still pending, with the budget check in force.
