@@ -240,6 +240,17 @@ void cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
 void cm_commit_ledger(cm_commit_t *self, const char *key,
                       const char *entry_json);
 
+// Append an entry to a ledger stream stamped with the value of the counter
+// (counter_key, counter_field) once every delta of this commit is applied:
+// the stream entry holds `member` = that integer beside `entry`, and
+// cm_stream_read returns it as the entry's member `member`. A running
+// balance that is exact whatever the concurrency, with no read before the
+// commit (a stock ledger's balance after, an account's). member must not
+// be "entry".
+void cm_commit_ledger_stamped(cm_commit_t *self, const char *key,
+                              const char *entry_json, const char *counter_key,
+                              const char *counter_field, const char *member);
+
 // Append an event to sm:{owner}:outbox with the next seq and the epoch.
 void cm_commit_event(cm_commit_t *self, const char *type,
                      const char *envelope_json);
