@@ -340,9 +340,13 @@ fin_stack_teardown(void)
     fin_stack_t *s = &fin_stack;
     harness_proc_t *procs[] = {&s->gateway, &s->finance, &s->personnel, &s->hub,
                                &s->broker};
+    // SM_TEST_KEEP_LOGS=1 keeps the processes' logs for a post-mortem.
+    bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
         harness_proc_kill(procs[i], SIGTERM, 5000);
-        harness_proc_cleanup(procs[i]);
+        if (!keep) {
+            harness_proc_cleanup(procs[i]);
+        }
     }
     harness_redis_stop(&s->redis);
 }

@@ -14,7 +14,7 @@
 #define FIN_ENV_MAX    12
 #define FIN_CALL_MS    8000
 #define FIN_MAJOR_FEN  800000 // the major-expenditure threshold of tests
-#define FIN_TTL_MS     1500   // a pending commitment's life in tests
+#define FIN_TTL_MS     3000   // a pending commitment's life in tests
 #define FIN_BOOT_TOKEN "smt_finance_suite_bootstrap_token_0123456789ab"
 
 // The people (index into fin_people).

@@ -20,6 +20,31 @@ static const cm_filter_t s_filters[] = {
     {NULL},
 };
 
+static const char *const s_figures[] = {ACCOUNT_BALANCE, "debits", "credits",
+                                        "postings"};
+#define S_FIGURES 4
+
+// The running figures of an account: 0 or a store status.
+static int
+s_read_figures(cm_store_t *store, const char *code, int64_t *values)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *keys[] = {finance_key(key, "account", code)};
+    return cm_store_counters(store, keys, 1, s_figures, S_FIGURES, values);
+}
+
+static void
+s_decorate(cm_ctx_t *ctx, const json_t *doc, json_t *view)
+{
+    int64_t values[S_FIGURES];
+    if (s_read_figures(cm_ctx_store(ctx), cm_doc_text(doc, "code"), values)
+        == 0) {
+        for (size_t i = 0; i < S_FIGURES; i++) {
+            json_object_set_new(view, s_figures[i], json_integer(values[i]));
+        }
+    }
+}
+
 const cm_doc_type_t account_type = {
     .owner = FINANCE_OWNER,
     .kind = "account",
@@ -27,6 +52,7 @@ const cm_doc_type_t account_type = {
     .id_prefix = "",
     .path = "/v1/accounts",
     .filters = s_filters,
+    .decorate = s_decorate,
     .history_keep = 5,
 };
 
@@ -69,10 +95,6 @@ s_new_account(const char *code, const char *name, const char *type,
     json_object_set_new(doc, "code", json_string(code));
     json_object_set_new(doc, "name", json_string(name));
     json_object_set_new(doc, "type", json_string(type));
-    json_object_set_new(doc, "debits", json_integer(0));
-    json_object_set_new(doc, "credits", json_integer(0));
-    json_object_set_new(doc, "balance", json_integer(0));
-    json_object_set_new(doc, "postings", json_integer(0));
     return doc;
 }
 
@@ -188,12 +210,17 @@ account_balance(cm_ctx_t *ctx)
     if (!doc) {
         return;
     }
-    json_t *reply = json_pack("{s:s, s:O, s:O, s:O}", "account", code, "type",
+    int64_t values[S_FIGURES] = {0, 0, 0, 0};
+    char now[40];
+    int rc = s_read_figures(cm_ctx_store(ctx), code, values);
+    json_t *reply = json_pack("{s:s, s:O, s:I, s:s}", "account", code, "type",
                               json_object_get(doc, "type"), "balance",
-                              json_object_get(doc, "balance"), "as_of",
-                              json_object_get(doc, "updated_at"));
+                              (json_int_t)values[0], "as_of",
+                              cm_time_format(cm_time_now_ms(), now));
     json_t *posting = NULL;
-    int rc = at ? s_balance_at(cm_ctx_store(ctx), code, at_ms, &posting) : 0;
+    if (rc == 0 && at) {
+        rc = s_balance_at(cm_ctx_store(ctx), code, at_ms, &posting);
+    }
     if (rc != 0) {
         cm_ctx_fail_status(ctx, rc, NULL);
         json_decref(reply);

@@ -1,9 +1,10 @@
 // account — the chart of accounts (code, name, type asset / liability /
-// income / expense / equity) and each account's running figures: debits,
-// credits and balance (on the account's normal side) are kept on the
-// account document, updated by every posting with a version check, so a
-// balance read is one document read. A small default chart is seeded at
-// start.
+// income / expense / equity) and each account's running figures: balance
+// (on the account's normal side), debits, credits and postings are
+// counters on the account's hash, changed by every posting in its commit,
+// so a balance read is one read; a balance at a time is the stamp of the
+// last posting before it (one reverse range read). A small default chart
+// is seeded at start.
 #ifndef FINANCE_ACCOUNT_H
 #define FINANCE_ACCOUNT_H
 
@@ -16,6 +17,7 @@
 #define ACCOUNT_INCOME   "6301" // non-operating income (disposals, fines)
 #define ACCOUNT_EXPENSE  "6602" // administrative expenses (default line)
 #define ACCOUNT_CODE_MAX 16
+#define ACCOUNT_BALANCE  "balance" // the counter, and the postings' stamp
 
 extern const cm_doc_type_t account_type;
 

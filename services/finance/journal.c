@@ -22,8 +22,7 @@ typedef struct {
     const char *code; // borrowed from the lines
     int64_t debit;    // sum of its debits
     int64_t credit;   // sum of its credits
-    json_t *doc;      // the account as read (owned)
-    int64_t version;  // its version
+    json_t *doc;      // the account as read (owned): its type
 } s_touch_t;
 
 // Group the lines by account. Returns the count, or -1 when more than
@@ -69,7 +68,6 @@ s_read_accounts(cm_store_t *store, const json_t *lines, s_touch_t *touch, int n)
     json_t *problem = NULL;
     for (int i = 0; i < n; i++) {
         touch[i].doc = docs[i];
-        touch[i].version = versions[i];
         for (size_t j = 0; !docs[i] && j < json_array_size(lines); j++) {
             if (strcmp(cm_doc_text(json_array_get(lines, j), "account"),
                        touch[i].code)
@@ -100,37 +98,32 @@ s_entry_json(const journal_post_t *post, const char *id, int64_t now_ms)
     return entry;
 }
 
-// The account's new figures and its posting (with the running balance).
+// The account's figures (counters on its hash) and its posting, stamped
+// with the balance after the whole commit.
 static void
-s_commit_account(cm_commit_t *commit, const s_touch_t *t, const json_t *entry,
-                 int64_t now_ms)
+s_commit_account(cm_commit_t *commit, const s_touch_t *t, const json_t *entry)
 {
-    json_t *doc = json_deep_copy(t->doc);
+    char key[CM_STORE_KEY_MAX], postings[CM_STORE_KEY_MAX];
+    cm_doc_key(&account_type, t->code, key, sizeof key);
     int64_t delta =
-        entry_balance_delta(cm_doc_text(doc, "type"), t->debit, t->credit);
-    int64_t balance = cm_doc_integer(doc, "balance") + delta;
-    json_object_set_new(doc, "balance", json_integer(balance));
-    json_object_set_new(doc, "debits",
-                        json_integer(cm_doc_integer(doc, "debits") + t->debit));
-    json_object_set_new(
-        doc, "credits",
-        json_integer(cm_doc_integer(doc, "credits") + t->credit));
-    json_object_set_new(doc, "postings",
-                        json_integer(cm_doc_integer(doc, "postings") + 1));
-    cm_doc_set_time(doc, "updated_at", now_ms);
-    cm_doc_commit(commit, &account_type, t->doc, doc, t->version, now_ms);
+        entry_balance_delta(cm_doc_text(t->doc, "type"), t->debit, t->credit);
+    const char *fields[] = {ACCOUNT_BALANCE, "debits", "credits", "postings"};
+    int64_t deltas[] = {delta, t->debit, t->credit, 1};
+    for (size_t i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
+        cm_commit_counter(commit, key, fields[i], deltas[i], CM_COUNTER_NO_MIN,
+                          CM_COUNTER_NO_MAX);
+    }
     json_t *posting = json_pack(
-        "{s:O, s:O, s:I, s:I, s:I, s:O, s:O?}", "entry",
+        "{s:O, s:O, s:I, s:I, s:O, s:O?}", "entry",
         json_object_get(entry, "id"), "date", json_object_get(entry, "date"),
-        "debit", (json_int_t)t->debit, "credit", (json_int_t)t->credit,
-        "balance", (json_int_t)balance, "memo", json_object_get(entry, "memo"),
-        "reference", json_object_get(entry, "reference"));
-    char key[CM_STORE_KEY_MAX];
+        "debit", (json_int_t)t->debit, "credit", (json_int_t)t->credit, "memo",
+        json_object_get(entry, "memo"), "reference",
+        json_object_get(entry, "reference"));
     char *text = json_dumps(posting, JSON_COMPACT);
-    cm_commit_ledger(commit, account_postings_key(t->code, key), text);
+    cm_commit_ledger_stamped(commit, account_postings_key(t->code, postings),
+                             text, key, ACCOUNT_BALANCE, ACCOUNT_BALANCE);
     free(text);
     json_decref(posting);
-    json_decref(doc);
 }
 
 static void
@@ -172,7 +165,7 @@ journal_prepare(cm_store_t *store, cm_commit_t *commit,
     if (!problem) {
         *entry = s_entry_json(post, id, now_ms);
         for (int i = 0; i < n; i++) {
-            s_commit_account(commit, &touch[i], *entry, now_ms);
+            s_commit_account(commit, &touch[i], *entry);
         }
         s_commit_entry(commit, post, *entry);
         char key[CM_STORE_KEY_MAX];

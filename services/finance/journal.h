@@ -1,10 +1,12 @@
 // journal — the double-entry journal: every entry balances (entry.h), is
 // posted once and never edited (a correction is a reversing entry). A
 // posting writes, in one commit: the entry, its place in the journal
-// stream, a posting with the running balance in each account's stream, the
-// account documents' figures (version-checked, so the running balance is
-// exact under concurrency: a conflict is tried again), and the event
-// finance.journal.posted. The fiscal year of the posting must be open.
+// stream, each account's figures (counters: balance, debits, credits,
+// postings) and its posting in the account's stream stamped with the
+// balance after the commit (cm_commit_ledger_stamped: exact whatever the
+// concurrency, no version check, so postings to one busy account never
+// conflict), and the event finance.journal.posted. The fiscal year of the
+// posting must be open.
 //
 // The entry's `date` is the day it is posted (UTC): the journal is in
 // posting order, which is what makes a balance at any time one lookup.
@@ -20,7 +22,6 @@
 #include "cm_store.h"
 
 #define JOURNAL_ACCOUNTS_MAX 12 // distinct accounts of one entry
-#define JOURNAL_TRIES        8  // tries of a posting that conflicts
 #define JOURNAL_STREAM       "journal"
 
 // What to post. Strings and JSON are borrowed.
@@ -36,10 +37,9 @@ typedef struct {
 } journal_post_t;
 
 // Add the posting of entry `id` (JE-n) to commit, reading the accounts
-// through store (a consumer adds it to its own commit, and a version
-// conflict there is tried again by the consumer). NULL when added (*entry: the
-// entry, caller owns), else a problem (400 unknown account naming its line, 409
-// closed fiscal year, 503) and nothing added.
+// through store (a consumer adds it to its own commit). NULL when added
+// (*entry: the entry, caller owns), else a problem (400 unknown account naming
+// its line, 409 closed fiscal year, 503) and nothing added.
 json_t *journal_prepare(cm_store_t *store, cm_commit_t *commit,
                         const journal_post_t *post, const char *id,
                         int64_t now_ms, json_t **entry);

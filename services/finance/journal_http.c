@@ -40,9 +40,8 @@ s_may_post(cm_ctx_t *ctx)
     return false;
 }
 
-// Post with tries on a version conflict of an account (another posting
-// moved its running balance first); extra (may be NULL) is a key that must
-// be new in the same commit (a reversal's marker).
+// Post; marker (may be NULL) is a key that must be new in the same commit
+// (a reversal's: an entry is reversed once).
 static void
 s_post(cm_ctx_t *ctx, const journal_post_t *post, const char *marker)
 {
@@ -52,34 +51,27 @@ s_post(cm_ctx_t *ctx, const journal_post_t *post, const char *marker)
         cm_ctx_fail_status(ctx, rc, NULL);
         return;
     }
-    for (int i = 0; i < JOURNAL_TRIES; i++) {
-        cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
-        if (marker) {
-            cm_commit_doc(commit, marker, CM_VERSION_NEW, "{}");
-            cm_commit_field(commit, "entry", id);
-        }
-        json_t *entry = NULL;
-        json_t *problem = journal_prepare(cm_ctx_store(ctx), commit, post, id,
-                                          cm_time_now_ms(), &entry);
-        if (problem) {
-            cm_commit_destroy(&commit);
-            cm_ctx_fail(ctx, problem);
-            return;
-        }
+    cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
+    if (marker) {
+        cm_commit_doc(commit, marker, CM_VERSION_NEW, "{}");
+        cm_commit_field(commit, "entry", id);
+    }
+    json_t *entry = NULL;
+    json_t *problem = journal_prepare(cm_ctx_store(ctx), commit, post, id,
+                                      cm_time_now_ms(), &entry);
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+    } else {
         char location[64];
         snprintf(location, sizeof location, "/v1/journal/%s", id);
         cm_ctx_header(ctx, "Location", location);
-        int outcome = cm_ctx_commit(ctx, commit, 201, entry);
-        cm_commit_destroy(&commit);
-        if (outcome == CM_COMMIT_LIMIT) {
+        if (cm_ctx_commit(ctx, commit, 201, entry) == CM_COMMIT_LIMIT) {
             cm_ctx_fail(ctx, cm_problem_new(409, "fiscal_year_closed",
                                             "the fiscal year is closed: "
                                             "nothing may be posted"));
         }
-        if (outcome != CM_COMMIT_CONFLICT || marker) {
-            return; // a reversal conflicts only on its marker: answered 409
-        }
     }
+    cm_commit_destroy(&commit);
 }
 
 void

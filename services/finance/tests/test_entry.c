@@ -57,10 +57,10 @@ END_TEST
 
 START_TEST(test_entry_bad_lines_are_named)
 {
-    json_t *lines = s_parse(
-        "[{\"account\":\"1002\",\"debit\":7.5},{\"account\":\"6001\"},"
-        "{\"account\":\"6001\",\"debit\":1,\"credit\":1},{\"debit\":2},"
-        "{\"account\":\"1\",\"credit\":0,\"x\":1}, 7]");
+    json_t *lines =
+        s_parse("[{\"account\":\"1002\",\"debit\":7.5},{\"account\":\"6001\"},"
+                "{\"account\":\"6001\",\"debit\":1,\"credit\":1},{\"debit\":2},"
+                "{\"account\":\"1\",\"credit\":0,\"x\":1}, 7]");
     json_t *problem = NULL;
     int64_t total = 0;
     ck_assert(!entry_check_lines(lines, &problem, &total));
@@ -94,9 +94,9 @@ START_TEST(test_entry_reverse_and_balance_side)
     ck_assert_int_eq(entry_line_credit(json_array_get(reversed, 0)), 700);
     ck_assert_int_eq(entry_line_debit(json_array_get(reversed, 0)), 0);
     ck_assert_int_eq(entry_line_debit(json_array_get(reversed, 1)), 700);
-    ck_assert_str_eq(json_string_value(json_object_get(
-                         json_array_get(reversed, 0), "memo")),
-                     "m");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(reversed, 0), "memo")),
+        "m");
     json_t *problem = NULL;
     int64_t total = 0;
     ck_assert(entry_check_lines(reversed, &problem, &total));

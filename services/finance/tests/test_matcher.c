@@ -27,10 +27,9 @@ END_TEST
 
 START_TEST(test_matcher_window_and_single_use)
 {
-    matcher_item_t statement[] = {{100, 700, NULL}, {100, 700, NULL},
-                                  {100, 700, NULL}};
-    matcher_item_t book[] = {{96, 700, NULL}, {101, 700, NULL},
-                             {99, 700, ""}};
+    matcher_item_t statement[] = {
+        {100, 700, NULL}, {100, 700, NULL}, {100, 700, NULL}};
+    matcher_item_t book[] = {{96, 700, NULL}, {101, 700, NULL}, {99, 700, ""}};
     long match[3];
     bool used[3];
     // Day 96 is four days away: outside a window of 3.
@@ -49,7 +48,9 @@ START_TEST(test_matcher_many_equal_items)
 {
     // 20000 identical book items and as many statement lines: each pairs
     // once, and the "next free" table keeps it linear.
-    enum { N = 20000 };
+    enum {
+        N = 20000
+    };
     matcher_item_t *statement = calloc(N, sizeof *statement);
     matcher_item_t *book = calloc(N, sizeof *book);
     long *match = calloc(N, sizeof *match);

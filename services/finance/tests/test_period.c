@@ -33,10 +33,9 @@ END_TEST
 
 START_TEST(test_workflow_tables_are_valid)
 {
-    const cm_workflow_t *tables[] = {&budget_workflow, &claim_workflow,
-                                     &expenditure_workflow,
-                                     &reconciliation_workflow,
-                                     &adjustment_workflow};
+    const cm_workflow_t *tables[] = {
+        &budget_workflow, &claim_workflow, &expenditure_workflow,
+        &reconciliation_workflow, &adjustment_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         ck_assert_int_eq(cm_workflow_check(tables[i]), 0);
     }
