@@ -63,7 +63,7 @@ s_ref(char *ref, const char *line)
     snprintf(ref, 64, "%s/%s", fin_stack.budget, line);
 }
 
-START_TEST(test_finance_budget_roles_states_fields)
+START_TEST(test_finance_budget_roles_and_fields)
 {
     json_t *out = NULL;
     const char *good = "{\"year\":2040,\"title\":\"B\",\"lines\":[{"
@@ -82,6 +82,15 @@ START_TEST(test_finance_budget_roles_states_fields)
     ck_assert_str_eq(s_error_for(out, "lines[1].amount"), "is required");
     ck_assert_str_eq(s_error_for(out, "bogus"), "is not allowed");
     json_decref(out);
+}
+END_TEST
+
+START_TEST(test_finance_budget_chain_one_per_year)
+{
+    json_t *out = NULL;
+    const char *good = "{\"year\":2040,\"title\":\"B\",\"lines\":[{"
+                       "\"category\":\"a\",\"department\":\"tech\","
+                       "\"amount\":100}]}";
     json_t *doc = fin_expect(201, FIN_CLERK, "POST", "/v1/budgets", good);
     char id[48];
     snprintf(id, sizeof id, "%s", s_text(doc, "id"));
@@ -119,6 +128,41 @@ START_TEST(test_finance_budget_roles_states_fields)
 }
 END_TEST
 
+// The history entries of claim id whose action is `action`.
+static int
+s_history_count(const char *id, const char *action)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/expense-claims/%s/history?limit=50", id);
+    json_t *history = fin_expect(200, FIN_TECH, "GET", path, NULL);
+    int count = 0;
+    const json_t *items = json_object_get(history, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        count +=
+            strcmp(s_text(json_array_get(items, i), "action"), action) == 0;
+    }
+    json_decref(history);
+    return count;
+}
+
+// PATCH a returned claim (at version) with a second invoice: 15000 in all.
+static void
+s_correct(const char *id, long long version)
+{
+    char extra[64], body[1024], path[96];
+    snprintf(extra, sizeof extra, "If-Match: \"%lld\"\r\n", version);
+    snprintf(body, sizeof body,
+             "{\"amount\":15000,\"invoices\":[{\"number\":\"RJ-1\",\"date\":"
+             "\"%s\",\"amount\":12000,\"issuer\":\"Rail Co\"},{\"number\":"
+             "\"RJ-2\",\"date\":\"%s\",\"amount\":3000,\"issuer\":\"Taxi\"}]}",
+             fin_stack.today, fin_stack.today);
+    snprintf(path, sizeof path, "/v1/expense-claims/%s", id);
+    ck_assert_int_eq(
+        fin_http(FIN_TECH, "PATCH", path, body, "If-Match: \"1\"\r\n", NULL),
+        412); // stale
+    ck_assert_int_eq(fin_http(FIN_TECH, "PATCH", path, body, extra, NULL), 200);
+}
+
 START_TEST(test_finance_claim_rejected_corrected_paid)
 {
     char body[1024], id[48], ref[64], path[96];
@@ -142,15 +186,7 @@ START_TEST(test_finance_claim_rejected_corrected_paid)
     long long version = fin_int(doc, "version");
     json_decref(doc);
     // Corrected while returned: a second invoice, the amount grows.
-    char extra[64];
-    snprintf(extra, sizeof extra, "If-Match: \"%lld\"\r\n", version);
-    snprintf(body, sizeof body,
-             "{\"amount\":15000,\"invoices\":[{\"number\":\"RJ-1\",\"date\":"
-             "\"%s\",\"amount\":12000,\"issuer\":\"Rail Co\"},{\"number\":"
-             "\"RJ-2\",\"date\":\"%s\",\"amount\":3000,\"issuer\":\"Taxi\"}]}",
-             fin_stack.today, fin_stack.today);
-    snprintf(path, sizeof path, "/v1/expense-claims/%s", id);
-    ck_assert_int_eq(fin_http(FIN_TECH, "PATCH", path, body, extra, NULL), 200);
+    s_correct(id, version);
     json_decref(fin_act(FIN_TECH, "expense-claims", id, "resubmit", NULL, 200));
     json_decref(
         fin_act(FIN_TECH_HEAD, "expense-claims", id, "approve", NULL, 200));
@@ -177,25 +213,15 @@ START_TEST(test_finance_claim_rejected_corrected_paid)
     ck_assert_int_eq(json_array_size(json_object_get(posted, "lines")), 2);
     json_decref(posted);
     // Both rounds are in the history.
-    snprintf(path, sizeof path, "/v1/expense-claims/%s/history?limit=50", id);
-    json_t *history = fin_expect(200, FIN_TECH, "GET", path, NULL);
-    int rejects = 0, submits = 0;
-    const json_t *items = json_object_get(history, "items");
-    for (size_t i = 0; i < json_array_size(items); i++) {
-        const char *action = s_text(json_array_get(items, i), "action");
-        rejects += strcmp(action, "reject") == 0;
-        submits +=
-            strcmp(action, "submit") == 0 || strcmp(action, "resubmit") == 0;
-    }
-    ck_assert_int_eq(rejects, 1);
-    ck_assert_int_eq(submits, 2);
-    json_decref(history);
+    ck_assert_int_eq(s_history_count(id, "reject"), 1);
+    ck_assert_int_eq(s_history_count(id, "submit"), 1);
+    ck_assert_int_eq(s_history_count(id, "resubmit"), 1);
 }
 END_TEST
 
 START_TEST(test_finance_claim_bad_input)
 {
-    char body[1024], id[48];
+    char body[1024];
     json_t *out = NULL;
     // A decimal amount, invoices that do not sum, an unknown member.
     snprintf(body, sizeof body,
@@ -237,6 +263,13 @@ START_TEST(test_finance_claim_bad_input)
         422);
     ck_assert_str_eq(s_text(out, "code"), "no_budget_line");
     json_decref(out);
+}
+END_TEST
+
+START_TEST(test_finance_claim_invoice_used_and_reject_codes)
+{
+    char body[1024], id[48];
+    json_t *out = NULL;
     // An invoice already used on another claim: 409 naming that claim.
     s_claim_body(body, sizeof body, "travel", 700, "BI-3");
     fin_claim(FIN_TECH, body, id);
@@ -319,11 +352,19 @@ START_TEST(test_finance_adjustment_station_head_only)
                      "\"amount\":90000000,\"reason\":\"too much\"}");
     ck_assert_str_eq(s_text(doc, "code"), "over_budget");
     json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_finance_supplement_reviewed_then_approved)
+{
+    char to[64], path[96], id[48];
+    s_ref(to, "L6");
+    long long to_amount = fin_line(to, "amount");
     // A supplement: the finance head reviews, the station head approves.
     snprintf(path, sizeof path, "/v1/budgets/%s/supplement", fin_stack.budget);
-    doc = fin_expect(201, FIN_CLERK, "POST", path,
-                     "{\"to_line\":\"L6\",\"amount\":50000,\"reason\":"
-                     "\"extra trips\"}");
+    json_t *doc = fin_expect(201, FIN_CLERK, "POST", path,
+                             "{\"to_line\":\"L6\",\"amount\":50000,\"reason\":"
+                             "\"extra trips\"}");
     snprintf(id, sizeof id, "%s", s_text(doc, "id"));
     json_decref(doc);
     json_decref(
@@ -334,7 +375,7 @@ START_TEST(test_finance_adjustment_station_head_only)
         fin_act(FIN_FIN_HEAD, "budget-adjustments", id, "approve", NULL, 200));
     json_decref(
         fin_act(FIN_HEAD, "budget-adjustments", id, "approve", NULL, 200));
-    ck_assert_int_eq(fin_line(to, "amount"), to_amount + 350000);
+    ck_assert_int_eq(fin_line(to, "amount"), to_amount + 50000);
     // Both stay in the adjustments' list (and each keeps its history).
     snprintf(path, sizeof path, "/v1/budget-adjustments?budget=%s",
              fin_stack.budget);
@@ -343,6 +384,31 @@ START_TEST(test_finance_adjustment_station_head_only)
     json_decref(doc);
 }
 END_TEST
+
+// A major-expenditure request by the tech head (after a refused one
+// without its feasibility study); its id into er (48 bytes).
+static void
+s_expenditure_request(char *er)
+{
+    json_t *out;
+    // The feasibility study is required, field by field.
+    out = fin_expect(400, FIN_TECH_HEAD, "POST", "/v1/expenditure-requests",
+                     "{\"title\":\"Generator\",\"amount\":2000000,"
+                     "\"purpose\":\"backup power\",\"feasibility\":{"
+                     "\"document\":\"DOC-7\"}}");
+    ck_assert_str_eq(s_error_for(out, "feasibility.summary"), "is required");
+    ck_assert_str_eq(s_error_for(out, "feasibility.alternatives"),
+                     "is required");
+    json_decref(out);
+    out = fin_expect(201, FIN_TECH_HEAD, "POST", "/v1/expenditure-requests",
+                     "{\"title\":\"Generator\",\"amount\":2000000,"
+                     "\"purpose\":\"backup power\",\"feasibility\":{"
+                     "\"document\":\"DOC-7\",\"summary\":\"pays back in "
+                     "3 years\",\"alternatives\":[\"rent one\",\"do "
+                     "nothing\"]}}");
+    snprintf(er, 48, "%s", s_text(out, "id"));
+    json_decref(out);
+}
 
 START_TEST(test_finance_major_expenditure_gate)
 {
@@ -359,23 +425,7 @@ START_TEST(test_finance_major_expenditure_gate)
     ck_assert_str_eq(s_text(out, "code"), "expenditure_request_required");
     ck_assert_str_eq(s_text(out, "missing"), "expenditure_request");
     json_decref(out);
-    // The feasibility study is required, field by field.
-    out = fin_expect(400, FIN_TECH_HEAD, "POST", "/v1/expenditure-requests",
-                     "{\"title\":\"Generator\",\"amount\":2000000,"
-                     "\"purpose\":\"backup power\",\"feasibility\":{"
-                     "\"document\":\"DOC-7\"}}");
-    ck_assert_str_eq(s_error_for(out, "feasibility.summary"), "is required");
-    ck_assert_str_eq(s_error_for(out, "feasibility.alternatives"),
-                     "is required");
-    json_decref(out);
-    out = fin_expect(201, FIN_TECH_HEAD, "POST", "/v1/expenditure-requests",
-                     "{\"title\":\"Generator\",\"amount\":2000000,"
-                     "\"purpose\":\"backup power\",\"feasibility\":{"
-                     "\"document\":\"DOC-7\",\"summary\":\"pays back in "
-                     "3 years\",\"alternatives\":[\"rent one\",\"do "
-                     "nothing\"]}}");
-    snprintf(er, sizeof er, "%s", s_text(out, "id"));
-    json_decref(out);
+    s_expenditure_request(er);
     // Named but not approved yet: still refused.
     snprintf(body, sizeof body,
              "{\"date\":\"%s\",\"place\":\"S\",\"purpose\":\"G\","
@@ -456,6 +506,52 @@ START_TEST(test_finance_movements_recompute_to_figures)
 }
 END_TEST
 
+START_TEST(test_finance_closed_year_refuses_movements)
+{
+    char id[48], ref[64], body[512], path[96];
+    int year = fin_stack.year + 6;
+    char lines[256];
+    snprintf(lines, sizeof lines,
+             "[{\"category\":\"travel\",\"department\":\"tech\","
+             "\"amount\":900000},{\"category\":\"fuel\",\"department\":"
+             "\"tech\",\"amount\":100000}]");
+    fin_approved_budget(year, lines, id);
+    snprintf(ref, sizeof ref, "%s/L1", id);
+    // Only the finance head (or the station head) closes a fiscal year.
+    json_decref(fin_act(FIN_CLERK, "budgets", id, "close",
+                        "{\"note\":\"year end\"}", 403));
+    json_t *doc = fin_act(FIN_FIN_HEAD, "budgets", id, "close",
+                          "{\"note\":\"year end\"}", 200);
+    ck_assert_str_eq(s_text(doc, "state"), "closed");
+    json_decref(doc);
+    json_decref(
+        fin_act(FIN_FIN_HEAD, "budgets", id, "close", "{\"note\":\"x\"}", 409));
+    // No commitment, no transfer, nothing moves any more.
+    snprintf(body, sizeof body,
+             "{\"line\":\"%s\",\"amount\":1000,\"document\":{\"type\":"
+             "\"purchase_order\",\"id\":\"PO-77\",\"step\":\"approve\"},"
+             "\"reservation\":\"purchase_order:PO-77:approve:r1\"}",
+             ref);
+    json_t *reply =
+        fin_internal("system", "/internal/budget/commit", body, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(reply, "status")), 409);
+    ck_assert_str_eq(s_text(json_object_get(reply, "error"), "code"),
+                     "fiscal_year_closed");
+    json_decref(reply);
+    snprintf(path, sizeof path, "/v1/budgets/%s/adjust", id);
+    json_t *out = NULL;
+    ck_assert_int_eq(
+        fin_http(FIN_CLERK, "POST", path,
+                 "{\"from_line\":\"L1\",\"to_line\":\"L2\",\"amount\":"
+                 "1000,\"reason\":\"late\"}",
+                 NULL, &out),
+        409);
+    ck_assert_str_eq(s_text(out, "code"), "fiscal_year_closed");
+    json_decref(out);
+    ck_assert_int_eq(fin_line(ref, "available"), 900000);
+}
+END_TEST
+
 Suite *
 finance_suite(void)
 {
@@ -463,12 +559,16 @@ finance_suite(void)
     TCase *tc = tcase_create("flows");
     tcase_add_unchecked_fixture(tc, fin_stack_setup, fin_stack_teardown);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_finance_budget_roles_states_fields);
+    tcase_add_test(tc, test_finance_budget_roles_and_fields);
+    tcase_add_test(tc, test_finance_budget_chain_one_per_year);
     tcase_add_test(tc, test_finance_claim_rejected_corrected_paid);
     tcase_add_test(tc, test_finance_claim_bad_input);
+    tcase_add_test(tc, test_finance_claim_invoice_used_and_reject_codes);
     tcase_add_test(tc, test_finance_adjustment_station_head_only);
+    tcase_add_test(tc, test_finance_supplement_reviewed_then_approved);
     tcase_add_test(tc, test_finance_major_expenditure_gate);
     tcase_add_test(tc, test_finance_movements_recompute_to_figures);
+    tcase_add_test(tc, test_finance_closed_year_refuses_movements);
     suite_add_tcase(s, tc);
     return s;
 }

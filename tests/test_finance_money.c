@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cm_outbox.h"
+#include "cm_redis.h"
 #include "cm_time.h"
 #include "suites.h"
 #include "test_finance_stack.h"
@@ -230,7 +232,35 @@ s_commit_body(char *body, size_t size, const char *ref, long amount,
              ref, amount, order, order);
 }
 
-START_TEST(test_finance_internal_budget_routes)
+// Events of `type` in finance's outbox.
+typedef struct {
+    const char *type; // counted
+    int n;            // seen
+} s_count_t;
+
+static int
+s_count(const cm_event_t *event, void *arg)
+{
+    s_count_t *count = arg;
+    count->n += strcmp(event->type, count->type) == 0;
+    return 0;
+}
+
+static int
+s_events_of(const char *type)
+{
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", fin_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    s_count_t count = {type, 0};
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{finance}:outbox", "0-0",
+                                     100000, s_count, &count),
+                     0);
+    cm_redis_destroy(&redis);
+    return count.n;
+}
+
+START_TEST(test_finance_internal_check)
 {
     char ref[64], warn_ref[64], body[512];
     snprintf(ref, sizeof ref, "%s/L4", fin_stack.budget);
@@ -264,6 +294,13 @@ START_TEST(test_finance_internal_budget_routes)
     ck_assert_ptr_nonnull(
         json_object_get(json_object_get(reply, "body"), "warning"));
     json_decref(reply);
+}
+END_TEST
+
+START_TEST(test_finance_internal_commit_confirm_release)
+{
+    char ref[64], body[512];
+    snprintf(ref, sizeof ref, "%s/L4", fin_stack.budget);
     // Commit, idempotent by the call key; a second key cannot commit twice.
     long long committed = fin_line(ref, "committed");
     s_commit_body(body, sizeof body, ref, 100000, "PO-9");
@@ -296,6 +333,38 @@ START_TEST(test_finance_internal_budget_routes)
                    "PO-9:close:2", NULL),
         200);
     ck_assert_int_eq(fin_line(ref, "committed"), committed);
+}
+END_TEST
+
+START_TEST(test_finance_internal_warn_and_threshold)
+{
+    char warn_ref[64], body[512];
+    json_t *reply = NULL;
+    snprintf(warn_ref, sizeof warn_ref, "%s/L3", fin_stack.budget);
+    // A warn line: over its available amount it warns (reply and event);
+    // past its threshold (50 %) the event comes once in the period.
+    for (int i = 0; i < 2; i++) {
+        char order[16];
+        snprintf(order, sizeof order, "PO-W%d", i);
+        s_commit_body(body, sizeof body, warn_ref, 300000, order);
+        ck_assert_int_eq(
+            s_internal("system", "/internal/budget/commit", body, NULL, &reply),
+            201);
+        const json_t *figures =
+            json_object_get(json_object_get(reply, "body"), "figures");
+        ck_assert(i == 0 || json_object_get(figures, "warning") != NULL);
+        json_decref(reply);
+    }
+    ck_assert_int_eq(s_events_of("finance.budget.threshold_reached"), 1);
+    ck_assert_int_eq(s_events_of("finance.budget.overspend_warned"), 1);
+}
+END_TEST
+
+START_TEST(test_finance_internal_commit_expires)
+{
+    char ref[64], body[512];
+    snprintf(ref, sizeof ref, "%s/L4", fin_stack.budget);
+    long long committed = fin_line(ref, "committed");
     // A commitment never confirmed expires and gives the budget back.
     s_commit_body(body, sizeof body, ref, 50000, "PO-10");
     ck_assert_int_eq(s_internal("system", "/internal/budget/commit", body,
@@ -414,7 +483,10 @@ finance_money_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_finance_journal_balanced_append_only);
     tcase_add_test(tc, test_finance_reconciliation_two_differences);
-    tcase_add_test(tc, test_finance_internal_budget_routes);
+    tcase_add_test(tc, test_finance_internal_check);
+    tcase_add_test(tc, test_finance_internal_commit_confirm_release);
+    tcase_add_test(tc, test_finance_internal_warn_and_threshold);
+    tcase_add_test(tc, test_finance_internal_commit_expires);
     tcase_add_test(tc, test_finance_events_post_entries);
     tcase_add_test(tc, test_finance_concurrent_approvals_never_overspend);
     suite_add_tcase(s, tc);

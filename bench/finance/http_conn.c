@@ -30,8 +30,7 @@ http_conn_open(http_conn_t *conn, int port)
         || setsockopt(conn->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout,
                       sizeof timeout)
                != 0
-        || setsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one)
-               != 0
+        || setsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0
         || connect(conn->fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
         http_conn_close(conn);
         return -1;

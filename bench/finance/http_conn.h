@@ -7,9 +7,9 @@
 #define HTTP_CONN_BUFFER 65536
 
 typedef struct {
-    int fd;                       // -1 when closed
+    int fd;                        // -1 when closed
     char buffer[HTTP_CONN_BUFFER]; // bytes read and not yet used
-    int used;                     // of buffer
+    int used;                      // of buffer
 } http_conn_t;
 
 // Connect (closing what conn held). 0 or -1.

@@ -40,19 +40,19 @@ s_amount(long long n)
 }
 
 typedef struct {
-    int port;              // gateway
-    const char *token;     // bearer
-    long long total;       // entries to post
-    atomic_llong next;     // the next entry number
-    atomic_llong done;     // entries answered 201
-    atomic_llong failed;   // other answers
+    int port;            // gateway
+    const char *token;   // bearer
+    long long total;     // entries to post
+    atomic_llong next;   // the next entry number
+    atomic_llong done;   // entries answered 201
+    atomic_llong failed; // other answers
 } s_append_t;
 
 static void *
 s_poster(void *arg)
 {
     s_append_t *run = arg;
-    http_conn_t conn;
+    http_conn_t conn = {.fd = -1};
     if (http_conn_open(&conn, run->port) != 0) {
         fprintf(stderr, "bench/finance: cannot connect\n");
         return NULL;
@@ -104,7 +104,8 @@ s_append(int port, const char *token, long long total, long long step,
         int64_t now = cm_time_mono_ms();
         printf("%12lld %10.1f %12.0f %10lld\n", mark,
                (double)(now - last) / 1000.0,
-               (double)step * 1000.0 / (double)(now - last > 0 ? now - last : 1),
+               (double)step * 1000.0
+                   / (double)(now - last > 0 ? now - last : 1),
                (long long)atomic_load(&run.failed));
         fflush(stdout);
         last = now;
@@ -174,14 +175,13 @@ s_reconcile(int port, long long lines, long long stride)
     cm_store_t *store = cm_store_new("127.0.0.1", port, "", 30000);
     char today[11], key[CM_STORE_KEY_MAX];
     period_format_day(period_day(cm_time_now_ms()), today);
-    finance_key(key, "ledger", "statement:RC-BENCH");
+    reconciliation_statement_key("RC-BENCH", key);
     int64_t started = cm_time_mono_ms();
     int rc = s_store_statement(store, key, lines, stride, today);
     printf("statement of %lld lines stored in %.1f s (rc %d)\n", lines,
            (double)(cm_time_mono_ms() - started) / 1000.0, rc);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", "RC-BENCH",
-                            "account", "1002", "period_start", today,
-                            "period_end", today);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", "RC-BENCH", "account",
+                            "1002", "period_start", today, "period_end", today);
     started = cm_time_mono_ms();
     rc = rc ? rc : reconciliation_run(store, doc, 3);
     int64_t elapsed = cm_time_mono_ms() - started;

@@ -74,11 +74,12 @@ s_normalize(json_t *doc, const json_t *lines)
     int64_t total = 0;
     for (size_t i = 0; i < json_array_size(lines); i++) {
         json_t *line = json_deep_copy(json_array_get(lines, i));
-        char id[CM_ID_MAX], pair[S_PAIR_MAX], path[32];
+        char id[CM_ID_MAX], pair[S_PAIR_MAX];
         snprintf(id, sizeof id, "L%zu", i + 1);
         snprintf(pair, sizeof pair, "%s|%s", cm_doc_text(line, "category"),
                  cm_doc_text(line, "department"));
         if (json_object_get(seen, pair)) {
+            char path[32];
             snprintf(path, sizeof path, "lines[%zu]", i);
             cm_validate_fail(&problem, path,
                              "repeats a category and department");

@@ -174,11 +174,11 @@ expenditure_gate(cm_store_t *store, const finance_t *config,
     json_t *doc = NULL;
     int64_t version = 0, used = 0;
     int rc = cm_doc_read(store, &expenditure_type, request_id, &doc, &version);
-    char key[CM_STORE_KEY_MAX];
-    const char *fields[] = {EXPENDITURE_FIELD_USED};
-    const char *keys[] = {
-        cm_doc_key(&expenditure_type, request_id, key, sizeof key)};
     if (rc == 0) {
+        char key[CM_STORE_KEY_MAX];
+        const char *fields[] = {EXPENDITURE_FIELD_USED};
+        const char *keys[] = {
+            cm_doc_key(&expenditure_type, request_id, key, sizeof key)};
         rc = cm_store_counters(store, keys, 1, fields, 1, &used);
     }
     json_t *problem = NULL;

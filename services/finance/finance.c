@@ -151,20 +151,6 @@ finance_is_system(cm_ctx_t *ctx)
     return strcmp(cm_ctx_actor_role(ctx), FINANCE_SYSTEM) == 0;
 }
 
-bool
-finance_is_head(const json_t *actor)
-{
-    const char *role = json_string_value(json_object_get(actor, "role"));
-    const json_t *heads = json_object_get(actor, "heads");
-    for (size_t i = 0; i < json_array_size(heads); i++) {
-        const char *code = json_string_value(json_array_get(heads, i));
-        if (code && strcmp(code, FINANCE_DEPARTMENT) == 0) {
-            return true;
-        }
-    }
-    return role && strcmp(role, "station_head") == 0;
-}
-
 const char *
 finance_key(char *buf, const char *kind, const char *id)
 {

@@ -57,10 +57,6 @@ const finance_t *finance_of(cm_ctx_t *ctx);
 // True when the request's actor is another service (role system).
 bool finance_is_system(cm_ctx_t *ctx);
 
-// True when the actor is the head of the finance department (the org view's
-// `heads`) or the station head.
-bool finance_is_head(const json_t *actor);
-
 // A finance key "sm:{finance}:<kind>:<id>" into buf (CM_STORE_KEY_MAX).
 // Returns buf.
 const char *finance_key(char *buf, const char *kind, const char *id);

@@ -95,14 +95,15 @@ line_read(cm_store_t *store, const char *ref, line_t *line)
     if (rc != 0) {
         return rc;
     }
-    char key[CM_STORE_KEY_MAX], year_key[CM_STORE_KEY_MAX];
+    char key[CM_STORE_KEY_MAX];
     int64_t values[S_FIGURES];
     const char *keys[] = {line_key(ref, key)};
     rc = cm_store_counters(store, keys, 1, s_fields, S_FIGURES, values);
-    const char *closed[] = {LINE_FIELD_CLOSED};
-    const char *years[] = {
-        line_year_key((int)cm_doc_integer(line->info, "year"), year_key)};
     if (rc == 0) {
+        char year_key[CM_STORE_KEY_MAX];
+        const char *closed[] = {LINE_FIELD_CLOSED};
+        const char *years[] = {
+            line_year_key((int)cm_doc_integer(line->info, "year"), year_key)};
         rc = cm_store_counters(store, years, 1, closed, 1, &line->closed);
     }
     if (rc != 0) {

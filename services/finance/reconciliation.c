@@ -39,22 +39,20 @@ static const cm_field_t s_note_only[] = {CM_FIELD_NOTE, CM_FIELD_END};
 
 // ---- statement lines
 
-static const char *
-s_statement_key(const char *id, char *buf)
+const char *
+reconciliation_statement_key(const char *id, char *buf)
 {
     char name[CM_ID_MAX + 16];
     snprintf(name, sizeof name, "statement:%s", id);
     return finance_key(buf, "ledger", name);
 }
 
-// The lines of a body: from `csv` or `lines` (exactly one). NULL with
-// *problem set, or the lines (caller owns).
-static json_t *
-s_body_lines(const json_t *body, json_t **problem)
+json_t *
+reconciliation_body_lines(const json_t *body, bool none_ok, json_t **problem)
 {
     const json_t *csv = json_object_get(body, "csv");
     const json_t *lines = json_object_get(body, "lines");
-    if ((csv != NULL) == (lines != NULL)) {
+    if ((csv && lines) || (!csv && !lines && !none_ok)) {
         cm_validate_fail(problem, "csv",
                          "give the statement as csv or as lines, not both");
         return NULL;
@@ -62,8 +60,12 @@ s_body_lines(const json_t *body, json_t **problem)
     if (csv) {
         return statement_parse_csv(json_string_value(csv), problem);
     }
-    return statement_check_lines(lines, problem) ? json_incref((json_t *)lines)
-                                                 : NULL;
+    if (lines) {
+        return statement_check_lines(lines, problem)
+                   ? json_incref((json_t *)lines)
+                   : NULL;
+    }
+    return json_array();
 }
 
 // Append lines to the statement of doc; count them into doc.
@@ -71,7 +73,7 @@ static void
 s_append_lines(cm_commit_t *commit, json_t *doc, const json_t *lines)
 {
     char key[CM_STORE_KEY_MAX];
-    s_statement_key(cm_doc_text(doc, "id"), key);
+    reconciliation_statement_key(cm_doc_text(doc, "id"), key);
     int64_t n = cm_doc_integer(doc, "statement_lines");
     int64_t total = cm_doc_integer(doc, "statement_total");
     for (size_t i = 0; i < json_array_size(lines); i++) {
@@ -93,7 +95,7 @@ static json_t *
 s_import(cm_action_t *a)
 {
     json_t *problem = NULL;
-    json_t *lines = s_body_lines(a->body, &problem);
+    json_t *lines = reconciliation_body_lines(a->body, false, &problem);
     if (lines) {
         s_append_lines(a->commit, a->doc, lines);
         a->history_data =

@@ -13,6 +13,7 @@
 #define FINANCE_RECONCILIATION_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cm_ctx.h"
@@ -36,6 +37,16 @@ int reconciliation_run(cm_store_t *store, json_t *doc, int window_days);
 // A malformed event is logged and acknowledged. 0 or a store status.
 int reconciliation_from_event(cm_store_t *store, const json_t *envelope,
                               cm_commit_t *commit);
+
+// The statement stream of reconciliation id into buf (CM_STORE_KEY_MAX).
+// Returns buf.
+const char *reconciliation_statement_key(const char *id, char *buf);
+
+// The statement lines of a body: from `csv` or `lines` (not both; neither
+// is an empty array when none_ok, else 400). NULL with *problem set, or
+// the lines (caller owns).
+json_t *reconciliation_body_lines(const json_t *body, bool none_ok,
+                                  json_t **problem);
 
 // Handlers: POST/GET /v1/reconciliations, GET …/{id},
 // POST …/{id}/{action}, GET …/{id}/history, GET …/{id}/statement.

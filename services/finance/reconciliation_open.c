@@ -30,29 +30,6 @@ static const cm_field_t s_open_fields[] = {
     CM_FIELD_END,
 };
 
-// The statement's lines from `csv` or `lines` (at most one; none is an
-// empty statement to import into later). NULL with *problem, or the lines.
-static json_t *
-s_lines(const json_t *body, json_t **problem)
-{
-    const json_t *csv = json_object_get(body, "csv");
-    const json_t *lines = json_object_get(body, "lines");
-    if (csv && lines) {
-        cm_validate_fail(problem, "csv",
-                         "give the statement as csv or as lines, not both");
-        return NULL;
-    }
-    if (csv) {
-        return statement_parse_csv(json_string_value(csv), problem);
-    }
-    if (lines) {
-        return statement_check_lines(lines, problem)
-                   ? json_incref((json_t *)lines)
-                   : NULL;
-    }
-    return json_array();
-}
-
 // Check an opening body against the book: the dates in order and the
 // account an asset of the chart. NULL or a 400.
 static json_t *
@@ -92,7 +69,8 @@ s_open(cm_store_t *store, const json_t *body, const json_t *actor,
        const char *id, int64_t now, cm_commit_t *commit, json_t **doc_out)
 {
     json_t *problem = s_check_open(store, body);
-    json_t *lines = problem ? NULL : s_lines(body, &problem);
+    json_t *lines =
+        problem ? NULL : reconciliation_body_lines(body, true, &problem);
     if (!lines) {
         return problem;
     }
@@ -109,9 +87,8 @@ s_open(cm_store_t *store, const json_t *body, const json_t *actor,
     json_object_set_new(doc, "department", json_string(FINANCE_DEPARTMENT));
     json_object_set_new(doc, "requested_by",
                         json_string(cm_doc_text(actor, "id")));
-    char key[CM_STORE_KEY_MAX], name[CM_ID_MAX + 16];
-    snprintf(name, sizeof name, "statement:%s", id);
-    finance_key(key, "ledger", name);
+    char key[CM_STORE_KEY_MAX];
+    reconciliation_statement_key(id, key);
     for (size_t i = 0; i < json_array_size(lines); i++) {
         json_t *line = json_deep_copy(json_array_get(lines, i));
         json_object_set_new(line, "n", json_integer((json_int_t)i + 1));
@@ -239,8 +216,7 @@ reconciliation_statement(cm_ctx_t *ctx)
         return;
     }
     json_decref(doc);
-    char key[CM_STORE_KEY_MAX], name[CM_ID_MAX + 16];
-    snprintf(name, sizeof name, "statement:%s", cm_ctx_param(ctx, "id"));
+    char key[CM_STORE_KEY_MAX];
     const char *cursor = cm_ctx_query(ctx, "cursor");
     if (cursor && !cm_stream_id_is_valid(cursor)) {
         json_t *problem = NULL;
@@ -249,8 +225,10 @@ reconciliation_statement(cm_ctx_t *ctx)
         return;
     }
     cm_stream_page_t page;
-    int rc = cm_stream_read(cm_ctx_store(ctx), finance_key(key, "ledger", name),
-                            cursor, NULL, NULL, 200, false, &page);
+    int rc = cm_stream_read(
+        cm_ctx_store(ctx),
+        reconciliation_statement_key(cm_ctx_param(ctx, "id"), key), cursor,
+        NULL, NULL, 200, false, &page);
     if (rc != 0) {
         cm_ctx_fail_status(ctx, rc, NULL);
         return;

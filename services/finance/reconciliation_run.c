@@ -168,10 +168,9 @@ reconciliation_run(cm_store_t *store, json_t *doc, int window_days)
     snprintf(max_id, sizeof max_id, "%lld",
              (long long)((end + window_days + 1) * PERIOD_DAY_MS - 1));
     s_side_t st = {0}, book = {0};
-    char id[CM_ID_MAX + 16];
-    snprintf(id, sizeof id, "statement:%s", cm_doc_text(doc, "id"));
-    int rc = s_read_side(store, finance_key(key, "ledger", id), NULL, NULL,
-                         s_take_statement, &st);
+    int rc = s_read_side(
+        store, reconciliation_statement_key(cm_doc_text(doc, "id"), key), NULL,
+        NULL, s_take_statement, &st);
     if (rc == 0) {
         rc = s_read_side(store,
                          account_postings_key(cm_doc_text(doc, "account"), key),
