@@ -309,9 +309,15 @@ START_TEST(test_finance_internal_commit_confirm_release)
         s_internal("system", "/internal/budget/commit", body, key, NULL), 201);
     ck_assert_int_eq(
         s_internal("system", "/internal/budget/commit", body, key, NULL), 201);
+    // The same document and step under another key: the same commitment.
     ck_assert_int_eq(
         s_internal("system", "/internal/budget/commit", body, "other", NULL),
+        200);
+    s_commit_body(body, sizeof body, ref, 99, "PO-9");
+    ck_assert_int_eq(
+        s_internal("system", "/internal/budget/commit", body, "third", NULL),
         409);
+    s_commit_body(body, sizeof body, ref, 100000, "PO-9");
     ck_assert_int_eq(fin_line(ref, "committed"), committed + 100000);
     // Confirmed by the caller's event; then released in two parts.
     fin_publish("inventory", "inventory.order.approved",

@@ -144,6 +144,32 @@ s_after_commit(cm_ctx_t *ctx, int outcome, const json_t *doc, int64_t now)
     }
 }
 
+static json_t *s_view(const json_t *doc);
+
+// The reservation exists (another request for the same document and step
+// committed it): the same line and amount is a repeat, answered with what
+// is stored (200); anything else is 409.
+static void
+s_answer_repeat(cm_ctx_t *ctx, const json_t *doc)
+{
+    json_t *stored = NULL;
+    int64_t version = 0;
+    int rc = cm_doc_read(cm_ctx_store(ctx), &commitment_type,
+                         cm_doc_text(doc, "id"), &stored, &version);
+    if (rc == 0
+        && strcmp(cm_doc_text(stored, "line"), cm_doc_text(doc, "line")) == 0
+        && cm_doc_integer(stored, "amount") == cm_doc_integer(doc, "amount")) {
+        cm_ctx_reply(ctx, 200, s_view(stored));
+    } else if (rc == 0) {
+        cm_ctx_fail(ctx, cm_problem_new(409, "reservation_exists",
+                                        "this reservation holds another "
+                                        "line or amount"));
+    } else {
+        cm_ctx_fail_status(ctx, rc, NULL);
+    }
+    json_decref(stored);
+}
+
 // The commitment's movement, timer, document and event, then the reply.
 static void
 s_commit_new(cm_ctx_t *ctx, json_t *doc, const line_t *line, int64_t bound,
@@ -176,10 +202,7 @@ s_commit_new(cm_ctx_t *ctx, json_t *doc, const line_t *line, int64_t bound,
     json_object_set(reply, "figures", figures);
     int outcome = cm_ctx_commit(ctx, commit, 201, reply);
     if (outcome == CM_COMMIT_CONFLICT) {
-        // The reservation exists: a repeat of the same commit.
-        cm_ctx_fail(ctx, cm_problem_new(409, "reservation_exists",
-                                        "this reservation was committed "
-                                        "already"));
+        s_answer_repeat(ctx, doc);
     }
     s_after_commit(ctx, outcome, doc, now);
     cm_commit_destroy(&commit);
