@@ -552,6 +552,23 @@ START_TEST(test_finance_closed_year_refuses_movements)
 }
 END_TEST
 
+START_TEST(test_finance_head_claim_goes_to_deputy)
+{
+    char body[1024], id[48];
+    s_claim_body(body, sizeof body, "travel", 900, "HD-1");
+    fin_claim(FIN_TECH_HEAD, body, id);
+    json_t *doc =
+        fin_act(FIN_TECH_HEAD, "expense-claims", id, "submit", NULL, 200);
+    const json_t *steps =
+        json_object_get(json_object_get(doc, "approval"), "steps");
+    ck_assert_str_eq(s_text(json_array_get(steps, 0), "role"), "deputy_head");
+    ck_assert_str_eq(s_text(json_array_get(steps, 1), "role"), "finance");
+    json_decref(doc);
+    json_decref(
+        fin_act(FIN_TECH_HEAD, "expense-claims", id, "approve", NULL, 403));
+}
+END_TEST
+
 Suite *
 finance_suite(void)
 {
@@ -569,6 +586,7 @@ finance_suite(void)
     tcase_add_test(tc, test_finance_major_expenditure_gate);
     tcase_add_test(tc, test_finance_movements_recompute_to_figures);
     tcase_add_test(tc, test_finance_closed_year_refuses_movements);
+    tcase_add_test(tc, test_finance_head_claim_goes_to_deputy);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -158,15 +158,32 @@ s_update(cm_action_t *a)
     return problem;
 }
 
+// The matrix's class of a claim: "own_head" when the claimant heads the
+// claim's department (the check then goes to the deputy head over it).
+static const char *
+s_class(const cm_action_t *a)
+{
+    const char *department = cm_doc_text(a->doc, "department");
+    const json_t *heads = json_object_get(a->actor, "heads");
+    for (size_t i = 0; i < json_array_size(heads); i++) {
+        const char *code = json_string_value(json_array_get(heads, i));
+        if (code && strcmp(code, department) == 0) {
+            return "own_head";
+        }
+    }
+    return NULL;
+}
+
 static json_t *
 s_submit(cm_action_t *a)
 {
     int64_t bound = 0;
     json_t *problem = s_check_action(a, &bound);
     if (!problem) {
-        problem = cm_approval_submit(
-            a, "expense_claim", cm_doc_text(a->doc, "department"),
-            cm_doc_integer(a->doc, "amount"), NULL, "pending", "approved");
+        problem = cm_approval_submit(a, "expense_claim",
+                                     cm_doc_text(a->doc, "department"),
+                                     cm_doc_integer(a->doc, "amount"),
+                                     s_class(a), "pending", "approved");
     }
     return problem;
 }
