@@ -192,7 +192,6 @@ static bool
 s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
                 json_t **problem_p)
 {
-    char message[S_MESSAGE_MAX];
     if (!json_is_integer(value)) {
         return s_fail(problem_p, path,
                       field->type == CM_FIELD_MONEY
@@ -214,6 +213,7 @@ s_check_integer(const cm_field_t *field, const json_t *value, const char *path,
         return true;
     }
     if (n < field->min || (field->max > field->min && n > field->max)) {
+        char message[S_MESSAGE_MAX];
         if (field->max > field->min) {
             snprintf(message, sizeof message,
                      "must be an integer %" PRId64 "..%" PRId64, field->min,
@@ -235,8 +235,8 @@ s_check_array(const cm_field_t *field, const json_t *value, const char *path,
         return s_fail(problem_p, path, "must be an array");
     }
     size_t max = field->max > 0 ? (size_t)field->max : CM_FIELD_ARRAY_MAX;
-    char message[S_MESSAGE_MAX];
     if (json_array_size(value) > max) {
+        char message[S_MESSAGE_MAX];
         snprintf(message, sizeof message, "must have at most %zu items", max);
         return s_fail(problem_p, path, message);
     }
