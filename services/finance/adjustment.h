@@ -1,5 +1,5 @@
 // adjustment — changes to an approved budget, each a document of its own
-// kept with its history (domain.md §4, ch. 7 (一) 3): a transfer moves an
+// kept with its history (regulations ch. 7 (一) 3): a transfer moves an
 // amount from one line to another, a supplement (追加) adds to a line.
 // Transfers are approved by the station head, supplements reviewed by the
 // finance head and approved by the station head (approval matrix:

@@ -1,4 +1,4 @@
-// budget — the annual budget (domain.md §4): a fiscal year's lines of
+// budget — the annual budget (regulations ch. 7): a fiscal year's lines of
 // category × department, each with an amount, a period split, a control
 // mode and a warning threshold; drafted by finance, reviewed by the finance
 // head and approved by the station head (approval matrix). Approval opens

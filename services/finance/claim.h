@@ -1,4 +1,4 @@
-// claim — expense claims (報銷, domain.md §4): claimant, date, place,
+// claim — expense claims (報銷, regulations ch. 7 (二)): claimant, date, place,
 // purpose, category (the budget line of the claimant's department in the
 // claim's fiscal year), amount and invoices. The claimant's department
 // head checks truth and reasonableness, then finance reviews (approval

@@ -1,4 +1,4 @@
-// control — budget control of one spend against a line (domain.md §4):
+// control — budget control of one spend against a line (regulations ch. 7):
 // `stop` refuses what would overspend (422 over_budget naming the line,
 // available and requested), `warn` allows it with a warning in the reply
 // and an event, `ignore` allows it. A closed fiscal year refuses every

@@ -1,4 +1,4 @@
-// expenditure — major expenditure (domain.md §4, ch. 7 (三) 4): spending at
+// expenditure — major expenditure (regulations ch. 7 (三) 4): spending at
 // or above the configured threshold needs a feasibility study (document
 // reference, summary, alternatives considered) approved by the finance
 // head and the station head before any order or claim may commit budget

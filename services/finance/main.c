@@ -1,4 +1,4 @@
-// finance — budgets, expense claims, funds (domain.md §4, ch. 7).
+// finance — budgets, expense claims, funds (regulations ch. 7).
 #include "cm_service.h"
 #include "finance.h"
 

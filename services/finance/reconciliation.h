@@ -1,5 +1,5 @@
 // reconciliation — a bank account's book against a bank statement
-// (domain.md §4, ch. 7 (三) 2): the statement is imported (CSV in a JSON
+// (regulations ch. 7 (三) 2): the statement is imported (CSV in a JSON
 // string member `csv`, or JSON `lines`; statement.h documents the layout;
 // or a `bank.statement` event through the ingest stream), matched with the
 // account's postings (matcher.h: amount, a date window, reference), and
