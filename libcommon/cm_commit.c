@@ -202,6 +202,20 @@ cm_commit_ledger(cm_commit_t *self, const char *key, const char *entry_json)
 }
 
 void
+cm_commit_ledger_stamped(cm_commit_t *self, const char *key,
+                         const char *entry_json, const char *counter_key,
+                         const char *counter_field, const char *member)
+{
+    assert(self && entry_json && counter_field && *counter_field && member);
+    assert(*member && strcmp(member, "entry") != 0);
+    s_begin_op(self, "LS", key);
+    s_strings_push(&self->args, entry_json);
+    s_push_key(self, counter_key);
+    s_strings_push(&self->args, counter_field);
+    s_strings_push(&self->args, member);
+}
+
+void
 cm_commit_event(cm_commit_t *self, const char *type, const char *envelope_json)
 {
     assert(self && type && *type && envelope_json);

@@ -255,6 +255,51 @@ cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
     return rc;
 }
 
+// One HMGET reply of cm_store_counters into values (nfields of them).
+static int
+s_counters_from_reply(const redisReply *reply, size_t nfields, int64_t *values)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != nfields) {
+        return s_bad_reply("HMGET", reply);
+    }
+    for (size_t j = 0; j < nfields; j++) {
+        const redisReply *value = reply->element[j];
+        values[j] = 0;
+        if (value->type != REDIS_REPLY_NIL
+            && cm_redis_reply_int(value, &values[j]) != 0) {
+            return s_bad_reply("HMGET", reply);
+        }
+    }
+    return 0;
+}
+
+int
+cm_store_counters(cm_store_t *self, const char *const *keys, size_t n,
+                  const char *const *fields, size_t nfields, int64_t *values)
+{
+    assert(self && (keys || n == 0) && fields && nfields > 0);
+    assert(nfields <= CM_STORE_COUNTER_FIELDS_MAX && (values || n == 0));
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *argv[CM_STORE_COUNTER_FIELDS_MAX + 2] = {"HMGET", keys[i]};
+        memcpy(argv + 2, fields, nfields * sizeof *fields);
+        rc = cm_redis_append(self->redis, (int)nfields + 2, argv, NULL);
+    }
+    if (rc) {
+        return CM_EUNAVAILABLE; // nothing was sent (see cm_store_get_many)
+    }
+    for (size_t i = 0; i < n; i++) {
+        redisReply *reply = cm_redis_read(self->redis);
+        if (!reply) {
+            return CM_EUNAVAILABLE;
+        }
+        int one = s_counters_from_reply(reply, nfields, values + i * nfields);
+        rc = rc ? rc : one;
+        freeReplyObject(reply);
+    }
+    return rc;
+}
+
 void
 cm_docs_clear(cm_doc_t *docs, size_t n)
 {

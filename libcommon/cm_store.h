@@ -22,17 +22,18 @@
 
 #include "cm_config.h"
 
-#define CM_STORE_KEY_MAX     512 // longest key we build
-#define CM_STORE_LIBRARY     "sm"
-#define CM_VERSION_ANY       (-1) // cm_commit_doc: write whatever the version
-#define CM_VERSION_NEW       0    // cm_commit_doc: the document must not exist
-#define CM_COMMIT_DOCS_MAX   16   // documents in one commit
-#define CM_COMMIT_EVENTS_MAX 16   // outbox events in one commit
-#define CM_STREAM_ID_MAX     48   // "<ms>-<n>" and NUL
-#define CM_EPOCH_MAX         32   // outbox epoch text and NUL
-#define CM_STORE_PAGE_MAX    1000 // largest page of cm_store_list
-#define CM_CURSOR_EXTRA      24   // cursor bytes besides the member
-#define CM_STORE_NUM_MAX     24   // decimal int64 text and NUL
+#define CM_STORE_KEY_MAX            512 // longest key we build
+#define CM_STORE_LIBRARY            "sm"
+#define CM_VERSION_ANY              (-1) // cm_commit_doc: write whatever the version
+#define CM_VERSION_NEW              0 // cm_commit_doc: the document must not exist
+#define CM_COMMIT_DOCS_MAX          16   // documents in one commit
+#define CM_COMMIT_EVENTS_MAX        16   // outbox events in one commit
+#define CM_STREAM_ID_MAX            48   // "<ms>-<n>" and NUL
+#define CM_EPOCH_MAX                32   // outbox epoch text and NUL
+#define CM_STORE_PAGE_MAX           1000 // largest page of cm_store_list
+#define CM_CURSOR_EXTRA             24   // cursor bytes besides the member
+#define CM_STORE_NUM_MAX            24   // decimal int64 text and NUL
+#define CM_STORE_COUNTER_FIELDS_MAX 16   // fields of one cm_store_counters read
 
 typedef struct cm_store cm_store_t;
 typedef struct cm_commit cm_commit_t;
@@ -129,6 +130,15 @@ int cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
 
 // cm_doc_clear for each of n documents.
 void cm_docs_clear(cm_doc_t *docs, size_t n);
+
+// Read the integer fields `fields[0..nfields)` of n hashes in one round trip
+// (pipelined HMGET): values[i * nfields + j] is field j of keys[i], 0 when
+// the hash or the field is absent. What cm_commit_counter writes (a stock
+// balance, a budget line's figures). 0, CM_EUNAVAILABLE, or CM_EINTERNAL
+// when a key is not a hash or a field is not an integer.
+int cm_store_counters(cm_store_t *self, const char *const *keys, size_t n,
+                      const char *const *fields, size_t nfields,
+                      int64_t *values);
 
 // One page of an index, newest first (ties by member, descending). cursor
 // NULL for the first page. limit 1..CM_STORE_PAGE_MAX. Returns 0,
@@ -236,6 +246,17 @@ void cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
 // Append an entry to a ledger stream (never trimmed).
 void cm_commit_ledger(cm_commit_t *self, const char *key,
                       const char *entry_json);
+
+// Append an entry to a ledger stream stamped with the value of the counter
+// (counter_key, counter_field) once every delta of this commit is applied:
+// the stream entry holds `member` = that integer beside `entry`, and
+// cm_stream_read returns it as the entry's member `member`. A running
+// balance that is exact whatever the concurrency, with no read before the
+// commit (a stock ledger's balance after, an account's). member must not
+// be "entry".
+void cm_commit_ledger_stamped(cm_commit_t *self, const char *key,
+                              const char *entry_json, const char *counter_key,
+                              const char *counter_field, const char *member);
 
 // Append an event to sm:{owner}:outbox with the next seq and the epoch.
 void cm_commit_event(cm_commit_t *self, const char *type,

@@ -44,20 +44,32 @@ cm_stream_page_clear(cm_stream_page_t *page)
     memset(page, 0, sizeof *page);
 }
 
-// The `entry` field of one XRANGE item ([id, [field, value, ...]]), parsed.
+// The `entry` field of one XRANGE item ([id, [field, value, ...]]), parsed;
+// the integer of any other field (a stamp, cm_commit_ledger_stamped) is
+// set as a member of an object entry.
 static json_t *
 s_entry(const redisReply *item)
 {
     const redisReply *fields = item->element[1];
+    json_t *entry = NULL;
     for (size_t f = 0;
          fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
          f += 2) {
-        if (strcmp(fields->element[f]->str, "entry") == 0) {
-            return json_loads(fields->element[f + 1]->str, JSON_DECODE_ANY,
-                              NULL);
+        if (strcmp(fields->element[f]->str, "entry") == 0 && !entry) {
+            entry =
+                json_loads(fields->element[f + 1]->str, JSON_DECODE_ANY, NULL);
         }
     }
-    return NULL;
+    for (size_t f = 0; json_is_object(entry) && f + 1 < fields->elements;
+         f += 2) {
+        int64_t value = 0;
+        if (strcmp(fields->element[f]->str, "entry") != 0
+            && cm_redis_reply_int(fields->element[f + 1], &value) == 0) {
+            json_object_set_new(entry, fields->element[f]->str,
+                                json_integer(value));
+        }
+    }
+    return entry;
 }
 
 static int

@@ -30,7 +30,8 @@ bool cm_stream_id_is_valid(const char *text);
 // and `after` is then the id to go below), between min_id and max_id when
 // they are not NULL ("<ms>" or "<ms>-<seq>", inclusive). 0, CM_EINVAL (a
 // malformed cursor or bound), CM_EUNAVAILABLE or CM_EINTERNAL (an entry
-// that is not JSON). Caller owns *page on success.
+// that is not JSON). An entry stamped by cm_commit_ledger_stamped has its
+// stamp as an integer member. Caller owns *page on success.
 int cm_stream_read(cm_store_t *store, const char *key, const char *after,
                    const char *min_id, const char *max_id, size_t limit,
                    bool reverse, cm_stream_page_t *page);

@@ -29,6 +29,8 @@ main(void)
     srunner_add_suite(runner, events_suite());
     srunner_add_suite(runner, intake_bounds_suite());
     srunner_add_suite(runner, intake_access_suite());
+    srunner_add_suite(runner, finance_suite());
+    srunner_add_suite(runner, finance_money_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -21,6 +21,8 @@ Suite *intake_events_suite(void);
 Suite *events_suite(void);
 Suite *call_suite(void);
 Suite *restart_suite(void);
+Suite *finance_suite(void);
+Suite *finance_money_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.

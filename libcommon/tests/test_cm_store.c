@@ -7,6 +7,7 @@
 #include "cm_redis.h"
 #include "cm_status.h"
 #include "cm_store.h"
+#include "cm_stream.h"
 #include "suites.h"
 #include "test_redis.h"
 
@@ -613,6 +614,85 @@ START_TEST(test_cm_store_bounded_counter)
 }
 END_TEST
 
+START_TEST(test_cm_store_counters_read)
+{
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_counter(commit, "sm:{t}:line:a", "amount", 100, 0,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_counter(commit, "sm:{t}:line:a", "spent", -7, CM_COUNTER_NO_MIN,
+                      CM_COUNTER_NO_MAX);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    const char *keys[] = {"sm:{t}:line:a", "sm:{t}:line:none"};
+    const char *fields[] = {"amount", "spent", "other"};
+    int64_t values[6] = {9, 9, 9, 9, 9, 9};
+    ck_assert_int_eq(cm_store_counters(store, keys, 2, fields, 3, values), 0);
+    ck_assert_int_eq(values[0], 100);
+    ck_assert_int_eq(values[1], -7);
+    ck_assert_int_eq(values[2], 0);
+    ck_assert_int_eq(values[3] + values[4] + values[5], 0);
+    // A field that is not an integer is refused, not read as 0.
+    freeReplyObject(cm_redis_cmd(cm_store_redis(store), "HSET", "sm:{t}:line:a",
+                                 "other", "x"));
+    ck_assert_int_eq(cm_store_counters(store, keys, 1, fields, 3, values),
+                     CM_EINTERNAL);
+    // The connection stays in step after a bad reply.
+    ck_assert_int_eq(cm_store_counters(store, keys, 1, fields, 2, values), 0);
+    ck_assert_int_eq(values[0], 100);
+}
+END_TEST
+
+START_TEST(test_cm_store_stamped_ledger)
+{
+    // Each entry carries the running balance after its whole commit, even
+    // when a delta of the commit comes after the entry.
+    const char *stream = "sm:{t}:ledger:account:1";
+    const char *hash = "sm:{t}:account:1";
+    int64_t deltas[][2] = {{100, 0}, {-30, -5}, {7, 0}};
+    for (size_t i = 0; i < 3; i++) {
+        cm_commit_t *commit = cm_commit_new("t");
+        cm_commit_counter(commit, hash, "balance", deltas[i][0],
+                          CM_COUNTER_NO_MIN, CM_COUNTER_NO_MAX);
+        char entry[64];
+        snprintf(entry, sizeof entry, "{\"n\":%zu}", i);
+        cm_commit_ledger_stamped(commit, stream, entry, hash, "balance",
+                                 "balance");
+        if (deltas[i][1]) {
+            cm_commit_counter(commit, hash, "balance", deltas[i][1],
+                              CM_COUNTER_NO_MIN, CM_COUNTER_NO_MAX);
+        }
+        cm_commit_result_t result;
+        ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+        ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+        cm_commit_result_clear(&result);
+        cm_commit_destroy(&commit);
+    }
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_ledger(commit, stream, "{\"n\":3}"); // unstamped
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    cm_stream_page_t page;
+    ck_assert_int_eq(
+        cm_stream_read(store, stream, NULL, NULL, NULL, 10, false, &page), 0);
+    ck_assert_uint_eq(page.count, 4);
+    int64_t want[] = {100, 65, 72};
+    for (size_t i = 0; i < 3; i++) {
+        const json_t *entry = json_array_get(page.entries, i);
+        ck_assert_int_eq(json_integer_value(json_object_get(entry, "n")),
+                         (json_int_t)i);
+        ck_assert_int_eq(json_integer_value(json_object_get(entry, "balance")),
+                         want[i]);
+    }
+    ck_assert_ptr_null(
+        json_object_get(json_array_get(page.entries, 3), "balance"));
+    cm_stream_page_clear(&page);
+}
+END_TEST
+
 START_TEST(test_cm_store_closed_connection_is_replaced_before_use)
 {
     // The server closes an idle connection (a restart, a timeout, a kill):
@@ -666,6 +746,8 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
     tcase_add_test(core, test_cm_store_bounded_counter);
+    tcase_add_test(core, test_cm_store_counters_read);
+    tcase_add_test(core, test_cm_store_stamped_ledger);
     tcase_add_test(core,
                    test_cm_store_closed_connection_is_replaced_before_use);
     tcase_add_test(core, test_cm_store_gone_server_is_unavailable_then_back);

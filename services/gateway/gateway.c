@@ -19,7 +19,10 @@
     "approval-rules=personnel "                                                \
     "cases=intake customers=intake reports=intake work-orders=dispatch "       \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
-    "calendars=dispatch"
+    "calendars=dispatch budgets=finance budget-adjustments=finance "           \
+    "expense-claims=finance accounts=finance journal=finance "                 \
+    "reconciliations=finance expenditure-requests=finance "                    \
+    "reports/budget=finance"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
