@@ -23,7 +23,7 @@
 int assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n);
 
 // Whether staff may take this work order: active staff. Field work only
-// after the three-level safety training (domain.md §5) plugs in here with
+// after the three-level safety training plugs in here with
 // cm_org_is_trained once safety-audit publishes the training status.
 bool assign_is_eligible(const json_t *staff, const json_t *workorder);
 

@@ -21,8 +21,8 @@
 // The role of dispatch's own actor ({"id":"dispatch","role":"dispatch"}):
 // the process rows only dispatch may take (assigning from a case or a
 // roster, completing, closing and escalating work orders) name it. No token
-// carries it (personnel's roles are domain.md's), so neither a person nor
-// a system account can take those rows over HTTP.
+// carries it (personnel grants only the station's roles), so neither a person
+// nor a system account can take those rows over HTTP.
 #define DISPATCH_SELF_ROLE "dispatch"
 
 // A claimed timer falls due again this long after its claim unless the

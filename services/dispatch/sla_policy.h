@@ -1,4 +1,4 @@
-// sla_policy — time limits per case kind and severity (domain.md §1), a
+// sla_policy — time limits per case kind and severity, a
 // cm_doc document per kind (inquiry | complaint | tech_support), seeded at
 // start: sm:{dispatch}:sla_policy:<kind>
 //   {"id":"complaint","kind":"complaint","business_time":true,
