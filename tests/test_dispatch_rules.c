@@ -377,6 +377,43 @@ START_TEST(test_dispatch_rules_validation)
 }
 END_TEST
 
+// A roster, a policy and a calendar stored before documents had a state
+// and history are replaced by the next PUT.
+START_TEST(test_dispatch_rules_put_over_old_layout)
+{
+    s_seed();
+    const char *olds[][2] = {
+        {"sm:{dispatch}:roster:logistics",
+         "{\"department\":\"logistics\",\"on_duty\":[],\"date\":null}"},
+        {"sm:{dispatch}:calendar:old",
+         "{\"name\":\"old\",\"utc_offset_minutes\":0,\"hours\":{}}"},
+    };
+    for (size_t i = 0; i < sizeof olds / sizeof olds[0]; i++) {
+        cm_commit_t *commit = cm_commit_new("dispatch");
+        cm_commit_doc(commit, olds[i][0], CM_VERSION_ANY, olds[i][1]);
+        cm_commit_result_t result;
+        ck_assert_int_eq(cm_store_commit(dispatch_stack.store, commit, &result),
+                         0);
+        cm_commit_result_clear(&result);
+        cm_commit_destroy(&commit);
+    }
+    json_t *reply = NULL;
+    ck_assert_int_eq(s_status("ST-9", "PUT", "/v1/rosters/logistics",
+                              json_pack("{s:[s]}", "on_duty", "ST-31"), &reply),
+                     200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "current");
+    json_decref(reply);
+    ck_assert_int_eq(
+        s_status("ST-1", "PUT", "/v1/calendars/old",
+                 json_pack("{s:i, s:{s:[s]}}", "utc_offset_minutes", 60,
+                           "hours", "mon", "09:00-17:00"),
+                 &reply),
+        200);
+    ck_assert_int_eq(dispatch_doc_version("sm:{dispatch}:calendar:old"), 2);
+    json_decref(reply);
+}
+END_TEST
+
 Suite *
 dispatch_rules_suite(void)
 {
@@ -391,6 +428,7 @@ dispatch_rules_suite(void)
     tcase_add_test(core, test_dispatch_rules_stale_if_match);
     tcase_add_test(core, test_dispatch_rules_source_case);
     tcase_add_test(core, test_dispatch_rules_validation);
+    tcase_add_test(core, test_dispatch_rules_put_over_old_layout);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -168,12 +168,14 @@ dispatch_query_none(cm_ctx_t *ctx)
     return problem == NULL;
 }
 
-// The first PUT of a document: the update row applied to blank in memory,
-// then one commit of the new document.
+// A PUT over nothing (version 0), or over a document stored before
+// dispatch kept documents with a state and history (version > 0): the
+// update row applied to blank in memory, then one commit replacing it.
 static void
-s_put_new(cm_ctx_t *ctx, const cm_doc_type_t *type, json_t *doc, int64_t now)
+s_put_new(cm_ctx_t *ctx, const cm_doc_type_t *type, json_t *doc,
+          int64_t version, int64_t now)
 {
-    if (!cm_doc_if_match(ctx, type, 0)) {
+    if (!cm_doc_if_match(ctx, type, version)) {
         return;
     }
     cm_commit_t *commit = cm_commit_new(type->owner);
@@ -187,13 +189,16 @@ s_put_new(cm_ctx_t *ctx, const cm_doc_type_t *type, json_t *doc, int64_t now)
                            .now_ms = now};
     json_t *problem = cm_action_apply(&own, doc, events);
     if (!problem
-        && cm_doc_commit(commit, type, NULL, doc, CM_VERSION_NEW, now) != 0) {
+        && cm_doc_commit(commit, type, NULL, doc,
+                         version > 0 ? version : CM_VERSION_NEW, now)
+               != 0) {
         problem = cm_problem_new(422, "document_too_large",
                                  "the document would pass its size limit");
     }
     for (size_t i = 0; !problem && i < json_array_size(events); i++) {
         const json_t *event = json_array_get(events, i);
-        if (cm_doc_event(ctx, commit, type, cm_doc_text(event, "type"), doc, 1,
+        if (cm_doc_event(ctx, commit, type, cm_doc_text(event, "type"), doc,
+                         version + 1,
                          json_incref(json_object_get(event, "data")))
             != 0) {
             problem = cm_problem_new(422, "event_too_large",
@@ -203,7 +208,7 @@ s_put_new(cm_ctx_t *ctx, const cm_doc_type_t *type, json_t *doc, int64_t now)
     if (problem) {
         cm_ctx_fail(ctx, problem);
     } else {
-        cm_doc_reply_commit(ctx, commit, type, 200, doc, 1);
+        cm_doc_reply_commit(ctx, commit, type, 200, doc, version + 1);
     }
     json_decref(events);
     cm_commit_destroy(&commit);
@@ -217,13 +222,14 @@ dispatch_put(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id,
     json_t *doc = NULL;
     int64_t version = 0;
     int rc = cm_doc_read(cm_ctx_store(ctx), type, id, &doc, &version);
+    bool current = rc == 0 && json_object_get(doc, "history") != NULL;
     json_decref(doc);
-    if (rc == 0) {
+    if (current) {
         cm_action_run_named(ctx, type, id, "update");
-    } else if (rc == CM_ENOTFOUND) {
+    } else if (rc == 0 || rc == CM_ENOTFOUND) {
         int64_t now = cm_time_now_ms();
         json_t *fresh = blank(id, now);
-        s_put_new(ctx, type, fresh, now);
+        s_put_new(ctx, type, fresh, rc == 0 ? version : 0, now);
         json_decref(fresh);
     } else {
         cm_doc_fail(ctx, rc, type, id);

@@ -67,7 +67,8 @@ typedef json_t *(dispatch_blank_fn)(const char *id, int64_t now_ms);
 // PUT <path>/{id}: the type's "update" row (who may, the body, its effect)
 // on the stored document through the action pipeline (If-Match, history,
 // reply with the view), or on `blank(id)` when none is stored yet (then
-// If-Match may only be "0"). 200 either way.
+// If-Match may only be "0") or the stored one predates document history
+// (it is replaced). 200 either way.
 void dispatch_put(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id,
                   dispatch_blank_fn *blank);
 
