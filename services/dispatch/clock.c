@@ -226,15 +226,22 @@ clock_commit(cm_commit_t *commit, const json_t *clock, int64_t expected)
     const char *id = cm_doc_text(clock, "id");
     dispatch_record_put(commit, &s_type, clock, expected);
     char key[CM_STORE_KEY_MAX];
-    const char *built =
-        cm_store_key(key, sizeof key, DISPATCH_OWNER, "timers", CLOCK_TIMERS);
-    assert(built);
+    clock_timers_key(key);
     int64_t due = clock_due(clock);
     if (due > 0) {
         cm_commit_index_add(commit, key, id, due);
     } else {
         cm_commit_index_remove(commit, key, id);
     }
+}
+
+const char *
+clock_timers_key(char *key)
+{
+    const char *built = cm_store_key(key, CM_STORE_KEY_MAX, DISPATCH_OWNER,
+                                     "timers", CLOCK_TIMERS);
+    assert(built);
+    return key;
 }
 
 int

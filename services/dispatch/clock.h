@@ -47,6 +47,10 @@ json_t *clock_new(const json_t *summary, sla_target_t target,
                   const sla_terms_t *terms, const calendar_t *calendar,
                   const char *department_fallback, int64_t start_ms);
 
+// The key of the clock timers, sm:{dispatch}:timers:clocks, into key
+// (CM_STORE_KEY_MAX bytes). Returns key.
+const char *clock_timers_key(char *key);
+
 // Read clock id ("CS-5:resolution"). 0 (caller owns *clock), CM_ENOTFOUND,
 // CM_EUNAVAILABLE or CM_EINTERNAL.
 int clock_load(cm_store_t *store, const char *id, json_t **clock,

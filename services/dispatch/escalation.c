@@ -14,15 +14,6 @@
 
 #define S_SUBJECT_MAX 96
 
-// sm:{dispatch}:timers:clocks into key (CM_STORE_KEY_MAX bytes).
-static void
-s_timers_key(char *key)
-{
-    const char *built = cm_store_key(key, CM_STORE_KEY_MAX, DISPATCH_OWNER,
-                                     "timers", CLOCK_TIMERS);
-    assert(built);
-}
-
 int64_t
 escalation_next_due(const json_t *clock, const calendar_t *calendar,
                     int64_t step_ms, int64_t due_ms)
@@ -141,7 +132,7 @@ static void
 s_settle(cm_store_t *store, const s_lease_t *lease, int64_t next_due_ms)
 {
     char key[CM_STORE_KEY_MAX];
-    s_timers_key(key);
+    clock_timers_key(key);
     // On failure the lease stays and falls due again: nothing is lost.
     (void)cm_store_timer_settle(store, key, lease->id, lease->until_ms,
                                 next_due_ms);
@@ -235,7 +226,7 @@ escalation_tick(const dispatch_t *state, cm_store_t *store)
 {
     assert(state && store);
     char key[CM_STORE_KEY_MAX];
-    s_timers_key(key);
+    clock_timers_key(key);
     int64_t now = cm_time_now_ms();
     char **members = NULL;
     size_t count = 0;
