@@ -29,9 +29,13 @@ cm_action_refuse(cm_action_t *self, int status, const char *code,
 {
     assert(self && code);
     json_t *problem = cm_problem_new(status, code, detail);
-    cm_problem_set(problem, "state", json_string(cm_doc_state(self->old)));
-    cm_problem_set(problem, "allowed_actions",
-                   cm_doc_actions(self->ctx, self->type, self->old));
+    const char *state = cm_doc_state(self->old);
+    const cm_workflow_t *flow = cm_doc_workflow(self->type, self->old);
+    cm_problem_set(problem, "state", json_string(state));
+    cm_problem_set(
+        problem, "allowed_actions",
+        flow ? cm_workflow_actions(flow, state, self->actor, self->old)
+             : json_array());
     return problem;
 }
 
@@ -45,23 +49,38 @@ s_history_data(const json_t *body)
     return data;
 }
 
-// The events of the action: the row's, then the extras. 0 or -1.
+// The events of the action, [{type, data}]: the row's (data: the body
+// with the effect's event data), then the extras. Caller owns the result.
+static json_t *
+s_event_list(const cm_action_t *a)
+{
+    json_t *list = json_array();
+    assert(list);
+    if (a->row->event_type) {
+        json_t *data = json_deep_copy(a->body);
+        json_object_update(data, a->event_data);
+        json_array_append_new(
+            list,
+            json_pack("{s:s, s:o}", "type", a->row->event_type, "data", data));
+    }
+    json_array_extend(list, a->events);
+    return list;
+}
+
+// The events of the action at version, added to the request's commit.
+// 0 or -1.
 static int
 s_add_events(cm_action_t *a, int64_t version)
 {
+    json_t *list = s_event_list(a);
     int rc = 0;
-    if (a->row->event_type) {
-        json_t *extra = json_deep_copy(a->body);
-        json_object_update(extra, a->event_data);
-        rc = cm_doc_event(a->ctx, a->commit, a->type, a->row->event_type,
-                          a->doc, version, extra);
-    }
-    for (size_t i = 0; rc == 0 && i < json_array_size(a->events); i++) {
-        json_t *event = json_array_get(a->events, i);
+    for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
+        json_t *event = json_array_get(list, i);
         rc = cm_doc_event(a->ctx, a->commit, a->type,
                           cm_doc_string(event, "type"), a->doc, version,
                           json_incref(json_object_get(event, "data")));
     }
+    json_decref(list);
     return rc;
 }
 
@@ -89,15 +108,21 @@ s_transition(cm_action_t *a)
     return NULL;
 }
 
+// Copy, effect and transition of an allowed action, in memory.
+static json_t *
+s_change(cm_action_t *a)
+{
+    assert(a->row); // set by the allowed step
+    cm_field_copy(a->row->fields, a->body, a->doc);
+    json_t *problem = a->row->effect ? a->row->effect(a) : NULL;
+    return problem ? problem : s_transition(a);
+}
+
 // Effect, transition, commit and reply of an allowed action.
 static void
 s_apply(cm_action_t *a)
 {
-    cm_field_copy(a->row->fields, a->body, a->doc);
-    json_t *problem = a->row->effect ? a->row->effect(a) : NULL;
-    if (!problem) {
-        problem = s_transition(a);
-    }
+    json_t *problem = s_change(a);
     if (!problem
         && cm_doc_commit(a->commit, a->type, a->old, a->doc, a->version,
                          a->now_ms)
@@ -198,6 +223,57 @@ cm_action_run_named(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id,
         json_decref(old);
     }
     json_decref(empty);
+}
+
+json_t *
+cm_action_apply(const cm_action_own_t *own, json_t *doc, json_t *events)
+{
+    assert(own && own->type && own->action && doc && json_is_array(events));
+    json_t *empty = json_object();
+    const json_t *body = own->body ? own->body : empty;
+    const cm_workflow_t *flow = cm_doc_workflow(own->type, doc);
+    cm_workflow_step_t step;
+    memset(&step, 0, sizeof step);
+    json_t *problem =
+        flow ? cm_workflow_apply(flow, cm_doc_state(doc), own->action,
+                                 own->actor, doc, body, &step)
+             : cm_problem_new(404, "unknown_action",
+                              "this document has no actions");
+    if (!problem) {
+        cm_action_t a = {
+            .type = own->type,
+            .name = own->action,
+            .row = step.row,
+            .old = doc,
+            .doc = json_deep_copy(doc),
+            .body = body,
+            .actor = own->actor,
+            .store = own->store,
+            .commit = own->commit,
+            .version = own->version,
+            .now_ms = own->now_ms,
+            .next_state = step.next_state,
+            .event_data = json_object(),
+            .events = json_array(),
+            .status = 200,
+        };
+        assert(a.doc && a.event_data && a.events);
+        problem = s_change(&a);
+        if (!problem) {
+            json_t *list = s_event_list(&a);
+            json_array_extend(events, list);
+            json_decref(list);
+            json_object_clear(doc);
+            json_object_update(doc, a.doc);
+        }
+        json_decref(a.doc);
+        json_decref(a.event_data);
+        json_decref(a.history_data);
+        json_decref(a.events);
+        json_decref(a.saga); // no commit here runs after_commit
+    }
+    json_decref(empty);
+    return problem;
 }
 
 void

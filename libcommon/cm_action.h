@@ -32,7 +32,7 @@
 #define CM_ACTION_EVENTS_MAX 8 // extra events of one action
 
 struct cm_action {
-    cm_ctx_t *ctx;                // the request (borrowed)
+    cm_ctx_t *ctx;                // the request (borrowed); NULL in apply
     const cm_doc_type_t *type;    // the document's type
     const char *name;             // the action, "assign"
     const cm_workflow_row_t *row; // the row that allowed it
@@ -68,6 +68,34 @@ void cm_action_run_named(cm_ctx_t *ctx, const cm_doc_type_t *type,
 // PATCH …/{id}: action "update" of the type's process, whose row lists the
 // editable fields; at least one must be present (400 otherwise).
 void cm_action_patch(cm_ctx_t *ctx, const cm_doc_type_t *type);
+
+// An action the service takes on its own, outside a request (an event
+// reaction, a timer, a step folded into a create). Strings and values are
+// borrowed.
+typedef struct {
+    const cm_doc_type_t *type; // the document's type
+    const char *action;        // "assign"
+    const json_t *actor;       // who acts: the service's own actor
+    const json_t *body;        // what the action records; NULL: {}
+    cm_store_t *store;         // for the effect's reads
+    cm_commit_t *commit;       // for the effect's other writes
+    int64_t version;           // the document's version (0: not stored yet)
+    int64_t now_ms;            // the time of the action
+} cm_action_own_t;
+
+// The middle of the pipeline for an action of the service's own: the
+// process row for (state, action, actor) with its body checks, the copy,
+// the effect (which sees ctx NULL), the next state and the history entry,
+// all applied to doc in memory. Nothing is loaded, matched, written or
+// answered: the caller writes doc (cm_doc_commit) and publishes the events
+// appended to `events` ([{type, data}]: the row's event with the body and
+// the effect's event_data, then the effect's extra events) at the version
+// it writes (cm_doc_event_add). Effects that call other services
+// (after_commit, saga) do not belong here: after_commit is not run.
+// Returns NULL, or the problem the request pipeline would answer (doc and
+// events unchanged). Caller owns it.
+json_t *cm_action_apply(const cm_action_own_t *own, json_t *doc,
+                        json_t *events);
 
 // Add another event of the action's document (data taken: added to the
 // type's event data). Effects call this; the events follow the row's.

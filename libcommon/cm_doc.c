@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cm_log.h"
+#include "cm_outbox.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_stream.h"
@@ -525,15 +526,18 @@ cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type, const json_t *old,
     free(item_text);
     json_decref(item);
     s_commit_indexes(commit, type, old, doc, now_ms);
+    if (type->indexes) {
+        type->indexes(commit, old, doc, now_ms);
+    }
     return 0;
 }
 
-int
-cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
-             const char *event_type, const json_t *doc, int64_t version,
+// The data of an event of doc at version: the type's event data with
+// `version`, updated with extra (taken). Caller owns the result.
+static json_t *
+s_event_data(const cm_doc_type_t *type, const json_t *doc, int64_t version,
              json_t *extra)
 {
-    assert(ctx && commit && type && event_type && doc);
     json_t *data =
         type->event_data ? type->event_data(doc) : cm_doc_list_item(type, doc);
     assert(data);
@@ -542,10 +546,44 @@ cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
         json_object_update(data, extra);
     }
     json_decref(extra);
+    return data;
+}
+
+int
+cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
+             const char *event_type, const json_t *doc, int64_t version,
+             json_t *extra)
+{
+    assert(ctx && commit && type && event_type && doc);
+    json_t *data = s_event_data(type, doc, version, extra);
     char subject[S_NAME_MAX];
     snprintf(subject, sizeof subject, "%s/%s", type->kind,
              cm_doc_text(doc, "id"));
     return cm_ctx_event(ctx, commit, event_type, subject, version, data);
+}
+
+int
+cm_doc_event_add(cm_commit_t *commit, const cm_doc_type_t *type,
+                 const char *event_type, const json_t *doc, int64_t version,
+                 const json_t *actor, const char *correlation_id, json_t *extra)
+{
+    assert(commit && type && event_type && doc);
+    json_t *data = s_event_data(type, doc, version, extra);
+    char subject[S_NAME_MAX];
+    snprintf(subject, sizeof subject, "%s/%s", type->kind,
+             cm_doc_text(doc, "id"));
+    cm_envelope_event_t fields = {
+        .type = event_type,
+        .source = type->owner,
+        .subject = subject,
+        .version = version,
+        .correlation_id = correlation_id,
+        .actor = actor,
+        .data = data,
+    };
+    int rc = cm_outbox_append(commit, &fields);
+    json_decref(data);
+    return rc;
 }
 
 int

@@ -100,6 +100,11 @@ struct cm_doc_type {
     // depend on the time or the caller, as decorate does for the view).
     // May be NULL. When set, lists parse every item they page.
     void (*item_view)(cm_ctx_t *ctx, json_t *item);
+    // Index entries the type keeps besides its filters' (internal ones no
+    // list reads: counts, lookups), moved from old (NULL for a new
+    // document) to doc in the same commit. May be NULL.
+    void (*indexes)(cm_commit_t *commit, const json_t *old, const json_t *doc,
+                    int64_t now_ms);
 };
 
 // ---- keys and reads
@@ -204,8 +209,9 @@ json_t *cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc);
 // stream), writes doc (expected_version
 // as cm_commit_doc; CM_VERSION_NEW for a new one) with its state and list
 // item, and moves its index entries (old NULL for a new document) to score
-// now_ms. doc is edited (history trimmed). 0, or CM_EINVAL when doc passes
-// CM_DOC_MAX_BYTES without any inline history (nothing added).
+// now_ms, the type's own `indexes` too. doc is edited (history trimmed). 0,
+// or CM_EINVAL when doc passes CM_DOC_MAX_BYTES without any inline history
+// (nothing added).
 int cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type,
                   const json_t *old, json_t *doc, int64_t expected_version,
                   int64_t now_ms);
@@ -216,6 +222,15 @@ int cm_doc_commit(cm_commit_t *commit, const cm_doc_type_t *type,
 int cm_doc_event(cm_ctx_t *ctx, cm_commit_t *commit, const cm_doc_type_t *type,
                  const char *event_type, const json_t *doc, int64_t version,
                  json_t *extra);
+
+// cm_doc_event for a change the service makes outside a request (an event
+// reaction, a timer): the same subject and data, source the type's owner,
+// the given actor (may be NULL) and correlation id (may be NULL). extra is
+// taken (may be NULL). 0, or -1 when the envelope cannot be built.
+int cm_doc_event_add(cm_commit_t *commit, const cm_doc_type_t *type,
+                     const char *event_type, const json_t *doc, int64_t version,
+                     const json_t *actor, const char *correlation_id,
+                     json_t *extra);
 
 // Run commit (cm_ctx_commit) answering status with the caller's view of doc
 // at version, its ETag and, for 201, its Location. A version conflict

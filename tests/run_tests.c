@@ -22,6 +22,8 @@ main(void)
     srunner_add_suite(runner, personnel_org_suite());
     srunner_add_suite(runner, personnel_delegation_suite());
     srunner_add_suite(runner, dispatch_suite());
+    srunner_add_suite(runner, dispatch_rules_suite());
+    srunner_add_suite(runner, dispatch_clocks_suite());
     srunner_add_suite(runner, intake_suite());
     srunner_add_suite(runner, intake_events_suite());
     srunner_add_suite(runner, call_suite());

@@ -16,6 +16,8 @@ Suite *personnel_suite(void);
 Suite *personnel_org_suite(void);
 Suite *personnel_delegation_suite(void);
 Suite *dispatch_suite(void);
+Suite *dispatch_rules_suite(void);
+Suite *dispatch_clocks_suite(void);
 Suite *intake_suite(void);
 Suite *intake_events_suite(void);
 Suite *events_suite(void);

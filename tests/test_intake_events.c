@@ -177,11 +177,19 @@ START_TEST(test_intake_events_dispatch_breach_and_assignment)
     ck_assert_int_eq(json_array_size(items), 1);
     json_decref(reply);
     json_decref(query);
+    // A work order someone opened for the case does not move the case.
+    s_publish_new(
+        "dispatch",
+        s_event("dispatch.workorder.assigned", "dispatch", "workorder/WO-2",
+                json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "id", "WO-2",
+                          "source", "type", "case", "id", "CS-1", "assignee",
+                          "ST-31", "origin", "request")));
     s_publish_new(
         "dispatch",
         s_event("dispatch.workorder.assigned", "dispatch", "workorder/WO-1",
-                json_pack("{s:s, s:{s:s, s:s}, s:s}", "id", "WO-1", "source",
-                          "type", "case", "id", "CS-1", "assignee", "ST-7")));
+                json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "id", "WO-1",
+                          "source", "type", "case", "id", "CS-1", "assignee",
+                          "ST-7", "origin", "event")));
     ck_assert_msg(s_wait_case("CS-1", "assignee", "ST-7"), "not assigned");
     json_t *doc = intake_expect(200, s_agent, "GET", "/v1/cases/CS-1", NULL);
     json_t *history = json_object_get(doc, "history");

@@ -2,16 +2,15 @@
 
 #include <assert.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cm_log.h"
+#include "cm_org.h"
 #include "cm_status.h"
-#include "dispatch_doc.h"
-#include "org.h"
 #include "roster.h"
+#include "workorder.h"
 
 #define S_CANDIDATES_MAX ROSTER_SIZE_MAX
-#define S_INDEX_NAME_MAX 160
 
 int
 assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n)
@@ -20,7 +19,7 @@ assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (best < 0 || loads[i] < loads[best]
             || (loads[i] == loads[best]
-                && org_id_compare(ids[i], ids[best]) < 0)) {
+                && cm_org_id_compare(ids[i], ids[best]) < 0)) {
             best = (int)i;
         }
     }
@@ -30,9 +29,8 @@ assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n)
 bool
 assign_is_eligible(const json_t *staff, const json_t *workorder)
 {
-    (void)workorder; // TODO(#4): trained-only filter reads the staff's
-                     // safety training status once safety-audit publishes it
-    return org_staff_is_active(staff);
+    (void)workorder; // every work order is field work to the same degree
+    return cm_org_is_active(staff);
 }
 
 static bool
@@ -64,7 +62,7 @@ s_candidates(cm_store_t *store, const json_t *on_duty, const json_t *members,
         if (!id || !s_contains(on_duty, id) || n == S_CANDIDATES_MAX) {
             continue;
         }
-        json_t *staff = org_staff(store, id);
+        json_t *staff = cm_org_staff(store, DISPATCH_OWNER, id);
         if (staff && assign_is_eligible(staff, workorder)) {
             ids[n++] = id;
         }
@@ -79,9 +77,7 @@ s_least_loaded(cm_store_t *store, const char **ids, size_t n, char *out,
 {
     int64_t loads[S_CANDIDATES_MAX];
     for (size_t i = 0; i < n; i++) {
-        char name[S_INDEX_NAME_MAX];
-        snprintf(name, sizeof name, "wo_load:%s", ids[i]);
-        loads[i] = dispatch_index_size(store, name);
+        loads[i] = workorder_load_of(store, ids[i]);
         if (loads[i] < 0) {
             return (int)loads[i];
         }
@@ -98,9 +94,10 @@ assign_pick(cm_store_t *store, const char *policy, const json_t *workorder,
     assert(store && policy && workorder && out && size);
     out[0] = '\0';
     assert(strcmp(policy, "least_loaded") == 0); // validated at start
-    const char *dept = dispatch_string(workorder, "department");
+    const char *dept = cm_doc_text(workorder, "department");
     json_t *on_duty = roster_on_duty(store, dept, now_ms);
-    json_t *members = on_duty ? org_department_staff(store, dept) : NULL;
+    json_t *members =
+        on_duty ? cm_org_department_staff(store, DISPATCH_OWNER, dept) : NULL;
     if (!members) {
         json_decref(on_duty);
         return CM_EUNAVAILABLE;
@@ -111,4 +108,44 @@ assign_pick(cm_store_t *store, const char *policy, const json_t *workorder,
     json_decref(members);
     json_decref(on_duty);
     return rc;
+}
+
+int
+assign_auto(const dispatch_t *state, cm_store_t *store, json_t *doc,
+            int64_t version, int64_t now_ms, json_t *events)
+{
+    assert(state && store && doc && events);
+    if (!state->auto_assign || strcmp(cm_doc_state(doc), "open") != 0) {
+        return 0;
+    }
+    char assignee[CM_ORG_ID_MAX];
+    int rc = assign_pick(store, state->assign_policy, doc, now_ms, assignee,
+                         sizeof assignee);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!assignee[0]) {
+        cm_log_info("workorder.unassigned", "id", cm_doc_text(doc, "id"),
+                    "department", cm_doc_text(doc, "department"), "reason",
+                    "nobody on duty");
+        return 0;
+    }
+    json_t *body = json_pack("{s:s, s:s}", "assignee", assignee, "note",
+                             "automatic assignment (least_loaded)");
+    json_t *problem = workorder_apply_own(store, NULL, doc, version, "assign",
+                                          body, now_ms, events);
+    json_decref(body);
+    if (problem) {
+        bool unavailable = cm_doc_integer(problem, "status") == 503;
+        if (!unavailable) {
+            cm_log_error("workorder.auto_assign_refused", "id",
+                         cm_doc_text(doc, "id"), "code",
+                         cm_doc_text(problem, "code"));
+        }
+        json_decref(problem);
+        return unavailable ? CM_EUNAVAILABLE : 0;
+    }
+    cm_log_info("workorder.auto_assigned", "id", cm_doc_text(doc, "id"),
+                "assignee", assignee);
+    return 1;
 }

@@ -1,8 +1,10 @@
 // assign — automatic assignment policies (dispatch/assign_policy).
 //
 // "least_loaded": the department's on-duty staff (roster ∩ active staff of
-// the department in the org copy ∩ eligible) with the fewest unfinished
-// work orders; ties go to the smallest id.
+// the department in the org view ∩ eligible) with the fewest unfinished
+// work orders; ties go to the smallest id. The pick is then assigned
+// through the work order process (row "assign" of dispatch's own role), so
+// it passes the same checks as a manual assignment.
 #ifndef DISPATCH_ASSIGN_H
 #define DISPATCH_ASSIGN_H
 
@@ -12,21 +14,30 @@
 #include <stdint.h>
 
 #include "cm_store.h"
+#include "dispatch.h"
 
 #define ASSIGN_POLICIES "least_loaded"
 
 // The index of the least loaded of n candidates (ties: smallest id by
-// org_id_compare), or -1 when n is 0. Pure.
+// cm_org_id_compare), or -1 when n is 0. Pure.
 int assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n);
 
-// Whether staff may take this work order. Every active staff member today;
-// the trained-only filter (domain.md §5: field work only after three-level
-// safety training) plugs in here.
+// Whether staff may take this work order: active staff. Field work only
+// after the three-level safety training plugs in here with
+// cm_org_is_trained once safety-audit publishes the training status.
 bool assign_is_eligible(const json_t *staff, const json_t *workorder);
 
 // Pick an assignee for the work order under `policy` into out (size bytes;
 // "" when nobody is on duty). 0 or a negative cm_status_t.
 int assign_pick(cm_store_t *store, const char *policy, const json_t *workorder,
                 int64_t now_ms, char *out, size_t size);
+
+// If auto assignment is on and somebody is on duty in the work order's
+// department, assign doc (an open work order at version, in memory) to
+// them as dispatch and append the assignment's events to `events`;
+// returns 1. 0 when it stays open (logged as workorder.unassigned); a
+// negative cm_status_t when Redis is unavailable.
+int assign_auto(const dispatch_t *state, cm_store_t *store, json_t *doc,
+                int64_t version, int64_t now_ms, json_t *events);
 
 #endif

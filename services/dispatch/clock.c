@@ -5,11 +5,21 @@
 #include <string.h>
 
 #include "calendar_http.h"
+#include "cm_doc.h"
 #include "cm_log.h"
+#include "cm_status.h"
 #include "cm_time.h"
-#include "dispatch_doc.h"
+#include "dispatch.h"
 
 #define S_ID_MAX 160
+
+// Where clocks live (cm_doc keys and reads; a clock is dispatch's own
+// record: no process, history or list).
+static const cm_doc_type_t s_type = {
+    .owner = DISPATCH_OWNER,
+    .kind = "clock",
+    .what = "SLA clock",
+};
 
 static json_t *
 s_string_or_null(const json_t *summary, const char *field)
@@ -21,28 +31,29 @@ s_string_or_null(const json_t *summary, const char *field)
 json_t *
 clock_new(const json_t *summary, sla_target_t target, const sla_terms_t *terms,
           const calendar_t *calendar, const char *department_fallback,
-          int64_t now_ms)
+          int64_t start_ms)
 {
     assert(summary && terms && calendar);
-    const char *case_id = dispatch_string(summary, "id");
+    const char *case_id = cm_doc_text(summary, "id");
     char id[S_ID_MAX];
     snprintf(id, sizeof id, "%s:%s", case_id, sla_target_name(target));
     int64_t duration = terms->duration_ms[target];
-    int64_t deadline = calendar_add(calendar, now_ms, duration);
-    const char *dept = dispatch_string(summary, "department");
+    int64_t deadline = calendar_add(calendar, start_ms, duration);
+    const char *dept = cm_doc_text(summary, "department");
     json_t *clock = json_pack(
-        "{s:s, s:s, s:n, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:I, s:o, s:o, "
-        "s:I, s:i, s:n, s:n, s:[], s:[], s:o}",
+        "{s:s, s:s, s:n, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:I, s:I, s:i, "
+        "s:n, s:n, s:[], s:[]}",
         "id", id, "case_id", case_id, "workorder_id", "target",
         sla_target_name(target), "kind", s_string_or_null(summary, "kind"),
         "severity", s_string_or_null(summary, "severity"), "department",
         *dept ? dept : department_fallback, "state", "running", "business_time",
         terms->business_time, "calendar", terms->calendar, "duration_ms",
-        (json_int_t)duration, "started_at", dispatch_time_json(now_ms),
-        "deadline", dispatch_time_json(deadline), "deadline_ms",
-        (json_int_t)deadline, "level", 0, "next_escalation_ms", "paused_at",
-        "pauses", "escalations", "updated_at", dispatch_time_json(now_ms));
+        (json_int_t)duration, "deadline_ms", (json_int_t)deadline, "level", 0,
+        "next_escalation_ms", "paused_at", "pauses", "escalations");
     assert(clock);
+    cm_doc_set_time(clock, "started_at", start_ms);
+    cm_doc_set_time(clock, "deadline", deadline);
+    cm_doc_set_time(clock, "updated_at", start_ms);
     return clock;
 }
 
@@ -53,11 +64,11 @@ clock_calendar(cm_store_t *store, const json_t *clock, calendar_t *calendar)
         calendar_always_open(calendar);
         return 0;
     }
-    const char *name = dispatch_string(clock, "calendar");
+    const char *name = cm_doc_text(clock, "calendar");
     int rc = calendar_load(store, *name ? name : "default", calendar);
     if (rc == CM_ENOTFOUND) {
-        cm_log_warn("clock.calendar_missing", "clock",
-                    dispatch_string(clock, "id"), "calendar", name);
+        cm_log_warn("clock.calendar_missing", "clock", cm_doc_text(clock, "id"),
+                    "calendar", name);
         calendar_default(calendar); // a deleted calendar must not stop SLAs
         rc = 0;
     }
@@ -73,7 +84,7 @@ s_int(const json_t *clock, const char *field)
 static bool
 s_state_is(const json_t *clock, const char *state)
 {
-    return strcmp(dispatch_string(clock, "state"), state) == 0;
+    return strcmp(cm_doc_text(clock, "state"), state) == 0;
 }
 
 int64_t
@@ -93,7 +104,7 @@ static void
 s_touch(json_t *clock, const char *state, int64_t now_ms)
 {
     json_object_set_new(clock, "state", json_string(state));
-    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+    cm_doc_set_time(clock, "updated_at", now_ms);
 }
 
 bool
@@ -102,7 +113,7 @@ clock_pause(json_t *clock, int64_t now_ms)
     if (!s_state_is(clock, "running")) {
         return false;
     }
-    json_object_set_new(clock, "paused_at", dispatch_time_json(now_ms));
+    cm_doc_set_time(clock, "paused_at", now_ms);
     s_touch(clock, "paused", now_ms);
     return true;
 }
@@ -111,7 +122,7 @@ static void
 s_set_deadline(json_t *clock, int64_t deadline_ms)
 {
     json_object_set_new(clock, "deadline_ms", json_integer(deadline_ms));
-    json_object_set_new(clock, "deadline", dispatch_time_json(deadline_ms));
+    cm_doc_set_time(clock, "deadline", deadline_ms);
 }
 
 bool
@@ -120,12 +131,12 @@ clock_resume(json_t *clock, const calendar_t *calendar, int64_t now_ms)
     if (!s_state_is(clock, "paused")) {
         return false;
     }
-    int64_t start = dispatch_time_member(clock, "paused_at", now_ms);
+    int64_t start = cm_doc_time(clock, "paused_at", now_ms);
     int64_t paused = calendar_between(calendar, start, now_ms);
-    json_t *pause = json_pack(
-        "{s:o, s:o, s:I}", "start", dispatch_time_json(start), "end",
-        dispatch_time_json(now_ms), "duration_ms", (json_int_t)paused);
+    json_t *pause = json_pack("{s:I}", "duration_ms", (json_int_t)paused);
     assert(pause);
+    cm_doc_set_time(pause, "start", start);
+    cm_doc_set_time(pause, "end", now_ms);
     json_array_append_new(json_object_get(clock, "pauses"), pause);
     int64_t deadline =
         calendar_add(calendar, s_int(clock, "deadline_ms"), paused);
@@ -153,7 +164,7 @@ clock_stop(json_t *clock, const char *state, int64_t now_ms)
     if (!clock_is_live(clock)) {
         return false;
     }
-    json_object_set_new(clock, "stopped_at", dispatch_time_json(now_ms));
+    cm_doc_set_time(clock, "stopped_at", now_ms);
     s_touch(clock, state, now_ms);
     return true;
 }
@@ -167,7 +178,7 @@ clock_set_deadline(json_t *clock, int64_t deadline_ms, int64_t now_ms)
     }
     s_set_deadline(clock, deadline_ms);
     json_object_set_new(clock, "promised", json_true());
-    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+    cm_doc_set_time(clock, "updated_at", now_ms);
     return true;
 }
 
@@ -175,7 +186,7 @@ bool
 clock_set_member(json_t *clock, const char *field, const char *value)
 {
     if (!clock_is_live(clock) || !value || !*value
-        || strcmp(dispatch_string(clock, field), value) == 0) {
+        || strcmp(cm_doc_text(clock, field), value) == 0) {
         return false;
     }
     json_object_set_new(clock, field, json_string(value));
@@ -189,8 +200,8 @@ clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set)
     for (int t = 0; t < SLA_TARGET_COUNT; t++) {
         char id[S_ID_MAX];
         snprintf(id, sizeof id, "%s:%s", subject, sla_target_name(t));
-        int rc = dispatch_doc_load(store, "clock", id, &set->docs[t],
-                                   &set->versions[t]);
+        int rc =
+            cm_doc_read(store, &s_type, id, &set->docs[t], &set->versions[t]);
         if (rc == CM_ENOTFOUND) {
             set->versions[t] = CM_VERSION_NEW;
         } else if (rc != 0) {
@@ -212,16 +223,40 @@ clock_set_put(clock_set_t *set, sla_target_t target, json_t *clock)
 void
 clock_commit(cm_commit_t *commit, const json_t *clock, int64_t expected)
 {
-    const char *id = dispatch_string(clock, "id");
-    dispatch_doc_put(commit, "clock", id, expected, clock,
-                     dispatch_string(clock, "state"));
+    const char *id = cm_doc_text(clock, "id");
+    dispatch_record_put(commit, &s_type, clock, expected);
     char key[CM_STORE_KEY_MAX];
-    dispatch_key(key, "timers", CLOCK_TIMERS);
+    clock_timers_key(key);
     int64_t due = clock_due(clock);
     if (due > 0) {
         cm_commit_index_add(commit, key, id, due);
     } else {
         cm_commit_index_remove(commit, key, id);
+    }
+}
+
+const char *
+clock_timers_key(char *key)
+{
+    const char *built = cm_store_key(key, CM_STORE_KEY_MAX, DISPATCH_OWNER,
+                                     "timers", CLOCK_TIMERS);
+    assert(built);
+    return key;
+}
+
+int
+clock_load(cm_store_t *store, const char *id, json_t **clock, int64_t *version)
+{
+    return cm_doc_read(store, &s_type, id, clock, version);
+}
+
+void
+clock_set_member_all(clock_set_t *set, const char *field, const char *value)
+{
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        if (set->docs[t] && clock_set_member(set->docs[t], field, value)) {
+            set->dirty[t] = true;
+        }
     }
 }
 

@@ -9,7 +9,12 @@
 //    "calendar":"default","duration_ms":N,"started_at","deadline",
 //    "deadline_ms":N,"level":0..3,"next_escalation_ms":N|null,
 //    "paused_at":…|null,"pauses":[{"start","end","duration_ms"}],
-//    "escalations":[{"level","to","at"}],"updated_at"}
+//    "escalations":[{"level","to","at"}],"updated_at",
+//    "case_version":N}
+// A clock starts at the time of the case event that starts it (the case's
+// created_at, the forward's time), never when dispatch handles the event;
+// case_version is the version of that event, so a redelivered event does
+// not restart the clock it started.
 // A running clock has one timer, member "<subject>:<target>" in
 // sm:{dispatch}:timers:clocks, due at its deadline (level 0) or at its next
 // escalation; a paused or stopped clock has none.
@@ -36,11 +41,20 @@ typedef struct {
 } clock_set_t;
 
 // A new running clock for the case summary (id, kind, severity,
-// department), started at now_ms, deadline from terms under calendar.
+// department), started at start_ms, deadline from terms under calendar.
 // department_fallback is used when the summary has none. Caller owns it.
 json_t *clock_new(const json_t *summary, sla_target_t target,
                   const sla_terms_t *terms, const calendar_t *calendar,
-                  const char *department_fallback, int64_t now_ms);
+                  const char *department_fallback, int64_t start_ms);
+
+// The key of the clock timers, sm:{dispatch}:timers:clocks, into key
+// (CM_STORE_KEY_MAX bytes). Returns key.
+const char *clock_timers_key(char *key);
+
+// Read clock id ("CS-5:resolution"). 0 (caller owns *clock), CM_ENOTFOUND,
+// CM_EUNAVAILABLE or CM_EINTERNAL.
+int clock_load(cm_store_t *store, const char *id, json_t **clock,
+               int64_t *version);
 
 // The calendar a clock runs on: always open without business time, else
 // the named calendar read from store. 0 or a negative cm_status_t.
@@ -79,6 +93,10 @@ int clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set);
 
 // Replace clock `target` (takes ownership of clock) and mark it dirty.
 void clock_set_put(clock_set_t *set, sla_target_t target, json_t *clock);
+
+// clock_set_member on every clock of the set, marking the changed dirty.
+void clock_set_member_all(clock_set_t *set, const char *field,
+                          const char *value);
 
 // Add every dirty clock and its timer change to commit.
 void clock_set_flush(const clock_set_t *set, cm_commit_t *commit);

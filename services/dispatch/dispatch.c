@@ -2,17 +2,23 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assign.h"
 #include "calendar_http.h"
+#include "cm_action.h"
 #include "cm_log.h"
+#include "cm_org.h"
+#include "cm_problem.h"
+#include "cm_time.h"
 #include "cm_validate.h"
 #include "dispatch_events.h"
 #include "escalation.h"
 #include "queue.h"
 #include "roster.h"
 #include "sla_policy.h"
+#include "workorder.h"
 #include "workorder_flow.h"
 #include "workorder_http.h"
 
@@ -27,6 +33,7 @@ static const cm_route_t s_routes[] = {
     {"POST", "/v1/work-orders", workorder_http_create},
     {"GET", "/v1/work-orders", workorder_http_list},
     {"GET", "/v1/work-orders/{id}", workorder_http_get},
+    {"GET", "/v1/work-orders/{id}/history", workorder_http_history},
     {"POST", "/v1/work-orders/{id}/{action}", workorder_http_action},
     {"GET", "/v1/queues", queue_http_list},
     {"GET", "/v1/queues/{department}", queue_http_get},
@@ -56,7 +63,7 @@ static const cm_config_option_t s_options[] = {
 
 static const cm_subscription_t s_subscriptions[] = {
     {"intake", dispatch_events_on_intake},
-    {"personnel", dispatch_events_on_personnel},
+    CM_ORG_SUBSCRIPTIONS,
     {NULL, NULL},
 };
 
@@ -86,9 +93,16 @@ static int
 s_start(cm_service_t *service, cm_store_t *store)
 {
     dispatch_t *self = cm_service_def(service)->state;
+    const cm_doc_type_t *types[] = {&workorder_type, &roster_type,
+                                    &sla_policy_type, &calendar_type};
     if (s_read_config(self, cm_service_config(service)) != 0
-        || workorder_flow_check_all() != 0) {
+        || workorder_flow_check() != 0) {
         return -1;
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (cm_workflow_check(types[i]->workflow) != 0) {
+            return -1;
+        }
     }
     // Seeding needs Redis; without it the defaults are still used in code.
     if (sla_policy_seed(store) != 0 || calendar_seed(store) != 0) {
@@ -112,4 +126,128 @@ const cm_service_def_t dispatch_service = {
     .tick = s_tick,
     .tick_ms = DISPATCH_TICK_MS,
     .state = &s_state,
+    .org_view = true,
 };
+
+json_t *
+dispatch_self_actor(void)
+{
+    json_t *actor = json_pack("{s:s, s:s}", "id", DISPATCH_OWNER, "role",
+                              DISPATCH_SELF_ROLE);
+    assert(actor);
+    return actor;
+}
+
+int
+dispatch_department_known(cm_store_t *store, const char *code)
+{
+    json_t *known = roster_name_is_valid(code)
+                        ? cm_org_department(store, DISPATCH_OWNER, code)
+                        : NULL;
+    int rc = known ? 0 : CM_ENOTFOUND;
+    json_decref(known);
+    if (rc != 0 && cm_store_ping(store) != 0) {
+        rc = CM_EUNAVAILABLE; // NULL meant unreadable, not unknown
+    }
+    return rc;
+}
+
+bool
+dispatch_query_none(cm_ctx_t *ctx)
+{
+    json_t *problem = NULL;
+    const char *key = NULL;
+    json_t *value = NULL;
+    json_object_foreach(cm_ctx_query_object(ctx), key, value)
+    {
+        cm_validate_fail(&problem, key, "is not a parameter of this resource");
+    }
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+    }
+    return problem == NULL;
+}
+
+// A PUT over nothing (version 0), or over a document stored before
+// dispatch kept documents with a state and history (version > 0): the
+// update row applied to blank in memory, then one commit replacing it.
+static void
+s_put_new(cm_ctx_t *ctx, const cm_doc_type_t *type, json_t *doc,
+          int64_t version, int64_t now)
+{
+    if (!cm_doc_if_match(ctx, type, version)) {
+        return;
+    }
+    cm_commit_t *commit = cm_commit_new(type->owner);
+    json_t *events = json_array();
+    cm_action_own_t own = {.type = type,
+                           .action = "update",
+                           .actor = cm_ctx_actor(ctx),
+                           .body = cm_ctx_body(ctx),
+                           .store = cm_ctx_store(ctx),
+                           .commit = commit,
+                           .now_ms = now};
+    json_t *problem = cm_action_apply(&own, doc, events);
+    if (!problem
+        && cm_doc_commit(commit, type, NULL, doc,
+                         version > 0 ? version : CM_VERSION_NEW, now)
+               != 0) {
+        problem = cm_problem_new(422, "document_too_large",
+                                 "the document would pass its size limit");
+    }
+    for (size_t i = 0; !problem && i < json_array_size(events); i++) {
+        const json_t *event = json_array_get(events, i);
+        if (cm_doc_event(ctx, commit, type, cm_doc_text(event, "type"), doc,
+                         version + 1,
+                         json_incref(json_object_get(event, "data")))
+            != 0) {
+            problem = cm_problem_new(422, "event_too_large",
+                                     "the event would be too large");
+        }
+    }
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+    } else {
+        cm_doc_reply_commit(ctx, commit, type, 200, doc, version + 1);
+    }
+    json_decref(events);
+    cm_commit_destroy(&commit);
+}
+
+void
+dispatch_put(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id,
+             dispatch_blank_fn *blank)
+{
+    assert(ctx && type && id && blank);
+    json_t *doc = NULL;
+    int64_t version = 0;
+    int rc = cm_doc_read(cm_ctx_store(ctx), type, id, &doc, &version);
+    bool current = rc == 0 && json_object_get(doc, "history") != NULL;
+    json_decref(doc);
+    if (current) {
+        cm_action_run_named(ctx, type, id, "update");
+    } else if (rc == 0 || rc == CM_ENOTFOUND) {
+        int64_t now = cm_time_now_ms();
+        json_t *fresh = blank(id, now);
+        s_put_new(ctx, type, fresh, rc == 0 ? version : 0, now);
+        json_decref(fresh);
+    } else {
+        cm_doc_fail(ctx, rc, type, id);
+    }
+}
+
+void
+dispatch_record_put(cm_commit_t *commit, const cm_doc_type_t *type,
+                    const json_t *record, int64_t expected)
+{
+    assert(commit && type && record);
+    char key[CM_STORE_KEY_MAX];
+    const char *built =
+        cm_doc_key(type, cm_doc_text(record, "id"), key, sizeof key);
+    assert(built);
+    char *text = json_dumps(record, JSON_COMPACT | JSON_SORT_KEYS);
+    assert(text);
+    cm_commit_doc(commit, key, expected, text);
+    cm_commit_field(commit, "state", cm_doc_state(record));
+    free(text);
+}

@@ -6,9 +6,10 @@
 
 #include "clock.h"
 #include "cm_log.h"
+#include "cm_org.h"
+#include "cm_outbox.h"
+#include "cm_status.h"
 #include "cm_time.h"
-#include "dispatch_doc.h"
-#include "org.h"
 #include "workorder.h"
 
 #define S_SUBJECT_MAX 96
@@ -28,9 +29,10 @@ static void
 s_record_step(json_t *clock, int level, const char *to, int64_t next_due,
               int64_t now_ms)
 {
-    json_t *step = json_pack("{s:i, s:s?, s:o}", "level", level, "to",
-                             *to ? to : NULL, "at", dispatch_time_json(now_ms));
+    json_t *step =
+        json_pack("{s:i, s:s?}", "level", level, "to", *to ? to : NULL);
     assert(step);
+    cm_doc_set_time(step, "at", now_ms);
     if (!json_object_get(step, "to")) {
         json_object_set_new(step, "to", json_null());
     }
@@ -39,9 +41,9 @@ s_record_step(json_t *clock, int level, const char *to, int64_t next_due,
     json_object_set_new(clock, "next_escalation_ms",
                         next_due > 0 ? json_integer(next_due) : json_null());
     if (level == 1) {
-        json_object_set_new(clock, "breached_at", dispatch_time_json(now_ms));
+        cm_doc_set_time(clock, "breached_at", now_ms);
     }
-    json_object_set_new(clock, "updated_at", dispatch_time_json(now_ms));
+    cm_doc_set_time(clock, "updated_at", now_ms);
 }
 
 static json_t *
@@ -60,35 +62,33 @@ s_breach_data(const json_t *clock, int level, const char *to)
     return data;
 }
 
-// Escalate the clock's work order too (table row "escalate", system).
+// Escalate the clock's work order too (row "escalate", dispatch's own).
 static int
 s_escalate_workorder(cm_store_t *store, cm_commit_t *commit,
                      const json_t *clock, int level, const char *to,
-                     const json_t *actor, int64_t now_ms)
+                     int64_t now_ms)
 {
-    const char *id = dispatch_string(clock, "workorder_id");
-    json_t *doc = NULL;
+    const char *id = cm_doc_text(clock, "workorder_id");
+    json_t *old = NULL;
     int64_t version = 0;
-    if (!*id || workorder_load(store, id, &doc, &version) != 0) {
+    if (!*id || cm_doc_read(store, &workorder_type, id, &old, &version) != 0) {
         return 0; // no work order (yet): the breach event still goes out
     }
-    workorder_keys_t old;
-    workorder_keys(doc, &old);
+    json_t *doc = json_deep_copy(old);
+    json_t *events = json_array();
     json_t *body =
         json_pack("{s:i, s:s?, s:O}", "level", level, "escalated_to",
                   *to ? to : NULL, "target", json_object_get(clock, "target"));
-    cm_workflow_step_t step;
-    json_t *problem =
-        workorder_transition(doc, "escalate", actor, body, now_ms, &step);
-    int rc = 0;
-    if (!problem) {
-        workorder_commit(commit, doc, version, &old, now_ms);
-        rc = workorder_event(commit, step.event_type, doc, version + 1, actor,
-                             NULL);
-    }
+    json_t *problem = workorder_apply_own(store, commit, doc, version,
+                                          "escalate", body, now_ms, events);
+    int rc = problem ? 0
+                     : workorder_commit_own(commit, old, doc, version, events,
+                                            NULL, now_ms);
     json_decref(problem); // a finished work order is not escalated
     json_decref(body);
+    json_decref(events);
     json_decref(doc);
+    json_decref(old);
     return rc;
 }
 
@@ -97,17 +97,23 @@ static int
 s_build_step(cm_store_t *store, cm_commit_t *commit, json_t *clock,
              int64_t version, int level, const char *to, int64_t now_ms)
 {
-    json_t *actor = dispatch_system_actor();
+    json_t *actor = dispatch_self_actor();
     char subject[S_SUBJECT_MAX];
-    snprintf(subject, sizeof subject, "case/%s",
-             dispatch_string(clock, "case_id"));
+    snprintf(subject, sizeof subject, "case/%s", cm_doc_text(clock, "case_id"));
     clock_commit(commit, clock, version);
-    int rc = dispatch_event_add(commit, "dispatch.sla.breached", subject,
-                                version + 1, s_breach_data(clock, level, to),
-                                actor, NULL);
+    json_t *data = s_breach_data(clock, level, to);
+    cm_envelope_event_t fields = {
+        .type = "dispatch.sla.breached",
+        .source = DISPATCH_OWNER,
+        .subject = subject,
+        .version = version + 1,
+        .actor = actor,
+        .data = data,
+    };
+    int rc = cm_outbox_append(commit, &fields);
+    json_decref(data);
     if (rc == 0) {
-        rc = s_escalate_workorder(store, commit, clock, level, to, actor,
-                                  now_ms);
+        rc = s_escalate_workorder(store, commit, clock, level, to, now_ms);
     }
     json_decref(actor);
     return rc;
@@ -126,7 +132,7 @@ static void
 s_settle(cm_store_t *store, const s_lease_t *lease, int64_t next_due_ms)
 {
     char key[CM_STORE_KEY_MAX];
-    dispatch_key(key, "timers", CLOCK_TIMERS);
+    clock_timers_key(key);
     // On failure the lease stays and falls due again: nothing is lost.
     (void)cm_store_timer_settle(store, key, lease->id, lease->until_ms,
                                 next_due_ms);
@@ -154,9 +160,9 @@ s_commit_step(cm_store_t *store, cm_commit_t *commit, const json_t *clock,
         }
         return;
     }
-    cm_log_notice("sla.escalated", "case", dispatch_string(clock, "case_id"),
-                  "workorder", dispatch_string(clock, "workorder_id"), "target",
-                  dispatch_string(clock, "target"), "#level", CM_LOG_INT(level),
+    cm_log_notice("sla.escalated", "case", cm_doc_text(clock, "case_id"),
+                  "workorder", cm_doc_text(clock, "workorder_id"), "target",
+                  cm_doc_text(clock, "target"), "#level", CM_LOG_INT(level),
                   "to", to);
 }
 
@@ -170,10 +176,11 @@ s_escalate(const dispatch_t *state, cm_store_t *store, json_t *clock,
         return;
     }
     int level = (int)json_integer_value(json_object_get(clock, "level")) + 1;
-    char to[ORG_ID_MAX];
-    const char *dept = dispatch_string(clock, "department");
-    org_escalation_target(store, *dept ? dept : state->default_department,
-                          level, to, sizeof to);
+    char to[CM_ORG_ID_MAX];
+    const char *dept = cm_doc_text(clock, "department");
+    cm_org_escalation_target(store, DISPATCH_OWNER,
+                             *dept ? dept : state->default_department, level,
+                             to, sizeof to);
     int64_t next = level < CLOCK_LEVEL_MAX ? escalation_next_due(
                        clock, &calendar, state->escalation_step_ms, due)
                                            : 0;
@@ -193,7 +200,7 @@ s_handle_timer(const dispatch_t *state, cm_store_t *store,
 {
     json_t *clock = NULL;
     int64_t version = 0;
-    int rc = dispatch_doc_load(store, "clock", lease->id, &clock, &version);
+    int rc = clock_load(store, lease->id, &clock, &version);
     if (rc != 0) {
         if (rc == CM_ENOTFOUND) {
             s_settle(store, lease, 0); // no clock, no timer
@@ -219,7 +226,7 @@ escalation_tick(const dispatch_t *state, cm_store_t *store)
 {
     assert(state && store);
     char key[CM_STORE_KEY_MAX];
-    dispatch_key(key, "timers", CLOCK_TIMERS);
+    clock_timers_key(key);
     int64_t now = cm_time_now_ms();
     char **members = NULL;
     size_t count = 0;

@@ -1,5 +1,5 @@
 // dispatch — work orders, queues, rosters, assignment, SLA clocks and
-// escalation (domain.md §1). Everything is in the service definition.
+// escalation. Everything is in the service definition.
 #include "dispatch.h"
 
 int

@@ -1,16 +1,69 @@
 #include "roster.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "calendar.h"
-#include "cm_log.h"
+#include "cm_action.h"
+#include "cm_field.h"
 #include "cm_problem.h"
+#include "cm_status.h"
 #include "cm_time.h"
-#include "cm_validate.h"
 #include "dispatch.h"
-#include "dispatch_doc.h"
-#include "workorder_flow.h"
+
+#define S_DETAIL_MAX 160
+
+// One id of on_duty: a staff id.
+static bool
+s_check_staff_id(const json_t *value, const char *path, json_t **problem_p)
+{
+    static const cm_field_t id = {"on_duty", CM_FIELD_CODE, CM_FIELD_REQUIRED};
+    return cm_field_check_value(&id, value, path, problem_p);
+}
+
+static const cm_field_t s_fields[] = {
+    {"on_duty", CM_FIELD_ARRAY, CM_FIELD_REQUIRED, .max = ROSTER_SIZE_MAX,
+     .to = "on_duty", .check = s_check_staff_id},
+    {"date", CM_FIELD_DATE, 0, .to = "date"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+// A PUT replaces the whole roster: a date left out means every day.
+static json_t *
+s_replace(cm_action_t *a)
+{
+    if (!json_object_get(a->body, "date")) {
+        json_object_set_new(a->doc, "date", json_null());
+    }
+    return NULL;
+}
+
+// clang-format off
+static const cm_workflow_row_t s_rows[] = {
+    {"current", "update", "dept_head", CM_WORKFLOW_HEAD, NULL,
+     CM_WORKFLOW_STAY, NULL, s_fields, s_replace},
+    {"current", "update", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
+     CM_WORKFLOW_STAY, NULL, s_fields, s_replace},
+};
+// clang-format on
+
+static const cm_workflow_t s_flow = {
+    .name = "dispatch.roster",
+    .rows = s_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(s_rows),
+    .final_states = "",
+    .superuser_role = "station_head",
+};
+
+const cm_doc_type_t roster_type = {
+    .owner = DISPATCH_OWNER,
+    .kind = "roster",
+    .what = "roster",
+    .path = "/v1/rosters",
+    .workflow = &s_flow,
+};
 
 bool
 roster_name_is_valid(const char *name)
@@ -22,113 +75,72 @@ roster_name_is_valid(const char *name)
     return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-static bool
-s_department_param(cm_ctx_t *ctx, const char **dept)
+bool
+roster_department_exists(cm_ctx_t *ctx, const char *dept)
 {
-    *dept = cm_ctx_param(ctx, "department");
-    if (roster_name_is_valid(*dept)) {
-        return true;
+    int rc = dispatch_department_known(cm_ctx_store(ctx), dept);
+    if (rc == CM_ENOTFOUND) {
+        char detail[S_DETAIL_MAX];
+        snprintf(detail, sizeof detail, "There is no department %.64s.",
+                 dept ? dept : "");
+        cm_ctx_fail(ctx, cm_problem_new(404, "not_found", detail));
+    } else if (rc != 0) {
+        cm_doc_fail(ctx, rc, &roster_type, dept);
     }
-    cm_ctx_fail(ctx, cm_problem_new(404, "not_found", "no such department"));
-    return false;
+    return rc == 0;
+}
+
+// An empty roster of a department: nobody on duty.
+static json_t *
+s_blank(const char *dept, int64_t now_ms)
+{
+    json_t *doc = cm_doc_new(dept, "current", NULL, now_ms);
+    json_t *members =
+        json_pack("{s:s, s:[], s:n}", "department", dept, "on_duty", "date");
+    assert(members);
+    json_object_update(doc, members);
+    json_decref(members);
+    return doc;
 }
 
 void
 roster_get(cm_ctx_t *ctx)
 {
-    const char *dept = NULL;
-    if (!dispatch_require_reader(ctx) || !s_department_param(ctx, &dept)) {
+    const char *dept = cm_ctx_param(ctx, "department");
+    if (!dispatch_query_none(ctx) || !roster_department_exists(ctx, dept)) {
         return;
     }
     json_t *doc = NULL;
     int64_t version = 0;
-    int rc =
-        dispatch_doc_load(cm_ctx_store(ctx), "roster", dept, &doc, &version);
+    int rc = cm_doc_read(cm_ctx_store(ctx), &roster_type, dept, &doc, &version);
     if (rc == CM_ENOTFOUND) {
-        doc = json_pack("{s:s, s:[], s:n}", "department", dept, "on_duty",
-                        "date");
-        assert(doc);
+        doc = s_blank(dept, cm_time_now_ms());
         rc = 0;
     }
     if (rc != 0) {
-        dispatch_fail_rc(ctx, rc, NULL);
+        cm_doc_fail(ctx, rc, &roster_type, dept);
         return;
     }
-    dispatch_reply_doc(ctx, 200, doc, version);
-}
-
-static bool
-s_validate_body(const json_t *body, json_t **problem)
-{
-    if (!cm_validate_object(body, problem)) {
-        return false;
-    }
-    bool ok = cm_validate_keys(body, "on_duty date", problem);
-    const json_t *ids = json_object_get(body, "on_duty");
-    if (!json_is_array(ids) || json_array_size(ids) > ROSTER_SIZE_MAX) {
-        return cm_validate_fail(problem, "on_duty",
-                                "must be an array of at most 200 staff ids");
-    }
-    size_t i;
-    const json_t *id;
-    json_array_foreach(ids, i, id)
-    {
-        const char *text = json_string_value(id);
-        if (!text || !*text || strlen(text) >= DISPATCH_NAME_MAX) {
-            return cm_validate_fail(problem, "on_duty",
-                                    "must hold staff ids (strings)");
-        }
-    }
-    const char *date = json_string_value(json_object_get(body, "date"));
-    int64_t day = 0;
-    if (cm_validate_string(body, "date", CM_VALIDATE_OPTIONAL, problem) && date
-        && calendar_date_parse(date, &day) != 0) {
-        ok = cm_validate_fail(problem, "date", "must be \"YYYY-MM-DD\"");
-    }
-    return ok;
+    cm_doc_etag(ctx, version);
+    cm_ctx_reply(ctx, 200, cm_doc_view(ctx, &roster_type, doc, version));
+    json_decref(doc);
 }
 
 void
 roster_put(cm_ctx_t *ctx)
 {
-    const char *dept = NULL;
-    if (!s_department_param(ctx, &dept)) {
-        return;
+    const char *dept = cm_ctx_param(ctx, "department");
+    if (roster_department_exists(ctx, dept)) {
+        dispatch_put(ctx, &roster_type, dept, s_blank);
     }
-    json_t *subject = json_pack("{s:s}", "department", dept);
-    cm_workflow_step_t step;
-    json_t *problem =
-        cm_workflow_apply(roster_rules(), "current", "update",
-                          cm_ctx_actor(ctx), subject, cm_ctx_body(ctx), &step);
-    json_decref(subject);
-    if (!problem) {
-        (void)s_validate_body(cm_ctx_body(ctx), &problem); // sets problem
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-        return;
-    }
-    const json_t *body = cm_ctx_body(ctx);
-    const json_t *date = json_object_get(body, "date");
-    json_t *doc =
-        json_pack("{s:s, s:O, s:O, s:s, s:o}", "department", dept, "on_duty",
-                  json_object_get(body, "on_duty"), "date",
-                  date ? date : json_null(), "updated_by", cm_ctx_actor_id(ctx),
-                  "updated_at", dispatch_time_json(cm_time_now_ms()));
-    assert(doc);
-    cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
-    dispatch_doc_put(commit, "roster", dept, CM_VERSION_ANY, doc, NULL);
-    cm_log_info("roster.updated", "department", dept, "actor",
-                cm_ctx_actor_id(ctx));
-    cm_ctx_commit(ctx, commit, 200, doc);
-    cm_commit_destroy(&commit);
 }
 
 json_t *
 roster_on_duty(cm_store_t *store, const char *dept, int64_t now_ms)
 {
     json_t *doc = NULL;
-    int rc = dispatch_doc_load(store, "roster", dept, &doc, NULL);
+    int64_t version = 0;
+    int rc = cm_doc_read(store, &roster_type, dept, &doc, &version);
     if (rc == CM_ENOTFOUND) {
         json_t *empty = json_array();
         assert(empty);
@@ -137,7 +149,7 @@ roster_on_duty(cm_store_t *store, const char *dept, int64_t now_ms)
     if (rc != 0) {
         return NULL;
     }
-    const char *date = json_string_value(json_object_get(doc, "date"));
+    const char *date = cm_doc_string(doc, "date");
     int64_t day = 0;
     bool applies = !date
                    || (calendar_date_parse(date, &day) == 0

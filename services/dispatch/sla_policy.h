@@ -1,15 +1,16 @@
-// sla_policy — time limits per case kind and severity (domain.md §1).
-//
-// Key sm:{dispatch}:sla_policy:<kind> (kind: inquiry | complaint |
-// tech_support), index sm:{dispatch}:idx:sla_policies. Document:
+// sla_policy — time limits per case kind and severity, a
+// cm_doc document per kind (inquiry | complaint | tech_support), seeded at
+// start: sm:{dispatch}:sla_policy:<kind>
 //   {"id":"complaint","kind":"complaint","business_time":true,
-//    "calendar":"default",
+//    "calendar":"default","state":"current",
 //    "targets":{"default":{"first_response_ms":…,"department_reply_ms":…,
 //               "resolution_ms":…},"low":{…},"medium":{…},"high":{…},
-//               "critical":{…}}}
+//               "critical":{…}}, history, …}
 // Durations are business milliseconds under `calendar`; with business_time
 // false they are wall milliseconds (24/7). "default" is required and is
-// used for a null severity or a severity without its own row.
+// used for a null severity or a severity without its own row. A PUT
+// replaces the policy (deputy_head, station_head); the calendar it names
+// must exist (422 unknown_calendar).
 #ifndef DISPATCH_SLA_POLICY_H
 #define DISPATCH_SLA_POLICY_H
 
@@ -19,6 +20,7 @@
 
 #include "calendar.h"
 #include "cm_ctx.h"
+#include "cm_doc.h"
 #include "cm_store.h"
 
 #define SLA_KINDS        "inquiry complaint tech_support"
@@ -45,16 +47,17 @@ const char *sla_target_name(sla_target_t target);
 // The target named `name`, or -1.
 int sla_target_parse(const char *name);
 
-// Check a policy body for kind (400 problem, caller owns it) or NULL.
-json_t *sla_policy_validate(const json_t *body);
+// The document type. Static.
+extern const cm_doc_type_t sla_policy_type;
 
 // The terms of a policy document for severity (NULL or unknown: the
 // "default" row). 0, or -1 when the document is malformed.
 int sla_policy_row_terms(const json_t *policy, const char *severity,
                          sla_terms_t *terms);
 
-// The seeded default policy of a kind. Caller owns the result.
-json_t *sla_policy_default(const char *kind);
+// The seeded default policy of a kind, as a new document at now_ms.
+// Caller owns the result.
+json_t *sla_policy_default(const char *kind, int64_t now_ms);
 
 // Store the default policies that are missing. 0 or a negative cm_status_t.
 int sla_policy_seed(cm_store_t *store);
@@ -64,11 +67,12 @@ int sla_policy_seed(cm_store_t *store);
 int sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
                      sla_terms_t *terms);
 
-// GET /v1/sla-policies, GET /v1/sla-policies/{id}: any authenticated actor.
+// GET /v1/sla-policies (no parameters), GET /v1/sla-policies/{id} (404 for
+// a kind that is not one): any authenticated actor.
 void sla_policy_http_list(cm_ctx_t *ctx);
 void sla_policy_http_get(cm_ctx_t *ctx);
 
-// PUT /v1/sla-policies/{id}: station_head, deputy_head (settings_rules()).
+// PUT /v1/sla-policies/{id}: deputy_head, station_head.
 void sla_policy_http_put(cm_ctx_t *ctx);
 
 #endif

@@ -4,302 +4,229 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "assign.h"
-#include "cm_id.h"
-#include "cm_log.h"
+#include "cm_action.h"
 #include "cm_validate.h"
-#include "dispatch_doc.h"
+#include "dispatch.h"
 #include "workorder_flow.h"
 
 #define S_INDEX_NAME_MAX 192
 
-json_t *
-workorder_new(const char *id, const char *title, const char *dept,
-              const json_t *source, const char *priority,
-              const char *created_by, int64_t now_ms)
+static const cm_filter_t s_filters[] = {
+    {"assignee"},
+    // The queue: a department's unfinished work orders (WORKORDER_OPEN_IN).
+    {"open_in"},
+    {"queue", "department"},
+    {"state", NULL, WORKORDER_STATES},
+    {NULL},
+};
+
+bool
+workorder_is_unfinished(const char *state)
 {
-    assert(id && title && dept && priority && created_by);
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:s, s:O, s:s, s:s, s:n, s:i, s:s, s:o, s:o, s:[]}", "id",
-        id, "title", title, "department", dept, "source",
-        source ? source : json_null(), "priority", priority, "state", "open",
-        "assignee", "escalation_level", 0, "created_by", created_by,
-        "created_at", dispatch_time_json(now_ms), "updated_at",
-        dispatch_time_json(now_ms), "history");
-    assert(doc);
-    json_t *entry = json_pack("{s:o, s:s, s:s, s:n, s:s}", "at",
-                              dispatch_time_json(now_ms), "actor", created_by,
-                              "action", "create", "from", "to", "open");
-    assert(entry);
-    json_array_append_new(json_object_get(doc, "history"), entry);
-    return doc;
+    return cm_validate_name_in(WORKORDER_UNFINISHED, state);
 }
 
-void
-workorder_keys(const json_t *doc, workorder_keys_t *keys)
-{
-    assert(keys);
-    snprintf(keys->state, sizeof keys->state, "%s",
-             dispatch_string(doc, "state"));
-    snprintf(keys->department, sizeof keys->department, "%s",
-             dispatch_string(doc, "department"));
-    snprintf(keys->assignee, sizeof keys->assignee, "%s",
-             dispatch_string(doc, "assignee"));
-}
-
-// One history entry: who, when, what, from and to, and what the body said.
+// The list item: the document without its history, and `open_in` (its
+// department while unfinished) for the queue filter.
 static json_t *
-s_history_entry(const json_t *actor, const char *action, const char *from,
-                const char *to, const json_t *body, int64_t now_ms)
+s_list_item(const json_t *doc)
 {
-    json_t *entry = json_pack(
-        "{s:o, s:s, s:s, s:s, s:s}", "at", dispatch_time_json(now_ms), "actor",
-        dispatch_string(actor, "id"), "action", action, "from", from, "to", to);
-    assert(entry);
-    const char *members[] = {"note", "assignee", "level", "escalated_to",
-                             "target"};
-    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
-        json_t *value = json_object_get(body, members[i]);
-        if (value && !json_is_null(value)) {
-            json_object_set(entry, members[i], value);
-        }
+    json_t *item = json_copy((json_t *)doc);
+    assert(item);
+    json_object_del(item, "history");
+    if (workorder_is_unfinished(cm_doc_state(doc))) {
+        json_object_set(item, "open_in", json_object_get(doc, "department"));
     }
-    return entry;
+    return item;
 }
 
-static void
-s_apply_effects(json_t *doc, const char *action, const json_t *body)
-{
-    if (strcmp(action, "assign") == 0 || strcmp(action, "reassign") == 0) {
-        json_t *previous = json_object_get(doc, "assignee");
-        json_object_set(doc, "previous_assignee",
-                        previous ? previous : json_null());
-        json_object_set(doc, "assignee", json_object_get(body, "assignee"));
-    } else if (strcmp(action, "escalate") == 0) {
-        json_t *level = json_object_get(body, "level");
-        if (json_is_integer(level)) {
-            json_object_set(doc, "escalation_level", level);
-        }
-    }
-}
-
-json_t *
-workorder_transition(json_t *doc, const char *action, const json_t *actor,
-                     const json_t *body, int64_t now_ms,
-                     cm_workflow_step_t *step)
-{
-    assert(doc && action && step);
-    char from[DISPATCH_NAME_MAX];
-    snprintf(from, sizeof from, "%s", dispatch_string(doc, "state"));
-    json_t *problem = cm_workflow_apply(workorder_flow(), from, action, actor,
-                                        doc, body, step);
-    if (problem) {
-        return problem;
-    }
-    char to[DISPATCH_NAME_MAX];
-    snprintf(to, sizeof to, "%s",
-             step->next_state && strcmp(step->next_state, CM_WORKFLOW_STAY)
-                 ? step->next_state
-                 : from);
-    s_apply_effects(doc, action, body);
-    json_object_set_new(doc, "state", json_string(to));
-    json_object_set_new(doc, "updated_at", dispatch_time_json(now_ms));
-    json_array_append_new(
-        json_object_get(doc, "history"),
-        s_history_entry(actor, action, from, to, body, now_ms));
-    return NULL;
-}
-
-// sm:{dispatch}:idx:<prefix>:<a>[:<b>]
-static void
+// sm:{dispatch}:idx:<prefix>:<a>[:<b>] into key; NULL when it does not fit.
+static const char *
 s_index_key(char *key, const char *prefix, const char *a, const char *b)
 {
     char name[S_INDEX_NAME_MAX];
-    snprintf(name, sizeof name, "%s:%s%s%s", prefix, a, b ? ":" : "",
-             b ? b : "");
-    dispatch_key(key, "idx", name);
+    int n = snprintf(name, sizeof name, "%s:%s%s%s", prefix, a, b ? ":" : "",
+                     b ? b : "");
+    return n > 0 && (size_t)n < sizeof name ? cm_store_key(
+               key, CM_STORE_KEY_MAX, DISPATCH_OWNER, "idx", name)
+                                            : NULL;
 }
 
-// The index memberships of a document with these keys: ZR or ZA each.
+// One own index entry of doc: the value it is filed under, or NULL.
+typedef const char *(s_index_value_fn)(const json_t *doc);
+
+static const char *
+s_load_value(const json_t *doc)
+{
+    const char *assignee = cm_doc_string(doc, "assignee");
+    return assignee && *assignee && workorder_is_unfinished(cm_doc_state(doc))
+               ? assignee
+               : NULL;
+}
+
+static const char *
+s_unassigned_value(const json_t *doc)
+{
+    return strcmp(cm_doc_state(doc), "open") == 0
+               ? cm_doc_string(doc, "department")
+               : NULL;
+}
+
 static void
-s_indexes(cm_commit_t *commit, const workorder_keys_t *keys, const char *id,
-          int64_t now_ms, bool add)
+s_move(cm_commit_t *commit, const char *prefix, s_index_value_fn *value,
+       const json_t *old, const json_t *doc, int64_t now_ms)
 {
     char key[CM_STORE_KEY_MAX];
-    bool unfinished = workorder_state_is_unfinished(keys->state);
-    const struct {
-        const char *prefix, *a;
-        bool applies;
-    } rows[] = {
-        {"wo_state", keys->state, true},
-        {"wo_assignee", keys->assignee, keys->assignee[0] != '\0'},
-        {"wo_open", keys->department, unfinished},
-        {"wo_unassigned", keys->department, strcmp(keys->state, "open") == 0},
-        {"wo_load", keys->assignee, unfinished && keys->assignee[0]},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        if (!rows[i].applies) {
-            continue;
-        }
-        s_index_key(key, rows[i].prefix, rows[i].a, NULL);
-        if (add) {
-            cm_commit_index_add(commit, key, id, now_ms);
-        } else {
-            cm_commit_index_remove(commit, key, id);
-        }
+    const char *id = cm_doc_text(doc, "id");
+    const char *before = old ? value(old) : NULL;
+    const char *after = value(doc);
+    if (before && (!after || strcmp(before, after) != 0)
+        && s_index_key(key, prefix, before, NULL)) {
+        cm_commit_index_remove(commit, key, id);
     }
-}
-
-static void
-s_source_index(cm_commit_t *commit, const json_t *doc, const char *id,
-               int64_t now_ms)
-{
-    const json_t *source = json_object_get(doc, "source");
-    const char *type = dispatch_string(source, "type");
-    const char *source_id = dispatch_string(source, "id");
-    if (*type && *source_id) {
-        char key[CM_STORE_KEY_MAX];
-        s_index_key(key, "wo_source", type, source_id);
+    if (after && s_index_key(key, prefix, after, NULL)) {
         cm_commit_index_add(commit, key, id, now_ms);
     }
 }
 
-void
-workorder_commit(cm_commit_t *commit, const json_t *doc, int64_t expected,
-                 const workorder_keys_t *old, int64_t now_ms)
+// cm_doc_type_t.indexes: load, unassigned, source, departments.
+static void
+s_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
+          int64_t now_ms)
 {
-    assert(commit && doc && old);
-    const char *id = dispatch_string(doc, "id");
-    workorder_keys_t now_keys;
-    workorder_keys(doc, &now_keys);
-    dispatch_doc_put(commit, "workorder", id, expected, doc, now_keys.state);
-    if (old->state[0]) {
-        s_indexes(commit, old, id, now_ms, false);
-    }
-    s_indexes(commit, &now_keys, id, now_ms, true);
+    s_move(commit, "wo_load", s_load_value, old, doc, now_ms);
+    s_move(commit, "wo_unassigned", s_unassigned_value, old, doc, now_ms);
     char key[CM_STORE_KEY_MAX];
-    cm_commit_index_add(commit, dispatch_key(key, "idx", "wo_all"), id, now_ms);
-    s_index_key(key, "wo_queue", now_keys.department, NULL);
-    cm_commit_index_add(commit, key, id, now_ms);
-    if (old->department[0] && strcmp(old->department, now_keys.department)) {
-        s_index_key(key, "wo_queue", old->department, NULL);
-        cm_commit_index_remove(commit, key, id);
+    const json_t *source = json_object_get(doc, "source");
+    const char *type = cm_doc_text(source, "type");
+    const char *id = cm_doc_text(source, "id");
+    if (!old && *type && *id && s_index_key(key, "wo_source", type, id)) {
+        cm_commit_index_add(commit, key, cm_doc_text(doc, "id"), now_ms);
     }
-    cm_commit_index_add(commit, dispatch_key(key, "idx", "wo_queues"),
-                        now_keys.department, now_ms);
-    s_source_index(commit, doc, id, now_ms);
+    const char *dept = cm_doc_string(doc, "department");
+    if (dept
+        && cm_store_key(key, sizeof key, DISPATCH_OWNER, "idx", "wo_queues")) {
+        cm_commit_index_add(commit, key, dept, now_ms);
+    }
+}
+
+const cm_doc_type_t workorder_type = {
+    .owner = DISPATCH_OWNER,
+    .kind = "workorder",
+    .what = "work order",
+    .id_prefix = "WO",
+    .path = "/v1/work-orders",
+    .filters = s_filters,
+    .workflow = &workorder_flow,
+    .list_item = s_list_item,
+    .indexes = s_indexes,
+};
+
+json_t *
+workorder_new(const char *id, const char *title, const char *dept,
+              const json_t *source, const char *priority, const char *origin,
+              const json_t *actor, int64_t now_ms)
+{
+    assert(id && title && dept && priority && origin);
+    json_t *self = actor ? NULL : dispatch_self_actor();
+    json_t *doc = cm_doc_new(id, "open", actor ? actor : self, now_ms);
+    json_t *members =
+        json_pack("{s:s, s:s, s:O, s:s, s:s, s:n, s:n, s:i}", "title", title,
+                  "department", dept, "source", source ? source : json_null(),
+                  "priority", priority, "origin", origin, "assignee",
+                  "previous_assignee", "escalation_level", 0);
+    assert(members);
+    json_object_update(doc, members);
+    json_decref(members);
+    json_decref(self);
+    return doc;
 }
 
 json_t *
-workorder_summary(const json_t *doc, int64_t version)
+workorder_apply_own(cm_store_t *store, cm_commit_t *commit, json_t *doc,
+                    int64_t version, const char *action, const json_t *body,
+                    int64_t now_ms, json_t *events)
 {
-    json_t *summary = json_deep_copy(doc);
-    assert(summary);
-    json_object_del(summary, "history");
-    json_object_set_new(summary, "version", json_integer(version));
-    return summary;
-}
-
-json_t *
-workorder_view(const json_t *doc, int64_t version, const json_t *actor)
-{
-    json_t *view = json_deep_copy(doc);
-    assert(view);
-    json_object_set_new(view, "version", json_integer(version));
-    json_object_set_new(view, "actions",
-                        cm_workflow_actions(workorder_flow(),
-                                            dispatch_string(doc, "state"),
-                                            actor, doc));
-    return view;
-}
-
-int
-workorder_event(cm_commit_t *commit, const char *type, const json_t *doc,
-                int64_t version, const json_t *actor,
-                const char *correlation_id)
-{
-    char subject[CM_STORE_KEY_MAX];
-    snprintf(subject, sizeof subject, "workorder/%s",
-             dispatch_string(doc, "id"));
-    return dispatch_event_add(commit, type, subject, version,
-                              workorder_summary(doc, version), actor,
-                              correlation_id);
-}
-
-int
-workorder_load(cm_store_t *store, const char *id, json_t **doc,
-               int64_t *version)
-{
-    if (!cm_id_parse(id, WORKORDER_PREFIX, NULL)) {
-        *doc = NULL;
-        return CM_ENOTFOUND;
-    }
-    return dispatch_doc_load(store, "workorder", id, doc, version);
-}
-
-int
-workorder_find_by_source(cm_store_t *store, const char *type, const char *id,
-                         char *out)
-{
-    char key[CM_STORE_KEY_MAX];
-    s_index_key(key, "wo_source", type, id);
-    cm_page_t page;
-    out[0] = '\0';
-    int rc = cm_store_list(store, key, NULL, 1, false, &page);
-    if (rc == 0 && page.count) {
-        snprintf(out, CM_STORE_KEY_MAX, "%s", page.members[0]);
-    }
-    cm_page_clear(&page);
-    return rc;
-}
-
-int
-workorder_next_id(cm_store_t *store, char *out)
-{
-    int64_t number = 0;
-    int rc = cm_store_next_id(store, DISPATCH_OWNER, "workorder", &number);
-    if (rc == 0) {
-        char id[CM_ID_MAX];
-        snprintf(out, CM_STORE_KEY_MAX, "%s",
-                 cm_id_format(WORKORDER_PREFIX, number, id));
-    }
-    return rc;
-}
-
-int
-workorder_auto_assign(const dispatch_t *state, cm_store_t *store, json_t *doc,
-                      int64_t now_ms)
-{
-    if (!state->auto_assign || strcmp(dispatch_string(doc, "state"), "open")) {
-        return 0;
-    }
-    char assignee[DISPATCH_NAME_MAX];
-    int rc = assign_pick(store, state->assign_policy, doc, now_ms, assignee,
-                         sizeof assignee);
-    if (rc != 0) {
-        return rc;
-    }
-    if (!assignee[0]) {
-        cm_log_info("workorder.unassigned", "id", dispatch_string(doc, "id"),
-                    "department", dispatch_string(doc, "department"), "reason",
-                    "nobody on duty");
-        return 0;
-    }
-    json_t *actor = dispatch_system_actor();
-    json_t *body = json_pack("{s:s, s:s}", "assignee", assignee, "note",
-                             "automatic assignment (least_loaded)");
-    cm_workflow_step_t step;
-    json_t *problem =
-        workorder_transition(doc, "assign", actor, body, now_ms, &step);
-    json_decref(body);
+    json_t *actor = dispatch_self_actor();
+    cm_action_own_t own = {.type = &workorder_type,
+                           .action = action,
+                           .actor = actor,
+                           .body = body,
+                           .store = store,
+                           .commit = commit,
+                           .version = version,
+                           .now_ms = now_ms};
+    json_t *problem = cm_action_apply(&own, doc, events);
     json_decref(actor);
-    if (problem) {
-        cm_log_error("workorder.auto_assign_refused", "id",
-                     dispatch_string(doc, "id"));
-        json_decref(problem);
-        return 0;
+    return problem;
+}
+
+int
+workorder_commit_own(cm_commit_t *commit, const json_t *old, json_t *doc,
+                     int64_t version, const json_t *events,
+                     const char *correlation_id, int64_t now_ms)
+{
+    assert(commit && doc);
+    if (cm_doc_commit(commit, &workorder_type, old, doc, version, now_ms)
+        != 0) {
+        return -1;
     }
-    cm_log_info("workorder.auto_assigned", "id", dispatch_string(doc, "id"),
-                "assignee", assignee);
-    return 1;
+    json_t *actor = dispatch_self_actor();
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < json_array_size(events); i++) {
+        const json_t *event = json_array_get(events, i);
+        rc = cm_doc_event_add(commit, &workorder_type,
+                              cm_doc_text(event, "type"), doc, version + 1,
+                              actor, correlation_id,
+                              json_incref(json_object_get(event, "data")));
+    }
+    json_decref(actor);
+    return rc;
+}
+
+// The size of an index, or a negative cm_status_t.
+static int64_t
+s_index_size(cm_store_t *store, const char *key)
+{
+    cm_page_t page;
+    int rc = cm_store_list(store, key, NULL, 1, true, &page);
+    int64_t total = rc == 0 ? page.total : rc;
+    cm_page_clear(&page);
+    return total;
+}
+
+int64_t
+workorder_load_of(cm_store_t *store, const char *staff)
+{
+    char key[CM_STORE_KEY_MAX];
+    return s_index_key(key, "wo_load", staff, NULL) ? s_index_size(store, key)
+                                                    : 0;
+}
+
+int
+workorder_queue_counts(cm_store_t *store, const char *dept, int64_t *unfinished,
+                       int64_t *unassigned)
+{
+    char key[CM_STORE_KEY_MAX];
+    *unfinished =
+        cm_doc_index_key(&workorder_type, "open_in", dept, key, sizeof key)
+            ? s_index_size(store, key)
+            : 0;
+    *unassigned = s_index_key(key, "wo_unassigned", dept, NULL)
+                      ? s_index_size(store, key)
+                      : 0;
+    if (*unfinished < 0 || *unassigned < 0) {
+        return (int)(*unfinished < 0 ? *unfinished : *unassigned);
+    }
+    return 0;
+}
+
+int
+workorder_departments(cm_store_t *store, size_t limit, cm_page_t *page)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *built =
+        cm_store_key(key, sizeof key, DISPATCH_OWNER, "idx", "wo_queues");
+    assert(built);
+    return cm_store_list(store, key, NULL, limit, false, page);
 }

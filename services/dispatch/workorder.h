@@ -1,87 +1,79 @@
-// workorder — the work order document, its transitions in memory (through
-// workorder_flow), its indexes and its events. Generic: `source` is
-// {"type","id"} (a case today; assets, inventory and safety later).
+// workorder — the work order document type (cm_doc): who works on what,
+// for which department, from which source. Generic: `source` is
+// {"type","id"} (a case today; assets, inventory and safety later), and
+// `origin` says who opened it: "event" (dispatch, for its source's own
+// process: the one work order of a case, whose assignment intake copies to
+// the case) or "request" (someone through POST /v1/work-orders).
 //
-// Keys: sm:{dispatch}:workorder:WO-<n> (hash: doc, version, state) and
-// indexes under sm:{dispatch}:idx: (score = update ms):
-//   wo_all, wo_queue:<dept>, wo_state:<state>, wo_assignee:<staff>,
-//   wo_open:<dept> (unfinished), wo_unassigned:<dept> (state open),
-//   wo_load:<staff> (unfinished, assigned to staff), wo_source:<type>:<id>,
-//   wo_queues (member: department).
+// Keys (cm_doc.h): sm:{dispatch}:workorder:WO-<n>, the list filters'
+// indexes sm:{dispatch}:idx:workorder_<param>:<value> (assignee, open_in,
+// queue, state) and the type's own indexes under sm:{dispatch}:idx:
+//   wo_load:<staff>        unfinished work orders assigned to staff
+//   wo_unassigned:<dept>   open (unassigned) work orders of a department
+//   wo_source:<type>:<id>  work orders of a source
+//   wo_queues              departments that have had work orders
 #ifndef DISPATCH_WORKORDER_H
 #define DISPATCH_WORKORDER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "cm_doc.h"
 #include "cm_store.h"
-#include "cm_workflow.h"
-#include "dispatch.h"
 
-#define WORKORDER_PREFIX     "WO"
-#define WORKORDER_TITLE_MAX  200
+#define WORKORDER_STATES                                                       \
+    "open assigned accepted in_progress done verified closed"
+#define WORKORDER_UNFINISHED "open assigned accepted in_progress"
 #define WORKORDER_PRIORITIES "low normal high urgent"
+#define WORKORDER_TITLE_MAX  200
+#define WORKORDER_SOURCES    "case" // source types dispatch can check
+#define WORKORDER_OPEN_IN    0      // index of filter "open_in" (the queue)
 
-// What the indexes of a document depend on, captured before a change.
-typedef struct {
-    char state[DISPATCH_NAME_MAX];      // "" for a new document
-    char department[DISPATCH_NAME_MAX]; // queue
-    char assignee[DISPATCH_NAME_MAX];   // "" when unassigned
-} workorder_keys_t;
+#define WORKORDER_ORIGIN_EVENT   "event"   // opened by dispatch for its source
+#define WORKORDER_ORIGIN_REQUEST "request" // POST /v1/work-orders
 
-// A new open work order (not stored). source may be NULL; strings are
-// copied. Caller owns the result.
+// The document type. Static.
+extern const cm_doc_type_t workorder_type;
+
+// A new open work order (not stored) made by actor (borrowed; NULL:
+// dispatch itself). source may be NULL; strings are copied. Caller owns
+// the result.
 json_t *workorder_new(const char *id, const char *title, const char *dept,
                       const json_t *source, const char *priority,
-                      const char *created_by, int64_t now_ms);
+                      const char *origin, const json_t *actor, int64_t now_ms);
 
-// Capture what the indexes depend on (doc NULL: nothing yet).
-void workorder_keys(const json_t *doc, workorder_keys_t *keys);
+// True when a work order in `state` still needs work (load, queues).
+bool workorder_is_unfinished(const char *state);
 
-// Apply `action` for `actor` with `body` to doc in memory: state, assignee,
-// escalation level, updated_at, one history entry. Returns NULL and fills
-// *step, or the problem (404/409/403/400 from the table) and doc unchanged.
-// Caller owns the problem.
-json_t *workorder_transition(json_t *doc, const char *action,
-                             const json_t *actor, const json_t *body,
-                             int64_t now_ms, cm_workflow_step_t *step);
+// Dispatch's own `action` (its role's rows) on doc at version, in memory
+// (cm_action_apply as dispatch's actor; the effect may add to commit); the
+// events to publish are appended to `events`. NULL, or the problem (doc
+// unchanged). Caller owns the problem.
+json_t *workorder_apply_own(cm_store_t *store, cm_commit_t *commit, json_t *doc,
+                            int64_t version, const char *action,
+                            const json_t *body, int64_t now_ms, json_t *events);
 
-// Add the document write (expected version) and its index changes from
-// `old` to the document's present values to commit.
-void workorder_commit(cm_commit_t *commit, const json_t *doc, int64_t expected,
-                      const workorder_keys_t *old, int64_t now_ms);
+// Add a change dispatch made on its own to commit: doc written over old
+// (old NULL and version CM_VERSION_NEW for a new one) and each of `events`
+// ([{type, data}], cm_action_apply's) published at the new version by
+// dispatch's actor. 0, or -1 when the document or an event is too large.
+int workorder_commit_own(cm_commit_t *commit, const json_t *old, json_t *doc,
+                         int64_t version, const json_t *events,
+                         const char *correlation_id, int64_t now_ms);
 
-// The event form: the document without history, with version. Caller
-// owns the result.
-json_t *workorder_summary(const json_t *doc, int64_t version);
+// The unfinished work orders assigned to staff: a count, or a negative
+// cm_status_t.
+int64_t workorder_load_of(cm_store_t *store, const char *staff);
 
-// The document as a client sees it: with version and the actions `actor`
-// may take now. Caller owns the result.
-json_t *workorder_view(const json_t *doc, int64_t version, const json_t *actor);
-
-// Add event `type` about doc (at `version`) to commit. 0 or -1.
-int workorder_event(cm_commit_t *commit, const char *type, const json_t *doc,
-                    int64_t version, const json_t *actor,
-                    const char *correlation_id);
-
-// Read work order `id`. 0, CM_ENOTFOUND, CM_EUNAVAILABLE, CM_EINTERNAL.
-int workorder_load(cm_store_t *store, const char *id, json_t **doc,
-                   int64_t *version);
-
-// The newest work order of a source into out (CM_STORE_KEY_MAX bytes; ""
-// when none). 0 or a negative cm_status_t.
-int workorder_find_by_source(cm_store_t *store, const char *type,
-                             const char *id, char *out);
-
-// A new work order id ("WO-<n>") into out (CM_STORE_KEY_MAX). 0 or a
+// The unfinished and unassigned counts of a department's queue. 0 or a
 // negative cm_status_t.
-int workorder_next_id(cm_store_t *store, char *out);
+int workorder_queue_counts(cm_store_t *store, const char *dept,
+                           int64_t *unfinished, int64_t *unassigned);
 
-// If auto assignment is on and somebody is on duty in the work order's
-// department, assign it (system actor) in memory and return 1; 0 when it
-// stays open (logged as workorder.unassigned); negative cm_status_t when
-// Redis is unavailable.
-int workorder_auto_assign(const dispatch_t *state, cm_store_t *store,
-                          json_t *doc, int64_t now_ms);
+// The departments that have had work orders (at most limit), newest
+// first. Caller owns *page (cm_page_clear). 0 or a negative cm_status_t.
+int workorder_departments(cm_store_t *store, size_t limit, cm_page_t *page);
 
 #endif

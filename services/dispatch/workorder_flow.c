@@ -1,6 +1,15 @@
 #include "workorder_flow.h"
 
-#include "cm_validate.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "cm_action.h"
+#include "cm_org.h"
+#include "cm_problem.h"
+#include "cm_status.h"
+#include "dispatch.h"
+
+#define S_DETAIL_MAX 256
 
 // Any staff role an assignee may have; the ASSIGNEE guard narrows it to the
 // one person.
@@ -8,63 +17,149 @@
     "dept_head deputy_head technician cs_agent logistics finance "             \
     "safety_officer"
 
+#define S_SELF     DISPATCH_SELF_ROLE
+#define S_STRICT   CM_WORKFLOW_STRICT
+#define S_HEAD     CM_WORKFLOW_HEAD
+#define S_OVERSEES CM_WORKFLOW_OVERSEES
+#define S_WORKING  "open assigned accepted in_progress"
+#define S_ASSIGNED "assigned accepted in_progress"
+
+// assign / reassign: the assignee must be active staff of the work order's
+// department (the org view), whoever assigns.
+static json_t *
+s_assign(cm_action_t *a)
+{
+    const char *assignee = cm_doc_text(a->body, "assignee");
+    const char *dept = cm_doc_text(a->doc, "department");
+    json_t *staff = cm_org_staff(a->store, DISPATCH_OWNER, assignee);
+    bool fits = staff && cm_org_is_active(staff)
+                && strcmp(cm_doc_text(staff, "department"), dept) == 0;
+    json_decref(staff);
+    if (!fits) {
+        if (!staff && cm_store_ping(a->store) != 0) {
+            return cm_problem_new(503, "store_unavailable",
+                                  "the org view is unreadable; retry");
+        }
+        char detail[S_DETAIL_MAX];
+        snprintf(detail, sizeof detail,
+                 "%.64s is not active staff of department %.64s.", assignee,
+                 dept);
+        return cm_action_refuse(a, 422, "assignee_unavailable", detail);
+    }
+    json_t *previous = json_object_get(a->doc, "assignee");
+    json_object_set(a->doc, "previous_assignee",
+                    previous ? previous : json_null());
+    cm_doc_set_string(a->doc, "assignee", assignee);
+    return NULL;
+}
+
+// requeue: the case went to another department; whoever had the work
+// order there is not its assignee any more.
+static json_t *
+s_requeue(cm_action_t *a)
+{
+    json_t *previous = json_object_get(a->doc, "assignee");
+    json_object_set(a->doc, "previous_assignee",
+                    previous ? previous : json_null());
+    json_object_set_new(a->doc, "assignee", json_null());
+    return NULL;
+}
+
+static json_t *
+s_escalate(cm_action_t *a)
+{
+    json_object_set(a->doc, "escalation_level",
+                    json_object_get(a->body, "level"));
+    return NULL;
+}
+
+static const cm_field_t s_assign_fields[] = {
+    {"assignee", CM_FIELD_CODE, CM_FIELD_REQUIRED},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_escalate_fields[] = {
+    {"level", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = 1, .max = 3},
+    {"escalated_to", CM_FIELD_CODE},
+    {"target", CM_FIELD_ENUM, 0,
+     .values = "first_response department_reply resolution"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_requeue_fields[] = {
+    {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_note[] = {CM_FIELD_NOTE, CM_FIELD_END};
+
+#define S_ASSIGN(roles, guards)                                                \
+    {                                                                          \
+        "open", "assign", roles, guards, NULL, "assigned",                     \
+            "dispatch.workorder.assigned", s_assign_fields, s_assign           \
+    }
+#define S_REASSIGN(roles, guards)                                              \
+    {                                                                          \
+        S_ASSIGNED, "reassign", roles, guards, NULL, "assigned",               \
+            "dispatch.workorder.reassigned", s_assign_fields, s_assign         \
+    }
+#define S_VERIFY(roles, guards)                                                \
+    {                                                                          \
+        "done", "verify", roles, guards, NULL, "verified",                     \
+            "dispatch.workorder.verified", s_note                              \
+    }
+
 // clang-format off
-static const cm_workflow_row_t s_workorder_rows[] = {
-    // state(s), action, roles, guards, required, next, event
-    {"open", "assign", "dept_head", CM_WORKFLOW_DEPARTMENT, "assignee",
-     "assigned", "dispatch.workorder.assigned"},
-    {"open", "assign", "system", CM_WORKFLOW_STRICT, "assignee",
-     "assigned", "dispatch.workorder.assigned"},
-    {"assigned accepted in_progress", "reassign", "dept_head",
-     CM_WORKFLOW_DEPARTMENT, "assignee", "assigned",
-     "dispatch.workorder.reassigned"},
-    {"assigned accepted in_progress", "reassign", "system",
-     CM_WORKFLOW_STRICT, "assignee", "assigned",
-     "dispatch.workorder.reassigned"},
+static const cm_workflow_row_t s_rows[] = {
+    // state(s), action, roles, guards, required, next, event, body, effect
+    S_ASSIGN("dept_head", S_HEAD),
+    S_ASSIGN("deputy_head", S_OVERSEES),
+    S_ASSIGN(S_SELF, S_STRICT), // a roster's pick, the case's technician
+    S_REASSIGN("dept_head", S_HEAD),
+    S_REASSIGN("deputy_head", S_OVERSEES),
+    S_REASSIGN(S_SELF, S_STRICT),
     {"assigned", "accept", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "accepted", "dispatch.workorder.accepted"},
+     "accepted", "dispatch.workorder.accepted", s_note},
     {"accepted", "start", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "in_progress", "dispatch.workorder.started"},
+     "in_progress", "dispatch.workorder.started", s_note},
     {"in_progress", "complete", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "done", "dispatch.workorder.completed"},
+     "done", "dispatch.workorder.completed", s_note},
     // The case behind it was closed: the work is done whatever its state.
-    {"open assigned accepted in_progress", "complete", "system",
-     CM_WORKFLOW_STRICT, NULL, "done", "dispatch.workorder.completed"},
-    {"done", "verify", "dept_head", CM_WORKFLOW_DEPARTMENT, NULL, "verified",
-     "dispatch.workorder.verified"},
-    {"*", "escalate", "system", CM_WORKFLOW_STRICT, NULL, CM_WORKFLOW_STAY,
-     "dispatch.workorder.escalated"},
+    {S_WORKING, "complete", S_SELF, S_STRICT, NULL, "done",
+     "dispatch.workorder.completed", s_note},
+    S_VERIFY("dept_head", S_HEAD),
+    S_VERIFY("deputy_head", S_OVERSEES),
+    // A clock behind it breached (escalation.c).
+    {"*", "escalate", S_SELF, S_STRICT, NULL, CM_WORKFLOW_STAY,
+     "dispatch.workorder.escalated", s_escalate_fields, s_escalate},
+    // The case behind it was forwarded to another department.
+    {S_WORKING, "requeue", S_SELF, S_STRICT, NULL, "open",
+     "dispatch.workorder.requeued", s_requeue_fields, s_requeue},
     // The case behind it was cancelled.
-    {"open assigned accepted in_progress", "close", "system",
-     CM_WORKFLOW_STRICT, NULL, "closed", "dispatch.workorder.closed"},
+    {S_WORKING, "close", S_SELF, S_STRICT, NULL, "closed",
+     "dispatch.workorder.closed", s_note},
 };
 
 static const cm_workflow_row_t s_create_rows[] = {
-    {"new", "create", "dept_head deputy_head cs_agent safety_officer "
-     "logistics technician system", 0, "title department", "open",
-     "dispatch.workorder.created"},
-};
-
-static const cm_workflow_row_t s_roster_rows[] = {
-    {"current", "update", "dept_head", CM_WORKFLOW_DEPARTMENT, NULL,
-     CM_WORKFLOW_STAY, NULL},
-    {"current", "update", "deputy_head", 0, NULL, CM_WORKFLOW_STAY, NULL},
-};
-
-static const cm_workflow_row_t s_settings_rows[] = {
-    {"current", "update", "deputy_head", 0, NULL, CM_WORKFLOW_STAY, NULL},
+    {"new", "create", "dept_head", S_HEAD, NULL, "open", NULL},
+    {"new", "create", "deputy_head", S_OVERSEES, NULL, "open", NULL},
+    {"new", "create", "dept_head technician cs_agent logistics finance "
+     "safety_officer", CM_WORKFLOW_DEPARTMENT, NULL, "open", NULL},
 };
 // clang-format on
 
-static const cm_workflow_t s_workorder = {
+const cm_workflow_t workorder_flow = {
     .name = "dispatch.workorder",
-    .rows = s_workorder_rows,
-    .row_count = CM_WORKFLOW_ROW_COUNT(s_workorder_rows),
+    .rows = s_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(s_rows),
     .final_states = "verified closed",
     .superuser_role = "station_head",
 };
 
-static const cm_workflow_t s_create = {
+const cm_workflow_t workorder_create_rules = {
     .name = "dispatch.workorder.create",
     .rows = s_create_rows,
     .row_count = CM_WORKFLOW_ROW_COUNT(s_create_rows),
@@ -72,61 +167,11 @@ static const cm_workflow_t s_create = {
     .superuser_role = "station_head",
 };
 
-static const cm_workflow_t s_roster = {
-    .name = "dispatch.roster",
-    .rows = s_roster_rows,
-    .row_count = CM_WORKFLOW_ROW_COUNT(s_roster_rows),
-    .final_states = "",
-    .superuser_role = "station_head",
-};
-
-static const cm_workflow_t s_settings = {
-    .name = "dispatch.settings",
-    .rows = s_settings_rows,
-    .row_count = CM_WORKFLOW_ROW_COUNT(s_settings_rows),
-    .final_states = "",
-    .superuser_role = "station_head",
-};
-
-const cm_workflow_t *
-workorder_flow(void)
-{
-    return &s_workorder;
-}
-
-const cm_workflow_t *
-workorder_create_rules(void)
-{
-    return &s_create;
-}
-
-const cm_workflow_t *
-roster_rules(void)
-{
-    return &s_roster;
-}
-
-const cm_workflow_t *
-settings_rules(void)
-{
-    return &s_settings;
-}
-
 int
-workorder_flow_check_all(void)
+workorder_flow_check(void)
 {
-    const cm_workflow_t *tables[] = {&s_workorder, &s_create, &s_roster,
-                                     &s_settings};
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        if (cm_workflow_check(tables[i]) != 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-bool
-workorder_state_is_unfinished(const char *state)
-{
-    return cm_validate_name_in(WORKORDER_UNFINISHED, state);
+    return cm_workflow_check(&workorder_flow) == 0
+                   && cm_workflow_check(&workorder_create_rules) == 0
+               ? 0
+               : -1;
 }

@@ -1,35 +1,32 @@
-// workorder_flow — the rules of dispatch as cm_workflow tables: the work
-// order process (who may assign, accept, start, complete, verify, reassign,
-// escalate, close), and the small tables for creating work orders and
-// editing rosters, SLA policies and calendars.
+// workorder_flow — the work order rules as cm_workflow tables: the process
+// (who may assign, accept, start, complete, verify, reassign; what dispatch
+// alone does: assign from a case or a roster, complete and close when the
+// case does, escalate) with each action's body and effect, and who may
+// create a work order for a department.
+//
+// Authority follows the org view (cm_org): a department's head
+// (CM_WORKFLOW_HEAD) and the deputy head overseeing it
+// (CM_WORKFLOW_OVERSEES) assign, reassign and verify its work orders; the
+// station head may take every row but dispatch's own (role
+// DISPATCH_SELF_ROLE, strict). A work order is created by the department's
+// head or deputy, the station head, or the department's own staff for
+// their department; a system account opens work orders only through the
+// events of the services it feeds. The assignee of assign and reassign
+// must be active staff of the work order's department (422
+// assignee_unavailable), on every path.
 #ifndef DISPATCH_WORKORDER_FLOW_H
 #define DISPATCH_WORKORDER_FLOW_H
 
-#include <stdbool.h>
-
 #include "cm_workflow.h"
 
-// States a work order is unfinished in (counted as load, shown in queues).
-#define WORKORDER_UNFINISHED "open assigned accepted in_progress"
+// The work order process. Static.
+extern const cm_workflow_t workorder_flow;
 
-// The work order process. Borrowed: static.
-const cm_workflow_t *workorder_flow(void);
+// Who may create a work order: state "new", action "create", on the
+// document {"department"} the work order would be for. Static.
+extern const cm_workflow_t workorder_create_rules;
 
-// Who may create a work order (state "new", action "create"). Static.
-const cm_workflow_t *workorder_create_rules(void);
-
-// Who may replace a department's roster (state "current", action
-// "update"; the document's department field is the roster's). Static.
-const cm_workflow_t *roster_rules(void);
-
-// Who may edit SLA policies and calendars (state "current", action
-// "update"). Static.
-const cm_workflow_t *settings_rules(void);
-
-// Check every table (start hook). 0 or -1 after logging.
-int workorder_flow_check_all(void);
-
-// True when a work order in `state` still needs work.
-bool workorder_state_is_unfinished(const char *state);
+// Check both tables (start hook). 0 or -1 after logging.
+int workorder_flow_check(void);
 
 #endif

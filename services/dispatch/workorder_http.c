@@ -2,346 +2,248 @@
 
 #include <assert.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cm_envelope.h"
+#include "assign.h"
+#include "case_record.h"
+#include "cm_action.h"
+#include "cm_field.h"
+#include "cm_list.h"
 #include "cm_log.h"
 #include "cm_problem.h"
+#include "cm_status.h"
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "dispatch.h"
-#include "dispatch_doc.h"
-#include "org.h"
-#include "roster.h"
 #include "workorder.h"
 #include "workorder_flow.h"
 
-#define S_INDEX_NAME_MAX 192
-#define S_LOCATION_MAX   96
+#define S_DETAIL_MAX 256
+#define S_PATH_MAX   64
 
-static const char *
-s_correlation(cm_ctx_t *ctx)
-{
-    return cm_envelope_correlation_id(cm_ctx_request(ctx));
-}
-
+// cm_field check of `source`: exactly {type, id}, a type dispatch can check.
 static bool
-s_validate_source(const json_t *body, json_t **problem)
+s_check_source(const json_t *value, const char *field, json_t **problem_p)
 {
-    const json_t *source = json_object_get(body, "source");
-    if (!source || json_is_null(source)) {
-        return true;
+    static const cm_field_t parts[] = {
+        {"type", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = WORKORDER_SOURCES},
+        {"id", CM_FIELD_CODE, CM_FIELD_REQUIRED},
+        CM_FIELD_END,
+    };
+    bool fine = true;
+    char path[S_PATH_MAX];
+    const char *key = NULL;
+    json_t *member = NULL;
+    json_object_foreach((json_t *)value, key, member)
+    {
+        if (!cm_field_find(parts, key)) {
+            snprintf(path, sizeof path, "%s.%.32s", field, key);
+            fine = cm_validate_fail(problem_p, path, "is not allowed");
+        }
     }
-    if (!json_is_object(source) || json_object_size(source) != 2
-        || !cm_validate_has_value(source, "type")
-        || !cm_validate_has_value(source, "id")
-        || !json_is_string(json_object_get(source, "type"))
-        || !json_is_string(json_object_get(source, "id"))) {
-        return cm_validate_fail(problem, "source",
-                                "must be {\"type\": string, \"id\": string}");
+    for (size_t i = 0; parts[i].name; i++) {
+        snprintf(path, sizeof path, "%s.%s", field, parts[i].name);
+        fine = cm_field_check_value(&parts[i],
+                                    json_object_get(value, parts[i].name), path,
+                                    problem_p)
+               && fine;
     }
-    return true;
+    return fine;
 }
 
+static const cm_field_t s_create_fields[] = {
+    {"title", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = WORKORDER_TITLE_MAX},
+    {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED},
+    {"source", CM_FIELD_OBJECT, 0, .check = s_check_source},
+    {"priority", CM_FIELD_ENUM, 0, .values = WORKORDER_PRIORITIES},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+// 403 unless the caller may create work orders for dept.
 static json_t *
-s_validate_create(const json_t *body)
+s_may_create(cm_ctx_t *ctx, const char *dept)
 {
-    json_t *problem = NULL;
-    if (!cm_validate_object(body, &problem)) {
-        return problem;
-    }
-    cm_validate_keys(body, "title department source priority note", &problem);
-    if (cm_validate_string(body, "title", CM_VALIDATE_REQUIRED, &problem)
-        && strlen(dispatch_string(body, "title")) > WORKORDER_TITLE_MAX) {
-        cm_validate_fail(&problem, "title", "is longer than 200 characters");
-    }
-    if (cm_validate_string(body, "department", CM_VALIDATE_REQUIRED, &problem)
-        && !roster_name_is_valid(dispatch_string(body, "department"))) {
-        cm_validate_fail(&problem, "department",
-                         "must be 1-63 characters of a-z, 0-9, _ and -");
-    }
-    cm_validate_enum(body, "priority", WORKORDER_PRIORITIES,
-                     CM_VALIDATE_OPTIONAL, &problem);
-    cm_validate_string(body, "note", CM_VALIDATE_OPTIONAL, &problem);
-    s_validate_source(body, &problem);
+    json_t *subject = json_pack("{s:s}", "department", dept);
+    cm_workflow_step_t step;
+    json_t *problem =
+        cm_workflow_apply(&workorder_create_rules, "new", "create",
+                          cm_ctx_actor(ctx), subject, NULL, &step);
+    json_decref(subject);
     return problem;
 }
 
-// Creation rules and body checks; NULL when the request may go on.
+// A 422 naming a body field that refers to nothing usable.
 static json_t *
-s_check_create(cm_ctx_t *ctx)
+s_unusable(const char *code, const char *field, const char *message,
+           const char *detail)
 {
-    const json_t *body = cm_ctx_body(ctx);
-    json_t *subject =
-        json_pack("{s:s?}", "department",
-                  json_string_value(json_object_get(body, "department")));
-    cm_workflow_step_t step;
-    json_t *problem =
-        cm_workflow_apply(workorder_create_rules(), "new", "create",
-                          cm_ctx_actor(ctx), subject, body, &step);
-    json_decref(subject);
-    return problem ? problem : s_validate_create(body);
+    json_t *problem = cm_problem_new(422, code, detail);
+    cm_problem_add_error(problem, field, message);
+    return problem;
 }
 
-static void
-s_commit_new(cm_ctx_t *ctx, json_t *doc, bool assigned, int64_t now)
+static json_t *
+s_unavailable(void)
 {
-    workorder_keys_t none;
-    workorder_keys(NULL, &none);
-    cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
-    workorder_commit(commit, doc, CM_VERSION_NEW, &none, now);
-    const json_t *actor = cm_ctx_actor(ctx);
-    int rc = workorder_event(commit, "dispatch.workorder.created", doc, 1,
-                             actor, s_correlation(ctx));
-    if (rc == 0 && assigned) {
-        rc = workorder_event(commit, "dispatch.workorder.assigned", doc, 1,
-                             actor, s_correlation(ctx));
+    return cm_problem_new(503, "store_unavailable",
+                          "the org view is unreadable; retry");
+}
+
+// 422 unless the org view knows the department (as rosters answer 404).
+static json_t *
+s_department_known(cm_ctx_t *ctx, const char *dept)
+{
+    int rc = dispatch_department_known(cm_ctx_store(ctx), dept);
+    if (rc != CM_ENOTFOUND) {
+        return rc == 0 ? NULL : s_unavailable();
     }
-    char location[S_LOCATION_MAX];
-    snprintf(location, sizeof location, "/v1/work-orders/%s",
-             dispatch_string(doc, "id"));
-    cm_ctx_header(ctx, "Location", location);
-    dispatch_set_etag(ctx, 1);
-    if (rc != 0) {
-        cm_ctx_fail_status(ctx, CM_EINTERNAL, "event could not be built");
+    char detail[S_DETAIL_MAX];
+    snprintf(detail, sizeof detail, "There is no department %.64s.", dept);
+    return s_unusable("unknown_department", "department", "names no department",
+                      detail);
+}
+
+// The source must be a case dispatch knows, of the same department, that
+// the caller may act for.
+static json_t *
+s_source_problem(cm_ctx_t *ctx, const json_t *source, const char *dept)
+{
+    if (!json_is_object(source)) {
+        return NULL;
+    }
+    const char *id = cm_doc_text(source, "id");
+    json_t *record = NULL;
+    int64_t version = 0;
+    if (case_record_load(cm_ctx_store(ctx), id, &record, &version) != 0) {
+        return s_unavailable();
+    }
+    char detail[S_DETAIL_MAX];
+    json_t *problem = NULL;
+    const char *of = cm_doc_text(record, "department");
+    if (!record) {
+        snprintf(detail, sizeof detail, "Dispatch knows no case %.64s.", id);
+        problem =
+            s_unusable("unknown_source", "source.id", "names no case", detail);
+    } else if (strcmp(of, dept) != 0) {
+        snprintf(detail, sizeof detail,
+                 "Case %.64s is with department %.64s, not %.64s.", id,
+                 *of ? of : "(none)", dept);
+        problem = s_unusable("source_department_mismatch", "source.id",
+                             "is a case of another department", detail);
+    } else if (!case_record_may_act(record, cm_ctx_actor(ctx))) {
+        snprintf(detail, sizeof detail, "You may not act for case %.64s.", id);
+        problem = cm_problem_new(403, "forbidden", detail);
+    }
+    json_decref(record);
+    return problem;
+}
+
+// Write the new work order (auto-assigned when someone is on duty) and
+// answer 201.
+static void
+s_commit_new(cm_ctx_t *ctx, json_t *doc, int64_t now)
+{
+    json_t *events = json_pack("[{s:s, s:{}}]", "type",
+                               "dispatch.workorder.created", "data");
+    int rc = assign_auto(cm_ctx_state(ctx), cm_ctx_store(ctx), doc,
+                         CM_VERSION_NEW, now, events);
+    cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
+    if (rc < 0) {
+        cm_doc_fail(ctx, rc, &workorder_type, NULL);
+    } else if (cm_doc_commit(commit, &workorder_type, NULL, doc, CM_VERSION_NEW,
+                             now)
+               != 0) {
+        cm_ctx_fail(ctx, cm_problem_new(422, "document_too_large", NULL));
     } else {
-        cm_log_info("workorder.created", "id", dispatch_string(doc, "id"),
-                    "department", dispatch_string(doc, "department"));
-        cm_ctx_commit(ctx, commit, 201, workorder_view(doc, 1, actor));
+        rc = 0; // assigned (1) or left open (0)
+        for (size_t i = 0; rc == 0 && i < json_array_size(events); i++) {
+            const json_t *event = json_array_get(events, i);
+            rc = cm_doc_event(ctx, commit, &workorder_type,
+                              cm_doc_text(event, "type"), doc, 1,
+                              json_incref(json_object_get(event, "data")));
+        }
+        cm_log_info("workorder.created", "id", cm_doc_text(doc, "id"),
+                    "department", cm_doc_text(doc, "department"));
+        if (rc != 0) {
+            cm_ctx_fail(ctx, cm_problem_new(422, "event_too_large", NULL));
+        } else {
+            cm_doc_reply_commit(ctx, commit, &workorder_type, 201, doc, 1);
+        }
     }
     cm_commit_destroy(&commit);
+    json_decref(events);
+}
+
+// Every check of a create, in order: body 400, role 403, department 422,
+// source 422/403. NULL when it may go on.
+static json_t *
+s_check_create(cm_ctx_t *ctx, const json_t *body)
+{
+    json_t *problem = NULL;
+    if (!cm_field_check(s_create_fields, body, &problem)) {
+        return problem;
+    }
+    const char *dept = cm_doc_text(body, "department");
+    problem = s_may_create(ctx, dept);
+    problem = problem ? problem : s_department_known(ctx, dept);
+    return problem
+               ? problem
+               : s_source_problem(ctx, json_object_get(body, "source"), dept);
 }
 
 void
 workorder_http_create(cm_ctx_t *ctx)
 {
-    json_t *problem = s_check_create(ctx);
+    const json_t *body = cm_ctx_body(ctx);
+    json_t *problem = s_check_create(ctx, body);
     if (problem) {
         cm_ctx_fail(ctx, problem);
         return;
     }
-    const json_t *body = cm_ctx_body(ctx);
-    cm_store_t *store = cm_ctx_store(ctx);
-    char id[CM_STORE_KEY_MAX];
-    int rc = workorder_next_id(store, id);
-    if (rc != 0) {
-        dispatch_fail_rc(ctx, rc, NULL);
+    char id[CM_ID_MAX];
+    if (cm_doc_next_id(ctx, &workorder_type, id) != 0) {
         return;
     }
     int64_t now = cm_time_now_ms();
-    const char *priority = json_string_value(json_object_get(body, "priority"));
+    const char *priority = cm_doc_string(body, "priority");
+    const json_t *source = json_object_get(body, "source");
     json_t *doc = workorder_new(
-        id, dispatch_string(body, "title"), dispatch_string(body, "department"),
-        json_object_get(body, "source"), priority ? priority : "normal",
-        cm_ctx_actor_id(ctx), now);
-    rc = workorder_auto_assign(cm_ctx_state(ctx), store, doc, now);
-    if (rc < 0) {
-        dispatch_fail_rc(ctx, rc, NULL);
-    } else {
-        s_commit_new(ctx, doc, rc == 1, now);
+        id, cm_doc_text(body, "title"), cm_doc_text(body, "department"),
+        json_is_object(source) ? source : NULL, priority ? priority : "normal",
+        WORKORDER_ORIGIN_REQUEST, cm_ctx_actor(ctx), now);
+    const char *note = cm_doc_string(body, "note");
+    json_t *history = json_object_get(doc, "history");
+    if (note && *note) {
+        json_object_set_new(json_array_get(history, 0), "note",
+                            json_string(note));
     }
+    s_commit_new(ctx, doc, now);
     json_decref(doc);
 }
 
 void
 workorder_http_get(cm_ctx_t *ctx)
 {
-    if (!dispatch_require_reader(ctx)) {
-        return;
+    if (dispatch_query_none(ctx)) {
+        cm_doc_get(ctx, &workorder_type);
     }
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = workorder_load(cm_ctx_store(ctx), cm_ctx_param(ctx, "id"), &doc,
-                            &version);
-    if (rc != 0) {
-        dispatch_fail_rc(ctx, rc, "no such work order");
-        return;
-    }
-    dispatch_reply_doc(
-        ctx, 200, workorder_view(doc, version, cm_ctx_actor(ctx)), version);
-    json_decref(doc);
-}
-
-static bool
-s_matches(const json_t *doc, const char *field, const char *want)
-{
-    return !want || strcmp(dispatch_string(doc, field), want) == 0;
-}
-
-// Append the matching documents of one index page to items.
-static int
-s_collect(cm_store_t *store, const cm_page_t *page, json_t *items,
-          const char *const filters[3])
-{
-    static const char *const fields[3] = {"state", "assignee", "department"};
-    for (size_t i = 0; i < page->count; i++) {
-        json_t *doc = NULL;
-        int64_t version = 0;
-        int rc = workorder_load(store, page->members[i], &doc, &version);
-        if (rc == CM_ENOTFOUND) {
-            continue;
-        }
-        if (rc != 0) {
-            return rc;
-        }
-        bool keep = true;
-        for (int f = 0; f < 3; f++) {
-            keep = keep && s_matches(doc, fields[f], filters[f]);
-        }
-        if (keep) {
-            json_array_append_new(items, workorder_summary(doc, version));
-        }
-        json_decref(doc);
-    }
-    return 0;
 }
 
 void
-workorder_http_page(cm_ctx_t *ctx, const char *name, const char *state,
-                    const char *assignee, const char *queue)
+workorder_http_history(cm_ctx_t *ctx)
 {
-    int limit = dispatch_query_limit(ctx);
-    if (limit < 0) {
-        return;
-    }
-    const char *const filters[3] = {state, assignee, queue};
-    char key[CM_STORE_KEY_MAX];
-    dispatch_key(key, "idx", name);
-    json_t *items = json_array();
-    const char *given = cm_ctx_query(ctx, "cursor");
-    char *cursor = given ? strdup(given) : NULL; // the page to read next
-    int rc = 0;
-    do {
-        cm_page_t page;
-        size_t want = (size_t)limit - json_array_size(items);
-        rc = cm_store_list(cm_ctx_store(ctx), key, cursor, want, false, &page);
-        if (rc == 0) {
-            rc = s_collect(cm_ctx_store(ctx), &page, items, filters);
-            free(cursor);
-            cursor = page.next_cursor;
-            page.next_cursor = NULL;
-        }
-        cm_page_clear(&page);
-    } while (rc == 0 && cursor && json_array_size(items) < (size_t)limit);
-    if (rc != 0) {
-        json_decref(items);
-        free(cursor);
-        dispatch_fail_rc(ctx, rc, "bad cursor");
-        return;
-    }
-    json_t *reply =
-        json_pack("{s:o, s:s?}", "items", items, "next_cursor", cursor);
-    free(cursor);
-    if (!json_object_get(reply, "next_cursor")) {
-        json_object_set_new(reply, "next_cursor", json_null());
-    }
-    cm_ctx_reply(ctx, 200, reply);
+    cm_doc_history(ctx, &workorder_type);
 }
 
 void
 workorder_http_list(cm_ctx_t *ctx)
 {
-    if (!dispatch_require_reader(ctx)) {
-        return;
-    }
-    const char *queue = cm_ctx_query(ctx, "queue");
-    const char *state = cm_ctx_query(ctx, "state");
-    const char *assignee = cm_ctx_query(ctx, "assignee");
-    char name[S_INDEX_NAME_MAX];
-    if (assignee) {
-        snprintf(name, sizeof name, "wo_assignee:%s", assignee);
-    } else if (queue) {
-        snprintf(name, sizeof name, "wo_queue:%s", queue);
-    } else if (state) {
-        snprintf(name, sizeof name, "wo_state:%s", state);
-    } else {
-        snprintf(name, sizeof name, "wo_all");
-    }
-    workorder_http_page(ctx, name, state, assignee, queue);
-}
-
-// The assignee of assign/reassign must be known and active.
-static json_t *
-s_check_assignee(cm_store_t *store, const char *action, const json_t *body)
-{
-    json_t *problem = NULL;
-    cm_validate_keys(body, "assignee note", &problem);
-    cm_validate_string(body, "note", CM_VALIDATE_OPTIONAL, &problem);
-    bool assigns =
-        strcmp(action, "assign") == 0 || strcmp(action, "reassign") == 0;
-    if (problem || !assigns) {
-        return problem;
-    }
-    const char *assignee = json_string_value(json_object_get(body, "assignee"));
-    if (!assignee) {
-        cm_validate_fail(&problem, "assignee", "must be a staff id");
-    } else if (!org_staff_id_is_active(store, assignee)) {
-        problem = cm_problem_new(422, "assignee_unavailable",
-                                 "the assignee is not active staff");
-    }
-    return problem;
-}
-
-static void
-s_commit_action(cm_ctx_t *ctx, json_t *doc, int64_t version,
-                const workorder_keys_t *old, const cm_workflow_step_t *step,
-                int64_t now)
-{
-    cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
-    workorder_commit(commit, doc, version, old, now);
-    int rc = 0;
-    if (step->event_type) {
-        rc = workorder_event(commit, step->event_type, doc, version + 1,
-                             cm_ctx_actor(ctx), s_correlation(ctx));
-    }
-    if (rc != 0) {
-        cm_ctx_fail_status(ctx, CM_EINTERNAL, "event could not be built");
-    } else {
-        cm_log_info("workorder.transition", "id", dispatch_string(doc, "id"),
-                    "action", cm_ctx_param(ctx, "action"), "state",
-                    dispatch_string(doc, "state"));
-        dispatch_set_etag(ctx, version + 1);
-        cm_ctx_commit(ctx, commit, 200,
-                      workorder_view(doc, version + 1, cm_ctx_actor(ctx)));
-    }
-    cm_commit_destroy(&commit);
+    cm_list_run(ctx, &workorder_type, NULL);
 }
 
 void
 workorder_http_action(cm_ctx_t *ctx)
 {
-    cm_store_t *store = cm_ctx_store(ctx);
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = workorder_load(store, cm_ctx_param(ctx, "id"), &doc, &version);
-    if (rc != 0) {
-        dispatch_fail_rc(ctx, rc, "no such work order");
-        return;
-    }
-    const char *action = cm_ctx_param(ctx, "action");
-    const json_t *body = cm_ctx_body(ctx);
-    json_t *invalid = NULL;
-    if (body && !cm_validate_object(body, &invalid)) {
-        json_decref(doc);
-        cm_ctx_fail(ctx, invalid);
-        return;
-    }
-    json_t *empty = json_object();
-    workorder_keys_t old;
-    workorder_keys(doc, &old);
-    int64_t now = cm_time_now_ms();
-    cm_workflow_step_t step;
-    json_t *problem = workorder_transition(doc, action, cm_ctx_actor(ctx),
-                                           body ? body : empty, now, &step);
-    if (!problem) {
-        problem = s_check_assignee(store, action, body ? body : empty);
-    }
-    if (problem) {
-        cm_ctx_fail(ctx, problem);
-    } else {
-        s_commit_action(ctx, doc, version, &old, &step, now);
-    }
-    json_decref(empty);
-    json_decref(doc);
+    cm_action_run(ctx, &workorder_type);
 }

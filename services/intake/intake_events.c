@@ -158,9 +158,14 @@ intake_events_dispatch(cm_store_t *store, const cm_event_t *event,
         rc = s_update_case(store, commit, cm_doc_string(data, "case_id"),
                            envelope, s_mark_overdue);
     } else if (strcmp(event->type, "dispatch.workorder.assigned") == 0) {
+        // Only the case's own work order (origin "event": dispatch opened
+        // it for the case) carries the case's assignment; one that someone
+        // opened with the case as its source does not.
         json_t *source = json_object_get(data, "source");
         const char *type = cm_doc_string(source, "type");
-        if (type && strcmp(type, "case") == 0) {
+        const char *origin = cm_doc_string(data, "origin");
+        if (type && strcmp(type, "case") == 0 && origin
+            && strcmp(origin, "event") == 0) {
             rc = s_update_case(store, commit, cm_doc_string(source, "id"),
                                envelope, s_set_assignee);
         }

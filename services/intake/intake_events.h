@@ -3,9 +3,11 @@
 // event has its effect exactly once):
 // - producer "dispatch": dispatch.sla.breached marks the case overdue
 //   (index sm:{intake}:idx:case_overdue:true) and records the escalation
-//   in `escalations` and the history; dispatch.workorder.assigned whose
-//   source is {"type":"case","id":…} sets the case's assignee when it
-//   differs (history entry "assignee_changed"). No intake event follows,
+//   in `escalations` and the history; dispatch.workorder.assigned of the
+//   case's own work order (source {"type":"case","id":…} and origin
+//   "event") sets the case's assignee when it differs (history entry
+//   "assignee_changed"); work orders people opened with the case as their
+//   source (origin "request") never do. No intake event follows,
 //   so the two services never ping-pong.
 // - producer "ingest" (sm:{ingest}:outbox: the gateway's POST /v1/events
 //   and the hub's XSUB): call.received, email.received and chat.started

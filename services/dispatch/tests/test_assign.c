@@ -2,7 +2,7 @@
 #include <check.h>
 
 #include "../assign.h"
-#include "../org.h"
+#include "cm_org.h"
 #include "suites.h"
 
 START_TEST(test_assign_least_loaded)
@@ -18,10 +18,10 @@ END_TEST
 
 START_TEST(test_assign_id_order)
 {
-    ck_assert_int_lt(org_id_compare("ST-3", "ST-12"), 0);
-    ck_assert_int_gt(org_id_compare("ST-12", "ST-3"), 0);
-    ck_assert_int_eq(org_id_compare("ST-3", "ST-3"), 0);
-    ck_assert_int_lt(org_id_compare("AB", "ST-1"), 0);
+    ck_assert_int_lt(cm_org_id_compare("ST-3", "ST-12"), 0);
+    ck_assert_int_gt(cm_org_id_compare("ST-12", "ST-3"), 0);
+    ck_assert_int_eq(cm_org_id_compare("ST-3", "ST-3"), 0);
+    ck_assert_int_lt(cm_org_id_compare("AB", "ST-1"), 0);
 }
 END_TEST
 
