@@ -27,6 +27,7 @@ main(void)
     srunner_add_suite(runner, intake_suite());
     srunner_add_suite(runner, intake_events_suite());
     srunner_add_suite(runner, call_suite());
+    srunner_add_suite(runner, dispatch_requests_suite());
     srunner_add_suite(runner, restart_suite());
     srunner_add_suite(runner, events_suite());
     srunner_add_suite(runner, intake_bounds_suite());

@@ -22,6 +22,7 @@ Suite *intake_suite(void);
 Suite *intake_events_suite(void);
 Suite *events_suite(void);
 Suite *call_suite(void);
+Suite *dispatch_requests_suite(void);
 Suite *restart_suite(void);
 Suite *finance_suite(void);
 Suite *finance_money_suite(void);

@@ -18,6 +18,7 @@
 #include "queue.h"
 #include "roster.h"
 #include "sla_policy.h"
+#include "work_request.h"
 #include "workorder.h"
 #include "workorder_flow.h"
 #include "workorder_http.h"
@@ -61,8 +62,13 @@ static const cm_config_option_t s_options[] = {
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
+// Producers that may ask for work (work_request.h); a producer that does
+// not run yet simply publishes nothing.
 static const cm_subscription_t s_subscriptions[] = {
     {"intake", dispatch_events_on_intake},
+    {"assets", work_request_on_event},
+    {"safety-audit", work_request_on_event},
+    {"inventory", work_request_on_event},
     CM_ORG_SUBSCRIPTIONS,
     {NULL, NULL},
 };

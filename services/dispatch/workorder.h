@@ -33,6 +33,9 @@
 
 #define WORKORDER_ORIGIN_EVENT   "event"   // opened by dispatch for its source
 #define WORKORDER_ORIGIN_REQUEST "request" // POST /v1/work-orders
+#define WORKORDER_ORIGIN_SERVICE                                               \
+    "service" // asked by another service's event
+              // (work_request.h)
 
 // The document type. Static.
 extern const cm_doc_type_t workorder_type;
