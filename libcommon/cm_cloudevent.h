@@ -2,7 +2,7 @@
 // format), whichever way it arrives: POST /v1/events at the gateway or a
 // message on the hub's XSUB. Both entry points use this one module, so an
 // event is checked by one set of rules, known by one identity and stored in
-// one shape on sm:{ingest}:outbox (design.md §3).
+// one shape on sm:{ingest}:outbox (docs/architecture.md §4).
 //
 // Identity: (source, id); ids are unique per source only. The dedupe marker
 // is sm:{<owner>}:seen:<hex sha256 of netstring(source) netstring(id)>, a

@@ -1,4 +1,4 @@
-// cm_config — validated configuration (design.md §9).
+// cm_config — validated configuration (docs/deploy.md).
 //
 // Precedence: compiled defaults < ZPL file < SM_<SECTION>__<KEY> environment
 // < command-line flags. The file is `--config FILE`, else $SM_CONFIG, else

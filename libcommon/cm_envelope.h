@@ -1,5 +1,5 @@
 // cm_envelope — the JSON envelope of every request, reply and event
-// (design.md §4). Field names follow CloudEvents 1.0:
+// (docs/architecture.md §2). Field names follow CloudEvents 1.0:
 //
 //   request {v,id,type,source,time,correlation_id,deadline,idempotency_key?,
 //            fingerprint?,if_match?,actor,method,path,query?,body?}
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define CM_ENVELOPE_VERSION    1
-#define CM_ENVELOPE_MAX_BYTES  65536 // design.md §4: messages ≤ 64 KiB
+#define CM_ENVELOPE_MAX_BYTES  65536 // docs/architecture.md §2: messages ≤ 64 KiB
 #define CM_ENVELOPE_REASON_MAX 256   // a reason buffer that always suffices
 
 typedef enum {

@@ -8,7 +8,7 @@ cm_events_sub_new(const char *endpoint)
 {
     zsock_t *sub = zsock_new(ZMQ_SUB);
     assert(sub);
-    // Options first: most apply only to later connects (pitfalls.md).
+    // Options first: most apply only to later connects (docs/libraries.md).
     zsock_set_rcvhwm(sub, CM_EVENTS_RCVHWM);
     zsock_set_subscribe(sub, CM_EVENTS_HELLO);
     if (zsock_connect(sub, "%s", endpoint) != 0) {

@@ -1,4 +1,4 @@
-// cm_events — the consumer side of design.md §3.
+// cm_events — the consumer side of docs/architecture.md §4.
 //
 // cm_consumer_t: a reacting service. One consumer group (named after the
 // consuming service) per producer outbox; the hub's XPUB is only a doorbell

@@ -1,4 +1,4 @@
-// cm_log — one JSON object per line on stdout (design.md §8).
+// cm_log — one JSON object per line on stdout (docs/architecture.md §11).
 //
 // Every line carries ts, level, svc, replica, event and, when the calling
 // thread has one set, correlation_id; then the caller's fields. Fields are

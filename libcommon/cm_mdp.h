@@ -1,5 +1,5 @@
 // cm_mdp — the Majordomo protocol MDP/0.1 (rfc.zeromq.org spec 7) as
-// Stationmaster speaks it (design.md §2): frames, commands and timing shared
+// Stationmaster speaks it (docs/architecture.md §2): frames, commands and timing shared
 // by the worker half (cm_mdp_worker.h), the client half (cm_mdp_client.h)
 // and the broker. The body of a request or reply is one frame: the envelope
 // JSON (cm_envelope.h).

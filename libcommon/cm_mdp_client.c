@@ -28,7 +28,7 @@ cm_mdp_client_new(const char *endpoint)
     assert(self);
     self->endpoint = strdup(endpoint);
     assert(self->endpoint);
-    // Options first, connect after (pitfalls.md). IMMEDIATE with a zero send
+    // Options first, connect after (docs/libraries.md). IMMEDIATE with a zero send
     // timeout turns "no broker" into an at-once failure, not a queued
     // request that times out later.
     self->sock = zsock_new(ZMQ_DEALER);

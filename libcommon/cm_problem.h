@@ -1,5 +1,5 @@
 // cm_problem — the `error` object of a reply envelope, and its RFC 9457
-// rendering (design.md §7). Shape inside the envelope:
+// rendering (docs/architecture.md §10). Shape inside the envelope:
 //
 //   {"status":409,"code":"invalid_transition","detail":"…",
 //    "errors":[{"field":"severity","message":"is required"}],

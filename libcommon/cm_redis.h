@@ -1,4 +1,4 @@
-// cm_redis — one synchronous hiredis connection (design.md §5).
+// cm_redis — one synchronous hiredis connection (docs/architecture.md §3).
 //
 // Not thread-safe: one cm_redis_t per thread. Every command has a timeout
 // (redis/timeout_ms). A NULL reply from hiredis means "unknown outcome": the

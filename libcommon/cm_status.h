@@ -1,5 +1,5 @@
 // cm_status — failure codes shared by every layer, and their HTTP mapping
-// (design.md §7). Functions that must tell failures apart return a negative
+// (docs/architecture.md §10). Functions that must tell failures apart return a negative
 // cm_status_t; the gateway and the service skeleton map it in one table.
 #ifndef LIBCOMMON_CM_STATUS_H
 #define LIBCOMMON_CM_STATUS_H

@@ -1,4 +1,4 @@
-// The shared Redis Function library `sm` (design.md §5), kept as C string
+// The shared Redis Function library `sm` (docs/architecture.md §3), kept as C string
 // literals (one per line: ISO C caps one literal at 4095 bytes) because the
 // build compiles only .c files. Lua only makes a change
 // prepared in C atomic: every check runs before the first write, because a

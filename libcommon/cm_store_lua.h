@@ -1,5 +1,5 @@
 // cm_store_lua — the source of the shared Redis Function library `sm`
-// (design.md §5), loaded by cm_store with FUNCTION LOAD REPLACE.
+// (docs/architecture.md §3), loaded by cm_store with FUNCTION LOAD REPLACE.
 #ifndef LIBCOMMON_CM_STORE_LUA_H
 #define LIBCOMMON_CM_STORE_LUA_H
 

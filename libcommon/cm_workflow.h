@@ -1,12 +1,12 @@
 // cm_workflow — declarative transition tables and the engine that applies
-// them. Every rule of domain.md that says who may do what, when, lives in
+// them. Every rule of docs/domain.md that says who may do what, when, lives in
 // such a table; the engine decides permission, required body fields, the
 // next state and the event type. The service code does the data effects.
 //
 // A row: state(s), action, roles, guards on the actor's relation to the
 // document, required body fields, next state, event type. Lists are one
 // string of names separated by spaces (as in cm_validate). Example: the
-// inquiry process of domain.md §1.
+// inquiry process of docs/domain.md.
 //
 //   static const cm_workflow_row_t inquiry_rows[] = {
 //       // state(s), action, roles, guards, required, next, event

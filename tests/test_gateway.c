@@ -1,4 +1,4 @@
-// Integration suite of the gateway (issue 3): real redis-server, broker, hub
+// Integration suite of the gateway: real redis-server, broker, hub
 // and gateway processes (tests/harness), test workers in this process that
 // pretend to be personnel (token resolution), intake and dispatch, and a
 // raw-socket HTTP/1.1 client (tests/http_client). Register with

@@ -1,4 +1,4 @@
-// Integration tests of intake's customer processes (domain.md §1): the full
+// Integration tests of intake's customer processes (docs/domain.md): the full
 // path of each kind with two unsatisfied rounds, refusals (403, 409 with
 // allowed actions, 400 naming fields), idempotent creation, lists,
 // customers and the satisfaction report. Real redis-server, broker, hub and

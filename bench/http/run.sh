@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/http — wrk against the gateway (issue 3), all in one run:
+# bench/http — wrk against the gateway , all in one run:
 #   GET  /healthz               the in-process ceiling (nng only)
 #   GET  /v1/staff/ST-1         routed to the real personnel service (Redis)
 #   POST /v1/departments        real personnel, a unique code and

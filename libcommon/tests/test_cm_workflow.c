@@ -8,7 +8,7 @@
 #include "cm_problem.h"
 #include "suites.h"
 
-// The inquiry process of domain.md §1, plus a note, a cancel, a reopen and
+// The inquiry process of docs/domain.md, plus a note, a cancel, a reopen and
 // an escalation that only the SLA clock (role system) may perform.
 static const cm_workflow_row_t inquiry_rows[] = {
     {"recorded", "answer", "cs_agent", 0, "answer", "answered",
@@ -40,7 +40,7 @@ static const cm_workflow_t inquiry = {
     .superuser_role = "station_head",
 };
 
-// A requisition (domain.md §2): the requester's dept head approves, and
+// A requisition (docs/domain.md): the requester's dept head approves, and
 // nobody approves their own request.
 static const cm_workflow_row_t requisition_rows[] = {
     {"submitted", "approve", "dept_head",

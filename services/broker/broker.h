@@ -1,4 +1,4 @@
-// broker — the Majordomo broker (design.md §2) as a zactor.
+// broker — the Majordomo broker (docs/architecture.md §2) as a zactor.
 //
 // Routes MDP/0.1 requests (cm_mdp.h) from clients to the workers of a
 // service, at most `credit` in flight per worker, least loaded first. Each

@@ -1,4 +1,4 @@
-// broker — the Majordomo broker process (design.md §2). Configuration,
+// broker — the Majordomo broker process (docs/architecture.md §2). Configuration,
 // logging, run the actor until SIGINT/SIGTERM, exit code. Nothing else.
 #include <assert.h>
 #include <czmq.h>

@@ -255,7 +255,7 @@ gateway_stop(gateway_t *self)
         cm_log_notice("gateway.stopping", "#in_flight",
                       CM_LOG_INT(gateway_in_flight(self)));
     }
-    // Order matters (pitfalls.md): the threads answer what they hold
+    // Order matters (docs/libraries.md): the threads answer what they hold
     // before nng_http_server_stop waits for pending aios. The bus stops
     // first: it may still hand streams to the events thread.
     if (self->bus) {

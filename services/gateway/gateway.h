@@ -1,4 +1,4 @@
-// gateway — the HTTP face of Stationmaster (issue 3): an nng HTTP server in
+// gateway — the HTTP face of Stationmaster: an nng HTTP server in
 // front, one bus thread that speaks MDP to the broker, one events thread
 // that owns Redis (ingest, SSE replay, lag, readiness ping) and the hub SUB.
 //
@@ -64,7 +64,7 @@ int gateway_start(gateway_t *self);
 int gateway_port(const gateway_t *self);
 
 // Fail what is pending (503), stop the threads, then the HTTP server
-// (pitfalls.md: nng_http_server_stop waits for pending aios). Idempotent.
+// (docs/libraries.md: nng_http_server_stop waits for pending aios). Idempotent.
 void gateway_stop(gateway_t *self);
 
 // Shared parts, borrowed, valid until gateway_destroy.

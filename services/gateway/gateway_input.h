@@ -11,7 +11,7 @@
 
 #define GATEWAY_REQUEST_ID_MAX      128   // X-Request-Id characters
 #define GATEWAY_IDEMPOTENCY_KEY_MAX 255   // Idempotency-Key characters
-#define GATEWAY_BODY_MAX_BYTES      65536 // design.md §4: 64 KiB
+#define GATEWAY_BODY_MAX_BYTES      65536 // docs/architecture.md §2: 64 KiB
 #define GATEWAY_SHA256_HEX          65    // 64 hex characters and NUL
 #define GATEWAY_TOKEN_MAX           512   // longest bearer token accepted
 

@@ -150,7 +150,7 @@ gateway_request_finish(gateway_request_t **self_p, int status,
         nng_http_res_set_header(res, "Content-Type", content_type);
         nng_http_res_copy_data(res, body, size);
     } else {
-        // pitfalls.md: without this an empty response has no
+        // docs/libraries.md: without this an empty response has no
         // Content-Length and keep-alive clients hang.
         nng_http_res_set_data(res, NULL, 0);
     }

@@ -1,4 +1,4 @@
-// gateway — HTTP in front of Stationmaster (issue 3). Thin: configuration,
+// gateway — HTTP in front of Stationmaster. Thin: configuration,
 // logging, run until SIGTERM/SIGINT, clean stop.
 #include <czmq.h>
 #include <signal.h>

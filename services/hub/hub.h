@@ -1,5 +1,5 @@
 // hub — relays every outbox stream to XPUB and accepts external events on
-// XSUB (design.md §3).
+// XSUB (docs/architecture.md §4).
 //
 // Relay: learns sm:{*}:outbox streams from the registry (every
 // discover_ms; a keyspace SCAN every scan_ms catches unregistered ones),

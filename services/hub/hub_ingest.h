@@ -1,5 +1,5 @@
 // hub_ingest — other systems' events arriving on the hub's XSUB
-// (design.md §3): frames [topic][CloudEvents JSON]. Each is checked by the
+// (docs/architecture.md §4): frames [topic][CloudEvents JSON]. Each is checked by the
 // same rules as POST /v1/events (cm_cloudevent_check), de-duplicated by the
 // same (source, id) identity and persisted to sm:{ingest}:outbox in the same
 // shape (cm_cloudevent_commit), so an event is one event whichever way it

@@ -1,5 +1,5 @@
 // hub — relays outbox streams to XPUB, accepts external events on XSUB
-// (design.md §3). Configuration, logging, run until SIGINT/SIGTERM.
+// (docs/architecture.md §4). Configuration, logging, run until SIGINT/SIGTERM.
 #include <czmq.h>
 #include <stdlib.h>
 

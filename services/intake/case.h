@@ -1,4 +1,4 @@
-// case — the case document (domain.md §1) as a cm_doc type: where cases
+// case — the case document (docs/domain.md) as a cm_doc type: where cases
 // live, how they are listed (filters, stored list items), which process
 // moves them (case_flow), who may read them (access), and the JSON of a new
 // case, its list item and the summary every intake.case.* event carries.

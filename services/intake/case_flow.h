@@ -1,4 +1,4 @@
-// case_flow — the three customer processes of domain.md §1, one cm_workflow
+// case_flow — the three customer processes of docs/domain.md, one cm_workflow
 // table per kind. Each row is one action in one place: states, who may
 // take it (roles and guards), the body it takes (a cm_field table with the
 // documented maxima), its effect (case_actions), the next state and its

@@ -1,4 +1,4 @@
-// intake — the service that owns customers and cases (domain.md §1): its
+// intake — the service that owns customers and cases (docs/domain.md): its
 // configuration, shared state, route table and subscriptions. main.c puts
 // them into a cm_service_def_t and runs cm_service_main.
 #ifndef INTAKE_INTAKE_H

@@ -1,4 +1,4 @@
-// intake: customers and cases (domain.md §1). Everything but the
+// intake: customers and cases (docs/domain.md). Everything but the
 // definition lives in the service files; cm_service_main does the rest.
 #include "intake.h"
 

@@ -1,4 +1,4 @@
-// satisfaction — what customers said at every confirm (domain.md §1) and
+// satisfaction — what customers said at every confirm (docs/domain.md) and
 // the report GET /v1/reports/satisfaction.
 //
 // Each confirm adds, in the case's commit:

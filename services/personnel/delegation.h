@@ -1,5 +1,5 @@
 // delegation — a staff member lets another approve in their place for a
-// while (domain.md §0: approvals in a fixed order; the approval engine
+// while (docs/domain.md: approvals in a fixed order; the approval engine
 // records "B for A", cm_approval.h). A cm_doc type, id DL-n:
 //   {from, to, starts_at, ends_at, document_types, note, state}
 // from: the delegator (the path's staff member); to: an active staff

@@ -1,4 +1,4 @@
-// department — departments of the station (domain.md §0), a cm_doc type.
+// department — departments of the station (docs/domain.md), a cm_doc type.
 // The id is the department's code, a slug ("customer_service"), because it
 // is what an actor's `department` and every other service's documents
 // carry. Fields: code, name, head (an active dept_head of the department),

@@ -1,4 +1,4 @@
-// personnel — who is who and who may do what (domain.md §0, ch. 3).
+// personnel — who is who and who may do what (docs/domain.md, ch. 3).
 // `personnel --recover-station-head-token` issues the station head a new
 // token, prints it once and exits (recovery.h); otherwise it runs the
 // service.

@@ -1,4 +1,4 @@
-// personnel — who is who and who may do what (domain.md §0, ch. 3): the
+// personnel — who is who and who may do what (docs/domain.md, ch. 3): the
 // service's routes, options, state and start hook, and names its nouns
 // share. main.c holds the definition cm_service_main runs.
 #ifndef PERSONNEL_PERSONNEL_H
@@ -12,7 +12,7 @@
 // The service name: MDP service, log `svc`, hash tag of every key.
 #define PERSONNEL_OWNER "personnel"
 
-// Every role of domain.md §0.
+// Every role of docs/domain.md.
 #define PERSONNEL_ROLES                                                        \
     "station_head deputy_head dept_head cs_agent technician logistics "        \
     "finance safety_officer auditor system"

@@ -1,4 +1,4 @@
-// staff — people of the station (domain.md §0), a cm_doc type: id ST-n,
+// staff — people of the station (docs/domain.md), a cm_doc type: id ST-n,
 // name, role, department, status (active | suspended | left, also the
 // document state), contact {phone, email}, position. Status and role
 // change only through the actions of staff_action.h; PATCH edits the other

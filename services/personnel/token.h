@@ -1,4 +1,4 @@
-// token — bearer tokens of staff members (design.md §10): random, shown
+// token — bearer tokens of staff members (docs/architecture.md §13): random, shown
 // once, stored only as a hash. Keys:
 //   sm:{personnel}:token:TOK-n          the token document (no secret)
 //   sm:{personnel}:token:hash:<hex>     lookup: {"token": id, "staff": id}

@@ -1,4 +1,4 @@
-// Unit suites of the gateway's pure parts (style.md §13).
+// Unit suites of the gateway's pure parts (docs/style.md).
 #ifndef GATEWAY_TESTS_SUITES_H
 #define GATEWAY_TESTS_SUITES_H
 
