@@ -1,5 +1,6 @@
 // cm_commit — the commit builder: the op list of one FCALL sm_commit
-// (docs/architecture.md §3, §6). Declared in cm_store.h; cm_store_commit runs it.
+// (docs/architecture.md §3, §6). Declared in cm_store.h; cm_store_commit runs
+// it.
 #include "cm_store.h"
 
 #include <assert.h>

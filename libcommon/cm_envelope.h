@@ -17,9 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CM_ENVELOPE_VERSION    1
-#define CM_ENVELOPE_MAX_BYTES  65536 // docs/architecture.md §2: messages ≤ 64 KiB
-#define CM_ENVELOPE_REASON_MAX 256   // a reason buffer that always suffices
+#define CM_ENVELOPE_VERSION 1
+#define CM_ENVELOPE_MAX_BYTES                                                  \
+    65536 // docs/architecture.md §2: messages ≤ 64 KiB
+#define CM_ENVELOPE_REASON_MAX 256 // a reason buffer that always suffices
 
 typedef enum {
     CM_ENVELOPE_REQUEST,

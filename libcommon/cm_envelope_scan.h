@@ -2,7 +2,8 @@
 // over the JSON that builds no tree and finds where the values of some
 // top-level members are. The broker reads `id` and `deadline` this way and
 // the gateway forwards a reply's `body` text as it came, instead of parsing
-// and re-encoding it (docs/architecture.md §3: the hops cost more than the work).
+// and re-encoding it (docs/architecture.md §3: the hops cost more than the
+// work).
 //
 // The scan is an accelerator, not a parser of its own: it answers "valid,
 // and here are the spans" only for text that jansson would load (flags 0 or

@@ -1,8 +1,8 @@
 // cm_mdp — the Majordomo protocol MDP/0.1 (rfc.zeromq.org spec 7) as
-// Stationmaster speaks it (docs/architecture.md §2): frames, commands and timing shared
-// by the worker half (cm_mdp_worker.h), the client half (cm_mdp_client.h)
-// and the broker. The body of a request or reply is one frame: the envelope
-// JSON (cm_envelope.h).
+// Stationmaster speaks it (docs/architecture.md §2): frames, commands and
+// timing shared by the worker half (cm_mdp_worker.h), the client half
+// (cm_mdp_client.h) and the broker. The body of a request or reply is one
+// frame: the envelope JSON (cm_envelope.h).
 //
 //   client → broker  [""]["MDPC01"][service][body]
 //   broker → client  [""]["MDPC01"][service][body]

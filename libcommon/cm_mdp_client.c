@@ -28,8 +28,8 @@ cm_mdp_client_new(const char *endpoint)
     assert(self);
     self->endpoint = strdup(endpoint);
     assert(self->endpoint);
-    // Options first, connect after (docs/libraries.md). IMMEDIATE with a zero send
-    // timeout turns "no broker" into an at-once failure, not a queued
+    // Options first, connect after (docs/libraries.md). IMMEDIATE with a zero
+    // send timeout turns "no broker" into an at-once failure, not a queued
     // request that times out later.
     self->sock = zsock_new(ZMQ_DEALER);
     if (!self->sock) {

@@ -1,4 +1,5 @@
-// cm_mdp_client — the client half of MDP/0.1 (cm_mdp.h, docs/architecture.md §2).
+// cm_mdp_client — the client half of MDP/0.1 (cm_mdp.h, docs/architecture.md
+// §2).
 //
 // Asynchronous: one DEALER, any number of outstanding requests. Send
 // requests with cm_mdp_client_send and collect replies with

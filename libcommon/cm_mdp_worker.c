@@ -231,8 +231,8 @@ cm_mdp_worker_new(const char *endpoint, const char *service, int credit,
     self->credit = credit;
     self->heartbeat_ms = heartbeat_ms > 0 ? heartbeat_ms : CM_MDP_HEARTBEAT_MS;
     self->reconnect_delay_ms = CM_MDP_RECONNECT_MIN_MS;
-    // Options first, connect after (docs/libraries.md): they apply only to later
-    // connects. No IMMEDIATE: READY must queue until the broker is there.
+    // Options first, connect after (docs/libraries.md): they apply only to
+    // later connects. No IMMEDIATE: READY must queue until the broker is there.
     self->sock = zsock_new(ZMQ_DEALER);
     if (!self->sock) {
         cm_mdp_worker_destroy(&self);

@@ -1,4 +1,5 @@
-// cm_mdp_worker — the worker half of MDP/0.1 (cm_mdp.h, docs/architecture.md §2).
+// cm_mdp_worker — the worker half of MDP/0.1 (cm_mdp.h, docs/architecture.md
+// §2).
 //
 // One DEALER connected to the broker. READY names the service and the
 // worker's credit. Heartbeats flow both ways; when the broker is silent for

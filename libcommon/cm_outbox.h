@@ -1,6 +1,6 @@
 // cm_outbox — reading, relaying and safely trimming outbox streams
-// `sm:{<svc>}:outbox` (docs/architecture.md §4). Each entry has the fields seq, epoch,
-// type and envelope, written by cm_commit_event. Used by the hub and by
+// `sm:{<svc>}:outbox` (docs/architecture.md §4). Each entry has the fields seq,
+// epoch, type and envelope, written by cm_commit_event. Used by the hub and by
 // cm_events; services use cm_events. What concerns the streams' consumer
 // groups (safe trim, lag, removing dead consumers) is in cm_outbox_groups.c.
 #ifndef LIBCOMMON_CM_OUTBOX_H

@@ -213,9 +213,9 @@ s_send_answer(cm_mdp_worker_t *worker, s_answer_t *answer)
 
 // Take up to the worker's credit of waiting requests and answer each in
 // turn; the replies go out together at the end of the batch, so the ZeroMQ
-// I/O thread wakes once per batch rather than once per reply (docs/architecture.md
-// §5). The first receive waits up to wait_ms. Returns how many were handled.
-// What one worker thread owns besides its MDP worker.
+// I/O thread wakes once per batch rather than once per reply
+// (docs/architecture.md §5). The first receive waits up to wait_ms. Returns how
+// many were handled. What one worker thread owns besides its MDP worker.
 typedef struct {
     cm_store_t *store;   // its Redis connection
     cm_caller_t *caller; // its client for service-to-service calls

@@ -1,4 +1,5 @@
-// cm_service — the skeleton every domain service runs on (docs/architecture.md §2, §5).
+// cm_service — the skeleton every domain service runs on (docs/architecture.md
+// §2, §5).
 //
 // A service is a definition: its name (MDP service name, log `svc`, hash tag
 // of its keys), a route table, optional config options, optional event

@@ -1,6 +1,7 @@
 // cm_status — failure codes shared by every layer, and their HTTP mapping
-// (docs/architecture.md §10). Functions that must tell failures apart return a negative
-// cm_status_t; the gateway and the service skeleton map it in one table.
+// (docs/architecture.md §10). Functions that must tell failures apart return a
+// negative cm_status_t; the gateway and the service skeleton map it in one
+// table.
 #ifndef LIBCOMMON_CM_STATUS_H
 #define LIBCOMMON_CM_STATUS_H
 

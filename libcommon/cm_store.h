@@ -1,5 +1,6 @@
 // cm_store — documents, indexes, counters, idempotency records, durable timers
-// and the generic atomic commit (docs/architecture.md §3, §6) on top of cm_redis.
+// and the generic atomic commit (docs/architecture.md §3, §6) on top of
+// cm_redis.
 //
 // Key layout (every key of one owner shares the hash tag {owner}):
 //   sm:{owner}:<kind>:<id>          document hash: doc, version, state, ...

@@ -1,8 +1,8 @@
-// The shared Redis Function library `sm` (docs/architecture.md §3), kept as C string
-// literals (one per line: ISO C caps one literal at 4095 bytes) because the
-// build compiles only .c files. Lua only makes a change
-// prepared in C atomic: every check runs before the first write, because a
-// failing script does not roll back.
+// The shared Redis Function library `sm` (docs/architecture.md §3), kept as C
+// string literals (one per line: ISO C caps one literal at 4095 bytes) because
+// the build compiles only .c files. Lua only makes a change prepared in C
+// atomic: every check runs before the first write, because a failing script
+// does not roll back.
 #include "cm_store_lua.h"
 
 #include <assert.h>

@@ -1,7 +1,7 @@
 // cm_validate — checks for request bodies. Every check appends to one
 // problem's errors[] (400 "validation_failed"), so a reply names every bad
-// field at once instead of the first one only (docs/api.md: unknown fields → 400
-// naming them).
+// field at once instead of the first one only (docs/api.md: unknown fields →
+// 400 naming them).
 //
 // The problem is created on the first error: start with NULL, run every
 // check, and reply with the problem when it is no longer NULL.

@@ -127,7 +127,8 @@ dispatch_requests_suite(void)
 {
     Suite *suite = suite_create("dispatch_requests");
     TCase *tc = tcase_create("requests");
-    tcase_add_checked_fixture(tc, dispatch_stack_setup, dispatch_stack_teardown);
+    tcase_add_checked_fixture(tc, dispatch_stack_setup,
+                              dispatch_stack_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_dispatch_request_opens_one_workorder);
     tcase_add_test(tc, test_dispatch_request_checks_and_cancels);

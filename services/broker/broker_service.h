@@ -1,5 +1,5 @@
-// broker_service — the broker's bookkeeping nouns (docs/architecture.md §2): a request
-// waiting in its service's FIFO or held by a worker, a service with its
+// broker_service — the broker's bookkeeping nouns (docs/architecture.md §2): a
+// request waiting in its service's FIFO or held by a worker, a service with its
 // queue and the workers accepting its work, and a worker with the requests
 // it holds. Internal to the broker: the structs are open so broker.c can
 // route with them; broker.c owns the tables that own these objects.

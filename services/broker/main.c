@@ -1,5 +1,6 @@
-// broker — the Majordomo broker process (docs/architecture.md §2). Configuration,
-// logging, run the actor until SIGINT/SIGTERM, exit code. Nothing else.
+// broker — the Majordomo broker process (docs/architecture.md §2).
+// Configuration, logging, run the actor until SIGINT/SIGTERM, exit code.
+// Nothing else.
 #include <assert.h>
 #include <czmq.h>
 #include <stdio.h>

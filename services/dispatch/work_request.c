@@ -113,12 +113,12 @@ s_workorder(const char *id, const char *producer, const json_t *request,
         id, cm_doc_text(request, "title"), cm_doc_text(request, "department"),
         json_object_get(request, "source"), priority ? priority : "normal",
         WORKORDER_ORIGIN_SERVICE, NULL, now);
-    json_t *keep = json_pack(
-        "{s:s, s:O, s:O, s:O?, s:b}", "producer", producer, "key",
-        json_object_get(request, "key"), "kind",
-        json_object_get(request, "kind"), "due_at",
-        json_object_get(request, "due_at"), "field_work",
-        json_is_true(json_object_get(request, "field_work")));
+    json_t *keep =
+        json_pack("{s:s, s:O, s:O, s:O?, s:b}", "producer", producer, "key",
+                  json_object_get(request, "key"), "kind",
+                  json_object_get(request, "kind"), "due_at",
+                  json_object_get(request, "due_at"), "field_work",
+                  json_is_true(json_object_get(request, "field_work")));
     json_object_set_new(doc, "request", keep);
     return doc;
 }
@@ -132,9 +132,8 @@ s_assign(const dispatch_t *state, cm_store_t *store, cm_commit_t *commit,
     const char *assignee = cm_doc_string(request, "assignee");
     if (assignee) {
         json_t *body = json_pack("{s:s}", "assignee", assignee);
-        json_t *problem = workorder_apply_own(store, commit, doc,
-                                              CM_VERSION_NEW, "assign", body,
-                                              now, events);
+        json_t *problem = workorder_apply_own(
+            store, commit, doc, CM_VERSION_NEW, "assign", body, now, events);
         int status = (int)cm_doc_integer(problem, "status");
         if (problem) {
             cm_log_warn("workorder.assign_refused", "id",
@@ -183,8 +182,8 @@ s_open(const dispatch_t *state, cm_store_t *store, cm_commit_t *commit,
     cm_id_format(workorder_type.id_prefix, number, id);
     int64_t now = cm_time_now_ms();
     json_t *doc = s_workorder(id, producer, request, now);
-    json_t *events =
-        json_pack("[{s:s, s:{}}]", "type", "dispatch.workorder.created", "data");
+    json_t *events = json_pack("[{s:s, s:{}}]", "type",
+                               "dispatch.workorder.created", "data");
     rc = s_assign(state, store, commit, doc, request, now, events);
     json_t *record = json_pack("{s:s, s:s}", "id", cm_doc_text(request, "key"),
                                "workorder_id", id);
@@ -227,8 +226,9 @@ s_cancel(cm_store_t *store, cm_commit_t *commit, const char *producer,
     int64_t now = cm_time_now_ms();
     json_t *doc = json_deep_copy(old);
     json_t *events = json_array();
-    json_t *body = json_pack("{s:s}", "note", "the requesting service "
-                                              "cancelled the work");
+    json_t *body = json_pack("{s:s}", "note",
+                             "the requesting service "
+                             "cancelled the work");
     json_t *problem = workorder_apply_own(store, commit, doc, version, "close",
                                           body, now, events);
     if (!problem

@@ -34,7 +34,7 @@
 #include "cm_events.h"
 
 #define WORK_REQUEST_KINDS                                                     \
-    "maintenance repair inspection rectification count round "               \
+    "maintenance repair inspection rectification count round "                 \
     "vehicle_service return_visit measure other"
 #define WORK_REQUEST_KEY_MAX 120
 

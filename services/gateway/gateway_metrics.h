@@ -1,7 +1,7 @@
 // gateway_metrics — request counters and latency histograms, rendered as
-// Prometheus text (docs/architecture.md §11). Labels stay low-cardinality: the route is
-// a metrics label ("/v1/cases", "/healthz", "other"), the method one of the
-// standard ones or "OTHER". Thread-safe (one mutex): every thread that
+// Prometheus text (docs/architecture.md §11). Labels stay low-cardinality: the
+// route is a metrics label ("/v1/cases", "/healthz", "other"), the method one
+// of the standard ones or "OTHER". Thread-safe (one mutex): every thread that
 // finishes a request records it.
 #ifndef GATEWAY_METRICS_H
 #define GATEWAY_METRICS_H

@@ -1,8 +1,8 @@
 // gateway_queue — hands work from nng's handler threads to one consumer
-// thread in batches (docs/architecture.md §3): producers append under a mutex; only the
-// push that finds the queue empty writes the eventfd, and the consumer,
-// woken once, takes everything waiting in one swap. The eventfd sits in the
-// consumer's zmq_poll beside its ZeroMQ sockets.
+// thread in batches (docs/architecture.md §3): producers append under a mutex;
+// only the push that finds the queue empty writes the eventfd, and the
+// consumer, woken once, takes everything waiting in one swap. The eventfd sits
+// in the consumer's zmq_poll beside its ZeroMQ sockets.
 #ifndef GATEWAY_QUEUE_H
 #define GATEWAY_QUEUE_H
 

@@ -1,7 +1,7 @@
 // gateway_routes — the prefix table: the first path segment after /v1/ names
-// the MDP service that owns the route (docs/architecture.md §2). Parsed once from the
-// gateway/routes option ("cases=intake work-orders=dispatch …"); read-only
-// afterwards, so any thread may look up.
+// the MDP service that owns the route (docs/architecture.md §2). Parsed once
+// from the gateway/routes option ("cases=intake work-orders=dispatch …");
+// read-only afterwards, so any thread may look up.
 #ifndef GATEWAY_ROUTES_H
 #define GATEWAY_ROUTES_H
 

@@ -94,8 +94,8 @@ s_xpub_new(const hub_options_t *options)
 {
     zsock_t *xpub = zsock_new(ZMQ_XPUB);
     assert(xpub);
-    // Options before bind. PUB drops at the HWM (docs/libraries.md): size it for
-    // a burst; consumers detect what is still lost by seq.
+    // Options before bind. PUB drops at the HWM (docs/libraries.md): size it
+    // for a burst; consumers detect what is still lost by seq.
     zsock_set_sndhwm(xpub, options->sndhwm);
     zsock_set_xpub_welcome_msg(xpub, "sys.hello");
     if (zsock_bind(xpub, "%s", options->pub_endpoint) < 0) {

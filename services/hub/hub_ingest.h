@@ -1,8 +1,8 @@
 // hub_ingest — other systems' events arriving on the hub's XSUB
-// (docs/architecture.md §4): frames [topic][CloudEvents JSON]. Each is checked by the
-// same rules as POST /v1/events (cm_cloudevent_check), de-duplicated by the
-// same (source, id) identity and persisted to sm:{ingest}:outbox in the same
-// shape (cm_cloudevent_commit), so an event is one event whichever way it
+// (docs/architecture.md §4): frames [topic][CloudEvents JSON]. Each is checked
+// by the same rules as POST /v1/events (cm_cloudevent_check), de-duplicated by
+// the same (source, id) identity and persisted to sm:{ingest}:outbox in the
+// same shape (cm_cloudevent_commit), so an event is one event whichever way it
 // came; the relay then publishes it like any other. Invalid input is logged
 // (warn hub.ingest.rejected with the reason, the topic and the source,
 // bounded and made printable) and dropped.

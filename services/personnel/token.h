@@ -1,5 +1,5 @@
-// token — bearer tokens of staff members (docs/architecture.md §13): random, shown
-// once, stored only as a hash. Keys:
+// token — bearer tokens of staff members (docs/architecture.md §13): random,
+// shown once, stored only as a hash. Keys:
 //   sm:{personnel}:token:TOK-n          the token document (no secret)
 //   sm:{personnel}:token:hash:<hex>     lookup: {"token": id, "staff": id}
 //   sm:{personnel}:idx:token_staff:ST-n the staff member's tokens
