@@ -340,7 +340,10 @@ s_background_actor(zsock_t *pipe, void *args)
     int tick_ms = self->def->tick_ms > 0 ? self->def->tick_ms : 1000;
     int64_t next_tick = cm_time_mono_ms() + tick_ms;
     while (store) {
-        int64_t left = next_tick - cm_time_mono_ms();
+        // Without a tick, wait for the doorbell or the idle period only (a
+        // next_tick that never moves would make every wait 0: a busy loop).
+        int64_t left =
+            self->def->tick ? next_tick - cm_time_mono_ms() : S_IDLE_WAIT_MS;
         int wait = (int)(left < 0                ? 0
                          : left < S_IDLE_WAIT_MS ? left
                                                  : S_IDLE_WAIT_MS);
