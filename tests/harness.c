@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cm_redis.h"
@@ -241,6 +242,9 @@ static void
 s_exec_child(const harness_proc_t *proc, const char *path,
              const char *const *env)
 {
+    // The child dies with the test that started it: a test that fails
+    // before its teardown must not leave a stack running for ever.
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL); // best effort; Linux only
     for (size_t i = 0; env && env[i] && i < HARNESS_ENV_MAX; i++) {
         putenv((char *)env[i]); // the child owns its copy of the strings
     }
