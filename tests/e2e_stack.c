@@ -163,6 +163,30 @@ e2e_http(int who, const char *method, const char *path, const char *body,
     return status;
 }
 
+int
+e2e_stream_status(int who, const char *path)
+{
+    char headers[1024], head[512] = "";
+    s_headers(headers, sizeof headers, who, "GET", NULL, NULL);
+    int fd = http_client_connect(e2e_stack.gateway_port);
+    if (fd < 0) {
+        return 0;
+    }
+    http_client_send(fd, "GET", path, headers, NULL, 0);
+    size_t n = 0;
+    while (n + 1 < sizeof head && !strstr(head, "\r\n")) {
+        ssize_t got = read(fd, head + n, sizeof head - n - 1);
+        if (got <= 0) {
+            break;
+        }
+        n += (size_t)got;
+        head[n] = '\0';
+    }
+    close(fd);
+    int status = 0;
+    return sscanf(head, "HTTP/1.%*d %d", &status) == 1 ? status : 0;
+}
+
 json_t *
 e2e_expect(int status, int who, const char *method, const char *path,
            const char *body)

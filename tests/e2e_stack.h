@@ -82,6 +82,11 @@ e2e_who_t e2e_deputy_of(const char *department);
 int e2e_http(int who, const char *method, const char *path, const char *body,
              const char *extra, json_t **out);
 
+// The status of a streaming GET (Server-Sent Events) as who, sent to the
+// gateway itself: the contract proxy cannot relay a response that never
+// ends. Reads the head only.
+int e2e_stream_status(int who, const char *path);
+
 // e2e_http that asserts the status and returns the body (caller owns).
 json_t *e2e_expect(int status, int who, const char *method, const char *path,
                    const char *body);
