@@ -8,15 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_time.h"
 #include "e2e_stack.h"
 
-#define S_VARS     24
-#define S_VAR_SIZE 128
-#define S_DAY_MS   86400000LL
-#define S_YEAR0    2030 // fresh budgets of their own year: 2030-2099
-#define S_YEARS    70
+#define S_VARS      24
+#define S_VAR_SIZE  128
+#define S_DAY_MS    86400000LL
+#define S_YEAR0     2030 // fresh budgets of their own year: 2030-2099
+#define S_YEARS     70
+#define S_ATTEMPTS  5 // tries of a request that met a concurrent change
+#define S_SETTLE    3 // equal version reads in a row: the document settled
+#define S_SETTLE_MS 200
 
 // Variables of a fixture instance ({id}, {token_id}, …) and of the table's
 // once-fixtures, with the departments of the row.
@@ -38,6 +42,7 @@ typedef struct {
     size_t report_size; // its size
     int differences;    // lines in report
     int cells;          // cells run
+    int holes;          // of which known holes
 } s_run_t;
 
 static const char *const s_codes[AUTHZ_PERSONAS] = {
@@ -144,8 +149,9 @@ s_value(const s_run_t *run, const char *name, char *value, size_t size)
                  run->uniq);
     } else if (strcmp(name, "uniqyear") == 0) {
         snprintf(value, size, "%lu", S_YEAR0 + run->uniq % S_YEARS);
-    } else if (strcmp(name, "future") == 0) {
-        cm_time_format(cm_time_now_ms() + S_DAY_MS, time);
+    } else if (strcmp(name, "future") == 0 || strcmp(name, "later") == 0) {
+        int days = name[0] == 'f' ? 1 : 30; // later: within 90 days
+        cm_time_format(cm_time_now_ms() + days * S_DAY_MS, time);
         snprintf(value, size, "%s", time);
     } else if (strncmp(name, "person:", 7) == 0 && s_who(run, name + 7) >= 0) {
         snprintf(value, size, "%s", e2e_stack.ids[s_who(run, name + 7)]);
@@ -164,7 +170,9 @@ s_expand(s_run_t *run, const char *text, char *out, size_t size, int line)
     for (const char *p = text; *p && n + 1 < size;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         char name[64], value[S_VAR_SIZE];
-        if (!close || close - p - 1 >= (long)sizeof name || p[1] == '"') {
+        size_t length = close ? (size_t)(close - p - 1) : 0;
+        if (length == 0 || length >= sizeof name
+            || strcspn(p + 1, "\" {,[") < length) {
             out[n++] = *p++;
             continue;
         }
@@ -179,6 +187,25 @@ s_expand(s_run_t *run, const char *text, char *out, size_t size, int line)
     }
     out[n < size ? n : size - 1] = '\0';
     return true;
+}
+
+// A request; a 409 version_conflict (a service changed the document in
+// reaction to the step before, as a client sees it) is tried again.
+static int
+s_request(int who, const char *method, const char *path, const char *body,
+          json_t **out)
+{
+    int status = 0;
+    for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
+        json_decref(*out);
+        *out = NULL;
+        status = e2e_http(who, method, path, body, NULL, out);
+        if (status != 409
+            || strcmp(e2e_str(*out, "code"), "version_conflict") != 0) {
+            break;
+        }
+    }
+    return status;
 }
 
 // Run one fixture step; false (difference noted) when it failed.
@@ -306,24 +333,43 @@ s_version(const char *path)
     return version;
 }
 
+// The version once other services stopped changing the document (their
+// reactions to the fixture's last step): S_SETTLE equal reads in a row,
+// S_SETTLE_MS apart, for at most 50 reads.
+static long long
+s_settled_version(const char *path)
+{
+    long long version = s_version(path);
+    for (int same = 1, reads = 1; same < S_SETTLE && reads < 50; reads++) {
+        struct timespec pause = {0, S_SETTLE_MS * 1000 * 1000};
+        nanosleep(&pause, NULL); // polling with a bound
+        long long next = s_version(path);
+        same = next == version ? same + 1 : 1;
+        version = next;
+    }
+    return version;
+}
+
 static bool
 s_matches(authz_expect_t expect, int status)
 {
-    return expect == AUTHZ_OK ? status >= 200 && status < 300
-                              : status == (int)expect;
+    bool success = status >= 200 && status < 300;
+    return expect == AUTHZ_OK || expect == AUTHZ_HOLE ? success
+                                                      : status == (int)expect;
 }
 
 static void
 s_expect_text(authz_expect_t expect, char *text, size_t size)
 {
-    snprintf(text, size, expect == AUTHZ_OK ? "2xx" : "%d", (int)expect);
+    bool success = expect == AUTHZ_OK || expect == AUTHZ_HOLE;
+    snprintf(text, size, success ? "2xx" : "%d", (int)expect);
 }
 
 // One cell: persona p of row on the current fixture instance.
 static void
 s_cell(s_run_t *run, const authz_row_t *row, const authz_op_t *op, int p)
 {
-    char path[AUTHZ_TEXT_MAX], body[AUTHZ_TEXT_MAX], want[8];
+    char path[AUTHZ_TEXT_MAX], body[AUTHZ_TEXT_MAX];
     if (!s_path(run, row, op, path, sizeof path)
         || !s_expand(run, row->body, body, sizeof body, row->line)) {
         return;
@@ -332,11 +378,12 @@ s_cell(s_run_t *run, const authz_row_t *row, const authz_op_t *op, int p)
     size_t n = strlen(op->path);
     bool stream = n > 7 && strcmp(op->path + n - 7, "/stream") == 0;
     int status = stream ? e2e_stream_status(s_who(run, s_codes[p]), path)
-                        : e2e_http(s_who(run, s_codes[p]), op->method, path,
-                                   body[0] ? body : NULL, NULL, &out);
+                        : s_request(s_who(run, s_codes[p]), op->method, path,
+                                    body[0] ? body : NULL, &out);
     run->cells++;
+    run->holes += row->expect[p] == AUTHZ_HOLE;
     if (!s_matches(row->expect[p], status)) {
-        char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+        char *text = out ? json_dumps(out, JSON_COMPACT) : NULL, want[8];
         s_expect_text(row->expect[p], want, sizeof want);
         s_differ(run, "%s:%d %s %s as %s (%s): want %s, got %d %.200s",
                  run->table->file, row->line, row->operation, path, s_codes[p],
@@ -359,9 +406,11 @@ s_shared_cells(s_run_t *run, const authz_row_t *row, const authz_op_t *op,
     bool have_path = s_path(run, row, op, path, sizeof path);
     s_read_path(op->method, path, read, sizeof read);
     bool document = strcmp(row->fixture, "-") != 0; // not a create
-    long long before = write && have_path && document ? s_version(read) : -1;
+    long long before =
+        write && have_path && document ? s_settled_version(read) : -1;
     for (int p = 0; p < AUTHZ_PERSONAS; p++) {
-        if (!write || row->expect[p] != AUTHZ_OK) {
+        if (!write
+            || (row->expect[p] != AUTHZ_OK && row->expect[p] != AUTHZ_HOLE)) {
             s_cell(run, row, op, p);
         }
     }
@@ -389,7 +438,9 @@ s_row(s_run_t *run, const authz_row_t *row)
     bool write = strcmp(op->method, "GET") != 0;
     s_shared_cells(run, row, op, write);
     for (int p = 0; write && p < AUTHZ_PERSONAS; p++) {
-        if (row->expect[p] == AUTHZ_OK && s_fixture(run, row->fixture)) {
+        bool success =
+            row->expect[p] == AUTHZ_OK || row->expect[p] == AUTHZ_HOLE;
+        if (success && s_fixture(run, row->fixture)) {
             s_cell(run, row, op, p); // a fresh document for every success
         }
     }
@@ -408,5 +459,12 @@ authz_table_run(const authz_table_t *table, const authz_spec_t *spec,
         }
     }
     *cells = run.cells;
+    if (run.holes > 0) {
+        size_t used = strlen(report);
+        snprintf(report + used, size - used,
+                 "%s: %d cells are known holes (\"hole\": 2xx where the "
+                 "rules say 403)\n",
+                 table->file, run.holes);
+    }
     return run.differences;
 }

@@ -55,6 +55,8 @@ s_expect(const char *word, authz_expect_t *expect)
         *expect = AUTHZ_403;
     } else if (strcmp(word, "404") == 0) {
         *expect = AUTHZ_404;
+    } else if (strcmp(word, "hole") == 0) {
+        *expect = AUTHZ_HOLE;
     } else if (strcmp(word, "409") == 0) {
         *expect = AUTHZ_409;
     } else {

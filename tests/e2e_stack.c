@@ -119,7 +119,6 @@ static void
 s_headers(char *headers, size_t size, int who, const char *method,
           const char *body, const char *extra)
 {
-    static unsigned long serial;
     int n = 0;
     if (who >= 0) {
         n += snprintf(headers + n, size - (size_t)n,
@@ -130,6 +129,7 @@ s_headers(char *headers, size_t size, int who, const char *method,
                       "Content-Type: application/json\r\n");
     }
     if (strcmp(method, "POST") == 0) {
+        static unsigned long serial; // a fresh key for every POST
         n += snprintf(headers + n, size - (size_t)n,
                       "Idempotency-Key: e2e-%d-%lu\r\n", (int)getpid(),
                       ++serial);
