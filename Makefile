@@ -124,7 +124,10 @@ run: deps
 	@scripts/run-local $(BUILD)
 
 # Unit suites first, then the integration suite against real processes.
+# The e2e and authz suites check their traffic against docs/openapi.yaml
+# through Prism (scripts/contract-proxy), installed once into .cache/prism.
 test: deps
+	@scripts/contract-proxy --install
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests $(BUILD) $(TESTS) $(ITESTS)
 

@@ -26,6 +26,8 @@ Suite *dispatch_requests_suite(void);
 Suite *restart_suite(void);
 Suite *finance_suite(void);
 Suite *finance_money_suite(void);
+Suite *e2e_suite(void);
+Suite *authz_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.
