@@ -125,7 +125,7 @@ account_create(cm_ctx_t *ctx)
 {
     const json_t *body = cm_ctx_body(ctx);
     json_t *problem = NULL;
-    if (!cm_validate_name_in(FINANCE_KEEPERS, cm_ctx_actor_role(ctx))) {
+    if (!finance_is_keeper(ctx)) {
         cm_ctx_fail_status(ctx, CM_EFORBIDDEN, "finance keeps the chart");
         return;
     }

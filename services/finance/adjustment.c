@@ -162,15 +162,17 @@ s_resubmit(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft", "submit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "submitted", s_note_only, s_submit},
+     S_PREFIX "submitted", s_note_only, s_submit,
+     .guard = finance_keeper_guard},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      S_PREFIX "step_approved", cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      S_PREFIX "rejected", cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "resubmitted", s_note_only, s_resubmit},
+     S_PREFIX "resubmitted", s_note_only, s_resubmit,
+     .guard = finance_keeper_guard},
     {"draft returned", "withdraw", S_KEEP, 0, NULL, "withdrawn",
-     S_PREFIX "withdrawn", s_note_only, NULL},
+     S_PREFIX "withdrawn", s_note_only, NULL, .guard = finance_keeper_guard},
 };
 
 const cm_workflow_t adjustment_workflow = {
@@ -204,7 +206,7 @@ static void
 s_create(cm_ctx_t *ctx, const char *budget, const char *kind)
 {
     json_t *problem = NULL;
-    if (!cm_validate_name_in(FINANCE_KEEPERS, cm_ctx_actor_role(ctx))) {
+    if (!finance_is_keeper(ctx)) {
         cm_ctx_fail_status(ctx, CM_EFORBIDDEN, "finance drafts adjustments");
         return;
     }

@@ -233,15 +233,18 @@ s_close(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft returned", "update", S_KEEP, 0, NULL, CM_WORKFLOW_STAY,
-     "finance.budget.updated", s_update_fields, s_update},
+     "finance.budget.updated", s_update_fields, s_update,
+     .guard = finance_keeper_guard},
     {"draft", "submit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.submitted", s_note_only, s_submit},
+     "finance.budget.submitted", s_note_only, s_submit,
+     .guard = finance_keeper_guard},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      "finance.budget.step_approved", cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      "finance.budget.rejected", cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.resubmitted", s_note_only, s_resubmit},
+     "finance.budget.resubmitted", s_note_only, s_resubmit,
+     .guard = finance_keeper_guard},
     {"approved", "close", "dept_head", CM_WORKFLOW_HEAD, "note", "closed",
      "finance.budget.closed", s_note_only, s_close},
 };
@@ -314,7 +317,7 @@ budget_create(cm_ctx_t *ctx)
 {
     const json_t *body = cm_ctx_body(ctx);
     json_t *problem = NULL;
-    if (!cm_validate_name_in(FINANCE_KEEPERS, cm_ctx_actor_role(ctx))) {
+    if (!finance_is_keeper(ctx)) {
         cm_ctx_fail_status(ctx, CM_EFORBIDDEN,
                            "only finance drafts the budget");
         return;

@@ -159,3 +159,35 @@ finance_key(char *buf, const char *kind, const char *id)
     assert(key); // ids are validated shorter than a key
     return key;
 }
+
+bool
+finance_keeper_guard(const json_t *actor, const json_t *doc)
+{
+    (void)doc; // keeping the books is a place in the station, not a relation
+    const char *role = json_string_value(json_object_get(actor, "role"));
+    const char *dept = json_string_value(json_object_get(actor, "department"));
+    if (!role) {
+        return false;
+    }
+    if (strcmp(role, "station_head") == 0) {
+        return true;
+    }
+    if (strcmp(role, "finance") == 0) {
+        return dept && strcmp(dept, FINANCE_DEPARTMENT) == 0;
+    }
+    const json_t *heads = json_object_get(actor, "heads");
+    for (size_t i = 0;
+         strcmp(role, "dept_head") == 0 && i < json_array_size(heads); i++) {
+        const char *code = json_string_value(json_array_get(heads, i));
+        if (code && strcmp(code, FINANCE_DEPARTMENT) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+finance_is_keeper(cm_ctx_t *ctx)
+{
+    return finance_keeper_guard(cm_ctx_actor(ctx), NULL);
+}

@@ -23,6 +23,9 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "cm_service.h"
 
 #define FINANCE_OWNER      "finance"
@@ -32,7 +35,9 @@
 #define FINANCE_STAFF_ROLES                                                    \
     "station_head deputy_head dept_head cs_agent technician logistics "        \
     "finance safety_officer"
-// Who keeps the books: finance staff, their head, the station head.
+// Who keeps the books: finance staff of the finance department, its head
+// (as personnel names it), the station head. The roles a row names; the
+// place is finance_keeper_guard's.
 #define FINANCE_KEEPERS "finance dept_head station_head"
 // Who may read finance documents that are not their own.
 #define FINANCE_READERS "finance station_head deputy_head auditor"
@@ -53,6 +58,14 @@ extern const cm_service_def_t finance_service;
 
 // The configuration of the request's service. Borrowed.
 const finance_t *finance_of(cm_ctx_t *ctx);
+
+// True when actor (the org view's, cm_org) keeps the books: the station
+// head, a `finance` member of the finance department, or the head of the
+// finance department. Also a process-row guard (cm_workflow_guard_fn).
+bool finance_keeper_guard(const json_t *actor, const json_t *doc);
+
+// finance_keeper_guard for the request's actor.
+bool finance_is_keeper(cm_ctx_t *ctx);
 
 // True when the request's actor is another service (role system).
 bool finance_is_system(cm_ctx_t *ctx);

@@ -33,7 +33,7 @@ static const cm_field_t s_reverse_fields[] = {
 static bool
 s_may_post(cm_ctx_t *ctx)
 {
-    if (cm_validate_name_in(FINANCE_KEEPERS, cm_ctx_actor_role(ctx))) {
+    if (finance_is_keeper(ctx)) {
         return true;
     }
     cm_ctx_fail_status(ctx, CM_EFORBIDDEN, "finance keeps the journal");

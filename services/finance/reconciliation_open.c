@@ -111,7 +111,7 @@ s_open(cm_store_t *store, const json_t *body, const json_t *actor,
 void
 reconciliation_create(cm_ctx_t *ctx)
 {
-    if (!cm_validate_name_in(FINANCE_KEEPERS, cm_ctx_actor_role(ctx))) {
+    if (!finance_is_keeper(ctx)) {
         cm_ctx_fail_status(ctx, CM_EFORBIDDEN, "finance reconciles");
         return;
     }
