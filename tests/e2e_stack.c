@@ -41,6 +41,9 @@ s_fail(const char *fmt, ...)
         e2e_stack.in_setup = false;
         s_stop(&e2e_stack);
     }
+    // Also on stderr: a failure that ends in an unchecked fixture's
+    // teardown ends the run before Check prints its messages.
+    fprintf(stderr, "e2e: %s\n", message);
     ck_abort_msg("%s", message);
 }
 
@@ -423,6 +426,14 @@ e2e_stack_teardown(void)
     char first[HARNESS_LINE_MAX] = "";
     int violations = s_violations(&s->proxy, first, sizeof first);
     s_stop(s);
+    if (violations) {
+        // An unchecked fixture's failure ends the run before Check's
+        // summary: say it on stderr too.
+        fprintf(stderr,
+                "e2e: the contract proxy logged %d violation(s); "
+                "first: %s\n",
+                violations, first);
+    }
     ck_assert_msg(violations == 0,
                   "the contract proxy logged %d violation(s); first: %s",
                   violations, first);

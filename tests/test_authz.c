@@ -8,7 +8,8 @@
 //   action of an {action} path) of the spec has no row, naming the table
 //   to add it to: a new route cannot ship without its expectations.
 // - test_authz_table runs one table per iteration (every *.matrix file, in
-//   name order) and lists every cell that differs.
+//   name order; AUTHZ_TABLES="finance intake" runs only those) and lists
+//   every cell that differs.
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -35,6 +36,13 @@ s_find_tables(void)
     struct dirent *entry;
     while (dir && (entry = readdir(dir)) && s_table_count < S_TABLES_MAX) {
         size_t n = strlen(entry->d_name);
+        const char *only = getenv("AUTHZ_TABLES"); // "finance intake": those
+        char name[AUTHZ_NAME_MAX];
+        snprintf(name, sizeof name, "%.*s", (int)(n > 7 ? n - 7 : 0),
+                 entry->d_name);
+        if (only && *only && !strstr(only, name)) {
+            continue;
+        }
         if (n > 7 && strcmp(entry->d_name + n - 7, ".matrix") == 0) {
             snprintf(s_tables[s_table_count++], sizeof s_tables[0], "%s/%.*s",
                      AUTHZ_DIR, AUTHZ_NAME_MAX, entry->d_name);
