@@ -133,7 +133,6 @@ for (const file of files) {
   });
 }
 
-
 let shown = 0;
 for (const [text, { count, example }] of violations) {
   if (shown++ < SHOWN_MAX) {

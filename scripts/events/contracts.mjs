@@ -85,21 +85,6 @@ export function familyChannels(doc) {
   return families;
 }
 
-// The producers a service stream may belong to: every `source` const of a
-// message. An entry of sm:{<owner>}:outbox must carry source <owner>.
-export function producers(doc) {
-  const names = new Set();
-  for (const message of Object.values(doc.components?.messages ?? {})) {
-    for (const part of message?.payload?.allOf ?? []) {
-      const source = part?.properties?.source?.const;
-      if (typeof source === 'string') {
-        names.add(source);
-      }
-    }
-  }
-  return names;
-}
-
 // Every `#define <NAME> "<value>"` of the headers, continuation lines
 // joined: [{file, name, value, prefix}] where prefix is true for a value
 // ending in "." (a family of types, not a type).
