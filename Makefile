@@ -112,7 +112,7 @@ $(BUILD)/%.o: %.c
 
 # ---- targets -----------------------------------------------------------------
 .PHONY: all deps run test unit itest asan check format format-check lint tidy lint-api \
-        bench compose-check clean
+        lint-events bench compose-check clean
 
 all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
 
@@ -159,6 +159,12 @@ tidy:
 lint-api:
 	@scripts/lint-api
 
+# docs/asyncapi.yaml is valid AsyncAPI, and it and libcommon/events/*.h name
+# the same event types (docs/events.md, "Contracts"). `make test` then
+# validates every event the integration suites produce against it.
+lint-events:
+	@scripts/lint-events
+
 compose-check:
 	@if [ -f docker/compose.yml ]; then \
 	  docker-compose -f docker/compose.yml config -q && echo "compose: ok"; fi
@@ -169,6 +175,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory compose-check
 	@$(MAKE) --no-print-directory lint-api
+	@$(MAKE) --no-print-directory lint-events
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory asan
 

@@ -9,6 +9,8 @@
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
+#include "events/personnel.h"
+#include "events/safety.h"
 
 #define S_NAME_MAX 160
 
@@ -38,6 +40,13 @@ s_text(const json_t *doc, const char *member)
 {
     const char *text = json_string_value(json_object_get(doc, member));
     return text ? text : "";
+}
+
+// True when type starts with prefix (an event type family).
+static bool
+s_has_prefix(const char *type, const char *prefix)
+{
+    return strncmp(type, prefix, strlen(prefix)) == 0;
 }
 
 static bool
@@ -200,16 +209,16 @@ cm_org_apply(cm_store_t *store, const char *type, const json_t *data,
     if (!json_is_object(data)) {
         return 0;
     }
-    if (strncmp(type, "personnel.staff.", 16) == 0) {
+    if (s_has_prefix(type, PERSONNEL_EVENT_STAFF_PREFIX)) {
         return s_apply_staff(store, data, commit);
     }
-    if (strncmp(type, "personnel.department.", 21) == 0) {
+    if (s_has_prefix(type, PERSONNEL_EVENT_DEPARTMENT_PREFIX)) {
         return s_apply_department(store, data, commit);
     }
-    if (strncmp(type, "personnel.delegation.", 21) == 0) {
+    if (s_has_prefix(type, PERSONNEL_EVENT_DELEGATION_PREFIX)) {
         return s_apply_delegation(data, commit);
     }
-    if (strncmp(type, "safety.onboarding.", 18) == 0) {
+    if (s_has_prefix(type, SAFETY_EVENT_ONBOARDING_PREFIX)) {
         return s_apply_training(data, commit);
     }
     return 0;

@@ -155,6 +155,7 @@ harness_redis_halt(harness_redis_t *redis)
 {
     assert(redis);
     if (redis->pid > 0) {
+        harness_events_dump(redis);
         kill(redis->pid, SIGTERM);
         waitpid(redis->pid, NULL, 0);
         redis->pid = 0;

@@ -19,11 +19,17 @@
 #define HARNESS_RECENT_PORTS 64    // ports harness_free_port never repeats
 #define HARNESS_LINE_MAX     16384 // longest log line read back (cm_log bound)
 
+// The file the events of every stack go to (harness_events_dump).
+#define HARNESS_EVENTS_LOG_ENV "SM_EVENTS_LOG"
+
 // A private redis-server: free port, temp dir, AOF on, no RDB.
 typedef struct {
     pid_t pid;                  // 0 when not running
     int port;                   // TCP port on 127.0.0.1
     char dir[HARNESS_PATH_MAX]; // data directory (removed by stop)
+    // Why this stack's events are not checked against their contracts
+    // (harness_redis_exempt_events), or NULL: they are.
+    const char *events_exempt;
 } harness_redis_t;
 
 // A spawned project binary.
@@ -46,6 +52,7 @@ int harness_redis_start(harness_redis_t *redis);
 int harness_redis_restart(harness_redis_t *redis);
 
 // Stop redis-server (SIGTERM; it writes its AOF) and reap it; keeps the dir.
+// First the events it holds go to the events log (harness_events_dump).
 void harness_redis_halt(harness_redis_t *redis);
 
 // harness_redis_halt, then remove the dir. Safe to call twice.
@@ -59,6 +66,22 @@ char *harness_redis_cmd_list(const harness_redis_t *redis, const char *arg,
                              ...);
 #define harness_redis_cmd(redis, ...)                                          \
     harness_redis_cmd_list(redis, __VA_ARGS__, (const char *)NULL)
+
+// The events contract check (docs/events.md, "Contracts"): when
+// $SM_EVENTS_LOG names a file, append to it every entry of every outbox
+// stream of this Redis (those registered in sm:{hub}:streams and those a
+// SCAN finds), one JSON line each: {"run": dir, "stream", "entry", "type",
+// "event": the envelope as the hub relays it (seq, epoch) | "raw": the
+// stored text, "exempt"?: reason}. harness_redis_halt calls it, so every
+// test's events are written when its Redis stops; scripts/check-events
+// validates the file. Does nothing when the variable is unset or Redis is
+// not running; a failure is reported on stderr.
+void harness_events_dump(const harness_redis_t *redis);
+
+// Mark this stack's events as exempt from the contract check, for a suite
+// of the bus itself that commits made-up envelopes or publishes made-up
+// types (a static string: why). Call after harness_redis_start.
+void harness_redis_exempt_events(harness_redis_t *redis, const char *reason);
 
 // The directory binaries come from: $SM_BIN_DIR or HARNESS_BIN_DEFAULT.
 // Borrowed: static storage or the environment.

@@ -334,6 +334,8 @@ setup(void)
 {
     memset(&s, 0, sizeof s);
     ck_assert_int_eq(harness_redis_start(&s.redis), 0);
+    harness_redis_exempt_events(&s.redis, "cm_call's suite: a made-up shop "
+                                          "service and its events");
     int broker = harness_free_port();
     snprintf(s.endpoint, sizeof s.endpoint, "tcp://127.0.0.1:%d", broker);
     snprintf(s.env[0], S_ENV_MAX, "SM_REDIS__PORT=%d", s.redis.port);

@@ -147,6 +147,10 @@ dispatch_publish_version(const char *producer, const char *type,
                          char **envelope_text)
 {
     json_t *actor = harness_mdp_actor("test", "system", "");
+    if (!json_object_get(data, "version")) {
+        // The producers' data carries the document's version too.
+        json_object_set_new(data, "version", json_integer(version));
+    }
     cm_envelope_event_t fields = {.type = type,
                                   .source = producer,
                                   .subject = subject,
@@ -184,9 +188,9 @@ dispatch_staff(const char *id, const char *role, const char *dept)
     char subject[64];
     snprintf(subject, sizeof subject, "staff/%s", id);
     dispatch_publish("personnel", "personnel.staff.created", subject,
-                     json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "name",
-                               id, "role", role, "department", dept, "status",
-                               "active"));
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:n}", "id", id,
+                               "name", id, "role", role, "department", dept,
+                               "status", "active", "position"));
 }
 
 void
@@ -195,8 +199,9 @@ dispatch_department(const char *id, const char *head, const char *deputy)
     char subject[64];
     snprintf(subject, sizeof subject, "department/%s", id);
     dispatch_publish("personnel", "personnel.department.created", subject,
-                     json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", id,
-                               "head", head, "deputy", deputy));
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:n}", "id", id,
+                               "code", id, "state", "active", "name", id,
+                               "head", head, "deputy", deputy, "parent"));
 }
 
 bool

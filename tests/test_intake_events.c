@@ -84,6 +84,24 @@ s_event(const char *type, const char *source, const char *subject, json_t *data)
     return event;
 }
 
+// The data of dispatch.workorder.assigned for a work order of case CS-1, as
+// dispatch writes it (docs/asyncapi.yaml, DispatchWorkOrderData).
+static json_t *
+s_workorder(const char *id, const char *assignee, const char *origin)
+{
+    json_t *data = json_pack(
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:n, s:i, s:s, s:s,"
+        " s:i}",
+        "id", id, "state", "assigned", "title", "tech_support CS-1",
+        "department", "technical", "source", "type", "case", "id", "CS-1",
+        "priority", "normal", "origin", origin, "assignee", assignee,
+        "previous_assignee", "escalation_level", 0, "created_at",
+        "2026-01-01T00:00:00.000Z", "updated_at", "2026-01-01T00:00:00.000Z",
+        "version", 2);
+    ck_assert_ptr_nonnull(data);
+    return data;
+}
+
 static int
 s_case_count(void)
 {
@@ -164,12 +182,13 @@ START_TEST(test_intake_events_dispatch_breach_and_assignment)
                              "description", "Staff was rude");
     json_decref(intake_expect(201, s_agent, "POST", "/v1/cases", body));
     json_decref(body);
-    s_publish_new("dispatch",
-                  s_event("dispatch.sla.breached", "dispatch", "case/CS-1",
-                          json_pack("{s:s, s:s, s:i, s:s, s:s}", "case_id",
-                                    "CS-1", "target", "first_response", "level",
-                                    1, "escalated_to", "ST-3", "deadline",
-                                    "2026-01-01T00:00:00Z")));
+    s_publish_new(
+        "dispatch",
+        s_event("dispatch.sla.breached", "dispatch", "case/CS-1",
+                json_pack("{s:s, s:n, s:s, s:i, s:s, s:s}", "case_id", "CS-1",
+                          "workorder_id", "target", "first_response", "level",
+                          1, "escalated_to", "ST-3", "deadline",
+                          "2026-01-01T00:00:00.000Z")));
     ck_assert_msg(s_wait_case("CS-1", "overdue", NULL), "not overdue");
     json_t *query = json_pack("{s:s}", "overdue", "true");
     json_t *reply = intake_call(s_agent, "GET", "/v1/cases", query, NULL, NULL);
@@ -178,18 +197,12 @@ START_TEST(test_intake_events_dispatch_breach_and_assignment)
     json_decref(reply);
     json_decref(query);
     // A work order someone opened for the case does not move the case.
-    s_publish_new(
-        "dispatch",
-        s_event("dispatch.workorder.assigned", "dispatch", "workorder/WO-2",
-                json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "id", "WO-2",
-                          "source", "type", "case", "id", "CS-1", "assignee",
-                          "ST-31", "origin", "request")));
-    s_publish_new(
-        "dispatch",
-        s_event("dispatch.workorder.assigned", "dispatch", "workorder/WO-1",
-                json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "id", "WO-1",
-                          "source", "type", "case", "id", "CS-1", "assignee",
-                          "ST-7", "origin", "event")));
+    s_publish_new("dispatch", s_event("dispatch.workorder.assigned", "dispatch",
+                                      "workorder/WO-2",
+                                      s_workorder("WO-2", "ST-31", "request")));
+    s_publish_new("dispatch", s_event("dispatch.workorder.assigned", "dispatch",
+                                      "workorder/WO-1",
+                                      s_workorder("WO-1", "ST-7", "event")));
     ck_assert_msg(s_wait_case("CS-1", "assignee", "ST-7"), "not assigned");
     json_t *doc = intake_expect(200, s_agent, "GET", "/v1/cases/CS-1", NULL);
     json_t *history = json_object_get(doc, "history");

@@ -6,6 +6,7 @@
 #include "cm_doc.h"
 #include "cm_status.h"
 #include "dispatch.h"
+#include "events/intake.h"
 
 // Where records live (cm_doc keys and reads; the record has no process, no
 // history and no list).
@@ -66,7 +67,7 @@ s_created_at(json_t *next, const char *type, const json_t *data,
     int64_t known = cm_doc_time(next, "created_at", 0);
     if (given > 0) {
         cm_doc_set_time(next, "created_at", given);
-    } else if (strcmp(type, "intake.case.created") == 0 || known == 0) {
+    } else if (strcmp(type, INTAKE_EVENT_CASE_CREATED) == 0 || known == 0) {
         cm_doc_set_time(next, "created_at", event_ms);
     }
 }

@@ -8,6 +8,7 @@
 #include "cm_id.h"
 #include "cm_log.h"
 #include "cm_status.h"
+#include "events/dispatch.h"
 #include "workorder.h"
 
 #define S_TITLE_MAX 96
@@ -72,9 +73,9 @@ s_open(dispatch_reaction_t *r, json_t **doc, json_t *events)
         workorder_new(id, title, s_department(r), source, s_priority(r->data),
                       WORKORDER_ORIGIN_EVENT, NULL, r->now);
     json_decref(source);
-    json_array_append_new(
-        events,
-        json_pack("{s:s, s:{}}", "type", "dispatch.workorder.created", "data"));
+    json_array_append_new(events,
+                          json_pack("{s:s, s:{}}", "type",
+                                    DISPATCH_EVENT_WORKORDER_CREATED, "data"));
     cm_doc_set_string(r->record, "workorder_id", id);
     return 0;
 }

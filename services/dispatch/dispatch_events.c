@@ -12,8 +12,7 @@
 #include "cm_org.h"
 #include "cm_time.h"
 #include "dispatch.h"
-
-#define S_CASE_EVENTS "intake.case." // the events dispatch reacts to
+#include "events/intake.h"
 
 // ---- clocks
 
@@ -251,18 +250,18 @@ static const struct {
     const char *type;
     s_reaction_fn *fn;
 } s_reactions[] = {
-    {"intake.case.created", s_on_created},
-    {"intake.case.triaged", s_on_triaged},
-    {"intake.case.forwarded", s_on_forwarded},
-    {"intake.case.assigned", s_on_assigned},
+    {INTAKE_EVENT_CASE_CREATED, s_on_created},
+    {INTAKE_EVENT_CASE_TRIAGED, s_on_triaged},
+    {INTAKE_EVENT_CASE_FORWARDED, s_on_forwarded},
+    {INTAKE_EVENT_CASE_ASSIGNED, s_on_assigned},
     // The department (or, for answered, the agent on the spot) responded.
-    {"intake.case.answered", s_on_responded},
-    {"intake.case.replied", s_on_responded},
-    {"intake.case.proposed", s_on_responded},
-    {"intake.case.diagnosed", s_on_responded},
-    {"intake.case.closed", s_on_closed},
-    {"intake.case.cancelled", s_on_cancelled},
-    {"intake.case.reopened", s_on_reopened},
+    {INTAKE_EVENT_CASE_ANSWERED, s_on_responded},
+    {INTAKE_EVENT_CASE_REPLIED, s_on_responded},
+    {INTAKE_EVENT_CASE_PROPOSED, s_on_responded},
+    {INTAKE_EVENT_CASE_DIAGNOSED, s_on_responded},
+    {INTAKE_EVENT_CASE_CLOSED, s_on_closed},
+    {INTAKE_EVENT_CASE_CANCELLED, s_on_cancelled},
+    {INTAKE_EVENT_CASE_REOPENED, s_on_reopened},
 };
 
 static s_reaction_fn *
@@ -334,7 +333,9 @@ dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
                           cm_commit_t *commit, void *arg)
 {
     assert(store && event && commit && arg);
-    if (strncmp(event->type, S_CASE_EVENTS, strlen(S_CASE_EVENTS)) != 0) {
+    if (strncmp(event->type, INTAKE_EVENT_CASE_PREFIX,
+                strlen(INTAKE_EVENT_CASE_PREFIX))
+        != 0) {
         return 0; // customers and reports are not dispatch's business
     }
     json_t *envelope = json_loads(event->envelope, 0, NULL);

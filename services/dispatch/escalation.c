@@ -10,6 +10,7 @@
 #include "cm_outbox.h"
 #include "cm_status.h"
 #include "cm_time.h"
+#include "events/dispatch.h"
 #include "workorder.h"
 
 #define S_SUBJECT_MAX 96
@@ -103,7 +104,7 @@ s_build_step(cm_store_t *store, cm_commit_t *commit, json_t *clock,
     clock_commit(commit, clock, version);
     json_t *data = s_breach_data(clock, level, to);
     cm_envelope_event_t fields = {
-        .type = "dispatch.sla.breached",
+        .type = DISPATCH_EVENT_SLA_BREACHED,
         .source = DISPATCH_OWNER,
         .subject = subject,
         .version = version + 1,

@@ -8,6 +8,7 @@
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "dispatch.h"
+#include "events/dispatch.h"
 
 #define S_DETAIL_MAX 256
 
@@ -99,17 +100,17 @@ static const cm_field_t s_note[] = {CM_FIELD_NOTE, CM_FIELD_END};
 #define S_ASSIGN(roles, guards)                                                \
     {                                                                          \
         "open", "assign", roles, guards, NULL, "assigned",                     \
-            "dispatch.workorder.assigned", s_assign_fields, s_assign           \
+            DISPATCH_EVENT_WORKORDER_ASSIGNED, s_assign_fields, s_assign       \
     }
 #define S_REASSIGN(roles, guards)                                              \
     {                                                                          \
         S_ASSIGNED, "reassign", roles, guards, NULL, "assigned",               \
-            "dispatch.workorder.reassigned", s_assign_fields, s_assign         \
+            DISPATCH_EVENT_WORKORDER_REASSIGNED, s_assign_fields, s_assign     \
     }
 #define S_VERIFY(roles, guards)                                                \
     {                                                                          \
         "done", "verify", roles, guards, NULL, "verified",                     \
-            "dispatch.workorder.verified", s_note                              \
+            DISPATCH_EVENT_WORKORDER_VERIFIED, s_note                          \
     }
 
 // clang-format off
@@ -122,25 +123,25 @@ static const cm_workflow_row_t s_rows[] = {
     S_REASSIGN("deputy_head", S_OVERSEES),
     S_REASSIGN(S_SELF, S_STRICT),
     {"assigned", "accept", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "accepted", "dispatch.workorder.accepted", s_note},
+     "accepted", DISPATCH_EVENT_WORKORDER_ACCEPTED, s_note},
     {"accepted", "start", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "in_progress", "dispatch.workorder.started", s_note},
+     "in_progress", DISPATCH_EVENT_WORKORDER_STARTED, s_note},
     {"in_progress", "complete", S_STAFF_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "done", "dispatch.workorder.completed", s_note},
+     "done", DISPATCH_EVENT_WORKORDER_COMPLETED, s_note},
     // The case behind it was closed: the work is done whatever its state.
     {S_WORKING, "complete", S_SELF, S_STRICT, NULL, "done",
-     "dispatch.workorder.completed", s_note},
+     DISPATCH_EVENT_WORKORDER_COMPLETED, s_note},
     S_VERIFY("dept_head", S_HEAD),
     S_VERIFY("deputy_head", S_OVERSEES),
     // A clock behind it breached (escalation.c).
     {"*", "escalate", S_SELF, S_STRICT, NULL, CM_WORKFLOW_STAY,
-     "dispatch.workorder.escalated", s_escalate_fields, s_escalate},
+     DISPATCH_EVENT_WORKORDER_ESCALATED, s_escalate_fields, s_escalate},
     // The case behind it was forwarded to another department.
     {S_WORKING, "requeue", S_SELF, S_STRICT, NULL, "open",
-     "dispatch.workorder.requeued", s_requeue_fields, s_requeue},
+     DISPATCH_EVENT_WORKORDER_REQUEUED, s_requeue_fields, s_requeue},
     // The case behind it was cancelled.
     {S_WORKING, "close", S_SELF, S_STRICT, NULL, "closed",
-     "dispatch.workorder.closed", s_note},
+     DISPATCH_EVENT_WORKORDER_CLOSED, s_note},
 };
 
 static const cm_workflow_row_t s_create_rows[] = {

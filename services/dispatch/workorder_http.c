@@ -15,6 +15,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "dispatch.h"
+#include "events/dispatch.h"
 #include "workorder.h"
 #include "workorder_flow.h"
 
@@ -145,7 +146,7 @@ static void
 s_commit_new(cm_ctx_t *ctx, json_t *doc, int64_t now)
 {
     json_t *events = json_pack("[{s:s, s:{}}]", "type",
-                               "dispatch.workorder.created", "data");
+                               DISPATCH_EVENT_WORKORDER_CREATED, "data");
     int rc = assign_auto(cm_ctx_state(ctx), cm_ctx_store(ctx), doc,
                          CM_VERSION_NEW, now, events);
     cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);

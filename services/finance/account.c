@@ -12,6 +12,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "entry.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "period.h"
 
@@ -143,8 +144,8 @@ account_create(cm_ctx_t *ctx)
     }
     cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
     cm_doc_commit(commit, &account_type, NULL, doc, CM_VERSION_NEW, now);
-    cm_doc_event(ctx, commit, &account_type, "finance.account.created", doc, 1,
-                 NULL);
+    cm_doc_event(ctx, commit, &account_type, FINANCE_EVENT_ACCOUNT_CREATED, doc,
+                 1, NULL);
     int outcome = cm_doc_reply_commit(ctx, commit, &account_type, 201, doc, 1);
     if (outcome == CM_COMMIT_CONFLICT) {
         cm_ctx_fail(ctx, cm_problem_new(409, "account_exists",

@@ -12,10 +12,9 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "control.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "line.h"
-
-#define S_PREFIX "finance.budget_adjustment."
 
 static const cm_field_t s_create_fields[] = {
     {"budget", CM_FIELD_CODE, CM_FIELD_REQUIRED},
@@ -139,7 +138,7 @@ s_approve(cm_action_t *a)
         problem = s_move(a, "to_line", amount);
     }
     a->after_commit = s_after_approve;
-    cm_action_event(a, S_PREFIX "approved", NULL);
+    cm_action_event(a, FINANCE_EVENT_ADJUSTMENT_APPROVED, NULL);
     return problem;
 }
 
@@ -162,17 +161,19 @@ s_resubmit(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft", "submit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "submitted", s_note_only, s_submit,
+     FINANCE_EVENT_ADJUSTMENT_SUBMITTED, s_note_only, s_submit,
      .guard = finance_keeper_guard},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "step_approved", cm_approval_approve_fields, s_approve},
+     FINANCE_EVENT_ADJUSTMENT_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "rejected", cm_approval_reject_fields, s_reject},
+     FINANCE_EVENT_ADJUSTMENT_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "resubmitted", s_note_only, s_resubmit,
+     FINANCE_EVENT_ADJUSTMENT_RESUBMITTED, s_note_only, s_resubmit,
      .guard = finance_keeper_guard},
     {"draft returned", "withdraw", S_KEEP, 0, NULL, "withdrawn",
-     S_PREFIX "withdrawn", s_note_only, NULL, .guard = finance_keeper_guard},
+     FINANCE_EVENT_ADJUSTMENT_WITHDRAWN, s_note_only, NULL,
+     .guard = finance_keeper_guard},
 };
 
 const cm_workflow_t adjustment_workflow = {
@@ -234,8 +235,8 @@ s_create(cm_ctx_t *ctx, const char *budget, const char *kind)
                             json_string(cm_ctx_actor_id(ctx)));
         cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
         cm_doc_commit(commit, &adjustment_type, NULL, doc, CM_VERSION_NEW, now);
-        cm_doc_event(ctx, commit, &adjustment_type, S_PREFIX "created", doc, 1,
-                     NULL);
+        cm_doc_event(ctx, commit, &adjustment_type,
+                     FINANCE_EVENT_ADJUSTMENT_CREATED, doc, 1, NULL);
         cm_doc_reply_commit(ctx, commit, &adjustment_type, 201, doc, 1);
         cm_commit_destroy(&commit);
     }

@@ -15,6 +15,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "control.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "nested.h"
 #include "period.h"
@@ -201,7 +202,7 @@ s_approve(cm_action_t *a)
                                 "budget: adjust or supplement it");
     }
     s_open_lines(a);
-    cm_action_event(a, "finance.budget.approved", NULL);
+    cm_action_event(a, FINANCE_EVENT_BUDGET_APPROVED, NULL);
     return NULL;
 }
 
@@ -233,20 +234,20 @@ s_close(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft returned", "update", S_KEEP, 0, NULL, CM_WORKFLOW_STAY,
-     "finance.budget.updated", s_update_fields, s_update,
+     FINANCE_EVENT_BUDGET_UPDATED, s_update_fields, s_update,
      .guard = finance_keeper_guard},
     {"draft", "submit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.submitted", s_note_only, s_submit,
+     FINANCE_EVENT_BUDGET_SUBMITTED, s_note_only, s_submit,
      .guard = finance_keeper_guard},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.step_approved", cm_approval_approve_fields, s_approve},
+     FINANCE_EVENT_BUDGET_STEP_APPROVED, cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.rejected", cm_approval_reject_fields, s_reject},
+     FINANCE_EVENT_BUDGET_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "finance.budget.resubmitted", s_note_only, s_resubmit,
+     FINANCE_EVENT_BUDGET_RESUBMITTED, s_note_only, s_resubmit,
      .guard = finance_keeper_guard},
     {"approved", "close", "dept_head", CM_WORKFLOW_HEAD, "note", "closed",
-     "finance.budget.closed", s_note_only, s_close},
+     FINANCE_EVENT_BUDGET_CLOSED, s_note_only, s_close},
 };
 
 const cm_workflow_t budget_workflow = {
@@ -347,8 +348,8 @@ budget_create(cm_ctx_t *ctx)
     json_object_set_new(doc, "id", json_string(id));
     cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
     cm_doc_commit(commit, &budget_type, NULL, doc, CM_VERSION_NEW, now);
-    cm_doc_event(ctx, commit, &budget_type, "finance.budget.created", doc, 1,
-                 NULL);
+    cm_doc_event(ctx, commit, &budget_type, FINANCE_EVENT_BUDGET_CREATED, doc,
+                 1, NULL);
     cm_doc_reply_commit(ctx, commit, &budget_type, 201, doc, 1);
     cm_commit_destroy(&commit);
     json_decref(doc);

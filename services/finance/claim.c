@@ -15,13 +15,13 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "control.h"
+#include "events/finance.h"
 #include "expenditure.h"
 #include "finance.h"
 #include "invoice.h"
 #include "journal.h"
 #include "period.h"
 
-#define S_PREFIX     "finance.claim."
 #define S_DETAIL_MAX 256
 
 static const cm_field_t s_create_fields[] = {
@@ -246,7 +246,7 @@ s_commit_budget(cm_action_t *a, int64_t bound)
     control_warn_event(a->ctx, a->commit,
                        json_object_get(a->doc, "budget_check"));
     a->after_commit = s_after_commit_budget;
-    cm_action_event(a, S_PREFIX "approved", NULL);
+    cm_action_event(a, FINANCE_EVENT_CLAIM_APPROVED, NULL);
     return NULL;
 }
 
@@ -371,20 +371,20 @@ s_cancel(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft returned", "update", S_STAFF, S_OWN, NULL, CM_WORKFLOW_STAY,
-     S_PREFIX "updated", s_update_fields, s_update},
+     FINANCE_EVENT_CLAIM_UPDATED, s_update_fields, s_update},
     {"draft", "submit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "submitted", s_note_only, s_submit},
+     FINANCE_EVENT_CLAIM_SUBMITTED, s_note_only, s_submit},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "step_approved", cm_approval_approve_fields, s_approve},
+     FINANCE_EVENT_CLAIM_STEP_APPROVED, cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "rejected", cm_approval_reject_fields, s_reject},
+     FINANCE_EVENT_CLAIM_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "resubmitted", s_note_only, s_resubmit},
+     FINANCE_EVENT_CLAIM_RESUBMITTED, s_note_only, s_resubmit},
     {"approved", "pay", "finance",
      CM_WORKFLOW_NOT_REQUESTER | CM_WORKFLOW_STRICT, NULL, "paid",
-     S_PREFIX "paid", s_pay_fields, s_pay},
+     FINANCE_EVENT_CLAIM_PAID, s_pay_fields, s_pay},
     {"draft returned", "cancel", S_STAFF, S_OWN, NULL, "cancelled",
-     S_PREFIX "cancelled", s_note_only, s_cancel},
+     FINANCE_EVENT_CLAIM_CANCELLED, s_note_only, s_cancel},
 };
 
 const cm_workflow_t claim_workflow = {
@@ -478,7 +478,8 @@ s_commit_new(cm_ctx_t *ctx, json_t *doc, int64_t now)
         return;
     }
     cm_doc_commit(commit, &claim_type, NULL, doc, CM_VERSION_NEW, now);
-    cm_doc_event(ctx, commit, &claim_type, S_PREFIX "created", doc, 1, NULL);
+    cm_doc_event(ctx, commit, &claim_type, FINANCE_EVENT_CLAIM_CREATED, doc, 1,
+                 NULL);
     int outcome = cm_doc_reply_commit(ctx, commit, &claim_type, 201, doc, 1);
     problem = outcome == CM_COMMIT_CONFLICT
                   ? invoice_conflict(cm_ctx_store(ctx), doc)

@@ -12,12 +12,11 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "control.h"
+#include "events/finance.h"
 #include "expenditure.h"
 #include "finance.h"
 #include "line.h"
 #include "nested.h"
-
-#define S_PREFIX "finance.budget."
 
 const cm_doc_type_t commitment_type = {
     .owner = FINANCE_OWNER,
@@ -192,8 +191,8 @@ s_commit_new(cm_ctx_t *ctx, json_t *doc, const line_t *line, int64_t bound,
     cm_commit_index_add(commit, s_timers_key(key), cm_doc_text(doc, "id"),
                         cm_doc_time(doc, "expires_at", now));
     cm_doc_commit(commit, &commitment_type, NULL, doc, CM_VERSION_NEW, now);
-    cm_doc_event(ctx, commit, &commitment_type, S_PREFIX "committed", doc, 1,
-                 NULL);
+    cm_doc_event(ctx, commit, &commitment_type, FINANCE_EVENT_BUDGET_COMMITTED,
+                 doc, 1, NULL);
     control_warn_event(ctx, commit, figures);
     json_t *reply = json_deep_copy(doc);
     json_object_del(reply, "history");
@@ -280,7 +279,7 @@ s_commit_release(cm_commit_t *commit, json_t *doc, int64_t version,
         "{s:O, s:O, s:I, s:O, s:s}", "reservation", json_object_get(doc, "id"),
         "line", json_object_get(doc, "line"), "amount", (json_int_t)amount,
         "document", document, "state", cm_doc_state(doc));
-    cm_envelope_event_t event = {.type = S_PREFIX "released",
+    cm_envelope_event_t event = {.type = FINANCE_EVENT_BUDGET_RELEASED,
                                  .source = FINANCE_OWNER,
                                  .subject = subject,
                                  .version = version + 1,
@@ -368,11 +367,12 @@ commitment_confirm(cm_store_t *store, cm_commit_t *commit,
         json_t *data = json_pack("{s:s, s:O, s:O}", "reservation", reservation,
                                  "line", json_object_get(doc, "line"), "amount",
                                  json_object_get(doc, "amount"));
-        cm_envelope_event_t event = {.type = S_PREFIX "commitment_confirmed",
-                                     .source = FINANCE_OWNER,
-                                     .subject = subject,
-                                     .version = version + 1,
-                                     .data = data};
+        cm_envelope_event_t event = {
+            .type = FINANCE_EVENT_BUDGET_COMMITMENT_CONFIRMED,
+            .source = FINANCE_OWNER,
+            .subject = subject,
+            .version = version + 1,
+            .data = data};
         cm_outbox_append(commit, &event);
         json_decref(data);
         json_decref(old);

@@ -7,6 +7,7 @@
 #include "cm_doc.h"
 #include "cm_log.h"
 #include "cm_problem.h"
+#include "events/finance.h"
 #include "period.h"
 
 #define S_DETAIL_MAX 200
@@ -112,7 +113,7 @@ control_warn_event(cm_ctx_t *ctx, cm_commit_t *commit, const json_t *figures)
     const char *ref = cm_doc_text(figures, "line");
     char subject[LINE_REF_MAX + 8];
     snprintf(subject, sizeof subject, "line/%s", ref);
-    cm_ctx_event(ctx, commit, "finance.budget.overspend_warned", subject, 0,
+    cm_ctx_event(ctx, commit, FINANCE_EVENT_BUDGET_OVERSPEND_WARNED, subject, 0,
                  json_deep_copy(figures));
 }
 
@@ -135,8 +136,8 @@ s_threshold_commit(cm_ctx_t *ctx, const line_t *line, int64_t threshold,
                     json_object_get(line->info, "department"));
     char subject[LINE_REF_MAX + 8];
     snprintf(subject, sizeof subject, "line/%s", line->ref);
-    cm_ctx_event(ctx, commit, "finance.budget.threshold_reached", subject, 0,
-                 data);
+    cm_ctx_event(ctx, commit, FINANCE_EVENT_BUDGET_THRESHOLD_REACHED, subject,
+                 0, data);
     cm_commit_result_t result;
     if (cm_store_commit(cm_ctx_store(ctx), commit, &result) != 0) {
         cm_log_warn("budget.threshold.unwritten", "line", line->ref, NULL);

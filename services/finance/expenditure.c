@@ -11,6 +11,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/finance.h"
 #include "nested.h"
 
 #define S_DETAIL_MAX 256
@@ -75,7 +76,7 @@ s_approve(cm_action_t *a)
 {
     json_t *problem = cm_approval_approve(a, "pending", "approved");
     if (!problem && cm_approval_is_complete(a->doc)) {
-        cm_action_event(a, "finance.expenditure_request.approved", NULL);
+        cm_action_event(a, FINANCE_EVENT_EXPENDITURE_APPROVED, NULL);
     }
     return problem;
 }
@@ -93,23 +94,23 @@ s_resubmit(cm_action_t *a)
                                 "approved");
 }
 
-#define S_STAFF  FINANCE_STAFF_ROLES
-#define S_OWN    (CM_WORKFLOW_ASSIGNEE | CM_WORKFLOW_STRICT)
-#define S_PREFIX "finance.expenditure_request."
+#define S_STAFF FINANCE_STAFF_ROLES
+#define S_OWN   (CM_WORKFLOW_ASSIGNEE | CM_WORKFLOW_STRICT)
 
 static const cm_workflow_row_t s_rows[] = {
     {"draft returned", "update", S_STAFF, S_OWN, NULL, CM_WORKFLOW_STAY,
-     S_PREFIX "updated", s_update_fields, NULL},
+     FINANCE_EVENT_EXPENDITURE_UPDATED, s_update_fields, NULL},
     {"draft", "submit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "submitted", s_note_only, s_submit},
+     FINANCE_EVENT_EXPENDITURE_SUBMITTED, s_note_only, s_submit},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "step_approved", cm_approval_approve_fields, s_approve},
+     FINANCE_EVENT_EXPENDITURE_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "rejected", cm_approval_reject_fields, s_reject},
+     FINANCE_EVENT_EXPENDITURE_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "resubmitted", s_note_only, s_resubmit},
+     FINANCE_EVENT_EXPENDITURE_RESUBMITTED, s_note_only, s_resubmit},
     {"draft returned", "withdraw", S_STAFF, S_OWN, NULL, "withdrawn",
-     S_PREFIX "withdrawn", s_note_only, NULL},
+     FINANCE_EVENT_EXPENDITURE_WITHDRAWN, s_note_only, NULL},
 };
 
 const cm_workflow_t expenditure_workflow = {
@@ -262,8 +263,8 @@ expenditure_create(cm_ctx_t *ctx)
     json_object_set_new(doc, "requested_by", json_string(cm_ctx_actor_id(ctx)));
     cm_commit_t *commit = cm_commit_new(FINANCE_OWNER);
     cm_doc_commit(commit, &expenditure_type, NULL, doc, CM_VERSION_NEW, now);
-    cm_doc_event(ctx, commit, &expenditure_type, S_PREFIX "created", doc, 1,
-                 NULL);
+    cm_doc_event(ctx, commit, &expenditure_type,
+                 FINANCE_EVENT_EXPENDITURE_CREATED, doc, 1, NULL);
     cm_doc_reply_commit(ctx, commit, &expenditure_type, 201, doc, 1);
     cm_commit_destroy(&commit);
     json_decref(doc);

@@ -9,6 +9,9 @@
 #include "cm_org.h"
 #include "cm_time.h"
 #include "commitment.h"
+#include "events/assets.h"
+#include "events/external.h"
+#include "events/personnel.h"
 #include "finance.h"
 #include "journal.h"
 #include "reconciliation.h"
@@ -107,7 +110,7 @@ finance_events_on_personnel(cm_store_t *store, const cm_event_t *event,
     if (envelope) {
         rc = s_confirm(store, envelope, commit);
         if (rc == 0
-            && strcmp(event->type, "personnel.sanction.published") == 0) {
+            && strcmp(event->type, PERSONNEL_EVENT_SANCTION_PUBLISHED) == 0) {
             rc = s_sanction(store, envelope, commit);
         }
     }
@@ -135,7 +138,7 @@ finance_events_on_assets(cm_store_t *store, const cm_event_t *event,
     int rc = envelope ? s_confirm(store, envelope, commit) : 0;
     const json_t *data = json_object_get(envelope, "data");
     int64_t proceeds = cm_doc_integer(data, "proceeds");
-    if (rc == 0 && strcmp(event->type, "assets.scrap.disposed") == 0
+    if (rc == 0 && strcmp(event->type, ASSETS_EVENT_SCRAP_DISPOSED) == 0
         && proceeds > 0) {
         char memo[S_MEMO_MAX];
         snprintf(memo, sizeof memo, "disposal proceeds of %s",
@@ -152,7 +155,7 @@ finance_events_on_ingest(cm_store_t *store, const cm_event_t *event,
                          cm_commit_t *commit, void *arg)
 {
     (void)arg; // the configuration is not needed
-    if (strcmp(event->type, "bank.statement") != 0) {
+    if (strcmp(event->type, EXTERNAL_EVENT_BANK_STATEMENT) != 0) {
         return 0;
     }
     json_t *envelope = s_envelope(event);

@@ -13,6 +13,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "entry.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "line.h"
 #include "period.h"
@@ -138,7 +139,7 @@ s_commit_entry(cm_commit_t *commit, const journal_post_t *post,
     free(text);
     char subject[CM_ID_MAX + 8];
     snprintf(subject, sizeof subject, "entry/%s", id);
-    cm_envelope_event_t event = {.type = "finance.journal.posted",
+    cm_envelope_event_t event = {.type = FINANCE_EVENT_JOURNAL_POSTED,
                                  .source = FINANCE_OWNER,
                                  .subject = subject,
                                  .version = 1,

@@ -15,11 +15,10 @@
 #include "cm_stream.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "period.h"
 #include "statement.h"
-
-#define S_PREFIX "finance.reconciliation."
 
 static const cm_field_t s_import_fields[] = {
     {"csv", CM_FIELD_TEXT, 0, .max = RECONCILIATION_CSV_MAX},
@@ -180,7 +179,7 @@ s_approve(cm_action_t *a)
     json_t *problem = cm_approval_approve(a, "pending", "closed");
     if (!problem && cm_approval_is_complete(a->doc)) {
         cm_doc_set_time(a->doc, "closed_at", a->now_ms);
-        cm_action_event(a, S_PREFIX "closed", NULL);
+        cm_action_event(a, FINANCE_EVENT_RECONCILIATION_CLOSED, NULL);
     }
     return problem;
 }
@@ -195,20 +194,23 @@ s_reject(cm_action_t *a)
 
 static const cm_workflow_row_t s_rows[] = {
     {"importing", "import", S_KEEP, 0, NULL, CM_WORKFLOW_STAY,
-     S_PREFIX "imported", s_import_fields, s_import,
+     FINANCE_EVENT_RECONCILIATION_IMPORTED, s_import_fields, s_import,
      .guard = finance_keeper_guard},
     {"importing matched", "match", S_KEEP, 0, NULL, "matched",
-     S_PREFIX "matched", s_note_only, s_match, .guard = finance_keeper_guard},
+     FINANCE_EVENT_RECONCILIATION_MATCHED, s_note_only, s_match,
+     .guard = finance_keeper_guard},
     {"matched", "explain", S_KEEP, 0, NULL, CM_WORKFLOW_STAY,
-     S_PREFIX "explained", s_explain_fields, s_explain,
+     FINANCE_EVENT_RECONCILIATION_EXPLAINED, s_explain_fields, s_explain,
      .guard = finance_keeper_guard},
     {"matched", "submit", S_KEEP, 0, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "submitted", s_note_only, s_submit,
+     FINANCE_EVENT_RECONCILIATION_SUBMITTED, s_note_only, s_submit,
      .guard = finance_keeper_guard},
     {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "step_approved", cm_approval_approve_fields, s_approve},
+     FINANCE_EVENT_RECONCILIATION_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     S_PREFIX "rejected", cm_approval_reject_fields, s_reject},
+     FINANCE_EVENT_RECONCILIATION_REJECTED, cm_approval_reject_fields,
+     s_reject},
 };
 
 const cm_workflow_t reconciliation_workflow = {

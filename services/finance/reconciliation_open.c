@@ -14,6 +14,7 @@
 #include "cm_stream.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/finance.h"
 #include "finance.h"
 #include "period.h"
 #include "reconciliation.h"
@@ -133,7 +134,7 @@ reconciliation_create(cm_ctx_t *ctx)
         cm_ctx_fail(ctx, problem);
     } else {
         cm_doc_event(ctx, commit, &reconciliation_type,
-                     "finance.reconciliation.created", doc, 1, NULL);
+                     FINANCE_EVENT_RECONCILIATION_CREATED, doc, 1, NULL);
         cm_doc_reply_commit(ctx, commit, &reconciliation_type, 201, doc, 1);
     }
     cm_commit_destroy(&commit);
@@ -166,7 +167,7 @@ reconciliation_from_event(cm_store_t *store, const json_t *envelope,
         snprintf(subject, sizeof subject, "reconciliation/%s", id);
         json_t *data = cm_doc_list_item(&reconciliation_type, doc);
         cm_envelope_event_t event = {
-            .type = "finance.reconciliation.created",
+            .type = FINANCE_EVENT_RECONCILIATION_CREATED,
             .source = FINANCE_OWNER,
             .subject = subject,
             .version = 1,

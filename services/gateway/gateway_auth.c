@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cm_time.h"
+#include "events/personnel.h"
 
 // One cached resolution.
 typedef struct {
@@ -173,13 +174,14 @@ const char *
 gateway_auth_event_staff(const char *type, const json_t *envelope)
 {
     static const char *const staff_types[] = {
-        "personnel.staff.suspended", "personnel.staff.left",
-        "personnel.staff.role_changed", "personnel.staff.updated", NULL};
+        PERSONNEL_EVENT_STAFF_SUSPENDED, PERSONNEL_EVENT_STAFF_LEFT,
+        PERSONNEL_EVENT_STAFF_ROLE_CHANGED, PERSONNEL_EVENT_STAFF_UPDATED,
+        NULL};
     json_t *data = json_object_get(envelope, "data");
     if (!type) {
         return NULL;
     }
-    if (strcmp(type, "personnel.token.revoked") == 0) {
+    if (strcmp(type, PERSONNEL_EVENT_TOKEN_REVOKED) == 0) {
         return json_string_value(json_object_get(data, "staff"));
     }
     for (size_t i = 0; staff_types[i]; i++) {

@@ -15,6 +15,7 @@
 #include "cm_problem.h"
 #include "cm_store.h"
 #include "cm_time.h"
+#include "events/personnel.h"
 #include "gateway_auth.h"
 #include "gateway_request.h"
 #include "gateway_sse.h"
@@ -268,7 +269,10 @@ s_broadcast(gateway_events_t *self, const cm_event_t *event)
 static void
 s_forget(gateway_events_t *self, const cm_event_t *event)
 {
-    if (!event->type || strncmp(event->type, "personnel.", 10) != 0) {
+    if (!event->type
+        || strncmp(event->type, PERSONNEL_EVENT_PREFIX,
+                   strlen(PERSONNEL_EVENT_PREFIX))
+               != 0) {
         return;
     }
     json_t *envelope = json_loads(event->envelope, 0, NULL);

@@ -10,6 +10,7 @@
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
+#include "events/intake.h"
 #include "intake.h"
 #include "satisfaction.h"
 
@@ -31,7 +32,7 @@ case_action_settle(cm_action_t *a)
     if (strcmp(next, "closed") == 0
         && strcmp(cm_doc_state(a->old), "closed") != 0) {
         cm_doc_set_time(a->doc, "closed_at", a->now_ms);
-        cm_action_event(a, "intake.case.closed", NULL);
+        cm_action_event(a, INTAKE_EVENT_CASE_CLOSED, NULL);
     }
     return NULL;
 }
@@ -66,7 +67,7 @@ s_schedule_return_visit(cm_action_t *a)
     json_object_set_new(a->doc, "return_visit", visit);
     cm_commit_index_add(a->commit, INTAKE_RETURN_VISIT_KEY,
                         cm_doc_text(a->doc, "id"), due);
-    cm_action_event(a, "intake.case.return_visit_scheduled",
+    cm_action_event(a, INTAKE_EVENT_CASE_RETURN_VISIT_SCHEDULED,
                     json_pack("{s:s}", "due_at", text));
 }
 

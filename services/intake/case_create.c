@@ -10,6 +10,7 @@
 #include "cm_status.h"
 #include "cm_validate.h"
 #include "customer.h"
+#include "events/intake.h"
 
 #define S_SUBJECT_MAX 128
 
@@ -141,7 +142,7 @@ case_create(cm_store_t *store, const case_create_t *in, cm_commit_t *commit,
         rc =
             customer_commit(commit, NULL, customer, CM_VERSION_NEW, in->now_ms);
         rc = rc ? rc
-                : case_create_event(commit, "intake.customer.created",
+                : case_create_event(commit, INTAKE_EVENT_CUSTOMER_CREATED,
                                     customer_type.kind, customer, 1, NULL,
                                     in->actor, in->correlation_id);
     }
@@ -149,8 +150,9 @@ case_create(cm_store_t *store, const case_create_t *in, cm_commit_t *commit,
             : cm_doc_commit(commit, &case_type, NULL, *doc, CM_VERSION_NEW,
                             in->now_ms);
     rc = rc ? rc
-            : case_create_event(commit, "intake.case.created", case_type.kind,
-                                *doc, 1, NULL, in->actor, in->correlation_id);
+            : case_create_event(commit, INTAKE_EVENT_CASE_CREATED,
+                                case_type.kind, *doc, 1, NULL, in->actor,
+                                in->correlation_id);
     json_decref(customer);
     if (rc) {
         json_decref(*doc);

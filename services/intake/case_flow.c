@@ -7,6 +7,7 @@
 #include "case.h"
 #include "case_actions.h"
 #include "cm_validate.h"
+#include "events/intake.h"
 
 // Who acts for the customer service desk (guard: case_flow_at_desk).
 #define S_AGENT "cs_agent deputy_head"
@@ -178,15 +179,16 @@ static const cm_field_t s_reopen_fields[] = {
 
 #define S_CANCEL                                                               \
     {                                                                          \
-        "*", "cancel", S_AGENT, 0, NULL, "cancelled", "intake.case.cancelled", \
-            s_cancel_fields, case_action_settle, S_DESK                        \
+        "*", "cancel", S_AGENT, 0, NULL, "cancelled",                          \
+            INTAKE_EVENT_CASE_CANCELLED, s_cancel_fields, case_action_settle,  \
+            S_DESK                                                             \
     }
 
 // The reopen window (intake/reopen_days) is checked by the effect.
 #define S_REOPEN                                                               \
     {                                                                          \
         "closed", "reopen", S_AGENT, 0, NULL, "recorded",                      \
-            "intake.case.reopened", s_reopen_fields, case_action_reopen,       \
+            INTAKE_EVENT_CASE_REOPENED, s_reopen_fields, case_action_reopen,   \
             S_DESK                                                             \
     }
 
@@ -198,7 +200,7 @@ static const cm_field_t s_reopen_fields[] = {
      0,                                                                        \
      NULL,                                                                     \
      CM_WORKFLOW_STAY,                                                         \
-     "intake.case.noted",                                                      \
+     INTAKE_EVENT_CASE_NOTED,                                                  \
      s_note_fields,                                                            \
      case_action_settle,                                                       \
      S_DESK},                                                                  \
@@ -208,12 +210,12 @@ static const cm_field_t s_reopen_fields[] = {
          S_DEPT,                                                               \
          NULL,                                                                 \
          CM_WORKFLOW_STAY,                                                     \
-         "intake.case.noted",                                                  \
+         INTAKE_EVENT_CASE_NOTED,                                              \
          s_note_fields,                                                        \
          case_action_settle},                                                  \
     {                                                                          \
         "*", "note", "technician", S_ASSIGN, NULL, CM_WORKFLOW_STAY,           \
-            "intake.case.noted", s_note_fields, case_action_settle             \
+            INTAKE_EVENT_CASE_NOTED, s_note_fields, case_action_settle         \
     }
 
 // clang-format off
@@ -221,17 +223,17 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
     // state(s), action, roles, guards, required, next, event, body, effect,
     // guard function
     {"recorded", "answer", S_AGENT, 0, NULL, "answered",
-     "intake.case.answered", s_answer_fields, case_action_handle, S_DESK},
+     INTAKE_EVENT_CASE_ANSWERED, s_answer_fields, case_action_handle, S_DESK},
     {"recorded", "forward", S_AGENT, 0, NULL, "forwarded",
-     "intake.case.forwarded", s_forward_fields, case_action_settle, S_DESK},
+     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
     {"forwarded", "reply", S_DEPARTMENT, S_DEPT, NULL, "replied",
-     "intake.case.replied", s_reply_fields, case_action_handle},
-    {"replied", "relay", S_AGENT, 0, NULL, "relayed", "intake.case.relayed",
+     INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
+    {"replied", "relay", S_AGENT, 0, NULL, "relayed", INTAKE_EVENT_CASE_RELAYED,
      s_note_only, case_action_settle, S_DESK},
     // satisfied → closed; unsatisfied → recorded (after an answer on the
     // spot) or forwarded (the department answers again).
     {"answered relayed", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+     INTAKE_EVENT_CASE_CONFIRMED, s_confirm_fields, case_action_confirm, S_DESK},
     S_NOTES,
     S_CLOSE_SENTINEL,
     S_CANCEL,
@@ -239,20 +241,20 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
 };
 
 static const cm_workflow_row_t s_complaint_rows[] = {
-    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", "intake.case.triaged",
+    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", INTAKE_EVENT_CASE_TRIAGED,
      s_complaint_triage_fields, case_action_settle, S_DESK},
     {"triaged", "forward", S_AGENT, 0, NULL, "forwarded",
-     "intake.case.forwarded", s_forward_fields, case_action_settle, S_DESK},
+     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
     {"forwarded", "propose", S_DEPARTMENT, S_DEPT, NULL, "proposed",
-     "intake.case.proposed", s_propose_fields, case_action_handle},
+     INTAKE_EVENT_CASE_PROPOSED, s_propose_fields, case_action_handle},
     {"proposed", "present", S_AGENT, 0, NULL, "presented",
-     "intake.case.presented", s_present_fields, case_action_settle, S_DESK},
+     INTAKE_EVENT_CASE_PRESENTED, s_present_fields, case_action_settle, S_DESK},
     // satisfied → resolved (return visit scheduled); unsatisfied →
     // forwarded (the department adjusts its solution, round + 1).
     {"presented", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+     INTAKE_EVENT_CASE_CONFIRMED, s_confirm_fields, case_action_confirm, S_DESK},
     {"resolved", "return-visit", S_AGENT, 0, NULL, "closed",
-     "intake.case.return_visited", s_return_visit_fields,
+     INTAKE_EVENT_CASE_RETURN_VISITED, s_return_visit_fields,
      case_action_return_visit, S_DESK},
     S_NOTES,
     S_CLOSE_SENTINEL,
@@ -261,28 +263,28 @@ static const cm_workflow_row_t s_complaint_rows[] = {
 };
 
 static const cm_workflow_row_t s_tech_rows[] = {
-    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", "intake.case.triaged",
+    {"recorded", "triage", S_AGENT, 0, NULL, "triaged", INTAKE_EVENT_CASE_TRIAGED,
      s_tech_triage_fields, case_action_triage, S_DESK},
     // The head of the case's department (triage sets the technical
     // department), or the deputy head overseeing it.
     {"triaged assigned", "assign", "dept_head", CM_WORKFLOW_HEAD, NULL,
-     "assigned", "intake.case.assigned", s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
     {"triaged assigned", "assign", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     "assigned", "intake.case.assigned", s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
     {"assigned", "diagnose", "technician", S_ASSIGN, NULL, "diagnosed",
-     "intake.case.diagnosed", s_diagnose_fields, case_action_handle},
+     INTAKE_EVENT_CASE_DIAGNOSED, s_diagnose_fields, case_action_handle},
     {"diagnosed", "fix", "technician", S_ASSIGN, NULL, "fixed",
-     "intake.case.fixed", s_fix_fields, case_action_handle},
+     INTAKE_EVENT_CASE_FIXED, s_fix_fields, case_action_handle},
     {"fixed", "verify", "technician", S_ASSIGN, NULL, "verified",
-     "intake.case.verified", s_verify_fields, case_action_handle},
+     INTAKE_EVENT_CASE_VERIFIED, s_verify_fields, case_action_handle},
     {"verified", "report", "technician", S_ASSIGN, NULL, "reported",
-     "intake.case.reported", s_report_fields, case_action_handle},
+     INTAKE_EVENT_CASE_REPORTED, s_report_fields, case_action_handle},
     // satisfied → confirmed (the summary is due); unsatisfied → assigned
     // (recheck, round + 1).
     {"reported", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
-     "intake.case.confirmed", s_confirm_fields, case_action_confirm, S_DESK},
+     INTAKE_EVENT_CASE_CONFIRMED, s_confirm_fields, case_action_confirm, S_DESK},
     {"confirmed", "summarize", "technician", S_ASSIGN, NULL, "closed",
-     "intake.case.summarized", s_summarize_fields, case_action_summarize},
+     INTAKE_EVENT_CASE_SUMMARIZED, s_summarize_fields, case_action_summarize},
     S_NOTES,
     S_CLOSE_SENTINEL,
     S_CANCEL,

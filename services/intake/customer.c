@@ -13,6 +13,7 @@
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_validate.h"
+#include "events/intake.h"
 
 const cm_field_t customer_fields[] = {
     {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED},
@@ -34,7 +35,8 @@ static json_t *s_update(cm_action_t *action);
 
 static const cm_workflow_row_t s_rows[] = {
     {"active", "update", "cs_agent deputy_head", 0, NULL, CM_WORKFLOW_STAY,
-     "intake.customer.updated", s_update_fields, s_update, case_flow_at_desk},
+     INTAKE_EVENT_CUSTOMER_UPDATED, s_update_fields, s_update,
+     case_flow_at_desk},
 };
 
 static const cm_workflow_t s_flow = {

@@ -13,6 +13,7 @@
 #include "cm_status.h"
 #include "cm_time.h"
 #include "customer.h"
+#include "events/intake.h"
 #include "intake.h"
 
 void
@@ -44,7 +45,7 @@ customer_routes_create(cm_ctx_t *ctx)
     rc = customer_commit(commit, NULL, doc, CM_VERSION_NEW, now);
     rc = rc ? rc
             : cm_doc_event(ctx, commit, &customer_type,
-                           "intake.customer.created", doc, 1, NULL);
+                           INTAKE_EVENT_CUSTOMER_CREATED, doc, 1, NULL);
     if (rc) {
         cm_ctx_fail_status(ctx, CM_EINTERNAL, "the customer is too large");
     } else {

@@ -12,6 +12,8 @@
 #include "cm_status.h"
 #include "cm_time.h"
 #include "customer.h"
+#include "events/dispatch.h"
+#include "events/external.h"
 #include "intake.h"
 
 #define S_SUBJECT_MAX 320 // a made subject: label and contact
@@ -22,9 +24,9 @@ static const struct {
     const char *channel; // case channel
     const char *label;   // for a generated subject
 } s_channels[] = {
-    {"call.received", "phone", "Call"},
-    {"email.received", "email", "Email"},
-    {"chat.started", "chat", "Chat"},
+    {EXTERNAL_EVENT_CALL_RECEIVED, "phone", "Call"},
+    {EXTERNAL_EVENT_EMAIL_RECEIVED, "email", "Email"},
+    {EXTERNAL_EVENT_CHAT_STARTED, "chat", "Chat"},
 };
 
 // The stored envelope (a cm_envelope event from the gateway, or the
@@ -154,10 +156,10 @@ intake_events_dispatch(cm_store_t *store, const cm_event_t *event,
     int rc = 0;
     if (!envelope) {
         rc = 0; // never retry what cannot be read
-    } else if (strcmp(event->type, "dispatch.sla.breached") == 0) {
+    } else if (strcmp(event->type, DISPATCH_EVENT_SLA_BREACHED) == 0) {
         rc = s_update_case(store, commit, cm_doc_string(data, "case_id"),
                            envelope, s_mark_overdue);
-    } else if (strcmp(event->type, "dispatch.workorder.assigned") == 0) {
+    } else if (strcmp(event->type, DISPATCH_EVENT_WORKORDER_ASSIGNED) == 0) {
         // Only the case's own work order (origin "event": dispatch opened
         // it for the case) carries the case's assignment; one that someone
         // opened with the case as its source does not.

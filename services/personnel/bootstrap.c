@@ -12,6 +12,7 @@
 #include "cm_log.h"
 #include "cm_time.h"
 #include "department.h"
+#include "events/personnel.h"
 #include "personnel.h"
 #include "staff.h"
 #include "token.h"
@@ -86,7 +87,7 @@ s_build(cm_ctx_t *ctx, cm_commit_t *commit, const char *name,
         rc = cm_doc_commit(commit, &department_type, NULL, doc, CM_VERSION_NEW,
                            now)
              || cm_doc_event(ctx, commit, &department_type,
-                             "personnel.department.created", doc, 1, NULL);
+                             PERSONNEL_EVENT_DEPARTMENT_CREATED, doc, 1, NULL);
         json_decref(doc);
         json_decref(body);
     }
@@ -97,8 +98,8 @@ s_build(cm_ctx_t *ctx, cm_commit_t *commit, const char *name,
     json_t *staff = staff_new_doc(body, BOOTSTRAP_STAFF_ID, actor, now);
     rc = rc
          || cm_doc_commit(commit, &staff_type, NULL, staff, CM_VERSION_NEW, now)
-         || cm_doc_event(ctx, commit, &staff_type, "personnel.staff.created",
-                         staff, 1, NULL);
+         || cm_doc_event(ctx, commit, &staff_type,
+                         PERSONNEL_EVENT_STAFF_CREATED, staff, 1, NULL);
     json_decref(body);
     json_decref(staff);
     body = json_pack("{s:s}", "name", "bootstrap");

@@ -14,6 +14,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/personnel.h"
 #include "personnel.h"
 #include "staff.h"
 
@@ -59,7 +60,7 @@ static const cm_field_t s_revoke_fields[] = {
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, fields, effect
     {"active", "revoke", PERSONNEL_ROLES, CM_WORKFLOW_ASSIGNEE, NULL, "revoked",
-     "personnel.delegation.revoked", s_revoke_fields, NULL},
+     PERSONNEL_EVENT_DELEGATION_REVOKED, s_revoke_fields, NULL},
 };
 
 const cm_workflow_t delegation_workflow = {
@@ -269,7 +270,7 @@ s_commit_new(cm_ctx_t *ctx, json_t *doc, int64_t now)
     if (cm_doc_commit(commit, &delegation_type, NULL, doc, CM_VERSION_NEW, now)
             != 0
         || cm_doc_event(ctx, commit, &delegation_type,
-                        "personnel.delegation.created", doc, 1, NULL)
+                        PERSONNEL_EVENT_DELEGATION_CREATED, doc, 1, NULL)
                != 0) {
         cm_ctx_fail_status(ctx, CM_EINVAL, "the delegation is too large");
     } else {

@@ -12,6 +12,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/personnel.h"
 #include "org.h"
 #include "personnel.h"
 #include "staff.h"
@@ -70,7 +71,7 @@ static json_t *s_update(cm_action_t *action);
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, fields, effect
     {"active", "update", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     CM_WORKFLOW_STAY, "personnel.department.updated", s_patch_fields,
+     CM_WORKFLOW_STAY, PERSONNEL_EVENT_DEPARTMENT_UPDATED, s_patch_fields,
      s_update},
 };
 
@@ -260,7 +261,7 @@ department_create(cm_ctx_t *ctx)
         cm_doc_commit(commit, &department_type, NULL, doc, CM_VERSION_NEW, now);
     rc = rc ? rc
             : cm_doc_event(ctx, commit, &department_type,
-                           "personnel.department.created", doc, 1, NULL);
+                           PERSONNEL_EVENT_DEPARTMENT_CREATED, doc, 1, NULL);
     if (rc != 0) {
         cm_ctx_fail_status(ctx, CM_EINVAL, "the department is too large");
     } else if (cm_doc_reply_commit(ctx, commit, &department_type, 201, doc, 1)

@@ -10,6 +10,7 @@
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "department.h"
+#include "events/personnel.h"
 #include "personnel.h"
 #include "staff.h"
 
@@ -280,7 +281,8 @@ s_release(cm_ctx_t *ctx, cm_commit_t *commit, const char *code,
     json_t *problem = NULL;
     if (cm_doc_commit(commit, &department_type, old, doc, version, now_ms) != 0
         || cm_doc_event(ctx, commit, &department_type,
-                        "personnel.department.updated", doc, version + 1, NULL)
+                        PERSONNEL_EVENT_DEPARTMENT_UPDATED, doc, version + 1,
+                        NULL)
                != 0) {
         problem = cm_problem_new(422, "document_too_large",
                                  "the department would pass its size limit");

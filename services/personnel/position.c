@@ -11,6 +11,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "department.h"
+#include "events/personnel.h"
 #include "personnel.h"
 
 static bool
@@ -43,9 +44,10 @@ static json_t *s_update(cm_action_t *action);
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, fields, effect
     {"active", "update", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     CM_WORKFLOW_STAY, "personnel.position.updated", s_patch_fields, s_update},
+     CM_WORKFLOW_STAY, PERSONNEL_EVENT_POSITION_UPDATED, s_patch_fields,
+     s_update},
     {"active", "update", "dept_head", CM_WORKFLOW_HEAD, NULL, CM_WORKFLOW_STAY,
-     "personnel.position.updated", s_patch_fields, s_update},
+     PERSONNEL_EVENT_POSITION_UPDATED, s_patch_fields, s_update},
 };
 
 const cm_workflow_t position_workflow = {
@@ -179,7 +181,7 @@ position_create(cm_ctx_t *ctx)
     if (cm_doc_commit(commit, &position_type, NULL, doc, CM_VERSION_NEW, now)
             != 0
         || cm_doc_event(ctx, commit, &position_type,
-                        "personnel.position.created", doc, 1, NULL)
+                        PERSONNEL_EVENT_POSITION_CREATED, doc, 1, NULL)
                != 0) {
         cm_ctx_fail_status(ctx, CM_EINVAL, "the position is too large");
     } else {

@@ -13,6 +13,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "department.h"
+#include "events/personnel.h"
 #include "org.h"
 #include "personnel.h"
 #include "position.h"
@@ -347,8 +348,8 @@ s_create_commit(cm_ctx_t *ctx, json_t *doc, int64_t now)
     if (!problem
         && (cm_doc_commit(commit, &staff_type, NULL, doc, CM_VERSION_NEW, now)
                 != 0
-            || cm_doc_event(ctx, commit, &staff_type, "personnel.staff.created",
-                            doc, 1, NULL)
+            || cm_doc_event(ctx, commit, &staff_type,
+                            PERSONNEL_EVENT_STAFF_CREATED, doc, 1, NULL)
                    != 0)) {
         problem = cm_problem_new(422, "document_too_large",
                                  "the staff member is too large");

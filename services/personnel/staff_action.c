@@ -9,6 +9,7 @@
 #include "cm_field.h"
 #include "cm_problem.h"
 #include "cm_validate.h"
+#include "events/personnel.h"
 #include "org.h"
 #include "personnel.h"
 #include "staff.h"
@@ -81,7 +82,7 @@ s_update(cm_action_t *a)
     if (!problem) {
         char changed[S_CHANGED_MAX];
         s_changed_fields(a->body, changed, sizeof changed);
-        cm_action_event(a, "personnel.staff.updated",
+        cm_action_event(a, PERSONNEL_EVENT_STAFF_UPDATED,
                         json_pack("{s:s}", "changed", changed));
     }
     return problem;
@@ -147,13 +148,13 @@ static const cm_workflow_row_t s_rows[] = {
     {"active suspended", "update", S_MANAGER, S_OVER, NULL, CM_WORKFLOW_STAY,
      NULL, NULL, s_update},
     {"active", "suspend", S_MANAGER, S_NOT_SELF, NULL, "suspended",
-     "personnel.staff.suspended", s_reason_required, s_set_status},
+     PERSONNEL_EVENT_STAFF_SUSPENDED, s_reason_required, s_set_status},
     {"suspended", "reinstate", S_MANAGER, S_NOT_SELF, NULL, "active",
-     "personnel.staff.reinstated", s_reason_optional, s_set_status},
+     PERSONNEL_EVENT_STAFF_REINSTATED, s_reason_optional, s_set_status},
     {"active suspended", "leave", S_MANAGER, S_NOT_SELF, NULL, "left",
-     "personnel.staff.left", s_reason_optional, s_set_status},
+     PERSONNEL_EVENT_STAFF_LEFT, s_reason_optional, s_set_status},
     {"active suspended", "change-role", S_MANAGER, S_NOT_SELF, NULL,
-     CM_WORKFLOW_STAY, "personnel.staff.role_changed", s_role_fields,
+     CM_WORKFLOW_STAY, PERSONNEL_EVENT_STAFF_ROLE_CHANGED, s_role_fields,
      s_change_role},
 };
 

@@ -14,6 +14,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "events/personnel.h"
 #include "personnel.h"
 #include "staff.h"
 
@@ -34,9 +35,10 @@ static const cm_field_t s_revoke_fields[] = {
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, fields, effect
     {"active expired", "revoke", "deputy_head", 0, NULL, "revoked",
-     "personnel.token.revoked", s_revoke_fields, s_revoke_effect},
+     PERSONNEL_EVENT_TOKEN_REVOKED, s_revoke_fields, s_revoke_effect},
     {"active expired", "revoke", PERSONNEL_ROLES, CM_WORKFLOW_ASSIGNEE, NULL,
-     "revoked", "personnel.token.revoked", s_revoke_fields, s_revoke_effect},
+     "revoked", PERSONNEL_EVENT_TOKEN_REVOKED, s_revoke_fields,
+     s_revoke_effect},
 };
 
 const cm_workflow_t token_workflow = {
@@ -220,8 +222,8 @@ token_commit_issue(cm_ctx_t *ctx, cm_commit_t *commit, json_t *doc,
     cm_commit_field(commit, "state", "active");
     free(text);
     json_decref(lookup);
-    return cm_doc_event(ctx, commit, &token_type, "personnel.token.issued", doc,
-                        1, NULL);
+    return cm_doc_event(ctx, commit, &token_type, PERSONNEL_EVENT_TOKEN_ISSUED,
+                        doc, 1, NULL);
 }
 
 // ---- handlers
