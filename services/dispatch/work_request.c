@@ -12,6 +12,7 @@
 #include "cm_status.h"
 #include "cm_time.h"
 #include "dispatch.h"
+#include "events/dispatch.h"
 #include "workorder.h"
 
 #define S_SUFFIX_REQUESTED ".work_requested"
@@ -183,7 +184,7 @@ s_open(const dispatch_t *state, cm_store_t *store, cm_commit_t *commit,
     int64_t now = cm_time_now_ms();
     json_t *doc = s_workorder(id, producer, request, now);
     json_t *events = json_pack("[{s:s, s:{}}]", "type",
-                               "dispatch.workorder.created", "data");
+                               DISPATCH_EVENT_WORKORDER_CREATED, "data");
     rc = s_assign(state, store, commit, doc, request, now, events);
     json_t *record = json_pack("{s:s, s:s}", "id", cm_doc_text(request, "key"),
                                "workorder_id", id);
