@@ -240,7 +240,7 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     }
     json_t *out = NULL;
     int status =
-        e2e_http(who, step->method, path, body[0] ? body : NULL, NULL, &out);
+        s_request(who, step->method, path, body[0] ? body : NULL, &out);
     bool ok = status >= 200 && status < 300;
     if (!ok) {
         char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;

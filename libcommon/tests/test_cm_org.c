@@ -71,12 +71,10 @@ START_TEST(test_cm_org_department_open)
     ck_assert_int_eq(cm_org_department_open(store, OWNER, "old"), 0);
     s_org_event("personnel.department.updated",
                 "{\"code\":\"old\",\"state\":\"dissolved\"}");
-    ck_assert_int_eq(cm_org_department_open(store, OWNER, "old"),
-                     CM_ENOTFOUND);
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "old"), CM_ENOTFOUND);
     // Not a department code at all.
     ck_assert_int_eq(cm_org_department_open(store, OWNER, ""), CM_ENOTFOUND);
-    ck_assert_int_eq(cm_org_department_open(store, OWNER, NULL),
-                     CM_ENOTFOUND);
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, NULL), CM_ENOTFOUND);
     // Redis gone: unavailable, not unknown.
     test_redis_halt(&redis_server);
     ck_assert_int_eq(cm_org_department_open(store, OWNER, "tech"),
