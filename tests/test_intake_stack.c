@@ -64,6 +64,11 @@ intake_stack_setup(void)
     // view intake keeps from personnel's events).
     intake_org_event("personnel.department.updated",
                      "{\"code\":\"technical\",\"head\":\"ST-3\"}");
+    // The departments cases are forwarded to.
+    intake_org_event("personnel.department.created",
+                     "{\"code\":\"finance\",\"state\":\"active\"}");
+    intake_org_event("personnel.department.created",
+                     "{\"code\":\"logistics\",\"state\":\"active\"}");
 }
 
 void

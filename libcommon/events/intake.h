@@ -25,6 +25,9 @@
 #define INTAKE_EVENT_CASE_CANCELLED "intake.case.cancelled"
 #define INTAKE_EVENT_CASE_REOPENED  "intake.case.reopened"
 #define INTAKE_EVENT_CASE_CLOSED    "intake.case.closed"
+// PATCH /v1/cases/{id} (the changed members) and a change of kind.
+#define INTAKE_EVENT_CASE_UPDATED      "intake.case.updated"
+#define INTAKE_EVENT_CASE_RECLASSIFIED "intake.case.reclassified"
 
 #define INTAKE_EVENT_CASE_RETURN_VISITED "intake.case.return_visited"
 #define INTAKE_EVENT_CASE_RETURN_VISIT_SCHEDULED                               \

@@ -147,15 +147,9 @@ dispatch_self_actor(void)
 int
 dispatch_department_known(cm_store_t *store, const char *code)
 {
-    json_t *known = roster_name_is_valid(code)
-                        ? cm_org_department(store, DISPATCH_OWNER, code)
-                        : NULL;
-    int rc = known ? 0 : CM_ENOTFOUND;
-    json_decref(known);
-    if (rc != 0 && cm_store_ping(store) != 0) {
-        rc = CM_EUNAVAILABLE; // NULL meant unreadable, not unknown
-    }
-    return rc;
+    return roster_name_is_valid(code)
+               ? cm_org_department_open(store, DISPATCH_OWNER, code)
+               : CM_ENOTFOUND;
 }
 
 bool

@@ -140,10 +140,12 @@ s_on_created(dispatch_reaction_t *r)
     return rc ? rc : s_start_clock(r, SLA_RESOLUTION, false, s_created_ms(r));
 }
 
-// Severity judged: clocks still at level 0 follow the severity's row,
-// counted from their start plus the business time they spent paused.
+// Severity judged or corrected, or the kind changed (triage, PATCH,
+// reclassify): clocks still at level 0 follow the policy row of the
+// case's kind and severity, counted from their start plus the business
+// time they spent paused.
 static int
-s_on_triaged(dispatch_reaction_t *r)
+s_on_terms_changed(dispatch_reaction_t *r)
 {
     sla_terms_t terms;
     calendar_t calendar;
@@ -251,7 +253,9 @@ static const struct {
     s_reaction_fn *fn;
 } s_reactions[] = {
     {INTAKE_EVENT_CASE_CREATED, s_on_created},
-    {INTAKE_EVENT_CASE_TRIAGED, s_on_triaged},
+    {INTAKE_EVENT_CASE_TRIAGED, s_on_terms_changed},
+    {INTAKE_EVENT_CASE_UPDATED, s_on_terms_changed},
+    {INTAKE_EVENT_CASE_RECLASSIFIED, s_on_terms_changed},
     {INTAKE_EVENT_CASE_FORWARDED, s_on_forwarded},
     {INTAKE_EVENT_CASE_ASSIGNED, s_on_assigned},
     // The department (or, for answered, the agent on the spot) responded.

@@ -7,6 +7,7 @@
 #include "case_create.h"
 #include "case_flow.h"
 #include "cm_envelope.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
@@ -41,6 +42,42 @@ json_t *
 case_action_handle(cm_action_t *a)
 {
     json_object_set(a->doc, "handled_by", json_object_get(a->actor, "id"));
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_forward(cm_action_t *a)
+{
+    const char *dept = cm_doc_text(a->body, "department");
+    int rc = cm_org_department_open(a->store, INTAKE_NAME, dept);
+    if (rc == CM_EUNAVAILABLE) {
+        return cm_problem_from_status(rc, "the org view is unreadable");
+    }
+    if (rc != 0) {
+        json_t *problem = cm_problem_new(422, "unknown_department",
+                                         "The case can only be forwarded "
+                                         "to an existing department.");
+        cm_problem_add_error(problem, "department", "names no department");
+        return problem;
+    }
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_reclassify(cm_action_t *a)
+{
+    const char *kind = cm_doc_text(a->body, "kind");
+    const char *was = cm_doc_text(a->old, "kind");
+    if (strcmp(kind, was) == 0) {
+        json_t *problem = cm_action_refuse(a, 409, "same_kind",
+                                           "the case is already of that kind");
+        cm_problem_add_error(problem, "kind", "is the case's kind already");
+        return problem;
+    }
+    cm_doc_set_string(a->doc, "kind", kind);
+    json_object_set_new(a->event_data, "previous_kind", json_string(was));
+    a->history_data = json_deep_copy(a->body);
+    json_object_set_new(a->history_data, "previous_kind", json_string(was));
     return case_action_settle(a);
 }
 

@@ -32,8 +32,12 @@
 
 static const cm_field_t s_note_only[] = {CM_FIELD_NOTE, CM_FIELD_END};
 
+// A note is internal unless it says the customer may see it (what was
+// said to the customer, a customer-visible reply); either way it is kept
+// in the history with who and when.
 static const cm_field_t s_note_fields[] = {
     {"note", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
+    {"visibility", CM_FIELD_ENUM, 0, "internal customer"},
     CM_FIELD_END,
 };
 
@@ -49,10 +53,19 @@ static const cm_field_t s_reply_fields[] = {
     CM_FIELD_END,
 };
 
+// An inquiry is forwarded with the reply time promised to the customer;
+// for a complaint the promise is optional.
 static const cm_field_t s_forward_fields[] = {
     {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
     {"reply_by", CM_FIELD_TIME, CM_FIELD_REQUIRED | CM_FIELD_FUTURE,
      .to = "promised_reply_at"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_complaint_forward_fields[] = {
+    {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
+    {"reply_by", CM_FIELD_TIME, CM_FIELD_FUTURE, .to = "promised_reply_at"},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -166,6 +179,22 @@ static const cm_field_t s_reopen_fields[] = {
     CM_FIELD_END,
 };
 
+// PATCH /v1/cases/{id}: what the desk may correct while the case is open.
+static const cm_field_t s_update_fields[] = {
+    {"subject", CM_FIELD_STRING, 0, .max = CASE_SUBJECT_MAX, .to = "subject"},
+    {"description", CM_FIELD_TEXT, 0, .max = CASE_DESCRIPTION_MAX,
+     .to = "description"},
+    {"severity", CM_FIELD_ENUM, 0, CASE_SEVERITIES, .to = "severity"},
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_reclassify_fields[] = {
+    {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_KINDS},
+    S_TEXT("reason", CASE_SHORT_MAX, NULL),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
 // ---- rows shared by the three processes
 
 // `close` is never a direct action: a case closes through confirm
@@ -190,6 +219,26 @@ static const cm_field_t s_reopen_fields[] = {
         "closed", "reopen", S_AGENT, 0, NULL, "recorded",                      \
             INTAKE_EVENT_CASE_REOPENED, s_reopen_fields, case_action_reopen,   \
             S_DESK                                                             \
+    }
+
+// Corrections by the desk while the case is open, and a change of kind
+// while it is only recorded (a case from a channel event starts as an
+// inquiry until the agent has read it).
+#define S_UPDATE                                                               \
+    {"*",                                                                      \
+     "update",                                                                 \
+     S_AGENT,                                                                  \
+     0,                                                                        \
+     NULL,                                                                     \
+     CM_WORKFLOW_STAY,                                                         \
+     INTAKE_EVENT_CASE_UPDATED,                                                \
+     s_update_fields,                                                          \
+     NULL,                                                                     \
+     S_DESK},                                                                  \
+    {                                                                          \
+        "recorded", "reclassify", S_AGENT, 0, NULL, CM_WORKFLOW_STAY,          \
+            INTAKE_EVENT_CASE_RECLASSIFIED, s_reclassify_fields,               \
+            case_action_reclassify, S_DESK                                     \
     }
 
 // A note on the case without a state change, by whoever works on it.
@@ -225,7 +274,7 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
     {"recorded", "answer", S_AGENT, 0, NULL, "answered",
      INTAKE_EVENT_CASE_ANSWERED, s_answer_fields, case_action_handle, S_DESK},
     {"recorded", "forward", S_AGENT, 0, NULL, "forwarded",
-     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
+     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_forward, S_DESK},
     {"forwarded", "reply", S_DEPARTMENT, S_DEPT, NULL, "replied",
      INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
     {"replied", "relay", S_AGENT, 0, NULL, "relayed", INTAKE_EVENT_CASE_RELAYED,
@@ -235,6 +284,7 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
     {"answered relayed", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
      INTAKE_EVENT_CASE_CONFIRMED, s_confirm_fields, case_action_confirm, S_DESK},
     S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
@@ -244,7 +294,8 @@ static const cm_workflow_row_t s_complaint_rows[] = {
     {"recorded", "triage", S_AGENT, 0, NULL, "triaged", INTAKE_EVENT_CASE_TRIAGED,
      s_complaint_triage_fields, case_action_settle, S_DESK},
     {"triaged", "forward", S_AGENT, 0, NULL, "forwarded",
-     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
+     INTAKE_EVENT_CASE_FORWARDED, s_complaint_forward_fields,
+     case_action_forward, S_DESK},
     {"forwarded", "propose", S_DEPARTMENT, S_DEPT, NULL, "proposed",
      INTAKE_EVENT_CASE_PROPOSED, s_propose_fields, case_action_handle},
     {"proposed", "present", S_AGENT, 0, NULL, "presented",
@@ -257,6 +308,7 @@ static const cm_workflow_row_t s_complaint_rows[] = {
      INTAKE_EVENT_CASE_RETURN_VISITED, s_return_visit_fields,
      case_action_return_visit, S_DESK},
     S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
@@ -286,6 +338,7 @@ static const cm_workflow_row_t s_tech_rows[] = {
     {"confirmed", "summarize", "technician", S_ASSIGN, NULL, "closed",
      INTAKE_EVENT_CASE_SUMMARIZED, s_summarize_fields, case_action_summarize},
     S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
