@@ -13,7 +13,7 @@
 #include "test_intake_stack.h"
 
 static json_t *s_agent;      // cs_agent of customer service
-static json_t *s_finance;    // finance staff: the department cases go to
+static json_t *s_finance;    // head of finance: the department cases go to
 static json_t *s_tech_head;  // dept_head of the technical department
 static json_t *s_tech;       // technician ST-4
 static json_t *s_other_tech; // technician ST-5
@@ -25,7 +25,7 @@ s_setup(void)
 {
     intake_stack_setup();
     s_agent = harness_mdp_actor("ST-2", "cs_agent", "customer_service");
-    s_finance = harness_mdp_actor("ST-6", "finance", "finance");
+    s_finance = harness_mdp_actor("ST-6", "dept_head", "finance");
     s_tech_head = harness_mdp_actor("ST-3", "dept_head", "technical");
     s_tech = harness_mdp_actor("ST-4", "technician", "technical");
     s_other_tech = harness_mdp_actor("ST-5", "technician", "technical");
