@@ -221,7 +221,8 @@ START_TEST(test_e2e_tech_support_assigned_fixed_summarized)
 {
     char id[48], body[160];
     s_record("tech_support", "Boiler pressure drops", id);
-    s_step(S_AGENT, id, "triage", "{\"severity\":\"high\"}", "triaged");
+    s_step(S_AGENT, id, "triage",
+           "{\"severity\":\"high\",\"nature\":\"equipment\"}", "triaged");
     // The agent may not assign; the technical department's head does.
     snprintf(body, sizeof body, "{\"technician\":\"%s\"}",
              e2e_stack.ids[S_TECH]);

@@ -183,8 +183,10 @@ START_TEST(test_intake_access_cases_by_department)
     char *open = s_create("inquiry", "+86 139 5555 0003");
     char *tech = s_create("tech_support", "+86 139 5555 0004");
     char *fin = s_create("inquiry", "+86 139 5555 0005");
-    json_decref(intake_act(s_agent, tech, "triage",
-                           json_pack("{s:s}", "severity", "low"), 200));
+    json_decref(intake_act(
+        s_agent, tech, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        200));
     json_decref(
         intake_act(s_agent, fin, "forward", s_forward_to("finance"), 200));
     ck_assert_int_eq(s_case_status(s_tech, open), 404);
@@ -224,8 +226,10 @@ END_TEST
 START_TEST(test_intake_access_customer_contacts)
 {
     char *id = s_create("tech_support", "+86 139 5555 0006");
-    json_decref(intake_act(s_agent, id, "triage",
-                           json_pack("{s:s}", "severity", "low"), 200));
+    json_decref(intake_act(
+        s_agent, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        200));
     char path[64];
     snprintf(path, sizeof path, "/v1/cases/%s", id);
     json_t *doc = intake_expect(200, s_tech, "GET", path, NULL);

@@ -90,7 +90,8 @@ static const cm_field_t s_complaint_triage_fields[] = {
 static const cm_field_t s_tech_triage_fields[] = {
     {"severity", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_SEVERITIES,
      .to = "severity"},
-    {"nature", CM_FIELD_ENUM, 0, CASE_NATURES, .to = "nature"},
+    {"nature", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_TECH_NATURES,
+     .to = "nature"},
     {"calming_note", CM_FIELD_TEXT, 0, .max = CASE_SHORT_MAX,
      .to = "calming_note"},
     CM_FIELD_NOTE,
@@ -327,9 +328,9 @@ static const cm_workflow_row_t s_tech_rows[] = {
     // The head of the case's department (triage sets the technical
     // department), or the deputy head overseeing it.
     {"triaged assigned", "assign", "dept_head", CM_WORKFLOW_HEAD, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"triaged assigned", "assign", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"assigned", "diagnose", "technician", S_ASSIGN, NULL, "diagnosed",
      INTAKE_EVENT_CASE_DIAGNOSED, s_diagnose_fields, case_action_handle},
     {"diagnosed", "fix", "technician", S_ASSIGN, NULL, "fixed",
