@@ -129,13 +129,35 @@ s_has_assignee(void *arg)
     return done;
 }
 
-// One round of the department: a proposal, presented to the customer.
+// The person the case is assigned to (dispatch's pick among those on
+// duty); fails the test when it is nobody the suite knows.
+static int
+s_assignee_of(const char *id)
+{
+    json_t *doc = s_case(S_AGENT, id);
+    const char *assignee = e2e_str(doc, "assignee");
+    int who = -1;
+    for (int p = 0; p < E2E_PEOPLE && who < 0; p++) {
+        if (strcmp(e2e_stack.ids[p], assignee) == 0) {
+            who = p;
+        }
+    }
+    ck_assert_msg(who >= 0, "%s is assigned to unknown %s", id, assignee);
+    json_decref(doc);
+    return who;
+}
+
+// One round of the department: a proposal by the case's assignee (not
+// anyone else of the department), presented to the customer.
 static void
 s_proposal_round(const char *id, const char *solution, bool satisfied)
 {
     char body[160];
     snprintf(body, sizeof body, "{\"solution\":\"%s\"}", solution);
-    s_step(S_TECH, id, "propose", body, "proposed");
+    int assignee = s_assignee_of(id);
+    int other = assignee == (int)S_TECH ? (int)E2E_TECH2 : (int)S_TECH;
+    json_decref(e2e_act(other, "cases", id, "propose", body, 403));
+    s_step(assignee, id, "propose", body, "proposed");
     s_step(S_AGENT, id, "present", "{\"opinion\":\"listened\"}", "presented");
     snprintf(body, sizeof body, "{\"satisfied\":%s,\"score\":%d}",
              satisfied ? "true" : "false", satisfied ? 4 : 2);
@@ -199,7 +221,8 @@ START_TEST(test_e2e_tech_support_assigned_fixed_summarized)
 {
     char id[48], body[160];
     s_record("tech_support", "Boiler pressure drops", id);
-    s_step(S_AGENT, id, "triage", "{\"severity\":\"high\"}", "triaged");
+    s_step(S_AGENT, id, "triage",
+           "{\"severity\":\"high\",\"nature\":\"equipment\"}", "triaged");
     // The agent may not assign; the technical department's head does.
     snprintf(body, sizeof body, "{\"technician\":\"%s\"}",
              e2e_stack.ids[S_TECH]);

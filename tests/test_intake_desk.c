@@ -4,7 +4,9 @@
 // complaint may go without; PATCH /v1/cases/{id} needs If-Match (428, 412)
 // and changes subject, description and severity while the case is open;
 // reclassify changes a recorded case's kind (its process follows); notes
-// say whether the customer may see them. Suite: intake_desk_suite.
+// say whether the customer may see them; technical support is triaged with
+// nature and severity and assigned only to an active technician of its
+// department. Suite: intake_desk_suite.
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +284,43 @@ START_TEST(test_intake_desk_reclassify_and_notes)
 }
 END_TEST
 
+// Technical support: triage judges nature and severity; the head assigns
+// only an active technician of the case's department.
+START_TEST(test_intake_desk_tech_triage_and_assign)
+{
+    char *id = s_create("tech_support");
+    json_t *reply = intake_act(s_agent, id, "triage",
+                               json_pack("{s:s}", "severity", "high"), 400);
+    ck_assert_str_eq(s_error_field(reply), "nature");
+    json_decref(reply);
+    json_decref(intake_act(
+        s_agent, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "high", "nature", "network"), 200));
+    json_t *head = harness_mdp_actor("ST-3", "dept_head", "technical");
+    intake_org_event("personnel.staff.created",
+                     "{\"id\":\"ST-40\",\"role\":\"technician\","
+                     "\"department\":\"technical\",\"status\":"
+                     "\"suspended\"}");
+    const char *refused[] = {"ST-99", "ST-2", "ST-40"};
+    for (size_t i = 0; i < 3; i++) {
+        reply = intake_act(head, id, "assign",
+                           json_pack("{s:s}", "technician", refused[i]), 422);
+        ck_assert_str_eq(harness_mdp_error_code(reply), "not_assignable");
+        ck_assert_str_eq(s_error_field(reply), "technician");
+        json_decref(reply);
+    }
+    ck_assert_int_eq(s_version(id), 2);
+    reply = intake_act(head, id, "assign",
+                       json_pack("{s:s}", "technician", "ST-4"), 200);
+    json_t *doc = json_object_get(reply, "body");
+    ck_assert_str_eq(s_text(doc, "assignee"), "ST-4");
+    ck_assert_str_eq(s_text(doc, "nature"), "network");
+    json_decref(reply);
+    json_decref(head);
+    free(id);
+}
+END_TEST
+
 Suite *
 intake_desk_suite(void)
 {
@@ -292,6 +331,7 @@ intake_desk_suite(void)
     tcase_add_test(desk, test_intake_desk_forward_rules);
     tcase_add_test(desk, test_intake_desk_patch);
     tcase_add_test(desk, test_intake_desk_reclassify_and_notes);
+    tcase_add_test(desk, test_intake_desk_tech_triage_and_assign);
     suite_add_tcase(suite, desk);
     return suite;
 }

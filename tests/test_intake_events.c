@@ -214,6 +214,45 @@ START_TEST(test_intake_events_dispatch_breach_and_assignment)
 }
 END_TEST
 
+// A forwarded complaint is answered by the department's head or by the
+// assignee of the case's work order (dispatch.workorder.assigned), not by
+// anyone else in the department.
+START_TEST(test_intake_events_assignee_proposes)
+{
+    json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "kind",
+                             "complaint", "channel", "web", "customer", "name",
+                             "Q", "email", "q@example.com", "subject", "Late",
+                             "description", "Late twice");
+    json_decref(intake_expect(201, s_agent, "POST", "/v1/cases", body));
+    json_decref(body);
+    char reply_by[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + 3600LL * 1000, reply_by);
+    json_decref(
+        intake_act(s_agent, "CS-1", "triage",
+                   json_pack("{s:s, s:s, s:s}", "nature", "service", "severity",
+                             "low", "calming_note", "sorry"),
+                   200));
+    json_decref(intake_act(s_agent, "CS-1", "forward",
+                           json_pack("{s:s, s:s}", "department", "technical",
+                                     "reply_by", reply_by),
+                           200));
+    json_t *tech = harness_mdp_actor("ST-7", "technician", "technical");
+    json_t *other = harness_mdp_actor("ST-8", "technician", "technical");
+    json_decref(intake_act(tech, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 403));
+    s_publish_new("dispatch", s_event("dispatch.workorder.assigned", "dispatch",
+                                      "workorder/WO-1",
+                                      s_workorder("WO-1", "ST-7", "event")));
+    ck_assert_msg(s_wait_case("CS-1", "assignee", "ST-7"), "not assigned");
+    json_decref(intake_act(other, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 403));
+    json_decref(intake_act(tech, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 200));
+    json_decref(tech);
+    json_decref(other);
+}
+END_TEST
+
 // One create request for burst item i with its Idempotency-Key. Caller
 // owns the text.
 static char *
@@ -345,6 +384,7 @@ intake_events_suite(void)
     tcase_set_timeout(events, 120);
     tcase_add_test(events, test_intake_events_call_received_twice_one_case);
     tcase_add_test(events, test_intake_events_dispatch_breach_and_assignment);
+    tcase_add_test(events, test_intake_events_assignee_proposes);
     tcase_add_test(events, test_intake_events_kill9_during_burst);
     suite_add_tcase(suite, events);
     return suite;

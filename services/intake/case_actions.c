@@ -64,6 +64,39 @@ case_action_forward(cm_action_t *a)
 }
 
 json_t *
+case_action_assign(cm_action_t *a)
+{
+    const char *id = cm_doc_text(a->body, "technician");
+    json_t *staff = cm_org_staff(a->store, INTAKE_NAME, id);
+    if (!staff && cm_store_ping(a->store) != 0) {
+        return cm_problem_from_status(CM_EUNAVAILABLE,
+                                      "the org view is unreadable");
+    }
+    const char *why = NULL;
+    if (!staff) {
+        why = "names nobody on the staff";
+    } else if (!cm_org_is_active(staff)) {
+        why = "is not active";
+    } else if (strcmp(cm_doc_text(staff, "role"), "technician") != 0) {
+        why = "is not a technician";
+    } else if (strcmp(cm_doc_text(staff, "department"),
+                      cm_doc_text(a->doc, "department"))
+               != 0) {
+        why = "is not of the case's department";
+    }
+    json_decref(staff);
+    if (why) {
+        json_t *problem = cm_problem_new(422, "not_assignable",
+                                         "The case can only be assigned to "
+                                         "an active technician of its "
+                                         "department.");
+        cm_problem_add_error(problem, "technician", why);
+        return problem;
+    }
+    return case_action_settle(a);
+}
+
+json_t *
 case_action_reclassify(cm_action_t *a)
 {
     const char *kind = cm_doc_text(a->body, "kind");

@@ -90,7 +90,8 @@ static const cm_field_t s_complaint_triage_fields[] = {
 static const cm_field_t s_tech_triage_fields[] = {
     {"severity", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_SEVERITIES,
      .to = "severity"},
-    {"nature", CM_FIELD_ENUM, 0, CASE_NATURES, .to = "nature"},
+    {"nature", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_TECH_NATURES,
+     .to = "nature"},
     {"calming_note", CM_FIELD_TEXT, 0, .max = CASE_SHORT_MAX,
      .to = "calming_note"},
     CM_FIELD_NOTE,
@@ -275,7 +276,11 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
      INTAKE_EVENT_CASE_ANSWERED, s_answer_fields, case_action_handle, S_DESK},
     {"recorded", "forward", S_AGENT, 0, NULL, "forwarded",
      INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_forward, S_DESK},
-    {"forwarded", "reply", S_DEPARTMENT, S_DEPT, NULL, "replied",
+    // The department answers through its head or whoever dispatch (or
+    // the head) assigned the case's work order to.
+    {"forwarded", "reply", "dept_head", CM_WORKFLOW_HEAD, NULL, "replied",
+     INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
+    {"forwarded", "reply", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL, "replied",
      INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
     {"replied", "relay", S_AGENT, 0, NULL, "relayed", INTAKE_EVENT_CASE_RELAYED,
      s_note_only, case_action_settle, S_DESK},
@@ -296,8 +301,11 @@ static const cm_workflow_row_t s_complaint_rows[] = {
     {"triaged", "forward", S_AGENT, 0, NULL, "forwarded",
      INTAKE_EVENT_CASE_FORWARDED, s_complaint_forward_fields,
      case_action_forward, S_DESK},
-    {"forwarded", "propose", S_DEPARTMENT, S_DEPT, NULL, "proposed",
+    {"forwarded", "propose", "dept_head", CM_WORKFLOW_HEAD, NULL, "proposed",
      INTAKE_EVENT_CASE_PROPOSED, s_propose_fields, case_action_handle},
+    {"forwarded", "propose", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL,
+     "proposed", INTAKE_EVENT_CASE_PROPOSED, s_propose_fields,
+     case_action_handle},
     {"proposed", "present", S_AGENT, 0, NULL, "presented",
      INTAKE_EVENT_CASE_PRESENTED, s_present_fields, case_action_settle, S_DESK},
     // satisfied → resolved (return visit scheduled); unsatisfied →
@@ -320,9 +328,9 @@ static const cm_workflow_row_t s_tech_rows[] = {
     // The head of the case's department (triage sets the technical
     // department), or the deputy head overseeing it.
     {"triaged assigned", "assign", "dept_head", CM_WORKFLOW_HEAD, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"triaged assigned", "assign", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"assigned", "diagnose", "technician", S_ASSIGN, NULL, "diagnosed",
      INTAKE_EVENT_CASE_DIAGNOSED, s_diagnose_fields, case_action_handle},
     {"diagnosed", "fix", "technician", S_ASSIGN, NULL, "fixed",
