@@ -92,10 +92,10 @@ s_handle(const dispatch_t *state, cm_store_t *store, const char *id,
     cm_commit_t *commit = cm_commit_new(DISPATCH_OWNER);
     json_t *problem = workorder_apply_own(store, commit, doc, version,
                                           "escalate", body, now_ms, events);
-    bool built = !problem
-                 && workorder_commit_own(commit, old, doc, version, events,
-                                         NULL, now_ms)
-                        == 0;
+    bool built =
+        !problem
+        && workorder_commit_own(commit, old, doc, version, events, NULL, now_ms)
+               == 0;
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     rc = built ? cm_store_commit(store, commit, &result) : CM_EINVAL;
