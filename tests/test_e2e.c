@@ -199,6 +199,25 @@ START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
 }
 END_TEST
 
+// A suggestion: acknowledged by the desk, forwarded to finance without a
+// promised time, adopted by finance's head (a clerk of finance may not),
+// and closed once the desk has told the customer.
+START_TEST(test_e2e_suggestion_adopted)
+{
+    char id[48], body[160];
+    s_record("suggestion", "Send bills monthly", id);
+    s_step(S_AGENT, id, "acknowledge", "{}", "acknowledged");
+    s_step(S_AGENT, id, "forward", "{\"department\":\"finance\"}", "forwarded");
+    snprintf(body, sizeof body, "{\"measure\":\"monthly bills from May\"}");
+    json_decref(e2e_act(S_CLERK, "cases", id, "adopt", body, 403));
+    s_step(S_FIN_HEAD, id, "adopt", body, "adopted");
+    s_step(S_AGENT, id, "inform", "{\"note\":\"told by phone\"}", "closed");
+    json_t *doc = s_case(S_AGENT, id);
+    ck_assert_str_eq(e2e_str(doc, "adopted_measure"), "monthly bills from May");
+    json_decref(doc);
+}
+END_TEST
+
 static bool
 s_workorder_assigned(void *arg)
 {
@@ -379,6 +398,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_inquiry_answered_on_the_spot);
     tcase_add_test(tc, test_e2e_complaint_through_rounds_and_return_visit);
     tcase_add_test(tc, test_e2e_tech_support_assigned_fixed_summarized);
+    tcase_add_test(tc, test_e2e_suggestion_adopted);
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     suite_add_tcase(suite, tc);

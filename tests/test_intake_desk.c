@@ -321,6 +321,46 @@ START_TEST(test_intake_desk_tech_triage_and_assign)
 }
 END_TEST
 
+// A suggestion: acknowledged, forwarded, adopted with the measure taken
+// or declined with a reason by the department's head, then the customer
+// is told and it closes.
+START_TEST(test_intake_desk_suggestions)
+{
+    json_t *fin_head = harness_mdp_actor("ST-6", "dept_head", "finance");
+    json_t *clerk = harness_mdp_actor("ST-16", "finance", "finance");
+    const char *ends[] = {"adopt", "decline"};
+    for (size_t i = 0; i < 2; i++) {
+        char *id = s_create("suggestion");
+        json_t *reply = intake_act(s_agent, id, "forward",
+                                   s_forward_body("finance", false), 409);
+        json_decref(reply);
+        json_decref(intake_act(s_agent, id, "acknowledge", NULL, 200));
+        json_decref(intake_act(s_agent, id, "forward",
+                               s_forward_body("finance", false), 200));
+        const char *member = i == 0 ? "measure" : "reason";
+        reply = intake_act(fin_head, id, ends[i], json_object(), 400);
+        ck_assert_str_eq(s_error_field(reply), member);
+        json_decref(reply);
+        json_decref(intake_act(clerk, id, ends[i],
+                               json_pack("{s:s}", member, "monthly bills"),
+                               403));
+        reply = intake_act(fin_head, id, ends[i],
+                           json_pack("{s:s}", member, "monthly bills"), 200);
+        ck_assert_str_eq(s_text(json_object_get(reply, "body"), "state"),
+                         i == 0 ? "adopted" : "not_adopted");
+        json_decref(reply);
+        reply = intake_act(s_agent, id, "inform",
+                           json_pack("{s:s}", "note", "told by phone"), 200);
+        ck_assert_str_eq(s_text(json_object_get(reply, "body"), "state"),
+                         "closed");
+        json_decref(reply);
+        free(id);
+    }
+    json_decref(fin_head);
+    json_decref(clerk);
+}
+END_TEST
+
 Suite *
 intake_desk_suite(void)
 {
@@ -332,6 +372,7 @@ intake_desk_suite(void)
     tcase_add_test(desk, test_intake_desk_patch);
     tcase_add_test(desk, test_intake_desk_reclassify_and_notes);
     tcase_add_test(desk, test_intake_desk_tech_triage_and_assign);
+    tcase_add_test(desk, test_intake_desk_suggestions);
     suite_add_tcase(suite, desk);
     return suite;
 }

@@ -25,6 +25,11 @@
 #define INTAKE_EVENT_CASE_CANCELLED "intake.case.cancelled"
 #define INTAKE_EVENT_CASE_REOPENED  "intake.case.reopened"
 #define INTAKE_EVENT_CASE_CLOSED    "intake.case.closed"
+// A suggestion's own steps (acknowledge, adopt, decline, inform).
+#define INTAKE_EVENT_CASE_ACKNOWLEDGED "intake.case.acknowledged"
+#define INTAKE_EVENT_CASE_ADOPTED      "intake.case.adopted"
+#define INTAKE_EVENT_CASE_DECLINED     "intake.case.declined"
+#define INTAKE_EVENT_CASE_INFORMED     "intake.case.informed"
 // PATCH /v1/cases/{id} (the changed members) and a change of kind.
 #define INTAKE_EVENT_CASE_UPDATED      "intake.case.updated"
 #define INTAKE_EVENT_CASE_RECLASSIFIED "intake.case.reclassified"

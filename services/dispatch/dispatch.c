@@ -20,6 +20,7 @@
 #include "sla_policy.h"
 #include "work_request.h"
 #include "workorder.h"
+#include "workorder_due.h"
 #include "workorder_flow.h"
 #include "workorder_http.h"
 
@@ -121,6 +122,7 @@ static void
 s_tick(cm_service_t *service, cm_store_t *store)
 {
     escalation_tick(cm_service_def(service)->state, store);
+    workorder_due_tick(cm_service_def(service)->state, store);
 }
 
 const cm_service_def_t dispatch_service = {

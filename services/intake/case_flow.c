@@ -180,6 +180,18 @@ static const cm_field_t s_reopen_fields[] = {
     CM_FIELD_END,
 };
 
+static const cm_field_t s_adopt_fields[] = {
+    S_TEXT("measure", CASE_TEXT_MAX, "adopted_measure"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_decline_fields[] = {
+    S_TEXT("reason", CASE_SHORT_MAX, "decline_reason"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
 // PATCH /v1/cases/{id}: what the desk may correct while the case is open.
 static const cm_field_t s_update_fields[] = {
     {"subject", CM_FIELD_STRING, 0, .max = CASE_SUBJECT_MAX, .to = "subject"},
@@ -351,7 +363,43 @@ static const cm_workflow_row_t s_tech_rows[] = {
     S_CANCEL,
     S_REOPEN,
 };
+// A suggestion (建議): acknowledged to the customer, forwarded to the
+// department it concerns, adopted (with the measure taken) or not (with a
+// reason) by that department's head or the case's assignee, and closed
+// when the desk has told the customer.
+static const cm_workflow_row_t s_suggestion_rows[] = {
+    {"recorded", "acknowledge", S_AGENT, 0, NULL, "acknowledged",
+     INTAKE_EVENT_CASE_ACKNOWLEDGED, s_note_only, case_action_handle, S_DESK},
+    {"acknowledged", "forward", S_AGENT, 0, NULL, "forwarded",
+     INTAKE_EVENT_CASE_FORWARDED, s_complaint_forward_fields,
+     case_action_forward, S_DESK},
+    {"forwarded", "adopt", "dept_head", CM_WORKFLOW_HEAD, NULL, "adopted",
+     INTAKE_EVENT_CASE_ADOPTED, s_adopt_fields, case_action_handle},
+    {"forwarded", "adopt", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL, "adopted",
+     INTAKE_EVENT_CASE_ADOPTED, s_adopt_fields, case_action_handle},
+    {"forwarded", "decline", "dept_head", CM_WORKFLOW_HEAD, NULL,
+     "not_adopted", INTAKE_EVENT_CASE_DECLINED, s_decline_fields,
+     case_action_handle},
+    {"forwarded", "decline", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL,
+     "not_adopted", INTAKE_EVENT_CASE_DECLINED, s_decline_fields,
+     case_action_handle},
+    {"adopted not_adopted", "inform", S_AGENT, 0, NULL, "closed",
+     INTAKE_EVENT_CASE_INFORMED, s_note_only, case_action_settle, S_DESK},
+    S_NOTES,
+    S_UPDATE,
+    S_CLOSE_SENTINEL,
+    S_CANCEL,
+    S_REOPEN,
+};
 // clang-format on
+
+static const cm_workflow_t s_suggestion = {
+    .name = "case.suggestion",
+    .rows = s_suggestion_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(s_suggestion_rows),
+    .final_states = CASE_FINAL_STATES,
+    .superuser_role = "station_head",
+};
 
 static const cm_workflow_t s_inquiry = {
     .name = "case.inquiry",
@@ -404,6 +452,9 @@ case_flow_for_kind(const char *kind)
     if (strcmp(kind, "complaint") == 0) {
         return &s_complaint;
     }
+    if (strcmp(kind, "suggestion") == 0) {
+        return &s_suggestion;
+    }
     return strcmp(kind, "tech_support") == 0 ? &s_tech : NULL;
 }
 
@@ -416,7 +467,8 @@ case_flow_for(const json_t *doc)
 int
 case_flow_check(void)
 {
-    const cm_workflow_t *tables[] = {&s_inquiry, &s_complaint, &s_tech};
+    const cm_workflow_t *tables[] = {&s_inquiry, &s_complaint, &s_tech,
+                                     &s_suggestion};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;
