@@ -435,7 +435,7 @@ START_TEST(test_dispatch_rules_due_date_escalates)
         400);
     ck_assert_ptr_nonnull(s_error_for(reply, "due_at"));
     json_decref(reply);
-    char late[32], done[32];
+    char late[32] = "", done[32] = "";
     for (int i = 0; i < 2; i++) {
         ck_assert_int_eq(
             s_status("ST-3", "POST", "/v1/work-orders",

@@ -164,6 +164,44 @@ s_proposal_round(const char *id, const char *solution, bool satisfied)
     s_step(S_AGENT, id, "confirm", body, satisfied ? "resolved" : "forwarded");
 }
 
+// The return visit's work order of a case (origin service, assigned to
+// the agent who recorded it): its state into state ("" while none).
+typedef struct {
+    const char *case_id;
+    char state[32];
+} s_visit_t;
+
+static bool
+s_visit_state(void *arg)
+{
+    s_visit_t *visit = arg;
+    char path[128];
+    snprintf(path, sizeof path,
+             "/v1/work-orders?queue=customer_service&limit=200");
+    json_t *page = e2e_expect(200, S_CS_HEAD, "GET", path, NULL);
+    const json_t *items = json_object_get(page, "items");
+    visit->state[0] = '\0';
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *wo = json_array_get(items, i);
+        if (strcmp(e2e_str(json_object_get(wo, "source"), "id"), visit->case_id)
+                == 0
+            && strcmp(e2e_str(wo, "origin"), "service") == 0
+            && strcmp(e2e_str(wo, "assignee"), e2e_stack.ids[S_AGENT]) == 0) {
+            snprintf(visit->state, sizeof visit->state, "%s",
+                     e2e_str(wo, "state"));
+        }
+    }
+    json_decref(page);
+    return visit->state[0] != '\0';
+}
+
+static bool
+s_visit_closed(void *arg)
+{
+    s_visit_t *visit = arg;
+    return s_visit_state(visit) && strcmp(visit->state, "closed") == 0;
+}
+
 START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
 {
     char id[48], body[256];
@@ -184,10 +222,19 @@ START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
     ck_assert_int_eq(e2e_int(doc, "unsatisfied_rounds"), 1);
     ck_assert(s_listed(json_object_get(doc, "actions"), "return-visit"));
     json_decref(doc);
+    // The return visit is a work order of the desk for the agent, due when
+    // the visit is.
+    s_visit_t visit = {id, ""};
+    ck_assert_msg(e2e_wait(s_visit_state, &visit, S_WAIT_MS),
+                  "no return-visit work order for %s", id);
+    ck_assert_str_eq(visit.state, "assigned");
     s_step(S_AGENT, id, "return-visit",
            "{\"outcome\":\"calls ahead now\",\"new_issue\":{\"subject\":"
            "\"Invoice address wrong\"}}",
            "closed");
+    // Recorded: the work order is closed.
+    ck_assert_msg(e2e_wait(s_visit_closed, &visit, S_WAIT_MS),
+                  "the return visit's work order stayed %s", visit.state);
     doc = s_case(S_AGENT, id);
     const char *linked = json_string_value(
         json_array_get(json_object_get(doc, "linked_cases"), 0));

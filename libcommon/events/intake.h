@@ -30,6 +30,11 @@
 #define INTAKE_EVENT_CASE_ADOPTED      "intake.case.adopted"
 #define INTAKE_EVENT_CASE_DECLINED     "intake.case.declined"
 #define INTAKE_EVENT_CASE_INFORMED     "intake.case.informed"
+// A resolved complaint's return visit, asked of dispatch as a work order
+// for the desk (data {"request": {...}}: services/dispatch/work_request.h),
+// and withdrawn once the visit is recorded or the case leaves `resolved`.
+#define INTAKE_EVENT_CASE_WORK_REQUESTED "intake.case.work_requested"
+#define INTAKE_EVENT_CASE_WORK_CANCELLED "intake.case.work_cancelled"
 // PATCH /v1/cases/{id} (the changed members) and a change of kind.
 #define INTAKE_EVENT_CASE_UPDATED      "intake.case.updated"
 #define INTAKE_EVENT_CASE_RECLASSIFIED "intake.case.reclassified"

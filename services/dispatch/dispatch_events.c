@@ -13,6 +13,7 @@
 #include "cm_time.h"
 #include "dispatch.h"
 #include "events/intake.h"
+#include "work_request.h"
 
 // ---- clocks
 
@@ -340,6 +341,9 @@ dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
                           cm_commit_t *commit, void *arg)
 {
     assert(store && event && commit && arg);
+    if (work_request_is_type(event->type)) {
+        return work_request_on_event(store, event, commit, arg); // visits
+    }
     if (strncmp(event->type, INTAKE_EVENT_CASE_PREFIX,
                 strlen(INTAKE_EVENT_CASE_PREFIX))
         != 0) {
