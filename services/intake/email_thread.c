@@ -168,17 +168,16 @@ s_add(const intake_t *intake, cm_store_t *store, cm_commit_t *commit,
     correlation = correlation ? correlation : cm_doc_string(envelope, "id");
     rc = cm_doc_commit(commit, &case_type, old, doc, version, now_ms);
     if (rc == 0 && reopened) {
-        rc = cm_doc_event_add(
-            commit, &case_type, INTAKE_EVENT_CASE_REOPENED, doc, version + 1,
-            actor, correlation,
-            json_pack("{s:O, s:s}", "round", json_object_get(doc, "round"),
-                      "reason", "customer email"));
+        rc = cm_doc_event_add(commit, &case_type, INTAKE_EVENT_CASE_REOPENED,
+                              doc, version + 1, actor, correlation,
+                              json_pack("{s:O, s:s}", "round",
+                                        json_object_get(doc, "round"), "reason",
+                                        "customer email"));
     }
     if (rc == 0) {
-        rc = cm_doc_event_add(commit, &case_type,
-                              INTAKE_EVENT_CASE_CUSTOMER_REPLIED, doc,
-                              version + 1, actor, correlation,
-                              json_incref(reply));
+        rc = cm_doc_event_add(
+            commit, &case_type, INTAKE_EVENT_CASE_CUSTOMER_REPLIED, doc,
+            version + 1, actor, correlation, json_incref(reply));
     }
     if (rc == 0) {
         email_thread_remember(commit, data, id);
@@ -204,15 +203,16 @@ email_thread_reply(const intake_t *intake, cm_store_t *store,
     int result = 0;
     size_t i;
     json_t *message;
-    json_array_foreach (ids, i, message) {
+    json_array_foreach(ids, i, message)
+    {
         char id[CM_ID_MAX];
         if (s_case_of(store, json_string_value(message), id, sizeof id) != 0) {
             result = -1;
             break;
         }
         if (*id) {
-            result = s_add(intake, store, commit, id, envelope, actor, text,
-                           now_ms);
+            result =
+                s_add(intake, store, commit, id, envelope, actor, text, now_ms);
             if (result != 0) {
                 break;
             }
