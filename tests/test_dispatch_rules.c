@@ -477,6 +477,51 @@ START_TEST(test_dispatch_rules_due_date_escalates)
 }
 END_TEST
 
+// Shifts: on duty from start to end of the day's time (here UTC); the
+// work order goes to the one on shift now, not to the one whose shift is
+// over.
+START_TEST(test_dispatch_rules_roster_shifts)
+{
+    s_seed();
+    int64_t now = cm_time_now_ms();
+    int minute = (int)((now % (24LL * 3600 * 1000)) / 60000);
+    char from[8], to[8], later[8], after[8];
+    snprintf(from, sizeof from, "%02d:%02d", ((minute + 1380) % 1440) / 60,
+             ((minute + 1380) % 1440) % 60);
+    snprintf(to, sizeof to, "%02d:%02d", ((minute + 60) % 1440) / 60,
+             ((minute + 60) % 1440) % 60);
+    snprintf(later, sizeof later, "%02d:%02d", ((minute + 120) % 1440) / 60,
+             ((minute + 120) % 1440) % 60);
+    snprintf(after, sizeof after, "%02d:%02d", ((minute + 240) % 1440) / 60,
+             ((minute + 240) % 1440) % 60);
+    json_t *reply = NULL;
+    ck_assert_int_eq(
+        s_status("ST-3", "PUT", "/v1/rosters/technical",
+                 json_pack("{s:[], s:[{s:s, s:s, s:[s]}]}", "on_duty", "shifts",
+                           "start", "25:00", "end", to, "staff", "ST-5"),
+                 &reply),
+        400);
+    ck_assert_ptr_nonnull(s_error_for(reply, "shifts[0].start"));
+    json_decref(reply);
+    ck_assert_int_eq(
+        s_status("ST-3", "PUT", "/v1/rosters/technical",
+                 json_pack("{s:[], s:[{s:s, s:s, s:[s]}, {s:s, s:s, s:[s]}]}",
+                           "on_duty", "shifts", "start", later, "end", after,
+                           "staff", "ST-6", "start", from, "end", to, "staff",
+                           "ST-7"),
+                 NULL),
+        200);
+    char wo[32];
+    s_create("ST-3", "technical", wo, sizeof wo);
+    char key[64];
+    snprintf(key, sizeof key, "sm:{dispatch}:workorder:%s", wo);
+    json_t *doc = dispatch_doc(key);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "assignee")),
+                     "ST-7");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 dispatch_rules_suite(void)
 {
@@ -493,6 +538,7 @@ dispatch_rules_suite(void)
     tcase_add_test(core, test_dispatch_rules_validation);
     tcase_add_test(core, test_dispatch_rules_put_over_old_layout);
     tcase_add_test(core, test_dispatch_rules_due_date_escalates);
+    tcase_add_test(core, test_dispatch_rules_roster_shifts);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -30,6 +30,10 @@
 #define INTAKE_EVENT_CASE_ADOPTED      "intake.case.adopted"
 #define INTAKE_EVENT_CASE_DECLINED     "intake.case.declined"
 #define INTAKE_EVENT_CASE_INFORMED     "intake.case.informed"
+// An email answering one of the case's messages, added to it (reopening
+// a case closed within the reopen window): the case summary with text,
+// message_id, from, subject.
+#define INTAKE_EVENT_CASE_CUSTOMER_REPLIED "intake.case.customer_replied"
 // A resolved complaint's return visit, asked of dispatch as a work order
 // for the desk (data {"request": {...}}: services/dispatch/work_request.h),
 // and withdrawn once the visit is recorded or the case leaves `resolved`.
