@@ -440,6 +440,63 @@ START_TEST(test_intake_desk_customer_names)
 }
 END_TEST
 
+// Regular return visits: one work request per customer (keyed by customer
+// and day) in one commit; every customer must exist; the desk's to ask.
+START_TEST(test_intake_desk_return_visits)
+{
+    char due[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + 24LL * 3600 * 1000, due);
+    const char *ids[2];
+    char made[2][CM_ID_MAX];
+    for (int i = 0; i < 2; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+86 139 0000 100%d", i);
+        json_t *body =
+            json_pack("{s:s, s:s}", "name", "Visited", "phone", phone);
+        json_t *doc =
+            intake_expect(201, s_agent, "POST", "/v1/customers", body);
+        snprintf(made[i], sizeof made[i], "%s", s_text(doc, "id"));
+        ids[i] = made[i];
+        json_decref(doc);
+        json_decref(body);
+    }
+    json_t *body = json_pack("{s:[s, s], s:s}", "customers", ids[0], "CU-999",
+                             "due_at", due);
+    json_t *reply =
+        intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 422);
+    ck_assert_str_eq(s_error_field(reply), "customers[1]");
+    json_decref(reply);
+    json_decref(body);
+    body = json_pack("{s:[], s:s}", "customers", "due_at", due);
+    reply = intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    json_decref(reply);
+    json_decref(body);
+    body = json_pack("{s:[s, s], s:s, s:s}", "customers", ids[0], ids[1],
+                     "due_at", due, "note", "yearly call");
+    reply =
+        intake_call(s_auditor, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
+    json_decref(reply);
+    char *before = intake_redis("XLEN", "sm:{intake}:outbox", NULL);
+    reply = intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    const json_t *scheduled =
+        json_object_get(json_object_get(reply, "body"), "scheduled");
+    ck_assert_int_eq(json_array_size(scheduled), 2);
+    char key[96];
+    snprintf(key, sizeof key, "customer-visit/%s/%.10s", ids[1], due);
+    ck_assert_str_eq(s_text(json_array_get(scheduled, 1), "key"), key);
+    json_decref(reply);
+    json_decref(body);
+    char *after = intake_redis("XLEN", "sm:{intake}:outbox", NULL);
+    ck_assert_int_eq(atoi(after), atoi(before) + 2);
+    free(before);
+    free(after);
+}
+END_TEST
+
 Suite *
 intake_desk_suite(void)
 {
@@ -453,6 +510,7 @@ intake_desk_suite(void)
     tcase_add_test(desk, test_intake_desk_tech_triage_and_assign);
     tcase_add_test(desk, test_intake_desk_suggestions);
     tcase_add_test(desk, test_intake_desk_customer_names);
+    tcase_add_test(desk, test_intake_desk_return_visits);
     suite_add_tcase(suite, desk);
     return suite;
 }
