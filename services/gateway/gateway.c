@@ -17,7 +17,8 @@
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
     "approval-rules=personnel "                                                \
-    "cases=intake customers=intake reports=intake work-orders=dispatch "       \
+    "cases=intake customers=intake return-visits=intake reports=intake "       \
+    "work-orders=dispatch "                                                    \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \
