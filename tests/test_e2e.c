@@ -11,6 +11,7 @@
 // documents and leave shared settings as found), and wait for what other
 // services do with e2e_wait (poll with a timeout; never sleep).
 #include <check.h>
+#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,57 @@ s_reply_by(char *body, size_t size, const char *department)
              department, at);
 }
 
+// A CSV answer read back with libcsv: up to 8 rows of 16 cells.
+typedef struct {
+    char cells[8][16][64];
+    int rows;
+    int cell;
+} s_csv_t;
+
+static void
+s_csv_field(void *data, size_t size, void *arg)
+{
+    s_csv_t *csv = arg;
+    if (csv->rows < 8 && csv->cell < 16) {
+        snprintf(csv->cells[csv->rows][csv->cell], 64, "%.*s", (int)size,
+                 (const char *)data);
+    }
+    csv->cell++;
+}
+
+static void
+s_csv_row(int end, void *arg)
+{
+    (void)end; // the row's terminator
+    s_csv_t *csv = arg;
+    csv->rows++;
+    csv->cell = 0;
+}
+
+static void
+s_csv_parse(const char *text, s_csv_t *csv)
+{
+    struct csv_parser parser;
+    ck_assert_int_eq(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI), 0);
+    size_t n = strlen(text);
+    ck_assert_uint_eq(csv_parse(&parser, text, n, s_csv_field, s_csv_row, csv),
+                      n);
+    ck_assert_int_eq(csv_fini(&parser, s_csv_field, s_csv_row, csv), 0);
+    csv_free(&parser);
+}
+
+// The index of column name in the header row, or -1.
+static int
+s_csv_column(const s_csv_t *csv, const char *name)
+{
+    for (int c = 0; c < 16; c++) {
+        if (strcmp(csv->cells[0][c], name) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
 START_TEST(test_e2e_inquiry_answered_on_the_spot)
 {
     char id[48];
@@ -106,6 +158,23 @@ START_TEST(test_e2e_inquiry_answered_on_the_spot)
     char path[96];
     snprintf(path, sizeof path, "/v1/cases/%s", id);
     ck_assert_int_eq(e2e_http(S_OUTSIDER, "GET", path, NULL, NULL, NULL), 404);
+    // The satisfaction report, as JSON and as CSV read back by libcsv.
+    json_t *report =
+        e2e_expect(200, S_AUDITOR, "GET", "/v1/reports/satisfaction", NULL);
+    ck_assert_int_ge(e2e_int(report, "count"), 1);
+    char text[2048], type[64];
+    ck_assert_int_eq(e2e_http_text(S_AUDITOR, "GET", "/v1/reports/satisfaction",
+                                   "Accept: text/csv\r\n", text, sizeof text,
+                                   type),
+                     200);
+    ck_assert_str_eq(type, "text/csv; charset=utf-8");
+    s_csv_t csv = {0};
+    s_csv_parse(text, &csv);
+    ck_assert_int_eq(csv.rows, 2);
+    int column = s_csv_column(&csv, "count");
+    ck_assert_int_ge(column, 0);
+    ck_assert_int_eq(atoi(csv.cells[1][column]), e2e_int(report, "count"));
+    json_decref(report);
 }
 END_TEST
 

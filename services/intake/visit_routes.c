@@ -23,8 +23,8 @@ s_check_id(const json_t *value, const char *path, json_t **problem_p)
 }
 
 static const cm_field_t s_fields[] = {
-    {"customers", CM_FIELD_ARRAY, CM_FIELD_REQUIRED,
-     .max = VISIT_CUSTOMERS_MAX, .check = s_check_id},
+    {"customers", CM_FIELD_ARRAY, CM_FIELD_REQUIRED, .max = VISIT_CUSTOMERS_MAX,
+     .check = s_check_id},
     {"due_at", CM_FIELD_TIME, CM_FIELD_REQUIRED | CM_FIELD_FUTURE},
     CM_FIELD_NOTE,
     CM_FIELD_END,
@@ -97,15 +97,15 @@ visit_routes_schedule(cm_ctx_t *ctx)
             break;
         }
         char key[96];
-        json_t *request = s_request(intake, customer, due, note, key,
-                                    sizeof key);
+        json_t *request =
+            s_request(intake, customer, due, note, key, sizeof key);
         char subject[64];
         snprintf(subject, sizeof subject, "customer/%s", id);
         rc = cm_ctx_event(ctx, commit, INTAKE_EVENT_CUSTOMER_WORK_REQUESTED,
                           subject, version,
                           json_pack("{s:o}", "request", request));
-        json_array_append_new(scheduled, json_pack("{s:s, s:s}", "customer",
-                                                   id, "key", key));
+        json_array_append_new(
+            scheduled, json_pack("{s:s, s:s}", "customer", id, "key", key));
         json_decref(customer);
         if (rc != 0) {
             rc = CM_EINVAL;
