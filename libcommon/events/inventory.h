@@ -1,0 +1,13 @@
+// events/inventory.h — the event types inventory publishes on
+// sm:{inventory}:outbox (relayed as evt.<type>). Inventory and every
+// consumer name them here only; docs/asyncapi.yaml describes each one's
+// data, and `make lint-events` checks that both list the same types.
+#ifndef LIBCOMMON_EVENTS_INVENTORY_H
+#define LIBCOMMON_EVENTS_INVENTORY_H
+
+#define INVENTORY_EVENT_ITEM_CREATED "inventory.item.created"
+#define INVENTORY_EVENT_ITEM_UPDATED "inventory.item.updated"
+#define INVENTORY_EVENT_STOCK_MOVED  "inventory.stock.moved"
+#define INVENTORY_EVENT_STOCK_LOW    "inventory.stock.low"
+
+#endif

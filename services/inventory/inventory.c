@@ -1,0 +1,131 @@
+#include "inventory.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cm_org.h"
+#include "cm_validate.h"
+#include "item.h"
+#include "stock.h"
+
+// The one piece of mutable static state: written by s_start before any
+// thread runs (cm_service_start), read-only afterwards (as finance's).
+static inventory_t s_state;
+
+static const cm_route_t s_routes[] = {
+    {"POST", "/v1/items", item_create},
+    {"GET", "/v1/items", item_list},
+    {"GET", "/v1/items/{id}", item_get},
+    {"PATCH", "/v1/items/{id}", item_patch},
+    {"GET", "/v1/items/{id}/history", item_history},
+    {"GET", "/v1/items/{id}/ledger", stock_ledger},
+    {"POST", "/v1/stock/movements", stock_move},
+    {"POST", "/v1/stock/verify", stock_verify},
+    {"GET", "/v1/stock", stock_get},
+    {NULL, NULL, NULL},
+};
+
+static const cm_config_option_t s_options[] = {
+    {"inventory/locations", CM_CONFIG_STRING, INVENTORY_LOCATIONS_DEFAULT, 0,
+     0, false, "storage locations (codes, space-separated)"},
+    {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
+};
+
+static const cm_subscription_t s_subscriptions[] = {
+    {"personnel", cm_org_consume},
+    {"safety-audit", cm_org_consume},
+    {NULL, NULL},
+};
+
+static int
+s_start(cm_service_t *service, cm_store_t *store)
+{
+    (void)store; // nothing to seed
+    const cm_config_t *config = cm_service_config(service);
+    inventory_t *self = cm_service_def(service)->state;
+    const char *locations = cm_config_str(config, "inventory/locations");
+    if (strlen(locations) >= sizeof self->locations) {
+        return -1;
+    }
+    snprintf(self->locations, sizeof self->locations, "%s", locations);
+    return cm_workflow_check(&item_workflow);
+}
+
+const cm_service_def_t inventory_service = {
+    .name = INVENTORY_OWNER,
+    .routes = s_routes,
+    .options = s_options,
+    .subscriptions = s_subscriptions,
+    .start = s_start,
+    .state = &s_state,
+    .org_view = true,
+};
+
+const inventory_t *
+inventory_of(cm_ctx_t *ctx)
+{
+    return cm_ctx_state(ctx);
+}
+
+bool
+inventory_is_location(cm_ctx_t *ctx, const char *location)
+{
+    return location && *location
+           && cm_validate_name_in(inventory_of(ctx)->locations, location);
+}
+
+const char *
+inventory_key(char *buf, const char *kind, const char *id)
+{
+    const char *key =
+        cm_store_key(buf, CM_STORE_KEY_MAX, INVENTORY_OWNER, kind, id);
+    assert(key); // ids are validated shorter than a key
+    return key;
+}
+
+static bool
+s_heads(const json_t *actor, const char *department)
+{
+    const json_t *heads = json_object_get(actor, "heads");
+    for (size_t i = 0; i < json_array_size(heads); i++) {
+        const char *code = json_string_value(json_array_get(heads, i));
+        if (code && strcmp(code, department) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+inventory_keeper_guard(const json_t *actor, const json_t *doc)
+{
+    (void)doc; // keeping the store is a place in the station, not a relation
+    const char *role = json_string_value(json_object_get(actor, "role"));
+    const char *dept = json_string_value(json_object_get(actor, "department"));
+    if (!role) {
+        return false;
+    }
+    if (strcmp(role, "station_head") == 0) {
+        return true;
+    }
+    if (strcmp(role, "logistics") == 0) {
+        return dept && strcmp(dept, INVENTORY_DEPARTMENT) == 0;
+    }
+    return strcmp(role, "dept_head") == 0
+           && s_heads(actor, INVENTORY_DEPARTMENT);
+}
+
+bool
+inventory_is_keeper(cm_ctx_t *ctx)
+{
+    return inventory_keeper_guard(cm_ctx_actor(ctx), NULL);
+}
+
+bool
+inventory_may_read_ledger(cm_ctx_t *ctx)
+{
+    return inventory_is_keeper(ctx)
+           || cm_validate_name_in(INVENTORY_LEDGER_READERS,
+                                  cm_ctx_actor_role(ctx));
+}

@@ -1,0 +1,341 @@
+// Integration tests of the inventory service through the gateway with real
+// tokens (test_inventory_stack.h): the catalogue, the append-only ledger and
+// its balances (never negative, recomputable, 64 concurrent issues), the
+// reorder alert. Suite: inventory.
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_outbox.h"
+#include "cm_redis.h"
+#include "events/inventory.h"
+#include "suites.h"
+#include "test_inventory_stack.h"
+
+#define S_ITEM                                                                 \
+    "{\"name\":\"%s\",\"unit\":\"piece\",\"category\":\"%s\",\"location\":"    \
+    "\"main-store\"%s}"
+#define S_RACERS 64
+
+static void
+s_new_item(const char *name, const char *category, const char *more,
+           char *id)
+{
+    char body[512];
+    snprintf(body, sizeof body, S_ITEM, name, category, more ? more : "");
+    inv_item(body, id);
+}
+
+// The item's ledger page (all of it: tests stay under 1000 entries).
+static json_t *
+s_ledger(inv_who_t who, const char *item, int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/items/%s/ledger?limit=1000", item);
+    return inv_expect(status, who, "GET", path, NULL);
+}
+
+START_TEST(test_inventory_items_roles_and_fields)
+{
+    char id[48];
+    const char *body = "{\"name\":\"Cable\",\"unit\":\"m\",\"category\":"
+                       "\"electrical\",\"location\":\"main-store\"}";
+    ck_assert_int_eq(inv_http(INV_TECH, "POST", "/v1/items", body, NULL, NULL),
+                     403);
+    // A logistics clerk placed outside logistics keeps nothing.
+    ck_assert_int_eq(inv_http(INV_AWAY, "POST", "/v1/items", body, NULL, NULL),
+                     403);
+    json_t *doc = inv_expect(201, INV_LOG_HEAD, "POST", "/v1/items", body);
+    ck_assert_str_eq(inv_str(doc, "control_class"), "normal");
+    ck_assert_int_eq(inv_int(doc, "reorder_point"), 0);
+    json_decref(doc);
+    json_t *out = NULL;
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/items",
+                 "{\"name\":\"Seal\",\"unit\":\"piece\",\"category\":\"x\","
+                 "\"location\":\"attic\",\"control_class\":\"limited\","
+                 "\"reorder_point\":-1,\"bogus\":1}",
+                 NULL, &out),
+        400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "reorder_point"));
+    ck_assert_ptr_nonnull(inv_error_for(out, "bogus"));
+    json_decref(out);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/items",
+                 "{\"name\":\"Seal\",\"unit\":\"piece\",\"category\":\"x\","
+                 "\"location\":\"attic\",\"control_class\":\"limited\","
+                 "\"reorder_point\":5,\"max_stock\":2}",
+                 NULL, &out),
+        400);
+    ck_assert_str_eq(inv_error_for(out, "location"),
+                     "is not a storage location");
+    ck_assert_str_eq(inv_error_for(out, "quota"),
+                     "is required for a limited item");
+    ck_assert_ptr_nonnull(inv_error_for(out, "max_stock"));
+    json_decref(out);
+    s_new_item("Seal", "spares",
+               ",\"control_class\":\"limited\",\"quota\":4,\"quota_period\":"
+               "\"month\",\"label\":\"A-3-2\"",
+               id);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/items/%s", id);
+    ck_assert_int_eq(
+        inv_http(INV_TECH, "PATCH", path, "{\"label\":\"B\"}", NULL, NULL),
+        403);
+    doc = inv_expect(200, INV_KEEPER, "PATCH", path,
+                     "{\"label\":\"B-1\",\"reorder_point\":3}");
+    ck_assert_str_eq(inv_str(doc, "label"), "B-1");
+    ck_assert_int_eq(inv_int(doc, "version"), 2);
+    json_decref(doc);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "PATCH", path,
+                              "{\"control_class\":\"normal\"}", NULL, &out),
+                     400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "quota"));
+    json_decref(out);
+    // Everyone reads the catalogue; a filter outside its values is a 400.
+    json_t *list = inv_expect(200, INV_TECH, "GET",
+                              "/v1/items?control_class=limited", NULL);
+    ck_assert_int_ge(json_array_size(json_object_get(list, "items")), 1);
+    json_decref(list);
+    ck_assert_int_eq(inv_http(INV_TECH, "GET", "/v1/items?control_class=rare",
+                              NULL, NULL, NULL),
+                     400);
+}
+END_TEST
+
+START_TEST(test_inventory_ledger_and_balances)
+{
+    char id[48];
+    s_new_item("Fuse", "electrical", NULL, id);
+    ck_assert_int_eq(inv_move(id, "receipt", 10), 201);
+    ck_assert_int_eq(inv_move(id, "issue", 3), 201);
+    ck_assert_int_eq(inv_move(id, "return", 1), 201);
+    ck_assert_int_eq(inv_move(id, "adjustment", -2), 201);
+    ck_assert_int_eq(inv_on_hand(id), 6);
+    // Too much: 422 naming the balance and the shortfall, nothing written.
+    json_t *out = NULL;
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"issue\",\"quantity\":7}", id);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, NULL, &out),
+        422);
+    ck_assert_str_eq(inv_str(out, "code"), "insufficient_stock");
+    ck_assert_int_eq(inv_int(out, "balance"), 6);
+    ck_assert_int_eq(inv_int(out, "shortfall"), 1);
+    json_decref(out);
+    // Bad input names the field.
+    ck_assert_int_eq(inv_move(id, "issue", 0), 400);
+    ck_assert_int_eq(inv_move(id, "issue", -1), 400);
+    ck_assert_int_eq(inv_move("IT-99999", "receipt", 1), 400);
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":1,"
+             "\"location\":\"attic\"}",
+             id);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, NULL, &out),
+        400);
+    ck_assert_str_eq(inv_error_for(out, "location"),
+                     "is not a storage location");
+    json_decref(out);
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"adjustment\",\"quantity\":1}", id);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, NULL, &out),
+        400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "reason"));
+    json_decref(out);
+    ck_assert_int_eq(
+        inv_http(INV_TECH, "POST", "/v1/stock/movements", body, NULL, NULL),
+        403);
+    // A second location, and a correction that names the entry it corrects.
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":4,"
+             "\"location\":\"spare-store\",\"reference\":\"DN-7\"}",
+             id);
+    json_t *moved =
+        inv_expect(201, INV_KEEPER, "POST", "/v1/stock/movements", body);
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"adjustment\",\"quantity\":-1,"
+             "\"location\":\"spare-store\",\"corrects\":\"%s\",\"reason\":"
+             "\"counted twice\"}",
+             id, inv_str(moved, "id"));
+    json_decref(
+        inv_expect(201, INV_KEEPER, "POST", "/v1/stock/movements", body));
+    json_decref(moved);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s&location=spare-store", id);
+    json_t *stock = inv_expect(200, INV_TECH, "GET", path, NULL);
+    ck_assert_int_eq(inv_int(stock, "on_hand"), 9);
+    ck_assert_int_eq(
+        inv_int(json_array_get(json_object_get(stock, "locations"), 0),
+                "on_hand"),
+        3);
+    json_decref(stock);
+    // The ledger: every entry with its balance after, in order.
+    json_t *ledger = s_ledger(INV_AUDITOR, id, 200);
+    const json_t *items = json_object_get(ledger, "items");
+    ck_assert_int_eq(json_array_size(items), 6);
+    const long long quantities[] = {10, -3, 1, -2, 4, -1};
+    const long long after[] = {10, 7, 8, 6, 4, 3};
+    for (size_t i = 0; i < 6; i++) {
+        const json_t *entry = json_array_get(items, i);
+        ck_assert_int_eq(inv_int(entry, "quantity"), quantities[i]);
+        ck_assert_int_eq(inv_int(entry, "balance_after"), after[i]);
+    }
+    ck_assert_str_eq(inv_str(json_array_get(items, 4), "reference"), "DN-7");
+    json_decref(ledger);
+    json_decref(s_ledger(INV_TECH, id, 403));
+    ck_assert_int_eq(
+        inv_http(INV_TECH, "GET", "/v1/stock", NULL, NULL, &out), 400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "item"));
+    json_decref(out);
+    // The book equals the ledger.
+    json_decref(inv_expect(403, INV_TECH, "POST", "/v1/stock/verify", "{}"));
+    json_t *report =
+        inv_expect(200, INV_AUDITOR, "POST", "/v1/stock/verify", "{}");
+    ck_assert(json_is_true(json_object_get(report, "consistent")));
+    ck_assert_int_ge(inv_int(report, "entries_checked"), 6);
+    json_decref(report);
+}
+END_TEST
+
+// A balance tampered with outside the service shows in verify.
+START_TEST(test_inventory_verify_finds_a_difference)
+{
+    char id[48], key[96];
+    s_new_item("Washer", "spares", NULL, id);
+    ck_assert_int_eq(inv_move(id, "receipt", 5), 201);
+    snprintf(key, sizeof key, "sm:{inventory}:stock:%s|main-store", id);
+    free(harness_redis_cmd(&inv_stack.redis, "HINCRBY", key, "on_hand", "2"));
+    json_t *report =
+        inv_expect(200, INV_KEEPER, "POST", "/v1/stock/verify", "{}");
+    ck_assert(json_is_false(json_object_get(report, "consistent")));
+    const json_t *diff = json_array_get(json_object_get(report, "differences"),
+                                        0);
+    ck_assert_str_eq(inv_str(diff, "item"), id);
+    ck_assert_int_eq(inv_int(diff, "book"), 7);
+    ck_assert_int_eq(inv_int(diff, "ledger"), 5);
+    json_decref(report);
+    free(harness_redis_cmd(&inv_stack.redis, "HINCRBY", key, "on_hand", "-2"));
+}
+END_TEST
+
+static char s_race_item[48];
+static int s_statuses[S_RACERS];
+
+static void *
+s_racer(void *arg)
+{
+    long i = (long)arg;
+    char body[128];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"issue\",\"quantity\":1}",
+             s_race_item);
+    s_statuses[i] =
+        inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, NULL, NULL);
+    return NULL;
+}
+
+START_TEST(test_inventory_concurrent_issues_never_overdraw)
+{
+    s_new_item("Glove", "safety", NULL, s_race_item);
+    ck_assert_int_eq(inv_move(s_race_item, "receipt", 10), 201);
+    pthread_t threads[S_RACERS];
+    for (long i = 0; i < S_RACERS; i++) {
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, s_racer, (void *)i),
+                         0);
+    }
+    int issued = 0, refused = 0;
+    for (int i = 0; i < S_RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        issued += s_statuses[i] == 201;
+        refused += s_statuses[i] == 422;
+    }
+    ck_assert_msg(issued == 10 && refused == S_RACERS - 10,
+                  "issued %d, refused %d of %d", issued, refused, S_RACERS);
+    ck_assert_int_eq(inv_on_hand(s_race_item), 0);
+    json_t *ledger = s_ledger(INV_KEEPER, s_race_item, 200);
+    const json_t *items = json_object_get(ledger, "items");
+    int issues = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        issues += strcmp(inv_str(json_array_get(items, i), "kind"), "issue")
+                  == 0;
+    }
+    ck_assert_int_eq(issues, 10);
+    ck_assert_int_eq(json_array_size(items), 11);
+    json_decref(ledger);
+}
+END_TEST
+
+typedef struct {
+    const char *subject; // "item/IT-3"
+    int n;               // inventory.stock.low events about it
+} s_count_t;
+
+static int
+s_count(const cm_event_t *event, void *arg)
+{
+    s_count_t *count = arg;
+    count->n += strcmp(event->type, INVENTORY_EVENT_STOCK_LOW) == 0
+                && strstr(event->envelope, count->subject) != NULL;
+    return 0;
+}
+
+static int
+s_low_events(const char *item)
+{
+    char subject[64];
+    snprintf(subject, sizeof subject, "\"item/%s\"", item);
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", inv_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    s_count_t count = {subject, 0};
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{inventory}:outbox", "0-0",
+                                     100000, s_count, &count),
+                     0);
+    cm_redis_destroy(&redis);
+    return count.n;
+}
+
+START_TEST(test_inventory_reorder_alert_once_per_crossing)
+{
+    char id[48];
+    s_new_item("Filter", "spares",
+               ",\"reorder_point\":5,\"reorder_quantity\":20,\"max_stock\":30",
+               id);
+    ck_assert_int_eq(inv_move(id, "receipt", 10), 201);
+    ck_assert_int_eq(s_low_events(id), 0);
+    ck_assert_int_eq(inv_move(id, "issue", 5), 201); // at the point
+    ck_assert_int_eq(s_low_events(id), 1);
+    ck_assert_int_eq(inv_move(id, "issue", 1), 201); // still under: no more
+    ck_assert_int_eq(s_low_events(id), 1);
+    ck_assert_int_eq(inv_move(id, "receipt", 30), 201); // recovered, over max
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s", id);
+    json_t *stock = inv_expect(200, INV_KEEPER, "GET", path, NULL);
+    ck_assert(json_is_true(json_object_get(stock, "overstock")));
+    ck_assert(json_is_false(json_object_get(stock, "low")));
+    json_decref(stock);
+    ck_assert_int_eq(inv_move(id, "issue", 30), 201); // a second crossing
+    ck_assert_int_eq(s_low_events(id), 2);
+}
+END_TEST
+
+Suite *
+inventory_suite(void)
+{
+    Suite *s = suite_create("inventory");
+    TCase *tc = tcase_create("stock");
+    tcase_add_unchecked_fixture(tc, inv_stack_setup, inv_stack_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_inventory_items_roles_and_fields);
+    tcase_add_test(tc, test_inventory_ledger_and_balances);
+    tcase_add_test(tc, test_inventory_verify_finds_a_difference);
+    tcase_add_test(tc, test_inventory_concurrent_issues_never_overdraw);
+    tcase_add_test(tc, test_inventory_reorder_alert_once_per_crossing);
+    suite_add_tcase(s, tc);
+    return s;
+}
