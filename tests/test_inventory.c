@@ -20,8 +20,7 @@
 #define S_RACERS 64
 
 static void
-s_new_item(const char *name, const char *category, const char *more,
-           char *id)
+s_new_item(const char *name, const char *category, const char *more, char *id)
 {
     char body[512];
     snprintf(body, sizeof body, S_ITEM, name, category, more ? more : "");
@@ -189,9 +188,24 @@ START_TEST(test_inventory_ledger_and_balances)
     json_decref(ledger);
     json_decref(s_ledger(INV_TECH, id, 403));
     ck_assert_int_eq(
-        inv_http(INV_TECH, "GET", "/v1/stock", NULL, NULL, &out), 400);
+        inv_http(INV_TECH, "GET", "/v1/stock?item=", NULL, NULL, &out), 400);
     ck_assert_ptr_nonnull(inv_error_for(out, "item"));
     json_decref(out);
+    // Without an item: every item's balances, a page at a time.
+    json_t *all = inv_expect(200, INV_TECH, "GET",
+                             "/v1/stock?location=spare-store&limit=200", NULL);
+    bool found = false;
+    const json_t *rows = json_object_get(all, "items");
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        const json_t *row = json_array_get(rows, i);
+        if (strcmp(inv_str(row, "item"), id) == 0) {
+            found = true;
+            ck_assert_int_eq(inv_int(row, "on_hand"), 9);
+            ck_assert_int_eq(inv_int(row, "at_location"), 3);
+        }
+    }
+    ck_assert(found);
+    json_decref(all);
     // The book equals the ledger.
     json_decref(inv_expect(403, INV_TECH, "POST", "/v1/stock/verify", "{}"));
     json_t *report =
@@ -213,8 +227,8 @@ START_TEST(test_inventory_verify_finds_a_difference)
     json_t *report =
         inv_expect(200, INV_KEEPER, "POST", "/v1/stock/verify", "{}");
     ck_assert(json_is_false(json_object_get(report, "consistent")));
-    const json_t *diff = json_array_get(json_object_get(report, "differences"),
-                                        0);
+    const json_t *diff =
+        json_array_get(json_object_get(report, "differences"), 0);
     ck_assert_str_eq(inv_str(diff, "item"), id);
     ck_assert_int_eq(inv_int(diff, "book"), 7);
     ck_assert_int_eq(inv_int(diff, "ledger"), 5);
@@ -261,8 +275,8 @@ START_TEST(test_inventory_concurrent_issues_never_overdraw)
     const json_t *items = json_object_get(ledger, "items");
     int issues = 0;
     for (size_t i = 0; i < json_array_size(items); i++) {
-        issues += strcmp(inv_str(json_array_get(items, i), "kind"), "issue")
-                  == 0;
+        issues +=
+            strcmp(inv_str(json_array_get(items, i), "kind"), "issue") == 0;
     }
     ck_assert_int_eq(issues, 10);
     ck_assert_int_eq(json_array_size(items), 11);

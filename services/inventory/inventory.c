@@ -27,8 +27,8 @@ static const cm_route_t s_routes[] = {
 };
 
 static const cm_config_option_t s_options[] = {
-    {"inventory/locations", CM_CONFIG_STRING, INVENTORY_LOCATIONS_DEFAULT, 0,
-     0, false, "storage locations (codes, space-separated)"},
+    {"inventory/locations", CM_CONFIG_STRING, INVENTORY_LOCATIONS_DEFAULT, 0, 0,
+     false, "storage locations (codes, space-separated)"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 

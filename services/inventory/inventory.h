@@ -27,7 +27,7 @@
 // the place is inventory_keeper_guard's.
 #define INVENTORY_KEEPERS "logistics dept_head station_head"
 // Who reads the ledger besides the keepers.
-#define INVENTORY_LEDGER_READERS "deputy_head auditor finance"
+#define INVENTORY_LEDGER_READERS    "deputy_head auditor finance"
 #define INVENTORY_LOCATIONS_DEFAULT "main-store spare-store"
 #define INVENTORY_LOCATIONS_MAX     512 // the configured list, in bytes
 

@@ -150,9 +150,9 @@ item_create(cm_ctx_t *ctx)
         cm_ctx_fail(ctx, problem);
         return;
     }
-    json_t *fields = json_pack("{s:s, s:i, s:i, s:i}", "control_class",
-                               "normal", "reorder_point", 0,
-                               "reorder_quantity", 0, "max_stock", 0);
+    json_t *fields =
+        json_pack("{s:s, s:i, s:i, s:i}", "control_class", "normal",
+                  "reorder_point", 0, "reorder_quantity", 0, "max_stock", 0);
     json_object_update(fields, (json_t *)body);
     s_check_item(ctx, fields, &problem);
     if (problem) {

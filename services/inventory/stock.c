@@ -22,6 +22,7 @@
 #define S_LOCATIONS_MAX 1000 // locations one item is read at
 #define S_DIFF_MAX      200  // differences a verify report lists
 #define S_DETAIL_MAX    256
+#define S_LIST_MAX      200 // items of one stock page
 
 static const cm_field_t s_move_fields[] = {
     {"item", CM_FIELD_CODE, CM_FIELD_REQUIRED},
@@ -113,8 +114,8 @@ s_body_item(cm_ctx_t *ctx, const char *id, int64_t *version)
 }
 
 static json_t *
-s_entry(cm_ctx_t *ctx, const char *id, const json_t *body,
-        const char *location, int64_t now)
+s_entry(cm_ctx_t *ctx, const char *id, const json_t *body, const char *location,
+        int64_t now)
 {
     char at[CM_TIME_TEXT_MAX];
     const char *kind = cm_doc_text(body, "kind");
@@ -179,8 +180,7 @@ s_move_commit(cm_ctx_t *ctx, const json_t *entry, int64_t seq, int64_t now)
                         now);
     char *text = json_dumps(entry, JSON_COMPACT);
     cm_commit_ledger_stamped(commit, s_ledger_key(ledger, item), text,
-                             at_location, STOCK_FIELD_ON_HAND,
-                             "balance_after");
+                             at_location, STOCK_FIELD_ON_HAND, "balance_after");
     free(text);
     char subject[CM_ID_MAX + 8];
     snprintf(subject, sizeof subject, "item/%s", item);
@@ -212,13 +212,11 @@ s_reorder(cm_ctx_t *ctx, const json_t *item, int64_t version)
     cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
     cm_commit_counter(commit, key, STOCK_FIELD_LOW, low ? 1 : -1, 0, 1);
     if (low) {
-        json_t *extra = json_pack("{s:I, s:I}", "on_hand", (json_int_t)on_hand,
-                                  "suggested_quantity",
-                                  (json_int_t)cm_doc_integer(
-                                      item, "reorder_quantity"));
+        json_t *extra = json_pack(
+            "{s:I, s:I}", "on_hand", (json_int_t)on_hand, "suggested_quantity",
+            (json_int_t)cm_doc_integer(item, "reorder_quantity"));
         cm_doc_event_add(commit, &item_type, INVENTORY_EVENT_STOCK_LOW, item,
-                         version, cm_ctx_actor(ctx),
-                         NULL, extra);
+                         version, cm_ctx_actor(ctx), NULL, extra);
     }
     cm_commit_result_t result;
     if (cm_store_commit(cm_ctx_store(ctx), commit, &result) == 0) {
@@ -267,8 +265,8 @@ stock_move(cm_ctx_t *ctx)
     }
     const char *location = cm_doc_string(body, "location");
     location = location ? location : cm_doc_text(item, "location");
-    int rc = cm_store_next_id(cm_ctx_store(ctx), INVENTORY_OWNER, "movement",
-                              &seq);
+    int rc =
+        cm_store_next_id(cm_ctx_store(ctx), INVENTORY_OWNER, "movement", &seq);
     if (rc != 0) {
         cm_ctx_fail_status(ctx, rc, NULL);
         json_decref(item);
@@ -314,7 +312,8 @@ s_query_only(cm_ctx_t *ctx, const char *names)
     json_t *problem = NULL;
     const char *name;
     json_t *value;
-    json_object_foreach((json_t *)query, name, value) {
+    json_object_foreach((json_t *)query, name, value)
+    {
         if (!cm_validate_name_in(names, name)) {
             cm_validate_fail(&problem, name, "is not a parameter of this list");
         }
@@ -348,9 +347,9 @@ s_balances(cm_store_t *store, const char *item, char **locations, size_t n,
         *total = values[0];
         *out = json_array();
         for (size_t i = 0; i < n; i++) {
-            json_array_append_new(
-                *out, json_pack("{s:s, s:I}", "location", locations[i],
-                                "on_hand", (json_int_t)values[i + 1]));
+            json_array_append_new(*out, json_pack("{s:s, s:I}", "location",
+                                                  locations[i], "on_hand",
+                                                  (json_int_t)values[i + 1]));
         }
     }
     free(keys);
@@ -371,17 +370,141 @@ s_stock_view(const json_t *item, int64_t total, json_t *locations)
                      max > 0 && total > max, "locations", locations);
 }
 
+// limit and cursor of a page; false with the errors in *problem_p.
+static bool
+s_page_query(cm_ctx_t *ctx, size_t *limit, const char **cursor,
+             json_t **problem_p)
+{
+    const char *text = cm_ctx_query(ctx, "limit");
+    *cursor = cm_ctx_query(ctx, "cursor");
+    *limit = S_PAGE_DEFAULT;
+    if (text) {
+        char *end = NULL;
+        long value = strtol(text, &end, 10);
+        if (*end || value < 1 || value > CM_STREAM_PAGE_MAX) {
+            cm_validate_fail(problem_p, "limit", "must be an integer 1..1000");
+        }
+        *limit = (size_t)value;
+    }
+    if (*cursor && !cm_stream_id_is_valid(*cursor)) {
+        cm_validate_fail(problem_p, "cursor", "is not a cursor of this list");
+    }
+    return *problem_p == NULL;
+}
+
+// One row of the stock list: the item's total and, with a location, its
+// balance there.
+static json_t *
+s_stock_row(const json_t *item, const int64_t *values, const char *location)
+{
+    int64_t point = cm_doc_integer(item, "reorder_point");
+    int64_t max = cm_doc_integer(item, "max_stock");
+    json_t *row = json_pack(
+        "{s:O, s:O, s:I, s:I, s:I, s:b, s:b}", "item",
+        json_object_get(item, "id"), "name", json_object_get(item, "name"),
+        "on_hand", (json_int_t)values[0], "reorder_point", (json_int_t)point,
+        "max_stock", (json_int_t)max, "low", values[0] <= point, "overstock",
+        max > 0 && values[0] > max);
+    if (location) {
+        json_object_set_new(row, "at_location", json_integer(values[1]));
+    }
+    return row;
+}
+
+// The balances of a page of items: [{item, name, on_hand, ...}]. 0 or a
+// status.
+static int
+s_stock_rows(cm_store_t *store, const cm_page_t *page, const char *location,
+             json_t *rows)
+{
+    size_t n = page->count, per = location ? 2 : 1;
+    json_t **docs = calloc(n + 1, sizeof *docs);
+    int64_t *versions = calloc(n + 1, sizeof *versions);
+    char(*keys)[CM_STORE_KEY_MAX] = calloc(n * per + 1, sizeof *keys);
+    const char **names = calloc(n * per + 1, sizeof *names);
+    int64_t *values = calloc(n * per + 1, sizeof *values);
+    if (!docs || !versions || !keys || !names || !values) {
+        abort(); // out of memory
+    }
+    for (size_t i = 0; i < n; i++) {
+        names[i * per] = s_balance_key(keys[i * per], page->members[i], NULL);
+        if (location) {
+            names[i * per + 1] =
+                s_balance_key(keys[i * per + 1], page->members[i], location);
+        }
+    }
+    const char *fields[] = {STOCK_FIELD_ON_HAND};
+    int rc = n == 0 ? 0
+                    : cm_doc_read_many(store, &item_type,
+                                       (const char *const *)page->members, n,
+                                       docs, versions);
+    if (rc == 0 && n > 0) {
+        rc = cm_store_counters(store, names, n * per, fields, 1, values);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && docs[i]) {
+            json_array_append_new(
+                rows, s_stock_row(docs[i], &values[i * per], location));
+        }
+        json_decref(docs[i]);
+    }
+    free(docs);
+    free(versions);
+    free(keys);
+    free(names);
+    free(values);
+    return rc;
+}
+
+// GET /v1/stock without item: every item's balances, a page at a time.
+static void
+s_stock_list(cm_ctx_t *ctx, const char *location)
+{
+    json_t *problem = NULL;
+    size_t limit = 0;
+    const char *cursor = NULL;
+    if (!s_page_query(ctx, &limit, &cursor, &problem)) {
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    char index[CM_STORE_KEY_MAX];
+    cm_doc_index_key(&item_type, NULL, NULL, index, sizeof index);
+    cm_page_t page;
+    int rc =
+        cm_store_list(cm_ctx_store(ctx), index, cursor,
+                      limit > S_LIST_MAX ? S_LIST_MAX : limit, false, &page);
+    if (rc == CM_EINVAL) {
+        cm_validate_fail(&problem, "cursor", "is not a cursor of this list");
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    json_t *rows = json_array();
+    rc = rc == 0 ? s_stock_rows(cm_ctx_store(ctx), &page, location, rows) : rc;
+    if (rc != 0) {
+        json_decref(rows);
+        cm_ctx_fail_status(ctx, rc, NULL);
+        return;
+    }
+    json_t *reply = json_pack("{s:o, s:s?}", "items", rows, "next_cursor",
+                              page.next_cursor);
+    if (!page.next_cursor) {
+        json_object_set_new(reply, "next_cursor", json_null());
+    }
+    cm_page_clear(&page);
+    cm_ctx_reply(ctx, 200, reply);
+}
+
 void
 stock_get(cm_ctx_t *ctx)
 {
-    if (!s_query_only(ctx, "item location")) {
+    if (!s_query_only(ctx, "item location limit cursor")) {
         return;
     }
     const char *id = cm_ctx_query(ctx, "item");
     const char *location = cm_ctx_query(ctx, "location");
     json_t *problem = NULL;
-    if (!id || !*id) {
-        cm_validate_fail(&problem, "item", "is required");
+    if (id && !*id) {
+        cm_validate_fail(&problem, "item", "must not be blank");
     }
     if (location && !inventory_is_location(ctx, location)) {
         cm_validate_fail(&problem, "location", "is not a storage location");
@@ -390,16 +513,20 @@ stock_get(cm_ctx_t *ctx)
         cm_ctx_fail(ctx, problem);
         return;
     }
+    if (!id) {
+        s_stock_list(ctx, location);
+        return;
+    }
     json_t *item = s_item(ctx, id);
     if (!item) {
         return;
     }
     char key[CM_STORE_KEY_MAX];
     cm_page_t page = {0};
-    int rc = location ? 0
-                      : cm_store_list(cm_ctx_store(ctx),
-                                      s_locations_key(key, id), NULL,
-                                      S_LOCATIONS_MAX, false, &page);
+    int rc = location
+                 ? 0
+                 : cm_store_list(cm_ctx_store(ctx), s_locations_key(key, id),
+                                 NULL, S_LOCATIONS_MAX, false, &page);
     char *one[] = {(char *)location};
     int64_t total = 0;
     json_t *locations = NULL;
@@ -433,28 +560,6 @@ s_time_bound(cm_ctx_t *ctx, const char *name, char *buf, size_t size,
     }
     snprintf(buf, size, "%" PRId64, ms);
     return buf;
-}
-
-// limit and cursor of a ledger page; false after answering 400.
-static bool
-s_page_query(cm_ctx_t *ctx, size_t *limit, const char **cursor,
-             json_t **problem_p)
-{
-    const char *text = cm_ctx_query(ctx, "limit");
-    *cursor = cm_ctx_query(ctx, "cursor");
-    *limit = S_PAGE_DEFAULT;
-    if (text) {
-        char *end = NULL;
-        long value = strtol(text, &end, 10);
-        if (*end || value < 1 || value > CM_STREAM_PAGE_MAX) {
-            cm_validate_fail(problem_p, "limit", "must be an integer 1..1000");
-        }
-        *limit = (size_t)value;
-    }
-    if (*cursor && !cm_stream_id_is_valid(*cursor)) {
-        cm_validate_fail(problem_p, "cursor", "is not a cursor of this list");
-    }
-    return *problem_p == NULL;
 }
 
 void
@@ -558,9 +663,8 @@ s_difference(s_verify_t *v, const char *item, const char *location,
     if (json_array_size(v->report) < S_DIFF_MAX) {
         json_array_append_new(
             v->report, json_pack("{s:s, s:s?, s:I, s:I}", "item", item,
-                                 "location", location, "book",
-                                 (json_int_t)book, "ledger",
-                                 (json_int_t)ledger));
+                                 "location", location, "book", (json_int_t)book,
+                                 "ledger", (json_int_t)ledger));
     }
 }
 
@@ -590,7 +694,8 @@ s_verify_item(cm_store_t *store, const char *item, s_verify_t *v)
     }
     const char *location;
     json_t *value;
-    json_object_foreach(sums, location, value) {
+    json_object_foreach(sums, location, value)
+    {
         s_difference(v, item, location, 0, json_integer_value(value));
     }
     for (size_t i = 0; rc == 0 && i < page.count; i++) {
@@ -643,9 +748,9 @@ stock_verify(cm_ctx_t *ctx)
     }
     if (json_object_size(cm_ctx_body(ctx)) > 0) {
         json_t *problem = NULL;
-        cm_validate_fail(&problem, json_object_iter_key(json_object_iter(
-                                       cm_ctx_body(ctx))),
-                         "is not a member of this request");
+        cm_validate_fail(
+            &problem, json_object_iter_key(json_object_iter(cm_ctx_body(ctx))),
+            "is not a member of this request");
         cm_ctx_fail(ctx, problem);
         return;
     }
