@@ -95,8 +95,8 @@ inv_move(const char *item, const char *kind, long quantity)
 {
     char body[256];
     snprintf(body, sizeof body,
-             "{\"item\":\"%s\",\"kind\":\"%s\",\"quantity\":%ld%s}", item,
-             kind, quantity,
+             "{\"item\":\"%s\",\"kind\":\"%s\",\"quantity\":%ld%s}", item, kind,
+             quantity,
              strcmp(kind, "adjustment") == 0 || strcmp(kind, "scrap") == 0
                  ? ",\"reason\":\"test\""
                  : "");
@@ -163,8 +163,7 @@ s_people_create(void)
         char body[128];
         snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\"}",
                  departments[i], departments[i]);
-        json_decref(
-            inv_expect(201, INV_HEAD, "POST", "/v1/departments", body));
+        json_decref(inv_expect(201, INV_HEAD, "POST", "/v1/departments", body));
     }
     for (int who = INV_LOG_HEAD; who < INV_PEOPLE; who++) {
         char body[256], path[96];
@@ -196,9 +195,9 @@ static bool
 s_org_ready(void *arg)
 {
     (void)arg; // nothing to pass
-    char *text = harness_redis_cmd(&inv_stack.redis, "HGET",
-                                   "sm:{inventory}:org:department:logistics",
-                                   "doc");
+    char *text =
+        harness_redis_cmd(&inv_stack.redis, "HGET",
+                          "sm:{inventory}:org:department:logistics", "doc");
     bool ready = text && strstr(text, inv_stack.ids[INV_LOG_HEAD]);
     free(text);
     char key[96];
