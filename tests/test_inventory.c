@@ -10,6 +10,7 @@
 
 #include "cm_outbox.h"
 #include "cm_redis.h"
+#include "cm_time.h"
 #include "events/inventory.h"
 #include "suites.h"
 #include "test_inventory_stack.h"
@@ -338,6 +339,112 @@ START_TEST(test_inventory_reorder_alert_once_per_crossing)
 }
 END_TEST
 
+// A date days from today (UTC), YYYY-MM-DD, into buf (16 bytes).
+static const char *
+s_date(char *buf, int days)
+{
+    char at[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + (int64_t)days * 86400000, at);
+    snprintf(buf, 16, "%.10s", at);
+    return buf;
+}
+
+static json_t *
+s_supplier_act(inv_who_t who, const char *id, const char *action,
+               const char *body, int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/suppliers/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+static char s_watched[48];
+
+static bool
+s_expired(void *arg)
+{
+    (void)arg; // the supplier is s_watched
+    char path[96];
+    snprintf(path, sizeof path, "/v1/suppliers/%s", s_watched);
+    json_t *doc = inv_expect(200, INV_KEEPER, "GET", path, NULL);
+    bool done = strcmp(inv_str(doc, "state"), "suspended") == 0;
+    json_decref(doc);
+    return done;
+}
+
+START_TEST(test_inventory_supplier_qualified_evaluated_suspended)
+{
+    char body[512], date[16], id[48];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Hebei Pipes\",\"categories\":[\"plumbing\"],"
+             "\"qualifications\":[{\"kind\":\"business licence\","
+             "\"number\":\"BL-1\",\"valid_until\":\"%s\"}]}",
+             s_date(date, 365));
+    json_decref(inv_expect(403, INV_TECH, "POST", "/v1/suppliers", body));
+    json_t *doc = inv_expect(201, INV_KEEPER, "POST", "/v1/suppliers", body);
+    ck_assert_str_eq(inv_str(doc, "state"), "candidate");
+    snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+    // The logistics head qualifies; a keeper may not.
+    json_decref(s_supplier_act(INV_KEEPER, id, "qualify", NULL, 403));
+    json_decref(s_supplier_act(INV_LOG_HEAD, id, "qualify", NULL, 200));
+    json_t *out = NULL;
+    char path[96];
+    snprintf(path, sizeof path, "/v1/suppliers/%s/evaluate", id);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "POST", path,
+                              "{\"qualification\":4,\"reputation\":6}", NULL,
+                              &out),
+                     400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "quality"));
+    ck_assert_ptr_nonnull(inv_error_for(out, "reputation"));
+    json_decref(out);
+    const char *good = "{\"qualification\":4,\"reputation\":4,\"quality\":4}";
+    doc = s_supplier_act(INV_KEEPER, id, "evaluate", good, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "qualified");
+    json_decref(doc);
+    // Quality under the floor (3) suspends at once.
+    doc = s_supplier_act(INV_KEEPER, id, "evaluate",
+                         "{\"qualification\":4,\"reputation\":4,"
+                         "\"quality\":2,\"note\":\"leaking joints\"}",
+                         200);
+    ck_assert_str_eq(inv_str(doc, "state"), "suspended");
+    ck_assert_str_eq(inv_str(json_object_get(doc, "suspension"), "cause"),
+                     "quality_below_floor");
+    ck_assert_int_eq(
+        inv_int(json_object_get(doc, "last_evaluation"), "quality"), 2);
+    json_decref(doc);
+    json_decref(s_supplier_act(INV_KEEPER, id, "evaluate", good, 409));
+    json_decref(s_supplier_act(INV_LOG_HEAD, id, "reinstate", NULL, 200));
+    // A document recorded past its date: the service suspends by itself.
+    snprintf(body, sizeof body,
+             "{\"qualifications\":[{\"kind\":\"business licence\","
+             "\"number\":\"BL-1\",\"valid_until\":\"%s\"}]}",
+             s_date(date, -1));
+    snprintf(path, sizeof path, "/v1/suppliers/%s", id);
+    json_decref(inv_expect(200, INV_KEEPER, "PATCH", path, body));
+    snprintf(s_watched, sizeof s_watched, "%s", id);
+    ck_assert(inv_wait(s_expired, NULL, 10000));
+    doc = inv_expect(200, INV_KEEPER, "GET", path, NULL);
+    ck_assert_str_eq(inv_str(json_object_get(doc, "suspension"), "cause"),
+                     "qualification_expired");
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/suppliers/%s/reinstate", id);
+    ck_assert_int_eq(inv_http(INV_LOG_HEAD, "POST", path, "{}", NULL, &out),
+                     422);
+    ck_assert_str_eq(inv_str(out, "code"), "qualification_expired");
+    ck_assert_str_eq(inv_str(out, "field"), "qualifications[0].valid_until");
+    json_decref(out);
+    // No documents: nothing to qualify on.
+    doc = inv_expect(201, INV_KEEPER, "POST", "/v1/suppliers",
+                     "{\"name\":\"Bare Ltd\"}");
+    snprintf(path, sizeof path, "/v1/suppliers/%s/qualify", inv_str(doc, "id"));
+    json_decref(doc);
+    ck_assert_int_eq(inv_http(INV_HEAD, "POST", path, "{}", NULL, &out), 422);
+    ck_assert_str_eq(inv_str(out, "code"), "qualification_missing");
+    json_decref(out);
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -350,6 +457,7 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_verify_finds_a_difference);
     tcase_add_test(tc, test_inventory_concurrent_issues_never_overdraw);
     tcase_add_test(tc, test_inventory_reorder_alert_once_per_crossing);
+    tcase_add_test(tc, test_inventory_supplier_qualified_evaluated_suspended);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,4 +10,11 @@
 #define INVENTORY_EVENT_STOCK_MOVED  "inventory.stock.moved"
 #define INVENTORY_EVENT_STOCK_LOW    "inventory.stock.low"
 
+#define INVENTORY_EVENT_SUPPLIER_CREATED    "inventory.supplier.created"
+#define INVENTORY_EVENT_SUPPLIER_UPDATED    "inventory.supplier.updated"
+#define INVENTORY_EVENT_SUPPLIER_QUALIFIED  "inventory.supplier.qualified"
+#define INVENTORY_EVENT_SUPPLIER_EVALUATED  "inventory.supplier.evaluated"
+#define INVENTORY_EVENT_SUPPLIER_SUSPENDED  "inventory.supplier.suspended"
+#define INVENTORY_EVENT_SUPPLIER_REINSTATED "inventory.supplier.reinstated"
+
 #endif

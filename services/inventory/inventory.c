@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "cm_org.h"
+#include "cm_time.h"
 #include "cm_validate.h"
 #include "item.h"
 #include "stock.h"
+#include "supplier.h"
 
 // The one piece of mutable static state: written by s_start before any
 // thread runs (cm_service_start), read-only afterwards (as finance's).
@@ -23,12 +25,20 @@ static const cm_route_t s_routes[] = {
     {"POST", "/v1/stock/movements", stock_move},
     {"POST", "/v1/stock/verify", stock_verify},
     {"GET", "/v1/stock", stock_get},
+    {"POST", "/v1/suppliers", supplier_create},
+    {"GET", "/v1/suppliers", supplier_list},
+    {"GET", "/v1/suppliers/{id}", supplier_get},
+    {"PATCH", "/v1/suppliers/{id}", supplier_patch},
+    {"GET", "/v1/suppliers/{id}/history", supplier_history},
+    {"POST", "/v1/suppliers/{id}/{action}", supplier_act},
     {NULL, NULL, NULL},
 };
 
 static const cm_config_option_t s_options[] = {
     {"inventory/locations", CM_CONFIG_STRING, INVENTORY_LOCATIONS_DEFAULT, 0, 0,
      false, "storage locations (codes, space-separated)"},
+    {"inventory/supplier_quality_floor", CM_CONFIG_INT, "3", 1, 5, false,
+     "a quality score under this suspends a qualified supplier"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -49,7 +59,19 @@ s_start(cm_service_t *service, cm_store_t *store)
         return -1;
     }
     snprintf(self->locations, sizeof self->locations, "%s", locations);
+    self->quality_floor =
+        cm_config_int(config, "inventory/supplier_quality_floor");
+    if (cm_workflow_check(&supplier_workflow) != 0) {
+        return -1;
+    }
     return cm_workflow_check(&item_workflow);
+}
+
+static void
+s_tick(cm_service_t *service, cm_store_t *store)
+{
+    (void)service; // due times are stored
+    supplier_expire(store, cm_time_now_ms());
 }
 
 const cm_service_def_t inventory_service = {
@@ -58,6 +80,8 @@ const cm_service_def_t inventory_service = {
     .options = s_options,
     .subscriptions = s_subscriptions,
     .start = s_start,
+    .tick = s_tick,
+    .tick_ms = 1000,
     .state = &s_state,
     .org_view = true,
 };

@@ -11,6 +11,9 @@
 //   sm:{inventory}:ledger:item:<item>       every movement of the item, in
 //       order, each stamped with the location's balance after it
 //   sm:{inventory}:counter:movement         movement ids (MV-n)
+//   sm:{inventory}:timers:qualifications    qualified suppliers, score =
+//                                           the end of their earliest
+//                                           qualification document's date
 #ifndef INVENTORY_INVENTORY_H
 #define INVENTORY_INVENTORY_H
 
@@ -34,6 +37,7 @@
 // Configuration, read once at start (inventory/...). Read-only afterwards.
 typedef struct {
     char locations[INVENTORY_LOCATIONS_MAX]; // storage locations, spaced
+    int64_t quality_floor; // a quality score under it suspends a supplier
 } inventory_t;
 
 // The service definition.
