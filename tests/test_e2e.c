@@ -410,6 +410,30 @@ START_TEST(test_e2e_stock_received_issued_and_verified)
 }
 END_TEST
 
+START_TEST(test_e2e_supplier_qualified_then_suspended_on_quality)
+{
+    char id[48], body[384];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Hebei Pipes\",\"qualifications\":[{\"kind\":"
+             "\"business licence\",\"number\":\"BL-E2E\",\"valid_until\":"
+             "\"%d-12-31\"}]}",
+             e2e_stack.year + 1);
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/suppliers", body));
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/suppliers", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    // The logistics head qualifies; the store keeper may not.
+    json_decref(e2e_act(S_KEEPER, "suppliers", id, "qualify", "{}", 403));
+    int head = e2e_person("dept_head", "logistics");
+    json_decref(e2e_act(head, "suppliers", id, "qualify", "{}", 200));
+    json_decref(e2e_act(head, "suppliers", id, "qualify", "{}", 409));
+    doc = e2e_act(S_KEEPER, "suppliers", id, "evaluate",
+                  "{\"qualification\":4,\"reputation\":3,\"quality\":1}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "suspended");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -423,6 +447,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_stock_received_issued_and_verified);
+    tcase_add_test(tc, test_e2e_supplier_qualified_then_suspended_on_quality);
     suite_add_tcase(suite, tc);
     return suite;
 }
