@@ -13,15 +13,15 @@
 #include "events/inventory.h"
 #include "inventory.h"
 
-#define S_DAY_MS        86400000LL
-#define S_QUALS_MAX     20 // qualification documents of one supplier
-#define S_EVALS_KEEP    20 // evaluations kept in the document
-#define S_LEASE_MS      30000
-#define S_BATCH         50
-#define S_DETAIL_MAX    256
-#define S_TIMERS        "qualifications"
-#define S_HEAD          (CM_WORKFLOW_HEAD)
-#define S_EXPIRY_FIELD  "qualifications"
+#define S_DAY_MS       86400000LL
+#define S_QUALS_MAX    20 // qualification documents of one supplier
+#define S_EVALS_KEEP   20 // evaluations kept in the document
+#define S_LEASE_MS     30000
+#define S_BATCH        50
+#define S_DETAIL_MAX   256
+#define S_TIMERS       "qualifications"
+#define S_HEAD         (CM_WORKFLOW_HEAD)
+#define S_EXPIRY_FIELD "qualifications"
 
 // ---- bodies
 
@@ -270,8 +270,8 @@ static const cm_workflow_row_t s_rows[] = {
     {"candidate", "qualify", "dept_head", S_HEAD, NULL, "qualified",
      INVENTORY_EVENT_SUPPLIER_QUALIFIED, s_note_only, s_qualify},
     {"candidate qualified", "evaluate", INVENTORY_KEEPERS, 0, NULL,
-     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_SUPPLIER_EVALUATED,
-     s_evaluate_fields, s_evaluate, inventory_keeper_guard},
+     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_SUPPLIER_EVALUATED, s_evaluate_fields,
+     s_evaluate, inventory_keeper_guard},
     {"qualified", "suspend", "dept_head", S_HEAD, NULL, "suspended",
      INVENTORY_EVENT_SUPPLIER_SUSPENDED, s_reason_fields, s_suspend},
     {"suspended", "reinstate", "dept_head", S_HEAD, NULL, "qualified",
@@ -306,8 +306,7 @@ const cm_doc_type_t supplier_type = {
 // ---- the gate of orders
 
 json_t *
-supplier_require_qualified(cm_store_t *store, const char *id,
-                           const char *field)
+supplier_require_qualified(cm_store_t *store, const char *id, const char *field)
 {
     json_t *doc = NULL;
     int64_t version = 0;
@@ -375,9 +374,9 @@ s_expire_one(cm_store_t *store, const char *id, int64_t now_ms)
     for (size_t i = 0; rc == 0 && i < json_array_size(events); i++) {
         const json_t *event = json_array_get(events, i);
         json_t *extra = json_pack("{s:s}", "cause", "qualification_expired");
-        rc = cm_doc_event_add(commit, &supplier_type,
-                              cm_doc_text(event, "type"), doc, version + 1,
-                              actor, NULL, extra);
+        rc =
+            cm_doc_event_add(commit, &supplier_type, cm_doc_text(event, "type"),
+                             doc, version + 1, actor, NULL, extra);
     }
     char timers[CM_STORE_KEY_MAX];
     cm_commit_index_remove(commit, s_timers_key(timers), id);
