@@ -336,6 +336,78 @@ START_TEST(test_inventory_reorder_alert_once_per_crossing)
     json_decref(stock);
     ck_assert_int_eq(inv_move(id, "issue", 30), 201); // a second crossing
     ck_assert_int_eq(s_low_events(id), 2);
+    // Each crossing drafted one procurement plan line of the reorder quantity.
+    json_t *list =
+        inv_expect(200, INV_KEEPER, "GET",
+                   "/v1/procurement-plans?state=draft&limit=200", NULL);
+    int proposed = 0;
+    const json_t *plans = json_object_get(list, "items");
+    for (size_t i = 0; i < json_array_size(plans); i++) {
+        const json_t *line = json_array_get(
+            json_object_get(json_array_get(plans, i), "lines"), 0);
+        if (strcmp(inv_str(line, "item"), id) == 0) {
+            proposed++;
+            ck_assert_int_eq(inv_int(line, "quantity"), 20);
+        }
+    }
+    ck_assert_int_eq(proposed, 2);
+    json_decref(list);
+}
+END_TEST
+
+static json_t *
+s_plan_act(inv_who_t who, const char *id, const char *action, const char *body,
+           int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/procurement-plans/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+START_TEST(test_inventory_plan_approved_by_logistics_head)
+{
+    char item[48], body[512], id[48];
+    s_new_item("Pump seal", "spares", NULL, item);
+    json_t *out = NULL;
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/procurement-plans",
+                 "{\"title\":\"Q3\",\"lines\":[{\"item\":\"IT-99999\","
+                 "\"quantity\":0,\"needed_by\":\"2040-01-01\"}]}",
+                 NULL, &out),
+        400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "lines[0].quantity"));
+    json_decref(out);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/procurement-plans",
+                 "{\"title\":\"Q3\",\"lines\":[{\"item\":\"IT-99999\","
+                 "\"quantity\":2,\"needed_by\":\"2040-01-01\"}]}",
+                 NULL, &out),
+        400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "lines[0].item"));
+    json_decref(out);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Q3 spares\",\"lines\":[{\"item\":\"%s\","
+             "\"specification\":\"EPDM\",\"quantity\":12,\"needed_by\":"
+             "\"2040-01-01\"}]}",
+             item);
+    json_decref(
+        inv_expect(403, INV_TECH, "POST", "/v1/procurement-plans", body));
+    json_t *doc =
+        inv_expect(201, INV_KEEPER, "POST", "/v1/procurement-plans", body);
+    snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+    doc = s_plan_act(INV_KEEPER, id, "submit", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "pending");
+    json_decref(doc);
+    json_decref(s_plan_act(INV_KEEPER, id, "approve", NULL, 403));
+    json_decref(s_plan_act(INV_TECH_HEAD, id, "approve", NULL, 403));
+    json_decref(s_plan_act(INV_LOG_HEAD, id, "reject",
+                           "{\"reason\":\"too many\"}", 200));
+    json_decref(s_plan_act(INV_KEEPER, id, "resubmit", NULL, 200));
+    doc = s_plan_act(INV_LOG_HEAD, id, "approve", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "approved");
+    json_decref(doc);
+    json_decref(s_plan_act(INV_KEEPER, id, "withdraw", NULL, 409));
 }
 END_TEST
 
@@ -458,6 +530,7 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_concurrent_issues_never_overdraw);
     tcase_add_test(tc, test_inventory_reorder_alert_once_per_crossing);
     tcase_add_test(tc, test_inventory_supplier_qualified_evaluated_suspended);
+    tcase_add_test(tc, test_inventory_plan_approved_by_logistics_head);
     suite_add_tcase(s, tc);
     return s;
 }

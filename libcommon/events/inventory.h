@@ -17,4 +17,11 @@
 #define INVENTORY_EVENT_SUPPLIER_SUSPENDED  "inventory.supplier.suspended"
 #define INVENTORY_EVENT_SUPPLIER_REINSTATED "inventory.supplier.reinstated"
 
+#define INVENTORY_EVENT_PLAN_CREATED   "inventory.procurement_plan.created"
+#define INVENTORY_EVENT_PLAN_UPDATED   "inventory.procurement_plan.updated"
+#define INVENTORY_EVENT_PLAN_SUBMITTED "inventory.procurement_plan.submitted"
+#define INVENTORY_EVENT_PLAN_APPROVED  "inventory.procurement_plan.approved"
+#define INVENTORY_EVENT_PLAN_REJECTED  "inventory.procurement_plan.rejected"
+#define INVENTORY_EVENT_PLAN_WITHDRAWN "inventory.procurement_plan.withdrawn"
+
 #endif

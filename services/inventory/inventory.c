@@ -8,6 +8,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "item.h"
+#include "plan.h"
 #include "stock.h"
 #include "supplier.h"
 
@@ -31,6 +32,12 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/suppliers/{id}", supplier_patch},
     {"GET", "/v1/suppliers/{id}/history", supplier_history},
     {"POST", "/v1/suppliers/{id}/{action}", supplier_act},
+    {"POST", "/v1/procurement-plans", plan_create},
+    {"GET", "/v1/procurement-plans", plan_list},
+    {"GET", "/v1/procurement-plans/{id}", plan_get},
+    {"PATCH", "/v1/procurement-plans/{id}", plan_patch},
+    {"GET", "/v1/procurement-plans/{id}/history", plan_history},
+    {"POST", "/v1/procurement-plans/{id}/{action}", plan_act},
     {NULL, NULL, NULL},
 };
 
@@ -61,7 +68,8 @@ s_start(cm_service_t *service, cm_store_t *store)
     snprintf(self->locations, sizeof self->locations, "%s", locations);
     self->quality_floor =
         cm_config_int(config, "inventory/supplier_quality_floor");
-    if (cm_workflow_check(&supplier_workflow) != 0) {
+    if (cm_workflow_check(&supplier_workflow) != 0
+        || cm_workflow_check(&plan_workflow) != 0) {
         return -1;
     }
     return cm_workflow_check(&item_workflow);

@@ -14,6 +14,7 @@
 #include "events/inventory.h"
 #include "inventory.h"
 #include "item.h"
+#include "plan.h"
 
 #define S_KINDS         "receipt issue return adjustment scrap"
 #define S_QTY_MAX       1000000000LL
@@ -202,24 +203,34 @@ s_reorder(cm_ctx_t *ctx, const json_t *item, int64_t version)
     const char *id = cm_doc_text(item, "id");
     char key[CM_STORE_KEY_MAX];
     const char *keys[] = {s_balance_key(key, id, NULL)};
-    const char *fields[] = {STOCK_FIELD_ON_HAND};
-    int64_t on_hand = 0;
-    if (cm_store_counters(cm_ctx_store(ctx), keys, 1, fields, 1, &on_hand)
-        != 0) {
+    const char *fields[] = {STOCK_FIELD_ON_HAND, STOCK_FIELD_LOW};
+    int64_t values[2] = {0, 0};
+    cm_store_t *store = cm_ctx_store(ctx);
+    if (cm_store_counters(store, keys, 1, fields, 2, values) != 0) {
         return;
     }
-    bool low = on_hand <= cm_doc_integer(item, "reorder_point");
+    bool low = values[0] <= cm_doc_integer(item, "reorder_point");
+    int64_t number = 0;
+    if (low == (values[1] > 0)
+        || (low && cm_store_next_id(store, INVENTORY_OWNER, "plan", &number))) {
+        return; // no crossing (the commit's bound decides a race)
+    }
     cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
     cm_commit_counter(commit, key, STOCK_FIELD_LOW, low ? 1 : -1, 0, 1);
     if (low) {
-        json_t *extra = json_pack(
-            "{s:I, s:I}", "on_hand", (json_int_t)on_hand, "suggested_quantity",
-            (json_int_t)cm_doc_integer(item, "reorder_quantity"));
+        char plan[CM_ID_MAX];
+        snprintf(plan, sizeof plan, "PP-%" PRId64, number);
+        plan_propose(commit, plan, item, cm_ctx_actor(ctx), cm_time_now_ms());
+        json_t *extra =
+            json_pack("{s:I, s:I, s:s}", "on_hand", (json_int_t)values[0],
+                      "suggested_quantity",
+                      (json_int_t)cm_doc_integer(item, "reorder_quantity"),
+                      "proposed_plan", plan);
         cm_doc_event_add(commit, &item_type, INVENTORY_EVENT_STOCK_LOW, item,
                          version, cm_ctx_actor(ctx), NULL, extra);
     }
     cm_commit_result_t result;
-    if (cm_store_commit(cm_ctx_store(ctx), commit, &result) == 0) {
+    if (cm_store_commit(store, commit, &result) == 0) {
         if (low && result.outcome == CM_COMMIT_OK) {
             cm_log_info("inventory.reorder.raised", "item", id);
         }
