@@ -434,6 +434,36 @@ START_TEST(test_e2e_supplier_qualified_then_suspended_on_quality)
 }
 END_TEST
 
+START_TEST(test_e2e_procurement_plan_approved_by_logistics_head)
+{
+    char item[48], id[48], body[384];
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/items",
+                             "{\"name\":\"Pump seal\",\"unit\":\"piece\","
+                             "\"category\":\"spares\",\"location\":"
+                             "\"main-store\"}");
+    snprintf(item, sizeof item, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Spares\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":12,\"needed_by\":\"%d-06-30\"}]}",
+             item, e2e_stack.year + 1);
+    doc = e2e_expect(201, S_KEEPER, "POST", "/v1/procurement-plans", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(
+        e2e_act(S_KEEPER, "procurement-plans", id, "submit", "{}", 200));
+    // Only the logistics head takes the step.
+    json_decref(
+        e2e_act(S_KEEPER, "procurement-plans", id, "approve", "{}", 403));
+    json_decref(
+        e2e_act(S_TECH_HEAD, "procurement-plans", id, "approve", "{}", 403));
+    int head = e2e_person("dept_head", "logistics");
+    doc = e2e_act(head, "procurement-plans", id, "approve", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "approved");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -448,6 +478,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_stock_received_issued_and_verified);
     tcase_add_test(tc, test_e2e_supplier_qualified_then_suspended_on_quality);
+    tcase_add_test(tc, test_e2e_procurement_plan_approved_by_logistics_head);
     suite_add_tcase(suite, tc);
     return suite;
 }

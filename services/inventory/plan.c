@@ -68,8 +68,8 @@ plan_check_items(cm_store_t *store, const json_t *lines, const char *field)
         ids[i] = cm_doc_text(json_array_get(lines, i), "item");
     }
     json_t *problem = NULL;
-    int rc = n ? cm_doc_read_many(store, &item_type, ids, n, docs, versions)
-               : 0;
+    int rc =
+        n ? cm_doc_read_many(store, &item_type, ids, n, docs, versions) : 0;
     for (size_t i = 0; i < n; i++) {
         if (rc == 0 && !docs[i]) {
             char path[64];
@@ -90,10 +90,9 @@ plan_check_items(cm_store_t *store, const json_t *lines, const char *field)
 static json_t *
 s_update(cm_action_t *a)
 {
-    return json_object_get(a->body, "lines")
-               ? plan_check_items(a->store, json_object_get(a->doc, "lines"),
-                                  "lines")
-               : NULL;
+    return json_object_get(a->body, "lines") ? plan_check_items(
+               a->store, json_object_get(a->doc, "lines"), "lines")
+                                             : NULL;
 }
 
 static json_t *
@@ -130,17 +129,15 @@ static const cm_workflow_row_t s_rows[] = {
     {"draft", "submit", S_OWN, 0, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_PLAN_SUBMITTED, s_note_only, s_submit,
      inventory_keeper_guard},
-    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL,
-     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_PLAN_APPROVED,
-     cm_approval_approve_fields, s_approve},
+    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
+     INVENTORY_EVENT_PLAN_APPROVED, cm_approval_approve_fields, s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_PLAN_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_OWN, 0, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_PLAN_SUBMITTED, s_note_only, s_resubmit,
      inventory_keeper_guard},
     {"draft returned", "withdraw", S_OWN, 0, NULL, "withdrawn",
-     INVENTORY_EVENT_PLAN_WITHDRAWN, s_note_only, NULL,
-     inventory_keeper_guard},
+     INVENTORY_EVENT_PLAN_WITHDRAWN, s_note_only, NULL, inventory_keeper_guard},
 };
 
 const cm_workflow_t plan_workflow = {
@@ -180,13 +177,13 @@ plan_propose(cm_commit_t *commit, const char *id, const json_t *item,
     json_object_set_new(doc, "title", json_string(title));
     json_object_set_new(doc, "department", json_string(INVENTORY_DEPARTMENT));
     json_object_set_new(doc, "proposed", json_true());
-    json_object_set_new(
-        doc, "lines",
-        json_pack("[{s:O, s:I, s:s}]", "item", json_object_get(item, "id"),
-                  "quantity", (json_int_t)(quantity > 0 ? quantity : 1),
-                  "needed_by", date));
-    int rc = cm_doc_commit(commit, &plan_type, NULL, doc, CM_VERSION_NEW,
-                           now_ms);
+    json_object_set_new(doc, "lines",
+                        json_pack("[{s:O, s:I, s:s}]", "item",
+                                  json_object_get(item, "id"), "quantity",
+                                  (json_int_t)(quantity > 0 ? quantity : 1),
+                                  "needed_by", date));
+    int rc =
+        cm_doc_commit(commit, &plan_type, NULL, doc, CM_VERSION_NEW, now_ms);
     if (rc == 0) {
         rc = cm_doc_event_add(commit, &plan_type, INVENTORY_EVENT_PLAN_CREATED,
                               doc, 1, actor, NULL, NULL);
@@ -206,9 +203,8 @@ plan_create(cm_ctx_t *ctx)
         return;
     }
     if (!cm_field_check(s_create_fields, body, &problem)
-        || (problem = plan_check_items(cm_ctx_store(ctx),
-                                       json_object_get(body, "lines"),
-                                       "lines"))) {
+        || (problem = plan_check_items(
+                cm_ctx_store(ctx), json_object_get(body, "lines"), "lines"))) {
         cm_ctx_fail(ctx, problem);
         return;
     }
