@@ -299,6 +299,16 @@ s_count(const cm_event_t *event, void *arg)
     return 0;
 }
 
+// Events of inventory.equipment.received about a subject.
+static int
+s_count_type(const cm_event_t *event, void *arg)
+{
+    s_count_t *count = arg;
+    count->n += strcmp(event->type, INVENTORY_EVENT_EQUIPMENT_RECEIVED) == 0
+                && strstr(event->envelope, count->subject) != NULL;
+    return 0;
+}
+
 static int
 s_low_events(const char *item)
 {
@@ -517,6 +527,192 @@ START_TEST(test_inventory_supplier_qualified_evaluated_suspended)
 }
 END_TEST
 
+// ---- purchase orders
+
+#define S_ORDER_LINES                                                          \
+    "[{\"item\":\"%s\",\"quantity\":10,\"unit_price\":500,"                    \
+    "\"delivery_date\":\"%s\"},{\"item\":\"%s\",\"quantity\":1,"               \
+    "\"unit_price\":200000,\"delivery_date\":\"%s\","                          \
+    "\"equipment\":true,\"after_sales\":\"2 years on site\"}]"
+#define S_ORDER                                                                \
+    "{\"supplier\":\"%s\",\"budget_line\":\"%s\","                             \
+    "\"delivery_place\":\"Main store\",\"payment_terms\":\"30 days\","         \
+    "\"lines\":%s}"
+
+static json_t *
+s_order_act(inv_who_t who, const char *id, const char *action, const char *body,
+            int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+// A supplier with a document valid next year; qualified when asked.
+static void
+s_supplier(bool qualified, char *id)
+{
+    char body[384], date[16];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Supplier\",\"qualifications\":[{\"kind\":"
+             "\"licence\",\"number\":\"L-1\",\"valid_until\":\"%s\"}]}",
+             s_date(date, 365));
+    json_t *doc = inv_expect(201, INV_KEEPER, "POST", "/v1/suppliers", body);
+    snprintf(id, 48, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+    if (qualified) {
+        json_decref(s_supplier_act(INV_LOG_HEAD, id, "qualify", NULL, 200));
+    }
+}
+
+static long long
+s_committed(void)
+{
+    char path[128];
+    const char *slash = strchr(inv_stack.line, '/');
+    snprintf(path, sizeof path, "/v1/budgets/%.*s/lines/%s",
+             (int)(slash - inv_stack.line), inv_stack.line, slash + 1);
+    json_t *line = inv_expect(200, INV_FINANCE, "GET", path, NULL);
+    long long value = inv_int(json_object_get(line, "execution"), "committed");
+    json_decref(line);
+    return value;
+}
+
+static int
+s_equipment_events(const char *order)
+{
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", inv_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    char subject[64];
+    snprintf(subject, sizeof subject, "\"order/%s\"", order);
+    s_count_t count = {subject, 0};
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{inventory}:outbox", "0-0",
+                                     100000, s_count_type, &count),
+                     0);
+    cm_redis_destroy(&redis);
+    return count.n;
+}
+
+START_TEST(test_inventory_order_approved_received_closed)
+{
+    char fuse[48], pump[48], supplier[48], candidate[48], id[48];
+    char body[1536], date[16];
+    s_new_item("Fuse 5A", "electrical", NULL, fuse);
+    s_new_item("Pump", "equipment", NULL, pump);
+    s_supplier(true, supplier);
+    s_supplier(false, candidate);
+    char line_text[512];
+    s_date(date, 30);
+    snprintf(line_text, sizeof line_text, S_ORDER_LINES, fuse, date, pump,
+             date);
+    // Only a qualified supplier receives orders.
+    json_t *out = NULL;
+    snprintf(body, sizeof body, S_ORDER, candidate, inv_stack.line, line_text);
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/purchase-orders", body, NULL, &out),
+        422);
+    ck_assert_str_eq(inv_str(out, "code"), "supplier_not_qualified");
+    ck_assert_str_eq(inv_str(out, "supplier_state"), "candidate");
+    json_decref(out);
+    snprintf(body, sizeof body, S_ORDER, supplier, inv_stack.line, line_text);
+    json_t *doc =
+        inv_expect(201, INV_KEEPER, "POST", "/v1/purchase-orders", body);
+    snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
+    ck_assert_int_eq(inv_int(doc, "amount"), 205000);
+    json_decref(doc);
+    long long before = s_committed();
+    // The chain: the logistics head, then the finance head; the last step
+    // commits the budget.
+    json_decref(s_order_act(INV_KEEPER, id, "submit", NULL, 200));
+    json_decref(s_order_act(INV_KEEPER, id, "approve", NULL, 403));
+    json_decref(s_order_act(INV_LOG_HEAD, id, "approve", NULL, 200));
+    ck_assert_int_eq(s_committed(), before);
+    doc = s_order_act(INV_FIN_HEAD, id, "approve", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "approved");
+    ck_assert_str_ne(inv_str(doc, "budget_reservation"), "");
+    json_decref(doc);
+    ck_assert_int_eq(s_committed(), before + 205000);
+    json_decref(s_order_act(INV_KEEPER, id, "order", NULL, 200));
+    // The buyer does not inspect; more than ordered is refused.
+    const char *receipt =
+        "{\"lines\":[{\"line\":\"L1\",\"accepted\":6,\"rejected\":2,"
+        "\"notes\":\"2 cracked\"},{\"line\":\"L2\",\"accepted\":1}]}";
+    json_decref(s_order_act(INV_KEEPER, id, "receive", receipt, 403));
+    doc = s_order_act(INV_LOG_HEAD, id, "receive", receipt, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "partially_received");
+    json_decref(doc);
+    ck_assert_int_eq(inv_on_hand(fuse), 6);
+    ck_assert_int_eq(inv_on_hand(pump), 1);
+    ck_assert_int_eq(s_equipment_events(id), 1);
+    char key[96];
+    snprintf(key, sizeof key, "sm:{inventory}:supplier:%s", supplier);
+    char *rejected =
+        harness_redis_cmd(&inv_stack.redis, "HGET", key, "rejected_quantity");
+    ck_assert_str_eq(rejected, "2");
+    free(rejected);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s/receive", id);
+    ck_assert_int_eq(inv_http(INV_LOG_HEAD, "POST", path,
+                              "{\"lines\":[{\"line\":\"L1\",\"accepted\":5}]}",
+                              NULL, &out),
+                     422);
+    ck_assert_str_eq(inv_str(out, "code"), "over_delivery");
+    ck_assert_str_eq(inv_str(out, "field"), "lines[0].accepted");
+    json_decref(out);
+    ck_assert_int_eq(inv_http(INV_LOG_HEAD, "POST", path,
+                              "{\"lines\":[{\"line\":\"L9\",\"accepted\":1}]}",
+                              NULL, &out),
+                     400);
+    ck_assert_ptr_nonnull(inv_error_for(out, "lines[0].line"));
+    json_decref(out);
+    json_decref(s_order_act(INV_LOG_HEAD, id, "receive",
+                            "{\"lines\":[{\"line\":\"L1\",\"accepted\":3}]}",
+                            200));
+    ck_assert_int_eq(inv_on_hand(fuse), 9);
+    // Closing releases what was not received: one fuse, 500 fen.
+    doc = s_order_act(INV_KEEPER, id, "close", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "closed");
+    json_decref(doc);
+    ck_assert_int_eq(s_committed(), before + 205000 - 500);
+    json_t *ledger = s_ledger(INV_KEEPER, fuse, 200);
+    const json_t *entry = json_array_get(json_object_get(ledger, "items"), 0);
+    ck_assert_str_eq(inv_str(entry, "reference"), id);
+    ck_assert_str_eq(inv_str(entry, "kind"), "receipt");
+    json_decref(ledger);
+}
+END_TEST
+
+START_TEST(test_inventory_order_over_budget_refused_at_submit)
+{
+    char item[48], supplier[48], id[48], body[1024], date[16];
+    s_new_item("Generator", "equipment", NULL, item);
+    s_supplier(true, supplier);
+    snprintf(body, sizeof body,
+             "{\"supplier\":\"%s\",\"budget_line\":\"%s\","
+             "\"delivery_place\":\"Yard\",\"payment_terms\":\"60 days\","
+             "\"lines\":[{\"item\":\"%s\",\"quantity\":1,"
+             "\"unit_price\":9000000,\"delivery_date\":\"%s\"}]}",
+             supplier, inv_stack.line, item, s_date(date, 60));
+    json_t *doc =
+        inv_expect(201, INV_KEEPER, "POST", "/v1/purchase-orders", body);
+    snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+    json_t *out = NULL;
+    char path[96];
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s/submit", id);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "POST", path, "{}", NULL, &out), 422);
+    ck_assert_str_eq(inv_str(out, "code"), "over_budget");
+    json_decref(out);
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s", id);
+    doc = inv_expect(200, INV_KEEPER, "GET", path, NULL);
+    ck_assert_str_eq(inv_str(doc, "state"), "draft");
+    json_decref(doc);
+    json_decref(s_order_act(INV_KEEPER, id, "cancel",
+                            "{\"reason\":\"too dear\"}", 200));
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -531,6 +727,8 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_reorder_alert_once_per_crossing);
     tcase_add_test(tc, test_inventory_supplier_qualified_evaluated_suspended);
     tcase_add_test(tc, test_inventory_plan_approved_by_logistics_head);
+    tcase_add_test(tc, test_inventory_order_approved_received_closed);
+    tcase_add_test(tc, test_inventory_order_over_budget_refused_at_submit);
     suite_add_tcase(s, tc);
     return s;
 }

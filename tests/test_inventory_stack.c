@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cm_time.h"
 #include "http_client.h"
 
 inv_stack_t inv_stack;
@@ -22,6 +23,7 @@ static const struct {
     {"Tech One", "technician", "tech"},
     {"Auditor One", "auditor", "management"},
     {"Clerk One", "finance", "finance"},
+    {"Finance head", "dept_head", "finance"},
 };
 
 static void
@@ -188,6 +190,39 @@ s_people_create(void)
              inv_stack.ids[INV_TECH_HEAD]);
     json_decref(
         inv_expect(200, INV_HEAD, "PATCH", "/v1/departments/tech", body));
+    snprintf(body, sizeof body, "{\"head\":\"%s\"}",
+             inv_stack.ids[INV_FIN_HEAD]);
+    json_decref(
+        inv_expect(200, INV_HEAD, "PATCH", "/v1/departments/finance", body));
+}
+
+// This year's budget with a materials line for logistics, approved.
+static void
+s_budget(void)
+{
+    char body[512], path[96], at[40];
+    cm_time_format(cm_time_now_ms(), at);
+    snprintf(body, sizeof body,
+             "{\"year\":%d,\"title\":\"Budget\",\"lines\":[{\"category\":"
+             "\"materials\",\"department\":\"logistics\",\"amount\":"
+             "5000000}]}",
+             atoi(at));
+    json_t *doc = inv_expect(201, INV_FINANCE, "POST", "/v1/budgets", body);
+    snprintf(inv_stack.budget, sizeof inv_stack.budget, "%s",
+             inv_str(doc, "id"));
+    json_decref(doc);
+    const struct {
+        inv_who_t who;
+        const char *action;
+    } steps[] = {{INV_FINANCE, "submit"},
+                 {INV_FIN_HEAD, "approve"},
+                 {INV_HEAD, "approve"}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "/v1/budgets/%s/%s", inv_stack.budget,
+                 steps[i].action);
+        json_decref(inv_expect(200, steps[i].who, "POST", path, "{}"));
+    }
+    snprintf(inv_stack.line, sizeof inv_stack.line, "%s/L1", inv_stack.budget);
 }
 
 // inventory's org view knows the logistics head and the last person.
@@ -202,10 +237,19 @@ s_org_ready(void *arg)
     free(text);
     char key[96];
     snprintf(key, sizeof key, "sm:{inventory}:org:staff:%s",
-             inv_stack.ids[INV_FINANCE]);
+             inv_stack.ids[INV_FIN_HEAD]);
     char *staff = harness_redis_cmd(&inv_stack.redis, "HGET", key, "doc");
     ready = ready && staff;
     free(staff);
+    char *finance =
+        harness_redis_cmd(&inv_stack.redis, "HGET",
+                          "sm:{inventory}:org:department:finance", "doc");
+    ready = ready && finance && strstr(finance, inv_stack.ids[INV_FIN_HEAD]);
+    free(finance);
+    char *books = harness_redis_cmd(
+        &inv_stack.redis, "HGET", "sm:{finance}:org:department:finance", "doc");
+    ready = ready && books && strstr(books, inv_stack.ids[INV_FIN_HEAD]);
+    free(books);
     return ready;
 }
 
@@ -242,6 +286,7 @@ inv_stack_setup(void)
     s_start("broker", &s->broker);
     s_start("hub", &s->hub);
     s_start("personnel", &s->personnel);
+    s_start("finance", &s->finance);
     s_start("inventory", &s->inventory);
     s_start("gateway", &s->gateway);
     snprintf(s->ids[INV_HEAD], 48, "ST-1");
@@ -254,14 +299,15 @@ inv_stack_setup(void)
     s_people_create();
     s_require(inv_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
               "inventory never saw the org chart");
+    s_budget();
 }
 
 void
 inv_stack_teardown(void)
 {
     inv_stack_t *s = &inv_stack;
-    harness_proc_t *procs[] = {&s->gateway, &s->inventory, &s->personnel,
-                               &s->hub, &s->broker};
+    harness_proc_t *procs[] = {&s->gateway,   &s->inventory, &s->finance,
+                               &s->personnel, &s->hub,       &s->broker};
     bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
         harness_proc_kill(procs[i], SIGTERM, 5000);

@@ -1,7 +1,9 @@
 // test_inventory_stack — the stack the inventory integration suites run
 // against: a private redis-server, the broker, the hub, personnel (real
-// tokens), inventory and the gateway; the people of a small station with
-// tokens; HTTP helpers that call the gateway as one of them.
+// tokens), finance, inventory and the gateway; the people of a small
+// station with tokens; this year's approved budget with a materials line
+// of the logistics department; HTTP helpers that call the gateway as one
+// of them.
 #ifndef TESTS_TEST_INVENTORY_STACK_H
 #define TESTS_TEST_INVENTORY_STACK_H
 
@@ -22,23 +24,27 @@ typedef enum {
     INV_TECH_HEAD, // dept head of tech
     INV_TECH,      // technician, tech
     INV_AUDITOR,   // auditor, management
-    INV_FINANCE,   // finance, finance
+    INV_FINANCE,   // finance, finance: a clerk
+    INV_FIN_HEAD,  // dept head of finance
     INV_PEOPLE
 } inv_who_t;
 
 typedef struct {
     harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, inventory, gateway;
+    harness_proc_t broker, hub, personnel, finance, inventory, gateway;
     int http_port;
     char env[INV_ENV_MAX][128];        // children's environment
     const char *envp[INV_ENV_MAX + 1]; // NULL-ended
     char ids[INV_PEOPLE][48];          // staff ids
     char tokens[INV_PEOPLE][96];       // their bearer tokens
+    char budget[48];                   // this year's approved budget
+    char line[64];                     // its logistics materials line
 } inv_stack_t;
 
 extern inv_stack_t inv_stack;
 
-// Unchecked fixture: start the stack, create the people; stop everything.
+// Unchecked fixture: start the stack, create the people and the budget;
+// stop everything.
 void inv_stack_setup(void);
 void inv_stack_teardown(void);
 

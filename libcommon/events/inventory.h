@@ -24,4 +24,18 @@
 #define INVENTORY_EVENT_PLAN_REJECTED  "inventory.procurement_plan.rejected"
 #define INVENTORY_EVENT_PLAN_WITHDRAWN "inventory.procurement_plan.withdrawn"
 
+#define INVENTORY_EVENT_ORDER_CREATED   "inventory.purchase_order.created"
+#define INVENTORY_EVENT_ORDER_UPDATED   "inventory.purchase_order.updated"
+#define INVENTORY_EVENT_ORDER_SUBMITTED "inventory.purchase_order.submitted"
+#define INVENTORY_EVENT_ORDER_STEP_APPROVED                                    \
+    "inventory.purchase_order.step_approved"
+#define INVENTORY_EVENT_ORDER_APPROVED  "inventory.purchase_order.approved"
+#define INVENTORY_EVENT_ORDER_REJECTED  "inventory.purchase_order.rejected"
+#define INVENTORY_EVENT_ORDER_ORDERED   "inventory.purchase_order.ordered"
+#define INVENTORY_EVENT_ORDER_RECEIVED  "inventory.purchase_order.received"
+#define INVENTORY_EVENT_ORDER_CLOSED    "inventory.purchase_order.closed"
+#define INVENTORY_EVENT_ORDER_CANCELLED "inventory.purchase_order.cancelled"
+// An equipment line of an order was accepted: assets registers it.
+#define INVENTORY_EVENT_EQUIPMENT_RECEIVED "inventory.equipment.received"
+
 #endif

@@ -24,7 +24,7 @@
     "reconciliations=finance expenditure-requests=finance "                    \
     "reports/budget=finance "                                                  \
     "items=inventory stock=inventory suppliers=inventory "                     \
-    "procurement-plans=inventory"
+    "procurement-plans=inventory purchase-orders=inventory"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

@@ -8,6 +8,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "item.h"
+#include "order.h"
 #include "plan.h"
 #include "stock.h"
 #include "supplier.h"
@@ -38,6 +39,12 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/procurement-plans/{id}", plan_patch},
     {"GET", "/v1/procurement-plans/{id}/history", plan_history},
     {"POST", "/v1/procurement-plans/{id}/{action}", plan_act},
+    {"POST", "/v1/purchase-orders", order_create},
+    {"GET", "/v1/purchase-orders", order_list},
+    {"GET", "/v1/purchase-orders/{id}", order_get},
+    {"PATCH", "/v1/purchase-orders/{id}", order_patch},
+    {"GET", "/v1/purchase-orders/{id}/history", order_history},
+    {"POST", "/v1/purchase-orders/{id}/{action}", order_act},
     {NULL, NULL, NULL},
 };
 
@@ -46,6 +53,8 @@ static const cm_config_option_t s_options[] = {
      false, "storage locations (codes, space-separated)"},
     {"inventory/supplier_quality_floor", CM_CONFIG_INT, "3", 1, 5, false,
      "a quality score under this suspends a qualified supplier"},
+    {"inventory/receipt_tolerance_pct", CM_CONFIG_INT, "0", 0, 50, false,
+     "a receipt may accept this much (percent) beyond the ordered quantity"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -68,8 +77,11 @@ s_start(cm_service_t *service, cm_store_t *store)
     snprintf(self->locations, sizeof self->locations, "%s", locations);
     self->quality_floor =
         cm_config_int(config, "inventory/supplier_quality_floor");
+    self->receipt_tolerance_pct =
+        cm_config_int(config, "inventory/receipt_tolerance_pct");
     if (cm_workflow_check(&supplier_workflow) != 0
-        || cm_workflow_check(&plan_workflow) != 0) {
+        || cm_workflow_check(&plan_workflow) != 0
+        || cm_workflow_check(&order_workflow) != 0) {
         return -1;
     }
     return cm_workflow_check(&item_workflow);

@@ -38,6 +38,7 @@
 typedef struct {
     char locations[INVENTORY_LOCATIONS_MAX]; // storage locations, spaced
     int64_t quality_floor; // a quality score under it suspends a supplier
+    int64_t receipt_tolerance_pct; // accepted beyond the ordered quantity
 } inventory_t;
 
 // The service definition.

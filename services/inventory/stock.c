@@ -162,27 +162,33 @@ s_answer_short(cm_ctx_t *ctx, const json_t *entry)
     cm_ctx_fail(ctx, problem);
 }
 
-// The commit of one ledger entry: both balances, the location index, the
-// entry stamped with the location's balance after it, the event.
-static cm_commit_t *
-s_move_commit(cm_ctx_t *ctx, const json_t *entry, int64_t seq, int64_t now)
+void
+stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
 {
     const char *item = cm_doc_text(entry, "item");
     const char *location = cm_doc_text(entry, "location");
     int64_t delta = cm_doc_integer(entry, "quantity");
     char at_location[CM_STORE_KEY_MAX], total[CM_STORE_KEY_MAX];
     char ledger[CM_STORE_KEY_MAX], locations[CM_STORE_KEY_MAX];
-    cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
     cm_commit_counter(commit, s_balance_key(at_location, item, location),
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
     cm_commit_counter(commit, s_balance_key(total, item, NULL),
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
     cm_commit_index_add(commit, s_locations_key(locations, item), location,
-                        now);
+                        now_ms);
     char *text = json_dumps(entry, JSON_COMPACT);
     cm_commit_ledger_stamped(commit, s_ledger_key(ledger, item), text,
                              at_location, STOCK_FIELD_ON_HAND, "balance_after");
     free(text);
+}
+
+// The commit of one ledger entry with its event.
+static cm_commit_t *
+s_move_commit(cm_ctx_t *ctx, const json_t *entry, int64_t seq, int64_t now)
+{
+    const char *item = cm_doc_text(entry, "item");
+    cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
+    stock_commit_entry(commit, entry, now);
     char subject[CM_ID_MAX + 8];
     snprintf(subject, sizeof subject, "item/%s", item);
     if (cm_ctx_event(ctx, commit, INVENTORY_EVENT_STOCK_MOVED, subject, seq,

@@ -10,10 +10,21 @@
 #ifndef INVENTORY_STOCK_H
 #define INVENTORY_STOCK_H
 
+#include <jansson.h>
+#include <stdint.h>
+
 #include "cm_ctx.h"
+#include "cm_store.h"
 
 #define STOCK_FIELD_ON_HAND "on_hand"
 #define STOCK_FIELD_LOW     "low"
+
+// Add one ledger entry (JSON with item, location, quantity signed, …) to
+// commit: both balances (bounded at 0), the item's location index, the
+// entry stamped with its location's balance after it. A commit that would
+// take a balance below zero ends CM_COMMIT_LIMIT on field on_hand.
+void stock_commit_entry(cm_commit_t *commit, const json_t *entry,
+                        int64_t now_ms);
 
 // POST /v1/stock/movements: one movement by a store keeper.
 void stock_move(cm_ctx_t *ctx);
