@@ -464,6 +464,102 @@ START_TEST(test_e2e_procurement_plan_approved_by_logistics_head)
 }
 END_TEST
 
+// A step of a document as who, expecting 200; returns the state.
+static void
+s_inv_step(int who, const char *collection, const char *id, const char *action,
+           const char *body, const char *state)
+{
+    json_t *doc = e2e_act(who, collection, id, action, body, 200);
+    if (state) {
+        ck_assert_str_eq(e2e_str(doc, "state"), state);
+    }
+    json_decref(doc);
+}
+
+// Next year's budget with a materials line of logistics: its line ref.
+static void
+s_materials_budget(char *line)
+{
+    char body[384], id[48];
+    snprintf(body, sizeof body,
+             "{\"year\":%d,\"title\":\"Materials\",\"lines\":[{"
+             "\"category\":\"materials\",\"department\":\"logistics\","
+             "\"amount\":3000000}]}",
+             e2e_stack.year + 1);
+    json_t *doc = e2e_expect(201, S_CLERK, "POST", "/v1/budgets", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    s_inv_step(S_CLERK, "budgets", id, "submit", "{}", NULL);
+    s_inv_step(S_FIN_HEAD, "budgets", id, "approve", "{}", NULL);
+    s_inv_step(E2E_HEAD, "budgets", id, "approve", "{}", "approved");
+    snprintf(line, 64, "%s/L1", id);
+}
+
+static void
+s_created(int who, const char *path, const char *body, char *id)
+{
+    json_t *doc = e2e_expect(201, who, "POST", path, body);
+    snprintf(id, 48, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+}
+
+START_TEST(test_e2e_plan_order_receipt_into_stock)
+{
+    char line[64], item[48], supplier[48], plan[48], order[48];
+    char body[1024];
+    int head = e2e_person("dept_head", "logistics");
+    s_materials_budget(line);
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Valve DN50\",\"unit\":\"piece\",\"category\":"
+              "\"plumbing\",\"location\":\"main-store\"}",
+              item);
+    snprintf(body, sizeof body,
+             "{\"name\":\"Valve Works\",\"qualifications\":[{\"kind\":"
+             "\"licence\",\"number\":\"VW-1\",\"valid_until\":"
+             "\"%d-12-31\"}]}",
+             e2e_stack.year + 2);
+    s_created(S_KEEPER, "/v1/suppliers", body, supplier);
+    s_inv_step(head, "suppliers", supplier, "qualify", "{}", "qualified");
+    snprintf(body, sizeof body,
+             "{\"title\":\"Valves\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":10,\"needed_by\":\"%d-03-01\"}]}",
+             item, e2e_stack.year + 1);
+    s_created(S_KEEPER, "/v1/procurement-plans", body, plan);
+    s_inv_step(S_KEEPER, "procurement-plans", plan, "submit", "{}", "pending");
+    s_inv_step(head, "procurement-plans", plan, "approve", "{}", "approved");
+    snprintf(body, sizeof body,
+             "{\"supplier\":\"%s\",\"budget_line\":\"%s\",\"plan\":"
+             "\"%s\",\"delivery_place\":\"Main store\",\"payment_terms\":"
+             "\"30 days after receipt\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":10,\"unit_price\":8000,\"delivery_date\":"
+             "\"%d-02-01\"}]}",
+             supplier, line, plan, item, e2e_stack.year + 1);
+    s_created(S_KEEPER, "/v1/purchase-orders", body, order);
+    // Finance checks the budget at submit and each step, commits it at
+    // the last.
+    s_inv_step(S_KEEPER, "purchase-orders", order, "submit", "{}", "pending");
+    json_decref(
+        e2e_act(S_FIN_HEAD, "purchase-orders", order, "approve", "{}", 403));
+    s_inv_step(head, "purchase-orders", order, "approve", "{}", "pending");
+    s_inv_step(S_FIN_HEAD, "purchase-orders", order, "approve", "{}",
+               "approved");
+    s_inv_step(S_KEEPER, "purchase-orders", order, "order", "{}", "ordered");
+    json_decref(
+        e2e_act(S_KEEPER, "purchase-orders", order, "order", "{}", 409));
+    // A partial receipt with rejected pieces, inspected by the head.
+    s_inv_step(head, "purchase-orders", order, "receive",
+               "{\"lines\":[{\"line\":\"L1\",\"accepted\":7,\"rejected\":"
+               "2,\"notes\":\"2 leaking\"}]}",
+               "partially_received");
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(stock, "on_hand"), 7);
+    json_decref(stock);
+    s_inv_step(S_KEEPER, "purchase-orders", order, "close", "{}", "closed");
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -479,6 +575,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_stock_received_issued_and_verified);
     tcase_add_test(tc, test_e2e_supplier_qualified_then_suspended_on_quality);
     tcase_add_test(tc, test_e2e_procurement_plan_approved_by_logistics_head);
+    tcase_add_test(tc, test_e2e_plan_order_receipt_into_stock);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -90,8 +90,7 @@ static const cm_field_t s_update_fields[] = {
 };
 
 static bool
-s_check_receipt_line(const json_t *value, const char *field,
-                     json_t **problem_p)
+s_check_receipt_line(const json_t *value, const char *field, json_t **problem_p)
 {
     static const cm_field_t fields[] = {
         {"line", CM_FIELD_CODE, CM_FIELD_REQUIRED},
@@ -185,7 +184,7 @@ s_check_order(cm_store_t *store, const json_t *doc)
     }
     return problem ? problem
                    : supplier_require_qualified(
-                         store, cm_doc_text(doc, "supplier"), "supplier");
+                       store, cm_doc_text(doc, "supplier"), "supplier");
 }
 
 // ---- finance (cm_call): check, commit, release
@@ -195,10 +194,10 @@ static json_t *
 s_budget_body(const json_t *doc, const char *step, const char *reservation,
               int64_t amount)
 {
-    json_t *body = json_pack(
-        "{s:O, s:I, s:{s:s, s:O}}", "line", json_object_get(doc, "budget_line"),
-        "amount", (json_int_t)amount, "document", "type", ORDER_DOC_TYPE, "id",
-        json_object_get(doc, "id"));
+    json_t *body = json_pack("{s:O, s:I, s:{s:s, s:O}}", "line",
+                             json_object_get(doc, "budget_line"), "amount",
+                             (json_int_t)amount, "document", "type",
+                             ORDER_DOC_TYPE, "id", json_object_get(doc, "id"));
     if (step) {
         json_object_set_new(json_object_get(body, "document"), "step",
                             json_string(step));
@@ -216,8 +215,8 @@ s_budget_body(const json_t *doc, const char *step, const char *reservation,
 // One call to finance: NULL on a 2xx (*reply gets the body when not NULL),
 // else the problem to answer (finance's own, or 503 when it did not answer).
 static json_t *
-s_finance(cm_action_t *a, const char *path, const json_t *body,
-          const char *key, json_t **reply)
+s_finance(cm_action_t *a, const char *path, const json_t *body, const char *key,
+          json_t **reply)
 {
     cm_call_t call = {.service = S_FINANCE,
                       .method = "POST",
@@ -234,10 +233,10 @@ s_finance(cm_action_t *a, const char *path, const json_t *body,
     }
     json_t *problem = NULL;
     if (result.status >= 300) {
-        problem = result.error ? json_incref(result.error)
-                               : cm_problem_new(result.status,
-                                                "finance_refused",
-                                                "finance refused the budget");
+        problem = result.error
+                      ? json_incref(result.error)
+                      : cm_problem_new(result.status, "finance_refused",
+                                       "finance refused the budget");
     } else if (reply) {
         *reply = json_incref(result.body);
     }
@@ -248,8 +247,8 @@ s_finance(cm_action_t *a, const char *path, const json_t *body,
 static json_t *
 s_budget_check(cm_action_t *a)
 {
-    json_t *body = s_budget_body(a->doc, NULL, NULL,
-                                 cm_doc_integer(a->doc, "amount"));
+    json_t *body =
+        s_budget_body(a->doc, NULL, NULL, cm_doc_integer(a->doc, "amount"));
     json_t *problem = s_finance(a, S_CHECK_PATH, body, NULL, NULL);
     json_decref(body);
     return problem;
@@ -308,8 +307,8 @@ s_budget_release(cm_action_t *a, int64_t amount, const char *why)
     }
     char key[CM_CALL_KEY_MAX + 16];
     snprintf(key, sizeof key, "%s:%s", reservation, why);
-    json_t *body = json_pack("{s:s, s:I}", "reservation", reservation,
-                             "amount", (json_int_t)amount);
+    json_t *body = json_pack("{s:s, s:I}", "reservation", reservation, "amount",
+                             (json_int_t)amount);
     json_t *problem = s_finance(a, S_RELEASE_PATH, body, key, NULL);
     json_decref(body);
     if (!problem) {
@@ -334,8 +333,8 @@ s_submit(cm_action_t *a)
     problem = problem ? problem : s_budget_check(a);
     return problem ? problem
                    : cm_approval_submit(a, ORDER_DOC_TYPE, INVENTORY_DEPARTMENT,
-                                        cm_doc_integer(a->doc, "amount"),
-                                        NULL, "pending", "approved");
+                                        cm_doc_integer(a->doc, "amount"), NULL,
+                                        "pending", "approved");
 }
 
 static json_t *
@@ -355,13 +354,12 @@ s_approve(cm_action_t *a)
     size_t steps = json_array_size(json_object_get(approval, "steps"));
     bool last = (size_t)cm_doc_integer(approval, "current") + 1 >= steps;
     json_t *problem = last ? s_budget_commit(a) : s_budget_check(a);
-    problem = problem ? problem
-                      : cm_approval_approve(a, "pending", "approved");
+    problem = problem ? problem : cm_approval_approve(a, "pending", "approved");
     if (!problem && cm_approval_is_complete(a->doc)) {
-        cm_action_event(a, INVENTORY_EVENT_ORDER_APPROVED,
-                        json_pack("{s:O}", "budget_reservation",
-                                  json_object_get(a->doc,
-                                                  "budget_reservation")));
+        cm_action_event(
+            a, INVENTORY_EVENT_ORDER_APPROVED,
+            json_pack("{s:O}", "budget_reservation",
+                      json_object_get(a->doc, "budget_reservation")));
     }
     return problem;
 }
@@ -459,21 +457,21 @@ s_receipt_entry(cm_action_t *a, const json_t *line, int64_t accepted)
 {
     json_t *item = NULL;
     int64_t version = 0, number = 0;
-    int rc = cm_doc_read(a->store, &item_type, cm_doc_text(line, "item"),
-                         &item, &version);
-    rc = rc == 0 ? cm_store_next_id(a->store, INVENTORY_OWNER, "movement",
-                                    &number)
-                 : rc;
+    int rc = cm_doc_read(a->store, &item_type, cm_doc_text(line, "item"), &item,
+                         &version);
+    rc = rc == 0
+             ? cm_store_next_id(a->store, INVENTORY_OWNER, "movement", &number)
+             : rc;
     if (rc == 0) {
         char id[CM_ID_MAX], at[CM_TIME_TEXT_MAX];
         snprintf(id, sizeof id, "MV-%" PRId64, number);
         json_t *entry = json_pack(
             "{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:{s:O, s:O}}", "id", id, "at",
-            cm_time_format(a->now_ms, at), "item", json_object_get(line, "item"),
-            "location", json_object_get(item, "location"), "kind", "receipt",
-            "quantity", (json_int_t)accepted, "reference",
-            json_object_get(a->doc, "id"), "actor", "id",
-            json_object_get(a->actor, "id"), "role",
+            cm_time_format(a->now_ms, at), "item",
+            json_object_get(line, "item"), "location",
+            json_object_get(item, "location"), "kind", "receipt", "quantity",
+            (json_int_t)accepted, "reference", json_object_get(a->doc, "id"),
+            "actor", "id", json_object_get(a->actor, "id"), "role",
             json_object_get(a->actor, "role"));
         stock_commit_entry(a->commit, entry, a->now_ms);
         json_decref(entry);
@@ -490,12 +488,12 @@ s_receive_line(cm_action_t *a, const json_t *in, json_t *line)
     int64_t accepted = cm_doc_integer(in, "accepted");
     int64_t rejected = cm_doc_integer(in, "rejected");
     int rc = accepted > 0 ? s_receipt_entry(a, line, accepted) : 0;
-    json_object_set_new(line, "accepted",
-                        json_integer(cm_doc_integer(line, "accepted")
-                                     + accepted));
-    json_object_set_new(line, "rejected",
-                        json_integer(cm_doc_integer(line, "rejected")
-                                     + rejected));
+    json_object_set_new(
+        line, "accepted",
+        json_integer(cm_doc_integer(line, "accepted") + accepted));
+    json_object_set_new(
+        line, "rejected",
+        json_integer(cm_doc_integer(line, "rejected") + rejected));
     if (rejected > 0) {
         char key[CM_STORE_KEY_MAX];
         cm_doc_key(&supplier_type, cm_doc_text(a->doc, "supplier"), key,
@@ -507,8 +505,8 @@ s_receive_line(cm_action_t *a, const json_t *in, json_t *line)
         && json_is_true(json_object_get(line, "equipment"))) {
         cm_action_event(
             a, INVENTORY_EVENT_EQUIPMENT_RECEIVED,
-            json_pack("{s:{s:O, s:O, s:I, s:O, s:O, s:O}}", "equipment",
-                      "line", json_object_get(line, "id"), "item",
+            json_pack("{s:{s:O, s:O, s:I, s:O, s:O, s:O}}", "equipment", "line",
+                      json_object_get(line, "id"), "item",
                       json_object_get(line, "item"), "quantity",
                       (json_int_t)accepted, "unit_price",
                       json_object_get(line, "unit_price"), "after_sales",
@@ -526,7 +524,8 @@ s_all_received(const json_t *doc)
     const json_t *lines = json_object_get(doc, "lines");
     for (size_t i = 0; i < json_array_size(lines); i++) {
         const json_t *line = json_array_get(lines, i);
-        if (cm_doc_integer(line, "accepted") < cm_doc_integer(line, "quantity")) {
+        if (cm_doc_integer(line, "accepted")
+            < cm_doc_integer(line, "quantity")) {
             return false;
         }
     }
@@ -554,12 +553,12 @@ s_receive(cm_action_t *a)
         receipts = json_array();
         json_object_set_new(a->doc, "receipts", receipts);
     }
-    json_array_append_new(
-        receipts, json_pack("{s:s, s:{s:O, s:O}, s:O}", "at",
-                            cm_time_format(a->now_ms, at), "inspector", "id",
-                            json_object_get(a->actor, "id"), "role",
-                            json_object_get(a->actor, "role"), "lines",
-                            receipt));
+    json_array_append_new(receipts,
+                          json_pack("{s:s, s:{s:O, s:O}, s:O}", "at",
+                                    cm_time_format(a->now_ms, at), "inspector",
+                                    "id", json_object_get(a->actor, "id"),
+                                    "role", json_object_get(a->actor, "role"),
+                                    "lines", receipt));
     while (json_array_size(receipts) > S_RECEIPTS_KEEP) {
         json_array_remove(receipts, 0); // every receipt is in the history
     }
@@ -581,9 +580,9 @@ static const cm_workflow_row_t s_rows[] = {
      INVENTORY_EVENT_ORDER_UPDATED, s_update_fields, s_update, S_GUARD},
     {"draft", "submit", S_K, 0, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_ORDER_SUBMITTED, s_note_only, s_submit, S_GUARD},
-    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL,
-     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_ORDER_STEP_APPROVED,
-     cm_approval_approve_fields, s_approve},
+    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
+     INVENTORY_EVENT_ORDER_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_ORDER_REJECTED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_K, 0, NULL, CM_WORKFLOW_BY_CODE,
