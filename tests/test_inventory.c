@@ -713,6 +713,122 @@ START_TEST(test_inventory_order_over_budget_refused_at_submit)
 }
 END_TEST
 
+// ---- requisitions
+
+static json_t *
+s_req_act(inv_who_t who, const char *id, const char *action, const char *body,
+          int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/requisitions/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+static void
+s_requisition(inv_who_t who, const char *item, int quantity, char *id)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"purpose\":\"Site work\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":%d}]}",
+             item, quantity);
+    json_t *doc = inv_expect(201, who, "POST", "/v1/requisitions", body);
+    snprintf(id, 48, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+}
+
+START_TEST(test_inventory_requisition_valuable_two_approvals_issue_return)
+{
+    char meter[48], id[48], own[48];
+    s_new_item("Multimeter", "tools", ",\"control_class\":\"valuable\"", meter);
+    ck_assert_int_eq(inv_move(meter, "receipt", 10), 201);
+    s_requisition(INV_TECH, meter, 3, id);
+    json_t *doc = s_req_act(INV_TECH, id, "submit", NULL, 200);
+    const json_t *steps =
+        json_object_get(json_object_get(doc, "approval"), "steps");
+    ck_assert_int_eq(json_array_size(steps), 2);
+    json_decref(doc);
+    json_decref(s_req_act(INV_TECH, id, "approve", NULL, 403));
+    json_decref(s_req_act(INV_DEPUTY, id, "approve", NULL, 403)); // order
+    json_decref(s_req_act(INV_TECH_HEAD, id, "approve", NULL, 200));
+    doc = s_req_act(INV_DEPUTY, id, "approve", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "approved");
+    json_decref(doc);
+    // Logistics issues part, then the rest would pass the line.
+    const char *two = "{\"lines\":[{\"line\":\"L1\",\"quantity\":2}]}";
+    json_decref(s_req_act(INV_TECH, id, "issue", two, 403));
+    doc = s_req_act(INV_KEEPER, id, "issue", two, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "partially_issued");
+    json_decref(doc);
+    ck_assert_int_eq(inv_on_hand(meter), 8);
+    json_t *out = NULL;
+    char path[96];
+    snprintf(path, sizeof path, "/v1/requisitions/%s/issue", id);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "POST", path, two, NULL, &out), 422);
+    ck_assert_str_eq(inv_str(out, "code"), "over_issue");
+    json_decref(out);
+    json_decref(s_req_act(INV_KEEPER, id, "return",
+                          "{\"lines\":[{\"line\":\"L1\",\"quantity\":1}]}",
+                          200));
+    ck_assert_int_eq(inv_on_hand(meter), 9);
+    json_t *ledger = s_ledger(INV_KEEPER, meter, 200);
+    const json_t *items = json_object_get(ledger, "items");
+    ck_assert_str_eq(inv_str(json_array_get(items, 1), "kind"), "issue");
+    ck_assert_str_eq(inv_str(json_array_get(items, 1), "reference"), id);
+    ck_assert_str_eq(inv_str(json_array_get(items, 2), "kind"), "return");
+    json_decref(ledger);
+    // Nobody approves their own requisition.
+    s_requisition(INV_TECH_HEAD, meter, 1, own);
+    json_decref(s_req_act(INV_TECH_HEAD, own, "submit", NULL, 200));
+    json_decref(s_req_act(INV_TECH_HEAD, own, "approve", NULL, 403));
+}
+END_TEST
+
+START_TEST(test_inventory_requisition_limited_within_quota)
+{
+    char gloves[48], id[48], more[48], refused[48];
+    s_new_item("Arc gloves", "safety",
+               ",\"control_class\":\"limited\",\"quota\":5,"
+               "\"quota_period\":\"month\"",
+               gloves);
+    ck_assert_int_eq(inv_move(gloves, "receipt", 20), 201);
+    json_t *out = NULL;
+    char path[96];
+    s_requisition(INV_TECH, gloves, 6, refused);
+    snprintf(path, sizeof path, "/v1/requisitions/%s/submit", refused);
+    ck_assert_int_eq(inv_http(INV_TECH, "POST", path, "{}", NULL, &out), 422);
+    ck_assert_str_eq(inv_str(out, "code"), "quota_exceeded");
+    ck_assert_int_eq(inv_int(out, "quota"), 5);
+    ck_assert_int_eq(inv_int(out, "remaining"), 5);
+    json_decref(out);
+    s_requisition(INV_TECH, gloves, 4, id);
+    json_decref(s_req_act(INV_TECH, id, "submit", NULL, 200));
+    json_decref(s_req_act(INV_TECH_HEAD, id, "approve", NULL, 200));
+    json_decref(s_req_act(INV_DEPUTY, id, "approve", NULL, 200));
+    json_t *doc =
+        s_req_act(INV_KEEPER, id, "issue",
+                  "{\"lines\":[{\"line\":\"L1\",\"quantity\":4}]}", 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "issued");
+    json_decref(doc);
+    s_requisition(INV_TECH, gloves, 2, more);
+    snprintf(path, sizeof path, "/v1/requisitions/%s/submit", more);
+    ck_assert_int_eq(inv_http(INV_TECH, "POST", path, "{}", NULL, &out), 422);
+    ck_assert_int_eq(inv_int(out, "used"), 4);
+    ck_assert_int_eq(inv_int(out, "remaining"), 1);
+    json_decref(out);
+    // Logistics may refuse an approved requisition, with a reason.
+    s_requisition(INV_TECH, gloves, 1, more);
+    json_decref(s_req_act(INV_TECH, more, "submit", NULL, 200));
+    json_decref(s_req_act(INV_TECH_HEAD, more, "approve", NULL, 200));
+    json_decref(s_req_act(INV_DEPUTY, more, "approve", NULL, 200));
+    json_decref(s_req_act(INV_KEEPER, more, "reject", "{}", 400));
+    doc = s_req_act(INV_KEEPER, more, "reject",
+                    "{\"reason\":\"out of season\"}", 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "rejected");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -729,6 +845,9 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_plan_approved_by_logistics_head);
     tcase_add_test(tc, test_inventory_order_approved_received_closed);
     tcase_add_test(tc, test_inventory_order_over_budget_refused_at_submit);
+    tcase_add_test(
+        tc, test_inventory_requisition_valuable_two_approvals_issue_return);
+    tcase_add_test(tc, test_inventory_requisition_limited_within_quota);
     suite_add_tcase(s, tc);
     return s;
 }

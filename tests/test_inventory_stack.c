@@ -24,6 +24,7 @@ static const struct {
     {"Auditor One", "auditor", "management"},
     {"Clerk One", "finance", "finance"},
     {"Finance head", "dept_head", "finance"},
+    {"Deputy One", "deputy_head", "management"},
 };
 
 static void
@@ -181,13 +182,13 @@ s_people_create(void)
         snprintf(inv_stack.tokens[who], 96, "%s", inv_str(token, "token"));
         json_decref(token);
     }
-    char body[96];
+    char body[160];
     snprintf(body, sizeof body, "{\"head\":\"%s\"}",
              inv_stack.ids[INV_LOG_HEAD]);
     json_decref(
         inv_expect(200, INV_HEAD, "PATCH", "/v1/departments/logistics", body));
-    snprintf(body, sizeof body, "{\"head\":\"%s\"}",
-             inv_stack.ids[INV_TECH_HEAD]);
+    snprintf(body, sizeof body, "{\"head\":\"%s\",\"deputy\":\"%s\"}",
+             inv_stack.ids[INV_TECH_HEAD], inv_stack.ids[INV_DEPUTY]);
     json_decref(
         inv_expect(200, INV_HEAD, "PATCH", "/v1/departments/tech", body));
     snprintf(body, sizeof body, "{\"head\":\"%s\"}",

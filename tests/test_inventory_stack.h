@@ -26,6 +26,7 @@ typedef enum {
     INV_AUDITOR,   // auditor, management
     INV_FINANCE,   // finance, finance: a clerk
     INV_FIN_HEAD,  // dept head of finance
+    INV_DEPUTY,    // deputy head overseeing tech
     INV_PEOPLE
 } inv_who_t;
 

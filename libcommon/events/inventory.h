@@ -29,12 +29,24 @@
 #define INVENTORY_EVENT_ORDER_SUBMITTED "inventory.purchase_order.submitted"
 #define INVENTORY_EVENT_ORDER_STEP_APPROVED                                    \
     "inventory.purchase_order.step_approved"
-#define INVENTORY_EVENT_ORDER_APPROVED  "inventory.purchase_order.approved"
-#define INVENTORY_EVENT_ORDER_REJECTED  "inventory.purchase_order.rejected"
-#define INVENTORY_EVENT_ORDER_ORDERED   "inventory.purchase_order.ordered"
-#define INVENTORY_EVENT_ORDER_RECEIVED  "inventory.purchase_order.received"
-#define INVENTORY_EVENT_ORDER_CLOSED    "inventory.purchase_order.closed"
-#define INVENTORY_EVENT_ORDER_CANCELLED "inventory.purchase_order.cancelled"
+#define INVENTORY_EVENT_ORDER_APPROVED        "inventory.purchase_order.approved"
+#define INVENTORY_EVENT_ORDER_REJECTED        "inventory.purchase_order.rejected"
+#define INVENTORY_EVENT_ORDER_ORDERED         "inventory.purchase_order.ordered"
+#define INVENTORY_EVENT_ORDER_RECEIVED        "inventory.purchase_order.received"
+#define INVENTORY_EVENT_ORDER_CLOSED          "inventory.purchase_order.closed"
+#define INVENTORY_EVENT_ORDER_CANCELLED       "inventory.purchase_order.cancelled"
+#define INVENTORY_EVENT_REQUISITION_CREATED   "inventory.requisition.created"
+#define INVENTORY_EVENT_REQUISITION_UPDATED   "inventory.requisition.updated"
+#define INVENTORY_EVENT_REQUISITION_SUBMITTED "inventory.requisition.submitted"
+#define INVENTORY_EVENT_REQUISITION_STEP_APPROVED                              \
+    "inventory.requisition.step_approved"
+#define INVENTORY_EVENT_REQUISITION_RETURNED  "inventory.requisition.returned"
+#define INVENTORY_EVENT_REQUISITION_CANCELLED "inventory.requisition.cancelled"
+#define INVENTORY_EVENT_REQUISITION_ISSUED    "inventory.requisition.issued"
+#define INVENTORY_EVENT_REQUISITION_REJECTED  "inventory.requisition.rejected"
+#define INVENTORY_EVENT_REQUISITION_RETURNED_GOODS                             \
+    "inventory.requisition.goods_returned"
+
 // An equipment line of an order was accepted: assets registers it.
 #define INVENTORY_EVENT_EQUIPMENT_RECEIVED "inventory.equipment.received"
 

@@ -24,7 +24,8 @@
     "reconciliations=finance expenditure-requests=finance "                    \
     "reports/budget=finance "                                                  \
     "items=inventory stock=inventory suppliers=inventory "                     \
-    "procurement-plans=inventory purchase-orders=inventory"
+    "procurement-plans=inventory purchase-orders=inventory "                   \
+    "requisitions=inventory"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

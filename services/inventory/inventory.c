@@ -10,6 +10,7 @@
 #include "item.h"
 #include "order.h"
 #include "plan.h"
+#include "requisition.h"
 #include "stock.h"
 #include "supplier.h"
 
@@ -45,6 +46,12 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/purchase-orders/{id}", order_patch},
     {"GET", "/v1/purchase-orders/{id}/history", order_history},
     {"POST", "/v1/purchase-orders/{id}/{action}", order_act},
+    {"POST", "/v1/requisitions", requisition_create},
+    {"GET", "/v1/requisitions", requisition_list},
+    {"GET", "/v1/requisitions/{id}", requisition_get},
+    {"PATCH", "/v1/requisitions/{id}", requisition_patch},
+    {"GET", "/v1/requisitions/{id}/history", requisition_history},
+    {"POST", "/v1/requisitions/{id}/{action}", requisition_act},
     {NULL, NULL, NULL},
 };
 
@@ -81,7 +88,8 @@ s_start(cm_service_t *service, cm_store_t *store)
         cm_config_int(config, "inventory/receipt_tolerance_pct");
     if (cm_workflow_check(&supplier_workflow) != 0
         || cm_workflow_check(&plan_workflow) != 0
-        || cm_workflow_check(&order_workflow) != 0) {
+        || cm_workflow_check(&order_workflow) != 0
+        || cm_workflow_check(&requisition_workflow) != 0) {
         return -1;
     }
     return cm_workflow_check(&item_workflow);
