@@ -560,6 +560,45 @@ START_TEST(test_e2e_plan_order_receipt_into_stock)
 }
 END_TEST
 
+START_TEST(test_e2e_requisition_valuable_issued_and_returned)
+{
+    char item[48], id[48], body[256], path[96];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Insulation tester\",\"unit\":\"piece\","
+              "\"category\":\"tools\",\"location\":\"main-store\","
+              "\"control_class\":\"valuable\"}",
+              item);
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":5}", item);
+    json_decref(e2e_expect(201, S_KEEPER, "POST", "/v1/stock/movements", body));
+    snprintf(body, sizeof body,
+             "{\"purpose\":\"Substation check\",\"lines\":[{\"item\":"
+             "\"%s\",\"quantity\":3}]}",
+             item);
+    s_created(S_TECH, "/v1/requisitions", body, id);
+    s_inv_step(S_TECH, "requisitions", id, "submit", "{}", "pending");
+    // A valuable item: the department head, then the deputy over it.
+    json_decref(e2e_act(S_TECH, "requisitions", id, "approve", "{}", 403));
+    s_inv_step(S_TECH_HEAD, "requisitions", id, "approve", "{}", "pending");
+    json_decref(e2e_act(e2e_deputy_of("logistics"), "requisitions", id,
+                        "approve", "{}", 403));
+    s_inv_step(e2e_deputy_of("technical"), "requisitions", id, "approve", "{}",
+               "approved");
+    json_decref(e2e_act(S_TECH, "requisitions", id, "issue",
+                        "{\"lines\":[{\"line\":\"L1\",\"quantity\":2}]}", 403));
+    s_inv_step(S_KEEPER, "requisitions", id, "issue",
+               "{\"lines\":[{\"line\":\"L1\",\"quantity\":2}]}",
+               "partially_issued");
+    s_inv_step(S_KEEPER, "requisitions", id, "return",
+               "{\"lines\":[{\"line\":\"L1\",\"quantity\":1}]}",
+               "partially_issued");
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(stock, "on_hand"), 4);
+    json_decref(stock);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -576,6 +615,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_supplier_qualified_then_suspended_on_quality);
     tcase_add_test(tc, test_e2e_procurement_plan_approved_by_logistics_head);
     tcase_add_test(tc, test_e2e_plan_order_receipt_into_stock);
+    tcase_add_test(tc, test_e2e_requisition_valuable_issued_and_returned);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -167,8 +167,7 @@ s_quota_key(char *buf, const json_t *line, const char *department,
             int64_t now_ms)
 {
     char ref[CM_ID_MAX * 3], period[S_PERIOD_MAX];
-    snprintf(ref, sizeof ref, "%s|%s|%s", cm_doc_text(line, "item"),
-             department,
+    snprintf(ref, sizeof ref, "%s|%s|%s", cm_doc_text(line, "item"), department,
              s_period(period, cm_doc_text(line, "quota_period"), now_ms));
     return inventory_key(buf, "quota", ref);
 }
@@ -205,16 +204,16 @@ s_check_quota(cm_store_t *store, const json_t *doc, int64_t now_ms)
             continue;
         }
         char key[CM_STORE_KEY_MAX], field[S_FIELD_MAX];
-        const char *keys[] = {s_quota_key(
-            key, line, cm_doc_text(doc, "department"), now_ms)};
+        const char *keys[] = {
+            s_quota_key(key, line, cm_doc_text(doc, "department"), now_ms)};
         const char *fields[] = {S_USED};
         int64_t used = 0;
         int rc = cm_store_counters(store, keys, 1, fields, 1, &used);
         if (rc != 0) {
             return cm_problem_from_status(rc, NULL);
         }
-        int64_t wanted = cm_doc_integer(line, "quantity")
-                         - cm_doc_integer(line, "issued");
+        int64_t wanted =
+            cm_doc_integer(line, "quantity") - cm_doc_integer(line, "issued");
         if (used + wanted > cm_doc_integer(line, "quota")) {
             snprintf(field, sizeof field, "lines[%zu].quantity", i);
             return s_quota_problem(line, field, used, wanted);
@@ -239,8 +238,7 @@ s_submit(cm_action_t *a)
     return problem ? problem
                    : cm_approval_submit(a, "requisition",
                                         cm_doc_text(a->doc, "department"), 0,
-                                        s_class(a->doc), "pending",
-                                        "approved");
+                                        s_class(a->doc), "pending", "approved");
 }
 
 static json_t *
@@ -293,18 +291,17 @@ s_named_line(cm_action_t *a, size_t i, json_t **problem_p)
 }
 
 static void
-s_ledger(cm_action_t *a, const json_t *line, const char *kind,
-         int64_t quantity, int64_t number)
+s_ledger(cm_action_t *a, const json_t *line, const char *kind, int64_t quantity,
+         int64_t number)
 {
     char id[CM_ID_MAX], at[CM_TIME_TEXT_MAX];
     snprintf(id, sizeof id, "MV-%" PRId64, number);
     json_t *entry = json_pack(
         "{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:{s:O, s:O}}", "id", id, "at",
         cm_time_format(a->now_ms, at), "item", json_object_get(line, "item"),
-        "location", json_object_get(line, "location"), "kind", kind,
-        "quantity", (json_int_t)quantity, "reference",
-        json_object_get(a->doc, "id"), "actor", "id",
-        json_object_get(a->actor, "id"), "role",
+        "location", json_object_get(line, "location"), "kind", kind, "quantity",
+        (json_int_t)quantity, "reference", json_object_get(a->doc, "id"),
+        "actor", "id", json_object_get(a->actor, "id"), "role",
         json_object_get(a->actor, "role"));
     stock_commit_entry(a->commit, entry, a->now_ms);
     json_decref(entry);
@@ -367,9 +364,9 @@ s_issue_line(cm_action_t *a, size_t i, json_t *line, int64_t quantity)
         cm_commit_counter(a->commit, key, S_USED, quantity, 0,
                           cm_doc_integer(line, "quota"));
     }
-    json_object_set_new(line, "issued",
-                        json_integer(cm_doc_integer(line, "issued")
-                                     + quantity));
+    json_object_set_new(
+        line, "issued",
+        json_integer(cm_doc_integer(line, "issued") + quantity));
     return NULL;
 }
 
@@ -398,10 +395,10 @@ s_after_issue(cm_action_t *a, int outcome)
         return;
     }
     bool quota = strcmp(field, S_USED) == 0;
-    json_t *problem = cm_problem_new(
-        422, quota ? "quota_exceeded" : "insufficient_stock",
-        quota ? "the department's quota would be passed"
-              : "not that much in stock");
+    json_t *problem =
+        cm_problem_new(422, quota ? "quota_exceeded" : "insufficient_stock",
+                       quota ? "the department's quota would be passed"
+                             : "not that much in stock");
     cm_problem_set(problem, quota ? "used" : "balance", json_integer(value));
     cm_ctx_fail(a->ctx, problem);
 }
@@ -452,9 +449,9 @@ s_return(cm_action_t *a)
             problem = cm_problem_from_status(CM_EUNAVAILABLE, NULL);
         } else if (line) {
             s_ledger(a, line, "return", quantity, number);
-            json_object_set_new(line, "returned",
-                                json_integer(cm_doc_integer(line, "returned")
-                                             + quantity));
+            json_object_set_new(
+                line, "returned",
+                json_integer(cm_doc_integer(line, "returned") + quantity));
         }
     }
     return problem;
@@ -471,12 +468,11 @@ static const cm_workflow_row_t s_rows[] = {
      INVENTORY_EVENT_REQUISITION_UPDATED, s_update_fields, s_update},
     {"draft", "submit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_REQUISITION_SUBMITTED, s_note_only, s_submit},
-    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL,
-     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_REQUISITION_STEP_APPROVED,
-     cm_approval_approve_fields, s_approve},
+    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
+     INVENTORY_EVENT_REQUISITION_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
-     INVENTORY_EVENT_REQUISITION_RETURNED, cm_approval_reject_fields,
-     s_reject},
+     INVENTORY_EVENT_REQUISITION_RETURNED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_STAFF, S_OWN, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_REQUISITION_SUBMITTED, s_note_only, s_resubmit},
     {"draft pending returned", "cancel", S_STAFF, S_OWN, NULL, "cancelled",
