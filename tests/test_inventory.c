@@ -310,6 +310,15 @@ s_count_type(const cm_event_t *event, void *arg)
 }
 
 static int
+s_count_work(const cm_event_t *event, void *arg)
+{
+    s_count_t *count = arg;
+    count->n += strcmp(event->type, INVENTORY_EVENT_COUNT_WORK_REQUESTED) == 0
+                && strstr(event->envelope, count->subject) != NULL;
+    return 0;
+}
+
+static int
 s_low_events(const char *item)
 {
     char subject[64];
@@ -829,6 +838,104 @@ START_TEST(test_inventory_requisition_limited_within_quota)
 }
 END_TEST
 
+// ---- stock counts
+
+static json_t *
+s_count_act(inv_who_t who, const char *id, const char *action, const char *body,
+            int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock-counts/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+static int
+s_work_requests(const char *count)
+{
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", inv_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    char subject[64];
+    snprintf(subject, sizeof subject, "\"count/%s\"", count);
+    s_count_t count_of = {subject, 0};
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{inventory}:outbox", "0-0",
+                                     100000, s_count_work, &count_of),
+                     0);
+    cm_redis_destroy(&redis);
+    return count_of.n;
+}
+
+START_TEST(test_inventory_count_freezes_then_posts_adjustments)
+{
+    char a[48], b[48], id[48], body[512];
+    const char *spare = ",\"location\":\"spare-store\"";
+    snprintf(body, sizeof body,
+             "{\"name\":\"Bolt\",\"unit\":\"piece\",\"category\":"
+             "\"counted\"%s}",
+             spare);
+    inv_item(body, a);
+    snprintf(body, sizeof body,
+             "{\"name\":\"Nut\",\"unit\":\"piece\",\"category\":"
+             "\"counted\"%s}",
+             spare);
+    inv_item(body, b);
+    ck_assert_int_eq(inv_move(a, "receipt", 10), 201);
+    ck_assert_int_eq(inv_move(b, "receipt", 5), 201);
+    const char *open = "{\"location\":\"spare-store\",\"category\":"
+                       "\"counted\",\"work_request\":true}";
+    json_decref(inv_expect(403, INV_TECH, "POST", "/v1/stock-counts", open));
+    json_t *doc = inv_expect(201, INV_KEEPER, "POST", "/v1/stock-counts", open);
+    snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
+    const json_t *lines = json_object_get(doc, "lines");
+    ck_assert_int_eq(json_array_size(lines), 2);
+    json_decref(doc);
+    ck_assert_int_eq(s_work_requests(id), 1);
+    // Frozen: no movement, no second count at the location.
+    json_t *out = NULL;
+    ck_assert_int_eq(
+        inv_http(INV_KEEPER, "POST", "/v1/stock-counts", open, NULL, &out),
+        409);
+    ck_assert_str_eq(inv_str(out, "count"), id);
+    json_decref(out);
+    ck_assert_int_eq(inv_move(a, "issue", 1), 409);
+    // Every variance needs a reason.
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"item\":\"%s\",\"counted\":12},{\"item\":"
+             "\"%s\",\"counted\":3,\"reason\":\"damaged\"}]}",
+             a, b);
+    doc = s_count_act(INV_KEEPER, id, "record", body, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "counted");
+    json_decref(doc);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock-counts/%s/submit", id);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "POST", path, "{}", NULL, &out), 400);
+    ck_assert(inv_error_for(out, "lines[0].reason")
+              || inv_error_for(out, "lines[1].reason"));
+    json_decref(out);
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"item\":\"%s\",\"counted\":12,\"reason\":"
+             "\"box found\"}]}",
+             a);
+    json_decref(s_count_act(INV_KEEPER, id, "record", body, 200));
+    json_decref(s_count_act(INV_KEEPER, id, "submit", NULL, 200));
+    json_decref(s_count_act(INV_KEEPER, id, "approve", NULL, 403));
+    json_decref(s_count_act(INV_LOG_HEAD, id, "approve", NULL, 200));
+    doc = s_count_act(INV_KEEPER, id, "post", NULL, 200);
+    ck_assert_str_eq(inv_str(doc, "state"), "posted");
+    ck_assert_int_eq(inv_int(doc, "variance_total"), 4);
+    json_decref(doc);
+    ck_assert_int_eq(inv_on_hand(a), 12);
+    ck_assert_int_eq(inv_on_hand(b), 3);
+    ck_assert_int_eq(inv_move(a, "issue", 1), 201); // thawed
+    json_t *ledger = s_ledger(INV_KEEPER, b, 200);
+    const json_t *entry = json_array_get(json_object_get(ledger, "items"), 1);
+    ck_assert_str_eq(inv_str(entry, "kind"), "adjustment");
+    ck_assert_int_eq(inv_int(entry, "quantity"), -2);
+    ck_assert_str_eq(inv_str(entry, "reference"), id);
+    json_decref(ledger);
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -848,6 +955,7 @@ inventory_suite(void)
     tcase_add_test(
         tc, test_inventory_requisition_valuable_two_approvals_issue_return);
     tcase_add_test(tc, test_inventory_requisition_limited_within_quota);
+    tcase_add_test(tc, test_inventory_count_freezes_then_posts_adjustments);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -47,6 +47,17 @@
 #define INVENTORY_EVENT_REQUISITION_RETURNED_GOODS                             \
     "inventory.requisition.goods_returned"
 
+#define INVENTORY_EVENT_COUNT_CREATED       "inventory.count.created"
+#define INVENTORY_EVENT_COUNT_RECORDED      "inventory.count.recorded"
+#define INVENTORY_EVENT_COUNT_SUBMITTED     "inventory.count.submitted"
+#define INVENTORY_EVENT_COUNT_STEP_APPROVED "inventory.count.step_approved"
+#define INVENTORY_EVENT_COUNT_APPROVED      "inventory.count.approved"
+#define INVENTORY_EVENT_COUNT_RETURNED      "inventory.count.returned"
+#define INVENTORY_EVENT_COUNT_POSTED        "inventory.count.posted"
+#define INVENTORY_EVENT_COUNT_CANCELLED     "inventory.count.cancelled"
+// A count asked of dispatch as work (services/dispatch/work_request.h).
+#define INVENTORY_EVENT_COUNT_WORK_REQUESTED "inventory.count.work_requested"
+
 // An equipment line of an order was accepted: assets registers it.
 #define INVENTORY_EVENT_EQUIPMENT_RECEIVED "inventory.equipment.received"
 

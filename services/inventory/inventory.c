@@ -7,6 +7,7 @@
 #include "cm_org.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "count.h"
 #include "item.h"
 #include "order.h"
 #include "plan.h"
@@ -52,6 +53,11 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/requisitions/{id}", requisition_patch},
     {"GET", "/v1/requisitions/{id}/history", requisition_history},
     {"POST", "/v1/requisitions/{id}/{action}", requisition_act},
+    {"POST", "/v1/stock-counts", count_create},
+    {"GET", "/v1/stock-counts", count_list},
+    {"GET", "/v1/stock-counts/{id}", count_get},
+    {"GET", "/v1/stock-counts/{id}/history", count_history},
+    {"POST", "/v1/stock-counts/{id}/{action}", count_act},
     {NULL, NULL, NULL},
 };
 
@@ -89,7 +95,8 @@ s_start(cm_service_t *service, cm_store_t *store)
     if (cm_workflow_check(&supplier_workflow) != 0
         || cm_workflow_check(&plan_workflow) != 0
         || cm_workflow_check(&order_workflow) != 0
-        || cm_workflow_check(&requisition_workflow) != 0) {
+        || cm_workflow_check(&requisition_workflow) != 0
+        || cm_workflow_check(&count_workflow) != 0) {
         return -1;
     }
     return cm_workflow_check(&item_workflow);

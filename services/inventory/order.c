@@ -532,6 +532,12 @@ s_all_received(const json_t *doc)
     return true;
 }
 
+static void
+s_after_receive(cm_action_t *a, int outcome)
+{
+    stock_answer_limit(a->ctx, outcome); // a location under count
+}
+
 static json_t *
 s_receive(cm_action_t *a)
 {
@@ -566,6 +572,7 @@ s_receive(cm_action_t *a)
     // lines are the receipt's).
     json_object_set(a->event_data, "lines", json_object_get(a->doc, "lines"));
     json_object_set(a->event_data, "receipt", (json_t *)receipt);
+    a->after_commit = s_after_receive;
     a->next_state = s_all_received(a->doc) ? "received" : "partially_received";
     return NULL;
 }

@@ -394,7 +394,11 @@ s_after_issue(cm_action_t *a, int outcome)
     if (!field) {
         return;
     }
-    bool quota = strcmp(field, S_USED) == 0;
+    if (strcmp(field, S_USED) != 0) {
+        stock_answer_limit(a->ctx, outcome);
+        return;
+    }
+    bool quota = true;
     json_t *problem =
         cm_problem_new(422, quota ? "quota_exceeded" : "insufficient_stock",
                        quota ? "the department's quota would be passed"
@@ -428,6 +432,7 @@ s_return(cm_action_t *a)
 {
     const json_t *moves = json_object_get(a->body, "lines");
     json_t *problem = NULL;
+    a->after_commit = s_after_issue;
     for (size_t i = 0; !problem && i < json_array_size(moves); i++) {
         json_t *line = s_named_line(a, i, &problem);
         int64_t quantity = cm_doc_integer(json_array_get(moves, i), "quantity");

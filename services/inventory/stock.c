@@ -11,6 +11,7 @@
 #include "cm_stream.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "count.h"
 #include "events/inventory.h"
 #include "inventory.h"
 #include "item.h"
@@ -61,6 +62,48 @@ static const char *
 s_locations_key(char *buf, const char *item)
 {
     return inventory_key(buf, "idx:stock_item", item);
+}
+
+// ---- counts freeze a location
+
+const char *
+stock_freeze_key(char *buf, const char *location)
+{
+    return inventory_key(buf, "freeze", location);
+}
+
+void
+stock_answer_frozen(cm_ctx_t *ctx, const char *location)
+{
+    char count[CM_ID_MAX] = "";
+    count_open_at(cm_ctx_store(ctx), location, count);
+    char detail[S_DETAIL_MAX];
+    snprintf(detail, sizeof detail,
+             "stock count %s is open at %s: no movement there until it is "
+             "posted or cancelled",
+             *count ? count : "?", location);
+    json_t *problem = cm_problem_new(409, "count_open", detail);
+    cm_problem_set(problem, "count", json_string(count));
+    cm_problem_set(problem, "location", json_string(location));
+    cm_ctx_fail(ctx, problem);
+}
+
+void
+stock_answer_limit(cm_ctx_t *ctx, int outcome)
+{
+    int64_t value = 0;
+    const char *field =
+        outcome == CM_COMMIT_LIMIT ? cm_ctx_limit(ctx, &value) : NULL;
+    if (field && strcmp(field, STOCK_FIELD_ON_HAND) == 0) {
+        json_t *problem =
+            cm_problem_new(422, "insufficient_stock", "not that much in stock");
+        cm_problem_set(problem, "balance", json_integer(value));
+        cm_ctx_fail(ctx, problem);
+    } else if (field && strcmp(field, STOCK_FIELD_FROZEN) == 0) {
+        cm_ctx_fail(ctx, cm_problem_new(409, "count_open",
+                                        "a stock count is open where this "
+                                        "would move stock"));
+    }
 }
 
 // ---- a movement
@@ -143,6 +186,10 @@ s_answer_short(cm_ctx_t *ctx, const json_t *entry)
 {
     int64_t balance = 0;
     const char *field = cm_ctx_limit(ctx, &balance);
+    if (field && strcmp(field, STOCK_FIELD_FROZEN) == 0) {
+        stock_answer_frozen(ctx, cm_doc_text(entry, "location"));
+        return;
+    }
     if (!field || strcmp(field, STOCK_FIELD_ON_HAND) != 0) {
         return;
     }
@@ -170,6 +217,10 @@ stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
     int64_t delta = cm_doc_integer(entry, "quantity");
     char at_location[CM_STORE_KEY_MAX], total[CM_STORE_KEY_MAX];
     char ledger[CM_STORE_KEY_MAX], locations[CM_STORE_KEY_MAX];
+    char freeze[CM_STORE_KEY_MAX];
+    // No movement while a count is open at the location (its counter is 1).
+    cm_commit_counter(commit, stock_freeze_key(freeze, location),
+                      STOCK_FIELD_FROZEN, 0, 0, 0);
     cm_commit_counter(commit, s_balance_key(at_location, item, location),
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
     cm_commit_counter(commit, s_balance_key(total, item, NULL),

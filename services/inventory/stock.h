@@ -18,6 +18,7 @@
 
 #define STOCK_FIELD_ON_HAND "on_hand"
 #define STOCK_FIELD_LOW     "low"
+#define STOCK_FIELD_FROZEN  "frozen" // 1 while a count is open (freeze key)
 
 // Add one ledger entry (JSON with item, location, quantity signed, …) to
 // commit: both balances (bounded at 0), the item's location index, the
@@ -25,6 +26,20 @@
 // take a balance below zero ends CM_COMMIT_LIMIT on field on_hand.
 void stock_commit_entry(cm_commit_t *commit, const json_t *entry,
                         int64_t now_ms);
+
+// "sm:{inventory}:freeze:<location>" into buf (CM_STORE_KEY_MAX): counter
+// STOCK_FIELD_FROZEN, 1 while a stock count is open there. Every entry
+// (stock_commit_entry) is bounded by it at 0, so a movement at a location
+// under count is refused in its own commit.
+const char *stock_freeze_key(char *buf, const char *location);
+
+// Answer 409 count_open naming the open count at location.
+void stock_answer_frozen(cm_ctx_t *ctx, const char *location);
+
+// After a document's commit of ledger entries ended CM_COMMIT_LIMIT: a
+// balance answers 422 insufficient_stock with the balance, a location
+// under count 409 count_open. No-op otherwise.
+void stock_answer_limit(cm_ctx_t *ctx, int outcome);
 
 // POST /v1/stock/movements: one movement by a store keeper.
 void stock_move(cm_ctx_t *ctx);
