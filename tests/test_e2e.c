@@ -599,6 +599,97 @@ START_TEST(test_e2e_requisition_valuable_issued_and_returned)
 }
 END_TEST
 
+static int
+s_move_status(const char *item, const char *kind, int quantity)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"%s\",\"quantity\":%d}", item, kind,
+             quantity);
+    return e2e_http(S_KEEPER, "POST", "/v1/stock/movements", body, NULL, NULL);
+}
+
+static long long
+s_on_hand(const char *item)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_KEEPER, "GET", path, NULL);
+    long long n = e2e_int(stock, "on_hand");
+    json_decref(stock);
+    return n;
+}
+
+START_TEST(test_e2e_count_surplus_and_shortage_posted)
+{
+    char bolt[48], nut[48], id[48], body[512];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Bolt M8\",\"unit\":\"piece\",\"category\":"
+              "\"e2e-count\",\"location\":\"spare-store\"}",
+              bolt);
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Nut M8\",\"unit\":\"piece\",\"category\":"
+              "\"e2e-count\",\"location\":\"spare-store\"}",
+              nut);
+    ck_assert_int_eq(s_move_status(bolt, "receipt", 10), 201);
+    ck_assert_int_eq(s_move_status(nut, "receipt", 10), 201);
+    s_created(S_KEEPER, "/v1/stock-counts",
+              "{\"location\":\"spare-store\",\"category\":\"e2e-count\","
+              "\"work_request\":true}",
+              id);
+    ck_assert_int_eq(s_move_status(bolt, "issue", 1), 409); // frozen
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"item\":\"%s\",\"counted\":12,\"reason\":"
+             "\"unbooked delivery\"},{\"item\":\"%s\",\"counted\":7,"
+             "\"reason\":\"damaged\"}]}",
+             bolt, nut);
+    s_inv_step(S_KEEPER, "stock-counts", id, "record", body, "counted");
+    s_inv_step(S_KEEPER, "stock-counts", id, "submit", "{}", "pending");
+    json_decref(e2e_act(S_KEEPER, "stock-counts", id, "approve", "{}", 403));
+    s_inv_step(e2e_person("dept_head", "logistics"), "stock-counts", id,
+               "approve", "{}", "approved");
+    s_inv_step(S_KEEPER, "stock-counts", id, "post", "{}", "posted");
+    ck_assert_int_eq(s_on_hand(bolt), 12);
+    ck_assert_int_eq(s_on_hand(nut), 7);
+    ck_assert_int_eq(s_move_status(bolt, "issue", 1), 201);
+}
+END_TEST
+
+// Plans the service proposed for item (draft, `proposed`).
+static int
+s_proposed(const char *item)
+{
+    json_t *list =
+        e2e_expect(200, S_KEEPER, "GET",
+                   "/v1/procurement-plans?state=draft&limit=200", NULL);
+    const json_t *plans = json_object_get(list, "items");
+    int n = 0;
+    for (size_t i = 0; i < json_array_size(plans); i++) {
+        const json_t *plan = json_array_get(plans, i);
+        const json_t *line = json_array_get(json_object_get(plan, "lines"), 0);
+        n += json_is_true(json_object_get(plan, "proposed"))
+             && strcmp(e2e_str(line, "item"), item) == 0;
+    }
+    json_decref(list);
+    return n;
+}
+
+START_TEST(test_e2e_reorder_alert_raised_once)
+{
+    char item[48];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Filter cartridge\",\"unit\":\"piece\","
+              "\"category\":\"spares\",\"location\":\"main-store\","
+              "\"reorder_point\":5,\"reorder_quantity\":30}",
+              item);
+    ck_assert_int_eq(s_move_status(item, "receipt", 10), 201);
+    ck_assert_int_eq(s_proposed(item), 0);
+    ck_assert_int_eq(s_move_status(item, "issue", 6), 201);
+    ck_assert_int_eq(s_move_status(item, "issue", 1), 201);
+    ck_assert_int_eq(s_proposed(item), 1); // once, not again under the point
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -616,6 +707,8 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_procurement_plan_approved_by_logistics_head);
     tcase_add_test(tc, test_e2e_plan_order_receipt_into_stock);
     tcase_add_test(tc, test_e2e_requisition_valuable_issued_and_returned);
+    tcase_add_test(tc, test_e2e_count_surplus_and_shortage_posted);
+    tcase_add_test(tc, test_e2e_reorder_alert_raised_once);
     suite_add_tcase(suite, tc);
     return suite;
 }

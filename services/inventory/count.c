@@ -167,13 +167,35 @@ s_reject(cm_action_t *a)
     return cm_approval_reject(a, "returned");
 }
 
+// The freeze of a count's scope, added to commit (sign +1 to open, -1 to
+// close). On the location's freeze hash: `frozen` counts the open counts
+// there (every ledger entry at the location is bounded by it at 0),
+// `whole` is 1 while a count of the whole location is open; a category's
+// own field `open:<category>` is 1 while a count of it is open. A whole
+// count needs nothing else open; a category count needs no whole count
+// and no other count of that category.
+static void
+s_freeze(cm_commit_t *commit, const json_t *doc, int sign)
+{
+    char key[CM_STORE_KEY_MAX], field[CM_STORE_KEY_MAX];
+    const char *category = cm_doc_string(doc, "category");
+    stock_freeze_key(key, cm_doc_text(doc, "location"));
+    if (!category) {
+        cm_commit_counter(commit, key, STOCK_FIELD_FROZEN, sign, 0, 1);
+        cm_commit_counter(commit, key, "whole", sign, 0, 1);
+        return;
+    }
+    snprintf(field, sizeof field, "open:%s", category);
+    cm_commit_counter(commit, key, "whole", 0, 0, 0);
+    cm_commit_counter(commit, key, field, sign, 0, 1);
+    cm_commit_counter(commit, key, STOCK_FIELD_FROZEN, sign, 0,
+                      CM_COUNTER_NO_MAX);
+}
+
 static void
 s_unfreeze(cm_action_t *a)
 {
-    char key[CM_STORE_KEY_MAX];
-    cm_commit_counter(a->commit,
-                      stock_freeze_key(key, cm_doc_text(a->doc, "location")),
-                      STOCK_FIELD_FROZEN, -1, 0, 1);
+    s_freeze(a->commit, a->doc, -1);
 }
 
 // Lift the freeze, then one adjustment entry per variance, in one commit.
@@ -194,16 +216,16 @@ s_post(cm_action_t *a)
         }
         char id[CM_ID_MAX], at[CM_TIME_TEXT_MAX];
         snprintf(id, sizeof id, "MV-%" PRId64, number);
-        json_t *entry = json_pack(
-            "{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:O, s:{s:O, s:O}}", "id", id,
-            "at", cm_time_format(a->now_ms, at), "item",
-            json_object_get(line, "item"), "location",
-            json_object_get(a->doc, "location"), "kind", "adjustment",
-            "quantity", (json_int_t)variance, "reference",
-            json_object_get(a->doc, "id"), "reason",
-            json_object_get(line, "reason"), "actor", "id",
-            json_object_get(a->actor, "id"), "role",
-            json_object_get(a->actor, "role"));
+        json_t *entry =
+            json_pack("{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:O, s:{s:O, s:O}}",
+                      "id", id, "at", cm_time_format(a->now_ms, at), "item",
+                      json_object_get(line, "item"), "location",
+                      json_object_get(a->doc, "location"), "kind", "adjustment",
+                      "quantity", (json_int_t)variance, "reference",
+                      json_object_get(a->doc, "id"), "reason",
+                      json_object_get(line, "reason"), "actor", "id",
+                      json_object_get(a->actor, "id"), "role",
+                      json_object_get(a->actor, "role"));
         stock_commit_entry(a->commit, entry, a->now_ms);
         json_decref(entry);
     }
@@ -225,9 +247,9 @@ static const cm_workflow_row_t s_rows[] = {
      INVENTORY_EVENT_COUNT_RECORDED, s_record_fields, s_record, S_GUARD},
     {"counted", "submit", S_K, 0, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_COUNT_SUBMITTED, s_note_only, s_submit, S_GUARD},
-    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL,
-     CM_WORKFLOW_BY_CODE, INVENTORY_EVENT_COUNT_STEP_APPROVED,
-     cm_approval_approve_fields, s_approve},
+    {"pending", "approve", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
+     INVENTORY_EVENT_COUNT_STEP_APPROVED, cm_approval_approve_fields,
+     s_approve},
     {"pending", "reject", "*", CM_WORKFLOW_APPROVER, NULL, CM_WORKFLOW_BY_CODE,
      INVENTORY_EVENT_COUNT_RETURNED, cm_approval_reject_fields, s_reject},
     {"returned", "resubmit", S_K, 0, NULL, CM_WORKFLOW_BY_CODE,
@@ -248,8 +270,7 @@ const cm_workflow_t count_workflow = {
 
 static const cm_filter_t s_filters[] = {
     {"location"},
-    {"state", NULL,
-     "open counted pending returned approved posted cancelled"},
+    {"state", NULL, "open counted pending returned approved posted cancelled"},
     {NULL},
 };
 
@@ -326,10 +347,10 @@ s_snapshot(cm_store_t *store, const char *location, const char *category,
     rc = rc == 0 && n > 0 ? cm_store_counters(store, names, n, fields, 1, books)
                           : rc;
     for (size_t i = 0; i < n; i++) {
-        bool in = rc == 0 && docs[i]
-                  && (!category
-                      || strcmp(cm_doc_text(docs[i], "category"), category)
-                             == 0);
+        bool in =
+            rc == 0 && docs[i]
+            && (!category
+                || strcmp(cm_doc_text(docs[i], "category"), category) == 0);
         if (in) {
             json_array_append_new(
                 lines, json_pack("{s:O, s:O, s:I}", "item",
@@ -356,8 +377,8 @@ s_work_request(const json_t *doc)
     char title[CM_FIELD_STRING_MAX];
     snprintf(title, sizeof title, "Stock count %s at %s",
              cm_doc_text(doc, "id"), cm_doc_text(doc, "location"));
-    return json_pack("{s:{s:O, s:s, s:s, s:s, s:{s:s, s:O}}}", "request",
-                     "key", json_object_get(doc, "id"), "department",
+    return json_pack("{s:{s:O, s:s, s:s, s:s, s:{s:s, s:O}}}", "request", "key",
+                     json_object_get(doc, "id"), "department",
                      INVENTORY_DEPARTMENT, "title", title, "kind", "count",
                      "source", "type", "stock_count", "id",
                      json_object_get(doc, "id"));
@@ -368,11 +389,9 @@ s_work_request(const json_t *doc)
 static void
 s_open(cm_ctx_t *ctx, json_t *doc, int64_t now)
 {
-    char key[CM_STORE_KEY_MAX];
     const char *location = cm_doc_text(doc, "location");
     cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
-    cm_commit_counter(commit, stock_freeze_key(key, location),
-                      STOCK_FIELD_FROZEN, 1, 0, 1);
+    s_freeze(commit, doc, 1);
     cm_doc_commit(commit, &count_type, NULL, doc, CM_VERSION_NEW, now);
     cm_doc_event(ctx, commit, &count_type, INVENTORY_EVENT_COUNT_CREATED, doc,
                  1, NULL);

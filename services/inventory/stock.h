@@ -18,7 +18,7 @@
 
 #define STOCK_FIELD_ON_HAND "on_hand"
 #define STOCK_FIELD_LOW     "low"
-#define STOCK_FIELD_FROZEN  "frozen" // 1 while a count is open (freeze key)
+#define STOCK_FIELD_FROZEN  "frozen" // open counts at a location (freeze key)
 
 // Add one ledger entry (JSON with item, location, quantity signed, …) to
 // commit: both balances (bounded at 0), the item's location index, the
@@ -28,7 +28,7 @@ void stock_commit_entry(cm_commit_t *commit, const json_t *entry,
                         int64_t now_ms);
 
 // "sm:{inventory}:freeze:<location>" into buf (CM_STORE_KEY_MAX): counter
-// STOCK_FIELD_FROZEN, 1 while a stock count is open there. Every entry
+// STOCK_FIELD_FROZEN, the stock counts open there (count.c). Every entry
 // (stock_commit_entry) is bounded by it at 0, so a movement at a location
 // under count is refused in its own commit.
 const char *stock_freeze_key(char *buf, const char *location);
