@@ -203,7 +203,7 @@ s_check_quota(cm_store_t *store, const json_t *doc, int64_t now_ms)
         if (strcmp(cm_doc_text(line, "control_class"), "limited") != 0) {
             continue;
         }
-        char key[CM_STORE_KEY_MAX], field[S_FIELD_MAX];
+        char key[CM_STORE_KEY_MAX];
         const char *keys[] = {
             s_quota_key(key, line, cm_doc_text(doc, "department"), now_ms)};
         const char *fields[] = {S_USED};
@@ -215,6 +215,7 @@ s_check_quota(cm_store_t *store, const json_t *doc, int64_t now_ms)
         int64_t wanted =
             cm_doc_integer(line, "quantity") - cm_doc_integer(line, "issued");
         if (used + wanted > cm_doc_integer(line, "quota")) {
+            char field[S_FIELD_MAX];
             snprintf(field, sizeof field, "lines[%zu].quantity", i);
             return s_quota_problem(line, field, used, wanted);
         }
@@ -398,12 +399,9 @@ s_after_issue(cm_action_t *a, int outcome)
         stock_answer_limit(a->ctx, outcome);
         return;
     }
-    bool quota = true;
-    json_t *problem =
-        cm_problem_new(422, quota ? "quota_exceeded" : "insufficient_stock",
-                       quota ? "the department's quota would be passed"
-                             : "not that much in stock");
-    cm_problem_set(problem, quota ? "used" : "balance", json_integer(value));
+    json_t *problem = cm_problem_new(422, "quota_exceeded",
+                                     "the department's quota would be passed");
+    cm_problem_set(problem, "used", json_integer(value));
     cm_ctx_fail(a->ctx, problem);
 }
 

@@ -501,12 +501,12 @@ s_stock_rows(cm_store_t *store, const cm_page_t *page, const char *location,
                 s_balance_key(keys[i * per + 1], page->members[i], location);
         }
     }
-    const char *fields[] = {STOCK_FIELD_ON_HAND};
     int rc = n == 0 ? 0
                     : cm_doc_read_many(store, &item_type,
                                        (const char *const *)page->members, n,
                                        docs, versions);
     if (rc == 0 && n > 0) {
+        const char *fields[] = {STOCK_FIELD_ON_HAND};
         rc = cm_store_counters(store, names, n * per, fields, 1, values);
     }
     for (size_t i = 0; i < n; i++) {
@@ -595,10 +595,10 @@ stock_get(cm_ctx_t *ctx)
                  ? 0
                  : cm_store_list(cm_ctx_store(ctx), s_locations_key(key, id),
                                  NULL, S_LOCATIONS_MAX, false, &page);
-    char *one[] = {(char *)location};
     int64_t total = 0;
     json_t *locations = NULL;
     if (rc == 0) {
+        char *one[] = {(char *)location};
         rc = s_balances(cm_ctx_store(ctx), id, location ? one : page.members,
                         location ? 1 : page.count, &total, &locations);
     }
@@ -741,10 +741,10 @@ static int
 s_verify_item(cm_store_t *store, const char *item, s_verify_t *v)
 {
     json_t *sums = json_object();
-    char key[CM_STORE_KEY_MAX];
     cm_page_t page = {0};
     int rc = s_sum_ledger(store, item, sums, &v->entries);
     if (rc == 0) {
+        char key[CM_STORE_KEY_MAX];
         rc = cm_store_list(store, s_locations_key(key, item), NULL,
                            S_LOCATIONS_MAX, false, &page);
     }

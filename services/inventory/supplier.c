@@ -157,10 +157,10 @@ s_require_valid(cm_action_t *a)
 static void
 s_watch(cm_commit_t *commit, const json_t *doc, int64_t now_ms)
 {
-    char key[CM_STORE_KEY_MAX];
     int expired = -1;
     int64_t end = s_first_end(doc, now_ms, &expired);
     if (end > 0) {
+        char key[CM_STORE_KEY_MAX];
         cm_commit_index_add(commit, s_timers_key(key), cm_doc_text(doc, "id"),
                             end);
     }
