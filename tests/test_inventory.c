@@ -936,6 +936,50 @@ START_TEST(test_inventory_count_freezes_then_posts_adjustments)
 }
 END_TEST
 
+static bool
+s_listed(const json_t *report, const char *list, const char *item)
+{
+    const json_t *entries = json_object_get(report, list);
+    for (size_t i = 0; i < json_array_size(entries); i++) {
+        if (strcmp(inv_str(json_array_get(entries, i), "item"), item) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_inventory_stock_report)
+{
+    char idle[48], busy[48], gold[48], short_item[48];
+    s_new_item("Idle part", "spares", NULL, idle);
+    s_new_item("Busy part", "spares", NULL, busy);
+    s_new_item("Gold contact", "spares", ",\"control_class\":\"valuable\"",
+               gold);
+    s_new_item("Short part", "spares", ",\"reorder_point\":3,\"max_stock\":4",
+               short_item);
+    ck_assert_int_eq(inv_move(idle, "receipt", 5), 201);
+    ck_assert_int_eq(inv_move(busy, "receipt", 5), 201);
+    ck_assert_int_eq(inv_move(busy, "issue", 1), 201);
+    ck_assert_int_eq(inv_move(gold, "receipt", 2), 201);
+    ck_assert_int_eq(inv_move(short_item, "receipt", 9), 201);
+    json_decref(inv_expect(403, INV_TECH, "GET", "/v1/reports/stock", NULL));
+    json_decref(inv_expect(400, INV_AUDITOR, "GET",
+                           "/v1/reports/stock?slow_days=0", NULL));
+    json_t *report = inv_expect(200, INV_AUDITOR, "GET",
+                                "/v1/reports/stock?slow_days=1", NULL);
+    ck_assert(s_listed(report, "slow_movers", idle));
+    ck_assert(!s_listed(report, "slow_movers", busy));
+    ck_assert(s_listed(report, "valuable_on_hand", gold));
+    ck_assert(s_listed(report, "overstock", short_item));
+    ck_assert(!s_listed(report, "shortages", short_item));
+    json_decref(report);
+    ck_assert_int_eq(inv_move(short_item, "issue", 7), 201);
+    report = inv_expect(200, INV_KEEPER, "GET", "/v1/reports/stock", NULL);
+    ck_assert(s_listed(report, "shortages", short_item));
+    json_decref(report);
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -956,6 +1000,7 @@ inventory_suite(void)
         tc, test_inventory_requisition_valuable_two_approvals_issue_return);
     tcase_add_test(tc, test_inventory_requisition_limited_within_quota);
     tcase_add_test(tc, test_inventory_count_freezes_then_posts_adjustments);
+    tcase_add_test(tc, test_inventory_stock_report);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,6 +11,7 @@
 #include "item.h"
 #include "order.h"
 #include "plan.h"
+#include "report.h"
 #include "requisition.h"
 #include "stock.h"
 #include "supplier.h"
@@ -58,6 +59,7 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/stock-counts/{id}", count_get},
     {"GET", "/v1/stock-counts/{id}/history", count_history},
     {"POST", "/v1/stock-counts/{id}/{action}", count_act},
+    {"GET", "/v1/reports/stock", report_stock},
     {NULL, NULL, NULL},
 };
 

@@ -11,6 +11,9 @@
 //   sm:{inventory}:ledger:item:<item>       every movement of the item, in
 //       order, each stamped with the location's balance after it
 //   sm:{inventory}:counter:movement         movement ids (MV-n)
+//   sm:{inventory}:idx:last_issue           items by their last issue (ms)
+//   sm:{inventory}:freeze:<location>        open counts there (count.c)
+//   sm:{inventory}:quota:<item>|<dept>|<period>  quota used (requisition.c)
 //   sm:{inventory}:timers:qualifications    qualified suppliers, score =
 //                                           the end of their earliest
 //                                           qualification document's date

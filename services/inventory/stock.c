@@ -64,6 +64,12 @@ s_locations_key(char *buf, const char *item)
     return inventory_key(buf, "idx:stock_item", item);
 }
 
+const char *
+stock_last_issue_key(char *buf)
+{
+    return inventory_key(buf, "idx:last_issue", NULL);
+}
+
 // ---- counts freeze a location
 
 const char *
@@ -227,6 +233,10 @@ stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
     cm_commit_index_add(commit, s_locations_key(locations, item), location,
                         now_ms);
+    if (strcmp(cm_doc_text(entry, "kind"), "issue") == 0) {
+        char issues[CM_STORE_KEY_MAX];
+        cm_commit_index_add(commit, stock_last_issue_key(issues), item, now_ms);
+    }
     char *text = json_dumps(entry, JSON_COMPACT);
     cm_commit_ledger_stamped(commit, s_ledger_key(ledger, item), text,
                              at_location, STOCK_FIELD_ON_HAND, "balance_after");

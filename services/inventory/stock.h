@@ -33,6 +33,10 @@ void stock_commit_entry(cm_commit_t *commit, const json_t *entry,
 // under count is refused in its own commit.
 const char *stock_freeze_key(char *buf, const char *location);
 
+// "sm:{inventory}:idx:last_issue" into buf: items by their last issue
+// (score ms), written with every issue entry.
+const char *stock_last_issue_key(char *buf);
+
 // Answer 409 count_open naming the open count at location.
 void stock_answer_frozen(cm_ctx_t *ctx, const char *location);
 
