@@ -980,6 +980,64 @@ START_TEST(test_inventory_stock_report)
 }
 END_TEST
 
+#define S_RANDOM_MOVES 3000
+#define S_RANDOM_ITEMS 4
+
+// Random movements (receipts, issues, returns, scraps, adjustments at two
+// locations), refused ones included; every balance equals the test's own
+// sum, and verify finds the book equal to the ledger.
+START_TEST(test_inventory_random_movements_recompute)
+{
+    char items[S_RANDOM_ITEMS][48];
+    long long expected[S_RANDOM_ITEMS][2] = {{0}};
+    const char *locations[] = {"main-store", "spare-store"};
+    const char *kinds[] = {"receipt", "issue", "return", "scrap", "adjustment"};
+    for (int i = 0; i < S_RANDOM_ITEMS; i++) {
+        s_new_item("Random", "random", NULL, items[i]);
+    }
+    unsigned seed = 20271;
+    int refused = 0;
+    for (int n = 0; n < S_RANDOM_MOVES; n++) {
+        int i = (int)(rand_r(&seed) % S_RANDOM_ITEMS);
+        int at = (int)(rand_r(&seed) % 2);
+        const char *kind = kinds[rand_r(&seed) % 5];
+        long quantity = 1 + (long)(rand_r(&seed) % 9);
+        long delta = strcmp(kind, "issue") == 0 || strcmp(kind, "scrap") == 0
+                         ? -quantity
+                         : quantity;
+        if (strcmp(kind, "adjustment") == 0 && rand_r(&seed) % 2) {
+            delta = -quantity;
+        }
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"item\":\"%s\",\"location\":\"%s\",\"kind\":\"%s\","
+                 "\"quantity\":%ld,\"reason\":\"random\"}",
+                 items[i], locations[at], kind,
+                 strcmp(kind, "adjustment") == 0 ? delta : quantity);
+        int status = inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body,
+                              NULL, NULL);
+        bool fits = expected[i][at] + delta >= 0;
+        ck_assert_int_eq(status, fits ? 201 : 422);
+        if (fits) {
+            expected[i][at] += delta;
+        } else {
+            refused++;
+        }
+    }
+    ck_assert_int_gt(refused, 0);
+    for (int i = 0; i < S_RANDOM_ITEMS; i++) {
+        ck_assert_int_eq(inv_on_hand(items[i]),
+                         expected[i][0] + expected[i][1]);
+    }
+    json_t *report =
+        inv_expect(200, INV_AUDITOR, "POST", "/v1/stock/verify", "{}");
+    ck_assert(json_is_true(json_object_get(report, "consistent")));
+    ck_assert_int_ge(inv_int(report, "entries_checked"),
+                     S_RANDOM_MOVES - refused);
+    json_decref(report);
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -1001,6 +1059,7 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_requisition_limited_within_quota);
     tcase_add_test(tc, test_inventory_count_freezes_then_posts_adjustments);
     tcase_add_test(tc, test_inventory_stock_report);
+    tcase_add_test(tc, test_inventory_random_movements_recompute);
     suite_add_tcase(s, tc);
     return s;
 }
