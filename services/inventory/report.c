@@ -96,9 +96,9 @@ s_page(cm_store_t *store, const cm_page_t *page, s_report_t *r)
                     : cm_doc_read_many(store, &item_type,
                                        (const char *const *)page->members, n,
                                        docs, versions);
-    rc = rc == 0 && n > 0 ? cm_store_counters(store, names, n, fields, 1,
-                                              totals)
-                          : rc;
+    rc = rc == 0 && n > 0
+             ? cm_store_counters(store, names, n, fields, 1, totals)
+             : rc;
     for (size_t i = 0; i < n; i++) {
         if (rc == 0 && docs[i]) {
             s_item(r, docs[i], totals[i]);
@@ -116,8 +116,7 @@ s_page(cm_store_t *store, const cm_page_t *page, s_report_t *r)
 // Every page of index into fn. 0 or a store status.
 static int
 s_walk(cm_store_t *store, const char *index,
-       int (*fn)(cm_store_t *, const cm_page_t *, s_report_t *),
-       s_report_t *r)
+       int (*fn)(cm_store_t *, const cm_page_t *, s_report_t *), s_report_t *r)
 {
     char *cursor = NULL;
     int rc = 0;
@@ -159,9 +158,11 @@ s_slow_days(cm_ctx_t *ctx)
     const char *name;
     json_t *value;
     json_t *problem = NULL;
-    json_object_foreach((json_t *)query, name, value) {
+    json_object_foreach((json_t *)query, name, value)
+    {
         if (strcmp(name, "slow_days") != 0) {
-            cm_validate_fail(&problem, name, "is not a parameter of this report");
+            cm_validate_fail(&problem, name,
+                             "is not a parameter of this report");
         }
     }
     const char *text = cm_ctx_query(ctx, "slow_days");
@@ -202,8 +203,8 @@ report_stock(cm_ctx_t *ctx)
                     .valuable = json_array()};
     char issues[CM_STORE_KEY_MAX], items[CM_STORE_KEY_MAX];
     cm_doc_index_key(&item_type, NULL, NULL, items, sizeof items);
-    int rc = s_walk(cm_ctx_store(ctx), stock_last_issue_key(issues),
-                    s_issues, &r);
+    int rc =
+        s_walk(cm_ctx_store(ctx), stock_last_issue_key(issues), s_issues, &r);
     rc = rc == 0 ? s_walk(cm_ctx_store(ctx), items, s_page, &r) : rc;
     json_decref(r.last_issue);
     if (rc != 0) {
