@@ -260,13 +260,17 @@ s_move_commit(cm_ctx_t *ctx, const json_t *entry, int64_t seq, int64_t now)
     return commit;
 }
 
-// After a movement: raise the reorder alert once when the item's total is
-// at or under its reorder point, clear it once the total is above again.
+// After a movement: raise the reorder alert once when the total of an item
+// with a reorder quantity is at or under its reorder point, clear it once
+// the total is above again.
 // Its own small commit bounded by the counter `low` (0..1): exactly once
 // per crossing, and it can never refuse the movement.
 static void
 s_reorder(cm_ctx_t *ctx, const json_t *item, int64_t version)
 {
+    if (cm_doc_integer(item, "reorder_quantity") <= 0) {
+        return; // the item is not reordered
+    }
     const char *id = cm_doc_text(item, "id");
     char key[CM_STORE_KEY_MAX];
     const char *keys[] = {s_balance_key(key, id, NULL)};
