@@ -4,6 +4,7 @@
 // reorder alert. Suite: inventory.
 #include <check.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,6 +661,11 @@ START_TEST(test_inventory_order_approved_received_closed)
         harness_redis_cmd(&inv_stack.redis, "HGET", key, "rejected_quantity");
     ck_assert_str_eq(rejected, "2");
     free(rejected);
+    char supplier_path[96];
+    snprintf(supplier_path, sizeof supplier_path, "/v1/suppliers/%s", supplier);
+    json_t *record = inv_expect(200, INV_KEEPER, "GET", supplier_path, NULL);
+    ck_assert_int_eq(inv_int(record, "rejected_quantity"), 2);
+    json_decref(record);
     char path[96];
     snprintf(path, sizeof path, "/v1/purchase-orders/%s/receive", id);
     ck_assert_int_eq(inv_http(INV_LOG_HEAD, "POST", path,
@@ -1038,6 +1044,53 @@ START_TEST(test_inventory_random_movements_recompute)
 }
 END_TEST
 
+static char s_pending_order[48];
+
+static bool
+s_submitted(void *arg)
+{
+    (void)arg; // the order is s_pending_order
+    char path[96];
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s/submit",
+             s_pending_order);
+    return inv_http(INV_KEEPER, "POST", path, "{}", NULL, NULL) == 200;
+}
+
+// Finance down: the submit answers 503 and writes nothing; once finance is
+// back the same submit goes through.
+START_TEST(test_inventory_order_finance_down_writes_nothing)
+{
+    char item[48], supplier[48], body[1024], date[16], path[96];
+    s_new_item("Valve", "plumbing", NULL, item);
+    s_supplier(true, supplier);
+    snprintf(body, sizeof body,
+             "{\"supplier\":\"%s\",\"budget_line\":\"%s\","
+             "\"delivery_place\":\"Yard\",\"payment_terms\":\"30 days\","
+             "\"lines\":[{\"item\":\"%s\",\"quantity\":2,"
+             "\"unit_price\":700,\"delivery_date\":\"%s\"}]}",
+             supplier, inv_stack.line, item, s_date(date, 20));
+    json_t *doc =
+        inv_expect(201, INV_KEEPER, "POST", "/v1/purchase-orders", body);
+    snprintf(s_pending_order, sizeof s_pending_order, "%s", inv_str(doc, "id"));
+    json_decref(doc);
+    harness_proc_kill(&inv_stack.finance, SIGTERM, 5000);
+    harness_proc_cleanup(&inv_stack.finance);
+    json_t *out = NULL;
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s/submit",
+             s_pending_order);
+    ck_assert_int_eq(inv_http(INV_KEEPER, "POST", path, "{}", NULL, &out), 503);
+    json_decref(out);
+    snprintf(path, sizeof path, "/v1/purchase-orders/%s", s_pending_order);
+    doc = inv_expect(200, INV_KEEPER, "GET", path, NULL);
+    ck_assert_str_eq(inv_str(doc, "state"), "draft");
+    ck_assert_int_eq(inv_int(doc, "version"), 1);
+    json_decref(doc);
+    ck_assert_int_eq(
+        harness_proc_start(&inv_stack.finance, "finance", inv_stack.envp), 0);
+    ck_assert(inv_wait(s_submitted, NULL, 15000));
+}
+END_TEST
+
 Suite *
 inventory_suite(void)
 {
@@ -1060,6 +1113,7 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_count_freezes_then_posts_adjustments);
     tcase_add_test(tc, test_inventory_stock_report);
     tcase_add_test(tc, test_inventory_random_movements_recompute);
+    tcase_add_test(tc, test_inventory_order_finance_down_writes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

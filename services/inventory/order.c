@@ -30,7 +30,6 @@
 #define S_RELEASE_PATH  "/internal/budget/release"
 #define S_DETAIL_MAX    256
 #define S_FIELD_MAX     64
-#define S_REJECTED      "rejected_quantity"
 
 // ---- bodies
 
@@ -498,7 +497,7 @@ s_receive_line(cm_action_t *a, const json_t *in, json_t *line)
         char key[CM_STORE_KEY_MAX];
         cm_doc_key(&supplier_type, cm_doc_text(a->doc, "supplier"), key,
                    sizeof key);
-        cm_commit_counter(a->commit, key, S_REJECTED, rejected, 0,
+        cm_commit_counter(a->commit, key, SUPPLIER_FIELD_REJECTED, rejected, 0,
                           CM_COUNTER_NO_MAX);
     }
     if (rc == 0 && accepted > 0

@@ -293,6 +293,24 @@ static const cm_filter_t s_filters[] = {
     {NULL},
 };
 
+// The quantities rejected at receipts of this supplier's orders (a counter
+// beside the document, order.c).
+static void
+s_decorate(cm_ctx_t *ctx, const json_t *doc, json_t *view)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *keys[] = {
+        cm_doc_key(&supplier_type, cm_doc_text(doc, "id"), key, sizeof key)};
+    const char *fields[] = {SUPPLIER_FIELD_REJECTED};
+    int64_t rejected = 0;
+    if (keys[0]
+        && cm_store_counters(cm_ctx_store(ctx), keys, 1, fields, 1, &rejected)
+               == 0) {
+        json_object_set_new(view, SUPPLIER_FIELD_REJECTED,
+                            json_integer(rejected));
+    }
+}
+
 const cm_doc_type_t supplier_type = {
     .owner = INVENTORY_OWNER,
     .kind = "supplier",
@@ -301,6 +319,7 @@ const cm_doc_type_t supplier_type = {
     .path = "/v1/suppliers",
     .filters = s_filters,
     .workflow = &supplier_workflow,
+    .decorate = s_decorate,
 };
 
 // ---- the gate of orders

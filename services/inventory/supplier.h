@@ -17,6 +17,8 @@
 #include "cm_doc.h"
 
 #define SUPPLIER_SELF_ROLE "inventory" // the service's own actor's role
+// Counter on the supplier's record: quantities rejected at receipts.
+#define SUPPLIER_FIELD_REJECTED "rejected_quantity"
 
 extern const cm_doc_type_t supplier_type;
 extern const cm_workflow_t supplier_workflow;
