@@ -131,12 +131,11 @@ s_issue(s_run_t *run, long long step, int connections)
             usleep(20000);
         }
         int64_t now = cm_time_mono_ms();
-        printf("%12lld %10.1f %10.0f %12.2f %12.2f %8lld\n", mark,
-               (double)(now - last) / 1000.0,
-               (double)step * 1000.0
-                   / (double)(now - last > 0 ? now - last : 1),
-               p50 / 1000.0, p99 / 1000.0,
-               (long long)atomic_load(&run->failed));
+        printf(
+            "%12lld %10.1f %10.0f %12.2f %12.2f %8lld\n", mark,
+            (double)(now - last) / 1000.0,
+            (double)step * 1000.0 / (double)(now - last > 0 ? now - last : 1),
+            p50 / 1000.0, p99 / 1000.0, (long long)atomic_load(&run->failed));
         fflush(stdout);
         last = now;
     }
