@@ -986,60 +986,81 @@ START_TEST(test_inventory_stock_report)
 }
 END_TEST
 
-#define S_RANDOM_MOVES 3000
-#define S_RANDOM_ITEMS 4
+#define S_RANDOM_MOVES   3000 // SM_INVENTORY_RANDOM_MOVES overrides
+#define S_RANDOM_WORKERS 8    // one item each, on their own connection
 
-// Random movements (receipts, issues, returns, scraps, adjustments at two
-// locations), refused ones included; every balance equals the test's own
-// sum, and verify finds the book equal to the ledger.
-START_TEST(test_inventory_random_movements_recompute)
+typedef struct {
+    pthread_t thread;
+    char item[48];
+    unsigned seed;
+    long moves;
+    long long expected[2]; // per location
+    int refused, wrong;
+} s_random_t;
+
+static void *
+s_random_run(void *arg)
 {
-    char items[S_RANDOM_ITEMS][48];
-    long long expected[S_RANDOM_ITEMS][2] = {{0}};
+    s_random_t *w = arg;
     const char *locations[] = {"main-store", "spare-store"};
     const char *kinds[] = {"receipt", "issue", "return", "scrap", "adjustment"};
-    for (int i = 0; i < S_RANDOM_ITEMS; i++) {
-        s_new_item("Random", "random", NULL, items[i]);
-    }
-    unsigned seed = 20271;
-    int refused = 0;
-    for (int n = 0; n < S_RANDOM_MOVES; n++) {
-        int i = (int)(rand_r(&seed) % S_RANDOM_ITEMS);
-        int at = (int)(rand_r(&seed) % 2);
-        const char *kind = kinds[rand_r(&seed) % 5];
-        long quantity = 1 + (long)(rand_r(&seed) % 9);
-        long delta = strcmp(kind, "issue") == 0 || strcmp(kind, "scrap") == 0
-                         ? -quantity
-                         : quantity;
-        if (strcmp(kind, "adjustment") == 0 && rand_r(&seed) % 2) {
-            delta = -quantity;
-        }
+    for (long n = 0; n < w->moves; n++) {
+        int at = (int)(rand_r(&w->seed) % 2);
+        const char *kind = kinds[rand_r(&w->seed) % 5];
+        long quantity = 1 + (long)(rand_r(&w->seed) % 9);
+        bool out = strcmp(kind, "issue") == 0 || strcmp(kind, "scrap") == 0
+                   || (strcmp(kind, "adjustment") == 0 && rand_r(&w->seed) % 2);
+        long delta = out ? -quantity : quantity;
         char body[256];
         snprintf(body, sizeof body,
                  "{\"item\":\"%s\",\"location\":\"%s\",\"kind\":\"%s\","
                  "\"quantity\":%ld,\"reason\":\"random\"}",
-                 items[i], locations[at], kind,
+                 w->item, locations[at], kind,
                  strcmp(kind, "adjustment") == 0 ? delta : quantity);
         int status = inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body,
                               NULL, NULL);
-        bool fits = expected[i][at] + delta >= 0;
-        ck_assert_int_eq(status, fits ? 201 : 422);
+        bool fits = w->expected[at] + delta >= 0;
+        w->wrong += status != (fits ? 201 : 422);
         if (fits) {
-            expected[i][at] += delta;
+            w->expected[at] += delta;
         } else {
-            refused++;
+            w->refused++;
         }
     }
-    ck_assert_int_gt(refused, 0);
-    for (int i = 0; i < S_RANDOM_ITEMS; i++) {
-        ck_assert_int_eq(inv_on_hand(items[i]),
-                         expected[i][0] + expected[i][1]);
+    return NULL;
+}
+
+// Random movements (receipts, issues, returns, scraps, adjustments at two
+// locations; refused ones included) by several workers at once: every
+// balance equals the workers' own sums, and verify finds the book equal to
+// the ledger.
+START_TEST(test_inventory_random_movements_recompute)
+{
+    const char *env = getenv("SM_INVENTORY_RANDOM_MOVES");
+    long total = env ? atol(env) : S_RANDOM_MOVES;
+    static s_random_t workers[S_RANDOM_WORKERS];
+    for (int i = 0; i < S_RANDOM_WORKERS; i++) {
+        memset(&workers[i], 0, sizeof workers[i]);
+        s_new_item("Random", "random", NULL, workers[i].item);
+        workers[i].seed = 20271 + (unsigned)i;
+        workers[i].moves = total / S_RANDOM_WORKERS;
+        ck_assert_int_eq(
+            pthread_create(&workers[i].thread, NULL, s_random_run, &workers[i]),
+            0);
     }
+    int refused = 0;
+    for (int i = 0; i < S_RANDOM_WORKERS; i++) {
+        pthread_join(workers[i].thread, NULL);
+        ck_assert_int_eq(workers[i].wrong, 0);
+        refused += workers[i].refused;
+        ck_assert_int_eq(inv_on_hand(workers[i].item),
+                         workers[i].expected[0] + workers[i].expected[1]);
+    }
+    ck_assert_int_gt(refused, 0);
     json_t *report =
         inv_expect(200, INV_AUDITOR, "POST", "/v1/stock/verify", "{}");
     ck_assert(json_is_true(json_object_get(report, "consistent")));
-    ck_assert_int_ge(inv_int(report, "entries_checked"),
-                     S_RANDOM_MOVES - refused);
+    ck_assert_int_ge(inv_int(report, "entries_checked"), total - refused);
     json_decref(report);
 }
 END_TEST
