@@ -89,7 +89,8 @@ cm_csv_rows(const char *const *columns, const json_t *rows)
     s_put(&t, "\r\n", 2);
     size_t i;
     const json_t *row;
-    json_array_foreach (rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         for (size_t c = 0; columns[c]; c++) {
             if (c) {
                 s_put(&t, ",", 1);

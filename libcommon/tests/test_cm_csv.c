@@ -8,10 +8,10 @@
 START_TEST(test_cm_csv_rows)
 {
     const char *columns[] = {"name", "count", "note", "ok", "tags", NULL};
-    json_t *rows = json_pack(
-        "[{s:s, s:i, s:s, s:b, s:[s]}, {s:s, s:f, s:n}]", "name", "Li, Wei",
-        "count", 3, "note", "said \"hi\"\nthen left", "ok", 1, "tags", "a",
-        "name", "Zhao", "count", 2.5, "note");
+    json_t *rows =
+        json_pack("[{s:s, s:i, s:s, s:b, s:[s]}, {s:s, s:f, s:n}]", "name",
+                  "Li, Wei", "count", 3, "note", "said \"hi\"\nthen left", "ok",
+                  1, "tags", "a", "name", "Zhao", "count", 2.5, "note");
     char *csv = cm_csv_rows(columns, rows);
     ck_assert_ptr_nonnull(csv);
     ck_assert_str_eq(csv, "name,count,note,ok,tags\r\n"
