@@ -42,8 +42,10 @@ s_in(const json_t *array, const char *value)
 {
     size_t i;
     const json_t *item;
-    json_array_foreach (array, i, item) {
-        if (json_is_string(item) && strcmp(json_string_value(item), value) == 0) {
+    json_array_foreach(array, i, item)
+    {
+        if (json_is_string(item)
+            && strcmp(json_string_value(item), value) == 0) {
             return true;
         }
     }
@@ -132,19 +134,21 @@ s_read(cm_store_t *store, const redisReply *ids, const char *kind,
        const char *severity, const char *department, s_figures_t *figures)
 {
     for (size_t from = 0; from < ids->elements; from += S_READ_BATCH) {
-        size_t n = ids->elements - from < S_READ_BATCH ? ids->elements - from
-                                                        : S_READ_BATCH;
+        size_t left = ids->elements - from;
+        size_t n = left < S_READ_BATCH ? left : S_READ_BATCH;
         const char *batch[S_READ_BATCH];
         json_t *docs[S_READ_BATCH];
         int64_t versions[S_READ_BATCH];
+        // cppcheck-suppress knownConditionTrueFalse ; 2.10 misreads n
         for (size_t i = 0; i < n; i++) {
             batch[i] = ids->element[from + i]->str;
         }
-        int rc = cm_doc_read_many(store, &s_clock_type, batch, n, docs,
-                                  versions);
+        int rc =
+            cm_doc_read_many(store, &s_clock_type, batch, n, docs, versions);
         if (rc != 0) {
             return rc;
         }
+        // cppcheck-suppress knownConditionTrueFalse ; 2.10 misreads n
         for (size_t i = 0; i < n; i++) {
             if (docs[i]) {
                 s_add(docs[i], kind, severity, department, figures);
@@ -163,14 +167,13 @@ s_rows(s_figures_t *figures)
         s_figures_t *f = &figures[t];
         qsort(f->elapsed, (size_t)f->count, sizeof f->elapsed[0], s_compare);
         json_array_append_new(
-            rows,
-            json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "target",
-                      sla_target_name(t), "count", (json_int_t)f->count,
-                      "on_time", (json_int_t)f->on_time, "breached",
-                      (json_int_t)f->breached, "escalated",
-                      (json_int_t)f->escalated, "median_ms",
-                      s_percentile(f->elapsed, f->count, 50), "p90_ms",
-                      s_percentile(f->elapsed, f->count, 90)));
+            rows, json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "target",
+                            sla_target_name(t), "count", (json_int_t)f->count,
+                            "on_time", (json_int_t)f->on_time, "breached",
+                            (json_int_t)f->breached, "escalated",
+                            (json_int_t)f->escalated, "median_ms",
+                            s_percentile(f->elapsed, f->count, 50), "p90_ms",
+                            s_percentile(f->elapsed, f->count, 90)));
     }
     return rows;
 }
@@ -183,14 +186,15 @@ s_answer(cm_ctx_t *ctx, json_t *report)
         return;
     }
     static const char *const columns[] = {
-        "target",    "count",     "on_time", "breached", "escalated",
-        "median_ms", "p90_ms",    "from",    "to",       "kind",
+        "target",    "count",      "on_time", "breached", "escalated",
+        "median_ms", "p90_ms",     "from",    "to",       "kind",
         "severity",  "department", NULL};
     json_t *rows = json_object_get(report, "targets");
     size_t i;
     json_t *row;
     const char *copied[] = {"from", "to", "kind", "severity", "department"};
-    json_array_foreach (rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         for (size_t c = 0; c < 5; c++) {
             json_object_set(row, copied[c], json_object_get(report, copied[c]));
         }
@@ -279,11 +283,11 @@ sla_report_get(cm_ctx_t *ctx)
         return;
     }
     char from_text[CM_TIME_TEXT_MAX], to_text[CM_TIME_TEXT_MAX];
-    json_t *report = json_pack(
-        "{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "from",
-        cm_time_format(from_ms, from_text), "to", cm_time_format(to_ms, to_text),
-        "kind", kind, "severity", severity, "department", department, "targets",
-        rows);
+    json_t *report =
+        json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "from",
+                  cm_time_format(from_ms, from_text), "to",
+                  cm_time_format(to_ms, to_text), "kind", kind, "severity",
+                  severity, "department", department, "targets", rows);
     const char *optional[] = {"kind", "severity", "department"};
     for (size_t i = 0; i < 3; i++) {
         if (!json_object_get(report, optional[i])) {

@@ -16,7 +16,7 @@
 #include "cm_ctx.h"
 #include "cm_store.h"
 
-#define SLA_REPORT_MAX     50000 // clocks one report reads
+#define SLA_REPORT_MAX     50000         // clocks one report reads
 #define SLA_REPORT_DONE    "clocks_done" // sm:{dispatch}:idx:clocks_done
 #define SLA_REPORT_SPAN_MS (30LL * 24 * 3600 * 1000) // default period
 
