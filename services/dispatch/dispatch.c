@@ -48,6 +48,7 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/calendars/{name}", calendar_http_get},
     {"PUT", "/v1/calendars/{name}", calendar_http_put},
     {"GET", "/v1/reports/sla", sla_report_get},
+    {"GET", "/v1/reports/workload", sla_report_workload},
     {NULL, NULL, NULL},
 };
 

@@ -7,13 +7,16 @@
 
 #include "cm_csv.h"
 #include "cm_doc.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_redis.h"
 #include "cm_status.h"
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "dispatch.h"
+#include "roster.h"
 #include "sla_policy.h"
+#include "workorder.h"
 
 #define S_READ_BATCH 200
 #define S_QUERY_KEYS "from to kind severity department"
@@ -295,4 +298,98 @@ sla_report_get(cm_ctx_t *ctx)
         }
     }
     s_answer(ctx, report);
+}
+
+static int
+s_compare_load(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t lx = json_integer_value(json_object_get(x, "open"));
+    json_int_t ly = json_integer_value(json_object_get(y, "open"));
+    if (lx != ly) {
+        return lx > ly ? -1 : 1;
+    }
+    return strcmp(cm_doc_text(x, "staff"), cm_doc_text(y, "staff"));
+}
+
+void
+sla_report_workload(cm_ctx_t *ctx)
+{
+    json_t *problem = NULL;
+    json_t *query = cm_ctx_query_object(ctx);
+    if (query) {
+        cm_validate_keys(query, "department", &problem);
+    }
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    const char *department = cm_ctx_query(ctx, "department");
+    if (!s_scope(ctx, &department)) {
+        return;
+    }
+    if (!department) {
+        problem = cm_problem_new(400, "validation_failed", "which department");
+        cm_problem_add_error(problem, "department", "is required");
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    cm_store_t *store = cm_ctx_store(ctx);
+    json_t *members =
+        cm_org_department_staff(store, DISPATCH_OWNER, department);
+    json_t *on_duty = roster_on_duty(store, department, cm_time_now_ms());
+    if (!members || !on_duty) {
+        json_decref(members);
+        json_decref(on_duty);
+        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
+        return;
+    }
+    size_t n = json_array_size(members);
+    json_t **rows = calloc(n + 1, sizeof *rows);
+    assert(rows);
+    size_t i;
+    json_t *member;
+    bool unreadable = false;
+    json_array_foreach(members, i, member)
+    {
+        const char *id = json_string_value(member);
+        int64_t open = workorder_load_of(store, id);
+        unreadable = unreadable || open < 0;
+        rows[i] = json_pack("{s:s, s:I, s:b}", "staff", id, "open",
+                            (json_int_t)(open > 0 ? open : 0), "on_duty",
+                            s_in(on_duty, id));
+    }
+    if (unreadable) {
+        for (i = 0; i < n; i++) {
+            json_decref(rows[i]);
+        }
+        free(rows);
+        json_decref(members);
+        json_decref(on_duty);
+        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE,
+                           "the work orders are unreadable");
+        return;
+    }
+    qsort(rows, n, sizeof *rows, s_compare_load);
+    json_t *people = json_array();
+    for (i = 0; i < n; i++) {
+        json_array_append_new(people, rows[i]);
+    }
+    free(rows);
+    json_decref(members);
+    json_decref(on_duty);
+    if (cm_ctx_accepts(ctx, "text/csv")) {
+        static const char *const columns[] = {"staff", "open", "on_duty", NULL};
+        char *csv = cm_csv_rows(columns, people);
+        json_decref(people);
+        if (csv) {
+            cm_ctx_reply_media(ctx, 200, CM_CSV_MEDIA_TYPE, csv);
+        } else {
+            cm_ctx_fail_status(ctx, CM_EINTERNAL, "the report has no CSV");
+        }
+        return;
+    }
+    cm_ctx_reply(
+        ctx, 200,
+        json_pack("{s:s, s:o}", "department", department, "people", people));
 }

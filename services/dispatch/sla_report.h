@@ -25,4 +25,10 @@ const char *sla_report_done_key(char *key);
 
 void sla_report_get(cm_ctx_t *ctx);
 
+// GET /v1/reports/workload?department=: each active member of the
+// department (the org view) with their unfinished work orders, most loaded
+// first, and whether they are on duty now; JSON or CSV. Readers as for
+// the SLA report (the department defaults to the reader's own).
+void sla_report_workload(cm_ctx_t *ctx);
+
 #endif
