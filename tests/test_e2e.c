@@ -176,6 +176,18 @@ START_TEST(test_e2e_inquiry_answered_on_the_spot)
     ck_assert_int_ge(column, 0);
     ck_assert_int_eq(atoi(csv.cells[1][column]), e2e_int(report, "count"));
     json_decref(report);
+    // The case list exported as CSV, a page at a time.
+    ck_assert_int_eq(e2e_http_text(S_AUDITOR, "GET", "/v1/cases?limit=1",
+                                   "Accept: text/csv\r\n", text, sizeof text,
+                                   type),
+                     200);
+    ck_assert_str_eq(type, "text/csv; charset=utf-8");
+    s_csv_t page = {0};
+    s_csv_parse(text, &page);
+    ck_assert_int_eq(page.rows, 2);
+    ck_assert_int_eq(s_csv_column(&page, "id"), 0);
+    ck_assert_int_ge(s_csv_column(&page, "customer_name"), 0);
+    ck_assert(strncmp(page.cells[1][0], "CS-", 3) == 0);
 }
 END_TEST
 
