@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HTTP_CLIENT_RESPONSE_MAX (256 * 1024) // longest body read
+#define HTTP_CLIENT_RESPONSE_MAX (1024 * 1024) // longest body read
 
 // One response. Large: keep it off the stack.
 typedef struct {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cm_redis.h"
 #include "cm_time.h"
@@ -201,6 +202,78 @@ START_TEST(test_dispatch_clocks_killed_consumer)
 }
 END_TEST
 
+// The SLA report: an inquiry answered in time and one answered after its
+// first-response target passed (escalated meanwhile), counted per target;
+// a department head reads only their own department; a technician none.
+START_TEST(test_dispatch_clocks_sla_report)
+{
+    dispatch_seed_org();
+    json_t *row = json_pack("{s:i, s:i, s:i}", "first_response_ms", 3000,
+                            "department_reply_ms", S_REPLY_MS, "resolution_ms",
+                            S_RESOLUTION_MS);
+    json_t *reply =
+        dispatch_call(harness_mdp_actor("ST-1", "station_head", "management"),
+                      "PUT", "/v1/sla-policies/inquiry",
+                      json_pack("{s:b, s:{s:o}}", "business_time", 0, "targets",
+                                "default", row));
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    json_decref(reply);
+    // Answered at once: the event times are what count, not when dispatch
+    // handles them.
+    s_case_event("intake.case.created", "CS-1", "recorded", "customer_service",
+                 1, NULL);
+    s_case_event("intake.case.answered", "CS-1", "answered", "customer_service",
+                 2, NULL);
+    s_case_event("intake.case.created", "CS-2", "recorded", "customer_service",
+                 1, NULL);
+    ck_assert(dispatch_wait_doc("sm:{dispatch}:clock:CS-2:first_response"));
+    int64_t level = 0;
+    for (int i = 0; i < 150 && level == 0; i++) {
+        json_t *clock = s_clock("CS-2", "first_response");
+        level = json_integer_value(json_object_get(clock, "level"));
+        json_decref(clock);
+        usleep(100 * 1000);
+    }
+    ck_assert_int_ge(level, 1);
+    s_case_event("intake.case.answered", "CS-2", "answered", "customer_service",
+                 2, NULL);
+    const json_t *first = NULL;
+    json_t *report = NULL;
+    for (int i = 0; i < 100; i++) {
+        json_decref(report);
+        report = dispatch_call(
+            harness_mdp_actor("ST-1", "station_head", "management"), "GET",
+            "/v1/reports/sla", NULL);
+        ck_assert_int_eq(harness_mdp_status(report), 200);
+        first = json_array_get(
+            json_object_get(json_object_get(report, "body"), "targets"), 0);
+        if (json_integer_value(json_object_get(first, "count")) == 2) {
+            break;
+        }
+        usleep(100 * 1000);
+    }
+    ck_assert_str_eq(json_string_value(json_object_get(first, "target")),
+                     "first_response");
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "count")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "on_time")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "breached")), 1);
+    ck_assert(json_is_integer(json_object_get(first, "p90_ms")));
+    json_decref(report);
+    // The technical head's own department: none of these.
+    report = dispatch_call(harness_mdp_actor("ST-3", "dept_head", "technical"),
+                           "GET", "/v1/reports/sla", NULL);
+    ck_assert_int_eq(harness_mdp_status(report), 200);
+    first = json_array_get(
+        json_object_get(json_object_get(report, "body"), "targets"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "count")), 0);
+    json_decref(report);
+    report = dispatch_call(harness_mdp_actor("ST-5", "technician", "technical"),
+                           "GET", "/v1/reports/sla", NULL);
+    ck_assert_int_eq(harness_mdp_status(report), 403);
+    json_decref(report);
+}
+END_TEST
+
 Suite *
 dispatch_clocks_suite(void)
 {
@@ -211,6 +284,7 @@ dispatch_clocks_suite(void)
     tcase_set_timeout(core, 120);
     tcase_add_test(core, test_dispatch_clocks_redelivery_after_marker_expired);
     tcase_add_test(core, test_dispatch_clocks_killed_consumer);
+    tcase_add_test(core, test_dispatch_clocks_sla_report);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -110,19 +110,17 @@ START_TEST(test_dispatch_request_checks_and_cancels)
     harness_redis_exempt_subject(&dispatch_stack.redis, "stock_count/SC-2",
                                  "a malformed work request dispatch must "
                                  "refuse");
-    dispatch_publish("inventory", "inventory.count.work_requested",
+    dispatch_publish("assets", "assets.inspection.work_requested",
                      "stock_count/SC-1", s_request("SC-1", "nowhere", NULL));
-    dispatch_publish("inventory", "inventory.count.work_requested",
+    dispatch_publish("assets", "assets.inspection.work_requested",
                      "stock_count/SC-2",
                      json_pack("{s:{s:s}}", "request", "key", "SC-2"));
-    dispatch_publish("inventory", "inventory.count.work_requested",
+    dispatch_publish("assets", "assets.inspection.work_requested",
                      "stock_count/SC-3", s_request("SC-3", "technical", NULL));
-    s_workorder_of("inventory", "SC-3", id, sizeof id); // after the others
+    s_workorder_of("assets", "SC-3", id, sizeof id); // after the others
     ck_assert_str_ne(id, "");
-    ck_assert_ptr_null(
-        dispatch_doc("sm:{dispatch}:work_request:inventory:SC-1"));
-    ck_assert_ptr_null(
-        dispatch_doc("sm:{dispatch}:work_request:inventory:SC-2"));
+    ck_assert_ptr_null(dispatch_doc("sm:{dispatch}:work_request:assets:SC-1"));
+    ck_assert_ptr_null(dispatch_doc("sm:{dispatch}:work_request:assets:SC-2"));
 }
 END_TEST
 

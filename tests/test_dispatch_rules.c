@@ -522,6 +522,37 @@ START_TEST(test_dispatch_rules_roster_shifts)
 }
 END_TEST
 
+// Workload: each member of the department with their unfinished work
+// orders, most loaded first; the head reads their own department.
+START_TEST(test_dispatch_rules_workload_report)
+{
+    s_seed();
+    const char *to[] = {"ST-5", "ST-5", "ST-6"};
+    for (size_t i = 0; i < 3; i++) {
+        char wo[32];
+        s_create("ST-3", "technical", wo, sizeof wo);
+        ck_assert_int_eq(s_act("ST-3", wo, "assign", s_assignee(to[i])), 200);
+    }
+    json_t *reply = NULL;
+    ck_assert_int_eq(
+        s_status("ST-3", "GET", "/v1/reports/workload", NULL, &reply), 200);
+    const json_t *people =
+        json_object_get(json_object_get(reply, "body"), "people");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(people, 0), "staff")),
+        "ST-5");
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_array_get(people, 0), "open")),
+        2);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(people, 1), "staff")),
+        "ST-6");
+    json_decref(reply);
+    ck_assert_int_eq(
+        s_status("ST-5", "GET", "/v1/reports/workload", NULL, NULL), 403);
+}
+END_TEST
+
 Suite *
 dispatch_rules_suite(void)
 {
@@ -539,6 +570,7 @@ dispatch_rules_suite(void)
     tcase_add_test(core, test_dispatch_rules_put_over_old_layout);
     tcase_add_test(core, test_dispatch_rules_due_date_escalates);
     tcase_add_test(core, test_dispatch_rules_roster_shifts);
+    tcase_add_test(core, test_dispatch_rules_workload_report);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -141,6 +141,30 @@ s_csv_column(const s_csv_t *csv, const char *name)
     return -1;
 }
 
+// The SLA report's CSV: true once its first_response row counts a clock.
+typedef struct {
+    char *text;
+    size_t size;
+    char *type;
+} s_sla_t;
+
+static bool
+s_sla_counted(void *arg)
+{
+    s_sla_t *sla = arg;
+    if (e2e_http_text(S_AUDITOR, "GET", "/v1/reports/sla",
+                      "Accept: text/csv\r\n", sla->text, sla->size, sla->type)
+        != 200) {
+        return false;
+    }
+    s_csv_t csv = {0};
+    s_csv_parse(sla->text, &csv);
+    int count = s_csv_column(&csv, "count");
+    return csv.rows == 4 && count >= 0
+           && strcmp(csv.cells[1][0], "first_response") == 0
+           && atoi(csv.cells[1][count]) >= 1;
+}
+
 START_TEST(test_e2e_inquiry_answered_on_the_spot)
 {
     char id[48];
@@ -176,6 +200,11 @@ START_TEST(test_e2e_inquiry_answered_on_the_spot)
     ck_assert_int_ge(column, 0);
     ck_assert_int_eq(atoi(csv.cells[1][column]), e2e_int(report, "count"));
     json_decref(report);
+    // SLA compliance as CSV: one row per target; the answer stopped the
+    // first-response clock (dispatch gets there a moment later).
+    s_sla_t sla = {text, sizeof text, type};
+    ck_assert_msg(e2e_wait(s_sla_counted, &sla, S_WAIT_MS),
+                  "the SLA report never counted a first response: %s", text);
     // The case list exported as CSV, a page at a time.
     ck_assert_int_eq(e2e_http_text(S_AUDITOR, "GET", "/v1/cases?limit=1",
                                    "Accept: text/csv\r\n", text, sizeof text,

@@ -10,6 +10,7 @@
 #include "cm_status.h"
 #include "cm_time.h"
 #include "dispatch.h"
+#include "sla_report.h"
 
 #define S_ID_MAX 160
 
@@ -230,6 +231,14 @@ clock_commit(cm_commit_t *commit, const json_t *clock, int64_t expected)
     int64_t due = clock_due(clock);
     if (due > 0) {
         cm_commit_index_add(commit, key, id, due);
+    } else {
+        cm_commit_index_remove(commit, key, id);
+    }
+    // Stopped clocks by the time they stopped, for the SLA report.
+    sla_report_done_key(key);
+    if (strcmp(cm_doc_state(clock), "stopped") == 0) {
+        cm_commit_index_add(commit, key, id,
+                            cm_doc_time(clock, "stopped_at", 0));
     } else {
         cm_commit_index_remove(commit, key, id);
     }

@@ -18,6 +18,7 @@
 #include "queue.h"
 #include "roster.h"
 #include "sla_policy.h"
+#include "sla_report.h"
 #include "work_request.h"
 #include "workorder.h"
 #include "workorder_due.h"
@@ -46,6 +47,8 @@ static const cm_route_t s_routes[] = {
     {"PUT", "/v1/sla-policies/{id}", sla_policy_http_put},
     {"GET", "/v1/calendars/{name}", calendar_http_get},
     {"PUT", "/v1/calendars/{name}", calendar_http_put},
+    {"GET", "/v1/reports/sla", sla_report_get},
+    {"GET", "/v1/reports/workload", sla_report_workload},
     {NULL, NULL, NULL},
 };
 

@@ -23,7 +23,7 @@
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \
     "reconciliations=finance expenditure-requests=finance "                    \
-    "reports/budget=finance "                                                  \
+    "reports/budget=finance reports/sla=dispatch reports/workload=dispatch "   \
     "items=inventory stock=inventory suppliers=inventory "                     \
     "procurement-plans=inventory purchase-orders=inventory "                   \
     "requisitions=inventory stock-counts=inventory reports/stock=inventory"
