@@ -346,6 +346,104 @@ START_TEST(test_e2e_budget_and_expense_claim_paid)
 }
 END_TEST
 
+// ---- personnel: people records, rewards and punishments
+
+// POST /v1/sanctions/<id>/<action> as who, asserting 200 and the state.
+static void
+s_sanction_step(int who, const char *id, const char *action, const char *body,
+                const char *state)
+{
+    json_t *doc = e2e_act(who, "sanctions", id, action, body, 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), state);
+    json_decref(doc);
+}
+
+START_TEST(test_e2e_personnel_fine_published_with_response)
+{
+    const char *tech2 = e2e_stack.ids[E2E_TECH2];
+    int deputy = e2e_deputy_of("technical");
+    char body[512], id[48], notice[96];
+    // Wrong role 403, missing field 400.
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"kind\":\"fine\",\"amount\":5000,"
+             "\"reason\":\"Left the pump room unlocked\",\"evidence\":"
+             "[\"HZ-1\"]}",
+             tech2);
+    json_decref(e2e_expect(403, S_AGENT, "POST", "/v1/sanctions", body));
+    char missing[128];
+    snprintf(missing, sizeof missing, "{\"staff\":\"%s\",\"kind\":\"fine\"}",
+             tech2);
+    json_decref(e2e_expect(400, S_TECH_HEAD, "POST", "/v1/sanctions", missing));
+    json_t *doc = e2e_expect(201, S_TECH_HEAD, "POST", "/v1/sanctions", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    // The person answers before the decision; the station head approves;
+    // the deputy head over technical publishes.
+    s_sanction_step(E2E_TECH2, id, "respond",
+                    "{\"response\":\"The lock was broken; reported it.\"}",
+                    "draft");
+    s_sanction_step(S_TECH_HEAD, id, "submit", "{}", "pending");
+    json_decref(e2e_act(S_TECH_HEAD, "sanctions", id, "approve", "{}", 403));
+    json_decref(e2e_act(deputy, "sanctions", id, "publish", "{}", 409));
+    s_sanction_step(E2E_HEAD, id, "approve", "{}", "approved");
+    json_decref(e2e_act(E2E_TECH2, "sanctions", id, "respond",
+                        "{\"response\":\"late\"}", 409));
+    doc = e2e_act(deputy, "sanctions", id, "publish", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "published");
+    snprintf(notice, sizeof notice, "/v1/notices/%s", e2e_str(doc, "notice"));
+    json_decref(doc);
+    // Public: anyone reads the notice, with the response on record.
+    doc = e2e_expect(200, S_OUTSIDER, "GET", notice, NULL);
+    ck_assert_str_eq(e2e_str(doc, "kind"), "fine");
+    ck_assert_int_eq(e2e_int(doc, "amount"), 5000);
+    ck_assert_str_eq(e2e_str(json_object_get(doc, "response"), "text"),
+                     "The lock was broken; reported it.");
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_e2e_personnel_organisation_rules)
+{
+    int deputy = e2e_deputy_of("technical");
+    const char *tech2 = e2e_stack.ids[E2E_TECH2];
+    const char *tech_head = e2e_stack.ids[S_TECH_HEAD];
+    char path[96];
+    // There is one station head.
+    json_decref(e2e_expect(409, E2E_HEAD, "POST", "/v1/staff",
+                           "{\"name\":\"Second head\",\"role\":"
+                           "\"station_head\",\"department\":\"management\"}"));
+    // A deputy head can neither dismiss nor demote directly.
+    snprintf(path, sizeof path, "/v1/staff/%s/leave", tech2);
+    json_decref(e2e_expect(400, deputy, "POST", path,
+                           "{\"kind\":\"dismissal\",\"reason\":\"out\"}"));
+    json_decref(e2e_expect(400, deputy, "POST", path, "{\"reason\":\"out\"}"));
+    snprintf(path, sizeof path, "/v1/staff/%s/change-role", tech_head);
+    json_t *doc = e2e_expect(409, deputy, "POST", path,
+                             "{\"role\":\"technician\",\"reason\":\"demote\"}");
+    ck_assert_str_eq(e2e_str(doc, "code"), "sanction_required");
+    json_decref(doc);
+    // A new hire with a contract and skills; a contract ending before it
+    // starts is refused naming the field.
+    doc = e2e_expect(
+        201, deputy, "POST", "/v1/staff",
+        "{\"name\":\"New fitter\",\"role\":\"technician\",\"department\":"
+        "\"technical\",\"contract\":{\"kind\":\"probation\",\"start\":"
+        "\"2027-01-01\",\"end\":\"2027-03-31\"},\"skills\":[\"electrical\"]}");
+    ck_assert_str_eq(e2e_str(json_object_get(doc, "contract"), "end"),
+                     "2027-03-31");
+    json_decref(doc);
+    doc = e2e_expect(
+        400, deputy, "POST", "/v1/staff",
+        "{\"name\":\"Bad dates\",\"role\":\"technician\",\"department\":"
+        "\"technical\",\"contract\":{\"kind\":\"fixed_term\",\"start\":"
+        "\"2027-01-01\",\"end\":\"2026-12-31\"}}");
+    ck_assert_str_eq(
+        e2e_str(json_array_get(json_object_get(doc, "errors"), 0), "field"),
+        "contract.end");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -358,6 +456,8 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_tech_support_assigned_fixed_summarized);
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
+    tcase_add_test(tc, test_e2e_personnel_fine_published_with_response);
+    tcase_add_test(tc, test_e2e_personnel_organisation_rules);
     suite_add_tcase(suite, tc);
     return suite;
 }

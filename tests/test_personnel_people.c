@@ -1,6 +1,8 @@
-// Personnel's people records (services/personnel/staff.c): contracts and
-// skills on staff records, carried by the staff events so every service's
-// org view has them. Suite: personnel_people_suite.
+// Personnel's people records: contracts and skills on staff records
+// (services/personnel/staff.c), carried by the staff events so every
+// service's org view has them; rewards and punishments with their public
+// notice (sanction.c, notice.c), the only way to promote, demote or
+// dismiss. Suite: personnel_people_suite.
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,18 +24,18 @@ START_TEST(test_personnel_contract_and_skills)
 {
     personnel_create_department("people_dept");
     json_t *head = personnel_head();
-    json_t *body = json_pack(
-        "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:[s,s]}", "name", "Wei",
-        "role", "technician", "department", "people_dept", "contract", "kind",
-        "fixed_term", "start", "2026-01-01", "end", "2027-12-31", "skills",
-        "electrical", "hvac");
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:[s,s]}", "name", "Wei",
+                  "role", "technician", "department", "people_dept", "contract",
+                  "kind", "fixed_term", "start", "2026-01-01", "end",
+                  "2027-12-31", "skills", "electrical", "hvac");
     json_t *reply = personnel_call(head, "POST", "/v1/staff", NULL, body, NULL);
     ck_assert_int_eq(harness_mdp_status(reply), 201);
     const json_t *doc = json_object_get(reply, "body");
     char id[PERSONNEL_TEST_ID_MAX];
     snprintf(id, sizeof id, "%s", cm_doc_text(doc, "id"));
-    ck_assert_str_eq(
-        cm_doc_text(json_object_get(doc, "contract"), "end"), "2027-12-31");
+    ck_assert_str_eq(cm_doc_text(json_object_get(doc, "contract"), "end"),
+                     "2027-12-31");
     ck_assert_int_eq(json_array_size(json_object_get(doc, "skills")), 2);
     json_decref(reply);
     json_decref(body);
@@ -54,8 +56,8 @@ START_TEST(test_personnel_contract_and_skills)
     ck_assert_str_eq(
         json_string_value(json_array_get(json_object_get(data, "skills"), 0)),
         "plumbing");
-    ck_assert_str_eq(
-        cm_doc_text(json_object_get(data, "contract"), "kind"), "fixed_term");
+    ck_assert_str_eq(cm_doc_text(json_object_get(data, "contract"), "kind"),
+                     "fixed_term");
     personnel_events_clear(&events);
     // A contract ending before it starts, a skill twice: 400 naming them,
     // nothing changed.
@@ -73,12 +75,259 @@ START_TEST(test_personnel_contract_and_skills)
     json_decref(reply);
     json_decref(body);
     reply = personnel_call(head, "GET", path, NULL, NULL, NULL);
-    ck_assert_int_eq(
-        json_array_size(json_object_get(json_object_get(reply, "body"),
-                                        "skills")),
-        1);
+    ck_assert_int_eq(json_array_size(json_object_get(
+                         json_object_get(reply, "body"), "skills")),
+                     1);
     json_decref(reply);
     json_decref(head);
+}
+END_TEST
+
+// ---- rewards and punishments
+
+// POST path as actor with body text (NULL: {}); the reply (caller owns).
+static json_t *
+s_post(const json_t *actor, const char *path, const char *text)
+{
+    json_t *body = json_loads(text ? text : "{}", 0, NULL);
+    ck_assert_ptr_nonnull(body);
+    json_t *reply = personnel_call(actor, "POST", path, NULL, body, NULL);
+    json_decref(body);
+    return reply;
+}
+
+// POST path and assert the status; returns the reply's state member into
+// state (64 bytes) when not NULL.
+static void
+s_expect(const json_t *actor, const char *path, const char *text, int status,
+         char *state)
+{
+    json_t *reply = s_post(actor, path, text);
+    ck_assert_msg(harness_mdp_status(reply) == status, "%s: %d, not %d (%s)",
+                  path, harness_mdp_status(reply), status,
+                  harness_mdp_error_code(reply));
+    if (state) {
+        snprintf(state, 64, "%s", harness_mdp_body_string(reply, "state"));
+    }
+    json_decref(reply);
+}
+
+// The action path of sanction id into path (128 bytes).
+static const char *
+s_action(char *path, const char *id, const char *action)
+{
+    snprintf(path, 128, "/v1/sanctions/%s/%s", id, action);
+    return path;
+}
+
+// Propose a sanction as actor (body text); its id into id.
+static void
+s_propose(const json_t *actor, const char *text, char *id)
+{
+    json_t *reply = s_post(actor, "/v1/sanctions", text);
+    ck_assert_msg(harness_mdp_status(reply) == 201, "propose: %d (%s)",
+                  harness_mdp_status(reply), harness_mdp_error_code(reply));
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "draft");
+    snprintf(id, PERSONNEL_TEST_ID_MAX, "%s",
+             harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+}
+
+// A department with a head (dept_head) and a deputy overseeing it; ids
+// into head_id and deputy_id.
+static void
+s_department(const char *code, char *head_id, char *deputy_id)
+{
+    personnel_create_department(code);
+    personnel_create_staff("Head", "dept_head", code, head_id);
+    personnel_create_staff("Deputy", "deputy_head", "management", deputy_id);
+    char body[160];
+    snprintf(body, sizeof body, "{\"head\":\"%s\",\"deputy\":\"%s\"}", head_id,
+             deputy_id);
+    ck_assert_int_eq(personnel_patch_department(code, body), 200);
+}
+
+// The staff member id's member (64 bytes) as the station head reads it.
+static void
+s_staff_member(const char *id, const char *member, char *out)
+{
+    json_t *head = personnel_head();
+    char path[96];
+    snprintf(path, sizeof path, "/v1/staff/%s", id);
+    json_t *reply = personnel_call(head, "GET", path, NULL, NULL, NULL);
+    snprintf(out, 64, "%s", harness_mdp_body_string(reply, member));
+    json_decref(reply);
+    json_decref(head);
+}
+
+START_TEST(test_personnel_fine_published_with_response)
+{
+    char head_id[PERSONNEL_TEST_ID_MAX], deputy_id[PERSONNEL_TEST_ID_MAX];
+    char worker_id[PERSONNEL_TEST_ID_MAX], other_id[PERSONNEL_TEST_ID_MAX];
+    s_department("fine_dept", head_id, deputy_id);
+    personnel_create_staff("Worker", "technician", "fine_dept", worker_id);
+    personnel_create_staff("Other", "cs_agent", "management", other_id);
+    json_t *head = harness_mdp_actor(head_id, "dept_head", "fine_dept");
+    json_t *worker = harness_mdp_actor(worker_id, "technician", "fine_dept");
+    json_t *other = harness_mdp_actor(other_id, "cs_agent", "management");
+    json_t *top = personnel_head();
+    char body[512], id[PERSONNEL_TEST_ID_MAX], path[128], state[64];
+    // Wrong role 403, missing reason 400.
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"kind\":\"fine\",\"amount\":20000,"
+             "\"reason\":\"late three times\",\"evidence\":[\"roster "
+             "2026-03\"]}",
+             worker_id);
+    s_expect(other, "/v1/sanctions", body, 403, NULL);
+    s_expect(worker, "/v1/sanctions", body, 403, NULL); // not for oneself...
+    char missing[160];
+    snprintf(missing, sizeof missing,
+             "{\"staff\":\"%s\",\"kind\":\"fine\",\"amount\":1}", worker_id);
+    json_t *reply = s_post(head, "/v1/sanctions", missing);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    ck_assert_str_eq(s_first_error(reply), "reason");
+    json_decref(reply);
+    // The department head proposes; the person responds before the
+    // decision; the station head approves and publishes.
+    s_propose(head, body, id);
+    s_expect(head, s_action(path, id, "respond"), "{\"response\":\"x\"}", 403,
+             NULL);
+    s_expect(worker, s_action(path, id, "respond"),
+             "{\"response\":\"The bus broke down twice.\"}", 200, state);
+    s_expect(worker, s_action(path, id, "submit"), NULL, 403, NULL);
+    s_expect(head, s_action(path, id, "submit"), NULL, 200, state);
+    ck_assert_str_eq(state, "pending");
+    s_expect(head, s_action(path, id, "approve"), NULL, 403, NULL);
+    s_expect(head, s_action(path, id, "publish"), NULL, 409, NULL);
+    s_expect(top, s_action(path, id, "approve"), NULL, 200, state);
+    ck_assert_str_eq(state, "approved");
+    s_expect(worker, s_action(path, id, "respond"), "{\"response\":\"late\"}",
+             409, NULL);
+    s_expect(head, s_action(path, id, "publish"), NULL, 403, NULL);
+    reply = s_post(top, s_action(path, id, "publish"), NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "published");
+    char notice[96];
+    snprintf(notice, sizeof notice, "/v1/notices/%s",
+             harness_mdp_body_string(reply, "notice"));
+    json_decref(reply);
+    s_expect(top, s_action(path, id, "publish"), NULL, 409, NULL);
+    // The notice: readable by anyone, with the response on record.
+    reply = personnel_call(other, "GET", notice, NULL, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    const json_t *doc = json_object_get(reply, "body");
+    ck_assert_str_eq(cm_doc_text(doc, "kind"), "fine");
+    ck_assert_str_eq(cm_doc_text(doc, "category"), "punishment");
+    ck_assert_int_eq(cm_doc_integer(doc, "amount"), 20000);
+    ck_assert_str_eq(cm_doc_text(json_object_get(doc, "response"), "text"),
+                     "The bus broke down twice.");
+    json_decref(reply);
+    reply = personnel_call(other, "GET", "/v1/notices", NULL, NULL, NULL);
+    ck_assert_int_ge(json_array_size(json_object_get(
+                         json_object_get(reply, "body"), "items")),
+                     1);
+    json_decref(reply);
+    // Finance's posting reads kind, amount and staff of the event.
+    personnel_events_t events = {0};
+    personnel_read_events(&events);
+    const json_t *data =
+        personnel_last_event(&events, "personnel.sanction.published");
+    ck_assert_ptr_nonnull(data);
+    ck_assert_str_eq(cm_doc_text(data, "kind"), "fine");
+    ck_assert_str_eq(cm_doc_text(data, "staff"), worker_id);
+    ck_assert_int_eq(cm_doc_integer(data, "amount"), 20000);
+    personnel_events_clear(&events);
+    json_decref(top);
+    json_decref(other);
+    json_decref(worker);
+    json_decref(head);
+}
+END_TEST
+
+START_TEST(test_personnel_dismissal_only_through_sanction)
+{
+    char head_id[PERSONNEL_TEST_ID_MAX], deputy_id[PERSONNEL_TEST_ID_MAX];
+    char worker_id[PERSONNEL_TEST_ID_MAX], leaver_id[PERSONNEL_TEST_ID_MAX];
+    s_department("dis_dept", head_id, deputy_id);
+    personnel_create_staff("Worker", "technician", "dis_dept", worker_id);
+    personnel_create_staff("Leaver", "technician", "dis_dept", leaver_id);
+    json_t *deputy = harness_mdp_actor(deputy_id, "deputy_head", "management");
+    json_t *top = personnel_head();
+    char path[128], body[256], id[PERSONNEL_TEST_ID_MAX], text[64];
+    // The deputy cannot dismiss or demote directly.
+    snprintf(path, sizeof path, "/v1/staff/%s/leave", worker_id);
+    json_t *reply = s_post(deputy, path, "{\"reason\":\"out\"}");
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    ck_assert_str_eq(s_first_error(reply), "kind");
+    json_decref(reply);
+    s_expect(deputy, path, "{\"kind\":\"dismissal\",\"reason\":\"out\"}", 400,
+             NULL);
+    snprintf(path, sizeof path, "/v1/staff/%s/change-role", head_id);
+    reply =
+        s_post(deputy, path, "{\"role\":\"technician\",\"reason\":\"demote\"}");
+    ck_assert_int_eq(harness_mdp_status(reply), 409);
+    ck_assert_str_eq(harness_mdp_error_code(reply), "sanction_required");
+    json_decref(reply);
+    // Same rank: a transfer between roles is still theirs.
+    snprintf(path, sizeof path, "/v1/staff/%s/change-role", leaver_id);
+    s_expect(deputy, path, "{\"role\":\"logistics\",\"reason\":\"transfer\"}",
+             200, NULL);
+    // Leaving that is not a punishment, with its kind and reason.
+    snprintf(path, sizeof path, "/v1/staff/%s/leave", leaver_id);
+    s_expect(deputy, path,
+             "{\"kind\":\"resignation\",\"reason\":\"moved away\"}", 200, NULL);
+    s_staff_member(worker_id, "status", text);
+    ck_assert_str_eq(text, "active");
+    // Dismissal: proposed by the deputy, approved by the station head,
+    // effective when published.
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"kind\":\"dismissal\","
+             "\"reason\":\"repeated safety violations\"}",
+             worker_id);
+    s_propose(deputy, body, id);
+    s_expect(deputy, s_action(path, id, "submit"), NULL, 200, NULL);
+    s_expect(top, s_action(path, id, "approve"), NULL, 200, NULL);
+    s_staff_member(worker_id, "status", text);
+    ck_assert_str_eq(text, "active");
+    s_expect(deputy, s_action(path, id, "publish"), NULL, 200, text);
+    ck_assert_str_eq(text, "published");
+    s_staff_member(worker_id, "status", text);
+    ck_assert_str_eq(text, "left");
+    personnel_events_t events = {0};
+    personnel_read_events(&events);
+    const json_t *data = personnel_last_event(&events, "personnel.staff.left");
+    ck_assert_str_eq(cm_doc_text(data, "id"), worker_id);
+    ck_assert_str_eq(cm_doc_text(data, "sanction"), id);
+    personnel_events_clear(&events);
+    // The station head's own proposal is their decision: a demotion of the
+    // department head, published, clears them from the post.
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"kind\":\"demotion\","
+             "\"role\":\"technician\",\"reason\":\"the audit\"}",
+             head_id);
+    s_propose(top, body, id);
+    s_expect(top, s_action(path, id, "submit"), NULL, 200, text);
+    ck_assert_str_eq(text, "approved");
+    s_expect(top, s_action(path, id, "publish"), NULL, 200, NULL);
+    s_staff_member(head_id, "role", text);
+    ck_assert_str_eq(text, "technician");
+    json_t *query = NULL;
+    reply = personnel_call(top, "GET", "/v1/departments/dis_dept", query, NULL,
+                           NULL);
+    ck_assert(
+        json_is_null(json_object_get(json_object_get(reply, "body"), "head")));
+    json_decref(reply);
+    // A promotion that does not rank above: 422 naming role.
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"kind\":\"promotion\","
+             "\"role\":\"cs_agent\",\"reason\":\"good\"}",
+             head_id);
+    reply = s_post(top, "/v1/sanctions", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 422);
+    ck_assert_str_eq(s_first_error(reply), "role");
+    json_decref(reply);
+    json_decref(top);
+    json_decref(deputy);
 }
 END_TEST
 
@@ -91,6 +340,8 @@ personnel_people_suite(void)
                                 personnel_stack_teardown);
     tcase_set_timeout(core, 60);
     tcase_add_test(core, test_personnel_contract_and_skills);
+    tcase_add_test(core, test_personnel_fine_published_with_response);
+    tcase_add_test(core, test_personnel_dismissal_only_through_sanction);
     suite_add_tcase(suite, core);
     return suite;
 }

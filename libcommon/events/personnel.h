@@ -25,8 +25,18 @@
 #define PERSONNEL_EVENT_DELEGATION_CREATED "personnel.delegation.created"
 #define PERSONNEL_EVENT_DELEGATION_REVOKED "personnel.delegation.revoked"
 
-// A published reward or punishment; finance posts fines and bonuses.
-#define PERSONNEL_EVENT_SANCTION_PUBLISHED "personnel.sanction.published"
+// Rewards and punishments (services/personnel/sanction.h). A published
+// one is effective; finance posts fines and bonuses.
+#define PERSONNEL_EVENT_SANCTION_CREATED   "personnel.sanction.created"
+#define PERSONNEL_EVENT_SANCTION_SUBMITTED "personnel.sanction.submitted"
+#define PERSONNEL_EVENT_SANCTION_STEP_APPROVED                                 \
+    "personnel.sanction.step_approved"
+#define PERSONNEL_EVENT_SANCTION_APPROVED    "personnel.sanction.approved"
+#define PERSONNEL_EVENT_SANCTION_REJECTED    "personnel.sanction.rejected"
+#define PERSONNEL_EVENT_SANCTION_RESUBMITTED "personnel.sanction.resubmitted"
+#define PERSONNEL_EVENT_SANCTION_WITHDRAWN   "personnel.sanction.withdrawn"
+#define PERSONNEL_EVENT_SANCTION_RESPONDED   "personnel.sanction.responded"
+#define PERSONNEL_EVENT_SANCTION_PUBLISHED   "personnel.sanction.published"
 
 // Prefixes: every personnel event, and those the org view applies.
 #define PERSONNEL_EVENT_PREFIX            "personnel."

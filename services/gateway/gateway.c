@@ -17,6 +17,7 @@
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
     "approval-rules=personnel "                                                \
+    "sanctions=personnel notices=personnel "                                   \
     "cases=intake customers=intake reports=intake work-orders=dispatch "       \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \

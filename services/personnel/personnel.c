@@ -8,7 +8,9 @@
 #include "cm_approval.h"
 #include "delegation.h"
 #include "department.h"
+#include "notice.h"
 #include "position.h"
+#include "sanction.h"
 #include "staff.h"
 #include "staff_action.h"
 #include "token.h"
@@ -41,6 +43,13 @@ const cm_route_t personnel_routes[] = {
     {"POST", "/v1/staff/{id}/delegations/{delegation}/revoke",
      delegation_revoke},
     {"POST", "/v1/staff/{id}/{action}", staff_act},
+    {"POST", "/v1/sanctions", sanction_create},
+    {"GET", "/v1/sanctions", sanction_list},
+    {"GET", "/v1/sanctions/{id}", sanction_get},
+    {"GET", "/v1/sanctions/{id}/history", sanction_history},
+    {"POST", "/v1/sanctions/{id}/{action}", sanction_act},
+    {"GET", "/v1/notices", notice_list},
+    {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
     {"POST", "/internal/tokens/resolve", token_resolve},
     {NULL, NULL, NULL},
@@ -61,8 +70,8 @@ int
 personnel_start(cm_service_t *service, cm_store_t *store)
 {
     const cm_workflow_t *tables[] = {&department_workflow, &position_workflow,
-                                     &staff_workflow, &token_workflow,
-                                     &delegation_workflow};
+                                     &staff_workflow,      &token_workflow,
+                                     &delegation_workflow, &sanction_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;
