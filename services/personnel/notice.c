@@ -37,10 +37,9 @@ notice_publish(cm_action_t *a, char *id)
     }
     cm_id_format(notice_type.id_prefix, number, id);
     json_t *doc = cm_doc_new(id, "published", a->actor, a->now_ms);
-    const char *copied[] = {"staff",  "staff_name", "department",
-                            "kind",   "category",   "reason",
-                            "amount", "role",       "previous_role",
-                            "response", "decided_by"};
+    const char *copied[] = {"staff",         "staff_name", "department", "kind",
+                            "category",      "reason",     "amount",     "role",
+                            "previous_role", "response",   "decided_by"};
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
         json_t *value = json_object_get(a->doc, copied[i]);
         json_object_set_new(doc, copied[i],

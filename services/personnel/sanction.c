@@ -223,10 +223,10 @@ static json_t *
 s_respond(cm_action_t *a)
 {
     char at[CM_TIME_TEXT_MAX];
-    json_object_set_new(
-        a->doc, "response",
-        json_pack("{s:O, s:s}", "text", json_object_get(a->body, "response"),
-                  "at", cm_time_format(a->now_ms, at)));
+    json_object_set_new(a->doc, "response",
+                        json_pack("{s:O, s:s}", "text",
+                                  json_object_get(a->body, "response"), "at",
+                                  cm_time_format(a->now_ms, at)));
     return NULL;
 }
 
@@ -239,12 +239,11 @@ s_change_staff(cm_action_t *a, const json_t *old, json_t *staff,
     char note[S_DETAIL_MAX];
     snprintf(note, sizeof note, "sanction %s (%s)", cm_doc_text(a->doc, "id"),
              cm_doc_text(a->doc, "kind"));
-    cm_doc_history_add(staff, a->actor, action, cm_doc_state(old),
-                       cm_doc_state(staff), note,
-                       json_pack("{s:O, s:O}", "sanction",
-                                 json_object_get(a->doc, "id"), "reason",
-                                 json_object_get(a->doc, "reason")),
-                       a->now_ms);
+    cm_doc_history_add(
+        staff, a->actor, action, cm_doc_state(old), cm_doc_state(staff), note,
+        json_pack("{s:O, s:O}", "sanction", json_object_get(a->doc, "id"),
+                  "reason", json_object_get(a->doc, "reason")),
+        a->now_ms);
     json_t *problem = org_release_posts(a->ctx, a->commit, staff, a->now_ms);
     if (problem) {
         return problem;
@@ -364,8 +363,8 @@ static json_t *
 s_event_data(const json_t *doc)
 {
     json_t *data = json_object();
-    const char *members[] = {"id",     "state", "staff",      "department",
-                             "kind",   "category", "amount", "role",
+    const char *members[] = {"id",     "state",       "staff",  "department",
+                             "kind",   "category",    "amount", "role",
                              "notice", "requested_by"};
     for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
         json_t *value = json_object_get(doc, members[i]);
@@ -490,9 +489,9 @@ sanction_create(cm_ctx_t *ctx)
         int rc = cm_doc_read(cm_ctx_store(ctx), &staff_type,
                              cm_doc_text(body, "staff"), &staff, &version);
         if (rc == CM_ENOTFOUND) {
-            problem = s_unusable("unknown_staff", "staff",
-                                 "names no staff member",
-                                 "There is no such staff member.");
+            problem =
+                s_unusable("unknown_staff", "staff", "names no staff member",
+                           "There is no such staff member.");
         } else if (rc != 0) {
             problem = cm_problem_from_status(rc, NULL);
         }

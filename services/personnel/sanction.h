@@ -34,11 +34,10 @@
 #include "cm_ctx.h"
 #include "cm_doc.h"
 
-#define SANCTION_REWARDS     "bonus honour_certificate promotion raise"
-#define SANCTION_PUNISHMENTS "criticism warning fine demotion dismissal"
-#define SANCTION_KINDS       SANCTION_REWARDS " " SANCTION_PUNISHMENTS
-#define SANCTION_STATES                                                        \
-    "draft pending returned approved published withdrawn"
+#define SANCTION_REWARDS      "bonus honour_certificate promotion raise"
+#define SANCTION_PUNISHMENTS  "criticism warning fine demotion dismissal"
+#define SANCTION_KINDS        SANCTION_REWARDS " " SANCTION_PUNISHMENTS
+#define SANCTION_STATES       "draft pending returned approved published withdrawn"
 #define SANCTION_REASON_MAX   2000
 #define SANCTION_EVIDENCE_MAX 20
 

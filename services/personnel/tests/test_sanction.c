@@ -30,14 +30,14 @@ END_TEST
 START_TEST(test_sanction_validate_rules)
 {
     // A fine without its amount; a warning with a role.
-    json_t *body = json_pack("{s:s, s:s, s:s}", "staff", "ST-7", "kind",
-                             "fine", "reason", "late");
+    json_t *body = json_pack("{s:s, s:s, s:s}", "staff", "ST-7", "kind", "fine",
+                             "reason", "late");
     json_t *problem = sanction_validate_create(body);
     ck_assert_str_eq(s_error_field(problem, 0), "amount");
     json_decref(problem);
     json_decref(body);
-    body = json_pack("{s:s, s:s, s:s, s:s}", "staff", "ST-7", "kind",
-                     "warning", "reason", "late", "role", "technician");
+    body = json_pack("{s:s, s:s, s:s, s:s}", "staff", "ST-7", "kind", "warning",
+                     "reason", "late", "role", "technician");
     problem = sanction_validate_create(body);
     ck_assert_str_eq(s_error_field(problem, 0), "role");
     json_decref(problem);
@@ -75,15 +75,14 @@ START_TEST(test_sanction_workflow_rows)
 {
     ck_assert_int_eq(cm_workflow_check(&sanction_workflow), 0);
     // The person responds before the decision; the proposer submits.
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:s}", "id", "SAN-1", "staff",
-                            "ST-7", "requested_by", "ST-3", "department",
-                            "technical");
-    json_t *person =
-        json_pack("{s:s, s:s, s:s}", "id", "ST-7", "role", "technician",
-                  "department", "technical");
-    json_t *proposer = json_pack("{s:s, s:s, s:s, s:[s]}", "id", "ST-3", "role",
-                                 "dept_head", "department", "technical",
-                                 "heads", "technical");
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:s}", "id", "SAN-1", "staff", "ST-7",
+                  "requested_by", "ST-3", "department", "technical");
+    json_t *person = json_pack("{s:s, s:s, s:s}", "id", "ST-7", "role",
+                               "technician", "department", "technical");
+    json_t *proposer =
+        json_pack("{s:s, s:s, s:s, s:[s]}", "id", "ST-3", "role", "dept_head",
+                  "department", "technical", "heads", "technical");
     json_t *actions =
         cm_workflow_actions(&sanction_workflow, "draft", person, doc);
     ck_assert_int_eq(json_array_size(actions), 1);
@@ -92,7 +91,8 @@ START_TEST(test_sanction_workflow_rows)
     actions = cm_workflow_actions(&sanction_workflow, "draft", proposer, doc);
     ck_assert_int_eq(json_array_size(actions), 2); // submit, withdraw
     json_decref(actions);
-    actions = cm_workflow_actions(&sanction_workflow, "approved", proposer, doc);
+    actions =
+        cm_workflow_actions(&sanction_workflow, "approved", proposer, doc);
     ck_assert_int_eq(json_array_size(actions), 0); // publish: not a head's
     json_decref(actions);
     json_decref(proposer);
