@@ -441,6 +441,72 @@ START_TEST(test_e2e_personnel_organisation_rules)
 }
 END_TEST
 
+START_TEST(test_e2e_personnel_plan_to_hire)
+{
+    int deputy = e2e_deputy_of("technical");
+    char body[512], plan[48], candidate[48], path[96], staff[48];
+    json_t *doc = e2e_expect(201, E2E_HEAD, "POST", "/v1/positions",
+                             "{\"title\":\"Field fitter\",\"department\":"
+                             "\"technical\",\"grade\":3}");
+    char position[48];
+    snprintf(position, sizeof position, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"position\":\"%s\",\"headcount\":1,\"conditions\":"
+             "\"Electrician's certificate\",\"period\":{\"start\":\"%s\","
+             "\"end\":\"%s\"},\"budget_line\":\"BU-1.L2\"}",
+             position, e2e_stack.today, e2e_stack.today);
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/recruitment-plans", body));
+    doc = e2e_expect(201, S_TECH_HEAD, "POST", "/v1/recruitment-plans", body);
+    snprintf(plan, sizeof plan, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(
+        e2e_act(S_TECH_HEAD, "recruitment-plans", plan, "submit", "{}", 200));
+    json_decref(
+        e2e_act(deputy, "recruitment-plans", plan, "approve", "{}", 403));
+    doc = e2e_act(E2E_HEAD, "recruitment-plans", plan, "approve", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "approved");
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"plan\":\"%s\",\"name\":\"Wang Fang\",\"channel\":"
+             "\"job_fair\"}",
+             plan);
+    doc = e2e_expect(201, S_TECH_HEAD, "POST", "/v1/candidates", body);
+    snprintf(candidate, sizeof candidate, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(e2e_act(S_TECH_HEAD, "candidates", candidate, "interview",
+                        "{\"score\":80,\"interviewer\":\"ST-1\"}", 409));
+    json_decref(e2e_act(S_TECH_HEAD, "candidates", candidate, "screen",
+                        "{\"result\":\"pass\",\"notes\":\"fits\"}", 200));
+    snprintf(body, sizeof body, "{\"score\":84,\"interviewer\":\"%s\"}",
+             e2e_stack.ids[S_TECH_HEAD]);
+    json_decref(
+        e2e_act(S_TECH_HEAD, "candidates", candidate, "interview", body, 200));
+    json_decref(e2e_act(S_TECH_HEAD, "candidates", candidate, "test",
+                        "{\"score\":77}", 200));
+    json_decref(
+        e2e_act(S_TECH_HEAD, "candidates", candidate, "offer", "{}", 200));
+    doc = e2e_act(S_TECH_HEAD, "candidates", candidate, "hire",
+                  "{\"role\":\"technician\",\"contract\":{\"kind\":"
+                  "\"fixed_term\",\"start\":\"2027-01-01\",\"end\":"
+                  "\"2028-12-31\"},\"skills\":[\"electrical\"]}",
+                  200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "hired");
+    snprintf(staff, sizeof staff, "%s", e2e_str(doc, "staff"));
+    json_decref(doc);
+    // The staff record exists with its contract dates and is untrained.
+    snprintf(path, sizeof path, "/v1/staff/%s", staff);
+    doc = e2e_expect(200, S_AGENT, "GET", path, NULL);
+    ck_assert_str_eq(e2e_str(doc, "name"), "Wang Fang");
+    ck_assert_str_eq(e2e_str(doc, "department"), "technical");
+    ck_assert_str_eq(e2e_str(doc, "training_status"), "untrained");
+    const json_t *contract = json_object_get(doc, "contract");
+    ck_assert_str_eq(e2e_str(contract, "start"), "2027-01-01");
+    ck_assert_str_eq(e2e_str(contract, "end"), "2028-12-31");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -455,6 +521,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_personnel_fine_published_with_response);
     tcase_add_test(tc, test_e2e_personnel_organisation_rules);
+    tcase_add_test(tc, test_e2e_personnel_plan_to_hire);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -331,6 +331,138 @@ START_TEST(test_personnel_dismissal_only_through_sanction)
 }
 END_TEST
 
+// ---- recruitment
+
+// Take a candidate through to `offered` as who; its id into id.
+static void
+s_candidate_offered(const json_t *who, const char *plan, const char *name,
+                    const char *interviewer, char *id)
+{
+    char body[256], path[128], state[64];
+    snprintf(body, sizeof body,
+             "{\"plan\":\"%s\",\"name\":\"%s\",\"channel\":"
+             "\"job_fair\"}",
+             plan, name);
+    json_t *reply = s_post(who, "/v1/candidates", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "applied");
+    snprintf(id, PERSONNEL_TEST_ID_MAX, "%s",
+             harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    snprintf(path, sizeof path, "/v1/candidates/%s/screen", id);
+    s_expect(who, path, "{\"result\":\"pass\",\"notes\":\"fits\"}", 200, state);
+    ck_assert_str_eq(state, "screened");
+    snprintf(path, sizeof path, "/v1/candidates/%s/interview", id);
+    snprintf(body, sizeof body,
+             "{\"score\":82,\"interviewer\":\"%s\",\"notes\":\"calm\"}",
+             interviewer);
+    s_expect(who, path, body, 200, state);
+    ck_assert_str_eq(state, "interviewed");
+    snprintf(path, sizeof path, "/v1/candidates/%s/test", id);
+    s_expect(who, path, "{\"score\":75}", 200, state);
+    ck_assert_str_eq(state, "tested");
+    snprintf(path, sizeof path, "/v1/candidates/%s/offer", id);
+    s_expect(who, path, NULL, 200, state);
+    ck_assert_str_eq(state, "offered");
+}
+
+START_TEST(test_personnel_plan_to_hire)
+{
+    char head_id[PERSONNEL_TEST_ID_MAX], deputy_id[PERSONNEL_TEST_ID_MAX];
+    char tech_id[PERSONNEL_TEST_ID_MAX];
+    s_department("rec_dept", head_id, deputy_id);
+    personnel_create_staff("Tech", "technician", "rec_dept", tech_id);
+    json_t *head = harness_mdp_actor(head_id, "dept_head", "rec_dept");
+    json_t *tech = harness_mdp_actor(tech_id, "technician", "rec_dept");
+    json_t *top = personnel_head();
+    json_t *reply = s_post(top, "/v1/positions",
+                           "{\"title\":\"Fitter\",\"department\":"
+                           "\"rec_dept\",\"grade\":2}");
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    char position[PERSONNEL_TEST_ID_MAX];
+    snprintf(position, sizeof position, "%s",
+             harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    char body[512], plan[PERSONNEL_TEST_ID_MAX], path[128], state[64];
+    snprintf(body, sizeof body,
+             "{\"position\":\"%s\",\"headcount\":1,\"conditions\":"
+             "\"Electrician's certificate\",\"period\":{\"start\":"
+             "\"2027-01-01\",\"end\":\"2027-03-31\"},\"budget_line\":"
+             "\"BU-1.L3\"}",
+             position);
+    // Wrong role 403; missing field 400.
+    s_expect(tech, "/v1/recruitment-plans", body, 403, NULL);
+    reply = s_post(head, "/v1/recruitment-plans", "{\"headcount\":1}");
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    json_decref(reply);
+    reply = s_post(head, "/v1/recruitment-plans", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(plan, sizeof plan, "%s", harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    // No candidates before approval.
+    snprintf(path, sizeof path,
+             "{\"plan\":\"%s\",\"name\":\"Early\",\"channel\":"
+             "\"website\"}",
+             plan);
+    s_expect(head, "/v1/candidates", path, 422, NULL);
+    snprintf(path, sizeof path, "/v1/recruitment-plans/%s/submit", plan);
+    s_expect(head, path, NULL, 200, state);
+    ck_assert_str_eq(state, "pending");
+    snprintf(path, sizeof path, "/v1/recruitment-plans/%s/approve", plan);
+    s_expect(head, path, NULL, 403, NULL);
+    s_expect(top, path, NULL, 200, state);
+    ck_assert_str_eq(state, "approved");
+    // Screened, interviewed, tested, offered, hired.
+    char candidate[PERSONNEL_TEST_ID_MAX];
+    s_candidate_offered(head, plan, "Zhang San", head_id, candidate);
+    snprintf(path, sizeof path, "/v1/candidates/%s/hire", candidate);
+    const char *hire = "{\"role\":\"technician\",\"contract\":{\"kind\":"
+                       "\"probation\",\"start\":\"2027-02-01\",\"end\":"
+                       "\"2027-04-30\"},\"skills\":[\"electrical\"]}";
+    s_expect(tech, path, hire, 404, NULL); // candidates are need-to-know
+    reply = s_post(head, path, hire);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "state"), "hired");
+    char staff[PERSONNEL_TEST_ID_MAX];
+    snprintf(staff, sizeof staff, "%s",
+             harness_mdp_body_string(reply, "staff"));
+    json_decref(reply);
+    s_expect(head, path, hire, 409, NULL); // wrong state
+    // The staff record: contract dates, untrained, the plan's post.
+    snprintf(path, sizeof path, "/v1/staff/%s", staff);
+    reply = personnel_call(top, "GET", path, NULL, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    const json_t *doc = json_object_get(reply, "body");
+    ck_assert_str_eq(cm_doc_text(doc, "name"), "Zhang San");
+    ck_assert_str_eq(cm_doc_text(doc, "department"), "rec_dept");
+    ck_assert_str_eq(cm_doc_text(doc, "position"), position);
+    ck_assert_str_eq(cm_doc_text(doc, "training_status"), "untrained");
+    ck_assert_str_eq(cm_doc_text(json_object_get(doc, "contract"), "end"),
+                     "2027-04-30");
+    json_decref(reply);
+    personnel_events_t events = {0};
+    personnel_read_events(&events);
+    const json_t *data =
+        personnel_last_event(&events, "personnel.staff.created");
+    ck_assert_str_eq(cm_doc_text(data, "id"), staff);
+    ck_assert_str_eq(cm_doc_text(data, "training_status"), "untrained");
+    personnel_events_clear(&events);
+    // The headcount is reached: a second hire is refused.
+    s_candidate_offered(head, plan, "Li Si", head_id, candidate);
+    snprintf(path, sizeof path, "/v1/candidates/%s/hire", candidate);
+    reply = s_post(head, path, hire);
+    ck_assert_int_eq(harness_mdp_status(reply), 409);
+    ck_assert_str_eq(harness_mdp_error_code(reply), "plan_filled");
+    json_decref(reply);
+    snprintf(path, sizeof path, "/v1/candidates/%s/decline", candidate);
+    s_expect(head, path, "{\"reason\":\"no post left\"}", 200, state);
+    ck_assert_str_eq(state, "declined");
+    json_decref(top);
+    json_decref(tech);
+    json_decref(head);
+}
+END_TEST
+
 Suite *
 personnel_people_suite(void)
 {
@@ -342,6 +474,7 @@ personnel_people_suite(void)
     tcase_add_test(core, test_personnel_contract_and_skills);
     tcase_add_test(core, test_personnel_fine_published_with_response);
     tcase_add_test(core, test_personnel_dismissal_only_through_sanction);
+    tcase_add_test(core, test_personnel_plan_to_hire);
     suite_add_tcase(suite, core);
     return suite;
 }

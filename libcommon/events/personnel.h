@@ -38,6 +38,30 @@
 #define PERSONNEL_EVENT_SANCTION_RESPONDED   "personnel.sanction.responded"
 #define PERSONNEL_EVENT_SANCTION_PUBLISHED   "personnel.sanction.published"
 
+// Recruitment plans and candidates (services/personnel/recruitment.h,
+// candidate.h).
+#define PERSONNEL_EVENT_RECRUITMENT_CREATED "personnel.recruitment_plan.created"
+#define PERSONNEL_EVENT_RECRUITMENT_SUBMITTED                                  \
+    "personnel.recruitment_plan.submitted"
+#define PERSONNEL_EVENT_RECRUITMENT_STEP_APPROVED                              \
+    "personnel.recruitment_plan.step_approved"
+#define PERSONNEL_EVENT_RECRUITMENT_APPROVED                                   \
+    "personnel.recruitment_plan.approved"
+#define PERSONNEL_EVENT_RECRUITMENT_REJECTED                                   \
+    "personnel.recruitment_plan.rejected"
+#define PERSONNEL_EVENT_RECRUITMENT_RESUBMITTED                                \
+    "personnel.recruitment_plan.resubmitted"
+#define PERSONNEL_EVENT_RECRUITMENT_WITHDRAWN                                  \
+    "personnel.recruitment_plan.withdrawn"
+#define PERSONNEL_EVENT_RECRUITMENT_CLOSED    "personnel.recruitment_plan.closed"
+#define PERSONNEL_EVENT_CANDIDATE_CREATED     "personnel.candidate.created"
+#define PERSONNEL_EVENT_CANDIDATE_SCREENED    "personnel.candidate.screened"
+#define PERSONNEL_EVENT_CANDIDATE_INTERVIEWED "personnel.candidate.interviewed"
+#define PERSONNEL_EVENT_CANDIDATE_TESTED      "personnel.candidate.tested"
+#define PERSONNEL_EVENT_CANDIDATE_OFFERED     "personnel.candidate.offered"
+#define PERSONNEL_EVENT_CANDIDATE_DECLINED    "personnel.candidate.declined"
+#define PERSONNEL_EVENT_CANDIDATE_HIRED       "personnel.candidate.hired"
+
 // Prefixes: every personnel event, and those the org view applies.
 #define PERSONNEL_EVENT_PREFIX            "personnel."
 #define PERSONNEL_EVENT_STAFF_PREFIX      "personnel.staff."

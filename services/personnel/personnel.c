@@ -5,11 +5,13 @@
 
 #include "access.h"
 #include "bootstrap.h"
+#include "candidate.h"
 #include "cm_approval.h"
 #include "delegation.h"
 #include "department.h"
 #include "notice.h"
 #include "position.h"
+#include "recruitment.h"
 #include "sanction.h"
 #include "staff.h"
 #include "staff_action.h"
@@ -48,6 +50,16 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/sanctions/{id}", sanction_get},
     {"GET", "/v1/sanctions/{id}/history", sanction_history},
     {"POST", "/v1/sanctions/{id}/{action}", sanction_act},
+    {"POST", "/v1/recruitment-plans", recruitment_create},
+    {"GET", "/v1/recruitment-plans", recruitment_list},
+    {"GET", "/v1/recruitment-plans/{id}", recruitment_get},
+    {"GET", "/v1/recruitment-plans/{id}/history", recruitment_history},
+    {"POST", "/v1/recruitment-plans/{id}/{action}", recruitment_act},
+    {"POST", "/v1/candidates", candidate_create},
+    {"GET", "/v1/candidates", candidate_list},
+    {"GET", "/v1/candidates/{id}", candidate_get},
+    {"GET", "/v1/candidates/{id}/history", candidate_history},
+    {"POST", "/v1/candidates/{id}/{action}", candidate_act},
     {"GET", "/v1/notices", notice_list},
     {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
@@ -69,9 +81,10 @@ const cm_config_option_t personnel_options[] = {
 int
 personnel_start(cm_service_t *service, cm_store_t *store)
 {
-    const cm_workflow_t *tables[] = {&department_workflow, &position_workflow,
-                                     &staff_workflow,      &token_workflow,
-                                     &delegation_workflow, &sanction_workflow};
+    const cm_workflow_t *tables[] = {
+        &department_workflow,  &position_workflow,   &staff_workflow,
+        &token_workflow,       &delegation_workflow, &sanction_workflow,
+        &recruitment_workflow, &candidate_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;

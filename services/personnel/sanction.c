@@ -110,27 +110,6 @@ sanction_validate_create(const json_t *body)
 
 // ---- who
 
-static bool
-s_listed(const json_t *actor, const char *key, const char *department)
-{
-    const json_t *list = json_object_get(actor, key);
-    for (size_t i = 0; department && i < json_array_size(list); i++) {
-        const char *code = json_string_value(json_array_get(list, i));
-        if (code && strcmp(code, department) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The station head, the deputy head overseeing the department, its head.
-static bool
-s_manages(const json_t *actor, const char *department)
-{
-    return access_oversees(actor, department)
-           || s_listed(actor, "heads", department);
-}
-
 // Row guard: the proposer (the station head passes as superuser).
 static bool
 s_is_proposer(const json_t *actor, const json_t *doc)
@@ -149,7 +128,7 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
     return strcmp(cm_doc_text(actor, "role"), "auditor") == 0
            || strcmp(id, cm_doc_text(doc, "staff")) == 0
            || s_is_proposer(actor, doc)
-           || s_manages(actor, cm_doc_text(doc, "department"));
+           || access_manages(actor, cm_doc_text(doc, "department"));
 }
 
 // ---- effects
@@ -424,7 +403,7 @@ s_check_person(cm_ctx_t *ctx, const json_t *body, const json_t *staff)
         return access_forbidden("propose a reward or punishment for the "
                                 "station head");
     }
-    if (!s_manages(actor, department)) {
+    if (!access_manages(actor, department)) {
         return access_forbidden("propose a reward or punishment for someone "
                                 "outside the departments you head or "
                                 "oversee");

@@ -104,8 +104,8 @@ staff_skill_is_valid(const char *skill)
            && strspn(skill, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-static bool
-s_check_skill(const json_t *value, const char *field, json_t **problem)
+bool
+staff_check_skill(const json_t *value, const char *field, json_t **problem)
 {
     return staff_skill_is_valid(json_string_value(value))
            || cm_validate_fail(problem, field,
@@ -113,9 +113,8 @@ s_check_skill(const json_t *value, const char *field, json_t **problem)
                                "starting with a letter");
 }
 
-// Each skill once.
-static void
-s_check_skills_unique(const json_t *body, json_t **problem)
+void
+staff_check_skills_unique(const json_t *body, json_t **problem)
 {
     const json_t *skills = json_object_get(body, "skills");
     for (size_t i = 0; i < json_array_size(skills); i++) {
@@ -134,8 +133,9 @@ s_check_skills_unique(const json_t *body, json_t **problem)
 
 // contract: {kind, start, end?}; end not before start, required for the
 // kinds that end.
-static bool
-s_check_contract(const json_t *contract, const char *field, json_t **problem)
+bool
+staff_check_contract(const json_t *contract, const char *field,
+                     json_t **problem)
 {
     static const cm_field_t parts[] = {
         {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED,
@@ -172,9 +172,9 @@ static const cm_field_t s_create_fields[] = {
      .check = s_check_department},
     {"contact", CM_FIELD_OBJECT, 0, .check = s_check_contact},
     {"position", CM_FIELD_ANY, 0, .check = s_check_position},
-    {"contract", CM_FIELD_OBJECT, 0, .check = s_check_contract},
+    {"contract", CM_FIELD_OBJECT, 0, .check = staff_check_contract},
     {"skills", CM_FIELD_ARRAY, 0, .max = STAFF_SKILLS_MAX,
-     .check = s_check_skill},
+     .check = staff_check_skill},
     CM_FIELD_END,
 };
 
@@ -183,9 +183,9 @@ static const cm_field_t s_patch_fields[] = {
     {"department", CM_FIELD_ANY, 0, .check = s_check_department},
     {"contact", CM_FIELD_OBJECT, 0, .check = s_check_contact},
     {"position", CM_FIELD_ANY, 0, .check = s_check_position},
-    {"contract", CM_FIELD_OBJECT, 0, .check = s_check_contract},
+    {"contract", CM_FIELD_OBJECT, 0, .check = staff_check_contract},
     {"skills", CM_FIELD_ARRAY, 0, .max = STAFF_SKILLS_MAX,
-     .check = s_check_skill},
+     .check = staff_check_skill},
     CM_FIELD_END,
 };
 
@@ -198,7 +198,7 @@ staff_validate_create(const json_t *body)
         return problem;
     }
     cm_field_check(s_create_fields, body, &problem);
-    s_check_skills_unique(body, &problem);
+    staff_check_skills_unique(body, &problem);
     return problem;
 }
 
@@ -244,7 +244,7 @@ staff_validate_patch(const json_t *body)
         }
     }
     cm_field_check(s_patch_fields, rest, &problem);
-    s_check_skills_unique(rest, &problem);
+    staff_check_skills_unique(rest, &problem);
     json_decref(rest);
     return problem;
 }
@@ -352,6 +352,11 @@ staff_event_data(const json_t *doc)
     json_object_set_new(data, "skills",
                         json_is_array(skills) ? json_deep_copy(skills)
                                               : json_array());
+    // Hired through recruitment: untrained until safety-audit's onboarding.
+    json_t *training = json_object_get(doc, "training_status");
+    if (json_is_string(training)) {
+        json_object_set(data, "training_status", training);
+    }
     return data;
 }
 

@@ -44,6 +44,16 @@ void staff_apply_patch(json_t *doc, const json_t *body);
 // starting with a letter.
 bool staff_skill_is_valid(const char *skill);
 
+// cm_field checks of a `contract` object and of one skill; errors name
+// the field. True when fine.
+bool staff_check_contract(const json_t *contract, const char *field,
+                          json_t **problem);
+bool staff_check_skill(const json_t *value, const char *field,
+                       json_t **problem);
+
+// Add "is listed twice" for each repeated item of body's `skills`.
+void staff_check_skills_unique(const json_t *body, json_t **problem);
+
 // Event data: id, name, role, department, status, position, contract,
 // skills (cm_doc_event
 // adds the version). Caller owns the result.
