@@ -463,6 +463,66 @@ START_TEST(test_personnel_plan_to_hire)
 }
 END_TEST
 
+// ---- training records
+
+// The number of items of GET path as actor.
+static size_t
+s_count(const json_t *actor, const char *path)
+{
+    json_t *reply = personnel_call(actor, "GET", path, NULL, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    size_t n = json_array_size(
+        json_object_get(json_object_get(reply, "body"), "items"));
+    json_decref(reply);
+    return n;
+}
+
+START_TEST(test_personnel_training_records)
+{
+    char head_id[PERSONNEL_TEST_ID_MAX], deputy_id[PERSONNEL_TEST_ID_MAX];
+    char worker_id[PERSONNEL_TEST_ID_MAX], other_id[PERSONNEL_TEST_ID_MAX];
+    s_department("trn_dept", head_id, deputy_id);
+    personnel_create_staff("Worker", "technician", "trn_dept", worker_id);
+    personnel_create_staff("Other", "cs_agent", "management", other_id);
+    json_t *head = harness_mdp_actor(head_id, "dept_head", "trn_dept");
+    json_t *worker = harness_mdp_actor(worker_id, "technician", "trn_dept");
+    json_t *other = harness_mdp_actor(other_id, "cs_agent", "management");
+    char body[512], path[128];
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"course\":\"Customer etiquette\","
+             "\"kind\":\"business_knowledge\",\"delivery\":\"external\","
+             "\"hours\":16,\"result\":\"passed\",\"certificate\":"
+             "\"CERT-88\",\"date\":\"2026-05-04\"}",
+             worker_id);
+    s_expect(worker, "/v1/trainings", body, 403, NULL);
+    json_t *reply = s_post(head, "/v1/trainings", "{\"course\":\"x\"}");
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    json_decref(reply);
+    reply = s_post(head, "/v1/trainings", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    char id[PERSONNEL_TEST_ID_MAX];
+    snprintf(id, sizeof id, "%s", harness_mdp_body_string(reply, "id"));
+    ck_assert_str_eq(harness_mdp_body_string(reply, "department"), "trn_dept");
+    json_decref(reply);
+    // The person and their managers read it; others do not see it.
+    snprintf(path, sizeof path, "/v1/staff/%s/trainings", worker_id);
+    ck_assert_int_eq(s_count(worker, path), 1);
+    ck_assert_int_eq(s_count(head, path), 1);
+    ck_assert_int_eq(s_count(other, path), 0);
+    snprintf(path, sizeof path, "/v1/trainings/%s", id);
+    reply = personnel_call(other, "GET", path, NULL, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 404);
+    json_decref(reply);
+    reply = personnel_call(worker, "GET", path, NULL, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    ck_assert_str_eq(harness_mdp_body_string(reply, "certificate"), "CERT-88");
+    json_decref(reply);
+    json_decref(other);
+    json_decref(worker);
+    json_decref(head);
+}
+END_TEST
+
 Suite *
 personnel_people_suite(void)
 {
@@ -475,6 +535,7 @@ personnel_people_suite(void)
     tcase_add_test(core, test_personnel_fine_published_with_response);
     tcase_add_test(core, test_personnel_dismissal_only_through_sanction);
     tcase_add_test(core, test_personnel_plan_to_hire);
+    tcase_add_test(core, test_personnel_training_records);
     suite_add_tcase(suite, core);
     return suite;
 }

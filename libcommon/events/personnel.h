@@ -62,6 +62,9 @@
 #define PERSONNEL_EVENT_CANDIDATE_DECLINED    "personnel.candidate.declined"
 #define PERSONNEL_EVENT_CANDIDATE_HIRED       "personnel.candidate.hired"
 
+// General training records (services/personnel/training.h).
+#define PERSONNEL_EVENT_TRAINING_RECORDED "personnel.training.recorded"
+
 // Prefixes: every personnel event, and those the org view applies.
 #define PERSONNEL_EVENT_PREFIX            "personnel."
 #define PERSONNEL_EVENT_STAFF_PREFIX      "personnel.staff."

@@ -18,7 +18,7 @@
     "staff=personnel departments=personnel positions=personnel "               \
     "approval-rules=personnel "                                                \
     "sanctions=personnel notices=personnel "                                   \
-    "recruitment-plans=personnel candidates=personnel "                        \
+    "recruitment-plans=personnel candidates=personnel trainings=personnel "    \
     "cases=intake customers=intake reports=intake work-orders=dispatch "       \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \

@@ -16,6 +16,7 @@
 #include "staff.h"
 #include "staff_action.h"
 #include "token.h"
+#include "training.h"
 
 const cm_route_t personnel_routes[] = {
     {"POST", "/v1/departments", department_create},
@@ -39,6 +40,7 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/staff/{id}/tokens/{token_id}", token_get},
     {"DELETE", "/v1/staff/{id}/tokens/{token_id}", token_revoke},
     {"POST", "/v1/staff/{id}/tokens/{token_id}/revoke", token_revoke},
+    {"GET", "/v1/staff/{id}/trainings", training_list_of_staff},
     {"GET", "/v1/staff/{id}/delegations", delegation_list},
     {"POST", "/v1/staff/{id}/delegations", delegation_create},
     {"GET", "/v1/staff/{id}/delegations/{delegation}", delegation_get},
@@ -60,6 +62,9 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/candidates/{id}", candidate_get},
     {"GET", "/v1/candidates/{id}/history", candidate_history},
     {"POST", "/v1/candidates/{id}/{action}", candidate_act},
+    {"POST", "/v1/trainings", training_create},
+    {"GET", "/v1/trainings", training_list},
+    {"GET", "/v1/trainings/{id}", training_get},
     {"GET", "/v1/notices", notice_list},
     {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
