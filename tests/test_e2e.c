@@ -507,6 +507,74 @@ START_TEST(test_e2e_personnel_plan_to_hire)
 }
 END_TEST
 
+// An evaluation's customer score is intake's satisfaction report of the
+// person for the cycle's period, read through a service call.
+START_TEST(test_e2e_personnel_evaluation_customer_score)
+{
+    char id[48], body[768], cycle[48], evaluation[48], path[256];
+    // A case the agent handles, confirmed with a score.
+    s_record("inquiry", "Bus timetable", id);
+    s_step(S_AGENT, id, "answer", "{\"answer\":\"Every 20 minutes\"}",
+           "answered");
+    s_step(S_AGENT, id, "confirm",
+           "{\"satisfied\":true,\"score\":4,\"comment\":\"fine\"}", "closed");
+    snprintf(body, sizeof body,
+             "{\"title\":\"This month\",\"department\":"
+             "\"customer_service\",\"period\":{\"start\":\"%s\",\"end\":"
+             "\"%s\"},\"indicators\":[{\"name\":\"performance\","
+             "\"weight\":100}],\"rater_weights\":{\"supervisor\":50,"
+             "\"peer\":0,\"self\":0,\"customer\":50}}",
+             e2e_stack.today, e2e_stack.today);
+    json_t *doc =
+        e2e_expect(201, S_CS_HEAD, "POST", "/v1/evaluation-cycles", body);
+    snprintf(cycle, sizeof cycle, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    snprintf(body, sizeof body, "{\"cycle\":\"%s\",\"staff\":\"%s\"}", cycle,
+             e2e_stack.ids[S_AGENT]);
+    doc = e2e_expect(201, S_CS_HEAD, "POST", "/v1/evaluations", body);
+    snprintf(evaluation, sizeof evaluation, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(e2e_act(S_AGENT, "evaluations", evaluation, "score-customers",
+                        "{}", 403));
+    doc = e2e_act(S_CS_HEAD, "evaluations", evaluation, "score-customers", "{}",
+                  200);
+    const json_t *customer =
+        json_object_get(json_object_get(doc, "scores"), "customer");
+    ck_assert_int_ge(e2e_int(customer, "count"), 1);
+    // The same figures as the satisfaction report for the same period.
+    snprintf(path, sizeof path,
+             "/v1/reports/satisfaction?staff=%s&from=%s&to=%s",
+             e2e_stack.ids[S_AGENT], e2e_str(customer, "from"),
+             e2e_str(customer, "to"));
+    json_t *report = e2e_expect(200, S_CS_HEAD, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(customer, "count"), e2e_int(report, "count"));
+    ck_assert_int_eq(e2e_int(customer, "satisfied"),
+                     e2e_int(report, "satisfied"));
+    ck_assert(json_equal(json_object_get(customer, "average_score"),
+                         json_object_get(report, "average_score")));
+    ck_assert(json_number_value(json_object_get(customer, "score"))
+              == json_number_value(json_object_get(report, "average_score"))
+                     * 20.0);
+    json_decref(report);
+    json_decref(doc);
+    // The head scores and finalizes; the deputy head confirms.
+    json_decref(e2e_act(S_CS_HEAD, "evaluations", evaluation, "score",
+                        "{\"as\":\"supervisor\",\"scores\":"
+                        "{\"performance\":95}}",
+                        200));
+    doc = e2e_act(S_CS_HEAD, "evaluations", evaluation, "finalize",
+                  "{\"feedback\":\"Customers are happy\","
+                  "\"improvement_plan\":\"Keep it up\"}",
+                  200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "pending");
+    json_decref(doc);
+    doc = e2e_act(e2e_deputy_of("customer_service"), "evaluations", evaluation,
+                  "confirm", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "final");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -522,6 +590,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_personnel_fine_published_with_response);
     tcase_add_test(tc, test_e2e_personnel_organisation_rules);
     tcase_add_test(tc, test_e2e_personnel_plan_to_hire);
+    tcase_add_test(tc, test_e2e_personnel_evaluation_customer_score);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -523,6 +523,99 @@ START_TEST(test_personnel_training_records)
 }
 END_TEST
 
+// ---- evaluations
+
+START_TEST(test_personnel_evaluation_multi_rater)
+{
+    char head_id[PERSONNEL_TEST_ID_MAX], deputy_id[PERSONNEL_TEST_ID_MAX];
+    char worker_id[PERSONNEL_TEST_ID_MAX], peer_id[PERSONNEL_TEST_ID_MAX];
+    s_department("ev_dept", head_id, deputy_id);
+    personnel_create_staff("Worker", "technician", "ev_dept", worker_id);
+    personnel_create_staff("Peer", "technician", "ev_dept", peer_id);
+    json_t *head = harness_mdp_actor(head_id, "dept_head", "ev_dept");
+    json_t *deputy = harness_mdp_actor(deputy_id, "deputy_head", "management");
+    json_t *worker = harness_mdp_actor(worker_id, "technician", "ev_dept");
+    json_t *peer = harness_mdp_actor(peer_id, "technician", "ev_dept");
+#define S_CYCLE_BODY(customer)                                                 \
+    "{\"title\":\"Q1\",\"department\":\"ev_dept\",\"period\":"                 \
+    "{\"start\":\"2027-01-01\",\"end\":\"2027-03-31\"},"                       \
+    "\"indicators\":[{\"name\":\"performance\",\"weight\":60},"                \
+    "{\"name\":\"attitude\",\"weight\":40}],\"rater_weights\":"                \
+    "{\"supervisor\":50,\"peer\":20,\"self\":10,\"customer\":" customer "}}"
+    char body[512], path[128], cycle[PERSONNEL_TEST_ID_MAX], id[64];
+    snprintf(body, sizeof body, "%s", S_CYCLE_BODY("30")); // 110: refused
+    json_t *reply = s_post(head, "/v1/evaluation-cycles", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    json_decref(reply);
+    snprintf(body, sizeof body, "%s", S_CYCLE_BODY("20"));
+    s_expect(worker, "/v1/evaluation-cycles", body, 403, NULL);
+    reply = s_post(head, "/v1/evaluation-cycles", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(cycle, sizeof cycle, "%s", harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    snprintf(body, sizeof body, "{\"cycle\":\"%s\",\"staff\":\"%s\"}", cycle,
+             worker_id);
+    reply = s_post(head, "/v1/evaluations", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(id, sizeof id, "%s", harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    // The raters: self, a peer, the supervisor; nobody else as supervisor.
+    snprintf(path, sizeof path, "/v1/evaluations/%s/score", id);
+    s_expect(worker, path,
+             "{\"as\":\"supervisor\",\"scores\":{\"performance\":100,"
+             "\"attitude\":100}}",
+             403, NULL);
+    s_expect(worker, path,
+             "{\"as\":\"self\",\"scores\":{\"performance\":90,"
+             "\"attitude\":80}}",
+             200, NULL);
+    s_expect(peer, path,
+             "{\"as\":\"peer\",\"scores\":{\"performance\":80,"
+             "\"attitude\":80}}",
+             200, NULL);
+    s_expect(head, path, "{\"as\":\"supervisor\",\"scores\":{\"speed\":1}}",
+             400, NULL);
+    s_expect(head, path,
+             "{\"as\":\"supervisor\",\"scores\":{\"performance\":70,"
+             "\"attitude\":60}}",
+             200, NULL);
+    // No intake in this stack: the customers' score cannot be read.
+    snprintf(path, sizeof path, "/v1/evaluations/%s/score-customers", id);
+    s_expect(head, path, NULL, 503, NULL);
+    // (66*50 + 80*20 + 86*10) / 80 = 72: grade C needs an improvement plan.
+    snprintf(path, sizeof path, "/v1/evaluations/%s/finalize", id);
+    s_expect(peer, path, "{\"feedback\":\"x\"}", 403, NULL);
+    reply = s_post(head, path, "{}");
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    ck_assert_str_eq(s_first_error(reply), "feedback");
+    json_decref(reply);
+    reply = s_post(head, path, "{\"feedback\":\"Reliable, slow on reports\"}");
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    ck_assert_str_eq(s_first_error(reply), "improvement_plan");
+    json_decref(reply);
+    reply = s_post(head, path,
+                   "{\"feedback\":\"Reliable, slow on reports\","
+                   "\"improvement_plan\":\"Weekly report by Friday\"}");
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    const json_t *doc = json_object_get(reply, "body");
+    ck_assert_str_eq(cm_doc_state(doc), "pending");
+    ck_assert(json_real_value(json_object_get(doc, "final_score")) == 72.0);
+    ck_assert_str_eq(cm_doc_text(doc, "grade"), "C");
+    json_decref(reply);
+    // The deputy head confirms (the head cannot take both steps).
+    snprintf(path, sizeof path, "/v1/evaluations/%s/confirm", id);
+    s_expect(head, path, NULL, 403, NULL);
+    char state[64];
+    s_expect(deputy, path, NULL, 200, state);
+    ck_assert_str_eq(state, "final");
+    s_expect(worker, path, NULL, 409, NULL);
+    json_decref(peer);
+    json_decref(worker);
+    json_decref(deputy);
+    json_decref(head);
+}
+END_TEST
+
 Suite *
 personnel_people_suite(void)
 {
@@ -536,6 +629,7 @@ personnel_people_suite(void)
     tcase_add_test(core, test_personnel_dismissal_only_through_sanction);
     tcase_add_test(core, test_personnel_plan_to_hire);
     tcase_add_test(core, test_personnel_training_records);
+    tcase_add_test(core, test_personnel_evaluation_multi_rater);
     suite_add_tcase(suite, core);
     return suite;
 }

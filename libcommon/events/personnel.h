@@ -65,6 +65,15 @@
 // General training records (services/personnel/training.h).
 #define PERSONNEL_EVENT_TRAINING_RECORDED "personnel.training.recorded"
 
+// Evaluation cycles and evaluations (services/personnel/evaluation.h).
+#define PERSONNEL_EVENT_CYCLE_CREATED        "personnel.evaluation_cycle.created"
+#define PERSONNEL_EVENT_CYCLE_CLOSED         "personnel.evaluation_cycle.closed"
+#define PERSONNEL_EVENT_EVALUATION_CREATED   "personnel.evaluation.created"
+#define PERSONNEL_EVENT_EVALUATION_SCORED    "personnel.evaluation.scored"
+#define PERSONNEL_EVENT_EVALUATION_FINALIZED "personnel.evaluation.finalized"
+#define PERSONNEL_EVENT_EVALUATION_CONFIRMED "personnel.evaluation.confirmed"
+#define PERSONNEL_EVENT_EVALUATION_REJECTED  "personnel.evaluation.rejected"
+
 // Prefixes: every personnel event, and those the org view applies.
 #define PERSONNEL_EVENT_PREFIX            "personnel."
 #define PERSONNEL_EVENT_STAFF_PREFIX      "personnel.staff."

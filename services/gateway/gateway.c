@@ -19,6 +19,7 @@
     "approval-rules=personnel "                                                \
     "sanctions=personnel notices=personnel "                                   \
     "recruitment-plans=personnel candidates=personnel trainings=personnel "    \
+    "evaluation-cycles=personnel evaluations=personnel "                       \
     "cases=intake customers=intake reports=intake work-orders=dispatch "       \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \

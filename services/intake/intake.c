@@ -26,6 +26,7 @@ const cm_route_t intake_routes[] = {
     {"GET", "/v1/customers/{id}", customer_routes_get},
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
+    {"POST", "/internal/satisfaction", satisfaction_internal},
     {NULL, NULL, NULL},
 };
 

@@ -9,6 +9,7 @@
 #include "cm_approval.h"
 #include "delegation.h"
 #include "department.h"
+#include "evaluation.h"
 #include "notice.h"
 #include "position.h"
 #include "recruitment.h"
@@ -65,6 +66,15 @@ const cm_route_t personnel_routes[] = {
     {"POST", "/v1/trainings", training_create},
     {"GET", "/v1/trainings", training_list},
     {"GET", "/v1/trainings/{id}", training_get},
+    {"POST", "/v1/evaluation-cycles", cycle_create},
+    {"GET", "/v1/evaluation-cycles", cycle_list},
+    {"GET", "/v1/evaluation-cycles/{id}", cycle_get},
+    {"POST", "/v1/evaluation-cycles/{id}/{action}", cycle_act},
+    {"POST", "/v1/evaluations", evaluation_create},
+    {"GET", "/v1/evaluations", evaluation_list},
+    {"GET", "/v1/evaluations/{id}", evaluation_get},
+    {"GET", "/v1/evaluations/{id}/history", evaluation_history},
+    {"POST", "/v1/evaluations/{id}/{action}", evaluation_act},
     {"GET", "/v1/notices", notice_list},
     {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
@@ -89,7 +99,8 @@ personnel_start(cm_service_t *service, cm_store_t *store)
     const cm_workflow_t *tables[] = {
         &department_workflow,  &position_workflow,   &staff_workflow,
         &token_workflow,       &delegation_workflow, &sanction_workflow,
-        &recruitment_workflow, &candidate_workflow};
+        &recruitment_workflow, &candidate_workflow,  &cycle_workflow,
+        &evaluation_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;

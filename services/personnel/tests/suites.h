@@ -10,5 +10,6 @@ Suite *staff_suite(void);
 Suite *department_suite(void);
 Suite *access_suite(void);
 Suite *sanction_suite(void);
+Suite *evaluation_suite(void);
 
 #endif
