@@ -11,5 +11,6 @@ Suite *department_suite(void);
 Suite *access_suite(void);
 Suite *sanction_suite(void);
 Suite *evaluation_suite(void);
+Suite *recruitment_suite(void);
 
 #endif

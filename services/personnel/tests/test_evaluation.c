@@ -9,8 +9,7 @@ START_TEST(test_evaluation_rater_and_final_scores)
     json_t *indicators =
         json_pack("[{s:s, s:i}, {s:s, s:i}]", "name", "performance", "weight",
                   60, "name", "attitude", "weight", 40);
-    json_t *scores =
-        json_pack("{s:i, s:i}", "performance", 90, "attitude", 70);
+    json_t *scores = json_pack("{s:i, s:i}", "performance", 90, "attitude", 70);
     ck_assert(evaluation_rater_score(indicators, scores) == 82.0);
     json_t *partial = json_pack("{s:i}", "performance", 90);
     ck_assert(evaluation_rater_score(indicators, partial) < 0);
@@ -18,10 +17,9 @@ START_TEST(test_evaluation_rater_and_final_scores)
     // customer's weight is left out.
     json_t *weights = json_pack("{s:i, s:i, s:i, s:i}", "supervisor", 40,
                                 "peer", 20, "self", 10, "customer", 30);
-    json_t *all = json_pack(
-        "{s:{s:f}, s:[{s:f}, {s:f}], s:{s:f}, s:n}", "supervisor", "score",
-        82.0, "peers", "score", 70.0, "score", 80.0, "self", "score", 90.0,
-        "customer");
+    json_t *all = json_pack("{s:{s:f}, s:[{s:f}, {s:f}], s:{s:f}, s:n}",
+                            "supervisor", "score", 82.0, "peers", "score", 70.0,
+                            "score", 80.0, "self", "score", 90.0, "customer");
     // (82*40 + 75*20 + 90*10) / 70 = 81.14
     ck_assert(evaluation_final_score(weights, all) == 81.14);
     json_object_set_new(all, "customer", json_pack("{s:f}", "score", 60.0));
