@@ -454,7 +454,7 @@ START_TEST(test_e2e_personnel_plan_to_hire)
     snprintf(body, sizeof body,
              "{\"position\":\"%s\",\"headcount\":1,\"conditions\":"
              "\"Electrician's certificate\",\"period\":{\"start\":\"%s\","
-             "\"end\":\"%s\"},\"budget_line\":\"BU-1.L2\"}",
+             "\"end\":\"%s\"},\"budget_line\":\"BU-1/L2\"}",
              position, e2e_stack.today, e2e_stack.today);
     json_decref(e2e_expect(403, S_TECH, "POST", "/v1/recruitment-plans", body));
     doc = e2e_expect(201, S_TECH_HEAD, "POST", "/v1/recruitment-plans", body);

@@ -388,7 +388,7 @@ START_TEST(test_personnel_plan_to_hire)
              "{\"position\":\"%s\",\"headcount\":1,\"conditions\":"
              "\"Electrician's certificate\",\"period\":{\"start\":"
              "\"2027-01-01\",\"end\":\"2027-03-31\"},\"budget_line\":"
-             "\"BU-1.L3\"}",
+             "\"BU-1/L3\"}",
              position);
     // Wrong role 403; missing field 400.
     s_expect(tech, "/v1/recruitment-plans", body, 403, NULL);

@@ -17,8 +17,6 @@
 #include "personnel.h"
 #include "position.h"
 
-#define S_BUDGET_LINE_MAX 63
-
 // ---- the body (pure)
 
 static bool
@@ -48,6 +46,27 @@ s_check_period(const json_t *value, const char *field, json_t **problem)
     return true;
 }
 
+// finance's line reference: "BU-<n>/L<n>".
+static bool
+s_check_budget_line(const json_t *value, const char *field, json_t **problem)
+{
+    const char *text = json_string_value(value);
+    const char *slash = text ? strchr(text, '/') : NULL;
+    char budget[CM_ID_MAX];
+    bool fine = slash && (size_t)(slash - text) < sizeof budget;
+    if (fine) {
+        snprintf(budget, sizeof budget, "%.*s", (int)(slash - text), text);
+        const char *line = slash + 1;
+        size_t digits = strspn(line + (line[0] == 'L'), "0123456789");
+        fine = cm_id_parse(budget, "BU", NULL) && line[0] == 'L'
+               && line[1] >= '1' && line[1] <= '9' && digits > 0
+               && line[1 + digits] == '\0';
+    }
+    return fine
+           || cm_validate_fail(problem, field,
+                               "must be a budget line such as BU-1/L2");
+}
+
 static const cm_field_t s_create_fields[] = {
     {"position", CM_FIELD_ANY, CM_FIELD_REQUIRED, .check = s_check_position},
     {"headcount", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = 1,
@@ -55,7 +74,8 @@ static const cm_field_t s_create_fields[] = {
     {"conditions", CM_FIELD_TEXT, CM_FIELD_REQUIRED,
      .max = RECRUITMENT_CONDITIONS_MAX},
     {"period", CM_FIELD_OBJECT, CM_FIELD_REQUIRED, .check = s_check_period},
-    {"budget_line", CM_FIELD_CODE, CM_FIELD_REQUIRED, .max = S_BUDGET_LINE_MAX},
+    {"budget_line", CM_FIELD_ANY, CM_FIELD_REQUIRED,
+     .check = s_check_budget_line},
     CM_FIELD_END,
 };
 
