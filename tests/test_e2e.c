@@ -441,6 +441,70 @@ START_TEST(test_e2e_personnel_organisation_rules)
 }
 END_TEST
 
+// A budget of its own year (three years ahead) with a stopping personnel
+// line of the technical department; its line reference into ref.
+static void
+s_personnel_budget(char *ref, size_t size)
+{
+    char body[512];
+    int year = e2e_stack.year + 3;
+    snprintf(body, sizeof body,
+             "{\"year\":%d,\"title\":\"Budget %d\",\"lines\":[{\"category\":"
+             "\"personnel\",\"department\":\"technical\",\"amount\":"
+             "2000000,\"period\":\"yearly\",\"control\":\"stop\"}]}",
+             year, year);
+    json_t *doc = e2e_expect(201, S_CLERK, "POST", "/v1/budgets", body);
+    char id[48];
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(s_budget_step(S_CLERK, id, "submit"));
+    json_decref(s_budget_step(S_FIN_HEAD, id, "approve"));
+    json_decref(s_budget_step(E2E_HEAD, id, "approve"));
+    snprintf(ref, size, "%s/L1", id);
+}
+
+// A plan's cost is checked against finance's line when it is submitted.
+START_TEST(test_e2e_personnel_plan_budget_checked)
+{
+    char line[64], body[512], plan[48];
+    s_personnel_budget(line, sizeof line);
+    json_t *doc = e2e_expect(201, E2E_HEAD, "POST", "/v1/positions",
+                             "{\"title\":\"Planner\",\"department\":"
+                             "\"technical\",\"grade\":2}");
+    char position[48];
+    snprintf(position, sizeof position, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    const char *lines[] = {"BU-999/L1", line, line};
+    const long long amounts[] = {100000, 3000000, 1500000};
+    const int statuses[] = {422, 422, 200};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body,
+                 "{\"position\":\"%s\",\"headcount\":1,\"conditions\":"
+                 "\"Any\",\"period\":{\"start\":\"%s\",\"end\":\"%s\"},"
+                 "\"budget_line\":\"%s\",\"budget_amount\":%lld}",
+                 position, e2e_stack.today, e2e_stack.today, lines[i],
+                 amounts[i]);
+        doc =
+            e2e_expect(201, S_TECH_HEAD, "POST", "/v1/recruitment-plans", body);
+        snprintf(plan, sizeof plan, "%s", e2e_str(doc, "id"));
+        json_decref(doc);
+        doc = e2e_act(S_TECH_HEAD, "recruitment-plans", plan, "submit", "{}",
+                      statuses[i]);
+        if (statuses[i] == 200) {
+            ck_assert_str_eq(e2e_str(doc, "state"), "pending");
+            ck_assert(json_is_true(
+                json_object_get(json_object_get(doc, "budget_check"), "fits")));
+        } else {
+            ck_assert_str_eq(
+                e2e_str(json_array_get(json_object_get(doc, "errors"), 0),
+                        "field"),
+                "budget_line");
+        }
+        json_decref(doc);
+    }
+}
+END_TEST
+
 START_TEST(test_e2e_personnel_plan_to_hire)
 {
     int deputy = e2e_deputy_of("technical");
@@ -590,6 +654,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_personnel_fine_published_with_response);
     tcase_add_test(tc, test_e2e_personnel_organisation_rules);
     tcase_add_test(tc, test_e2e_personnel_plan_to_hire);
+    tcase_add_test(tc, test_e2e_personnel_plan_budget_checked);
     tcase_add_test(tc, test_e2e_personnel_evaluation_customer_score);
     suite_add_tcase(suite, tc);
     return suite;

@@ -457,6 +457,23 @@ START_TEST(test_personnel_plan_to_hire)
     snprintf(path, sizeof path, "/v1/candidates/%s/decline", candidate);
     s_expect(head, path, "{\"reason\":\"no post left\"}", 200, state);
     ck_assert_str_eq(state, "declined");
+    // A plan with a cost is checked by finance at submit: no finance in
+    // this stack, so the outcome is unknown (503) and nothing changes.
+    snprintf(body, sizeof body,
+             "{\"position\":\"%s\",\"headcount\":2,\"conditions\":"
+             "\"Any\",\"period\":{\"start\":\"2027-01-01\",\"end\":"
+             "\"2027-03-31\"},\"budget_line\":\"BU-1/L3\","
+             "\"budget_amount\":1200000}",
+             position);
+    reply = s_post(head, "/v1/recruitment-plans", body);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    snprintf(path, sizeof path, "/v1/recruitment-plans/%s/submit",
+             harness_mdp_body_string(reply, "id"));
+    json_decref(reply);
+    reply = s_post(head, path, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 503);
+    ck_assert_str_eq(harness_mdp_error_code(reply), "finance_unavailable");
+    json_decref(reply);
     json_decref(top);
     json_decref(tech);
     json_decref(head);

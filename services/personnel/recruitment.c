@@ -7,6 +7,7 @@
 #include "access.h"
 #include "cm_action.h"
 #include "cm_approval.h"
+#include "cm_call.h"
 #include "cm_field.h"
 #include "cm_id.h"
 #include "cm_list.h"
@@ -76,6 +77,7 @@ static const cm_field_t s_create_fields[] = {
     {"period", CM_FIELD_OBJECT, CM_FIELD_REQUIRED, .check = s_check_period},
     {"budget_line", CM_FIELD_ANY, CM_FIELD_REQUIRED,
      .check = s_check_budget_line},
+    {"budget_amount", CM_FIELD_MONEY, 0},
     CM_FIELD_END,
 };
 
@@ -114,9 +116,61 @@ s_decided(cm_action_t *a)
     cm_action_event(a, PERSONNEL_EVENT_RECRUITMENT_APPROVED, NULL);
 }
 
+// The plan's cost against finance's budget line (when the plan names
+// one): finance's check answers whether it fits; its refusal (unknown
+// line, over budget on a stopping line) refuses the submission. NULL or a
+// problem.
+static json_t *
+s_check_budget(cm_action_t *a)
+{
+    const json_t *amount = json_object_get(a->doc, "budget_amount");
+    if (!json_is_integer(amount) || !a->ctx) {
+        return NULL;
+    }
+    json_t *body = json_pack("{s:O, s:O, s:{s:s, s:O}}", "line",
+                             json_object_get(a->doc, "budget_line"), "amount",
+                             amount, "document", "type", "recruitment_plan",
+                             "id", json_object_get(a->doc, "id"));
+    cm_call_t call = {.service = "finance",
+                      .method = "POST",
+                      .path = "/internal/budget/check",
+                      .body = body};
+    cm_call_result_t result;
+    int rc = cm_ctx_call(a->ctx, &call, &result);
+    json_decref(body);
+    json_t *problem = NULL;
+    if (rc != 0 || result.status >= 500) {
+        problem = cm_problem_new(503, "finance_unavailable",
+                                 "finance could not check the budget line; "
+                                 "retry");
+    } else if (result.status != 200) {
+        const char *code = cm_doc_text(result.error, "code");
+        const char *detail = cm_doc_text(result.error, "detail");
+        problem = cm_problem_new(422, *code ? code : "budget_refused",
+                                 *detail ? detail
+                                         : "finance refused the budget line");
+        cm_problem_add_error(problem, "budget_line",
+                             "does not cover the plan's budget_amount");
+    } else {
+        char at[CM_TIME_TEXT_MAX];
+        json_object_set_new(a->doc, "budget_check",
+                            json_pack("{s:O?, s:O?, s:s}", "fits",
+                                      json_object_get(result.body, "fits"),
+                                      "available",
+                                      json_object_get(result.body, "available"),
+                                      "at", cm_time_format(a->now_ms, at)));
+    }
+    cm_call_result_clear(&result);
+    return problem;
+}
+
 static json_t *
 s_submit(cm_action_t *a)
 {
+    json_t *checked = s_check_budget(a);
+    if (checked) {
+        return checked;
+    }
     if (access_is_top(a->actor) && s_is_proposer(a->actor, a->doc)) {
         a->next_state = "approved"; // the station head's own plan
         s_decided(a);
@@ -150,6 +204,10 @@ s_reject(cm_action_t *a)
 static json_t *
 s_resubmit(cm_action_t *a)
 {
+    json_t *checked = s_check_budget(a);
+    if (checked) {
+        return checked;
+    }
     json_t *problem = cm_approval_resubmit(a, 0, "pending", "approved");
     if (!problem && strcmp(a->next_state, "approved") == 0) {
         s_decided(a);
@@ -201,9 +259,9 @@ static json_t *
 s_event_data(const json_t *doc)
 {
     json_t *data = json_object();
-    const char *members[] = {"id",          "state",     "position",
-                             "department",  "headcount", "hired",
-                             "budget_line", "period",    "requested_by"};
+    const char *members[] = {
+        "id",    "state",       "position", "department",   "headcount",
+        "hired", "budget_line", "period",   "requested_by", "budget_amount"};
     for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
         json_t *value = json_object_get(doc, members[i]);
         json_object_set_new(data, members[i],

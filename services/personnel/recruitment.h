@@ -3,13 +3,18 @@
 //
 //   {"position": "POS-3", "department" (the position's), "title" (the
 //    position's), "headcount", "hired" (candidates hired so far),
-//    "conditions", "period": {"start", "end"}, "budget_line",
+//    "conditions", "period": {"start", "end"}, "budget_line" (finance's
+//    line, "BU-1/L2"), "budget_amount" (fen, optional), "budget_check",
 //    "requested_by", "approval", "decided_by", "decided_at"}
 //
 // Process: draft → submit → pending → approve (document
 // `recruitment_plan` of config/approvals.cfg: the station head) → approved
 // → close → closed; reject → returned → resubmit; draft or returned →
-// withdraw. The station head's own plan is decided when submitted.
+// withdraw. The station head's own plan is decided when submitted. A plan
+// with a budget_amount is checked against finance's line at submit and
+// resubmit (cm_call, POST /internal/budget/check): an unknown line or one
+// that stops spending over its available amount refuses it (422), no
+// answer is a 503; `budget_check` keeps finance's figures.
 // Proposed by the station head, the deputy head overseeing the position's
 // department or its head. Candidates (candidate.h) apply to an approved
 // plan; each hire counts against the headcount in the hire's commit.
