@@ -4,10 +4,15 @@
 // notice (sanction.c, notice.c), the only way to promote, demote or
 // dismiss. Suite: personnel_people_suite.
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cm_doc.h"
+#include "cm_envelope.h"
+#include "cm_store.h"
+#include "cm_time.h"
 #include "suites.h"
 #include "test_personnel_stack.h"
 
@@ -333,6 +338,59 @@ END_TEST
 
 // ---- recruitment
 
+// Commit a safety.onboarding event about staff id to safety-audit's outbox,
+// as that service would publish it.
+static void
+s_onboarding(const char *id, bool complete)
+{
+    cm_store_t *store =
+        cm_store_new("127.0.0.1", personnel_stack.redis.port, NULL, 1000);
+    ck_assert_ptr_nonnull(store);
+    json_t *actor = harness_mdp_actor("safety-audit", "system", "");
+    json_t *data = json_pack("{s:s, s:b, s:[s,s,s], s:i}", "staff", id,
+                             "complete", complete, "levels", "station",
+                             "department", "team", "version", 1);
+    char subject[64];
+    snprintf(subject, sizeof subject, "onboarding/%s", id);
+    cm_envelope_event_t fields = {.type = "safety.onboarding.completed",
+                                  .source = "safety-audit",
+                                  .subject = subject,
+                                  .version = 1,
+                                  .actor = actor,
+                                  .data = data};
+    json_t *event = cm_envelope_event_new(&fields);
+    ck_assert_ptr_nonnull(event);
+    char *text = cm_envelope_encode(event);
+    cm_commit_t *commit = cm_commit_new("safety-audit");
+    cm_commit_event(commit, "safety.onboarding.completed", text);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    free(text);
+    json_decref(event);
+    json_decref(data);
+    json_decref(actor);
+    cm_store_destroy(&store);
+}
+
+// Wait until staff id's training_status reads `want`.
+static bool
+s_wait_training(const char *id, const char *want)
+{
+    int64_t until = cm_time_mono_ms() + 15000;
+    char status[64] = "";
+    while (cm_time_mono_ms() < until) {
+        s_staff_member(id, "training_status", status);
+        if (strcmp(status, want) == 0) {
+            return true;
+        }
+        zmq_poll(NULL, 0, 100); // polling with a timeout
+    }
+    return false;
+}
+
 // Take a candidate through to `offered` as who; its id into id.
 static void
 s_candidate_offered(const json_t *who, const char *plan, const char *name,
@@ -447,6 +505,9 @@ START_TEST(test_personnel_plan_to_hire)
     ck_assert_str_eq(cm_doc_text(data, "id"), staff);
     ck_assert_str_eq(cm_doc_text(data, "training_status"), "untrained");
     personnel_events_clear(&events);
+    // safety-audit's onboarding, once complete, marks the person trained.
+    s_onboarding(staff, true);
+    ck_assert(s_wait_training(staff, "trained"));
     // The headcount is reached: a second hire is refused.
     s_candidate_offered(head, plan, "Li Si", head_id, candidate);
     snprintf(path, sizeof path, "/v1/candidates/%s/hire", candidate);
