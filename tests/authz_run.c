@@ -189,8 +189,12 @@ s_expand(s_run_t *run, const char *text, char *out, size_t size, int line)
     return true;
 }
 
+static long long s_version(const char *path);
+
 // A request; a 409 version_conflict (a service changed the document in
-// reaction to the step before, as a client sees it) is tried again.
+// reaction to the step before, as a client sees it) is tried again. A PATCH
+// carries If-Match with the document's current version, as a client that
+// read it first would (some types require it).
 static int
 s_request(int who, const char *method, const char *path, const char *body,
           json_t **out)
@@ -199,7 +203,16 @@ s_request(int who, const char *method, const char *path, const char *body,
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
         json_decref(*out);
         *out = NULL;
-        status = e2e_http(who, method, path, body, NULL, out);
+        char extra[64] = "";
+        long long version = strcmp(method, "PATCH") == 0 ? s_version(path) : -1;
+        if (version >= 0) {
+            snprintf(extra, sizeof extra, "If-Match: \"%lld\"\r\n", version);
+        }
+        status =
+            e2e_http(who, method, path, body, extra[0] ? extra : NULL, out);
+        if (status == 412) {
+            continue; // changed between the read and the write
+        }
         if (status != 409
             || strcmp(e2e_str(*out, "code"), "version_conflict") != 0) {
             break;
@@ -227,7 +240,7 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     }
     json_t *out = NULL;
     int status =
-        e2e_http(who, step->method, path, body[0] ? body : NULL, NULL, &out);
+        s_request(who, step->method, path, body[0] ? body : NULL, &out);
     bool ok = status >= 200 && status < 300;
     if (!ok) {
         char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;

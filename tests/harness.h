@@ -30,6 +30,10 @@ typedef struct {
     // Why this stack's events are not checked against their contracts
     // (harness_redis_exempt_events), or NULL: they are.
     const char *events_exempt;
+    // One event subject whose events are exempt (a suite that publishes a
+    // contract-breaking event on purpose, to test its consumer), or NULL.
+    const char *exempt_subject;
+    const char *exempt_subject_reason;
 } harness_redis_t;
 
 // A spawned project binary.
@@ -82,6 +86,12 @@ void harness_events_dump(const harness_redis_t *redis);
 // of the bus itself that commits made-up envelopes or publishes made-up
 // types (a static string: why). Call after harness_redis_start.
 void harness_redis_exempt_events(harness_redis_t *redis, const char *reason);
+
+// Mark only the events of one subject as exempt: a test that publishes a
+// malformed event on purpose to show its consumer refuses it (static
+// strings).
+void harness_redis_exempt_subject(harness_redis_t *redis, const char *subject,
+                                  const char *reason);
 
 // The directory binaries come from: $SM_BIN_DIR or HARNESS_BIN_DEFAULT.
 // Borrowed: static storage or the environment.

@@ -36,6 +36,11 @@ s_write_entry(const cm_event_t *event, void *arg)
     char *relayed = cm_event_relay_envelope(event);
     json_t *parsed = relayed ? json_loads(relayed, 0, NULL) : NULL;
     free(relayed);
+    // Borrowed from parsed, which line keeps alive while it is an object.
+    const char *subject =
+        json_is_object(parsed)
+            ? json_string_value(json_object_get(parsed, "subject"))
+            : NULL;
     json_t *line =
         json_pack("{s:s, s:s, s:s, s:s}", "run", dump->run->dir, "stream",
                   event->stream, "entry", event->id, "type", event->type);
@@ -46,9 +51,13 @@ s_write_entry(const cm_event_t *event, void *arg)
         json_decref(parsed);
         json_object_set_new(line, "raw", json_string(event->envelope));
     }
-    if (dump->run->events_exempt) {
-        json_object_set_new(line, "exempt",
-                            json_string(dump->run->events_exempt));
+    const char *exempt = dump->run->events_exempt;
+    if (!exempt && subject && dump->run->exempt_subject
+        && strcmp(subject, dump->run->exempt_subject) == 0) {
+        exempt = dump->run->exempt_subject_reason;
+    }
+    if (exempt) {
+        json_object_set_new(line, "exempt", json_string(exempt));
     }
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
@@ -145,4 +154,13 @@ harness_redis_exempt_events(harness_redis_t *redis, const char *reason)
 {
     assert(redis && reason);
     redis->events_exempt = reason;
+}
+
+void
+harness_redis_exempt_subject(harness_redis_t *redis, const char *subject,
+                             const char *reason)
+{
+    assert(redis && subject && reason);
+    redis->exempt_subject = subject;
+    redis->exempt_subject_reason = reason;
 }

@@ -34,6 +34,7 @@ main(void)
     srunner_add_suite(runner, events_suite());
     srunner_add_suite(runner, intake_bounds_suite());
     srunner_add_suite(runner, intake_access_suite());
+    srunner_add_suite(runner, intake_desk_suite());
     srunner_add_suite(runner, finance_suite());
     srunner_add_suite(runner, finance_money_suite());
     srunner_add_suite(runner, e2e_suite());

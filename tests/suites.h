@@ -36,5 +36,6 @@ Suite *authz_suite(void);
 int test_call_serve(const char *name);
 Suite *intake_bounds_suite(void);
 Suite *intake_access_suite(void);
+Suite *intake_desk_suite(void);
 
 #endif

@@ -105,7 +105,11 @@ START_TEST(test_dispatch_request_checks_and_cancels)
         usleep(50 * 1000);
     }
     ck_assert_str_eq(state, "closed");
-    // An unknown department and a malformed request: nothing opened.
+    // An unknown department and a malformed request: nothing opened. The
+    // malformed one breaks its contract on purpose.
+    harness_redis_exempt_subject(&dispatch_stack.redis, "stock_count/SC-2",
+                                 "a malformed work request dispatch must "
+                                 "refuse");
     dispatch_publish("inventory", "inventory.count.work_requested",
                      "stock_count/SC-1", s_request("SC-1", "nowhere", NULL));
     dispatch_publish("inventory", "inventory.count.work_requested",

@@ -129,17 +129,77 @@ s_has_assignee(void *arg)
     return done;
 }
 
-// One round of the department: a proposal, presented to the customer.
+// The person the case is assigned to (dispatch's pick among those on
+// duty); fails the test when it is nobody the suite knows.
+static int
+s_assignee_of(const char *id)
+{
+    json_t *doc = s_case(S_AGENT, id);
+    const char *assignee = e2e_str(doc, "assignee");
+    int who = -1;
+    for (int p = 0; p < E2E_PEOPLE && who < 0; p++) {
+        if (strcmp(e2e_stack.ids[p], assignee) == 0) {
+            who = p;
+        }
+    }
+    ck_assert_msg(who >= 0, "%s is assigned to unknown %s", id, assignee);
+    json_decref(doc);
+    return who;
+}
+
+// One round of the department: a proposal by the case's assignee (not
+// anyone else of the department), presented to the customer.
 static void
 s_proposal_round(const char *id, const char *solution, bool satisfied)
 {
     char body[160];
     snprintf(body, sizeof body, "{\"solution\":\"%s\"}", solution);
-    s_step(S_TECH, id, "propose", body, "proposed");
+    int assignee = s_assignee_of(id);
+    int other = assignee == (int)S_TECH ? (int)E2E_TECH2 : (int)S_TECH;
+    json_decref(e2e_act(other, "cases", id, "propose", body, 403));
+    s_step(assignee, id, "propose", body, "proposed");
     s_step(S_AGENT, id, "present", "{\"opinion\":\"listened\"}", "presented");
     snprintf(body, sizeof body, "{\"satisfied\":%s,\"score\":%d}",
              satisfied ? "true" : "false", satisfied ? 4 : 2);
     s_step(S_AGENT, id, "confirm", body, satisfied ? "resolved" : "forwarded");
+}
+
+// The return visit's work order of a case (origin service, assigned to
+// the agent who recorded it): its state into state ("" while none).
+typedef struct {
+    const char *case_id;
+    char state[32];
+} s_visit_t;
+
+static bool
+s_visit_state(void *arg)
+{
+    s_visit_t *visit = arg;
+    char path[128];
+    snprintf(path, sizeof path,
+             "/v1/work-orders?queue=customer_service&limit=200");
+    json_t *page = e2e_expect(200, S_CS_HEAD, "GET", path, NULL);
+    const json_t *items = json_object_get(page, "items");
+    visit->state[0] = '\0';
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *wo = json_array_get(items, i);
+        if (strcmp(e2e_str(json_object_get(wo, "source"), "id"), visit->case_id)
+                == 0
+            && strcmp(e2e_str(wo, "origin"), "service") == 0
+            && strcmp(e2e_str(wo, "assignee"), e2e_stack.ids[S_AGENT]) == 0) {
+            snprintf(visit->state, sizeof visit->state, "%s",
+                     e2e_str(wo, "state"));
+        }
+    }
+    json_decref(page);
+    return visit->state[0] != '\0';
+}
+
+static bool
+s_visit_closed(void *arg)
+{
+    s_visit_t *visit = arg;
+    return s_visit_state(visit) && strcmp(visit->state, "closed") == 0;
 }
 
 START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
@@ -162,10 +222,19 @@ START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
     ck_assert_int_eq(e2e_int(doc, "unsatisfied_rounds"), 1);
     ck_assert(s_listed(json_object_get(doc, "actions"), "return-visit"));
     json_decref(doc);
+    // The return visit is a work order of the desk for the agent, due when
+    // the visit is.
+    s_visit_t visit = {id, ""};
+    ck_assert_msg(e2e_wait(s_visit_state, &visit, S_WAIT_MS),
+                  "no return-visit work order for %s", id);
+    ck_assert_str_eq(visit.state, "assigned");
     s_step(S_AGENT, id, "return-visit",
            "{\"outcome\":\"calls ahead now\",\"new_issue\":{\"subject\":"
            "\"Invoice address wrong\"}}",
            "closed");
+    // Recorded: the work order is closed.
+    ck_assert_msg(e2e_wait(s_visit_closed, &visit, S_WAIT_MS),
+                  "the return visit's work order stayed %s", visit.state);
     doc = s_case(S_AGENT, id);
     const char *linked = json_string_value(
         json_array_get(json_object_get(doc, "linked_cases"), 0));
@@ -173,6 +242,25 @@ START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
     json_t *other = s_case(S_AGENT, linked);
     ck_assert_str_eq(e2e_str(other, "linked_from"), id);
     json_decref(other);
+    json_decref(doc);
+}
+END_TEST
+
+// A suggestion: acknowledged by the desk, forwarded to finance without a
+// promised time, adopted by finance's head (a clerk of finance may not),
+// and closed once the desk has told the customer.
+START_TEST(test_e2e_suggestion_adopted)
+{
+    char id[48], body[160];
+    s_record("suggestion", "Send bills monthly", id);
+    s_step(S_AGENT, id, "acknowledge", "{}", "acknowledged");
+    s_step(S_AGENT, id, "forward", "{\"department\":\"finance\"}", "forwarded");
+    snprintf(body, sizeof body, "{\"measure\":\"monthly bills from May\"}");
+    json_decref(e2e_act(S_CLERK, "cases", id, "adopt", body, 403));
+    s_step(S_FIN_HEAD, id, "adopt", body, "adopted");
+    s_step(S_AGENT, id, "inform", "{\"note\":\"told by phone\"}", "closed");
+    json_t *doc = s_case(S_AGENT, id);
+    ck_assert_str_eq(e2e_str(doc, "adopted_measure"), "monthly bills from May");
     json_decref(doc);
 }
 END_TEST
@@ -199,7 +287,8 @@ START_TEST(test_e2e_tech_support_assigned_fixed_summarized)
 {
     char id[48], body[160];
     s_record("tech_support", "Boiler pressure drops", id);
-    s_step(S_AGENT, id, "triage", "{\"severity\":\"high\"}", "triaged");
+    s_step(S_AGENT, id, "triage",
+           "{\"severity\":\"high\",\"nature\":\"equipment\"}", "triaged");
     // The agent may not assign; the technical department's head does.
     snprintf(body, sizeof body, "{\"technician\":\"%s\"}",
              e2e_stack.ids[S_TECH]);
@@ -649,6 +738,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_inquiry_answered_on_the_spot);
     tcase_add_test(tc, test_e2e_complaint_through_rounds_and_return_visit);
     tcase_add_test(tc, test_e2e_tech_support_assigned_fixed_summarized);
+    tcase_add_test(tc, test_e2e_suggestion_adopted);
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_personnel_fine_published_with_response);

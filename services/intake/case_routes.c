@@ -93,6 +93,12 @@ case_routes_history(cm_ctx_t *ctx)
 }
 
 void
+case_routes_patch(cm_ctx_t *ctx)
+{
+    cm_action_patch(ctx, &case_type);
+}
+
+void
 case_routes_act(cm_ctx_t *ctx)
 {
     cm_action_run(ctx, &case_type);

@@ -19,6 +19,7 @@ const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
     {"GET", "/v1/cases", case_routes_list},
     {"GET", "/v1/cases/{id}", case_routes_get},
+    {"PATCH", "/v1/cases/{id}", case_routes_patch},
     {"GET", "/v1/cases/{id}/history", case_routes_history},
     {"POST", "/v1/cases/{id}/{action}", case_routes_act},
     {"POST", "/v1/customers", customer_routes_create},
