@@ -551,6 +551,13 @@ cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status, json_t *body)
                               response, CM_CTX_IDEM_TTL_MS);
     }
     free(response);
+    if (cm_commit_is_empty(commit)) {
+        // Nothing to write (no key, no change): answer without Redis rather
+        // than send Redis an empty commit.
+        self->idem_final = true;
+        cm_ctx_reply(self, status, body);
+        return CM_COMMIT_OK;
+    }
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     int rc = cm_store_commit(self->store, commit, &result);

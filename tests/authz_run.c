@@ -317,7 +317,9 @@ s_path(s_run_t *run, const authz_row_t *row, const authz_op_t *op, char *path,
 }
 
 // Where the document a write acts on is read: the same path (PATCH, PUT,
-// DELETE) or without its last segment (a POST action).
+// DELETE) or without its last segment (a POST action on
+// /v1/<collection>/<id>/<action>); "" for a POST to a collection, which
+// acts on no document of its own.
 static void
 s_read_path(const char *method, const char *path, char *read, size_t size)
 {
@@ -326,9 +328,16 @@ s_read_path(const char *method, const char *path, char *read, size_t size)
     if (query) {
         *query = '\0';
     }
+    int segments = 0;
+    for (const char *p = read; *p; p++) {
+        segments += *p == '/';
+    }
     char *slash = strrchr(read, '/');
     if (strcmp(method, "POST") == 0 && slash && slash != read) {
         *slash = '\0';
+        if (segments < 4) {
+            read[0] = '\0';
+        }
     }
 }
 
@@ -419,8 +428,9 @@ s_shared_cells(s_run_t *run, const authz_row_t *row, const authz_op_t *op,
     bool have_path = s_path(run, row, op, path, sizeof path);
     s_read_path(op->method, path, read, sizeof read);
     bool document = strcmp(row->fixture, "-") != 0; // not a create
-    long long before =
-        write && have_path && document ? s_settled_version(read) : -1;
+    long long before = write && have_path && document && read[0]
+                           ? s_settled_version(read)
+                           : -1;
     for (int p = 0; p < AUTHZ_PERSONAS; p++) {
         if (!write
             || (row->expect[p] != AUTHZ_OK && row->expect[p] != AUTHZ_HOLE)) {

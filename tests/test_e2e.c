@@ -164,10 +164,12 @@ s_proposal_round(const char *id, const char *solution, bool satisfied)
     s_step(S_AGENT, id, "confirm", body, satisfied ? "resolved" : "forwarded");
 }
 
-// The return visit's work order of a case (origin service, assigned to
-// the agent who recorded it): its state into state ("" while none).
+// A return visit's work order in the desk's queue (origin service) for a
+// case or a customer (source id), assigned to `assignee` when not -1: its
+// state into state ("" while none).
 typedef struct {
-    const char *case_id;
+    const char *source_id;
+    int assignee;
     char state[32];
 } s_visit_t;
 
@@ -183,10 +185,14 @@ s_visit_state(void *arg)
     visit->state[0] = '\0';
     for (size_t i = 0; i < json_array_size(items); i++) {
         const json_t *wo = json_array_get(items, i);
-        if (strcmp(e2e_str(json_object_get(wo, "source"), "id"), visit->case_id)
+        bool assigned =
+            visit->assignee < 0
+            || strcmp(e2e_str(wo, "assignee"), e2e_stack.ids[visit->assignee])
+                   == 0;
+        if (strcmp(e2e_str(json_object_get(wo, "source"), "id"),
+                   visit->source_id)
                 == 0
-            && strcmp(e2e_str(wo, "origin"), "service") == 0
-            && strcmp(e2e_str(wo, "assignee"), e2e_stack.ids[S_AGENT]) == 0) {
+            && strcmp(e2e_str(wo, "origin"), "service") == 0 && assigned) {
             snprintf(visit->state, sizeof visit->state, "%s",
                      e2e_str(wo, "state"));
         }
@@ -224,7 +230,7 @@ START_TEST(test_e2e_complaint_through_rounds_and_return_visit)
     json_decref(doc);
     // The return visit is a work order of the desk for the agent, due when
     // the visit is.
-    s_visit_t visit = {id, ""};
+    s_visit_t visit = {id, S_AGENT, ""};
     ck_assert_msg(e2e_wait(s_visit_state, &visit, S_WAIT_MS),
                   "no return-visit work order for %s", id);
     ck_assert_str_eq(visit.state, "assigned");
@@ -261,6 +267,15 @@ START_TEST(test_e2e_suggestion_adopted)
     s_step(S_AGENT, id, "inform", "{\"note\":\"told by phone\"}", "closed");
     json_t *doc = s_case(S_AGENT, id);
     ck_assert_str_eq(e2e_str(doc, "adopted_measure"), "monthly bills from May");
+    // A regular return visit to the customer becomes the desk's work order.
+    char due[32];
+    cm_time_format(cm_time_now_ms() + 7LL * 24 * 3600 * 1000, due);
+    snprintf(body, sizeof body, "{\"customers\":[\"%s\"],\"due_at\":\"%s\"}",
+             e2e_str(json_object_get(doc, "customer"), "id"), due);
+    json_decref(e2e_expect(201, S_AGENT, "POST", "/v1/return-visits", body));
+    s_visit_t visit = {e2e_str(json_object_get(doc, "customer"), "id"), -1, ""};
+    ck_assert_msg(e2e_wait(s_visit_state, &visit, S_WAIT_MS),
+                  "no return-visit work order for %s", visit.source_id);
     json_decref(doc);
 }
 END_TEST

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_id.h"
 #include "cm_time.h"
 #include "suites.h"
 #include "test_intake_stack.h"
@@ -361,6 +362,141 @@ START_TEST(test_intake_desk_suggestions)
 }
 END_TEST
 
+// The ids of a customer search page, space separated, into out; the next
+// cursor into cursor ("" when none).
+static void
+s_names(const char *name, const char *limit, const char *after, char *out,
+        size_t size, char *cursor, size_t cursor_size)
+{
+    json_t *query = json_pack("{s:s, s:s}", "name", name, "limit", limit);
+    if (after) {
+        json_object_set_new(query, "cursor", json_string(after));
+    }
+    json_t *reply =
+        intake_call(s_agent, "GET", "/v1/customers", query, NULL, NULL);
+    json_decref(query);
+    ck_assert_int_eq(harness_mdp_status(reply), 200);
+    const json_t *body = json_object_get(reply, "body");
+    size_t n = 0;
+    out[0] = '\0';
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(body, "items"), i, item)
+    {
+        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? " " : "",
+                              s_text(item, "id"));
+    }
+    const char *next = s_text(body, "next_cursor");
+    snprintf(cursor, cursor_size, "%s", next ? next : "");
+    json_decref(reply);
+}
+
+// Customers by the start of their name, case and spacing aside, in name
+// order, a page at a time; a rename moves the customer in the index.
+START_TEST(test_intake_desk_customer_names)
+{
+    const char *names[] = {"Li Wei", "li  na", "Liu Yang", "Wang Fang"};
+    char ids[4][CM_ID_MAX];
+    for (int i = 0; i < 4; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+86 139 0000 000%d", i);
+        json_t *body =
+            json_pack("{s:s, s:s}", "name", names[i], "phone", phone);
+        json_t *doc =
+            intake_expect(201, s_agent, "POST", "/v1/customers", body);
+        snprintf(ids[i], sizeof ids[i], "%s", s_text(doc, "id"));
+        json_decref(doc);
+        json_decref(body);
+    }
+    char page[256], cursor[256], want[256];
+    s_names("LI", "2", NULL, page, sizeof page, cursor, sizeof cursor);
+    snprintf(want, sizeof want, "%s %s", ids[1], ids[0]); // "li na", "li wei"
+    ck_assert_str_eq(page, want);
+    ck_assert_str_ne(cursor, "");
+    char next[256];
+    s_names("LI", "2", cursor, page, sizeof page, next, sizeof next);
+    ck_assert_str_eq(page, ids[2]);
+    ck_assert_str_eq(next, "");
+    s_names(" li   w", "50", NULL, page, sizeof page, cursor, sizeof cursor);
+    ck_assert_str_eq(page, ids[0]);
+    // Renamed: found under the new name only.
+    char path[64];
+    snprintf(path, sizeof path, "/v1/customers/%s", ids[3]);
+    json_t *rename = json_pack("{s:s}", "name", "Li Fang");
+    json_decref(intake_expect(200, s_agent, "PATCH", path, rename));
+    json_decref(rename);
+    s_names("wang", "50", NULL, page, sizeof page, cursor, sizeof cursor);
+    ck_assert_str_eq(page, "");
+    s_names("li f", "50", NULL, page, sizeof page, cursor, sizeof cursor);
+    ck_assert_str_eq(page, ids[3]);
+    // Blank: 400 naming the parameter.
+    json_t *query = json_pack("{s:s}", "name", "  ");
+    json_t *reply =
+        intake_call(s_agent, "GET", "/v1/customers", query, NULL, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    ck_assert_str_eq(s_error_field(reply), "name");
+    json_decref(reply);
+    json_decref(query);
+}
+END_TEST
+
+// Regular return visits: one work request per customer (keyed by customer
+// and day) in one commit; every customer must exist; the desk's to ask.
+START_TEST(test_intake_desk_return_visits)
+{
+    char due[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + 24LL * 3600 * 1000, due);
+    const char *ids[2];
+    char made[2][CM_ID_MAX];
+    for (int i = 0; i < 2; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+86 139 0000 100%d", i);
+        json_t *body =
+            json_pack("{s:s, s:s}", "name", "Visited", "phone", phone);
+        json_t *doc =
+            intake_expect(201, s_agent, "POST", "/v1/customers", body);
+        snprintf(made[i], sizeof made[i], "%s", s_text(doc, "id"));
+        ids[i] = made[i];
+        json_decref(doc);
+        json_decref(body);
+    }
+    json_t *body = json_pack("{s:[s, s], s:s}", "customers", ids[0], "CU-999",
+                             "due_at", due);
+    json_t *reply =
+        intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 422);
+    ck_assert_str_eq(s_error_field(reply), "customers[1]");
+    json_decref(reply);
+    json_decref(body);
+    body = json_pack("{s:[], s:s}", "customers", "due_at", due);
+    reply = intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 400);
+    json_decref(reply);
+    json_decref(body);
+    body = json_pack("{s:[s, s], s:s, s:s}", "customers", ids[0], ids[1],
+                     "due_at", due, "note", "yearly call");
+    reply =
+        intake_call(s_auditor, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 403);
+    json_decref(reply);
+    char *before = intake_redis("XLEN", "sm:{intake}:outbox", NULL);
+    reply = intake_call(s_agent, "POST", "/v1/return-visits", NULL, body, NULL);
+    ck_assert_int_eq(harness_mdp_status(reply), 201);
+    const json_t *scheduled =
+        json_object_get(json_object_get(reply, "body"), "scheduled");
+    ck_assert_int_eq(json_array_size(scheduled), 2);
+    char key[96];
+    snprintf(key, sizeof key, "customer-visit/%s/%.10s", ids[1], due);
+    ck_assert_str_eq(s_text(json_array_get(scheduled, 1), "key"), key);
+    json_decref(reply);
+    json_decref(body);
+    char *after = intake_redis("XLEN", "sm:{intake}:outbox", NULL);
+    ck_assert_int_eq(atoi(after), atoi(before) + 2);
+    free(before);
+    free(after);
+}
+END_TEST
+
 Suite *
 intake_desk_suite(void)
 {
@@ -373,6 +509,8 @@ intake_desk_suite(void)
     tcase_add_test(desk, test_intake_desk_reclassify_and_notes);
     tcase_add_test(desk, test_intake_desk_tech_triage_and_assign);
     tcase_add_test(desk, test_intake_desk_suggestions);
+    tcase_add_test(desk, test_intake_desk_customer_names);
+    tcase_add_test(desk, test_intake_desk_return_visits);
     suite_add_tcase(suite, desk);
     return suite;
 }

@@ -48,6 +48,10 @@
     "intake.case.return_visit_scheduled"
 #define INTAKE_EVENT_CASE_SUMMARIZED "intake.case.summarized"
 
+// A regular return visit to a customer (POST /v1/return-visits), asked of
+// dispatch as a work order of the desk: data {"request": {...}}.
+#define INTAKE_EVENT_CUSTOMER_WORK_REQUESTED "intake.customer.work_requested"
+
 // A customer: the document without its history, with `version`.
 #define INTAKE_EVENT_CUSTOMER_CREATED "intake.customer.created"
 #define INTAKE_EVENT_CUSTOMER_UPDATED "intake.customer.updated"

@@ -20,7 +20,8 @@
     "sanctions=personnel notices=personnel "                                   \
     "recruitment-plans=personnel candidates=personnel trainings=personnel "    \
     "evaluation-cycles=personnel evaluations=personnel "                       \
-    "cases=intake customers=intake reports=intake work-orders=dispatch "       \
+    "cases=intake customers=intake return-visits=intake reports=intake "       \
+    "work-orders=dispatch "                                                    \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \

@@ -14,6 +14,7 @@
 #include "customer_routes.h"
 #include "intake_events.h"
 #include "satisfaction.h"
+#include "visit_routes.h"
 
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
@@ -26,6 +27,7 @@ const cm_route_t intake_routes[] = {
     {"GET", "/v1/customers", customer_routes_list},
     {"GET", "/v1/customers/{id}", customer_routes_get},
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
+    {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
     {"POST", "/internal/satisfaction", satisfaction_internal},
     {NULL, NULL, NULL},
