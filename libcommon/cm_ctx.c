@@ -227,6 +227,30 @@ cm_ctx_deadline(const cm_ctx_t *self)
     return cm_envelope_deadline(self->request);
 }
 
+bool
+cm_ctx_accepts(const cm_ctx_t *self, const char *type)
+{
+    assert(self && type);
+    const char *accept = cm_envelope_string(self->request, "accept");
+    return accept && strcmp(accept, type) == 0;
+}
+
+void
+cm_ctx_reply_media(cm_ctx_t *self, int status, const char *content_type,
+                   char *text)
+{
+    assert(self && content_type && text);
+    cm_ctx_header(self, "Content-Type", content_type);
+    json_t *body = json_string(text);
+    free(text);
+    if (!body) {
+        cm_ctx_fail(self, cm_problem_new(500, "reply_unencodable",
+                                         "the text is not UTF-8"));
+        return;
+    }
+    cm_ctx_reply(self, status, body);
+}
+
 int
 cm_ctx_if_match(const cm_ctx_t *self, int64_t *version)
 {

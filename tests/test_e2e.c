@@ -11,6 +11,7 @@
 // documents and leave shared settings as found), and wait for what other
 // services do with e2e_wait (poll with a timeout; never sleep).
 #include <check.h>
+#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #define S_FIN_HEAD  e2e_person("dept_head", "finance")
 #define S_AUDITOR   e2e_person("auditor", "finance")
 #define S_OUTSIDER  e2e_person("logistics", "logistics")
+#define S_KEEPER    e2e_person("logistics", "logistics")
 
 static json_t *
 s_case(int who, const char *id)
@@ -88,6 +90,57 @@ s_reply_by(char *body, size_t size, const char *department)
              department, at);
 }
 
+// A CSV answer read back with libcsv: up to 8 rows of 16 cells.
+typedef struct {
+    char cells[8][16][64];
+    int rows;
+    int cell;
+} s_csv_t;
+
+static void
+s_csv_field(void *data, size_t size, void *arg)
+{
+    s_csv_t *csv = arg;
+    if (csv->rows < 8 && csv->cell < 16) {
+        snprintf(csv->cells[csv->rows][csv->cell], 64, "%.*s", (int)size,
+                 (const char *)data);
+    }
+    csv->cell++;
+}
+
+static void
+s_csv_row(int end, void *arg)
+{
+    (void)end; // the row's terminator
+    s_csv_t *csv = arg;
+    csv->rows++;
+    csv->cell = 0;
+}
+
+static void
+s_csv_parse(const char *text, s_csv_t *csv)
+{
+    struct csv_parser parser;
+    ck_assert_int_eq(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI), 0);
+    size_t n = strlen(text);
+    ck_assert_uint_eq(csv_parse(&parser, text, n, s_csv_field, s_csv_row, csv),
+                      n);
+    ck_assert_int_eq(csv_fini(&parser, s_csv_field, s_csv_row, csv), 0);
+    csv_free(&parser);
+}
+
+// The index of column name in the header row, or -1.
+static int
+s_csv_column(const s_csv_t *csv, const char *name)
+{
+    for (int c = 0; c < 16; c++) {
+        if (strcmp(csv->cells[0][c], name) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
 START_TEST(test_e2e_inquiry_answered_on_the_spot)
 {
     char id[48];
@@ -106,6 +159,35 @@ START_TEST(test_e2e_inquiry_answered_on_the_spot)
     char path[96];
     snprintf(path, sizeof path, "/v1/cases/%s", id);
     ck_assert_int_eq(e2e_http(S_OUTSIDER, "GET", path, NULL, NULL, NULL), 404);
+    // The satisfaction report, as JSON and as CSV read back by libcsv.
+    json_t *report =
+        e2e_expect(200, S_AUDITOR, "GET", "/v1/reports/satisfaction", NULL);
+    ck_assert_int_ge(e2e_int(report, "count"), 1);
+    char text[2048], type[64];
+    ck_assert_int_eq(e2e_http_text(S_AUDITOR, "GET", "/v1/reports/satisfaction",
+                                   "Accept: text/csv\r\n", text, sizeof text,
+                                   type),
+                     200);
+    ck_assert_str_eq(type, "text/csv; charset=utf-8");
+    s_csv_t csv = {0};
+    s_csv_parse(text, &csv);
+    ck_assert_int_eq(csv.rows, 2);
+    int column = s_csv_column(&csv, "count");
+    ck_assert_int_ge(column, 0);
+    ck_assert_int_eq(atoi(csv.cells[1][column]), e2e_int(report, "count"));
+    json_decref(report);
+    // The case list exported as CSV, a page at a time.
+    ck_assert_int_eq(e2e_http_text(S_AUDITOR, "GET", "/v1/cases?limit=1",
+                                   "Accept: text/csv\r\n", text, sizeof text,
+                                   type),
+                     200);
+    ck_assert_str_eq(type, "text/csv; charset=utf-8");
+    s_csv_t page = {0};
+    s_csv_parse(text, &page);
+    ck_assert_int_eq(page.rows, 2);
+    ck_assert_int_eq(s_csv_column(&page, "id"), 0);
+    ck_assert_int_ge(s_csv_column(&page, "customer_name"), 0);
+    ck_assert(strncmp(page.cells[1][0], "CS-", 3) == 0);
 }
 END_TEST
 
@@ -741,6 +823,347 @@ START_TEST(test_e2e_personnel_evaluation_customer_score)
     ck_assert_str_eq(e2e_str(doc, "state"), "final");
     json_decref(doc);
 }
+// ---- inventory: the catalogue and the ledger
+
+static int
+s_movement(int who, const char *item, const char *kind, int quantity,
+           json_t **out)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"%s\",\"quantity\":%d,"
+             "\"reference\":\"E2E\"}",
+             item, kind, quantity);
+    return e2e_http(who, "POST", "/v1/stock/movements", body, NULL, out);
+}
+
+START_TEST(test_e2e_stock_received_issued_and_verified)
+{
+    char id[48], path[128];
+    json_t *out = NULL;
+    const char *item = "{\"name\":\"Fuse 10A\",\"unit\":\"piece\","
+                       "\"category\":\"electrical\",\"location\":"
+                       "\"main-store\",\"reorder_point\":4,"
+                       "\"reorder_quantity\":20,\"max_stock\":50}";
+    // Only the store keepers keep the catalogue; a bad field is named (a
+    // body the contract refuses never reaches the service here).
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/items", item));
+    ck_assert_int_eq(
+        e2e_http(S_KEEPER, "POST", "/v1/items",
+                 "{\"name\":\"Fuse\",\"unit\":\"piece\",\"category\":"
+                 "\"electrical\",\"location\":\"attic\"}",
+                 NULL, &out),
+        400);
+    ck_assert_str_eq(
+        e2e_str(json_array_get(json_object_get(out, "errors"), 0), "field"),
+        "location");
+    json_decref(out);
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/items", item);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    ck_assert_int_eq(s_movement(S_KEEPER, id, "receipt", 10, NULL), 201);
+    ck_assert_int_eq(s_movement(S_TECH, id, "issue", 1, NULL), 403);
+    ck_assert_int_eq(s_movement(S_KEEPER, id, "issue", 6, NULL), 201);
+    ck_assert_int_eq(s_movement(S_KEEPER, id, "issue", 5, &out), 422);
+    ck_assert_str_eq(e2e_str(out, "code"), "insufficient_stock");
+    ck_assert_int_eq(e2e_int(out, "shortfall"), 1);
+    json_decref(out);
+    snprintf(path, sizeof path, "/v1/stock?item=%s", id);
+    doc = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(doc, "on_hand"), 4);
+    ck_assert(json_is_true(json_object_get(doc, "low")));
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/items/%s/ledger", id);
+    json_decref(e2e_expect(403, S_TECH, "GET", path, NULL));
+    doc = e2e_expect(200, S_AUDITOR, "GET", path, NULL);
+    const json_t *entries = json_object_get(doc, "items");
+    ck_assert_int_eq(json_array_size(entries), 2);
+    ck_assert_int_eq(e2e_int(json_array_get(entries, 1), "balance_after"), 4);
+    json_decref(doc);
+    doc = e2e_expect(200, S_AUDITOR, "POST", "/v1/stock/verify", NULL);
+    ck_assert(json_is_true(json_object_get(doc, "consistent")));
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_e2e_supplier_qualified_then_suspended_on_quality)
+{
+    char id[48], body[384];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Hebei Pipes\",\"qualifications\":[{\"kind\":"
+             "\"business licence\",\"number\":\"BL-E2E\",\"valid_until\":"
+             "\"%d-12-31\"}]}",
+             e2e_stack.year + 1);
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/suppliers", body));
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/suppliers", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    // The logistics head qualifies; the store keeper may not.
+    json_decref(e2e_act(S_KEEPER, "suppliers", id, "qualify", "{}", 403));
+    int head = e2e_person("dept_head", "logistics");
+    json_decref(e2e_act(head, "suppliers", id, "qualify", "{}", 200));
+    json_decref(e2e_act(head, "suppliers", id, "qualify", "{}", 409));
+    doc = e2e_act(S_KEEPER, "suppliers", id, "evaluate",
+                  "{\"qualification\":4,\"reputation\":3,\"quality\":1}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "suspended");
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_e2e_procurement_plan_approved_by_logistics_head)
+{
+    char item[48], id[48], body[384];
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/items",
+                             "{\"name\":\"Pump seal\",\"unit\":\"piece\","
+                             "\"category\":\"spares\",\"location\":"
+                             "\"main-store\"}");
+    snprintf(item, sizeof item, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Spares\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":12,\"needed_by\":\"%d-06-30\"}]}",
+             item, e2e_stack.year + 1);
+    doc = e2e_expect(201, S_KEEPER, "POST", "/v1/procurement-plans", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    json_decref(
+        e2e_act(S_KEEPER, "procurement-plans", id, "submit", "{}", 200));
+    // Only the logistics head takes the step.
+    json_decref(
+        e2e_act(S_KEEPER, "procurement-plans", id, "approve", "{}", 403));
+    json_decref(
+        e2e_act(S_TECH_HEAD, "procurement-plans", id, "approve", "{}", 403));
+    int head = e2e_person("dept_head", "logistics");
+    doc = e2e_act(head, "procurement-plans", id, "approve", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "approved");
+    json_decref(doc);
+}
+END_TEST
+
+// A step of a document as who, expecting 200; returns the state.
+static void
+s_inv_step(int who, const char *collection, const char *id, const char *action,
+           const char *body, const char *state)
+{
+    json_t *doc = e2e_act(who, collection, id, action, body, 200);
+    if (state) {
+        ck_assert_str_eq(e2e_str(doc, "state"), state);
+    }
+    json_decref(doc);
+}
+
+// Next year's budget with a materials line of logistics: its line ref.
+static void
+s_materials_budget(char *line)
+{
+    char body[384], id[48];
+    snprintf(body, sizeof body,
+             "{\"year\":%d,\"title\":\"Materials\",\"lines\":[{"
+             "\"category\":\"materials\",\"department\":\"logistics\","
+             "\"amount\":3000000}]}",
+             e2e_stack.year + 1);
+    json_t *doc = e2e_expect(201, S_CLERK, "POST", "/v1/budgets", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    s_inv_step(S_CLERK, "budgets", id, "submit", "{}", NULL);
+    s_inv_step(S_FIN_HEAD, "budgets", id, "approve", "{}", NULL);
+    s_inv_step(E2E_HEAD, "budgets", id, "approve", "{}", "approved");
+    snprintf(line, 64, "%s/L1", id);
+}
+
+static void
+s_created(int who, const char *path, const char *body, char *id)
+{
+    json_t *doc = e2e_expect(201, who, "POST", path, body);
+    snprintf(id, 48, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+}
+
+START_TEST(test_e2e_plan_order_receipt_into_stock)
+{
+    char line[64], item[48], supplier[48], plan[48], order[48];
+    char body[1024];
+    int head = e2e_person("dept_head", "logistics");
+    s_materials_budget(line);
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Valve DN50\",\"unit\":\"piece\",\"category\":"
+              "\"plumbing\",\"location\":\"main-store\"}",
+              item);
+    snprintf(body, sizeof body,
+             "{\"name\":\"Valve Works\",\"qualifications\":[{\"kind\":"
+             "\"licence\",\"number\":\"VW-1\",\"valid_until\":"
+             "\"%d-12-31\"}]}",
+             e2e_stack.year + 2);
+    s_created(S_KEEPER, "/v1/suppliers", body, supplier);
+    s_inv_step(head, "suppliers", supplier, "qualify", "{}", "qualified");
+    snprintf(body, sizeof body,
+             "{\"title\":\"Valves\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":10,\"needed_by\":\"%d-03-01\"}]}",
+             item, e2e_stack.year + 1);
+    s_created(S_KEEPER, "/v1/procurement-plans", body, plan);
+    s_inv_step(S_KEEPER, "procurement-plans", plan, "submit", "{}", "pending");
+    s_inv_step(head, "procurement-plans", plan, "approve", "{}", "approved");
+    snprintf(body, sizeof body,
+             "{\"supplier\":\"%s\",\"budget_line\":\"%s\",\"plan\":"
+             "\"%s\",\"delivery_place\":\"Main store\",\"payment_terms\":"
+             "\"30 days after receipt\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":10,\"unit_price\":8000,\"delivery_date\":"
+             "\"%d-02-01\"}]}",
+             supplier, line, plan, item, e2e_stack.year + 1);
+    s_created(S_KEEPER, "/v1/purchase-orders", body, order);
+    // Finance checks the budget at submit and each step, commits it at
+    // the last.
+    s_inv_step(S_KEEPER, "purchase-orders", order, "submit", "{}", "pending");
+    json_decref(
+        e2e_act(S_FIN_HEAD, "purchase-orders", order, "approve", "{}", 403));
+    s_inv_step(head, "purchase-orders", order, "approve", "{}", "pending");
+    s_inv_step(S_FIN_HEAD, "purchase-orders", order, "approve", "{}",
+               "approved");
+    s_inv_step(S_KEEPER, "purchase-orders", order, "order", "{}", "ordered");
+    json_decref(
+        e2e_act(S_KEEPER, "purchase-orders", order, "order", "{}", 409));
+    // A partial receipt with rejected pieces, inspected by the head.
+    s_inv_step(head, "purchase-orders", order, "receive",
+               "{\"lines\":[{\"line\":\"L1\",\"accepted\":7,\"rejected\":"
+               "2,\"notes\":\"2 leaking\"}]}",
+               "partially_received");
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(stock, "on_hand"), 7);
+    json_decref(stock);
+    s_inv_step(S_KEEPER, "purchase-orders", order, "close", "{}", "closed");
+}
+END_TEST
+
+START_TEST(test_e2e_requisition_valuable_issued_and_returned)
+{
+    char item[48], id[48], body[256], path[96];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Insulation tester\",\"unit\":\"piece\","
+              "\"category\":\"tools\",\"location\":\"main-store\","
+              "\"control_class\":\"valuable\"}",
+              item);
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":5}", item);
+    json_decref(e2e_expect(201, S_KEEPER, "POST", "/v1/stock/movements", body));
+    snprintf(body, sizeof body,
+             "{\"purpose\":\"Substation check\",\"lines\":[{\"item\":"
+             "\"%s\",\"quantity\":3}]}",
+             item);
+    s_created(S_TECH, "/v1/requisitions", body, id);
+    s_inv_step(S_TECH, "requisitions", id, "submit", "{}", "pending");
+    // A valuable item: the department head, then the deputy over it.
+    json_decref(e2e_act(S_TECH, "requisitions", id, "approve", "{}", 403));
+    s_inv_step(S_TECH_HEAD, "requisitions", id, "approve", "{}", "pending");
+    json_decref(e2e_act(e2e_deputy_of("logistics"), "requisitions", id,
+                        "approve", "{}", 403));
+    s_inv_step(e2e_deputy_of("technical"), "requisitions", id, "approve", "{}",
+               "approved");
+    json_decref(e2e_act(S_TECH, "requisitions", id, "issue",
+                        "{\"lines\":[{\"line\":\"L1\",\"quantity\":2}]}", 403));
+    s_inv_step(S_KEEPER, "requisitions", id, "issue",
+               "{\"lines\":[{\"line\":\"L1\",\"quantity\":2}]}",
+               "partially_issued");
+    s_inv_step(S_KEEPER, "requisitions", id, "return",
+               "{\"lines\":[{\"line\":\"L1\",\"quantity\":1}]}",
+               "partially_issued");
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert_int_eq(e2e_int(stock, "on_hand"), 4);
+    json_decref(stock);
+}
+END_TEST
+
+static int
+s_move_status(const char *item, const char *kind, int quantity)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"%s\",\"quantity\":%d}", item, kind,
+             quantity);
+    return e2e_http(S_KEEPER, "POST", "/v1/stock/movements", body, NULL, NULL);
+}
+
+static long long
+s_on_hand(const char *item)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/stock?item=%s", item);
+    json_t *stock = e2e_expect(200, S_KEEPER, "GET", path, NULL);
+    long long n = e2e_int(stock, "on_hand");
+    json_decref(stock);
+    return n;
+}
+
+START_TEST(test_e2e_count_surplus_and_shortage_posted)
+{
+    char bolt[48], nut[48], id[48], body[512];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Bolt M8\",\"unit\":\"piece\",\"category\":"
+              "\"e2e-count\",\"location\":\"spare-store\"}",
+              bolt);
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Nut M8\",\"unit\":\"piece\",\"category\":"
+              "\"e2e-count\",\"location\":\"spare-store\"}",
+              nut);
+    ck_assert_int_eq(s_move_status(bolt, "receipt", 10), 201);
+    ck_assert_int_eq(s_move_status(nut, "receipt", 10), 201);
+    s_created(S_KEEPER, "/v1/stock-counts",
+              "{\"location\":\"spare-store\",\"category\":\"e2e-count\","
+              "\"work_request\":true}",
+              id);
+    ck_assert_int_eq(s_move_status(bolt, "issue", 1), 409); // frozen
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"item\":\"%s\",\"counted\":12,\"reason\":"
+             "\"unbooked delivery\"},{\"item\":\"%s\",\"counted\":7,"
+             "\"reason\":\"damaged\"}]}",
+             bolt, nut);
+    s_inv_step(S_KEEPER, "stock-counts", id, "record", body, "counted");
+    s_inv_step(S_KEEPER, "stock-counts", id, "submit", "{}", "pending");
+    json_decref(e2e_act(S_KEEPER, "stock-counts", id, "approve", "{}", 403));
+    s_inv_step(e2e_person("dept_head", "logistics"), "stock-counts", id,
+               "approve", "{}", "approved");
+    s_inv_step(S_KEEPER, "stock-counts", id, "post", "{}", "posted");
+    ck_assert_int_eq(s_on_hand(bolt), 12);
+    ck_assert_int_eq(s_on_hand(nut), 7);
+    ck_assert_int_eq(s_move_status(bolt, "issue", 1), 201);
+}
+END_TEST
+
+// Plans the service proposed for item (draft, `proposed`).
+static int
+s_proposed(const char *item)
+{
+    json_t *list =
+        e2e_expect(200, S_KEEPER, "GET",
+                   "/v1/procurement-plans?state=draft&limit=200", NULL);
+    const json_t *plans = json_object_get(list, "items");
+    int n = 0;
+    for (size_t i = 0; i < json_array_size(plans); i++) {
+        const json_t *plan = json_array_get(plans, i);
+        const json_t *line = json_array_get(json_object_get(plan, "lines"), 0);
+        n += json_is_true(json_object_get(plan, "proposed"))
+             && strcmp(e2e_str(line, "item"), item) == 0;
+    }
+    json_decref(list);
+    return n;
+}
+
+START_TEST(test_e2e_reorder_alert_raised_once)
+{
+    char item[48];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Filter cartridge\",\"unit\":\"piece\","
+              "\"category\":\"spares\",\"location\":\"main-store\","
+              "\"reorder_point\":5,\"reorder_quantity\":30}",
+              item);
+    ck_assert_int_eq(s_move_status(item, "receipt", 10), 201);
+    ck_assert_int_eq(s_proposed(item), 0);
+    ck_assert_int_eq(s_move_status(item, "issue", 6), 201);
+    ck_assert_int_eq(s_move_status(item, "issue", 1), 201);
+    ck_assert_int_eq(s_proposed(item), 1); // once, not again under the point
+}
 END_TEST
 
 Suite *
@@ -761,6 +1184,13 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_personnel_plan_to_hire);
     tcase_add_test(tc, test_e2e_personnel_plan_budget_checked);
     tcase_add_test(tc, test_e2e_personnel_evaluation_customer_score);
+    tcase_add_test(tc, test_e2e_stock_received_issued_and_verified);
+    tcase_add_test(tc, test_e2e_supplier_qualified_then_suspended_on_quality);
+    tcase_add_test(tc, test_e2e_procurement_plan_approved_by_logistics_head);
+    tcase_add_test(tc, test_e2e_plan_order_receipt_into_stock);
+    tcase_add_test(tc, test_e2e_requisition_valuable_issued_and_returned);
+    tcase_add_test(tc, test_e2e_count_surplus_and_shortage_posted);
+    tcase_add_test(tc, test_e2e_reorder_alert_raised_once);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -26,7 +26,10 @@
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \
     "reconciliations=finance expenditure-requests=finance "                    \
-    "reports/budget=finance"
+    "reports/budget=finance "                                                  \
+    "items=inventory stock=inventory suppliers=inventory "                     \
+    "procurement-plans=inventory purchase-orders=inventory "                   \
+    "requisitions=inventory stock-counts=inventory reports/stock=inventory"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

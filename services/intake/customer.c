@@ -287,7 +287,7 @@ customer_name_key(const char *name, char *out, size_t size)
     bool space = true; // drop leading and repeated white space
     for (const char *p = name ? name : ""; *p && n + 1 < size; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c == ' ' || c == '\t' || c < 0x20) {
+        if (c == ' ' || c < 0x20) { // tabs, line breaks and other controls
             if (!space) {
                 out[n++] = ' ';
             }
