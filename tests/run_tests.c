@@ -21,6 +21,7 @@ main(void)
     srunner_add_suite(runner, personnel_suite());
     srunner_add_suite(runner, personnel_org_suite());
     srunner_add_suite(runner, personnel_delegation_suite());
+    srunner_add_suite(runner, personnel_people_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, dispatch_rules_suite());
     srunner_add_suite(runner, dispatch_clocks_suite());
@@ -28,6 +29,7 @@ main(void)
     srunner_add_suite(runner, intake_events_suite());
     srunner_add_suite(runner, call_suite());
     srunner_add_suite(runner, dispatch_requests_suite());
+    srunner_add_suite(runner, dispatch_skills_suite());
     srunner_add_suite(runner, restart_suite());
     srunner_add_suite(runner, events_suite());
     srunner_add_suite(runner, intake_bounds_suite());

@@ -213,11 +213,8 @@ START_TEST(test_personnel_demoted_deputy_uses_current_role)
     char deputy_id[PERSONNEL_TEST_ID_MAX];
     s_deputy_over("dm_dept", deputy_id);
     json_t *head = personnel_head();
-    char path[128];
-    snprintf(path, sizeof path, "/v1/staff/%s/change-role", deputy_id);
     ck_assert_int_eq(
-        personnel_status(head, "POST", path,
-                         "{\"role\":\"cs_agent\",\"reason\":\"reorg\"}"),
+        personnel_sanction_role(deputy_id, "demotion", "cs_agent", "reorg"),
         200);
     json_t *deputy = s_actor(deputy_id, "deputy_head", "management");
     const char *hire = "{\"name\":\"Hire\",\"role\":\"cs_agent\","
@@ -403,11 +400,8 @@ START_TEST(test_personnel_posts_released)
     snprintf(body, sizeof body, "{\"head\":\"%s\"}", first);
     ck_assert_int_eq(personnel_patch_department("rel_dept", body), 200);
     json_t *head = personnel_head();
-    snprintf(path, sizeof path, "/v1/staff/%s/change-role", first);
     ck_assert_int_eq(
-        personnel_status(head, "POST", path,
-                         "{\"role\":\"technician\",\"reason\":\"asked\"}"),
-        200);
+        personnel_sanction_role(first, "demotion", "technician", "asked"), 200);
     s_member("/v1/departments/rel_dept", "head", text);
     ck_assert_str_eq(text, "");
     snprintf(body, sizeof body, "{\"head\":\"%s\"}", second);

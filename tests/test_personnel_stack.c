@@ -208,6 +208,31 @@ personnel_patch_department(const char *code, const char *body_text)
     return status;
 }
 
+int
+personnel_sanction_role(const char *staff_id, const char *kind,
+                        const char *role, const char *reason)
+{
+    json_t *head = personnel_head();
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "staff", staff_id, "kind",
+                             kind, "role", role, "reason", reason);
+    json_t *reply =
+        personnel_call(head, "POST", "/v1/sanctions", NULL, body, NULL);
+    json_decref(body);
+    int status = harness_mdp_status(reply);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/sanctions/%s/",
+             status == 201 ? harness_mdp_body_string(reply, "id") : "none");
+    json_decref(reply);
+    size_t end = strlen(path);
+    const char *actions[] = {"submit", "publish"};
+    for (size_t i = 0; status < 300 && i < 2; i++) {
+        snprintf(path + end, sizeof path - end, "%s", actions[i]);
+        status = personnel_status(head, "POST", path, NULL);
+    }
+    json_decref(head);
+    return status;
+}
+
 void
 personnel_issue_token(const char *staff_id, const char *expires_at,
                       char *secret, char *token_id)

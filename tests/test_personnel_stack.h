@@ -76,6 +76,12 @@ void personnel_create_staff(const char *name, const char *role,
 // the status.
 int personnel_patch_department(const char *code, const char *body_text);
 
+// Promote or demote staff id (kind "promotion" or "demotion") to role the
+// only way there is: a sanction the station head proposes (their own
+// decision) and publishes. Returns the status of the last step.
+int personnel_sanction_role(const char *staff_id, const char *kind,
+                            const char *role, const char *reason);
+
 // Issue a token for staff id as the station head (expires_at may be NULL);
 // writes the secret (PERSONNEL_TEST_TOKEN_MAX bytes) and the token id
 // (PERSONNEL_TEST_ID_MAX bytes).

@@ -25,8 +25,54 @@
 #define PERSONNEL_EVENT_DELEGATION_CREATED "personnel.delegation.created"
 #define PERSONNEL_EVENT_DELEGATION_REVOKED "personnel.delegation.revoked"
 
-// A published reward or punishment; finance posts fines and bonuses.
-#define PERSONNEL_EVENT_SANCTION_PUBLISHED "personnel.sanction.published"
+// Rewards and punishments (services/personnel/sanction.h). A published
+// one is effective; finance posts fines and bonuses.
+#define PERSONNEL_EVENT_SANCTION_CREATED   "personnel.sanction.created"
+#define PERSONNEL_EVENT_SANCTION_SUBMITTED "personnel.sanction.submitted"
+#define PERSONNEL_EVENT_SANCTION_STEP_APPROVED                                 \
+    "personnel.sanction.step_approved"
+#define PERSONNEL_EVENT_SANCTION_APPROVED    "personnel.sanction.approved"
+#define PERSONNEL_EVENT_SANCTION_REJECTED    "personnel.sanction.rejected"
+#define PERSONNEL_EVENT_SANCTION_RESUBMITTED "personnel.sanction.resubmitted"
+#define PERSONNEL_EVENT_SANCTION_WITHDRAWN   "personnel.sanction.withdrawn"
+#define PERSONNEL_EVENT_SANCTION_RESPONDED   "personnel.sanction.responded"
+#define PERSONNEL_EVENT_SANCTION_PUBLISHED   "personnel.sanction.published"
+
+// Recruitment plans and candidates (services/personnel/recruitment.h,
+// candidate.h).
+#define PERSONNEL_EVENT_RECRUITMENT_CREATED "personnel.recruitment_plan.created"
+#define PERSONNEL_EVENT_RECRUITMENT_SUBMITTED                                  \
+    "personnel.recruitment_plan.submitted"
+#define PERSONNEL_EVENT_RECRUITMENT_STEP_APPROVED                              \
+    "personnel.recruitment_plan.step_approved"
+#define PERSONNEL_EVENT_RECRUITMENT_APPROVED                                   \
+    "personnel.recruitment_plan.approved"
+#define PERSONNEL_EVENT_RECRUITMENT_REJECTED                                   \
+    "personnel.recruitment_plan.rejected"
+#define PERSONNEL_EVENT_RECRUITMENT_RESUBMITTED                                \
+    "personnel.recruitment_plan.resubmitted"
+#define PERSONNEL_EVENT_RECRUITMENT_WITHDRAWN                                  \
+    "personnel.recruitment_plan.withdrawn"
+#define PERSONNEL_EVENT_RECRUITMENT_CLOSED    "personnel.recruitment_plan.closed"
+#define PERSONNEL_EVENT_CANDIDATE_CREATED     "personnel.candidate.created"
+#define PERSONNEL_EVENT_CANDIDATE_SCREENED    "personnel.candidate.screened"
+#define PERSONNEL_EVENT_CANDIDATE_INTERVIEWED "personnel.candidate.interviewed"
+#define PERSONNEL_EVENT_CANDIDATE_TESTED      "personnel.candidate.tested"
+#define PERSONNEL_EVENT_CANDIDATE_OFFERED     "personnel.candidate.offered"
+#define PERSONNEL_EVENT_CANDIDATE_DECLINED    "personnel.candidate.declined"
+#define PERSONNEL_EVENT_CANDIDATE_HIRED       "personnel.candidate.hired"
+
+// General training records (services/personnel/training.h).
+#define PERSONNEL_EVENT_TRAINING_RECORDED "personnel.training.recorded"
+
+// Evaluation cycles and evaluations (services/personnel/evaluation.h).
+#define PERSONNEL_EVENT_CYCLE_CREATED        "personnel.evaluation_cycle.created"
+#define PERSONNEL_EVENT_CYCLE_CLOSED         "personnel.evaluation_cycle.closed"
+#define PERSONNEL_EVENT_EVALUATION_CREATED   "personnel.evaluation.created"
+#define PERSONNEL_EVENT_EVALUATION_SCORED    "personnel.evaluation.scored"
+#define PERSONNEL_EVENT_EVALUATION_FINALIZED "personnel.evaluation.finalized"
+#define PERSONNEL_EVENT_EVALUATION_CONFIRMED "personnel.evaluation.confirmed"
+#define PERSONNEL_EVENT_EVALUATION_REJECTED  "personnel.evaluation.rejected"
 
 // Prefixes: every personnel event, and those the org view applies.
 #define PERSONNEL_EVENT_PREFIX            "personnel."

@@ -47,6 +47,13 @@ s_contains(const json_t *array, const char *id)
     return false;
 }
 
+bool
+assign_has_skill(const json_t *staff, const json_t *workorder)
+{
+    const char *skill = cm_doc_string(workorder, "skill");
+    return !skill || s_contains(json_object_get(staff, "skills"), skill);
+}
+
 // On duty, in the department, active and eligible: ids into `ids` (borrowed
 // from members). Returns the count.
 static size_t
@@ -63,7 +70,8 @@ s_candidates(cm_store_t *store, const json_t *on_duty, const json_t *members,
             continue;
         }
         json_t *staff = cm_org_staff(store, DISPATCH_OWNER, id);
-        if (staff && assign_is_eligible(staff, workorder)) {
+        if (staff && assign_is_eligible(staff, workorder)
+            && assign_has_skill(staff, workorder)) {
             ids[n++] = id;
         }
         json_decref(staff);
@@ -127,7 +135,8 @@ assign_auto(const dispatch_t *state, cm_store_t *store, json_t *doc,
     if (!assignee[0]) {
         cm_log_info("workorder.unassigned", "id", cm_doc_text(doc, "id"),
                     "department", cm_doc_text(doc, "department"), "reason",
-                    "nobody on duty");
+                    cm_doc_string(doc, "skill") ? "nobody on duty has the skill"
+                                                : "nobody on duty");
         return 0;
     }
     json_t *body = json_pack("{s:s, s:s}", "assignee", assignee, "note",

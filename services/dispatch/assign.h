@@ -4,7 +4,9 @@
 // the department in the org view ∩ eligible) with the fewest unfinished
 // work orders; ties go to the smallest id. The pick is then assigned
 // through the work order process (row "assign" of dispatch's own role), so
-// it passes the same checks as a manual assignment.
+// it passes the same checks as a manual assignment. A work order naming a
+// `skill` goes only to staff whose record (personnel's `skills`, in the
+// org view) lists it; nobody on duty has it: it stays open.
 #ifndef DISPATCH_ASSIGN_H
 #define DISPATCH_ASSIGN_H
 
@@ -26,6 +28,10 @@ int assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n);
 // after the three-level safety training plugs in here with
 // cm_org_is_trained once safety-audit publishes the training status.
 bool assign_is_eligible(const json_t *staff, const json_t *workorder);
+
+// Whether staff's record lists the skill the work order needs (true when it
+// needs none). Pure.
+bool assign_has_skill(const json_t *staff, const json_t *workorder);
 
 // Pick an assignee for the work order under `policy` into out (size bytes;
 // "" when nobody is on duty). 0 or a negative cm_status_t.

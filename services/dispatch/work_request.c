@@ -41,6 +41,7 @@ static const cm_field_t s_request_fields[] = {
     {"due_at", CM_FIELD_TIME},
     {"assignee", CM_FIELD_CODE},
     {"field_work", CM_FIELD_BOOLEAN},
+    {"skill", CM_FIELD_ANY, 0, .check = workorder_check_skill},
     {"note", CM_FIELD_TEXT},
     CM_FIELD_END,
 };
@@ -127,6 +128,10 @@ s_workorder(const char *id, const char *producer, const json_t *request,
                   json_object_get(request, "due_at"), "field_work",
                   json_is_true(json_object_get(request, "field_work")));
     json_object_set_new(doc, "request", keep);
+    const char *skill = cm_doc_string(request, "skill");
+    if (skill) {
+        json_object_set_new(doc, "skill", json_string(skill));
+    }
     workorder_set_due(doc, json_object_get(request, "due_at"));
     return doc;
 }

@@ -12,7 +12,9 @@
 //       "priority": "normal"?, "due_at": "<RFC 3339>"?,
 //       "assignee": "ST-5"?,           active staff of the department; else
 //                                      automatic assignment
-//       "field_work": true?}}          only trained staff may take it
+//       "field_work": true?,           only trained staff may take it
+//       "skill": "electrical"?}}       automatic assignment only to staff
+//                                      whose record lists the skill
 //   <producer>.<entity>.work_cancelled data {"request": {"key": …}}
 //
 // and dispatch opens the work order once (origin "service", its `request`

@@ -23,6 +23,25 @@ static const cm_filter_t s_filters[] = {
 };
 
 bool
+workorder_skill_is_valid(const char *skill)
+{
+    size_t n = skill ? strlen(skill) : 0;
+    return n >= 2 && n <= WORKORDER_SKILL_MAX && skill[0] >= 'a'
+           && skill[0] <= 'z'
+           && strspn(skill, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+bool
+workorder_check_skill(const json_t *value, const char *field,
+                      json_t **problem_p)
+{
+    return workorder_skill_is_valid(json_string_value(value))
+           || cm_validate_fail(problem_p, field,
+                               "must be a skill name: 2-32 characters of "
+                               "a-z, 0-9 and _, starting with a letter");
+}
+
+bool
 workorder_is_unfinished(const char *state)
 {
     return cm_validate_name_in(WORKORDER_UNFINISHED, state);
@@ -133,11 +152,11 @@ workorder_new(const char *id, const char *title, const char *dept,
     assert(id && title && dept && priority && origin);
     json_t *self = actor ? NULL : dispatch_self_actor();
     json_t *doc = cm_doc_new(id, "open", actor ? actor : self, now_ms);
-    json_t *members =
-        json_pack("{s:s, s:s, s:O, s:s, s:s, s:n, s:n, s:i}", "title", title,
-                  "department", dept, "source", source ? source : json_null(),
-                  "priority", priority, "origin", origin, "assignee",
-                  "previous_assignee", "escalation_level", 0);
+    json_t *members = json_pack(
+        "{s:s, s:s, s:O, s:s, s:s, s:n, s:n, s:i, s:n}", "title", title,
+        "department", dept, "source", source ? source : json_null(), "priority",
+        priority, "origin", origin, "assignee", "previous_assignee",
+        "escalation_level", 0, "skill");
     assert(members);
     json_object_update(doc, members);
     json_decref(members);

@@ -1,5 +1,7 @@
 // workorder — the work order document type (cm_doc): who works on what,
-// for which department, from which source. Generic: `source` is
+// for which department, from which source, needing which skill (`skill`:
+// null, or a name personnel lists in staff records' `skills`). Generic:
+// `source` is
 // {"type","id"} (a case today; assets, inventory and safety later), and
 // `origin` says who opened it: "event" (dispatch, for its source's own
 // process: the one work order of a case, whose assignment intake copies to
@@ -30,6 +32,7 @@
 #define WORKORDER_TITLE_MAX  200
 #define WORKORDER_SOURCES    "case" // source types dispatch can check
 #define WORKORDER_OPEN_IN    0      // index of filter "open_in" (the queue)
+#define WORKORDER_SKILL_MAX  32     // characters of a skill name
 
 #define WORKORDER_ORIGIN_EVENT   "event"   // opened by dispatch for its source
 #define WORKORDER_ORIGIN_REQUEST "request" // POST /v1/work-orders
@@ -46,6 +49,14 @@ extern const cm_doc_type_t workorder_type;
 json_t *workorder_new(const char *id, const char *title, const char *dept,
                       const json_t *source, const char *priority,
                       const char *origin, const json_t *actor, int64_t now_ms);
+
+// True when skill is a skill name as personnel keeps them: 2-32 characters
+// of a-z, 0-9 and _, starting with a letter. Pure.
+bool workorder_skill_is_valid(const char *skill);
+
+// cm_field check of a `skill` member (workorder_skill_is_valid).
+bool workorder_check_skill(const json_t *value, const char *field,
+                           json_t **problem_p);
 
 // True when a work order in `state` still needs work (load, queues).
 bool workorder_is_unfinished(const char *state);

@@ -57,6 +57,7 @@ static const cm_field_t s_create_fields[] = {
     {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED},
     {"source", CM_FIELD_OBJECT, 0, .check = s_check_source},
     {"priority", CM_FIELD_ENUM, 0, .values = WORKORDER_PRIORITIES},
+    {"skill", CM_FIELD_ANY, 0, .check = workorder_check_skill},
     {"due_at", CM_FIELD_TIME, CM_FIELD_FUTURE},
     CM_FIELD_NOTE,
     CM_FIELD_END,
@@ -214,6 +215,10 @@ workorder_http_create(cm_ctx_t *ctx)
         id, cm_doc_text(body, "title"), cm_doc_text(body, "department"),
         json_is_object(source) ? source : NULL, priority ? priority : "normal",
         WORKORDER_ORIGIN_REQUEST, cm_ctx_actor(ctx), now);
+    const char *skill = cm_doc_string(body, "skill");
+    if (skill) {
+        json_object_set_new(doc, "skill", json_string(skill));
+    }
     workorder_set_due(doc, json_object_get(body, "due_at"));
     const char *note = cm_doc_string(body, "note");
     json_t *history = json_object_get(doc, "history");

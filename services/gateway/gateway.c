@@ -17,6 +17,9 @@
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
     "approval-rules=personnel "                                                \
+    "sanctions=personnel notices=personnel "                                   \
+    "recruitment-plans=personnel candidates=personnel trainings=personnel "    \
+    "evaluation-cycles=personnel evaluations=personnel "                       \
     "cases=intake customers=intake return-visits=intake reports=intake "       \
     "work-orders=dispatch "                                                    \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \

@@ -29,6 +29,7 @@ const cm_route_t intake_routes[] = {
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
     {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
+    {"POST", "/internal/satisfaction", satisfaction_internal},
     {NULL, NULL, NULL},
 };
 

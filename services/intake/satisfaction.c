@@ -296,3 +296,57 @@ satisfaction_get_report(cm_ctx_t *ctx)
     }
     cm_ctx_reply(ctx, 200, report);
 }
+
+// POST /internal/satisfaction: the same figures for another service
+// (personnel's evaluations), asked through cm_call. Only service callers
+// (role system with `service`); the body names staff and the period.
+void
+satisfaction_internal(cm_ctx_t *ctx)
+{
+    const json_t *actor = cm_ctx_actor(ctx);
+    if (strcmp(cm_ctx_actor_role(ctx), "system") != 0
+        || !json_is_string(json_object_get(actor, "service"))) {
+        cm_ctx_fail(ctx, cm_problem_new(403, "forbidden",
+                                        "Internal figures are for services."));
+        return;
+    }
+    const json_t *body = cm_ctx_body(ctx);
+    const char *staff = cm_doc_string(body, "staff");
+    const char *from = cm_doc_string(body, "from");
+    const char *to = cm_doc_string(body, "to");
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+    json_t *problem = NULL;
+    if (!staff || !*staff) {
+        cm_validate_fail(&problem, "staff", "is required");
+    }
+    if (!from || cm_time_parse(from, &from_ms) != 0) {
+        cm_validate_fail(&problem, "from", "must be an RFC 3339 time");
+    }
+    if (!to || cm_time_parse(to, &to_ms) != 0) {
+        cm_validate_fail(&problem, "to", "must be an RFC 3339 time");
+    }
+    char index[CM_STORE_KEY_MAX];
+    char suffix[CM_STORE_KEY_MAX];
+    snprintf(suffix, sizeof suffix, "satisfaction_staff:%s",
+             staff ? staff : "");
+    if (!problem
+        && !cm_store_key(index, sizeof index, CASE_OWNER, "idx", suffix)) {
+        cm_validate_fail(&problem, "staff", "is too long");
+    }
+    if (problem) {
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    satisfaction_totals_t totals = {0};
+    int rc =
+        s_scan(cm_ctx_store(ctx), index, from_ms, to_ms, NULL, staff, &totals);
+    if (rc) {
+        json_decref(totals.cases);
+        cm_ctx_fail_status(ctx, rc, "the satisfaction index is unreadable");
+        return;
+    }
+    cm_ctx_reply(ctx, 200,
+                 satisfaction_report(&totals, from_ms, to_ms, NULL, staff));
+    json_decref(totals.cases);
+}

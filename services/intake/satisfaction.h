@@ -55,4 +55,9 @@ json_t *satisfaction_report(const satisfaction_totals_t *totals,
 // GET /v1/reports/satisfaction?from=&to=&department=&staff= handler.
 void satisfaction_get_report(cm_ctx_t *ctx);
 
+// POST /internal/satisfaction {staff, from, to} (RFC 3339): the report of
+// one person's confirms for a service (cm_call; personnel's evaluations):
+// the same figures GET /v1/reports/satisfaction?staff=&from=&to= gives.
+void satisfaction_internal(cm_ctx_t *ctx);
+
 #endif

@@ -53,6 +53,22 @@ access_may_manage(const json_t *actor, const json_t *staff)
 }
 
 bool
+access_manages(const json_t *actor, const char *department)
+{
+    if (access_oversees(actor, department)) {
+        return true;
+    }
+    const json_t *heads = json_object_get(actor, "heads");
+    for (size_t i = 0; department && i < json_array_size(heads); i++) {
+        const char *code = json_string_value(json_array_get(heads, i));
+        if (code && strcmp(code, department) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
 access_may_read_private(const json_t *actor, const json_t *staff)
 {
     const char *id = cm_doc_text(actor, "id");

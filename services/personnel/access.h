@@ -22,6 +22,10 @@ bool access_is_top(const json_t *actor);
 // deputy head whose `oversees` lists it. Pure.
 bool access_oversees(const json_t *actor, const char *department);
 
+// True when actor is the station head, the deputy head overseeing
+// department or its head (`heads`). Pure.
+bool access_manages(const json_t *actor, const char *department);
+
 // True when actor may act on staff (a staff document) as a manager: not on
 // a station head unless actor is one, and within the departments actor
 // oversees. Pure.

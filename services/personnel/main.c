@@ -3,11 +3,18 @@
 // token, prints it once and exits (recovery.h); otherwise it runs the
 // service.
 #include "cm_service.h"
+#include "onboarding.h"
 #include "org.h"
 #include "personnel.h"
 #include "recovery.h"
 
 static personnel_t personnel_state; // the one mutable object of the process
+
+// safety-audit's onboarding sets staff records' training_status.
+static const cm_subscription_t personnel_subscriptions[] = {
+    {"safety-audit", onboarding_on_event},
+    {NULL, NULL},
+};
 
 static const cm_service_def_t personnel_service = {
     .name = PERSONNEL_OWNER,
@@ -16,6 +23,7 @@ static const cm_service_def_t personnel_service = {
     .start = personnel_start,
     .state = &personnel_state,
     .refresh_actor = org_refresh_actor,
+    .subscriptions = personnel_subscriptions,
 };
 
 int

@@ -5,13 +5,19 @@
 
 #include "access.h"
 #include "bootstrap.h"
+#include "candidate.h"
 #include "cm_approval.h"
 #include "delegation.h"
 #include "department.h"
+#include "evaluation.h"
+#include "notice.h"
 #include "position.h"
+#include "recruitment.h"
+#include "sanction.h"
 #include "staff.h"
 #include "staff_action.h"
 #include "token.h"
+#include "training.h"
 
 const cm_route_t personnel_routes[] = {
     {"POST", "/v1/departments", department_create},
@@ -35,12 +41,42 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/staff/{id}/tokens/{token_id}", token_get},
     {"DELETE", "/v1/staff/{id}/tokens/{token_id}", token_revoke},
     {"POST", "/v1/staff/{id}/tokens/{token_id}/revoke", token_revoke},
+    {"GET", "/v1/staff/{id}/trainings", training_list_of_staff},
     {"GET", "/v1/staff/{id}/delegations", delegation_list},
     {"POST", "/v1/staff/{id}/delegations", delegation_create},
     {"GET", "/v1/staff/{id}/delegations/{delegation}", delegation_get},
     {"POST", "/v1/staff/{id}/delegations/{delegation}/revoke",
      delegation_revoke},
     {"POST", "/v1/staff/{id}/{action}", staff_act},
+    {"POST", "/v1/sanctions", sanction_create},
+    {"GET", "/v1/sanctions", sanction_list},
+    {"GET", "/v1/sanctions/{id}", sanction_get},
+    {"GET", "/v1/sanctions/{id}/history", sanction_history},
+    {"POST", "/v1/sanctions/{id}/{action}", sanction_act},
+    {"POST", "/v1/recruitment-plans", recruitment_create},
+    {"GET", "/v1/recruitment-plans", recruitment_list},
+    {"GET", "/v1/recruitment-plans/{id}", recruitment_get},
+    {"GET", "/v1/recruitment-plans/{id}/history", recruitment_history},
+    {"POST", "/v1/recruitment-plans/{id}/{action}", recruitment_act},
+    {"POST", "/v1/candidates", candidate_create},
+    {"GET", "/v1/candidates", candidate_list},
+    {"GET", "/v1/candidates/{id}", candidate_get},
+    {"GET", "/v1/candidates/{id}/history", candidate_history},
+    {"POST", "/v1/candidates/{id}/{action}", candidate_act},
+    {"POST", "/v1/trainings", training_create},
+    {"GET", "/v1/trainings", training_list},
+    {"GET", "/v1/trainings/{id}", training_get},
+    {"POST", "/v1/evaluation-cycles", cycle_create},
+    {"GET", "/v1/evaluation-cycles", cycle_list},
+    {"GET", "/v1/evaluation-cycles/{id}", cycle_get},
+    {"POST", "/v1/evaluation-cycles/{id}/{action}", cycle_act},
+    {"POST", "/v1/evaluations", evaluation_create},
+    {"GET", "/v1/evaluations", evaluation_list},
+    {"GET", "/v1/evaluations/{id}", evaluation_get},
+    {"GET", "/v1/evaluations/{id}/history", evaluation_history},
+    {"POST", "/v1/evaluations/{id}/{action}", evaluation_act},
+    {"GET", "/v1/notices", notice_list},
+    {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
     {"POST", "/internal/tokens/resolve", token_resolve},
     {NULL, NULL, NULL},
@@ -60,9 +96,11 @@ const cm_config_option_t personnel_options[] = {
 int
 personnel_start(cm_service_t *service, cm_store_t *store)
 {
-    const cm_workflow_t *tables[] = {&department_workflow, &position_workflow,
-                                     &staff_workflow, &token_workflow,
-                                     &delegation_workflow};
+    const cm_workflow_t *tables[] = {
+        &department_workflow,  &position_workflow,   &staff_workflow,
+        &token_workflow,       &delegation_workflow, &sanction_workflow,
+        &recruitment_workflow, &candidate_workflow,  &cycle_workflow,
+        &evaluation_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;

@@ -96,6 +96,75 @@ s_check_position(const json_t *value, const char *field, json_t **problem)
                                "must be a position id such as POS-3");
 }
 
+bool
+staff_skill_is_valid(const char *skill)
+{
+    size_t n = skill ? strlen(skill) : 0;
+    return n >= 2 && n <= STAFF_SKILL_MAX && skill[0] >= 'a' && skill[0] <= 'z'
+           && strspn(skill, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+bool
+staff_check_skill(const json_t *value, const char *field, json_t **problem)
+{
+    return staff_skill_is_valid(json_string_value(value))
+           || cm_validate_fail(problem, field,
+                               "must be 2-32 characters: a-z, 0-9 and _, "
+                               "starting with a letter");
+}
+
+void
+staff_check_skills_unique(const json_t *body, json_t **problem)
+{
+    const json_t *skills = json_object_get(body, "skills");
+    for (size_t i = 0; i < json_array_size(skills); i++) {
+        const char *a = json_string_value(json_array_get(skills, i));
+        for (size_t j = 0; a && j < i; j++) {
+            const char *b = json_string_value(json_array_get(skills, j));
+            if (b && strcmp(a, b) == 0) {
+                char name[S_FIELD_MAX];
+                snprintf(name, sizeof name, "skills[%zu]", i);
+                cm_validate_fail(problem, name, "is listed twice");
+                break;
+            }
+        }
+    }
+}
+
+// contract: {kind, start, end?}; end not before start, required for the
+// kinds that end.
+bool
+staff_check_contract(const json_t *contract, const char *field,
+                     json_t **problem)
+{
+    static const cm_field_t parts[] = {
+        {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED,
+         .values = STAFF_CONTRACT_KINDS},
+        {"start", CM_FIELD_DATE, CM_FIELD_REQUIRED},
+        {"end", CM_FIELD_DATE, 0},
+        CM_FIELD_END,
+    };
+    if (!cm_field_check_object(parts, contract, field, problem)) {
+        return false;
+    }
+    const char *kind = cm_doc_text(contract, "kind");
+    const char *start = cm_doc_text(contract, "start");
+    const char *end = cm_doc_string(contract, "end");
+    char name[S_FIELD_MAX];
+    snprintf(name, sizeof name, "%s.end", field);
+    bool ends =
+        strcmp(kind, "fixed_term") == 0 || strcmp(kind, "probation") == 0;
+    if (!end && ends) {
+        return cm_validate_fail(problem, name,
+                                "is required for a fixed_term or probation "
+                                "contract");
+    }
+    if (end && strcmp(end, start) < 0) {
+        return cm_validate_fail(problem, name, "must not be before start");
+    }
+    return true;
+}
+
 static const cm_field_t s_create_fields[] = {
     {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = STAFF_NAME_MAX},
     {"role", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = PERSONNEL_ROLES},
@@ -103,6 +172,9 @@ static const cm_field_t s_create_fields[] = {
      .check = s_check_department},
     {"contact", CM_FIELD_OBJECT, 0, .check = s_check_contact},
     {"position", CM_FIELD_ANY, 0, .check = s_check_position},
+    {"contract", CM_FIELD_OBJECT, 0, .check = staff_check_contract},
+    {"skills", CM_FIELD_ARRAY, 0, .max = STAFF_SKILLS_MAX,
+     .check = staff_check_skill},
     CM_FIELD_END,
 };
 
@@ -111,6 +183,9 @@ static const cm_field_t s_patch_fields[] = {
     {"department", CM_FIELD_ANY, 0, .check = s_check_department},
     {"contact", CM_FIELD_OBJECT, 0, .check = s_check_contact},
     {"position", CM_FIELD_ANY, 0, .check = s_check_position},
+    {"contract", CM_FIELD_OBJECT, 0, .check = staff_check_contract},
+    {"skills", CM_FIELD_ARRAY, 0, .max = STAFF_SKILLS_MAX,
+     .check = staff_check_skill},
     CM_FIELD_END,
 };
 
@@ -123,6 +198,7 @@ staff_validate_create(const json_t *body)
         return problem;
     }
     cm_field_check(s_create_fields, body, &problem);
+    staff_check_skills_unique(body, &problem);
     return problem;
 }
 
@@ -168,6 +244,7 @@ staff_validate_patch(const json_t *body)
         }
     }
     cm_field_check(s_patch_fields, rest, &problem);
+    staff_check_skills_unique(rest, &problem);
     json_decref(rest);
     return problem;
 }
@@ -189,6 +266,30 @@ s_contact(const json_t *body)
                      email ? json_string(email) : json_null());
 }
 
+// The contract of a valid body as a new reference: {kind, start, end} or
+// null.
+static json_t *
+s_contract(const json_t *body)
+{
+    const json_t *contract = json_object_get(body, "contract");
+    if (!json_is_object(contract)) {
+        return json_null();
+    }
+    const char *end = cm_doc_string(contract, "end");
+    return json_pack("{s:O, s:O, s:o}", "kind",
+                     json_object_get(contract, "kind"), "start",
+                     json_object_get(contract, "start"), "end",
+                     end ? json_string(end) : json_null());
+}
+
+// The skills of a valid body as a new reference (a copy; [] when absent).
+static json_t *
+s_skills(const json_t *body)
+{
+    const json_t *skills = json_object_get(body, "skills");
+    return json_is_array(skills) ? json_deep_copy(skills) : json_array();
+}
+
 json_t *
 staff_new_doc(const json_t *body, const char *id, const json_t *actor,
               int64_t now_ms)
@@ -203,6 +304,8 @@ staff_new_doc(const json_t *body, const char *id, const json_t *actor,
     json_object_set_new(doc, "contact", s_contact(body));
     json_object_set_new(doc, "position",
                         position ? json_string(position) : json_null());
+    json_object_set_new(doc, "contract", s_contract(body));
+    json_object_set_new(doc, "skills", s_skills(body));
     return doc;
 }
 
@@ -220,6 +323,12 @@ staff_apply_patch(json_t *doc, const json_t *body)
     if (json_object_get(body, "contact")) {
         json_object_set_new(doc, "contact", s_contact(body));
     }
+    if (json_object_get(body, "contract")) {
+        json_object_set_new(doc, "contract", s_contract(body));
+    }
+    if (json_object_get(body, "skills")) {
+        json_object_set_new(doc, "skills", s_skills(body));
+    }
 }
 
 json_t *
@@ -233,6 +342,21 @@ staff_event_data(const json_t *doc)
                              json_object_get(doc, "status"), "position",
                              json_object_get(doc, "position"));
     assert(data);
+    // Records made before contracts and skills were kept: null and [].
+    const json_t *skills = json_object_get(doc, "skills");
+    json_object_set_new(data, "contract",
+                        json_deep_copy(json_object_get(doc, "contract")));
+    if (!json_object_get(data, "contract")) {
+        json_object_set_new(data, "contract", json_null());
+    }
+    json_object_set_new(data, "skills",
+                        json_is_array(skills) ? json_deep_copy(skills)
+                                              : json_array());
+    // Hired through recruitment: untrained until safety-audit's onboarding.
+    json_t *training = json_object_get(doc, "training_status");
+    if (json_is_string(training)) {
+        json_object_set(data, "training_status", training);
+    }
     return data;
 }
 

@@ -7,18 +7,22 @@
 #define PERSONNEL_STAFF_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cm_ctx.h"
 #include "cm_doc.h"
 #include "cm_store.h"
 
-#define STAFF_KIND      "staff"
-#define STAFF_ID_PREFIX "ST"
-#define STAFF_STATUSES  "active suspended left"
-#define STAFF_NAME_MAX  200
-#define STAFF_PHONE_MAX 32
-#define STAFF_EMAIL_MAX 254
+#define STAFF_KIND           "staff"
+#define STAFF_ID_PREFIX      "ST"
+#define STAFF_STATUSES       "active suspended left"
+#define STAFF_NAME_MAX       200
+#define STAFF_PHONE_MAX      32
+#define STAFF_EMAIL_MAX      254
+#define STAFF_SKILL_MAX      32 // characters of a skill name
+#define STAFF_SKILLS_MAX     20 // skills of one person
+#define STAFF_CONTRACT_KINDS "permanent fixed_term probation part_time"
 
 // The document type (its process: staff_workflow, staff_action.h).
 extern const cm_doc_type_t staff_type;
@@ -36,7 +40,22 @@ json_t *staff_new_doc(const json_t *body, const char *id, const json_t *actor,
 // Apply a valid patch body to doc (null clears contact and position).
 void staff_apply_patch(json_t *doc, const json_t *body);
 
-// Event data: id, name, role, department, status, position (cm_doc_event
+// True when skill is a skill name: 2-32 characters of a-z, 0-9 and _,
+// starting with a letter.
+bool staff_skill_is_valid(const char *skill);
+
+// cm_field checks of a `contract` object and of one skill; errors name
+// the field. True when fine.
+bool staff_check_contract(const json_t *contract, const char *field,
+                          json_t **problem);
+bool staff_check_skill(const json_t *value, const char *field,
+                       json_t **problem);
+
+// Add "is listed twice" for each repeated item of body's `skills`.
+void staff_check_skills_unique(const json_t *body, json_t **problem);
+
+// Event data: id, name, role, department, status, position, contract,
+// skills (cm_doc_event
 // adds the version). Caller owns the result.
 json_t *staff_event_data(const json_t *doc);
 

@@ -12,6 +12,7 @@
 #include "events/personnel.h"
 #include "org.h"
 #include "personnel.h"
+#include "sanction.h"
 #include "staff.h"
 
 #define S_REASON_MAX  500
@@ -24,6 +25,15 @@ static const cm_field_t s_reason_required[] = {
 
 static const cm_field_t s_reason_optional[] = {
     {"reason", CM_FIELD_TEXT, 0, .max = S_REASON_MAX},
+    CM_FIELD_END,
+};
+
+// Leaving that is not a punishment; dismissal is a sanction (sanction.h).
+#define S_LEAVE_KINDS "resignation contract_end retirement"
+
+static const cm_field_t s_leave_fields[] = {
+    {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = S_LEAVE_KINDS},
+    {"reason", CM_FIELD_TEXT, CM_FIELD_REQUIRED, .max = S_REASON_MAX},
     CM_FIELD_END,
 };
 
@@ -131,6 +141,15 @@ s_change_role(cm_action_t *a)
         problem = org_claim_station_head(a->store, cm_doc_text(a->doc, "id"),
                                          a->commit);
     }
+    // A change of rank is a promotion or a demotion: a sanction, with its
+    // reason, the station head's approval and a public notice.
+    if (!problem
+        && sanction_role_rank(role)
+               != sanction_role_rank(cm_doc_text(a->old, "role"))) {
+        problem = cm_action_refuse(a, 409, "sanction_required",
+                                   "a promotion or demotion is a sanction: "
+                                   "POST /v1/sanctions");
+    }
     return problem ? problem
                    : org_release_posts(a->ctx, a->commit, a->doc, a->now_ms);
 }
@@ -152,7 +171,7 @@ static const cm_workflow_row_t s_rows[] = {
     {"suspended", "reinstate", S_MANAGER, S_NOT_SELF, NULL, "active",
      PERSONNEL_EVENT_STAFF_REINSTATED, s_reason_optional, s_set_status},
     {"active suspended", "leave", S_MANAGER, S_NOT_SELF, NULL, "left",
-     PERSONNEL_EVENT_STAFF_LEFT, s_reason_optional, s_set_status},
+     PERSONNEL_EVENT_STAFF_LEFT, s_leave_fields, s_set_status},
     {"active suspended", "change-role", S_MANAGER, S_NOT_SELF, NULL,
      CM_WORKFLOW_STAY, PERSONNEL_EVENT_STAFF_ROLE_CHANGED, s_role_fields,
      s_change_role},

@@ -4,7 +4,10 @@
 // (cm_action runs them). Managers act only on people of the departments
 // they oversee (the station head everywhere), never on themselves (the
 // requester field is the record's own id), and only the station head acts
-// on a station head.
+// on a station head. `leave` is for leaving that is not a punishment
+// (kind resignation, contract_end, retirement, with a reason);
+// `change-role` only moves between roles of the same rank: a promotion,
+// a demotion or a dismissal goes through a sanction (sanction.h).
 #ifndef PERSONNEL_STAFF_ACTION_H
 #define PERSONNEL_STAFF_ACTION_H
 

@@ -25,6 +25,27 @@ START_TEST(test_assign_id_order)
 }
 END_TEST
 
+START_TEST(test_assign_skill_match)
+{
+    json_t *staff = json_pack("{s:s, s:[s,s]}", "id", "ST-3", "skills",
+                              "electrical", "hvac");
+    json_t *bare = json_pack("{s:s}", "id", "ST-4"); // a record without skills
+    json_t *needs = json_pack("{s:s}", "skill", "hvac");
+    json_t *other = json_pack("{s:s}", "skill", "plumbing");
+    json_t *none = json_pack("{s:n}", "skill");
+    ck_assert(assign_has_skill(staff, needs));
+    ck_assert(!assign_has_skill(staff, other));
+    ck_assert(!assign_has_skill(bare, needs));
+    ck_assert(assign_has_skill(bare, none));
+    ck_assert(assign_has_skill(staff, none));
+    json_decref(staff);
+    json_decref(bare);
+    json_decref(needs);
+    json_decref(other);
+    json_decref(none);
+}
+END_TEST
+
 START_TEST(test_assign_eligible_hook)
 {
     json_t *active = json_pack("{s:s, s:s}", "id", "ST-3", "status", "active");
@@ -43,6 +64,7 @@ assign_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_assign_least_loaded);
     tcase_add_test(core, test_assign_id_order);
+    tcase_add_test(core, test_assign_skill_match);
     tcase_add_test(core, test_assign_eligible_hook);
     suite_add_tcase(suite, core);
     return suite;

@@ -14,6 +14,9 @@ main(void)
     srunner_add_suite(runner, staff_suite());
     srunner_add_suite(runner, department_suite());
     srunner_add_suite(runner, access_suite());
+    srunner_add_suite(runner, sanction_suite());
+    srunner_add_suite(runner, evaluation_suite());
+    srunner_add_suite(runner, recruitment_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

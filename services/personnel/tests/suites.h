@@ -9,5 +9,8 @@ Suite *token_suite(void);
 Suite *staff_suite(void);
 Suite *department_suite(void);
 Suite *access_suite(void);
+Suite *sanction_suite(void);
+Suite *evaluation_suite(void);
+Suite *recruitment_suite(void);
 
 #endif

@@ -111,6 +111,83 @@ START_TEST(test_staff_doc_mapping)
 }
 END_TEST
 
+START_TEST(test_staff_contract_and_skills)
+{
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:[s,s]}", "name", "Bo",
+                  "role", "technician", "department", "technical", "contract",
+                  "kind", "fixed_term", "start", "2026-01-01", "end",
+                  "2027-12-31", "skills", "electrical", "hvac");
+    ck_assert_ptr_null(staff_validate_create(body));
+    json_t *doc = staff_new_doc(body, "ST-8", NULL, 1767225600000);
+    json_t *data = staff_event_data(doc);
+    json_t *contract = json_object_get(data, "contract");
+    ck_assert_str_eq(json_string_value(json_object_get(contract, "end")),
+                     "2027-12-31");
+    ck_assert_int_eq(json_array_size(json_object_get(data, "skills")), 2);
+    json_decref(data);
+    // Patch: skills replaced, contract cleared.
+    json_t *patch = json_pack("{s:[s], s:n}", "skills", "plumbing", "contract");
+    ck_assert_ptr_null(staff_validate_patch(patch));
+    staff_apply_patch(doc, patch);
+    data = staff_event_data(doc);
+    ck_assert(json_is_null(json_object_get(data, "contract")));
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(data, "skills"), 0)),
+        "plumbing");
+    json_decref(data);
+    json_decref(patch);
+    json_decref(doc);
+    json_decref(body);
+    // Without them: null and [].
+    body = json_pack("{s:s, s:s, s:s}", "name", "Cy", "role", "technician",
+                     "department", "technical");
+    doc = staff_new_doc(body, "ST-9", NULL, 1767225600000);
+    ck_assert(json_is_null(json_object_get(doc, "contract")));
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "skills")), 0);
+    json_decref(doc);
+    json_decref(body);
+}
+END_TEST
+
+START_TEST(test_staff_contract_and_skills_refused)
+{
+    // end before start; a skill twice; a bad skill name.
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:[s,s,s]}", "name", "Bo",
+                  "role", "technician", "department", "technical", "contract",
+                  "kind", "fixed_term", "start", "2026-05-01", "end",
+                  "2026-04-30", "skills", "hvac", "Bad Skill", "hvac");
+    json_t *problem = staff_validate_create(body);
+    ck_assert_int_eq(s_error_count(problem), 3);
+    ck_assert_str_eq(s_error_field(problem, 0), "contract.end");
+    ck_assert_str_eq(s_error_field(problem, 1), "skills[1]");
+    ck_assert_str_eq(s_error_field(problem, 2), "skills[2]");
+    json_decref(problem);
+    json_decref(body);
+    // A probation contract needs its end; kind and start are required; an
+    // unknown member is refused.
+    body = json_pack("{s:{s:s, s:s}}", "contract", "kind", "probation", "start",
+                     "2026-05-01");
+    problem = staff_validate_patch(body);
+    ck_assert_int_eq(s_error_count(problem), 1);
+    ck_assert_str_eq(s_error_field(problem, 0), "contract.end");
+    json_decref(problem);
+    json_decref(body);
+    body = json_pack("{s:{s:s, s:s}}", "contract", "kind", "forever", "salary",
+                     "1");
+    problem = staff_validate_patch(body);
+    // contract.salary, contract.kind, contract.start
+    ck_assert_int_eq(s_error_count(problem), 3);
+    json_decref(problem);
+    json_decref(body);
+    ck_assert(staff_skill_is_valid("first_aid"));
+    ck_assert(!staff_skill_is_valid("x"));
+    ck_assert(!staff_skill_is_valid("9lives"));
+    ck_assert(!staff_skill_is_valid(NULL));
+}
+END_TEST
+
 START_TEST(test_staff_index_keys)
 {
     char key[CM_STORE_KEY_MAX];
@@ -204,6 +281,8 @@ staff_suite(void)
     tcase_add_test(core, test_staff_validate_create_names_every_bad_field);
     tcase_add_test(core, test_staff_validate_patch);
     tcase_add_test(core, test_staff_doc_mapping);
+    tcase_add_test(core, test_staff_contract_and_skills);
+    tcase_add_test(core, test_staff_contract_and_skills_refused);
     tcase_add_test(core, test_staff_index_keys);
     tcase_add_test(core, test_staff_action_validate);
     tcase_add_test(core, test_staff_workflow);
