@@ -26,6 +26,7 @@ Suite *dispatch_requests_suite(void);
 Suite *restart_suite(void);
 Suite *finance_suite(void);
 Suite *finance_money_suite(void);
+Suite *safety_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 

@@ -346,6 +346,101 @@ START_TEST(test_e2e_budget_and_expense_claim_paid)
 }
 END_TEST
 
+// ---- safety: three-level training gates field work
+
+#define S_OFFICER  e2e_person("safety_officer", "technical")
+#define S_LOG_HEAD e2e_person("dept_head", "logistics")
+
+static bool
+s_onboarding_exists(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/onboarding/%s", (const char *)arg);
+    return e2e_http(S_OFFICER, "GET", path, NULL, NULL, NULL) == 200;
+}
+
+typedef struct {
+    const char *workorder, *assignee;
+} s_assign_t;
+
+static bool
+s_assigned(void *arg)
+{
+    const s_assign_t *a = arg;
+    char path[96], body[96];
+    snprintf(path, sizeof path, "/v1/work-orders/%s/assign", a->workorder);
+    snprintf(body, sizeof body, "{\"assignee\":\"%s\"}", a->assignee);
+    return e2e_http(S_LOG_HEAD, "POST", path, body, NULL, NULL) == 200;
+}
+
+// A field work order for logistics as its head: its id and assignee.
+static void
+s_field_work(char *id, char *assignee)
+{
+    json_t *wo =
+        e2e_expect(201, S_LOG_HEAD, "POST", "/v1/work-orders",
+                   "{\"title\":\"Check the loading ramp\","
+                   "\"department\":\"logistics\",\"field_work\":true}");
+    snprintf(id, 48, "%s", e2e_str(wo, "id"));
+    snprintf(assignee, 48, "%s", e2e_str(wo, "assignee"));
+    json_decref(wo);
+}
+
+START_TEST(test_e2e_new_hire_field_work_after_three_levels)
+{
+    // Personnel hires; safety-audit opens the onboarding record, untrained.
+    json_t *staff = e2e_expect(201, E2E_HEAD, "POST", "/v1/staff",
+                               "{\"name\":\"New Hire\",\"role\":"
+                               "\"logistics\",\"department\":\"logistics\"}");
+    char hire[48];
+    snprintf(hire, sizeof hire, "%s", e2e_str(staff, "id"));
+    json_decref(staff);
+    ck_assert_msg(e2e_wait(s_onboarding_exists, hire, S_WAIT_MS),
+                  "no onboarding record for %s", hire);
+    json_t *roster =
+        e2e_expect(200, S_LOG_HEAD, "GET", "/v1/rosters/logistics", NULL);
+    json_t *before =
+        json_pack("{s:O}", "on_duty", json_object_get(roster, "on_duty"));
+    json_decref(roster);
+    char body[160], id[48], assignee[48], path[96];
+    snprintf(body, sizeof body, "{\"on_duty\":[\"%s\"]}", hire);
+    json_decref(
+        e2e_expect(200, S_LOG_HEAD, "PUT", "/v1/rosters/logistics", body));
+    // Automatic assignment skips the untrained hire; a manual one is a 409.
+    s_field_work(id, assignee);
+    ck_assert_str_eq(assignee, "");
+    snprintf(path, sizeof path, "/v1/work-orders/%s/assign", id);
+    snprintf(body, sizeof body, "{\"assignee\":\"%s\"}", hire);
+    json_t *problem = e2e_expect(409, S_LOG_HEAD, "POST", path, body);
+    ck_assert_str_eq(e2e_str(problem, "code"), "training_incomplete");
+    ck_assert_int_eq(
+        (int)json_array_size(json_object_get(problem, "missing_levels")), 3);
+    json_decref(problem);
+    // Station (safety officer), department and team (the head): complete.
+    json_decref(e2e_act(S_OFFICER, "onboarding", hire, "sign-off",
+                        "{\"level\":\"station\"}", 200));
+    json_decref(e2e_act(S_LOG_HEAD, "onboarding", hire, "sign-off",
+                        "{\"level\":\"department\"}", 200));
+    json_t *doc =
+        e2e_act(S_LOG_HEAD, "onboarding", hire, "sign-off",
+                "{\"level\":\"team\",\"note\":\"ramp and forklift\"}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "complete");
+    json_decref(doc);
+    // Dispatch learns it from the event: the assignment passes, and new
+    // field work goes to the hire automatically.
+    s_assign_t a = {id, hire};
+    ck_assert_msg(e2e_wait(s_assigned, &a, S_WAIT_MS),
+                  "the trained hire never got the field work");
+    s_field_work(id, assignee);
+    ck_assert_str_eq(assignee, hire);
+    char *text = json_dumps(before, JSON_COMPACT);
+    json_decref(
+        e2e_expect(200, S_LOG_HEAD, "PUT", "/v1/rosters/logistics", text));
+    free(text);
+    json_decref(before);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -358,6 +453,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_tech_support_assigned_fixed_summarized);
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
+    tcase_add_test(tc, test_e2e_new_hire_field_work_after_three_levels);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,9 +1,15 @@
-// events/safety.h — the event types of the safety service that other
-// services consume: every service's org view (cm_org) keeps each staff
-// member's onboarding training from safety.onboarding.* events. Named here
-// only; docs/asyncapi.yaml describes their data.
+// events/safety.h — the event types of the safety-audit service (stream
+// sm:{safety-audit}:outbox). Every service's org view (cm_org) keeps each
+// staff member's onboarding training from safety.onboarding.* events; the
+// data of each type is in docs/asyncapi.yaml.
 #ifndef LIBCOMMON_EVENTS_SAFETY_H
 #define LIBCOMMON_EVENTS_SAFETY_H
+
+// Onboarding: the three-level safety training of a staff member.
+#define SAFETY_EVENT_ONBOARDING_CREATED    "safety.onboarding.created"
+#define SAFETY_EVENT_ONBOARDING_SIGNED_OFF "safety.onboarding.signed_off"
+#define SAFETY_EVENT_ONBOARDING_COMPLETED  "safety.onboarding.completed"
+#define SAFETY_EVENT_ONBOARDING_UPDATED    "safety.onboarding.updated"
 
 #define SAFETY_EVENT_ONBOARDING_PREFIX "safety.onboarding."
 

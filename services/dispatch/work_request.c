@@ -121,6 +121,8 @@ s_workorder(const char *id, const char *producer, const json_t *request,
                   json_object_get(request, "due_at"), "field_work",
                   json_is_true(json_object_get(request, "field_work")));
     json_object_set_new(doc, "request", keep);
+    json_object_set_new(doc, "field_work",
+                        json_boolean(workorder_is_field_work(doc)));
     return doc;
 }
 

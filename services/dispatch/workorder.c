@@ -142,6 +142,18 @@ workorder_new(const char *id, const char *title, const char *dept,
     return doc;
 }
 
+bool
+workorder_is_field_work(const json_t *doc)
+{
+    if (json_is_true(json_object_get(doc, "field_work"))) {
+        return true;
+    }
+    const json_t *request = json_object_get(doc, "request");
+    const char *kind = cm_doc_string(request, "kind");
+    return json_is_true(json_object_get(request, "field_work"))
+           || (kind && cm_validate_name_in(WORKORDER_FIELD_KINDS, kind));
+}
+
 json_t *
 workorder_apply_own(cm_store_t *store, cm_commit_t *commit, json_t *doc,
                     int64_t version, const char *action, const json_t *body,

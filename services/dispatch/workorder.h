@@ -47,6 +47,17 @@ json_t *workorder_new(const char *id, const char *title, const char *dept,
                       const json_t *source, const char *priority,
                       const char *origin, const json_t *actor, int64_t now_ms);
 
+// Work request kinds that are field work whatever the request says.
+#define WORKORDER_FIELD_KINDS "maintenance repair"
+// Case kinds whose work order is field work (technical support).
+#define WORKORDER_FIELD_CASE_KINDS "tech_support"
+
+// True when the work order is field work, which only people whose
+// three-level safety training is complete may take: its `field_work`
+// member (a technical support case's work order; POST's field_work), or
+// the work request's field_work or kind (WORKORDER_FIELD_KINDS). Pure.
+bool workorder_is_field_work(const json_t *doc);
+
 // True when a work order in `state` still needs work (load, queues).
 bool workorder_is_unfinished(const char *state);
 

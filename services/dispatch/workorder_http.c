@@ -57,6 +57,7 @@ static const cm_field_t s_create_fields[] = {
     {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED},
     {"source", CM_FIELD_OBJECT, 0, .check = s_check_source},
     {"priority", CM_FIELD_ENUM, 0, .values = WORKORDER_PRIORITIES},
+    {"field_work", CM_FIELD_BOOLEAN},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -213,6 +214,9 @@ workorder_http_create(cm_ctx_t *ctx)
         id, cm_doc_text(body, "title"), cm_doc_text(body, "department"),
         json_is_object(source) ? source : NULL, priority ? priority : "normal",
         WORKORDER_ORIGIN_REQUEST, cm_ctx_actor(ctx), now);
+    json_object_set_new(
+        doc, "field_work",
+        json_boolean(json_is_true(json_object_get(body, "field_work"))));
     const char *note = cm_doc_string(body, "note");
     json_t *history = json_object_get(doc, "history");
     if (note && *note) {

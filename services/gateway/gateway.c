@@ -22,7 +22,8 @@
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \
     "reconciliations=finance expenditure-requests=finance "                    \
-    "reports/budget=finance"
+    "reports/budget=finance "                                                  \
+    "onboarding=safety-audit"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

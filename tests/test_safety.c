@@ -1,0 +1,213 @@
+// Integration tests of safety-audit through the gateway with real tokens
+// (test_safety_stack.h): the three-level onboarding training of a new hire,
+// each level signed by its owner, and dispatch's training gate — field
+// work goes only to people whose three levels are complete. Suite: safety.
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "test_safety_stack.h"
+
+static const char *
+s_hire(void)
+{
+    return saf_stack.ids[SAF_HIRE];
+}
+
+static bool
+s_onboarding_exists(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/onboarding/%s", (const char *)arg);
+    return saf_http(SAF_OFFICER, "GET", path, NULL, NULL) == 200;
+}
+
+// Hire a technician into tech and wait for their onboarding document.
+static void
+s_new_hire(const char *name)
+{
+    saf_staff(SAF_HIRE, name, "technician", "tech");
+    ck_assert_msg(
+        saf_wait(s_onboarding_exists, (void *)s_hire(), HARNESS_WAIT_MS),
+        "no onboarding document for %s", s_hire());
+}
+
+static json_t *
+s_sign(saf_who_t who, const char *level, int status)
+{
+    char path[96], body[96];
+    snprintf(path, sizeof path, "/v1/onboarding/%s/sign-off", s_hire());
+    snprintf(body, sizeof body, "{\"level\":\"%s\",\"note\":\"done\"}", level);
+    return saf_expect(status, who, "POST", path, body);
+}
+
+static size_t
+s_missing(const json_t *doc)
+{
+    return json_array_size(json_object_get(doc, "missing"));
+}
+
+START_TEST(test_safety_onboarding_three_levels)
+{
+    s_new_hire("Hire One");
+    char path[96];
+    snprintf(path, sizeof path, "/v1/onboarding/%s", s_hire());
+    json_t *doc = saf_expect(200, SAF_HIRE, "GET", path, NULL);
+    ck_assert_str_eq(saf_text(doc, "state"), "untrained");
+    ck_assert_str_eq(saf_text(doc, "department"), "tech");
+    ck_assert_uint_eq(s_missing(doc), 3);
+    json_decref(doc);
+    // Need-to-know: another technician does not see it.
+    ck_assert_int_eq(saf_http(SAF_TECH, "GET", path, NULL, NULL), 404);
+    ck_assert_int_eq(saf_http(SAF_OPS_HEAD, "GET", path, NULL, NULL), 404);
+    // Each level by its owner only; a bad level is a 400 naming it.
+    json_t *problem = s_sign(SAF_OFFICER, "floor", 400);
+    ck_assert_str_eq(
+        saf_text(json_array_get(json_object_get(problem, "errors"), 0),
+                 "field"),
+        "level");
+    json_decref(problem);
+    json_decref(s_sign(SAF_TECH_HEAD, "station", 403));
+    json_decref(s_sign(SAF_OPS_HEAD, "department", 404)); // cannot see it
+    json_decref(s_sign(SAF_HIRE, "team", 403));
+    doc = s_sign(SAF_OFFICER, "station", 200);
+    ck_assert_str_eq(saf_text(doc, "state"), "in_training");
+    ck_assert_uint_eq(s_missing(doc), 2);
+    json_decref(doc);
+    problem = s_sign(SAF_OFFICER2, "station", 409);
+    ck_assert_str_eq(saf_text(problem, "code"), "level_already_signed_off");
+    json_decref(problem);
+    json_decref(s_sign(SAF_OFFICER, "department", 403));
+    json_decref(s_sign(SAF_TECH_HEAD, "department", 200));
+    // The team level: the team lead once named by the head (who then sees
+    // the document), not a peer.
+    json_decref(s_sign(SAF_LEAD, "team", 404)); // a peer does not see it
+    char body[96];
+    snprintf(body, sizeof body, "{\"team_lead\":\"%s\"}", s_hire());
+    json_decref(saf_expect(422, SAF_TECH_HEAD, "PATCH", path, body));
+    snprintf(body, sizeof body, "{\"team_lead\":\"%s\"}",
+             saf_stack.ids[SAF_LEAD]);
+    json_decref(saf_expect(404, SAF_TECH, "PATCH", path, body));
+    json_decref(saf_expect(200, SAF_TECH_HEAD, "PATCH", path, body));
+    doc = s_sign(SAF_LEAD, "team", 200);
+    ck_assert_str_eq(saf_text(doc, "state"), "complete");
+    ck_assert(json_is_true(json_object_get(doc, "complete")));
+    ck_assert_uint_eq(s_missing(doc), 0);
+    ck_assert_str_eq(
+        saf_text(json_object_get(json_object_get(doc, "levels"), "team"), "by"),
+        saf_stack.ids[SAF_LEAD]);
+    json_decref(doc);
+    problem = s_sign(SAF_TECH_HEAD, "team", 409);
+    ck_assert_str_eq(saf_text(problem, "code"), "invalid_transition");
+    json_decref(problem);
+    // Lists: the complete ones, as the safety officer.
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET",
+                              "/v1/onboarding?state=complete", NULL);
+    ck_assert_uint_ge(json_array_size(json_object_get(page, "items")), 1);
+    json_decref(page);
+    json_decref(
+        saf_expect(400, SAF_OFFICER, "GET", "/v1/onboarding?state=x", NULL));
+}
+END_TEST
+
+// ---- the training gate in dispatch
+
+typedef struct {
+    const char *key;
+    const char *needle;
+} s_redis_wait_t;
+
+static bool
+s_redis_has(void *arg)
+{
+    const s_redis_wait_t *w = arg;
+    char *text = harness_redis_cmd(&saf_stack.redis, "HGET", w->key, "doc");
+    bool found = text && (!w->needle || strstr(text, w->needle));
+    free(text);
+    return found;
+}
+
+static void
+s_wait_doc(const char *kind, const char *id, const char *needle)
+{
+    char key[128];
+    snprintf(key, sizeof key, "sm:{dispatch}:org:%s:%s", kind, id);
+    s_redis_wait_t w = {key, needle};
+    ck_assert_msg(saf_wait(s_redis_has, &w, HARNESS_WAIT_MS),
+                  "dispatch's org view never had %s %s", kind, id);
+}
+
+// A work order for tech by its head: its assignee ("" when open).
+static void
+s_workorder(bool field_work, char *id, char *assignee)
+{
+    char body[160];
+    snprintf(body, sizeof body,
+             "{\"title\":\"Replace the pump seal\",\"department\":\"tech\","
+             "\"field_work\":%s}",
+             field_work ? "true" : "false");
+    json_t *wo =
+        saf_expect(201, SAF_TECH_HEAD, "POST", "/v1/work-orders", body);
+    snprintf(id, 48, "%s", saf_text(wo, "id"));
+    snprintf(assignee, 48, "%s", saf_text(wo, "assignee"));
+    ck_assert(json_is_boolean(json_object_get(wo, "field_work")));
+    json_decref(wo);
+}
+
+START_TEST(test_safety_new_hire_refused_field_work_until_trained)
+{
+    s_new_hire("Hire Two");
+    s_wait_doc("staff", s_hire(), NULL);
+    char body[128], id[48], assignee[48], path[96];
+    snprintf(body, sizeof body, "{\"on_duty\":[\"%s\"]}", s_hire());
+    json_decref(
+        saf_expect(200, SAF_TECH_HEAD, "PUT", "/v1/rosters/tech", body));
+    // Work that is not field work goes to the only one on duty.
+    s_workorder(false, id, assignee);
+    ck_assert_str_eq(assignee, s_hire());
+    // Field work: automatic assignment skips the untrained hire...
+    s_workorder(true, id, assignee);
+    ck_assert_str_eq(assignee, "");
+    // ...and a manual assignment to them is a 409 naming the levels.
+    snprintf(path, sizeof path, "/v1/work-orders/%s/assign", id);
+    snprintf(body, sizeof body, "{\"assignee\":\"%s\"}", s_hire());
+    json_t *problem = saf_expect(409, SAF_TECH_HEAD, "POST", path, body);
+    ck_assert_str_eq(saf_text(problem, "code"), "training_incomplete");
+    const json_t *missing = json_object_get(problem, "missing_levels");
+    ck_assert_uint_eq(json_array_size(missing), 3);
+    ck_assert_str_eq(json_string_value(json_array_get(missing, 0)), "station");
+    json_decref(problem);
+    // Two levels: still refused, naming the one left.
+    json_decref(s_sign(SAF_OFFICER, "station", 200));
+    json_decref(s_sign(SAF_TECH_HEAD, "department", 200));
+    s_wait_doc("training", s_hire(), "\"department\":{");
+    problem = saf_expect(409, SAF_TECH_HEAD, "POST", path, body);
+    missing = json_object_get(problem, "missing_levels");
+    ck_assert_uint_eq(json_array_size(missing), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(missing, 0)), "team");
+    json_decref(problem);
+    // All three: the manual assignment passes, new field work is automatic.
+    json_decref(s_sign(SAF_TECH_HEAD, "team", 200));
+    s_wait_doc("training", s_hire(), "\"complete\":true");
+    json_t *wo = saf_expect(200, SAF_TECH_HEAD, "POST", path, body);
+    ck_assert_str_eq(saf_text(wo, "assignee"), s_hire());
+    json_decref(wo);
+    s_workorder(true, id, assignee);
+    ck_assert_str_eq(assignee, s_hire());
+}
+END_TEST
+
+Suite *
+safety_suite(void)
+{
+    Suite *s = suite_create("safety");
+    TCase *tc = tcase_create("onboarding");
+    tcase_add_unchecked_fixture(tc, saf_stack_setup, saf_stack_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_safety_onboarding_three_levels);
+    tcase_add_test(tc, test_safety_new_hire_refused_field_work_until_trained);
+    suite_add_tcase(s, tc);
+    return s;
+}
