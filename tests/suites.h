@@ -27,6 +27,7 @@ Suite *restart_suite(void);
 Suite *finance_suite(void);
 Suite *finance_money_suite(void);
 Suite *safety_suite(void);
+Suite *safety_audit_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 

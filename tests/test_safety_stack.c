@@ -29,16 +29,26 @@ static void
 s_env(saf_stack_t *s)
 {
     int n = 0;
-    snprintf(s->env[n++], 128, "SM_REDIS__PORT=%d", s->redis.port);
-    snprintf(s->env[n++], 128, "SM_BROKER__PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__PUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__SUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__DISCOVER_MS=100");
-    snprintf(s->env[n++], 128, "SM_GATEWAY__PORT=%d", s->http_port);
-    snprintf(s->env[n++], 128, "SM_GATEWAY__DEADLINE_MS=8000");
-    snprintf(s->env[n++], 128, "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
+    snprintf(s->env[n++], sizeof s->env[0], "SM_REDIS__PORT=%d", s->redis.port);
+    snprintf(s->env[n++], sizeof s->env[0], "SM_BROKER__PORT=%d",
+             harness_free_port());
+    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__PUB_PORT=%d",
+             harness_free_port());
+    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__SUB_PORT=%d",
+             harness_free_port());
+    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__DISCOVER_MS=100");
+    snprintf(s->env[n++], sizeof s->env[0], "SM_GATEWAY__PORT=%d",
+             s->http_port);
+    snprintf(s->env[n++], sizeof s->env[0], "SM_GATEWAY__DEADLINE_MS=8000");
+    snprintf(s->env[n++], sizeof s->env[0], "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
              SAF_BOOT_TOKEN);
-    snprintf(s->env[n++], 128, "SM_SERVICE__WORKERS=2");
+    snprintf(s->env[n++], sizeof s->env[0], "SM_SERVICE__WORKERS=2");
+    snprintf(s->env[n++], sizeof s->env[0],
+             "SM_SAFETY__CHECKPOINT_INTERVAL_MS=200");
+    snprintf(s->env[n++], sizeof s->env[0], "SM_SAFETY__CHECKPOINT_FILE=%s",
+             s->checkpoints);
+    snprintf(s->env[n++], sizeof s->env[0],
+             "SM_SAFETY__KEY_FILE=%s/signing.key", s->dir);
     for (int i = 0; i < n; i++) {
         s->envp[i] = s->env[i];
     }
@@ -190,6 +200,10 @@ saf_stack_setup(void)
     saf_stack_t *s = &saf_stack;
     memset(s, 0, sizeof *s);
     ck_assert_int_eq(harness_redis_start(&s->redis), 0);
+    snprintf(s->dir, sizeof s->dir, "/tmp/sm-safety-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s->dir));
+    snprintf(s->checkpoints, sizeof s->checkpoints, "%s/checkpoints.jsonl",
+             s->dir);
     s->http_port = harness_free_port();
     s_env(s);
     s_start("broker", &s->broker);
@@ -224,4 +238,11 @@ saf_stack_teardown(void)
         }
     }
     harness_redis_stop(&s->redis);
+    if (!keep && s->dir[0]) {
+        char command[128];
+        snprintf(command, sizeof command, "rm -rf '%s'", s->dir);
+        if (system(command) != 0) {
+            fprintf(stderr, "safety: could not remove %s\n", s->dir);
+        }
+    }
 }

@@ -11,7 +11,7 @@
 
 #include "harness.h"
 
-#define SAF_ENV_MAX    12
+#define SAF_ENV_MAX    16
 #define SAF_BOOT_TOKEN "smt_safety_suite_bootstrap_token_0123456789abcd"
 
 // The people (index into saf_stack.ids / tokens).
@@ -32,8 +32,10 @@ typedef struct {
     harness_redis_t redis;
     harness_proc_t broker, hub, personnel, safety, dispatch, gateway;
     int http_port;
-    char env[SAF_ENV_MAX][128];        // children's environment
+    char env[SAF_ENV_MAX][256];        // children's environment
     const char *envp[SAF_ENV_MAX + 1]; // NULL-ended
+    char dir[64];                      // checkpoints and the dev key
+    char checkpoints[128];             // the checkpoint file
     char ids[SAF_PEOPLE][48];          // staff ids
     char tokens[SAF_PEOPLE][96];       // their bearer tokens
 } saf_stack_t;

@@ -5,12 +5,14 @@
 // Keys (hash tag {safety-audit}) besides the document types' own (cm_doc.h):
 //   sm:{safety-audit}:onboarding:<staff id>   a staff member's onboarding
 //                                             (document id = staff id)
+//   sm:{safety-audit}:audit:…                 the audit chain (audit.h)
 #ifndef SAFETY_SAFETY_H
 #define SAFETY_SAFETY_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "checkpoint.h"
 #include "cm_service.h"
 
 #define SAFETY_OWNER   "safety-audit"
@@ -20,8 +22,22 @@
     "station_head deputy_head dept_head cs_agent technician logistics "        \
     "finance safety_officer auditor"
 
+// Configuration and the signing key, set once at start; read-only
+// afterwards except the checkpoint clock, which only the background
+// thread's tick touches.
+typedef struct {
+    checkpoint_signer_t signer;     // the key and the checkpoint file
+    int64_t checkpoint_interval_ms; // safety/checkpoint_interval_ms
+    int64_t verify_max;             // entries one verify may check
+    int64_t checkpoint_n;           // head of the last checkpoint (tick)
+    int64_t next_checkpoint_ms;     // monotonic time of the next (tick)
+} safety_t;
+
 // The service definition.
 extern const cm_service_def_t safety_service;
+
+// The service state of the request. Borrowed.
+const safety_t *safety_of(cm_ctx_t *ctx);
 
 // True when the JSON array member `member` of actor lists value.
 bool safety_listed(const json_t *actor, const char *member, const char *value);
