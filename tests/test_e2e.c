@@ -441,6 +441,39 @@ START_TEST(test_e2e_new_hire_field_work_after_three_levels)
 }
 END_TEST
 
+// The audit trail: the auditor finds who created a person, the chain
+// verifies end to end, and nobody else reads it.
+static bool
+s_audited(void *arg)
+{
+    char path[160];
+    snprintf(path, sizeof path,
+             "/v1/audit?type=personnel.staff.created&subject=staff/%s",
+             (const char *)arg);
+    json_t *page = e2e_expect(200, S_AUDITOR, "GET", path, NULL);
+    const json_t *item = json_array_get(json_object_get(page, "items"), 0);
+    bool found = item && strcmp(e2e_str(item, "actor"), "ST-1") == 0;
+    json_decref(page);
+    return found;
+}
+
+START_TEST(test_e2e_audit_trail_searched_and_verified)
+{
+    ck_assert_msg(e2e_wait(s_audited, e2e_stack.ids[S_TECH], S_WAIT_MS),
+                  "the creation of %s is not in the audit trail",
+                  e2e_stack.ids[S_TECH]);
+    json_t *v = e2e_expect(200, S_AUDITOR, "POST", "/v1/audit/verify", NULL);
+    ck_assert(json_is_true(json_object_get(v, "ok")));
+    ck_assert_int_gt(e2e_int(json_object_get(v, "head"), "n"), 0);
+    json_decref(v);
+    ck_assert_int_eq(
+        e2e_http(S_TECH_HEAD, "GET", "/v1/audit", NULL, NULL, NULL), 403);
+    json_t *key = e2e_expect(200, S_TECH, "GET", "/v1/audit/key", NULL);
+    ck_assert_str_eq(e2e_str(key, "algorithm"), "Ed25519");
+    json_decref(key);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -454,6 +487,7 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_sla_breach_escalates_and_marks_overdue);
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_new_hire_field_work_after_three_levels);
+    tcase_add_test(tc, test_e2e_audit_trail_searched_and_verified);
     suite_add_tcase(suite, tc);
     return suite;
 }
