@@ -124,7 +124,8 @@ s_redis_has(void *arg)
 {
     const s_redis_wait_t *w = arg;
     char *text = harness_redis_cmd(&saf_stack.redis, "HGET", w->key, "doc");
-    bool found = text && (!w->needle || strstr(text, w->needle));
+    bool found = text && strcmp(text, "(nil)") != 0
+                 && (!w->needle || strstr(text, w->needle));
     free(text);
     return found;
 }
@@ -199,6 +200,186 @@ START_TEST(test_safety_new_hire_refused_field_work_until_trained)
 }
 END_TEST
 
+// ---- procedures and training sessions
+
+static const char *
+s_error_field(const json_t *problem)
+{
+    return saf_text(json_array_get(json_object_get(problem, "errors"), 0),
+                    "field");
+}
+
+static long long
+s_count_actions(const json_t *page, const char *action)
+{
+    long long count = 0;
+    const json_t *items = json_object_get(page, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        count +=
+            strcmp(saf_text(json_array_get(items, i), "action"), action) == 0;
+    }
+    return count;
+}
+
+static bool
+s_page_has(const json_t *page, const char *id)
+{
+    const json_t *items = json_object_get(page, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        if (strcmp(saf_text(json_array_get(items, i), "id"), id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+s_announced(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/procedures/%s", (const char *)arg);
+    json_t *doc = saf_expect(200, SAF_TECH, "GET", path, NULL);
+    bool done = json_is_string(json_object_get(doc, "overdue_notified_for"));
+    json_decref(doc);
+    char *timer = harness_redis_cmd(&saf_stack.redis, "ZSCORE",
+                                    "sm:{safety-audit}:timers:procedure_review",
+                                    (const char *)arg);
+    done = done && timer && strcmp(timer, "(nil)") == 0;
+    free(timer);
+    return done;
+}
+
+START_TEST(test_safety_procedure_versions_and_overdue_review)
+{
+    const char *body =
+        "{\"title\":\"Working at height\",\"scope\":\"roofs\","
+        "\"text\":\"Harness always.\",\"review_interval_days\":1}";
+    ck_assert_int_eq(saf_http(SAF_TECH, "POST", "/v1/procedures", body, NULL),
+                     403);
+    json_t *problem = saf_expect(400, SAF_OFFICER, "POST", "/v1/procedures",
+                                 "{\"title\":\"T\",\"scope\":\"s\"}");
+    ck_assert_str_eq(s_error_field(problem), "text");
+    json_decref(problem);
+    json_t *fresh =
+        saf_expect(201, SAF_OFFICER, "POST", "/v1/procedures", body);
+    char fresh_id[48], path[128], stale_id[48];
+    snprintf(fresh_id, sizeof fresh_id, "%s", saf_text(fresh, "id"));
+    ck_assert_int_eq(json_integer_value(json_object_get(fresh, "revision")), 1);
+    json_decref(fresh);
+    // Revise keeps every version; a revision must change something.
+    snprintf(path, sizeof path, "/v1/procedures/%s/revise", fresh_id);
+    problem = saf_expect(400, SAF_OFFICER, "POST", path, "{\"note\":\"x\"}");
+    ck_assert_str_eq(s_error_field(problem), "text");
+    json_decref(problem);
+    ck_assert_int_eq(
+        saf_http(SAF_TECH, "POST", path, "{\"text\":\"no\"}", NULL), 403);
+    json_t *doc =
+        saf_expect(200, SAF_OFFICER, "POST", path,
+                   "{\"text\":\"Harness and helmet.\",\"note\":\"v2\"}");
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "revision")), 2);
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/procedures/%s/versions", fresh_id);
+    json_t *page = saf_expect(200, SAF_TECH, "GET", path, NULL);
+    const json_t *items = json_object_get(page, "items");
+    ck_assert_uint_eq(json_array_size(items), 2);
+    ck_assert_str_eq(saf_text(json_array_get(items, 0), "text"),
+                     "Harness always.");
+    json_decref(page);
+    // A procedure in force whose last review is two days old: overdue, and
+    // announced once for its due date.
+    char stale[512];
+    snprintf(stale, sizeof stale,
+             "{\"title\":\"Fire doors\",\"scope\":\"all floors\",\"document\":"
+             "\"DOC-7\",\"review_interval_days\":1,\"owner\":\"%s\","
+             "\"last_reviewed_at\":\"2020-01-01T00:00:00Z\"}",
+             saf_stack.ids[SAF_TECH_HEAD]);
+    doc = saf_expect(201, SAF_OFFICER, "POST", "/v1/procedures", stale);
+    snprintf(stale_id, sizeof stale_id, "%s", saf_text(doc, "id"));
+    json_decref(doc);
+    page =
+        saf_expect(200, SAF_TECH, "GET", "/v1/procedures?review=overdue", NULL);
+    ck_assert(s_page_has(page, stale_id));
+    ck_assert(!s_page_has(page, fresh_id));
+    json_decref(page);
+    ck_assert_msg(saf_wait(s_announced, stale_id, HARNESS_WAIT_MS),
+                  "the overdue review of %s was not announced", stale_id);
+    snprintf(path, sizeof path, "/v1/procedures/%s/history", stale_id);
+    page = saf_expect(200, SAF_TECH, "GET", path, NULL);
+    ck_assert_int_eq(s_count_actions(page, "review_overdue"), 1);
+    json_decref(page);
+    // The owner reviews it: no longer overdue.
+    snprintf(path, sizeof path, "/v1/procedures/%s/review", stale_id);
+    doc = saf_expect(200, SAF_TECH_HEAD, "POST", path, "{\"note\":\"ok\"}");
+    ck_assert(json_is_null(json_object_get(doc, "overdue_notified_for")));
+    json_decref(doc);
+    page =
+        saf_expect(200, SAF_TECH, "GET", "/v1/procedures?review=overdue", NULL);
+    ck_assert(!s_page_has(page, stale_id));
+    json_decref(page);
+    json_decref(
+        saf_expect(400, SAF_TECH, "GET", "/v1/procedures?review=soon", NULL));
+    json_decref(saf_expect(400, SAF_TECH, "GET",
+                           "/v1/procedures?review=overdue&state=active", NULL));
+    // Retired: nothing more.
+    snprintf(path, sizeof path, "/v1/procedures/%s/retire", stale_id);
+    json_decref(saf_expect(400, SAF_OFFICER, "POST", path, "{}"));
+    json_decref(saf_expect(200, SAF_OFFICER, "POST", path,
+                           "{\"reason\":\"doors replaced\"}"));
+    snprintf(path, sizeof path, "/v1/procedures/%s/review", stale_id);
+    json_decref(saf_expect(409, SAF_OFFICER, "POST", path, "{}"));
+}
+END_TEST
+
+START_TEST(test_safety_training_session_recorded)
+{
+    char body[512], path[96], id[48];
+    snprintf(body, sizeof body,
+             "{\"topic\":\"procedures\",\"title\":\"Fire doors\",\"date\":"
+             "\"2027-03-01\",\"trainer\":\"%s\",\"attendees\":[\"%s\",\"%s\"]}",
+             saf_stack.ids[SAF_TECH_HEAD], saf_stack.ids[SAF_TECH],
+             saf_stack.ids[SAF_LEAD]);
+    ck_assert_int_eq(
+        saf_http(SAF_TECH_HEAD, "POST", "/v1/safety-trainings", body, NULL),
+        403);
+    json_t *problem = saf_expect(
+        422, SAF_OFFICER, "POST", "/v1/safety-trainings",
+        "{\"topic\":\"procedures\",\"title\":\"x\",\"date\":\"2027-03-01\","
+        "\"trainer\":\"ST-1\",\"attendees\":[\"ST-999\"]}");
+    ck_assert_str_eq(s_error_field(problem), "attendees[0]");
+    json_decref(problem);
+    json_t *doc =
+        saf_expect(201, SAF_OFFICER, "POST", "/v1/safety-trainings", body);
+    snprintf(id, sizeof id, "%s", saf_text(doc, "id"));
+    ck_assert_str_eq(saf_text(doc, "state"), "planned");
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/safety-trainings/%s", id);
+    ck_assert_int_eq(saf_http(SAF_OPS_HEAD, "GET", path, NULL, NULL), 200);
+    ck_assert_int_eq(saf_http(SAF_OFFICER2, "GET", path, NULL, NULL), 200);
+    ck_assert_int_eq(saf_http(SAF_AUDITOR, "GET", path, NULL, NULL), 200);
+    snprintf(path, sizeof path, "/v1/safety-trainings/%s/record", id);
+#define S_RESULTS                                                              \
+    "{\"results\":[{\"staff\":\"%s\",\"attended\":true,\"assessment\":"        \
+    "\"pass\",\"score\":90},{\"staff\":\"%s\",\"attended\":false}]}"
+    snprintf(body, sizeof body, S_RESULTS, saf_stack.ids[SAF_TECH],
+             saf_stack.ids[SAF_LEAD]);
+    ck_assert_int_eq(saf_http(SAF_TECH, "POST", path, body, NULL), 403);
+    char wrong[512];
+    snprintf(wrong, sizeof wrong, S_RESULTS, saf_stack.ids[SAF_OPS_HEAD],
+             saf_stack.ids[SAF_LEAD]);
+    problem = saf_expect(400, SAF_TECH_HEAD, "POST", path, wrong);
+    ck_assert_str_eq(s_error_field(problem), "results[0].staff");
+    json_decref(problem);
+    doc = saf_expect(200, SAF_TECH_HEAD, "POST", path, body);
+    ck_assert_str_eq(saf_text(doc, "state"), "held");
+    ck_assert_uint_eq(json_array_size(json_object_get(doc, "results")), 2);
+    json_decref(doc);
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET",
+                              "/v1/safety-trainings?state=held", NULL);
+    ck_assert(s_page_has(page, id));
+    json_decref(page);
+}
+END_TEST
+
 Suite *
 safety_suite(void)
 {
@@ -208,6 +389,8 @@ safety_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_safety_onboarding_three_levels);
     tcase_add_test(tc, test_safety_new_hire_refused_field_work_until_trained);
+    tcase_add_test(tc, test_safety_procedure_versions_and_overdue_review);
+    tcase_add_test(tc, test_safety_training_session_recorded);
     suite_add_tcase(s, tc);
     return s;
 }

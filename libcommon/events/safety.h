@@ -13,4 +13,16 @@
 
 #define SAFETY_EVENT_ONBOARDING_PREFIX "safety.onboarding."
 
+// Procedures: versioned safety rules and operating procedures.
+#define SAFETY_EVENT_PROCEDURE_CREATED        "safety.procedure.created"
+#define SAFETY_EVENT_PROCEDURE_REVISED        "safety.procedure.revised"
+#define SAFETY_EVENT_PROCEDURE_REVIEWED       "safety.procedure.reviewed"
+#define SAFETY_EVENT_PROCEDURE_RETIRED        "safety.procedure.retired"
+#define SAFETY_EVENT_PROCEDURE_REVIEW_OVERDUE "safety.procedure.review_overdue"
+
+// Safety training sessions.
+#define SAFETY_EVENT_TRAINING_CREATED   "safety.training.created"
+#define SAFETY_EVENT_TRAINING_RECORDED  "safety.training.recorded"
+#define SAFETY_EVENT_TRAINING_CANCELLED "safety.training.cancelled"
+
 #endif

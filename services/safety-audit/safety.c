@@ -8,7 +8,9 @@
 #include "cm_org.h"
 #include "cm_time.h"
 #include "onboarding.h"
+#include "procedure.h"
 #include "safety_events.h"
+#include "training.h"
 
 // The one piece of mutable static state: written by s_start before any
 // thread runs; afterwards only the tick (one background thread) moves the
@@ -21,6 +23,17 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/onboarding/{id}", onboarding_patch},
     {"GET", "/v1/onboarding/{id}/history", onboarding_history},
     {"POST", "/v1/onboarding/{id}/{action}", onboarding_act},
+    {"POST", "/v1/procedures", procedure_create},
+    {"GET", "/v1/procedures", procedure_list},
+    {"GET", "/v1/procedures/{id}", procedure_get},
+    {"GET", "/v1/procedures/{id}/history", procedure_history},
+    {"GET", "/v1/procedures/{id}/versions", procedure_versions},
+    {"POST", "/v1/procedures/{id}/{action}", procedure_act},
+    {"POST", "/v1/safety-trainings", training_create},
+    {"GET", "/v1/safety-trainings", training_list},
+    {"GET", "/v1/safety-trainings/{id}", training_get},
+    {"GET", "/v1/safety-trainings/{id}/history", training_history},
+    {"POST", "/v1/safety-trainings/{id}/{action}", training_act},
     {"GET", "/v1/audit", audit_list},
     {"GET", "/v1/audit/key", audit_key},
     {"POST", "/v1/audit/verify", audit_verify},
@@ -64,7 +77,14 @@ s_start(cm_service_t *service, cm_store_t *store)
     (void)store; // nothing to seed
     const cm_config_t *config = cm_service_config(service);
     safety_t *self = cm_service_def(service)->state;
-    if (sodium_init() < 0 || cm_workflow_check(&onboarding_workflow) != 0) {
+    const cm_workflow_t *tables[] = {&onboarding_workflow, &procedure_workflow,
+                                     &training_workflow};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        if (cm_workflow_check(tables[i]) != 0) {
+            return -1;
+        }
+    }
+    if (sodium_init() < 0) {
         return -1;
     }
     self->checkpoint_interval_ms =
@@ -91,6 +111,7 @@ static void
 s_tick(cm_service_t *service, cm_store_t *store)
 {
     safety_t *self = cm_service_def(service)->state;
+    procedure_tick(store, cm_time_now_ms());
     int64_t now = cm_time_mono_ms();
     if (now < self->next_checkpoint_ms) {
         return;
