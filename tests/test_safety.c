@@ -380,6 +380,122 @@ START_TEST(test_safety_training_session_recorded)
 }
 END_TEST
 
+// ---- hazards
+
+static json_t *
+s_hazard_act(saf_who_t who, const char *id, const char *action,
+             const char *body, int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/hazards/%s/%s", id, action);
+    return saf_expect(status, who, "POST", path, body);
+}
+
+static bool
+s_work_requested(void *arg)
+{
+    char key[128];
+    snprintf(key, sizeof key, "sm:{dispatch}:work_request:safety-audit:%s",
+             (const char *)arg);
+    char *text = harness_redis_cmd(&saf_stack.redis, "HGET", key, "doc");
+    bool found = text && strstr(text, "WO-");
+    free(text);
+    return found;
+}
+
+START_TEST(test_safety_hazard_rectified_verified_closed)
+{
+    json_t *problem = saf_expect(400, SAF_TECH, "POST", "/v1/hazards",
+                                 "{\"title\":\"Loose cable\",\"severity\":"
+                                 "\"extreme\",\"department\":\"tech\"}");
+    json_decref(problem);
+    json_t *doc = saf_expect(
+        201, SAF_TECH, "POST", "/v1/hazards",
+        "{\"title\":\"Exposed wiring\",\"description\":\"Panel 3 open\","
+        "\"location\":\"Plant room\",\"department\":\"tech\",\"severity\":"
+        "\"high\"}");
+    char id[48], body[256];
+    snprintf(id, sizeof id, "%s", saf_text(doc, "id"));
+    ck_assert_str_eq(saf_text(doc, "state"), "reported");
+    ck_assert_str_eq(saf_text(json_object_get(doc, "source"), "type"),
+                     "report");
+    json_decref(doc);
+    // High: the emergency measure comes before anything else.
+    snprintf(body, sizeof body,
+             "{\"owner\":\"%s\",\"deadline\":\"2090-01-01T00:00:00Z\"}",
+             saf_stack.ids[SAF_TECH_HEAD]);
+    problem = s_hazard_act(SAF_TECH_HEAD, id, "assign", body, 409);
+    ck_assert_str_eq(saf_text(problem, "code"), "emergency_measure_required");
+    json_decref(problem);
+    json_decref(s_hazard_act(SAF_TECH, id, "record-measure",
+                             "{\"measure\":\"cordoned off\"}", 403));
+    json_decref(s_hazard_act(SAF_TECH_HEAD, id, "record-measure",
+                             "{\"measure\":\"cordoned off, power cut\"}", 200));
+    json_decref(s_hazard_act(SAF_TECH, id, "assign", body, 403));
+    doc = s_hazard_act(SAF_TECH_HEAD, id, "assign", body, 200);
+    ck_assert_str_eq(saf_text(doc, "state"), "assigned");
+    json_decref(doc);
+    // Dispatch opened the rectification work order.
+    ck_assert_msg(saf_wait(s_work_requested, id, HARNESS_WAIT_MS),
+                  "no rectification work order for %s", id);
+    // The owner rectifies; the rectifier may not verify; another does.
+    json_decref(s_hazard_act(SAF_TECH, id, "rectify", "{\"what\":\"x\"}", 403));
+    json_decref(s_hazard_act(SAF_TECH_HEAD, id, "rectify",
+                             "{\"what\":\"panel closed and locked\"}", 200));
+    problem = s_hazard_act(SAF_TECH_HEAD, id, "verify", "{}", 403);
+    json_decref(problem);
+    json_decref(s_hazard_act(SAF_OFFICER, id, "close", "{}", 409));
+    json_decref(s_hazard_act(SAF_OFFICER, id, "verify",
+                             "{\"note\":\"checked on site\"}", 200));
+    doc = s_hazard_act(SAF_OFFICER, id, "close", "{}", 200);
+    ck_assert_str_eq(saf_text(doc, "state"), "closed");
+    ck_assert_str_eq(saf_text(json_object_get(doc, "verification"), "by"),
+                     saf_stack.ids[SAF_OFFICER]);
+    json_decref(doc);
+}
+END_TEST
+
+static int
+s_alarm_hazards(const char *alarm)
+{
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET",
+                              "/v1/hazards?department=tech&limit=200", NULL);
+    int count = 0;
+    const json_t *items = json_object_get(page, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *source =
+            json_object_get(json_array_get(items, i), "source");
+        count += strcmp(saf_text(source, "type"), "alarm") == 0
+                 && strcmp(saf_text(source, "id"), alarm) == 0;
+    }
+    json_decref(page);
+    return count;
+}
+
+static bool
+s_alarm_hazard(void *arg)
+{
+    return s_alarm_hazards(arg) > 0;
+}
+
+START_TEST(test_safety_alarm_posted_twice_one_hazard)
+{
+    const char *event =
+        "{\"specversion\":\"1.0\",\"id\":\"alarm-77\",\"source\":\"bms/"
+        "site-a\",\"type\":\"alarm.raised\",\"time\":\"2027-03-01T08:00:00Z\","
+        "\"data\":{\"kind\":\"smoke\",\"location\":\"Boiler room\","
+        "\"severity\":\"high\",\"department\":\"tech\"}}";
+    json_t *first = saf_expect(202, SAF_HEAD, "POST", "/v1/events", event);
+    json_t *second = saf_expect(202, SAF_HEAD, "POST", "/v1/events", event);
+    ck_assert(json_is_true(json_object_get(second, "duplicate")));
+    json_decref(first);
+    json_decref(second);
+    ck_assert_msg(saf_wait(s_alarm_hazard, "alarm-77", HARNESS_WAIT_MS),
+                  "the alarm opened no hazard");
+    ck_assert_int_eq(s_alarm_hazards("alarm-77"), 1);
+}
+END_TEST
+
 Suite *
 safety_suite(void)
 {
@@ -391,6 +507,8 @@ safety_suite(void)
     tcase_add_test(tc, test_safety_new_hire_refused_field_work_until_trained);
     tcase_add_test(tc, test_safety_procedure_versions_and_overdue_review);
     tcase_add_test(tc, test_safety_training_session_recorded);
+    tcase_add_test(tc, test_safety_hazard_rectified_verified_closed);
+    tcase_add_test(tc, test_safety_alarm_posted_twice_one_hazard);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,16 @@
 #define SAFETY_EVENT_PROCEDURE_RETIRED        "safety.procedure.retired"
 #define SAFETY_EVENT_PROCEDURE_REVIEW_OVERDUE "safety.procedure.review_overdue"
 
+// Hazards, and the rectification work asked of dispatch (the family
+// evt.{producer}.{entity}.work_requested that dispatch consumes).
+#define SAFETY_EVENT_HAZARD_REPORTED       "safety.hazard.reported"
+#define SAFETY_EVENT_HAZARD_MEASURED       "safety.hazard.measured"
+#define SAFETY_EVENT_HAZARD_ASSIGNED       "safety.hazard.assigned"
+#define SAFETY_EVENT_HAZARD_RECTIFIED      "safety.hazard.rectified"
+#define SAFETY_EVENT_HAZARD_VERIFIED       "safety.hazard.verified"
+#define SAFETY_EVENT_HAZARD_CLOSED         "safety.hazard.closed"
+#define SAFETY_EVENT_HAZARD_WORK_REQUESTED "safety.hazard.work_requested"
+
 // Safety training sessions.
 #define SAFETY_EVENT_TRAINING_CREATED   "safety.training.created"
 #define SAFETY_EVENT_TRAINING_RECORDED  "safety.training.recorded"

@@ -24,7 +24,7 @@
     "reconciliations=finance expenditure-requests=finance "                    \
     "reports/budget=finance "                                                  \
     "onboarding=safety-audit audit=safety-audit procedures=safety-audit "      \
-    "safety-trainings=safety-audit"
+    "safety-trainings=safety-audit hazards=safety-audit"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

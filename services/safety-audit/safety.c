@@ -1,12 +1,14 @@
 #include "safety.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
 #include "cm_log.h"
 #include "cm_org.h"
 #include "cm_time.h"
+#include "hazard.h"
 #include "onboarding.h"
 #include "procedure.h"
 #include "safety_events.h"
@@ -34,6 +36,11 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/safety-trainings/{id}", training_get},
     {"GET", "/v1/safety-trainings/{id}/history", training_history},
     {"POST", "/v1/safety-trainings/{id}/{action}", training_act},
+    {"POST", "/v1/hazards", hazard_create},
+    {"GET", "/v1/hazards", hazard_list},
+    {"GET", "/v1/hazards/{id}", hazard_get},
+    {"GET", "/v1/hazards/{id}/history", hazard_history},
+    {"POST", "/v1/hazards/{id}/{action}", hazard_act},
     {"GET", "/v1/audit", audit_list},
     {"GET", "/v1/audit/key", audit_key},
     {"POST", "/v1/audit/verify", audit_verify},
@@ -52,6 +59,8 @@ static const cm_config_option_t s_options[] = {
      "signed checkpoints of the audit chain are appended here"},
     {"safety/checkpoint_interval_ms", CM_CONFIG_INT, "60000", 100, 86400000,
      false, "how often a new chain head is signed"},
+    {"safety/hazard_department", CM_CONFIG_STRING, "technical", 0, 0, false,
+     "department of a hazard an alarm opens when the alarm names none"},
     {"safety/verify_max", CM_CONFIG_INT, "100000", 1, 10000000, false,
      "entries one POST /v1/audit/verify may recompute"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
@@ -67,7 +76,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"finance", safety_events_on_producer},
     {"inventory", safety_events_on_producer},
     {"assets", safety_events_on_producer},
-    {"ingest", safety_events_on_producer},
+    {"ingest", safety_events_on_ingest},
     {NULL, NULL},
 };
 
@@ -78,7 +87,7 @@ s_start(cm_service_t *service, cm_store_t *store)
     const cm_config_t *config = cm_service_config(service);
     safety_t *self = cm_service_def(service)->state;
     const cm_workflow_t *tables[] = {&onboarding_workflow, &procedure_workflow,
-                                     &training_workflow};
+                                     &training_workflow, &hazard_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;
@@ -90,6 +99,8 @@ s_start(cm_service_t *service, cm_store_t *store)
     self->checkpoint_interval_ms =
         cm_config_int(config, "safety/checkpoint_interval_ms");
     self->verify_max = cm_config_int(config, "safety/verify_max");
+    snprintf(self->hazard_department, sizeof self->hazard_department, "%s",
+             cm_config_str(config, "safety/hazard_department"));
     if (checkpoint_signer_init(&self->signer,
                                cm_config_str(config, "safety/signing_key"),
                                cm_config_str(config, "safety/key_file"),

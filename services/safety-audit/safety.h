@@ -31,6 +31,7 @@ typedef struct {
     int64_t verify_max;             // entries one verify may check
     int64_t checkpoint_n;           // head of the last checkpoint (tick)
     int64_t next_checkpoint_ms;     // monotonic time of the next (tick)
+    char hazard_department[64];     // safety/hazard_department
 } safety_t;
 
 // The service definition.

@@ -6,7 +6,9 @@
 #include "cm_log.h"
 #include "cm_org.h"
 #include "events/personnel.h"
+#include "hazard.h"
 #include "onboarding.h"
+#include "safety.h"
 
 static int
 s_onboarding(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit)
@@ -49,4 +51,17 @@ safety_events_on_producer(cm_store_t *store, const cm_event_t *event,
 {
     (void)arg; // the chain needs no configuration
     return audit_append(store, event, commit);
+}
+
+int
+safety_events_on_ingest(cm_store_t *store, const cm_event_t *event,
+                        cm_commit_t *commit, void *arg)
+{
+    const safety_t *self = arg;
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    int rc = envelope ? hazard_on_ingest(store, envelope, commit,
+                                         self->hazard_department)
+                      : 0;
+    json_decref(envelope);
+    return rc == 0 ? audit_append(store, event, commit) : rc;
 }

@@ -17,6 +17,11 @@ int safety_events_on_personnel(cm_store_t *store, const cm_event_t *event,
 int safety_events_on_own(cm_store_t *store, const cm_event_t *event,
                          cm_commit_t *commit, void *arg);
 
+// cm_consumer_fn for sm:{ingest}:outbox (other systems' events): an
+// alarm.raised opens a hazard (hazard.h); the chain.
+int safety_events_on_ingest(cm_store_t *store, const cm_event_t *event,
+                            cm_commit_t *commit, void *arg);
+
 // cm_consumer_fn for every other producer: the chain.
 int safety_events_on_producer(cm_store_t *store, const cm_event_t *event,
                               cm_commit_t *commit, void *arg);
