@@ -496,6 +496,115 @@ START_TEST(test_safety_alarm_posted_twice_one_hazard)
 }
 END_TEST
 
+// ---- inspections
+
+static bool
+s_scheduled(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/inspections?schedule=%s",
+             (const char *)arg);
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET", path, NULL);
+    bool found = json_array_size(json_object_get(page, "items")) > 0;
+    json_decref(page);
+    return found;
+}
+
+START_TEST(test_safety_inspection_failed_item_to_closed_hazard)
+{
+    json_decref(saf_expect(400, SAF_OFFICER, "POST", "/v1/inspection-templates",
+                           "{\"title\":\"x\",\"area\":\"kitchen\",\"items\":["
+                           "{\"text\":\"a\"}]}"));
+    json_t *tpl = saf_expect(
+        201, SAF_OFFICER, "POST", "/v1/inspection-templates",
+        "{\"title\":\"Electrical rounds\",\"area\":\"electrical\",\"items\":"
+        "[{\"text\":\"Panels closed\"},{\"text\":\"Cables intact\"}]}");
+    char tpl_id[48], body[512], id[48], path[96], hazard[48];
+    snprintf(tpl_id, sizeof tpl_id, "%s", saf_text(tpl, "id"));
+    ck_assert_str_eq(
+        saf_text(json_array_get(json_object_get(tpl, "items"), 1), "id"), "I2");
+    json_decref(tpl);
+    snprintf(body, sizeof body, "{\"template\":\"%s\",\"department\":\"tech\"}",
+             tpl_id);
+    ck_assert_int_eq(saf_http(SAF_TECH, "POST", "/v1/inspections", body, NULL),
+                     403);
+    json_t *doc = saf_expect(201, SAF_OFFICER, "POST", "/v1/inspections", body);
+    snprintf(id, sizeof id, "%s", saf_text(doc, "id"));
+    json_decref(doc);
+    ck_assert_msg(saf_wait(s_work_requested, id, HARNESS_WAIT_MS),
+                  "no work order for inspection %s", id);
+    // Every item once; a failed one opens a hazard in the same commit.
+    snprintf(path, sizeof path, "/v1/inspections/%s/record", id);
+    json_t *problem =
+        saf_expect(400, SAF_TECH, "POST", path,
+                   "{\"results\":[{\"item\":\"I1\",\"pass\":true}]}");
+    ck_assert_str_eq(s_error_field(problem), "results");
+    json_decref(problem);
+    problem = saf_expect(400, SAF_TECH, "POST", path,
+                         "{\"results\":[{\"item\":\"I9\",\"pass\":true},"
+                         "{\"item\":\"I2\",\"pass\":true}]}");
+    ck_assert_str_eq(s_error_field(problem), "results[0].item");
+    json_decref(problem);
+    ck_assert_int_eq(
+        saf_http(SAF_OPS_HEAD, "POST", path,
+                 "{\"results\":[{\"item\":\"I1\",\"pass\":true},{\"item\":"
+                 "\"I2\",\"pass\":true}]}",
+                 NULL),
+        403);
+    doc = saf_expect(
+        200, SAF_TECH, "POST", path,
+        "{\"results\":[{\"item\":\"I1\",\"pass\":true},{\"item\":\"I2\","
+        "\"pass\":false,\"note\":\"Cable frayed by door 4\",\"photo\":"
+        "\"photos/door4.jpg\"}]}");
+    ck_assert_str_eq(saf_text(doc, "state"), "recorded");
+    const json_t *hazards = json_object_get(doc, "hazards");
+    ck_assert_uint_eq(json_array_size(hazards), 1);
+    snprintf(hazard, sizeof hazard, "%s",
+             json_string_value(json_array_get(hazards, 0)));
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/hazards/%s", hazard);
+    doc = saf_expect(200, SAF_TECH, "GET", path, NULL);
+    ck_assert_str_eq(saf_text(doc, "state"), "reported");
+    ck_assert_str_eq(saf_text(json_object_get(doc, "source"), "id"), id);
+    ck_assert_str_eq(saf_text(doc, "department"), "tech");
+    json_decref(doc);
+    // Rectification work order, rectified, verified by another, closed.
+    snprintf(body, sizeof body,
+             "{\"owner\":\"%s\",\"deadline\":\"2090-01-01T00:00:00Z\"}",
+             saf_stack.ids[SAF_TECH_HEAD]);
+    json_decref(s_hazard_act(SAF_OFFICER, hazard, "assign", body, 200));
+    ck_assert_msg(saf_wait(s_work_requested, hazard, HARNESS_WAIT_MS),
+                  "no rectification work order for %s", hazard);
+    json_decref(s_hazard_act(SAF_TECH_HEAD, hazard, "rectify",
+                             "{\"what\":\"cable replaced\"}", 200));
+    json_decref(s_hazard_act(SAF_TECH_HEAD, hazard, "verify", "{}", 403));
+    json_decref(s_hazard_act(SAF_OFFICER2, hazard, "verify", "{}", 200));
+    doc = s_hazard_act(SAF_OFFICER, hazard, "close", "{}", 200);
+    ck_assert_str_eq(saf_text(doc, "state"), "closed");
+    json_decref(doc);
+    // A schedule due now opens one inspection and moves on a week.
+    snprintf(body, sizeof body,
+             "{\"template\":\"%s\",\"department\":\"tech\",\"frequency\":"
+             "\"weekly\",\"next_due\":\"2020-01-01T00:00:00Z\"}",
+             tpl_id);
+    doc =
+        saf_expect(201, SAF_OFFICER, "POST", "/v1/inspection-schedules", body);
+    char sched[48];
+    snprintf(sched, sizeof sched, "%s", saf_text(doc, "id"));
+    json_decref(doc);
+    ck_assert_msg(saf_wait(s_scheduled, sched, HARNESS_WAIT_MS),
+                  "schedule %s opened no inspection", sched);
+    snprintf(path, sizeof path, "/v1/inspection-schedules/%s", sched);
+    doc = saf_expect(200, SAF_OFFICER, "GET", path, NULL);
+    ck_assert_str_gt(saf_text(doc, "next_due"), "2026-01-01");
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/inspections?schedule=%s", sched);
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET", path, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(page, "items")), 1);
+    json_decref(page);
+}
+END_TEST
+
 Suite *
 safety_suite(void)
 {
@@ -509,6 +618,7 @@ safety_suite(void)
     tcase_add_test(tc, test_safety_training_session_recorded);
     tcase_add_test(tc, test_safety_hazard_rectified_verified_closed);
     tcase_add_test(tc, test_safety_alarm_posted_twice_one_hazard);
+    tcase_add_test(tc, test_safety_inspection_failed_item_to_closed_hazard);
     suite_add_tcase(s, tc);
     return s;
 }

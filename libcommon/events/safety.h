@@ -30,6 +30,21 @@
 #define SAFETY_EVENT_HAZARD_CLOSED         "safety.hazard.closed"
 #define SAFETY_EVENT_HAZARD_WORK_REQUESTED "safety.hazard.work_requested"
 
+// Inspections: templates, schedules, inspections and the work order asked
+// of dispatch for each inspection.
+#define SAFETY_EVENT_INSPECTION_TEMPLATE_CREATED                               \
+    "safety.inspection_template.created"
+#define SAFETY_EVENT_INSPECTION_TEMPLATE_RETIRED                               \
+    "safety.inspection_template.retired"
+#define SAFETY_EVENT_INSPECTION_SCHEDULE_CREATED                               \
+    "safety.inspection_schedule.created"
+#define SAFETY_EVENT_INSPECTION_SCHEDULE_STOPPED                               \
+    "safety.inspection_schedule.stopped"
+#define SAFETY_EVENT_INSPECTION_CREATED  "safety.inspection.created"
+#define SAFETY_EVENT_INSPECTION_RECORDED "safety.inspection.recorded"
+#define SAFETY_EVENT_INSPECTION_WORK_REQUESTED                                 \
+    "safety.inspection.work_requested"
+
 // Safety training sessions.
 #define SAFETY_EVENT_TRAINING_CREATED   "safety.training.created"
 #define SAFETY_EVENT_TRAINING_RECORDED  "safety.training.recorded"

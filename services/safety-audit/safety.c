@@ -9,6 +9,7 @@
 #include "cm_org.h"
 #include "cm_time.h"
 #include "hazard.h"
+#include "inspection.h"
 #include "onboarding.h"
 #include "procedure.h"
 #include "safety_events.h"
@@ -36,6 +37,21 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/safety-trainings/{id}", training_get},
     {"GET", "/v1/safety-trainings/{id}/history", training_history},
     {"POST", "/v1/safety-trainings/{id}/{action}", training_act},
+    {"POST", "/v1/inspection-templates", template_create},
+    {"GET", "/v1/inspection-templates", template_list},
+    {"GET", "/v1/inspection-templates/{id}", template_get},
+    {"GET", "/v1/inspection-templates/{id}/history", template_history},
+    {"POST", "/v1/inspection-templates/{id}/{action}", template_act},
+    {"POST", "/v1/inspection-schedules", schedule_create},
+    {"GET", "/v1/inspection-schedules", schedule_list},
+    {"GET", "/v1/inspection-schedules/{id}", schedule_get},
+    {"GET", "/v1/inspection-schedules/{id}/history", schedule_history},
+    {"POST", "/v1/inspection-schedules/{id}/{action}", schedule_act},
+    {"POST", "/v1/inspections", inspection_create},
+    {"GET", "/v1/inspections", inspection_list},
+    {"GET", "/v1/inspections/{id}", inspection_get},
+    {"GET", "/v1/inspections/{id}/history", inspection_history},
+    {"POST", "/v1/inspections/{id}/{action}", inspection_act},
     {"POST", "/v1/hazards", hazard_create},
     {"GET", "/v1/hazards", hazard_list},
     {"GET", "/v1/hazards/{id}", hazard_get},
@@ -87,7 +103,9 @@ s_start(cm_service_t *service, cm_store_t *store)
     const cm_config_t *config = cm_service_config(service);
     safety_t *self = cm_service_def(service)->state;
     const cm_workflow_t *tables[] = {&onboarding_workflow, &procedure_workflow,
-                                     &training_workflow, &hazard_workflow};
+                                     &training_workflow,   &hazard_workflow,
+                                     &template_workflow,   &schedule_workflow,
+                                     &inspection_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;
@@ -123,6 +141,7 @@ s_tick(cm_service_t *service, cm_store_t *store)
 {
     safety_t *self = cm_service_def(service)->state;
     procedure_tick(store, cm_time_now_ms());
+    inspection_tick(store, cm_time_now_ms());
     int64_t now = cm_time_mono_ms();
     if (now < self->next_checkpoint_ms) {
         return;
