@@ -441,6 +441,95 @@ START_TEST(test_e2e_new_hire_field_work_after_three_levels)
 }
 END_TEST
 
+// An inspection's failed item becomes a hazard, rectified by its owner,
+// verified by someone else, closed; an alarm posted twice is one hazard.
+static json_t *
+s_hazard_step(int who, const char *id, const char *action, const char *body,
+              int status)
+{
+    return e2e_act(who, "hazards", id, action, body, status);
+}
+
+START_TEST(test_e2e_inspection_hazard_rectified_and_closed)
+{
+    json_t *tpl = e2e_expect(
+        201, S_OFFICER, "POST", "/v1/inspection-templates",
+        "{\"title\":\"Fire rounds\",\"area\":\"fire_safety\",\"items\":["
+        "{\"text\":\"Extinguishers sealed\"},{\"text\":\"Exits clear\"}]}");
+    char body[256], id[48], hazard[48];
+    snprintf(body, sizeof body,
+             "{\"template\":\"%s\",\"department\":\"technical\"}",
+             e2e_str(tpl, "id"));
+    json_decref(tpl);
+    json_t *doc = e2e_expect(201, S_OFFICER, "POST", "/v1/inspections", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    doc = e2e_act(S_TECH, "inspections", id, "record",
+                  "{\"results\":[{\"item\":\"I1\",\"pass\":true},{\"item\":"
+                  "\"I2\",\"pass\":false,\"note\":\"Boxes in exit B\","
+                  "\"severity\":\"high\"}]}",
+                  200);
+    snprintf(
+        hazard, sizeof hazard, "%s",
+        json_string_value(json_array_get(json_object_get(doc, "hazards"), 0)));
+    json_decref(doc);
+    // High: the emergency measure first, then the owner and the deadline.
+    snprintf(body, sizeof body,
+             "{\"owner\":\"%s\",\"deadline\":\"2090-01-01T00:00:00Z\"}",
+             e2e_stack.ids[S_TECH_HEAD]);
+    json_decref(s_hazard_step(S_TECH_HEAD, hazard, "assign", body, 409));
+    json_decref(s_hazard_step(S_OFFICER, hazard, "record-measure",
+                              "{\"measure\":\"exit B taped, boxes moved\"}",
+                              200));
+    json_decref(s_hazard_step(S_TECH_HEAD, hazard, "assign", body, 200));
+    json_decref(s_hazard_step(S_TECH_HEAD, hazard, "rectify",
+                              "{\"what\":\"storage moved to room 2\"}", 200));
+    json_decref(s_hazard_step(S_TECH_HEAD, hazard, "verify", "{}", 403));
+    json_decref(s_hazard_step(S_OFFICER, hazard, "verify", "{}", 200));
+    doc = s_hazard_step(S_OFFICER, hazard, "close", "{}", 200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "closed");
+    json_decref(doc);
+}
+END_TEST
+
+static int
+s_alarm_count(const char *alarm)
+{
+    json_t *page =
+        e2e_expect(200, S_OFFICER, "GET",
+                   "/v1/hazards?department=technical&limit=200", NULL);
+    int count = 0;
+    const json_t *items = json_object_get(page, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *source =
+            json_object_get(json_array_get(items, i), "source");
+        count += strcmp(e2e_str(source, "id"), alarm) == 0;
+    }
+    json_decref(page);
+    return count;
+}
+
+static bool
+s_alarm_seen(void *arg)
+{
+    return s_alarm_count(arg) > 0;
+}
+
+START_TEST(test_e2e_alarm_posted_twice_is_one_hazard)
+{
+    const char *event =
+        "{\"specversion\":\"1.0\",\"id\":\"e2e-alarm-1\",\"source\":"
+        "\"bms/main\",\"type\":\"alarm.raised\",\"time\":"
+        "\"2027-03-01T08:00:00Z\",\"data\":{\"kind\":\"gas\",\"location\":"
+        "\"Kitchen\",\"severity\":\"high\",\"department\":\"technical\"}}";
+    json_decref(e2e_expect(202, E2E_HEAD, "POST", "/v1/events", event));
+    json_decref(e2e_expect(202, E2E_HEAD, "POST", "/v1/events", event));
+    ck_assert_msg(e2e_wait(s_alarm_seen, "e2e-alarm-1", S_WAIT_MS),
+                  "the alarm opened no hazard");
+    ck_assert_int_eq(s_alarm_count("e2e-alarm-1"), 1);
+}
+END_TEST
+
 // The audit trail: the auditor finds who created a person, the chain
 // verifies end to end, and nobody else reads it.
 static bool
@@ -488,6 +577,8 @@ e2e_suite(void)
     tcase_add_test(tc, test_e2e_budget_and_expense_claim_paid);
     tcase_add_test(tc, test_e2e_new_hire_field_work_after_three_levels);
     tcase_add_test(tc, test_e2e_audit_trail_searched_and_verified);
+    tcase_add_test(tc, test_e2e_inspection_hazard_rectified_and_closed);
+    tcase_add_test(tc, test_e2e_alarm_posted_twice_is_one_hazard);
     suite_add_tcase(suite, tc);
     return suite;
 }
