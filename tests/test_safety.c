@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_time.h"
 #include "suites.h"
 #include "test_safety_stack.h"
 
@@ -605,6 +606,63 @@ START_TEST(test_safety_inspection_failed_item_to_closed_hazard)
 }
 END_TEST
 
+// ---- overdue rectification escalates
+
+static bool
+s_escalated_to_top(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/hazards/%s", (const char *)arg);
+    json_t *doc = saf_expect(200, SAF_OFFICER, "GET", path, NULL);
+    bool top =
+        json_integer_value(json_object_get(doc, "escalation_level")) == 3;
+    json_decref(doc);
+    return top;
+}
+
+START_TEST(test_safety_overdue_rectification_escalates)
+{
+    json_t *doc = saf_expect(
+        201, SAF_TECH, "POST", "/v1/hazards",
+        "{\"title\":\"Slippery ramp\",\"description\":\"oil\",\"department\":"
+        "\"tech\",\"severity\":\"low\"}");
+    char id[48], body[256], at[40], path[96];
+    snprintf(id, sizeof id, "%s", saf_text(doc, "id"));
+    json_decref(doc);
+    cm_time_format(cm_time_now_ms() + 1000, at);
+    snprintf(body, sizeof body, "{\"owner\":\"%s\",\"deadline\":\"%s\"}",
+             saf_stack.ids[SAF_LEAD], at);
+    json_decref(s_hazard_act(SAF_TECH_HEAD, id, "assign", body, 200));
+    ck_assert_msg(saf_wait(s_escalated_to_top, id, 30000),
+                  "%s never reached the station head", id);
+    snprintf(path, sizeof path, "/v1/hazards/%s/history", id);
+    json_t *page = saf_expect(200, SAF_OFFICER, "GET", path, NULL);
+    ck_assert_int_eq(s_count_actions(page, "escalate"), 3);
+    const json_t *items = json_object_get(page, "items");
+    const char *first = NULL, *last = NULL;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *entry = json_array_get(items, i);
+        if (strcmp(saf_text(entry, "action"), "escalate") == 0) {
+            const char *to =
+                saf_text(json_object_get(entry, "data"), "escalated_to");
+            first = first ? first : to;
+            last = to;
+        }
+    }
+    ck_assert_str_eq(first, saf_stack.ids[SAF_TECH_HEAD]);
+    ck_assert_str_eq(last, "ST-1");
+    json_decref(page);
+    // Rectified: no more steps (the timer went with the rectification).
+    json_decref(
+        s_hazard_act(SAF_LEAD, id, "rectify", "{\"what\":\"sanded\"}", 200));
+    char *timer =
+        harness_redis_cmd(&saf_stack.redis, "ZSCORE",
+                          "sm:{safety-audit}:timers:hazard_deadlines", id);
+    ck_assert_str_eq(timer, "(nil)");
+    free(timer);
+}
+END_TEST
+
 Suite *
 safety_suite(void)
 {
@@ -619,6 +677,7 @@ safety_suite(void)
     tcase_add_test(tc, test_safety_hazard_rectified_verified_closed);
     tcase_add_test(tc, test_safety_alarm_posted_twice_one_hazard);
     tcase_add_test(tc, test_safety_inspection_failed_item_to_closed_hazard);
+    tcase_add_test(tc, test_safety_overdue_rectification_escalates);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -45,6 +45,8 @@ s_env(saf_stack_t *s)
     snprintf(s->env[n++], sizeof s->env[0], "SM_SERVICE__WORKERS=2");
     snprintf(s->env[n++], sizeof s->env[0],
              "SM_SAFETY__CHECKPOINT_INTERVAL_MS=200");
+    snprintf(s->env[n++], sizeof s->env[0],
+             "SM_SAFETY__ESCALATION_STEP_MS=300");
     snprintf(s->env[n++], sizeof s->env[0], "SM_SAFETY__CHECKPOINT_FILE=%s",
              s->checkpoints);
     snprintf(s->env[n++], sizeof s->env[0],

@@ -28,6 +28,7 @@
 #define SAFETY_EVENT_HAZARD_RECTIFIED      "safety.hazard.rectified"
 #define SAFETY_EVENT_HAZARD_VERIFIED       "safety.hazard.verified"
 #define SAFETY_EVENT_HAZARD_CLOSED         "safety.hazard.closed"
+#define SAFETY_EVENT_HAZARD_ESCALATED      "safety.hazard.escalated"
 #define SAFETY_EVENT_HAZARD_WORK_REQUESTED "safety.hazard.work_requested"
 
 // Inspections: templates, schedules, inspections and the work order asked

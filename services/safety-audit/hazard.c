@@ -18,8 +18,19 @@
 #include "safety.h"
 
 #define S_DETAIL_MAX 256
-#define S_WARDENS    "safety_officer station_head"
-#define S_TITLE_MAX  201
+#define S_TIMERS     "hazard_deadlines"
+#define S_LEVEL_MAX  3
+#define S_CURSOR_MAX 48
+#define S_TICK_BATCH 20
+
+static const char *
+s_timer_key(char *buf)
+{
+    return cm_store_key(buf, CM_STORE_KEY_MAX, SAFETY_OWNER, "timers",
+                        S_TIMERS);
+}
+#define S_WARDENS   "safety_officer station_head"
+#define S_TITLE_MAX 201
 
 json_t *
 hazard_new(const char *id, const json_t *fields, const json_t *source,
@@ -102,8 +113,12 @@ s_assign(cm_action_t *a)
                          "must be active staff of the hazard's department");
         return problem;
     }
-    cm_doc_set_time(a->doc, "deadline",
-                    cm_doc_time(a->doc, "deadline", a->now_ms));
+    int64_t deadline = cm_doc_time(a->doc, "deadline", a->now_ms);
+    cm_doc_set_time(a->doc, "deadline", deadline);
+    json_object_set_new(a->doc, "escalation_level", json_integer(0));
+    char key[CM_STORE_KEY_MAX];
+    cm_commit_index_add(a->commit, s_timer_key(key), cm_doc_text(a->doc, "id"),
+                        deadline);
     cm_action_event(a, SAFETY_EVENT_HAZARD_WORK_REQUESTED,
                     s_work_request(a->doc));
     return NULL;
@@ -119,6 +134,9 @@ s_rectify(cm_action_t *a)
                                   json_object_get(a->body, "what"), "by",
                                   cm_doc_text(a->actor, "id"), "at", at));
     cm_doc_set_string(a->doc, "rectified_by", cm_doc_text(a->actor, "id"));
+    char key[CM_STORE_KEY_MAX];
+    cm_commit_index_remove(a->commit, s_timer_key(key),
+                           cm_doc_text(a->doc, "id"));
     return NULL;
 }
 
@@ -380,4 +398,81 @@ void
 hazard_act(cm_ctx_t *ctx)
 {
     cm_action_run(ctx, &hazard_type);
+}
+
+// ---- overdue rectification escalates (the tick)
+
+// Escalate hazard id one level: its department's head, then the deputy
+// head over it, then the station head; each step an event and a log line,
+// the next after step_ms.
+static void
+s_escalate(cm_store_t *store, const char *id, int64_t due, int64_t step_ms,
+           int64_t now_ms)
+{
+    json_t *doc = NULL;
+    int64_t version = 0;
+    if (cm_doc_read(store, &hazard_type, id, &doc, &version) != 0) {
+        return;
+    }
+    char key[CM_STORE_KEY_MAX], to[CM_ORG_ID_MAX] = "";
+    int level = (int)cm_doc_integer(doc, "escalation_level") + 1;
+    bool current =
+        strcmp(cm_doc_state(doc), "assigned") == 0 && level <= S_LEVEL_MAX;
+    cm_commit_t *commit = cm_commit_new(SAFETY_OWNER);
+    if (current) {
+        cm_org_escalation_target(store, SAFETY_OWNER,
+                                 cm_doc_text(doc, "department"), level, to,
+                                 sizeof to);
+        json_t *old = json_deep_copy(doc);
+        json_t *actor =
+            json_pack("{s:s, s:s}", "id", SAFETY_OWNER, "role", SAFETY_OWNER);
+        json_object_set_new(doc, "escalation_level", json_integer(level));
+        cm_doc_history_add(
+            doc, actor, "escalate", NULL, NULL, NULL,
+            json_pack("{s:i, s:s}", "level", level, "escalated_to", to),
+            now_ms);
+        cm_doc_commit(commit, &hazard_type, old, doc, version, now_ms);
+        cm_doc_event_add(
+            commit, &hazard_type, SAFETY_EVENT_HAZARD_ESCALATED, doc,
+            version + 1, actor, NULL,
+            json_pack("{s:i, s:s}", "level", level, "escalated_to", to));
+        json_decref(actor);
+        json_decref(old);
+    }
+    if (current && level < S_LEVEL_MAX) {
+        cm_commit_index_add(commit, s_timer_key(key), id, now_ms + step_ms);
+    } else {
+        cm_commit_index_remove(commit, s_timer_key(key), id);
+    }
+    cm_commit_result_t result;
+    memset(&result, 0, sizeof result);
+    if (cm_store_commit(store, commit, &result) == 0
+        && result.outcome == CM_COMMIT_OK && current) {
+        cm_log_warn("hazard.escalated", "id", id, "level",
+                    level == 1   ? "1"
+                    : level == 2 ? "2"
+                                 : "3",
+                    "escalated_to", to);
+    }
+    (void)due; // the timer's score: the deadline or the last step
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    json_decref(doc);
+}
+
+void
+hazard_tick(cm_store_t *store, int64_t step_ms, int64_t now_ms)
+{
+    char key[CM_STORE_KEY_MAX], cursor[S_CURSOR_MAX];
+    snprintf(cursor, sizeof cursor, "%lld:", (long long)now_ms + 1);
+    cm_page_t page;
+    if (cm_store_list(store, s_timer_key(key), cursor, S_TICK_BATCH, false,
+                      &page)
+        != 0) {
+        return;
+    }
+    for (size_t i = 0; i < page.count; i++) {
+        s_escalate(store, page.members[i], page.scores[i], step_ms, now_ms);
+    }
+    cm_page_clear(&page);
 }

@@ -7,12 +7,19 @@
 //   measure recorded first) → rectified (by the owner: what was done) →
 //   verified (by someone other than the rectifier) → closed
 //
+// A hazard still assigned after its deadline escalates along the org
+// chart as an SLA breach does: level 1 its department's head, 2 the
+// deputy head over it, 3 the station head, one step per
+// safety/escalation_step_ms (safety.hazard.escalated, warn
+// hazard.escalated).
+//
 // Assigning asks dispatch for a rectification work order in the same
 // commit (safety.hazard.work_requested, key = the hazard id, assignee = the
 // owner, due at the deadline, field work).
 //
 // Keys besides the document type's own:
 //   sm:{safety-audit}:alarm:<identity>   the hazard an alarm opened
+//   sm:{safety-audit}:timers:hazard_deadlines  assigned hazards by deadline
 #ifndef SAFETY_HAZARD_H
 #define SAFETY_HAZARD_H
 
@@ -39,6 +46,10 @@ json_t *hazard_new(const char *id, const json_t *fields, const json_t *source,
 int hazard_open(cm_store_t *store, cm_commit_t *commit, const json_t *fields,
                 const json_t *source, const json_t *actor,
                 const char *correlation_id, int64_t now_ms, char *id);
+
+// Escalate every assigned hazard whose deadline (or last escalation step)
+// passed by now_ms, one level per step_ms (the tick).
+void hazard_tick(cm_store_t *store, int64_t step_ms, int64_t now_ms);
 
 // React to an ingest event: alarm.raised opens a hazard (once per alarm).
 // 0 or a negative cm_status_t.

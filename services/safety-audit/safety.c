@@ -77,6 +77,10 @@ static const cm_config_option_t s_options[] = {
      false, "how often a new chain head is signed"},
     {"safety/hazard_department", CM_CONFIG_STRING, "technical", 0, 0, false,
      "department of a hazard an alarm opens when the alarm names none"},
+    {"safety/escalation_step_ms", CM_CONFIG_INT, "3600000", 100, 604800000,
+     false,
+     "an overdue rectification escalates one level (head, deputy, station "
+     "head) per step"},
     {"safety/verify_max", CM_CONFIG_INT, "100000", 1, 10000000, false,
      "entries one POST /v1/audit/verify may recompute"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
@@ -119,6 +123,8 @@ s_start(cm_service_t *service, cm_store_t *store)
     self->verify_max = cm_config_int(config, "safety/verify_max");
     snprintf(self->hazard_department, sizeof self->hazard_department, "%s",
              cm_config_str(config, "safety/hazard_department"));
+    self->escalation_step_ms =
+        cm_config_int(config, "safety/escalation_step_ms");
     if (checkpoint_signer_init(&self->signer,
                                cm_config_str(config, "safety/signing_key"),
                                cm_config_str(config, "safety/key_file"),
@@ -142,6 +148,7 @@ s_tick(cm_service_t *service, cm_store_t *store)
     safety_t *self = cm_service_def(service)->state;
     procedure_tick(store, cm_time_now_ms());
     inspection_tick(store, cm_time_now_ms());
+    hazard_tick(store, self->escalation_step_ms, cm_time_now_ms());
     int64_t now = cm_time_mono_ms();
     if (now < self->next_checkpoint_ms) {
         return;

@@ -32,6 +32,7 @@ typedef struct {
     int64_t checkpoint_n;           // head of the last checkpoint (tick)
     int64_t next_checkpoint_ms;     // monotonic time of the next (tick)
     char hazard_department[64];     // safety/hazard_department
+    int64_t escalation_step_ms;     // safety/escalation_step_ms
 } safety_t;
 
 // The service definition.
