@@ -383,9 +383,8 @@ s_walk(cm_store_t *store, s_verify_t *v)
     int rc = s_start_hash(store, v, prev);
     json_t *entries[AUDIT_READ_MAX];
     for (int64_t n = v->from; rc == 0 && !v->broken && n <= v->to;) {
-        size_t count =
-            (size_t)(v->to - n + 1 < AUDIT_READ_MAX ? v->to - n + 1
-                                                    : AUDIT_READ_MAX);
+        int64_t left = v->to - n + 1;
+        size_t count = left < AUDIT_READ_MAX ? (size_t)left : AUDIT_READ_MAX;
         rc = audit_read(store, n, count, entries);
         for (size_t i = 0; rc == 0 && i < count; i++) {
             if (!v->broken) {

@@ -127,8 +127,8 @@ s_record(cm_action_t *a)
     json_t *hazards = json_array();
     for (size_t i = 0; i < json_array_size(results); i++) {
         const json_t *r = json_array_get(results, i);
-        char id[CM_ID_MAX];
         if (!json_is_true(json_object_get(r, "pass"))) {
+            char id[CM_ID_MAX];
             if (s_hazard(a, r, id) != 0) {
                 json_decref(hazards);
                 return cm_problem_new(503, "store_unavailable",

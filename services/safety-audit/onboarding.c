@@ -84,7 +84,6 @@ static json_t *
 s_sign_off(cm_action_t *a)
 {
     const char *level = cm_doc_text(a->body, "level");
-    char detail[S_DETAIL_MAX];
     const char *why = s_may_sign(a->actor, a->doc, level);
     if (why) {
         json_t *problem = cm_action_refuse(a, 403, "forbidden", why);
@@ -93,6 +92,7 @@ s_sign_off(cm_action_t *a)
     }
     json_t *levels = json_object_get(a->doc, "levels");
     if (json_is_object(json_object_get(levels, level))) {
+        char detail[S_DETAIL_MAX];
         snprintf(detail, sizeof detail, "the %s level is already signed off.",
                  level);
         json_t *problem =
