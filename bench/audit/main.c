@@ -1,7 +1,8 @@
 // bench/audit — the audit chain (services/safety-audit/audit.h): append
 // rate (each event as the consumer appends it: read the head, hash, one
 // commit with the entry, the head and five index entries) and verify rate
-// (read entries 500 per round trip, parse, canonicalise, BLAKE2b) over N
+// (read entries 500 per round trip, parse, canonicalise, BLAKE2b) and the
+// latency of a search page (an index page, then its entries) over N
 // entries (argv[1], default 1,000,000), against the raw BLAKE2b rate of
 // this machine. Starts its own redis-server (temp dir, AOF off). Prints
 // figures only.
@@ -136,6 +137,53 @@ s_verify(cm_store_t *store, int n, double *bytes)
     return (double)(zclock_usecs() - started) / 1e6;
 }
 
+static int
+s_compare(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+// Search pages as GET /v1/audit serves them (an index page of 50 by
+// actor, then the entries in one round trip) at random depths: p50/p99 µs.
+static void
+s_search(cm_store_t *store, int n, int64_t *p50, int64_t *p99)
+{
+    enum {
+        S_PAGES = 2000
+    };
+    static int64_t took[S_PAGES];
+    for (int i = 0; i < S_PAGES; i++) {
+        char key[CM_STORE_KEY_MAX], actor[16], cursor[32];
+        snprintf(actor, sizeof actor, "ST-%d", i % 40 + 1);
+        snprintf(cursor, sizeof cursor,
+                 "%d:", (int)(randombytes_uniform((uint32_t)n)) + 1);
+        int64_t started = zclock_usecs();
+        cm_page_t page;
+        if (cm_store_list(store, audit_index_key(key, "actor", actor), cursor,
+                          50, false, &page)
+            != 0) {
+            exit(1);
+        }
+        int64_t ns[50];
+        json_t *entries[50];
+        for (size_t j = 0; j < page.count; j++) {
+            ns[j] = page.scores[j];
+        }
+        if (audit_read_ids(store, ns, page.count, entries) != 0) {
+            exit(1);
+        }
+        for (size_t j = 0; j < page.count; j++) {
+            json_decref(entries[j]);
+        }
+        cm_page_clear(&page);
+        took[i] = zclock_usecs() - started;
+    }
+    qsort(took, S_PAGES, sizeof took[0], s_compare);
+    *p50 = took[S_PAGES / 2];
+    *p99 = took[S_PAGES * 99 / 100];
+}
+
 // BLAKE2b-256 over one large buffer: MB/s.
 static double
 s_raw_rate(void)
@@ -169,6 +217,8 @@ main(int argc, char **argv)
     double append_s = s_append(store, n), bytes = 0;
     double verify_s = s_verify(store, n, &bytes);
     double raw = s_raw_rate(), hashed = bytes / 1e6 / verify_s;
+    int64_t p50 = 0, p99 = 0;
+    s_search(store, n, &p50, &p99);
     printf("audit chain: %d entries\n", n);
     printf("  append: %.1f s, %.0f events/s (head read + hash + one commit "
            "each)\n",
@@ -178,6 +228,9 @@ main(int argc, char **argv)
     printf("  BLAKE2b raw: %.0f MB/s on one core; verify reaches %.1f %% of "
            "it\n",
            raw, 100.0 * hashed / raw);
+    printf("  search: a page of 50 by actor at a random depth: p50 %.2f ms, "
+           "p99 %.2f ms\n",
+           p50 / 1000.0, p99 / 1000.0);
     cm_store_destroy(&store);
     kill(redis, SIGTERM);
     waitpid(redis, NULL, 0);

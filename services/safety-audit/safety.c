@@ -81,7 +81,7 @@ static const cm_config_option_t s_options[] = {
      false,
      "an overdue rectification escalates one level (head, deputy, station "
      "head) per step"},
-    {"safety/verify_max", CM_CONFIG_INT, "100000", 1, 10000000, false,
+    {"safety/verify_max", CM_CONFIG_INT, "20000", 1, 10000000, false,
      "entries one POST /v1/audit/verify may recompute"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
