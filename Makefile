@@ -89,7 +89,7 @@ ifneq ($(ITEST_SRC),)
 $(BUILD)/tests/integration_tests: $(ITEST_SRC:%.c=$(BUILD)/%.o) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lcsv $(LDLIBS)
 ITESTS := $(BUILD)/tests/integration_tests
 endif
 

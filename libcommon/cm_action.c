@@ -302,5 +302,12 @@ cm_action_patch(cm_ctx_t *ctx, const cm_doc_type_t *type)
         cm_ctx_fail(ctx, problem);
         return;
     }
+    int64_t wanted = 0;
+    if (type->patch_if_match_required && cm_ctx_if_match(ctx, &wanted) == 0) {
+        cm_ctx_fail(ctx, cm_problem_new(428, "precondition_required",
+                                        "send If-Match with the document's "
+                                        "ETag"));
+        return;
+    }
     cm_action_run_named(ctx, type, cm_ctx_param(ctx, "id"), "update");
 }

@@ -227,6 +227,30 @@ cm_ctx_deadline(const cm_ctx_t *self)
     return cm_envelope_deadline(self->request);
 }
 
+bool
+cm_ctx_accepts(const cm_ctx_t *self, const char *type)
+{
+    assert(self && type);
+    const char *accept = cm_envelope_string(self->request, "accept");
+    return accept && strcmp(accept, type) == 0;
+}
+
+void
+cm_ctx_reply_media(cm_ctx_t *self, int status, const char *content_type,
+                   char *text)
+{
+    assert(self && content_type && text);
+    cm_ctx_header(self, "Content-Type", content_type);
+    json_t *body = json_string(text);
+    free(text);
+    if (!body) {
+        cm_ctx_fail(self, cm_problem_new(500, "reply_unencodable",
+                                         "the text is not UTF-8"));
+        return;
+    }
+    cm_ctx_reply(self, status, body);
+}
+
 int
 cm_ctx_if_match(const cm_ctx_t *self, int64_t *version)
 {
@@ -551,6 +575,13 @@ cm_ctx_commit(cm_ctx_t *self, cm_commit_t *commit, int status, json_t *body)
                               response, CM_CTX_IDEM_TTL_MS);
     }
     free(response);
+    if (cm_commit_is_empty(commit)) {
+        // Nothing to write (no key, no change): answer without Redis rather
+        // than send Redis an empty commit.
+        self->idem_final = true;
+        cm_ctx_reply(self, status, body);
+        return CM_COMMIT_OK;
+    }
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     int rc = cm_store_commit(self->store, commit, &result);

@@ -109,6 +109,14 @@ void cm_ctx_reply(cm_ctx_t *self, int status, json_t *body);
 // JSON value in UTF-8; it is not checked. Takes ownership of json_text
 // (free()). Commits (cm_ctx_commit) keep taking json_t bodies.
 void cm_ctx_reply_raw(cm_ctx_t *self, int status, char *json_text);
+// True when the client asked for media type `type` ("text/csv": the
+// gateway passes Accept: text/csv as the envelope's `accept`).
+bool cm_ctx_accepts(const cm_ctx_t *self, const char *type);
+// Answer with a text body (takes text, malloc'd): the envelope body is a
+// JSON string and the Content-Type header names its media type; the
+// gateway sends it as it is ("text/csv; charset=utf-8").
+void cm_ctx_reply_media(cm_ctx_t *self, int status, const char *content_type,
+                        char *text);
 // Set a reply header ("ETag", "Location", "Allow", "Retry-After").
 void cm_ctx_header(cm_ctx_t *self, const char *name, const char *value);
 // Answer with a problem (cm_problem.h). Takes ownership of problem.

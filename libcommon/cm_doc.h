@@ -94,8 +94,9 @@ struct cm_doc_type {
     bool (*may_read)(cm_ctx_t *ctx, const json_t *doc);
     // More members of the view for this caller (computed ones). May be NULL.
     void (*decorate)(cm_ctx_t *ctx, const json_t *doc, json_t *view);
-    bool if_match_required; // PATCH and actions without If-Match: 428
-    size_t history_keep;    // inline history entries; 0: CM_DOC_HISTORY_KEEP
+    bool if_match_required;       // PATCH and actions without If-Match: 428
+    bool patch_if_match_required; // PATCH alone without If-Match: 428
+    size_t history_keep; // inline history entries; 0: CM_DOC_HISTORY_KEEP
     // A list item as this caller sees it: edit item in place (members that
     // depend on the time or the caller, as decorate does for the view).
     // May be NULL. When set, lists parse every item they page.

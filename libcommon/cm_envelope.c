@@ -27,14 +27,23 @@ typedef struct {
 } s_field_t;
 
 static const s_field_t s_request_fields[] = {
-    {"v", S_INTEGER, true},        {"id", S_STRING, true},
-    {"type", S_STRING, true},      {"source", S_STRING, true},
-    {"time", S_STRING, true},      {"correlation_id", S_STRING, true},
-    {"deadline", S_INTEGER, true}, {"idempotency_key", S_STRING, false},
-    {"actor", S_OBJECT, true},     {"method", S_STRING, true},
-    {"path", S_STRING, true},      {"query", S_OBJECT, false},
-    {"body", S_ANY, false},        {"fingerprint", S_STRING, false},
-    {"if_match", S_STRING, false}, {NULL, 0, false},
+    {"v", S_INTEGER, true},
+    {"id", S_STRING, true},
+    {"type", S_STRING, true},
+    {"source", S_STRING, true},
+    {"time", S_STRING, true},
+    {"correlation_id", S_STRING, true},
+    {"deadline", S_INTEGER, true},
+    {"idempotency_key", S_STRING, false},
+    {"actor", S_OBJECT, true},
+    {"method", S_STRING, true},
+    {"path", S_STRING, true},
+    {"query", S_OBJECT, false},
+    {"body", S_ANY, false},
+    {"fingerprint", S_STRING, false},
+    {"if_match", S_STRING, false},
+    {"accept", S_STRING, false},
+    {NULL, 0, false},
 };
 
 static const s_field_t s_reply_fields[] = {
@@ -359,7 +368,8 @@ cm_envelope_request_new(const cm_envelope_request_t *fields)
             != 0
         || s_set_optional_string(request, "fingerprint", fields->fingerprint)
                != 0
-        || s_set_optional_string(request, "if_match", fields->if_match) != 0) {
+        || s_set_optional_string(request, "if_match", fields->if_match) != 0
+        || s_set_optional_string(request, "accept", fields->accept) != 0) {
         json_decref(request);
         return NULL;
     }

@@ -2,7 +2,7 @@
 // (docs/architecture.md §2). Field names follow CloudEvents 1.0:
 //
 //   request {v,id,type,source,time,correlation_id,deadline,idempotency_key?,
-//            fingerprint?,if_match?,actor,method,path,query?,body?}
+//            fingerprint?,if_match?,accept?,actor,method,path,query?,body?}
 //   reply   {v,id,correlation_id,status,headers?,body? | error?}
 //   event   {v,id,type,source,subject,version,time,correlation_id?,actor?,
 //            epoch?,seq?,data}
@@ -45,6 +45,7 @@ typedef struct {
     const json_t *body;          // any JSON, NULL: null
     const char *fingerprint;     // sha256 hex of method, path, body; or NULL
     const char *if_match;        // the If-Match header's value, or NULL
+    const char *accept;          // "text/csv" when the client asked for it
 } cm_envelope_request_t;
 
 // What an event is built from; seq and epoch are added later by the hub.

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_csv.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_validate.h"
@@ -590,4 +591,27 @@ cm_list_run(cm_ctx_t *ctx, const cm_doc_type_t *type, cm_list_scope_fn *scope)
         return;
     }
     cm_list_reply(ctx, type, &query);
+}
+
+void
+cm_list_as_csv(cm_ctx_t *ctx, const char *const *columns)
+{
+    assert(ctx && columns);
+    if (!cm_ctx_accepts(ctx, "text/csv") || cm_ctx_status(ctx) != 200) {
+        return;
+    }
+    json_t *reply = cm_ctx_reply_envelope(ctx);
+    const json_t *page = json_object_get(reply, "body");
+    char *csv = cm_csv_rows(columns, json_object_get(page, "items"));
+    const char *next = json_string_value(json_object_get(page, "next_cursor"));
+    if (!csv) {
+        cm_ctx_fail(ctx, cm_problem_new(500, "reply_unencodable",
+                                        "the page has no CSV"));
+    } else {
+        if (next) {
+            cm_ctx_header(ctx, "X-Next-Cursor", next);
+        }
+        cm_ctx_reply_media(ctx, 200, CM_CSV_MEDIA_TYPE, csv);
+    }
+    json_decref(reply);
 }

@@ -77,4 +77,10 @@ void cm_list_reply(cm_ctx_t *ctx, const cm_doc_type_t *type,
 void cm_list_run(cm_ctx_t *ctx, const cm_doc_type_t *type,
                  cm_list_scope_fn *scope);
 
+// After a list reply: when the client asked for text/csv and the page was
+// answered (200), answer the page's items as CSV under columns (NULL-ended,
+// cm_csv) instead, with the next page's cursor in the X-Next-Cursor header
+// (absent on the last page). A client exports a whole list page by page.
+void cm_list_as_csv(cm_ctx_t *ctx, const char *const *columns);
+
 #endif

@@ -253,6 +253,29 @@ cm_org_department(cm_store_t *store, const char *owner, const char *code)
     return s_read(store, owner, "department", code);
 }
 
+int
+cm_org_department_open(cm_store_t *store, const char *owner, const char *code)
+{
+    assert(store && owner);
+    char key[CM_STORE_KEY_MAX];
+    if (!s_id_ok(code) || !s_key(key, owner, "department", code)) {
+        return CM_ENOTFOUND;
+    }
+    cm_doc_t stored;
+    int rc = cm_store_get(store, key, &stored);
+    if (rc != 0) {
+        return rc == CM_ENOTFOUND ? CM_ENOTFOUND : CM_EUNAVAILABLE;
+    }
+    // The view keeps personnel's document as it was published: its own
+    // `state` member says whether the department was dissolved.
+    json_t *doc = json_loads(stored.json, 0, NULL);
+    cm_doc_clear(&stored);
+    const char *state = s_text(doc, "state");
+    bool dissolved = state && strcmp(state, "dissolved") == 0;
+    json_decref(doc);
+    return dissolved ? CM_ENOTFOUND : 0;
+}
+
 bool
 cm_org_id_is_active(cm_store_t *store, const char *owner, const char *id)
 {

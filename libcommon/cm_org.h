@@ -63,6 +63,12 @@ json_t *cm_org_staff(cm_store_t *store, const char *owner, const char *id);
 json_t *cm_org_department(cm_store_t *store, const char *owner,
                           const char *code);
 
+// Whether a request may name department code: 0 when the view knows it and
+// it is not dissolved, CM_ENOTFOUND when it does not (or the code cannot be
+// one), CM_EUNAVAILABLE when Redis cannot be read.
+int cm_org_department_open(cm_store_t *store, const char *owner,
+                           const char *code);
+
 // True when a staff document's status is active (absent counts as active).
 bool cm_org_is_active(const json_t *staff);
 

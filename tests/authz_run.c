@@ -190,8 +190,12 @@ s_expand(s_run_t *run, const char *text, char *out, size_t size, int line)
     return true;
 }
 
+static long long s_version(const char *path);
+
 // A request; a 409 version_conflict (a service changed the document in
-// reaction to the step before, as a client sees it) is tried again.
+// reaction to the step before, as a client sees it) is tried again. A PATCH
+// carries If-Match with the document's current version, as a client that
+// read it first would (some types require it).
 static int
 s_request(int who, const char *method, const char *path, const char *body,
           json_t **out)
@@ -200,7 +204,16 @@ s_request(int who, const char *method, const char *path, const char *body,
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
         json_decref(*out);
         *out = NULL;
-        status = e2e_http(who, method, path, body, NULL, out);
+        char extra[64] = "";
+        long long version = strcmp(method, "PATCH") == 0 ? s_version(path) : -1;
+        if (version >= 0) {
+            snprintf(extra, sizeof extra, "If-Match: \"%lld\"\r\n", version);
+        }
+        status =
+            e2e_http(who, method, path, body, extra[0] ? extra : NULL, out);
+        if (status == 412) {
+            continue; // changed between the read and the write
+        }
         if (status != 409
             || strcmp(e2e_str(*out, "code"), "version_conflict") != 0) {
             break;
@@ -228,7 +241,7 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     }
     json_t *out = NULL;
     int status =
-        e2e_http(who, step->method, path, body[0] ? body : NULL, NULL, &out);
+        s_request(who, step->method, path, body[0] ? body : NULL, &out);
     // A GET step waits for a document another service makes from the
     // previous step's event (an onboarding record from a new staff
     // member): 404 is read again, 50 ms apart, for up to 5 s.
@@ -237,9 +250,7 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
          tries++) {
         struct timespec pause = {0, 50 * 1000 * 1000};
         nanosleep(&pause, NULL); // polling with a bound
-        json_decref(out);
-        out = NULL;
-        status = e2e_http(who, step->method, path, NULL, NULL, &out);
+        status = s_request(who, step->method, path, NULL, &out);
     }
     bool ok = status >= 200 && status < 300;
     if (!ok) {
@@ -317,7 +328,9 @@ s_path(s_run_t *run, const authz_row_t *row, const authz_op_t *op, char *path,
 }
 
 // Where the document a write acts on is read: the same path (PATCH, PUT,
-// DELETE) or without its last segment (a POST action).
+// DELETE) or without its last segment (a POST action on
+// /v1/<collection>/<id>/<action>); "" for a POST to a collection, which
+// acts on no document of its own.
 static void
 s_read_path(const char *method, const char *path, char *read, size_t size)
 {
@@ -326,9 +339,16 @@ s_read_path(const char *method, const char *path, char *read, size_t size)
     if (query) {
         *query = '\0';
     }
+    int segments = 0;
+    for (const char *p = read; *p; p++) {
+        segments += *p == '/';
+    }
     char *slash = strrchr(read, '/');
     if (strcmp(method, "POST") == 0 && slash && slash != read) {
         *slash = '\0';
+        if (segments < 4) {
+            read[0] = '\0';
+        }
     }
 }
 
@@ -419,8 +439,9 @@ s_shared_cells(s_run_t *run, const authz_row_t *row, const authz_op_t *op,
     bool have_path = s_path(run, row, op, path, sizeof path);
     s_read_path(op->method, path, read, sizeof read);
     bool document = strcmp(row->fixture, "-") != 0; // not a create
-    long long before =
-        write && have_path && document ? s_settled_version(read) : -1;
+    long long before = write && have_path && document && read[0]
+                           ? s_settled_version(read)
+                           : -1;
     for (int p = 0; p < AUTHZ_PERSONAS; p++) {
         if (!write
             || (row->expect[p] != AUTHZ_OK && row->expect[p] != AUTHZ_HOLE)) {

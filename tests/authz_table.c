@@ -84,7 +84,7 @@ s_step(authz_table_t *table, const char *kind, const char *p, int line)
         return -1;
     }
     const char *after = p;
-    char word[64];
+    char word[sizeof step->capture + 1]; // ">" and the name
     if (s_word(&after, word, sizeof word) && word[0] == '>') {
         snprintf(step->capture, sizeof step->capture, "%s", word + 1);
         p = after;

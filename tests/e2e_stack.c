@@ -167,6 +167,29 @@ e2e_http(int who, const char *method, const char *path, const char *body,
 }
 
 int
+e2e_http_text(int who, const char *method, const char *path, const char *extra,
+              char *text, size_t size, char *type)
+{
+    char headers[1024];
+    s_headers(headers, sizeof headers, who, method, NULL, extra);
+    http_client_response_t *response = malloc(sizeof *response);
+    assert(response);
+    response->body[0] = '\0';
+    int rc = http_client_request(e2e_stack.proxy_port, method, path, headers,
+                                 NULL, response);
+    int status = rc == 0 ? response->status : 0;
+    if (strstr(response->body, S_VIOLATION)) {
+        s_fail("contract violation: %s %s -> %.1500s", method, path,
+               response->body);
+    }
+    snprintf(text, size, "%s", response->body);
+    type[0] = '\0';
+    http_client_header(response, "Content-Type", type, 64);
+    free(response);
+    return status;
+}
+
+int
 e2e_stream_status(int who, const char *path)
 {
     char headers[1024], head[512] = "";

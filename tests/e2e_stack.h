@@ -82,6 +82,11 @@ e2e_who_t e2e_deputy_of(const char *department);
 int e2e_http(int who, const char *method, const char *path, const char *body,
              const char *extra, json_t **out);
 
+// e2e_http for a text answer: the body into text (size bytes) and the
+// Content-Type into type (64 bytes); extra: header lines or NULL.
+int e2e_http_text(int who, const char *method, const char *path,
+                  const char *extra, char *text, size_t size, char *type);
+
 // The status of a streaming GET (Server-Sent Events) as who, sent to the
 // gateway itself: the contract proxy cannot relay a response that never
 // ends. Reads the head only.

@@ -28,6 +28,7 @@ Suite *finance_suite(void);
 Suite *finance_money_suite(void);
 Suite *safety_suite(void);
 Suite *safety_audit_suite(void);
+Suite *inventory_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 
@@ -36,5 +37,6 @@ Suite *authz_suite(void);
 int test_call_serve(const char *name);
 Suite *intake_bounds_suite(void);
 Suite *intake_access_suite(void);
+Suite *intake_desk_suite(void);
 
 #endif

@@ -6,7 +6,10 @@
 #include <czmq.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cm_time.h"
+#include "events/dispatch.h"
 #include "suites.h"
 #include "test_dispatch_stack.h"
 
@@ -414,6 +417,111 @@ START_TEST(test_dispatch_rules_put_over_old_layout)
 }
 END_TEST
 
+// A work order's own due date: in the past is a 400; once it passes an
+// unfinished work order escalates to its department's head; a finished
+// one does not.
+START_TEST(test_dispatch_rules_due_date_escalates)
+{
+    s_seed();
+    char due[CM_TIME_TEXT_MAX], past[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + 1500, due);
+    cm_time_format(cm_time_now_ms() - 1000, past);
+    json_t *reply = NULL;
+    ck_assert_int_eq(
+        s_status("ST-3", "POST", "/v1/work-orders",
+                 json_pack("{s:s, s:s, s:s}", "title", "t", "department",
+                           "technical", "due_at", past),
+                 &reply),
+        400);
+    ck_assert_ptr_nonnull(s_error_for(reply, "due_at"));
+    json_decref(reply);
+    char late[32] = "", done[32] = "";
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(
+            s_status("ST-3", "POST", "/v1/work-orders",
+                     json_pack("{s:s, s:s, s:s}", "title", "t", "department",
+                               "technical", "due_at", due),
+                     &reply),
+            201);
+        snprintf(i == 0 ? late : done, 32, "%s",
+                 harness_mdp_body_string(reply, "id"));
+        json_decref(reply);
+    }
+    ck_assert_int_eq(s_act("ST-3", done, "assign", s_assignee("ST-5")), 200);
+    const char *steps[] = {"accept", "start", "complete"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(s_act("ST-5", done, steps[i], NULL), 200);
+    }
+    char key[64];
+    snprintf(key, sizeof key, "sm:{dispatch}:workorder:%s", late);
+    int64_t level = 0;
+    for (int i = 0; i < 100 && level == 0; i++) {
+        json_t *doc = dispatch_doc(key);
+        level = json_integer_value(json_object_get(doc, "escalation_level"));
+        json_decref(doc);
+        usleep(100 * 1000);
+    }
+    ck_assert_int_eq(level, 1);
+    json_t *events = dispatch_outbox_events(DISPATCH_EVENT_WORKORDER_ESCALATED);
+    ck_assert_int_eq(json_array_size(events), 1);
+    const json_t *data = json_object_get(json_array_get(events, 0), "data");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "id")), late);
+    ck_assert_str_eq(json_string_value(json_object_get(data, "escalated_to")),
+                     "ST-3");
+    json_decref(events);
+    snprintf(key, sizeof key, "sm:{dispatch}:workorder:%s", done);
+    json_t *doc = dispatch_doc(key);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(doc, "escalation_level")), 0);
+    json_decref(doc);
+}
+END_TEST
+
+// Shifts: on duty from start to end of the day's time (here UTC); the
+// work order goes to the one on shift now, not to the one whose shift is
+// over.
+START_TEST(test_dispatch_rules_roster_shifts)
+{
+    s_seed();
+    int64_t now = cm_time_now_ms();
+    int minute = (int)((now % (24LL * 3600 * 1000)) / 60000);
+    char from[8], to[8], later[8], after[8];
+    snprintf(from, sizeof from, "%02d:%02d", ((minute + 1380) % 1440) / 60,
+             ((minute + 1380) % 1440) % 60);
+    snprintf(to, sizeof to, "%02d:%02d", ((minute + 60) % 1440) / 60,
+             ((minute + 60) % 1440) % 60);
+    snprintf(later, sizeof later, "%02d:%02d", ((minute + 120) % 1440) / 60,
+             ((minute + 120) % 1440) % 60);
+    snprintf(after, sizeof after, "%02d:%02d", ((minute + 240) % 1440) / 60,
+             ((minute + 240) % 1440) % 60);
+    json_t *reply = NULL;
+    ck_assert_int_eq(
+        s_status("ST-3", "PUT", "/v1/rosters/technical",
+                 json_pack("{s:[], s:[{s:s, s:s, s:[s]}]}", "on_duty", "shifts",
+                           "start", "25:00", "end", to, "staff", "ST-5"),
+                 &reply),
+        400);
+    ck_assert_ptr_nonnull(s_error_for(reply, "shifts[0].start"));
+    json_decref(reply);
+    ck_assert_int_eq(
+        s_status("ST-3", "PUT", "/v1/rosters/technical",
+                 json_pack("{s:[], s:[{s:s, s:s, s:[s]}, {s:s, s:s, s:[s]}]}",
+                           "on_duty", "shifts", "start", later, "end", after,
+                           "staff", "ST-6", "start", from, "end", to, "staff",
+                           "ST-7"),
+                 NULL),
+        200);
+    char wo[32];
+    s_create("ST-3", "technical", wo, sizeof wo);
+    char key[64];
+    snprintf(key, sizeof key, "sm:{dispatch}:workorder:%s", wo);
+    json_t *doc = dispatch_doc(key);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "assignee")),
+                     "ST-7");
+    json_decref(doc);
+}
+END_TEST
+
 Suite *
 dispatch_rules_suite(void)
 {
@@ -429,6 +537,8 @@ dispatch_rules_suite(void)
     tcase_add_test(core, test_dispatch_rules_source_case);
     tcase_add_test(core, test_dispatch_rules_validation);
     tcase_add_test(core, test_dispatch_rules_put_over_old_layout);
+    tcase_add_test(core, test_dispatch_rules_due_date_escalates);
+    tcase_add_test(core, test_dispatch_rules_roster_shifts);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -13,7 +13,7 @@
 #include "test_intake_stack.h"
 
 static json_t *s_agent;      // cs_agent of customer service
-static json_t *s_finance;    // finance staff: the department cases go to
+static json_t *s_finance;    // head of finance: the department cases go to
 static json_t *s_tech_head;  // dept_head of the technical department
 static json_t *s_tech;       // technician ST-4
 static json_t *s_other_tech; // technician ST-5
@@ -25,7 +25,7 @@ s_setup(void)
 {
     intake_stack_setup();
     s_agent = harness_mdp_actor("ST-2", "cs_agent", "customer_service");
-    s_finance = harness_mdp_actor("ST-6", "finance", "finance");
+    s_finance = harness_mdp_actor("ST-6", "dept_head", "finance");
     s_tech_head = harness_mdp_actor("ST-3", "dept_head", "technical");
     s_tech = harness_mdp_actor("ST-4", "technician", "technical");
     s_other_tech = harness_mdp_actor("ST-5", "technician", "technical");
@@ -217,8 +217,10 @@ s_tech_round(const char *id)
 START_TEST(test_intake_tech_support_full_path)
 {
     char *id = s_create("tech_support", "+86 139 0000 0004");
-    s_check_step(s_agent, id, "triage", json_pack("{s:s}", "severity", "high"),
-                 "triaged");
+    s_check_step(
+        s_agent, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "high", "nature", "equipment"),
+        "triaged");
     s_check_step(s_tech_head, id, "assign",
                  json_pack("{s:s}", "technician", "ST-4"), "assigned");
     for (int round = 1; round <= 3; round++) {
@@ -262,8 +264,10 @@ START_TEST(test_intake_refusals)
     ck_assert(intake_has(allowed, "cancel"));
     json_decref(reply);
     // Wrong role: an auditor only reads.
-    json_decref(intake_act(s_auditor, id, "triage",
-                           json_pack("{s:s}", "severity", "low"), 403));
+    json_decref(intake_act(
+        s_auditor, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        403));
     // Missing and bad fields, all named at once.
     reply = intake_act(
         s_agent, id, "triage",
@@ -271,8 +275,10 @@ START_TEST(test_intake_refusals)
     json_t *errors = json_object_get(json_object_get(reply, "error"), "errors");
     ck_assert_int_eq(json_array_size(errors), 3);
     json_decref(reply);
-    s_check_step(s_agent, id, "triage", json_pack("{s:s}", "severity", "low"),
-                 "triaged");
+    s_check_step(
+        s_agent, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        "triaged");
     // Only the head of the case's department assigns: another
     // department's head may not even see the case (need-to-know: 404), a
     // dept_head of the department whom personnel did not name its head

@@ -21,6 +21,7 @@ static json_t *s_tech;      // technician ST-4
 static json_t *s_tech_head; // head of the technical department
 static json_t *s_finance;   // finance staff
 static json_t *s_fin_head;  // dept_head of finance
+static json_t *s_log_head;  // dept_head of logistics
 static json_t *s_auditor;   // reads everything
 static json_t *s_head;      // station head
 
@@ -40,6 +41,9 @@ s_setup(void)
     s_tech_head = harness_mdp_actor("ST-3", "dept_head", "technical");
     s_finance = harness_mdp_actor("ST-6", "finance", "finance");
     s_fin_head = harness_mdp_actor("ST-12", "dept_head", "finance");
+    intake_org_event("personnel.department.updated",
+                     "{\"code\":\"logistics\",\"head\":\"ST-21\"}");
+    s_log_head = harness_mdp_actor("ST-21", "dept_head", "logistics");
     s_auditor = harness_mdp_actor("ST-9", "auditor", "audit");
     s_head = harness_mdp_actor("ST-1", "station_head", "management");
 }
@@ -62,6 +66,7 @@ s_teardown(void)
     s_release(&s_tech_head);
     s_release(&s_finance);
     s_release(&s_fin_head);
+    s_release(&s_log_head);
     s_release(&s_auditor);
     s_release(&s_head);
     intake_stack_teardown();
@@ -145,18 +150,22 @@ START_TEST(test_intake_access_agent_actions_belong_to_the_desk)
                            json_pack("{s:s}", "answer", "8-17"), 404));
     json_decref(
         intake_act(s_agent, id, "forward", s_forward_to("logistics"), 200));
-    // Forwarded to logistics: the agent placed there works on it as
-    // department staff, not as the desk.
+    // Forwarded to logistics: the agent placed there reads it as
+    // department staff, not as the desk; the department answers through
+    // its head (or the case's assignee, which this agent is not).
     char path[64];
     snprintf(path, sizeof path, "/v1/cases/%s", id);
     json_t *doc = intake_expect(200, s_away, "GET", path, NULL);
     json_t *actions = json_object_get(doc, "actions");
-    ck_assert(intake_has(actions, "reply"));
+    ck_assert(intake_has(actions, "note"));
+    ck_assert(!intake_has(actions, "reply"));
     ck_assert(!intake_has(actions, "cancel"));
     json_decref(doc);
     json_decref(intake_act(s_away, id, "cancel",
                            json_pack("{s:s}", "reason", "mine now"), 403));
     json_decref(intake_act(s_away, id, "reply",
+                           json_pack("{s:s}", "answer", "Open 8-17"), 403));
+    json_decref(intake_act(s_log_head, id, "reply",
                            json_pack("{s:s}", "answer", "Open 8-17"), 200));
     json_decref(intake_act(s_away, id, "relay", NULL, 403));
     // The deputy overseeing the desk and the station head keep their rights.
@@ -174,8 +183,10 @@ START_TEST(test_intake_access_cases_by_department)
     char *open = s_create("inquiry", "+86 139 5555 0003");
     char *tech = s_create("tech_support", "+86 139 5555 0004");
     char *fin = s_create("inquiry", "+86 139 5555 0005");
-    json_decref(intake_act(s_agent, tech, "triage",
-                           json_pack("{s:s}", "severity", "low"), 200));
+    json_decref(intake_act(
+        s_agent, tech, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        200));
     json_decref(
         intake_act(s_agent, fin, "forward", s_forward_to("finance"), 200));
     ck_assert_int_eq(s_case_status(s_tech, open), 404);
@@ -215,8 +226,10 @@ END_TEST
 START_TEST(test_intake_access_customer_contacts)
 {
     char *id = s_create("tech_support", "+86 139 5555 0006");
-    json_decref(intake_act(s_agent, id, "triage",
-                           json_pack("{s:s}", "severity", "low"), 200));
+    json_decref(intake_act(
+        s_agent, id, "triage",
+        json_pack("{s:s, s:s}", "severity", "low", "nature", "equipment"),
+        200));
     char path[64];
     snprintf(path, sizeof path, "/v1/cases/%s", id);
     json_t *doc = intake_expect(200, s_tech, "GET", path, NULL);

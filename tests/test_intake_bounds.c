@@ -16,14 +16,14 @@
 #define S_NOTES 999 // with the "record" entry: 1,000 history entries
 
 static json_t *s_agent;   // cs_agent of customer service
-static json_t *s_finance; // finance staff: the department cases go to
+static json_t *s_finance; // head of finance: the department cases go to
 
 static void
 s_setup(void)
 {
     intake_stack_setup();
     s_agent = harness_mdp_actor("ST-2", "cs_agent", "customer_service");
-    s_finance = harness_mdp_actor("ST-6", "finance", "finance");
+    s_finance = harness_mdp_actor("ST-6", "dept_head", "finance");
 }
 
 static void

@@ -214,6 +214,129 @@ START_TEST(test_intake_events_dispatch_breach_and_assignment)
 }
 END_TEST
 
+// A forwarded complaint is answered by the department's head or by the
+// assignee of the case's work order (dispatch.workorder.assigned), not by
+// anyone else in the department.
+START_TEST(test_intake_events_assignee_proposes)
+{
+    json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "kind",
+                             "complaint", "channel", "web", "customer", "name",
+                             "Q", "email", "q@example.com", "subject", "Late",
+                             "description", "Late twice");
+    json_decref(intake_expect(201, s_agent, "POST", "/v1/cases", body));
+    json_decref(body);
+    char reply_by[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + 3600LL * 1000, reply_by);
+    json_decref(
+        intake_act(s_agent, "CS-1", "triage",
+                   json_pack("{s:s, s:s, s:s}", "nature", "service", "severity",
+                             "low", "calming_note", "sorry"),
+                   200));
+    json_decref(intake_act(s_agent, "CS-1", "forward",
+                           json_pack("{s:s, s:s}", "department", "technical",
+                                     "reply_by", reply_by),
+                           200));
+    json_t *tech = harness_mdp_actor("ST-7", "technician", "technical");
+    json_t *other = harness_mdp_actor("ST-8", "technician", "technical");
+    json_decref(intake_act(tech, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 403));
+    s_publish_new("dispatch", s_event("dispatch.workorder.assigned", "dispatch",
+                                      "workorder/WO-1",
+                                      s_workorder("WO-1", "ST-7", "event")));
+    ck_assert_msg(s_wait_case("CS-1", "assignee", "ST-7"), "not assigned");
+    json_decref(intake_act(other, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 403));
+    json_decref(intake_act(tech, "CS-1", "propose",
+                           json_pack("{s:s}", "solution", "call ahead"), 200));
+    json_decref(tech);
+    json_decref(other);
+}
+END_TEST
+
+// An email.received (numbered n) from the same customer with message id
+// <m<n>@mail> and the given threading headers (NULL: none).
+static void
+s_mail(int n, const char *in_reply_to, const char *references)
+{
+    char subject[32], message_id[32];
+    snprintf(subject, sizeof subject, "mail/%d", n);
+    snprintf(message_id, sizeof message_id, "<m%d@mail>", n);
+    json_t *data =
+        json_pack("{s:s, s:s, s:s, s:s}", "from", "w@example.com", "subject",
+                  "Heating", "body", "Still cold", "message_id", message_id);
+    if (in_reply_to) {
+        json_object_set_new(data, "in_reply_to", json_string(in_reply_to));
+    }
+    if (references) {
+        json_object_set_new(data, "references", json_string(references));
+    }
+    s_publish_new("ingest", s_event("email.received", "mailgw", subject, data));
+}
+
+// The number of history entries of case id with action.
+static int
+s_history_count(const char *id, const char *action)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/cases/%s/history", id);
+    json_t *page = intake_expect(200, s_agent, "GET", path, NULL);
+    int count = 0;
+    size_t i;
+    json_t *entry;
+    json_array_foreach(json_object_get(page, "items"), i, entry)
+    {
+        const char *name = json_string_value(json_object_get(entry, "action"));
+        count += name && strcmp(name, action) == 0;
+    }
+    json_decref(page);
+    return count;
+}
+
+static bool
+s_wait_count(int (*count)(const char *, const char *), const char *id,
+             const char *action, int want)
+{
+    int64_t until = cm_time_mono_ms() + S_WAIT_MS;
+    while (count(id, action) < want && cm_time_mono_ms() < until) {
+        zclock_sleep(50); // polling with a bound
+    }
+    return count(id, action) >= want;
+}
+
+// Emails answering a case's emails join it (reopening it within the
+// window); an answer to nothing known records a new case.
+START_TEST(test_intake_events_email_threads_into_case)
+{
+    s_mail(1, NULL, NULL);
+    int64_t until = cm_time_mono_ms() + S_WAIT_MS;
+    while (s_case_count() < 1 && cm_time_mono_ms() < until) {
+        zclock_sleep(50); // polling with a bound
+    }
+    ck_assert_int_eq(s_case_count(), 1);
+    s_mail(2, "<m1@mail>", NULL);
+    ck_assert(s_wait_count(s_history_count, "CS-1", "customer_reply", 1));
+    ck_assert_int_eq(s_case_count(), 1);
+    // Closed, then answered again through the references: reopened.
+    json_decref(intake_act(s_agent, "CS-1", "answer",
+                           json_pack("{s:s}", "answer", "Fixed"), 200));
+    json_decref(intake_act(s_agent, "CS-1", "confirm",
+                           json_pack("{s:b, s:i}", "satisfied", 1, "score", 5),
+                           200));
+    s_mail(3, NULL, "<m0@elsewhere> <m2@mail>");
+    ck_assert(s_wait_count(s_history_count, "CS-1", "customer_reply", 2));
+    ck_assert(s_wait_case("CS-1", "state", "recorded"));
+    ck_assert_int_eq(s_history_count("CS-1", "reopen"), 1);
+    ck_assert_int_eq(s_case_count(), 1);
+    // Answering an unknown message: a new case.
+    s_mail(4, "<unknown@mail>", NULL);
+    until = cm_time_mono_ms() + S_WAIT_MS;
+    while (s_case_count() < 2 && cm_time_mono_ms() < until) {
+        zclock_sleep(50); // polling with a bound
+    }
+    ck_assert_int_eq(s_case_count(), 2);
+}
+END_TEST
+
 // One create request for burst item i with its Idempotency-Key. Caller
 // owns the text.
 static char *
@@ -345,6 +468,8 @@ intake_events_suite(void)
     tcase_set_timeout(events, 120);
     tcase_add_test(events, test_intake_events_call_received_twice_one_case);
     tcase_add_test(events, test_intake_events_dispatch_breach_and_assignment);
+    tcase_add_test(events, test_intake_events_assignee_proposes);
+    tcase_add_test(events, test_intake_events_email_threads_into_case);
     tcase_add_test(events, test_intake_events_kill9_during_burst);
     suite_add_tcase(suite, events);
     return suite;

@@ -64,6 +64,20 @@ intake_stack_setup(void)
     // view intake keeps from personnel's events).
     intake_org_event("personnel.department.updated",
                      "{\"code\":\"technical\",\"head\":\"ST-3\"}");
+    // The technicians cases are assigned to.
+    intake_org_event("personnel.staff.created",
+                     "{\"id\":\"ST-4\",\"role\":\"technician\","
+                     "\"department\":\"technical\",\"status\":\"active\"}");
+    intake_org_event("personnel.staff.created",
+                     "{\"id\":\"ST-5\",\"role\":\"technician\","
+                     "\"department\":\"technical\",\"status\":\"active\"}");
+    // The departments cases are forwarded to; ST-6 heads finance (a
+    // department answers through its head or the case's assignee).
+    intake_org_event("personnel.department.created",
+                     "{\"code\":\"finance\",\"state\":\"active\","
+                     "\"head\":\"ST-6\"}");
+    intake_org_event("personnel.department.created",
+                     "{\"code\":\"logistics\",\"state\":\"active\"}");
 }
 
 void

@@ -23,6 +23,8 @@ Suite *cm_approval_suite(void);
 Suite *cm_kit_suite(void);
 Suite *cm_doc_suite(void);
 Suite *cm_list_suite(void);
+Suite *cm_org_suite(void);
+Suite *cm_csv_suite(void);
 Suite *cm_action_suite(void);
 
 #endif

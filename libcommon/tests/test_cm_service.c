@@ -84,8 +84,19 @@ s_get_raw(cm_ctx_t *ctx)
     cm_ctx_reply_raw(ctx, 200, big);
 }
 
+// POST /v1/noop: a handler whose commit ends up empty (nothing to
+// change) still answers.
+static void
+s_commit_nothing(cm_ctx_t *ctx)
+{
+    cm_commit_t *commit = cm_commit_new("things");
+    cm_ctx_commit(ctx, commit, 200, json_pack("{s:b}", "changed", 0));
+    cm_commit_destroy(&commit);
+}
+
 static const cm_route_t routes[] = {
     {"GET", "/v1/things/{id}", s_get_thing},
+    {"POST", "/v1/noop", s_commit_nothing},
     {"GET", "/v1/raw/{size}", s_get_raw},
     {"POST", "/v1/things", s_create_thing},
     {NULL, NULL, NULL},
@@ -220,6 +231,16 @@ START_TEST(test_cm_service_raw_reply)
     reply = s_call("GET", "/v1/raw/big", NULL, NULL, 0);
     ck_assert_int_eq(cm_envelope_status(reply), 500);
     ck_assert_str_eq(s_error_code(reply), "reply_unencodable");
+    json_decref(reply);
+}
+END_TEST
+
+START_TEST(test_cm_service_empty_commit_answers)
+{
+    json_t *reply = s_call("POST", "/v1/noop", "{}", NULL, 0);
+    ck_assert_int_eq(cm_envelope_status(reply), 200);
+    ck_assert(json_is_false(
+        json_object_get(cm_envelope_member(reply, "body"), "changed")));
     json_decref(reply);
 }
 END_TEST
@@ -554,6 +575,7 @@ cm_service_suite(void)
     tcase_set_timeout(pipeline, 20);
     tcase_add_test(pipeline, test_cm_service_routes_and_errors);
     tcase_add_test(pipeline, test_cm_service_raw_reply);
+    tcase_add_test(pipeline, test_cm_service_empty_commit_answers);
     tcase_add_test(pipeline, test_cm_service_malformed_request);
     tcase_add_test(pipeline, test_cm_service_idempotency);
     tcase_add_test(pipeline, test_cm_service_rejection_releases_key);

@@ -20,6 +20,7 @@
 #include "sla_policy.h"
 #include "work_request.h"
 #include "workorder.h"
+#include "workorder_due.h"
 #include "workorder_flow.h"
 #include "workorder_http.h"
 
@@ -121,6 +122,7 @@ static void
 s_tick(cm_service_t *service, cm_store_t *store)
 {
     escalation_tick(cm_service_def(service)->state, store);
+    workorder_due_tick(cm_service_def(service)->state, store);
 }
 
 const cm_service_def_t dispatch_service = {
@@ -147,15 +149,9 @@ dispatch_self_actor(void)
 int
 dispatch_department_known(cm_store_t *store, const char *code)
 {
-    json_t *known = roster_name_is_valid(code)
-                        ? cm_org_department(store, DISPATCH_OWNER, code)
-                        : NULL;
-    int rc = known ? 0 : CM_ENOTFOUND;
-    json_decref(known);
-    if (rc != 0 && cm_store_ping(store) != 0) {
-        rc = CM_EUNAVAILABLE; // NULL meant unreadable, not unknown
-    }
-    return rc;
+    return roster_name_is_valid(code)
+               ? cm_org_department_open(store, DISPATCH_OWNER, code)
+               : CM_ENOTFOUND;
 }
 
 bool

@@ -141,10 +141,12 @@ s_on_created(dispatch_reaction_t *r)
     return rc ? rc : s_start_clock(r, SLA_RESOLUTION, false, s_created_ms(r));
 }
 
-// Severity judged: clocks still at level 0 follow the severity's row,
-// counted from their start plus the business time they spent paused.
+// Severity judged or corrected, or the kind changed (triage, PATCH,
+// reclassify): clocks still at level 0 follow the policy row of the
+// case's kind and severity, counted from their start plus the business
+// time they spent paused.
 static int
-s_on_triaged(dispatch_reaction_t *r)
+s_on_terms_changed(dispatch_reaction_t *r)
 {
     sla_terms_t terms;
     calendar_t calendar;
@@ -252,7 +254,9 @@ static const struct {
     s_reaction_fn *fn;
 } s_reactions[] = {
     {INTAKE_EVENT_CASE_CREATED, s_on_created},
-    {INTAKE_EVENT_CASE_TRIAGED, s_on_triaged},
+    {INTAKE_EVENT_CASE_TRIAGED, s_on_terms_changed},
+    {INTAKE_EVENT_CASE_UPDATED, s_on_terms_changed},
+    {INTAKE_EVENT_CASE_RECLASSIFIED, s_on_terms_changed},
     {INTAKE_EVENT_CASE_FORWARDED, s_on_forwarded},
     {INTAKE_EVENT_CASE_ASSIGNED, s_on_assigned},
     // The department (or, for answered, the agent on the spot) responded.
@@ -260,6 +264,9 @@ static const struct {
     {INTAKE_EVENT_CASE_REPLIED, s_on_responded},
     {INTAKE_EVENT_CASE_PROPOSED, s_on_responded},
     {INTAKE_EVENT_CASE_DIAGNOSED, s_on_responded},
+    {INTAKE_EVENT_CASE_ACKNOWLEDGED, s_on_responded},
+    {INTAKE_EVENT_CASE_ADOPTED, s_on_responded},
+    {INTAKE_EVENT_CASE_DECLINED, s_on_responded},
     {INTAKE_EVENT_CASE_CLOSED, s_on_closed},
     {INTAKE_EVENT_CASE_CANCELLED, s_on_cancelled},
     {INTAKE_EVENT_CASE_REOPENED, s_on_reopened},
@@ -334,6 +341,9 @@ dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
                           cm_commit_t *commit, void *arg)
 {
     assert(store && event && commit && arg);
+    if (work_request_is_type(event->type)) {
+        return work_request_on_event(store, event, commit, arg); // visits
+    }
     if (strncmp(event->type, INTAKE_EVENT_CASE_PREFIX,
                 strlen(INTAKE_EVENT_CASE_PREFIX))
         != 0) {

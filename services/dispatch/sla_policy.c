@@ -131,6 +131,11 @@ s_default_targets(const char *kind)
         return json_pack("{s:o}", "default",
                          s_row(S_HOUR_MS, 4 * S_HOUR_MS, 2 * S_DAY_MS));
     }
+    if (strcmp(kind, "suggestion") == 0) {
+        // Acknowledged within a day; the department decides within five.
+        return json_pack("{s:o}", "default",
+                         s_row(S_DAY_MS, 5 * S_DAY_MS, 10 * S_DAY_MS));
+    }
     return json_pack("{s:o, s:o, s:o, s:o, s:o}", "default",
                      s_row(S_HOUR_MS, 4 * S_HOUR_MS, 3 * S_DAY_MS), "low",
                      s_row(2 * S_HOUR_MS, S_DAY_MS, 5 * S_DAY_MS), "medium",

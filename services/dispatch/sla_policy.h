@@ -1,5 +1,6 @@
 // sla_policy — time limits per case kind and severity, a
-// cm_doc document per kind (inquiry | complaint | tech_support), seeded at
+// cm_doc document per kind (inquiry | complaint | tech_support |
+// suggestion), seeded at
 // start: sm:{dispatch}:sla_policy:<kind>
 //   {"id":"complaint","kind":"complaint","business_time":true,
 //    "calendar":"default","state":"current",
@@ -23,7 +24,7 @@
 #include "cm_doc.h"
 #include "cm_store.h"
 
-#define SLA_KINDS        "inquiry complaint tech_support"
+#define SLA_KINDS        "inquiry complaint tech_support suggestion"
 #define SLA_SEVERITIES   "low medium high critical"
 #define SLA_DURATION_MAX (366LL * 24 * 3600 * 1000) // one year
 

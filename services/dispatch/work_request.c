@@ -67,6 +67,12 @@ s_kind(const char *type)
     return n > b && strcmp(type + n - b, S_SUFFIX_CANCELLED) == 0 ? 2 : 0;
 }
 
+bool
+work_request_is_type(const char *type)
+{
+    return type && s_kind(type) != 0;
+}
+
 // sm:{dispatch}:work_request:<producer>:<key> into key; NULL when too long.
 static const char *
 s_record_key(char *key, const char *producer, const char *request_key)
@@ -123,6 +129,7 @@ s_workorder(const char *id, const char *producer, const json_t *request,
     json_object_set_new(doc, "request", keep);
     json_object_set_new(doc, "field_work",
                         json_boolean(workorder_is_field_work(doc)));
+    workorder_set_due(doc, json_object_get(request, "due_at"));
     return doc;
 }
 

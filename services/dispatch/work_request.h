@@ -30,6 +30,7 @@
 #define DISPATCH_WORK_REQUEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "cm_events.h"
 
@@ -37,6 +38,10 @@
     "maintenance repair inspection rectification count round "                 \
     "vehicle_service return_visit measure other"
 #define WORK_REQUEST_KEY_MAX 120
+
+// True for <producer>.<entity>.work_requested / work_cancelled (intake's
+// return visits arrive on the same stream as its case events).
+bool work_request_is_type(const char *type);
 
 // cm_consumer_fn for every producer that may ask for work; arg is the
 // dispatch_t.

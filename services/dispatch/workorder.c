@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "cm_action.h"
+#include "cm_time.h"
 #include "cm_validate.h"
 #include "dispatch.h"
+#include "workorder_due.h"
 #include "workorder_flow.h"
 
 #define S_INDEX_NAME_MAX 192
@@ -108,6 +110,7 @@ s_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
         && cm_store_key(key, sizeof key, DISPATCH_OWNER, "idx", "wo_queues")) {
         cm_commit_index_add(commit, key, dept, now_ms);
     }
+    workorder_due_index(commit, doc);
 }
 
 const cm_doc_type_t workorder_type = {
@@ -152,6 +155,18 @@ workorder_is_field_work(const json_t *doc)
     const char *kind = cm_doc_string(request, "kind");
     return json_is_true(json_object_get(request, "field_work"))
            || (kind && cm_validate_name_in(WORKORDER_FIELD_KINDS, kind));
+}
+
+void
+workorder_set_due(json_t *doc, const json_t *due_at)
+{
+    int64_t due = 0;
+    if (json_is_string(due_at)
+        && cm_time_parse(json_string_value(due_at), &due) == 0) {
+        cm_doc_set_time(doc, "due_at", due);
+    } else {
+        json_object_set_new(doc, "due_at", json_null());
+    }
 }
 
 json_t *

@@ -61,6 +61,10 @@ bool workorder_is_field_work(const json_t *doc);
 // True when a work order in `state` still needs work (load, queues).
 bool workorder_is_unfinished(const char *state);
 
+// Set the work order's due date from an RFC 3339 text (null when absent
+// or unreadable): workorder_due.h escalates it once it passes.
+void workorder_set_due(json_t *doc, const json_t *due_at);
+
 // Dispatch's own `action` (its role's rows) on doc at version, in memory
 // (cm_action_apply as dispatch's actor; the effect may add to commit); the
 // events to publish are appended to `events`. NULL, or the problem (doc

@@ -17,12 +17,16 @@
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
     "approval-rules=personnel "                                                \
-    "cases=intake customers=intake reports=intake work-orders=dispatch "       \
+    "cases=intake customers=intake return-visits=intake reports=intake "       \
+    "work-orders=dispatch "                                                    \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \
     "calendars=dispatch budgets=finance budget-adjustments=finance "           \
     "expense-claims=finance accounts=finance journal=finance "                 \
     "reconciliations=finance expenditure-requests=finance "                    \
     "reports/budget=finance "                                                  \
+    "items=inventory stock=inventory suppliers=inventory "                     \
+    "procurement-plans=inventory purchase-orders=inventory "                   \
+    "requisitions=inventory stock-counts=inventory reports/stock=inventory "   \
     "onboarding=safety-audit audit=safety-audit procedures=safety-audit "      \
     "safety-trainings=safety-audit hazards=safety-audit "                      \
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \

@@ -129,6 +129,7 @@ s_envelope(gateway_bus_t *self, gateway_request_t *request, json_t *query)
         .query = query,
         .body = request->body,
         .if_match = request->if_match,
+        .accept = request->accept,
     };
     char fingerprint[GATEWAY_SHA256_HEX];
     if (request->idempotency_key

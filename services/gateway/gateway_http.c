@@ -244,6 +244,15 @@ s_read_if_match(gateway_request_t **request_p)
     return 0;
 }
 
+// Accept: text/csv travels as the envelope's `accept` (the routes that
+// have a CSV form answer with one); anything else means JSON.
+static void
+s_read_accept(gateway_request_t *request)
+{
+    const char *value = nng_http_req_get_header(request->http, "Accept");
+    request->accept = value && strstr(value, "text/csv") ? "text/csv" : NULL;
+}
+
 // Bearer token present, rate limit, in-flight cap. 0, or -1 (finished).
 static int
 s_admit(gateway_request_t **request_p)
@@ -312,6 +321,7 @@ s_routed(gateway_request_t *request)
         || s_read_if_match(&request) != 0) {
         return;
     }
+    s_read_accept(request);
     s_push(request, gateway_bus_queue(request->gateway));
 }
 

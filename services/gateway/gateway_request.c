@@ -199,6 +199,22 @@ gateway_request_fail(gateway_request_t **self_p, int status, const char *code,
                                    NULL);
 }
 
+// A text reply (cm_ctx_reply_media): Content-Type text/… and a JSON string
+// body, sent as the string itself. False when it is not one.
+static bool
+s_finish_text(gateway_request_t **self_p, int status, const json_t *headers,
+              const json_t *body)
+{
+    const char *type =
+        json_string_value(json_object_get(headers, "Content-Type"));
+    if (!type || strncmp(type, "text/", 5) != 0 || !json_is_string(body)) {
+        return false;
+    }
+    gateway_request_finish(self_p, status, headers, type,
+                           json_string_value(body), json_string_length(body));
+    return true;
+}
+
 void
 gateway_request_finish_reply(gateway_request_t **self_p, const json_t *reply)
 {
@@ -220,6 +236,9 @@ gateway_request_finish_reply(gateway_request_t **self_p, const json_t *reply)
     json_t *body = json_object_get(reply, "body");
     if (!body || json_is_null(body) || status == 204 || status == 304) {
         gateway_request_finish(self_p, status, headers, NULL, NULL, 0);
+        return;
+    }
+    if (s_finish_text(self_p, status, headers, body)) {
         return;
     }
     gateway_request_finish_json(self_p, status, headers, json_incref(body));
@@ -262,6 +281,15 @@ gateway_request_finish_reply_text(gateway_request_t **self_p,
                || cm_envelope_span_is_null(&reply->body) || status == 204
                || status == 304) {
         gateway_request_finish(self_p, status, headers, NULL, NULL, 0);
+    } else if (json_is_string(json_object_get(headers, "Content-Type"))) {
+        // A text reply: the body is a JSON string to send as it is.
+        json_t *body = json_loadb(reply->body.data, reply->body.size,
+                                  JSON_DECODE_ANY, NULL);
+        if (!s_finish_text(self_p, status, headers, body)) {
+            gateway_request_finish(self_p, status, headers, "application/json",
+                                   reply->body.data, reply->body.size);
+        }
+        json_decref(body);
     } else {
         gateway_request_finish(self_p, status, headers, "application/json",
                                reply->body.data, reply->body.size);

@@ -60,6 +60,7 @@ struct gateway_request {
     char *idempotency_key;         // owned: Idempotency-Key, NULL when absent
     char *last_event_id;           // owned: Last-Event-ID, NULL when absent
     char *if_match;                // owned: If-Match, NULL when absent
+    const char *accept;            // "text/csv" when Accept asks for it
     json_t *body;                  // owned: parsed body, NULL when none
     json_t *actor;                 // owned: set once authenticated
     char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight

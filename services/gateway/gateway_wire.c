@@ -23,6 +23,7 @@ static const char *const s_forwarded[] = {"Host",
                                           "X-Request-Id",
                                           "Idempotency-Key",
                                           "If-Match",
+                                          "Accept",
                                           "Last-Event-ID",
                                           NULL};
 

@@ -29,6 +29,7 @@ const cm_doc_type_t case_type = {
     .event_data = case_summary,
     .may_read = access_may_read_case,
     .decorate = access_decorate_case,
+    .patch_if_match_required = true,
 };
 
 // The customer as the case keeps it: id, name and the contacts it has.

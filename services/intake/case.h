@@ -27,12 +27,12 @@
 #define CASE_OWNER     "intake"
 #define CASE_ID_PREFIX "CS"
 
-#define CASE_KINDS    "inquiry complaint tech_support"
+#define CASE_KINDS    "inquiry complaint tech_support suggestion"
 #define CASE_CHANNELS "phone email chat web api event"
 #define CASE_STATES                                                            \
     "recorded answered forwarded replied relayed triaged proposed "            \
     "presented resolved assigned diagnosed fixed verified reported "           \
-    "confirmed closed cancelled"
+    "confirmed acknowledged adopted not_adopted closed cancelled"
 
 // Longest free texts, in characters (code points). Chosen so that a case
 // whose every text is at its maximum still fits CM_DOC_MAX_BYTES in CJK

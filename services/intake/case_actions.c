@@ -7,6 +7,7 @@
 #include "case_create.h"
 #include "case_flow.h"
 #include "cm_envelope.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
@@ -22,11 +23,17 @@ s_intake(const cm_action_t *a)
     return intake;
 }
 
+static void s_withdraw_visit(cm_action_t *a);
+
 json_t *
 case_action_settle(cm_action_t *a)
 {
     assert(a && a->next_state);
     const char *next = a->next_state;
+    if (strcmp(cm_doc_state(a->old), "resolved") == 0
+        && strcmp(next, "resolved") != 0) {
+        s_withdraw_visit(a); // visited, or the case moved on without it
+    }
     json_object_set_new(a->doc, "awaiting_customer",
                         json_boolean(case_flow_awaits_customer(next)));
     if (strcmp(next, "closed") == 0
@@ -45,6 +52,75 @@ case_action_handle(cm_action_t *a)
 }
 
 json_t *
+case_action_forward(cm_action_t *a)
+{
+    const char *dept = cm_doc_text(a->body, "department");
+    int rc = cm_org_department_open(a->store, INTAKE_NAME, dept);
+    if (rc == CM_EUNAVAILABLE) {
+        return cm_problem_from_status(rc, "the org view is unreadable");
+    }
+    if (rc != 0) {
+        json_t *problem = cm_problem_new(422, "unknown_department",
+                                         "The case can only be forwarded "
+                                         "to an existing department.");
+        cm_problem_add_error(problem, "department", "names no department");
+        return problem;
+    }
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_assign(cm_action_t *a)
+{
+    const char *id = cm_doc_text(a->body, "technician");
+    json_t *staff = cm_org_staff(a->store, INTAKE_NAME, id);
+    if (!staff && cm_store_ping(a->store) != 0) {
+        return cm_problem_from_status(CM_EUNAVAILABLE,
+                                      "the org view is unreadable");
+    }
+    const char *why = NULL;
+    if (!staff) {
+        why = "names nobody on the staff";
+    } else if (!cm_org_is_active(staff)) {
+        why = "is not active";
+    } else if (strcmp(cm_doc_text(staff, "role"), "technician") != 0) {
+        why = "is not a technician";
+    } else if (strcmp(cm_doc_text(staff, "department"),
+                      cm_doc_text(a->doc, "department"))
+               != 0) {
+        why = "is not of the case's department";
+    }
+    json_decref(staff);
+    if (why) {
+        json_t *problem = cm_problem_new(422, "not_assignable",
+                                         "The case can only be assigned to "
+                                         "an active technician of its "
+                                         "department.");
+        cm_problem_add_error(problem, "technician", why);
+        return problem;
+    }
+    return case_action_settle(a);
+}
+
+json_t *
+case_action_reclassify(cm_action_t *a)
+{
+    const char *kind = cm_doc_text(a->body, "kind");
+    const char *was = cm_doc_text(a->old, "kind");
+    if (strcmp(kind, was) == 0) {
+        json_t *problem = cm_action_refuse(a, 409, "same_kind",
+                                           "the case is already of that kind");
+        cm_problem_add_error(problem, "kind", "is the case's kind already");
+        return problem;
+    }
+    cm_doc_set_string(a->doc, "kind", kind);
+    json_object_set_new(a->event_data, "previous_kind", json_string(was));
+    a->history_data = json_deep_copy(a->body);
+    json_object_set_new(a->history_data, "previous_kind", json_string(was));
+    return case_action_settle(a);
+}
+
+json_t *
 case_action_triage(cm_action_t *a)
 {
     if (strcmp(cm_doc_text(a->doc, "kind"), "tech_support") == 0) {
@@ -54,8 +130,57 @@ case_action_triage(cm_action_t *a)
     return case_action_settle(a);
 }
 
+// The return visit's work request key: one per case and round.
+static void
+s_visit_key(const json_t *doc, char *key, size_t size)
+{
+    snprintf(key, size, "return-visit/%s/%lld", cm_doc_text(doc, "id"),
+             (long long)cm_doc_integer(doc, "round"));
+}
+
+// Ask dispatch for the return visit as a work order of the desk, due when
+// the visit is, for the agent who recorded the case when they can take it
+// (dispatch checks; else it assigns on its own). Its due date escalates
+// like an SLA when missed.
+static void
+s_request_visit(cm_action_t *a, const char *due_text)
+{
+    char key[96], title[CASE_SUBJECT_MAX + 32];
+    s_visit_key(a->doc, key, sizeof key);
+    snprintf(title, sizeof title, "Return visit: %.200s",
+             cm_doc_text(a->doc, "subject"));
+    json_t *request =
+        json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}", "key", key,
+                  "department", s_intake(a)->desk_department, "title", title,
+                  "kind", "return_visit", "source", "type", "case", "id",
+                  cm_doc_text(a->doc, "id"), "due_at", due_text);
+    assert(request);
+    const char *recorder = cm_doc_string(a->doc, "created_by");
+    if (recorder && *recorder) {
+        json_object_set_new(request, "assignee", json_string(recorder));
+    }
+    json_object_set_new(json_object_get(a->doc, "return_visit"), "request_key",
+                        json_string(key));
+    cm_action_event(a, INTAKE_EVENT_CASE_WORK_REQUESTED,
+                    json_pack("{s:o}", "request", request));
+}
+
+// Withdraw the return visit's work request (recorded, or the case left
+// `resolved`): dispatch closes the work order if still unfinished.
+static void
+s_withdraw_visit(cm_action_t *a)
+{
+    const char *key =
+        cm_doc_text(json_object_get(a->old, "return_visit"), "request_key");
+    if (*key) {
+        cm_action_event(a, INTAKE_EVENT_CASE_WORK_CANCELLED,
+                        json_pack("{s:{s:s}}", "request", "key", key));
+    }
+}
+
 // The return visit of a resolved complaint: due after return_visit_days,
-// kept as a durable timer (intake_tick logs it when due).
+// kept as a durable timer (intake_tick logs it when due) and asked of
+// dispatch as a work order.
 static void
 s_schedule_return_visit(cm_action_t *a)
 {
@@ -65,6 +190,7 @@ s_schedule_return_visit(cm_action_t *a)
     json_t *visit = json_pack("{s:s}", "due_at", text);
     assert(visit);
     json_object_set_new(a->doc, "return_visit", visit);
+    s_request_visit(a, text);
     cm_commit_index_add(a->commit, INTAKE_RETURN_VISIT_KEY,
                         cm_doc_text(a->doc, "id"), due);
     cm_action_event(a, INTAKE_EVENT_CASE_RETURN_VISIT_SCHEDULED,

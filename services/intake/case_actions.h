@@ -16,6 +16,20 @@ json_t *case_action_settle(cm_action_t *action);
 // The actor becomes the case's last handler (handled_by), then settle.
 json_t *case_action_handle(cm_action_t *action);
 
+// Forward: the department must be one the org view knows and has not
+// dissolved (else 422 unknown_department), then settle.
+json_t *case_action_forward(cm_action_t *action);
+
+// Assign a technical support case: the technician must be an active
+// technician of the case's department in the org view (else 422
+// not_assignable naming `technician`), then settle.
+json_t *case_action_assign(cm_action_t *action);
+
+// Reclassify a recorded case: its kind changes (409 same_kind when it
+// would not), so the process of the new kind applies from now on; the
+// event and the history entry keep previous_kind.
+json_t *case_action_reclassify(cm_action_t *action);
+
 // Tech support triage: the case goes to intake/technical_department.
 json_t *case_action_triage(cm_action_t *action);
 

@@ -32,8 +32,12 @@
 
 static const cm_field_t s_note_only[] = {CM_FIELD_NOTE, CM_FIELD_END};
 
+// A note is internal unless it says the customer may see it (what was
+// said to the customer, a customer-visible reply); either way it is kept
+// in the history with who and when.
 static const cm_field_t s_note_fields[] = {
     {"note", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
+    {"visibility", CM_FIELD_ENUM, 0, "internal customer"},
     CM_FIELD_END,
 };
 
@@ -49,10 +53,19 @@ static const cm_field_t s_reply_fields[] = {
     CM_FIELD_END,
 };
 
+// An inquiry is forwarded with the reply time promised to the customer;
+// for a complaint the promise is optional.
 static const cm_field_t s_forward_fields[] = {
     {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
     {"reply_by", CM_FIELD_TIME, CM_FIELD_REQUIRED | CM_FIELD_FUTURE,
      .to = "promised_reply_at"},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_complaint_forward_fields[] = {
+    {"department", CM_FIELD_CODE, CM_FIELD_REQUIRED, .to = "department"},
+    {"reply_by", CM_FIELD_TIME, CM_FIELD_FUTURE, .to = "promised_reply_at"},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -77,7 +90,8 @@ static const cm_field_t s_complaint_triage_fields[] = {
 static const cm_field_t s_tech_triage_fields[] = {
     {"severity", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_SEVERITIES,
      .to = "severity"},
-    {"nature", CM_FIELD_ENUM, 0, CASE_NATURES, .to = "nature"},
+    {"nature", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_TECH_NATURES,
+     .to = "nature"},
     {"calming_note", CM_FIELD_TEXT, 0, .max = CASE_SHORT_MAX,
      .to = "calming_note"},
     CM_FIELD_NOTE,
@@ -166,6 +180,34 @@ static const cm_field_t s_reopen_fields[] = {
     CM_FIELD_END,
 };
 
+static const cm_field_t s_adopt_fields[] = {
+    S_TEXT("measure", CASE_TEXT_MAX, "adopted_measure"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_decline_fields[] = {
+    S_TEXT("reason", CASE_SHORT_MAX, "decline_reason"),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
+// PATCH /v1/cases/{id}: what the desk may correct while the case is open.
+static const cm_field_t s_update_fields[] = {
+    {"subject", CM_FIELD_STRING, 0, .max = CASE_SUBJECT_MAX, .to = "subject"},
+    {"description", CM_FIELD_TEXT, 0, .max = CASE_DESCRIPTION_MAX,
+     .to = "description"},
+    {"severity", CM_FIELD_ENUM, 0, CASE_SEVERITIES, .to = "severity"},
+    CM_FIELD_END,
+};
+
+static const cm_field_t s_reclassify_fields[] = {
+    {"kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED, CASE_KINDS},
+    S_TEXT("reason", CASE_SHORT_MAX, NULL),
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
 // ---- rows shared by the three processes
 
 // `close` is never a direct action: a case closes through confirm
@@ -190,6 +232,26 @@ static const cm_field_t s_reopen_fields[] = {
         "closed", "reopen", S_AGENT, 0, NULL, "recorded",                      \
             INTAKE_EVENT_CASE_REOPENED, s_reopen_fields, case_action_reopen,   \
             S_DESK                                                             \
+    }
+
+// Corrections by the desk while the case is open, and a change of kind
+// while it is only recorded (a case from a channel event starts as an
+// inquiry until the agent has read it).
+#define S_UPDATE                                                               \
+    {"*",                                                                      \
+     "update",                                                                 \
+     S_AGENT,                                                                  \
+     0,                                                                        \
+     NULL,                                                                     \
+     CM_WORKFLOW_STAY,                                                         \
+     INTAKE_EVENT_CASE_UPDATED,                                                \
+     s_update_fields,                                                          \
+     NULL,                                                                     \
+     S_DESK},                                                                  \
+    {                                                                          \
+        "recorded", "reclassify", S_AGENT, 0, NULL, CM_WORKFLOW_STAY,          \
+            INTAKE_EVENT_CASE_RECLASSIFIED, s_reclassify_fields,               \
+            case_action_reclassify, S_DESK                                     \
     }
 
 // A note on the case without a state change, by whoever works on it.
@@ -225,8 +287,12 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
     {"recorded", "answer", S_AGENT, 0, NULL, "answered",
      INTAKE_EVENT_CASE_ANSWERED, s_answer_fields, case_action_handle, S_DESK},
     {"recorded", "forward", S_AGENT, 0, NULL, "forwarded",
-     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
-    {"forwarded", "reply", S_DEPARTMENT, S_DEPT, NULL, "replied",
+     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_forward, S_DESK},
+    // The department answers through its head or whoever dispatch (or
+    // the head) assigned the case's work order to.
+    {"forwarded", "reply", "dept_head", CM_WORKFLOW_HEAD, NULL, "replied",
+     INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
+    {"forwarded", "reply", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL, "replied",
      INTAKE_EVENT_CASE_REPLIED, s_reply_fields, case_action_handle},
     {"replied", "relay", S_AGENT, 0, NULL, "relayed", INTAKE_EVENT_CASE_RELAYED,
      s_note_only, case_action_settle, S_DESK},
@@ -235,6 +301,7 @@ static const cm_workflow_row_t s_inquiry_rows[] = {
     {"answered relayed", "confirm", S_AGENT, 0, NULL, CM_WORKFLOW_BY_CODE,
      INTAKE_EVENT_CASE_CONFIRMED, s_confirm_fields, case_action_confirm, S_DESK},
     S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
@@ -244,9 +311,13 @@ static const cm_workflow_row_t s_complaint_rows[] = {
     {"recorded", "triage", S_AGENT, 0, NULL, "triaged", INTAKE_EVENT_CASE_TRIAGED,
      s_complaint_triage_fields, case_action_settle, S_DESK},
     {"triaged", "forward", S_AGENT, 0, NULL, "forwarded",
-     INTAKE_EVENT_CASE_FORWARDED, s_forward_fields, case_action_settle, S_DESK},
-    {"forwarded", "propose", S_DEPARTMENT, S_DEPT, NULL, "proposed",
+     INTAKE_EVENT_CASE_FORWARDED, s_complaint_forward_fields,
+     case_action_forward, S_DESK},
+    {"forwarded", "propose", "dept_head", CM_WORKFLOW_HEAD, NULL, "proposed",
      INTAKE_EVENT_CASE_PROPOSED, s_propose_fields, case_action_handle},
+    {"forwarded", "propose", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL,
+     "proposed", INTAKE_EVENT_CASE_PROPOSED, s_propose_fields,
+     case_action_handle},
     {"proposed", "present", S_AGENT, 0, NULL, "presented",
      INTAKE_EVENT_CASE_PRESENTED, s_present_fields, case_action_settle, S_DESK},
     // satisfied → resolved (return visit scheduled); unsatisfied →
@@ -257,6 +328,7 @@ static const cm_workflow_row_t s_complaint_rows[] = {
      INTAKE_EVENT_CASE_RETURN_VISITED, s_return_visit_fields,
      case_action_return_visit, S_DESK},
     S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
@@ -268,9 +340,9 @@ static const cm_workflow_row_t s_tech_rows[] = {
     // The head of the case's department (triage sets the technical
     // department), or the deputy head overseeing it.
     {"triaged assigned", "assign", "dept_head", CM_WORKFLOW_HEAD, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"triaged assigned", "assign", "deputy_head", CM_WORKFLOW_OVERSEES, NULL,
-     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_settle},
+     "assigned", INTAKE_EVENT_CASE_ASSIGNED, s_assign_fields, case_action_assign},
     {"assigned", "diagnose", "technician", S_ASSIGN, NULL, "diagnosed",
      INTAKE_EVENT_CASE_DIAGNOSED, s_diagnose_fields, case_action_handle},
     {"diagnosed", "fix", "technician", S_ASSIGN, NULL, "fixed",
@@ -286,11 +358,48 @@ static const cm_workflow_row_t s_tech_rows[] = {
     {"confirmed", "summarize", "technician", S_ASSIGN, NULL, "closed",
      INTAKE_EVENT_CASE_SUMMARIZED, s_summarize_fields, case_action_summarize},
     S_NOTES,
+    S_UPDATE,
+    S_CLOSE_SENTINEL,
+    S_CANCEL,
+    S_REOPEN,
+};
+// A suggestion (建議): acknowledged to the customer, forwarded to the
+// department it concerns, adopted (with the measure taken) or not (with a
+// reason) by that department's head or the case's assignee, and closed
+// when the desk has told the customer.
+static const cm_workflow_row_t s_suggestion_rows[] = {
+    {"recorded", "acknowledge", S_AGENT, 0, NULL, "acknowledged",
+     INTAKE_EVENT_CASE_ACKNOWLEDGED, s_note_only, case_action_handle, S_DESK},
+    {"acknowledged", "forward", S_AGENT, 0, NULL, "forwarded",
+     INTAKE_EVENT_CASE_FORWARDED, s_complaint_forward_fields,
+     case_action_forward, S_DESK},
+    {"forwarded", "adopt", "dept_head", CM_WORKFLOW_HEAD, NULL, "adopted",
+     INTAKE_EVENT_CASE_ADOPTED, s_adopt_fields, case_action_handle},
+    {"forwarded", "adopt", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL, "adopted",
+     INTAKE_EVENT_CASE_ADOPTED, s_adopt_fields, case_action_handle},
+    {"forwarded", "decline", "dept_head", CM_WORKFLOW_HEAD, NULL,
+     "not_adopted", INTAKE_EVENT_CASE_DECLINED, s_decline_fields,
+     case_action_handle},
+    {"forwarded", "decline", S_DEPARTMENT, S_DEPT | S_ASSIGN, NULL,
+     "not_adopted", INTAKE_EVENT_CASE_DECLINED, s_decline_fields,
+     case_action_handle},
+    {"adopted not_adopted", "inform", S_AGENT, 0, NULL, "closed",
+     INTAKE_EVENT_CASE_INFORMED, s_note_only, case_action_settle, S_DESK},
+    S_NOTES,
+    S_UPDATE,
     S_CLOSE_SENTINEL,
     S_CANCEL,
     S_REOPEN,
 };
 // clang-format on
+
+static const cm_workflow_t s_suggestion = {
+    .name = "case.suggestion",
+    .rows = s_suggestion_rows,
+    .row_count = CM_WORKFLOW_ROW_COUNT(s_suggestion_rows),
+    .final_states = CASE_FINAL_STATES,
+    .superuser_role = "station_head",
+};
 
 static const cm_workflow_t s_inquiry = {
     .name = "case.inquiry",
@@ -343,6 +452,9 @@ case_flow_for_kind(const char *kind)
     if (strcmp(kind, "complaint") == 0) {
         return &s_complaint;
     }
+    if (strcmp(kind, "suggestion") == 0) {
+        return &s_suggestion;
+    }
     return strcmp(kind, "tech_support") == 0 ? &s_tech : NULL;
 }
 
@@ -355,7 +467,8 @@ case_flow_for(const json_t *doc)
 int
 case_flow_check(void)
 {
-    const cm_workflow_t *tables[] = {&s_inquiry, &s_complaint, &s_tech};
+    const cm_workflow_t *tables[] = {&s_inquiry, &s_complaint, &s_tech,
+                                     &s_suggestion};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;

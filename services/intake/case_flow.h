@@ -16,8 +16,11 @@
 
 #include "cm_workflow.h"
 
-#define CASE_SEVERITIES   "low medium high critical"
-#define CASE_NATURES      "service quality staff_conduct billing other"
+#define CASE_SEVERITIES "low medium high critical"
+#define CASE_NATURES    "service quality staff_conduct billing other"
+// What kind of problem a technical support case is (judged at triage,
+// with its severity, before it goes to the technical staff).
+#define CASE_TECH_NATURES "equipment software network facility other"
 #define CASE_FINAL_STATES "closed cancelled"
 
 // States in which the customer, not the station, has to answer next.

@@ -72,7 +72,14 @@ void
 case_routes_list(cm_ctx_t *ctx)
 {
     if (intake_allow(ctx, INTAKE_ROLES_READ)) {
+        static const char *const columns[] = {
+            "id",         "kind",     "state",
+            "channel",    "subject",  "customer_name",
+            "department", "assignee", "severity",
+            "overdue",    "round",    "created_at",
+            "updated_at", NULL};
         cm_list_run(ctx, &case_type, access_case_scope);
+        cm_list_as_csv(ctx, columns);
     }
 }
 
@@ -90,6 +97,12 @@ case_routes_history(cm_ctx_t *ctx)
     if (intake_allow(ctx, INTAKE_ROLES_READ)) {
         cm_doc_history(ctx, &case_type);
     }
+}
+
+void
+case_routes_patch(cm_ctx_t *ctx)
+{
+    cm_action_patch(ctx, &case_type);
 }
 
 void

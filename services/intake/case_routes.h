@@ -21,6 +21,10 @@ void case_routes_get(cm_ctx_t *ctx);
 // GET /v1/cases/{id}/history → every history entry, a page at a time.
 void case_routes_history(cm_ctx_t *ctx);
 
+// PATCH /v1/cases/{id}: subject, description, severity (If-Match
+// required; the desk, while the case is open).
+void case_routes_patch(cm_ctx_t *ctx);
+
 // POST /v1/cases/{id}/{action} → 200 with the new document.
 void case_routes_act(cm_ctx_t *ctx);
 

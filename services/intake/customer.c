@@ -10,6 +10,7 @@
 #include "case.h"
 #include "case_flow.h"
 #include "cm_action.h"
+#include "cm_id.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_validate.h"
@@ -279,6 +280,73 @@ s_commit_lookup(cm_commit_t *commit, const json_t *old, const json_t *doc,
     json_decref(lookup);
 }
 
+size_t
+customer_name_key(const char *name, char *out, size_t size)
+{
+    size_t n = 0;
+    bool space = true; // drop leading and repeated white space
+    for (const char *p = name ? name : ""; *p && n + 1 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ' || c < 0x20) { // tabs, line breaks and other controls
+            if (!space) {
+                out[n++] = ' ';
+            }
+            space = true;
+            continue;
+        }
+        out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        space = false;
+    }
+    while (n > 0 && out[n - 1] == ' ') {
+        n--;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+const char *
+customer_names_key(char *key)
+{
+    return cm_store_key(key, CM_STORE_KEY_MAX, CASE_OWNER, "idx",
+                        "customer_names");
+}
+
+// The name index member of doc: "<normalised name>\x1f<id>" (the
+// separator sorts before every printable character, so a name sorts before
+// its longer extensions).
+static bool
+s_name_member(const json_t *doc, char *out, size_t size)
+{
+    char norm[CUSTOMER_NAME_KEY_MAX];
+    if (!doc
+        || customer_name_key(cm_doc_string(doc, "name"), norm, sizeof norm)
+               == 0) {
+        return false;
+    }
+    int n = snprintf(out, size, "%s\x1f%s", norm, cm_doc_text(doc, "id"));
+    return n > 0 && (size_t)n < size;
+}
+
+static void
+s_commit_name(cm_commit_t *commit, const json_t *old, const json_t *doc)
+{
+    char key[CM_STORE_KEY_MAX];
+    char now[CUSTOMER_NAME_KEY_MAX + CM_ID_MAX];
+    char before[CUSTOMER_NAME_KEY_MAX + CM_ID_MAX];
+    bool has_now = s_name_member(doc, now, sizeof now);
+    bool had = s_name_member(old, before, sizeof before);
+    if (!customer_names_key(key)
+        || (has_now && had && strcmp(now, before) == 0)) {
+        return;
+    }
+    if (had) {
+        cm_commit_index_remove(commit, key, before);
+    }
+    if (has_now) {
+        cm_commit_index_add(commit, key, now, 0);
+    }
+}
+
 void
 customer_commit_lookups(cm_commit_t *commit, const json_t *old,
                         const json_t *doc)
@@ -286,6 +354,7 @@ customer_commit_lookups(cm_commit_t *commit, const json_t *old,
     assert(commit && doc);
     s_commit_lookup(commit, old, doc, "phone");
     s_commit_lookup(commit, old, doc, "email");
+    s_commit_name(commit, old, doc);
 }
 
 int

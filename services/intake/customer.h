@@ -65,6 +65,18 @@ int customer_commit(cm_commit_t *commit, const json_t *old, json_t *doc,
 json_t *customer_contacts_taken(cm_store_t *store, const json_t *body,
                                 const char *self_id);
 
+// Customers by name: sm:{intake}:idx:customer_names, one member per
+// customer "<normalised name>\x1f<id>" at score 0, kept by
+// customer_commit_lookups, read by prefix (ZRANGEBYLEX).
+#define CUSTOMER_NAME_KEY_MAX 256
+
+// The name as the index keeps it (ASCII lowercased, white space trimmed
+// and collapsed; other bytes as they are) into out; its length.
+size_t customer_name_key(const char *name, char *out, size_t size);
+
+// The key of the name index into key (CM_STORE_KEY_MAX). Returns key.
+const char *customer_names_key(char *key);
+
 // Add to commit the lookup documents of the contacts of doc that `old`
 // (NULL for a new customer) did not have.
 void customer_commit_lookups(cm_commit_t *commit, const json_t *old,

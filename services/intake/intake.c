@@ -14,17 +14,20 @@
 #include "customer_routes.h"
 #include "intake_events.h"
 #include "satisfaction.h"
+#include "visit_routes.h"
 
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
     {"GET", "/v1/cases", case_routes_list},
     {"GET", "/v1/cases/{id}", case_routes_get},
+    {"PATCH", "/v1/cases/{id}", case_routes_patch},
     {"GET", "/v1/cases/{id}/history", case_routes_history},
     {"POST", "/v1/cases/{id}/{action}", case_routes_act},
     {"POST", "/v1/customers", customer_routes_create},
     {"GET", "/v1/customers", customer_routes_list},
     {"GET", "/v1/customers/{id}", customer_routes_get},
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
+    {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
     {NULL, NULL, NULL},
 };

@@ -12,6 +12,7 @@
 #include "cm_status.h"
 #include "cm_time.h"
 #include "customer.h"
+#include "email_thread.h"
 #include "events/dispatch.h"
 #include "events/external.h"
 #include "intake.h"
@@ -279,10 +280,25 @@ s_texts(const json_t *data, const char *type, const json_t *customer,
 }
 
 static int
-s_record(cm_store_t *store, const json_t *envelope, const char *type,
-         cm_commit_t *commit)
+s_record(const intake_t *intake, cm_store_t *store, const json_t *envelope,
+         const char *type, cm_commit_t *commit)
 {
     const json_t *data = json_object_get(envelope, "data");
+    if (strcmp(type, EXTERNAL_EVENT_EMAIL_RECEIVED) == 0) {
+        // An answer to one of a case's emails joins that case.
+        static const char *const bodies[] = {"description", "body", "text",
+                                             "summary", "message"};
+        const char *text = s_first(data, bodies, 5);
+        char *clipped = s_clip(text ? text : "", CASE_TEXT_MAX);
+        json_t *actor = s_actor(envelope, "ingest");
+        int threaded = email_thread_reply(intake, store, commit, envelope,
+                                          actor, clipped, cm_time_now_ms());
+        json_decref(actor);
+        free(clipped);
+        if (threaded != 0) {
+            return threaded < 0 ? -1 : 0;
+        }
+    }
     json_t *customer = intake_events_customer(data);
     if (!customer) {
         cm_log_warn("event.unusable", "type", type, "id",
@@ -313,6 +329,7 @@ s_record(cm_store_t *store, const json_t *envelope, const char *type,
     json_t *doc = NULL;
     int rc = case_create(store, &in, commit, &doc);
     if (rc == 0) {
+        email_thread_remember(commit, data, cm_doc_text(doc, "id"));
         // The commit may still find the event seen (a redelivery): then
         // nothing is written and this number stays unused.
         cm_log_debug("event.case_prepared", "case", cm_doc_string(doc, "id"),
@@ -331,15 +348,16 @@ int
 intake_events_ingest(cm_store_t *store, const cm_event_t *event,
                      cm_commit_t *commit, void *arg)
 {
-    (void)arg; // the reactions need no service state
-    assert(store && event && commit);
+    const intake_t *intake = arg;
+    assert(store && event && commit && intake);
     const char *channel = intake_events_channel(event->type);
     if (!channel) {
         cm_log_debug("event.ignored", "type", event->type, "id", event->id);
         return 0;
     }
     json_t *envelope = s_envelope(event);
-    int rc = envelope ? s_record(store, envelope, event->type, commit) : 0;
+    int rc =
+        envelope ? s_record(intake, store, envelope, event->type, commit) : 0;
     json_decref(envelope);
     return rc;
 }

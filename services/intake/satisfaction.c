@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "case.h"
+#include "cm_csv.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
@@ -276,8 +277,22 @@ satisfaction_get_report(cm_ctx_t *ctx)
         cm_ctx_fail_status(ctx, rc, "the satisfaction index is unreadable");
         return;
     }
-    cm_ctx_reply(
-        ctx, 200,
-        satisfaction_report(&totals, from_ms, to_ms, department, staff));
+    json_t *report =
+        satisfaction_report(&totals, from_ms, to_ms, department, staff);
     json_decref(totals.cases);
+    if (cm_ctx_accepts(ctx, "text/csv")) {
+        static const char *const columns[] = {
+            "from",      "to",          "department", "staff",         "count",
+            "satisfied", "unsatisfied", "cases",      "average_score", NULL};
+        json_t *rows = json_pack("[o]", report);
+        char *csv = cm_csv_rows(columns, rows);
+        json_decref(rows);
+        if (csv) {
+            cm_ctx_reply_media(ctx, 200, CM_CSV_MEDIA_TYPE, csv);
+        } else {
+            cm_ctx_fail_status(ctx, CM_EINTERNAL, "the report has no CSV");
+        }
+        return;
+    }
+    cm_ctx_reply(ctx, 200, report);
 }

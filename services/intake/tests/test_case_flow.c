@@ -44,6 +44,7 @@ START_TEST(test_case_flow_tables_are_valid)
     ck_assert_ptr_nonnull(case_flow_for_kind("inquiry"));
     ck_assert_ptr_nonnull(case_flow_for_kind("complaint"));
     ck_assert_ptr_nonnull(case_flow_for_kind("tech_support"));
+    ck_assert_ptr_nonnull(case_flow_for_kind("suggestion"));
     ck_assert_ptr_null(case_flow_for_kind("gossip"));
 }
 END_TEST
@@ -52,7 +53,10 @@ START_TEST(test_case_flow_inquiry_path)
 {
     json_t *agent = s_actor("ST-2", "cs_agent", "customer_service");
     json_t *finance = s_actor("ST-6", "finance", "finance");
-    json_t *doc = json_pack("{s:s}", "department", "finance");
+    json_t *colleague = s_actor("ST-16", "finance", "finance");
+    // Dispatch assigned the case's work order to ST-6.
+    json_t *doc =
+        json_pack("{s:s, s:s}", "department", "finance", "assignee", "ST-6");
     json_t *forward = json_pack("{s:s, s:s}", "department", "finance",
                                 "reply_by", "2999-01-01T00:00:00Z");
     json_t *reply = json_pack("{s:s}", "answer", "y");
@@ -65,6 +69,10 @@ START_TEST(test_case_flow_inquiry_path)
         s_apply("inquiry", "forwarded", "reply", finance, doc, reply, &next),
         0);
     ck_assert_str_eq(next, "replied");
+    // The assignee or the head, not another of the department's staff.
+    ck_assert_int_eq(
+        s_apply("inquiry", "forwarded", "reply", colleague, doc, reply, NULL),
+        403);
     // The department's staff only: an agent is not in finance.
     ck_assert_int_eq(
         s_apply("inquiry", "forwarded", "reply", agent, doc, reply, NULL), 403);
@@ -76,8 +84,8 @@ START_TEST(test_case_flow_inquiry_path)
                      "forwarded");
     ck_assert_str_eq(case_flow_confirm_next("inquiry", "answered", true),
                      "closed");
-    json_t *all[] = {agent, finance, doc, forward, reply};
-    for (size_t i = 0; i < 5; i++) {
+    json_t *all[] = {agent, finance, colleague, doc, forward, reply};
+    for (size_t i = 0; i < 6; i++) {
         json_decref(all[i]);
     }
 }

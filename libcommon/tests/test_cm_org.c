@@ -1,0 +1,97 @@
+// cm_org against a private redis-server: which departments a request may
+// name (cm_org_department_open: known and not dissolved; personnel has no
+// dissolve action yet, the view already honours the state).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_org.h"
+#include "cm_redis.h"
+#include "cm_status.h"
+#include "suites.h"
+#include "test_redis.h"
+
+#define OWNER "orgkit"
+
+static test_redis_t redis_server; // per TCase: unchecked fixture
+static cm_store_t *store;         // per test
+
+static void
+server_start(void)
+{
+    ck_assert_int_eq(test_redis_start(&redis_server), 0);
+}
+
+static void
+server_stop(void)
+{
+    test_redis_stop(&redis_server);
+}
+
+static void
+setup(void)
+{
+    store = cm_store_new("127.0.0.1", redis_server.port, "", 2000);
+    ck_assert_ptr_nonnull(store);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "FLUSHALL", NULL);
+    ck_assert_ptr_nonnull(reply);
+    freeReplyObject(reply);
+}
+
+static void
+teardown(void)
+{
+    cm_store_destroy(&store);
+}
+
+// Apply one personnel event (type, data as JSON text) to the view.
+static void
+s_org_event(const char *type, const char *text)
+{
+    json_t *data = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(data);
+    cm_commit_t *commit = cm_commit_new(OWNER);
+    ck_assert_int_eq(cm_org_apply(store, type, data, commit), 0);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    json_decref(data);
+}
+
+START_TEST(test_cm_org_department_open)
+{
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "tech"),
+                     CM_ENOTFOUND);
+    s_org_event("personnel.department.created",
+                "{\"code\":\"tech\",\"state\":\"active\"}");
+    s_org_event("personnel.department.created",
+                "{\"code\":\"old\",\"state\":\"active\"}");
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "tech"), 0);
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "old"), 0);
+    s_org_event("personnel.department.updated",
+                "{\"code\":\"old\",\"state\":\"dissolved\"}");
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "old"), CM_ENOTFOUND);
+    // Not a department code at all.
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, ""), CM_ENOTFOUND);
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, NULL), CM_ENOTFOUND);
+    // Redis gone: unavailable, not unknown.
+    test_redis_halt(&redis_server);
+    ck_assert_int_eq(cm_org_department_open(store, OWNER, "tech"),
+                     CM_EUNAVAILABLE);
+    ck_assert_int_eq(test_redis_resume(&redis_server), 0);
+}
+END_TEST
+
+Suite *
+cm_org_suite(void)
+{
+    Suite *s = suite_create("cm_org");
+    TCase *tc = tcase_create("departments");
+    tcase_add_unchecked_fixture(tc, server_start, server_stop);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_cm_org_department_open);
+    suite_add_tcase(s, tc);
+    return s;
+}
