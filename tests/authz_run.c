@@ -21,6 +21,7 @@
 #define S_ATTEMPTS  5 // tries of a request that met a concurrent change
 #define S_SETTLE    3 // equal version reads in a row: the document settled
 #define S_SETTLE_MS 200
+#define S_GET_TRIES 100 // a GET fixture step: 404 read again, 50 ms apart
 
 // Variables of a fixture instance ({id}, {token_id}, …) and of the table's
 // once-fixtures, with the departments of the row.
@@ -241,6 +242,16 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     json_t *out = NULL;
     int status =
         s_request(who, step->method, path, body[0] ? body : NULL, &out);
+    // A GET step waits for a document another service makes from the
+    // previous step's event (an onboarding record from a new staff
+    // member): 404 is read again, 50 ms apart, for up to 5 s.
+    for (int tries = 0; status == 404 && strcmp(step->method, "GET") == 0
+                        && tries < S_GET_TRIES;
+         tries++) {
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL); // polling with a bound
+        status = s_request(who, step->method, path, NULL, &out);
+    }
     bool ok = status >= 200 && status < 300;
     if (!ok) {
         char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;

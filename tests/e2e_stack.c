@@ -299,6 +299,73 @@ s_views_ready(void *arg)
                   == 200;
 }
 
+// ---- three-level safety training of the technicians (field work)
+
+static bool
+s_onboarding_exists(void *arg)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/onboarding/%s", (const char *)arg);
+    return e2e_http(E2E_HEAD, "GET", path, NULL, NULL, NULL) == 200;
+}
+
+// The three levels of who (of department dept), each by its owner.
+static void
+s_train(e2e_who_t who, const char *dept)
+{
+    if (!e2e_wait(s_onboarding_exists, e2e_stack.ids[who], E2E_UP_MS)) {
+        s_fail("no onboarding record for %s", e2e_stack.ids[who]);
+    }
+    static const char *const levels[] = {"station", "department", "team"};
+    e2e_who_t by[] = {e2e_person("safety_officer", "technical"),
+                      e2e_person("dept_head", dept),
+                      e2e_person("dept_head", dept)};
+    for (size_t i = 0; i < 3; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"level\":\"%s\"}", levels[i]);
+        json_decref(e2e_act(by[i], "onboarding", e2e_stack.ids[who], "sign-off",
+                            body, 200));
+    }
+}
+
+// Dispatch's org view has the training: a field work order may go to the
+// second technician (409 training_incomplete until then).
+static bool
+s_training_seen(void *arg)
+{
+    char path[96], body[96];
+    snprintf(path, sizeof path, "/v1/work-orders/%s/assign", (char *)arg);
+    snprintf(body, sizeof body, "{\"assignee\":\"%s\"}",
+             e2e_stack.ids[E2E_TECH2]);
+    return e2e_http(E2E_HEAD, "POST", path, body, NULL, NULL) == 200;
+}
+
+// Train every technician, wait until dispatch knows, and take the probe
+// work order through to verified so nobody's load changes.
+static void
+s_training(void)
+{
+    s_train(E2E_TECH2, "technical");
+    for (int d = 0; d < E2E_DEPTS; d++) {
+        s_train(e2e_person("technician", s_depts[d]), s_depts[d]);
+    }
+    json_t *wo = e2e_expect(201, E2E_HEAD, "POST", "/v1/work-orders",
+                            "{\"title\":\"Training check\",\"department\":"
+                            "\"technical\",\"field_work\":true}");
+    char id[E2E_ID_MAX];
+    snprintf(id, sizeof id, "%s", e2e_str(wo, "id"));
+    json_decref(wo);
+    if (!e2e_wait(s_training_seen, id, E2E_UP_MS)) {
+        s_fail("dispatch never saw the technicians' training");
+    }
+    static const char *const steps[] = {"accept", "start", "complete"};
+    for (size_t i = 0; i < 3; i++) {
+        json_decref(e2e_act(E2E_TECH2, "work-orders", id, steps[i], "{}", 200));
+    }
+    json_decref(e2e_act(e2e_person("dept_head", "technical"), "work-orders", id,
+                        "verify", "{}", 200));
+}
+
 static void
 s_station(void)
 {
@@ -325,6 +392,7 @@ s_station(void)
     if (!e2e_wait(s_views_ready, NULL, E2E_UP_MS)) {
         s_fail("the services never saw the org chart");
     }
+    s_training();
 }
 
 // ---- processes

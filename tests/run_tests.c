@@ -37,6 +37,8 @@ main(void)
     srunner_add_suite(runner, intake_desk_suite());
     srunner_add_suite(runner, finance_suite());
     srunner_add_suite(runner, finance_money_suite());
+    srunner_add_suite(runner, safety_suite());
+    srunner_add_suite(runner, safety_audit_suite());
     srunner_add_suite(runner, inventory_suite());
     srunner_add_suite(runner, e2e_suite());
     srunner_add_suite(runner, authz_suite());

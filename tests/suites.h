@@ -28,6 +28,8 @@ Suite *dispatch_skills_suite(void);
 Suite *restart_suite(void);
 Suite *finance_suite(void);
 Suite *finance_money_suite(void);
+Suite *safety_suite(void);
+Suite *safety_audit_suite(void);
 Suite *inventory_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);

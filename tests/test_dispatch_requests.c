@@ -77,12 +77,31 @@ START_TEST(test_dispatch_request_opens_one_workorder)
 }
 END_TEST
 
+// s_request as safety-audit publishes it: the hazard's data beside the
+// request (docs/asyncapi.yaml, SafetyHazardWorkData).
+static json_t *
+s_hazard_request(const char *id, const char *dept, const char *assignee)
+{
+    json_t *data = s_request(id, dept, assignee);
+    json_t *hazard = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s?, s:s, s:n, s:n, s:n,"
+        " s:i}",
+        "id", id, "state", "assigned", "title", "Loose railing", "department",
+        dept, "severity", "medium", "source", "type", "report", "id", "ST-5",
+        "owner", assignee, "deadline", "2090-01-01T00:00:00.000Z",
+        "emergency_measure", "rectification", "verification", "version", 2);
+    json_object_update(data, hazard);
+    json_decref(hazard);
+    return data;
+}
+
 START_TEST(test_dispatch_request_checks_and_cancels)
 {
     dispatch_seed_org();
     // An assignee outside the department: assigned automatically instead.
     dispatch_publish("safety-audit", "safety.hazard.work_requested",
-                     "hazard/HZ-1", s_request("HZ-1", "technical", "ST-9"));
+                     "hazard/HZ-1",
+                     s_hazard_request("HZ-1", "technical", "ST-9"));
     char id[64];
     s_workorder_of("safety-audit", "HZ-1", id, sizeof id);
     ck_assert_str_ne(id, "");

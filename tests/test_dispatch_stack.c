@@ -10,6 +10,7 @@
 #include "cm_mdp_client.h"
 #include "cm_outbox.h"
 #include "cm_time.h"
+#include "events/safety.h"
 
 #define S_CALL_MS 5000
 #define S_WORKERS 2
@@ -183,7 +184,7 @@ dispatch_publish(const char *producer, const char *type, const char *subject,
 }
 
 void
-dispatch_staff(const char *id, const char *role, const char *dept)
+dispatch_staff_untrained(const char *id, const char *role, const char *dept)
 {
     char subject[64];
     snprintf(subject, sizeof subject, "staff/%s", id);
@@ -191,6 +192,38 @@ dispatch_staff(const char *id, const char *role, const char *dept)
                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:n}", "id", id,
                                "name", id, "role", role, "department", dept,
                                "status", "active", "position"));
+}
+
+void
+dispatch_training(const char *id, const char *dept, bool complete)
+{
+    char subject[64];
+    snprintf(subject, sizeof subject, "onboarding/%s", id);
+    json_t *sign =
+        json_pack("{s:s, s:s, s:s}", "by", "ST-90", "role", "safety_officer",
+                  "at", "2027-03-01T08:00:00.000Z");
+    json_t *levels = json_pack("{s:O, s:O, s:O}", "station", sign, "department",
+                               complete ? sign : json_null(), "team",
+                               complete ? sign : json_null());
+    json_t *missing =
+        complete ? json_array() : json_pack("[s, s]", "department", "team");
+    dispatch_publish("safety-audit",
+                     complete ? SAFETY_EVENT_ONBOARDING_COMPLETED
+                              : SAFETY_EVENT_ONBOARDING_SIGNED_OFF,
+                     subject,
+                     json_pack("{s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:b}", "id",
+                               id, "staff", id, "department", dept, "state",
+                               complete ? "complete" : "in_training",
+                               "team_lead", "levels", levels, "missing",
+                               missing, "complete", complete));
+    json_decref(sign);
+}
+
+void
+dispatch_staff(const char *id, const char *role, const char *dept)
+{
+    dispatch_staff_untrained(id, role, dept);
+    dispatch_training(id, dept, true);
 }
 
 void
@@ -237,6 +270,7 @@ dispatch_seed_org(void)
     ck_assert(
         dispatch_wait_doc("sm:{dispatch}:org:department:customer_service"));
     ck_assert(dispatch_wait_doc("sm:{dispatch}:org:staff:ST-7"));
+    ck_assert(dispatch_wait_doc("sm:{dispatch}:org:training:ST-7"));
 }
 
 json_t *

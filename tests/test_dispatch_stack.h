@@ -75,8 +75,15 @@ int64_t dispatch_publish_version(const char *producer, const char *type,
 void dispatch_publish_again(const char *producer, const char *type,
                             const char *envelope_text);
 
-// personnel.staff.created / personnel.department.created.
+// personnel.staff.created / personnel.department.created. dispatch_staff
+// also publishes the person's completed safety training (safety-audit's
+// safety.onboarding.completed); dispatch_staff_untrained does not.
 void dispatch_staff(const char *id, const char *role, const char *dept);
+void dispatch_staff_untrained(const char *id, const char *role,
+                              const char *dept);
+// A safety.onboarding.* event of safety-audit for staff id: complete, or
+// only the station level signed off.
+void dispatch_training(const char *id, const char *dept, bool complete);
 void dispatch_department(const char *id, const char *head, const char *deputy);
 
 // The org chart: station head ST-1, deputy head ST-20 (overseeing every

@@ -27,10 +27,43 @@ assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n)
 }
 
 bool
-assign_is_eligible(const json_t *staff, const json_t *workorder)
+assign_is_eligible(cm_store_t *store, const json_t *staff,
+                   const json_t *workorder)
 {
-    (void)workorder; // every work order is field work to the same degree
-    return cm_org_is_active(staff);
+    if (!cm_org_is_active(staff)) {
+        return false;
+    }
+    return !workorder_is_field_work(workorder)
+           || cm_org_is_trained(store, DISPATCH_OWNER,
+                                cm_doc_text(staff, "id"));
+}
+
+int
+assign_training_missing(cm_store_t *store, const char *id, json_t **missing)
+{
+    *missing = NULL;
+    char key[CM_STORE_KEY_MAX];
+    if (!cm_store_key(key, sizeof key, DISPATCH_OWNER, "org:training", id)) {
+        *missing = json_pack("[s, s, s]", "station", "department", "team");
+        return 0;
+    }
+    cm_doc_t record = {0};
+    int rc = cm_store_get(store, key, &record);
+    json_t *training = rc == 0 ? json_loads(record.json, 0, NULL) : NULL;
+    cm_doc_clear(&record);
+    if (rc != 0 && rc != CM_ENOTFOUND) {
+        return CM_EUNAVAILABLE;
+    }
+    const json_t *listed = json_object_get(training, "missing");
+    if (json_is_true(json_object_get(training, "complete"))) {
+        *missing = json_array();
+    } else if (json_is_array(listed) && json_array_size(listed) > 0) {
+        *missing = json_deep_copy(listed);
+    } else {
+        *missing = json_pack("[s, s, s]", "station", "department", "team");
+    }
+    json_decref(training);
+    return 0;
 }
 
 static bool
@@ -70,7 +103,7 @@ s_candidates(cm_store_t *store, const json_t *on_duty, const json_t *members,
             continue;
         }
         json_t *staff = cm_org_staff(store, DISPATCH_OWNER, id);
-        if (staff && assign_is_eligible(staff, workorder)
+        if (staff && assign_is_eligible(store, staff, workorder)
             && assign_has_skill(staff, workorder)) {
             ids[n++] = id;
         }

@@ -24,10 +24,18 @@
 // cm_org_id_compare), or -1 when n is 0. Pure.
 int assign_least_loaded(const char *const *ids, const int64_t *loads, size_t n);
 
-// Whether staff may take this work order: active staff. Field work only
-// after the three-level safety training plugs in here with
-// cm_org_is_trained once safety-audit publishes the training status.
-bool assign_is_eligible(const json_t *staff, const json_t *workorder);
+// Whether staff may take this work order: active staff and, for field work
+// (workorder_is_field_work), only once their three-level safety training is
+// complete (the org view's training record, from safety-audit's events).
+bool assign_is_eligible(cm_store_t *store, const json_t *staff,
+                        const json_t *workorder);
+
+// The safety training levels person `id` still lacks, from the org view's
+// training record ("station department team" when there is none): 0 and
+// *missing (caller owns; an empty array when complete), or
+// CM_EUNAVAILABLE.
+int assign_training_missing(cm_store_t *store, const char *id,
+                            json_t **missing);
 
 // Whether staff's record lists the skill the work order needs (true when it
 // needs none). Pure.

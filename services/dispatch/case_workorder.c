@@ -8,6 +8,7 @@
 #include "cm_id.h"
 #include "cm_log.h"
 #include "cm_status.h"
+#include "cm_validate.h"
 #include "events/dispatch.h"
 #include "workorder.h"
 
@@ -73,6 +74,11 @@ s_open(dispatch_reaction_t *r, json_t **doc, json_t *events)
         workorder_new(id, title, s_department(r), source, s_priority(r->data),
                       WORKORDER_ORIGIN_EVENT, NULL, r->now);
     json_decref(source);
+    const char *kind = cm_doc_text(r->data, "kind");
+    json_object_set_new(
+        *doc, "field_work",
+        json_boolean(*kind
+                     && cm_validate_name_in(WORKORDER_FIELD_CASE_KINDS, kind)));
     json_array_append_new(events,
                           json_pack("{s:s, s:{}}", "type",
                                     DISPATCH_EVENT_WORKORDER_CREATED, "data"));

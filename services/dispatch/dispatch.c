@@ -71,9 +71,9 @@ static const cm_config_option_t s_options[] = {
 static const cm_subscription_t s_subscriptions[] = {
     {"intake", dispatch_events_on_intake},
     {"assets", work_request_on_event},
-    {"safety-audit", work_request_on_event},
+    {"safety-audit", dispatch_events_on_safety}, // + training records
     {"inventory", work_request_on_event},
-    CM_ORG_SUBSCRIPTIONS,
+    {"personnel", cm_org_consume}, // the org view (cm_org)
     {NULL, NULL},
 };
 

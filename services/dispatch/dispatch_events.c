@@ -379,3 +379,11 @@ dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
     json_decref(envelope);
     return rc;
 }
+
+int
+dispatch_events_on_safety(cm_store_t *store, const cm_event_t *event,
+                          cm_commit_t *commit, void *arg)
+{
+    int rc = cm_org_consume(store, event, commit, arg);
+    return rc == 0 ? work_request_on_event(store, event, commit, arg) : rc;
+}

@@ -52,4 +52,11 @@ typedef struct {
 int dispatch_events_on_intake(cm_store_t *store, const cm_event_t *event,
                               cm_commit_t *commit, void *arg);
 
+// cm_consumer_fn for sm:{safety-audit}:outbox: the training records of the
+// org view (cm_org: safety.onboarding.*) and work requests
+// (work_request.h). One subscription per stream: two on one stream would
+// share the consumer group and split its entries between them.
+int dispatch_events_on_safety(cm_store_t *store, const cm_event_t *event,
+                              cm_commit_t *commit, void *arg);
+
 #endif

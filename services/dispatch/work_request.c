@@ -132,6 +132,8 @@ s_workorder(const char *id, const char *producer, const json_t *request,
     if (skill) {
         json_object_set_new(doc, "skill", json_string(skill));
     }
+    json_object_set_new(doc, "field_work",
+                        json_boolean(workorder_is_field_work(doc)));
     workorder_set_due(doc, json_object_get(request, "due_at"));
     return doc;
 }

@@ -164,6 +164,18 @@ workorder_new(const char *id, const char *title, const char *dept,
     return doc;
 }
 
+bool
+workorder_is_field_work(const json_t *doc)
+{
+    if (json_is_true(json_object_get(doc, "field_work"))) {
+        return true;
+    }
+    const json_t *request = json_object_get(doc, "request");
+    const char *kind = cm_doc_string(request, "kind");
+    return json_is_true(json_object_get(request, "field_work"))
+           || (kind && cm_validate_name_in(WORKORDER_FIELD_KINDS, kind));
+}
+
 void
 workorder_set_due(json_t *doc, const json_t *due_at)
 {

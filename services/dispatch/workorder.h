@@ -57,6 +57,16 @@ bool workorder_skill_is_valid(const char *skill);
 // cm_field check of a `skill` member (workorder_skill_is_valid).
 bool workorder_check_skill(const json_t *value, const char *field,
                            json_t **problem_p);
+// Work request kinds that are field work whatever the request says.
+#define WORKORDER_FIELD_KINDS "maintenance repair"
+// Case kinds whose work order is field work (technical support).
+#define WORKORDER_FIELD_CASE_KINDS "tech_support"
+
+// True when the work order is field work, which only people whose
+// three-level safety training is complete may take: its `field_work`
+// member (a technical support case's work order; POST's field_work), or
+// the work request's field_work or kind (WORKORDER_FIELD_KINDS). Pure.
+bool workorder_is_field_work(const json_t *doc);
 
 // True when a work order in `state` still needs work (load, queues).
 bool workorder_is_unfinished(const char *state);

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "assign.h"
 #include "cm_action.h"
 #include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "dispatch.h"
 #include "events/dispatch.h"
+#include "workorder.h"
 
 #define S_DETAIL_MAX 256
 
@@ -24,6 +26,41 @@
 #define S_OVERSEES CM_WORKFLOW_OVERSEES
 #define S_WORKING  "open assigned accepted in_progress"
 #define S_ASSIGNED "assigned accepted in_progress"
+
+// Field work goes only to people whose three-level safety training is
+// complete: 409 training_incomplete naming the missing levels otherwise.
+static json_t *
+s_training_gate(cm_action_t *a, const char *assignee)
+{
+    if (!workorder_is_field_work(a->doc)) {
+        return NULL;
+    }
+    json_t *missing = NULL;
+    if (assign_training_missing(a->store, assignee, &missing) != 0) {
+        return cm_problem_new(503, "store_unavailable",
+                              "the org view is unreadable; retry");
+    }
+    if (json_array_size(missing) == 0) {
+        json_decref(missing);
+        return NULL;
+    }
+    char levels[S_DETAIL_MAX] = "";
+    for (size_t i = 0; i < json_array_size(missing); i++) {
+        const char *level = json_string_value(json_array_get(missing, i));
+        size_t used = strlen(levels);
+        snprintf(levels + used, sizeof levels - used, "%s%.32s", i ? ", " : "",
+                 level ? level : "?");
+    }
+    char detail[S_DETAIL_MAX * 2];
+    snprintf(detail, sizeof detail,
+             "%.64s has not completed the three-level safety training "
+             "required for field work; missing: %s.",
+             assignee, levels);
+    json_t *problem = cm_action_refuse(a, 409, "training_incomplete", detail);
+    cm_problem_set(problem, "missing_levels", missing);
+    cm_problem_set(problem, "assignee", json_string(assignee));
+    return problem;
+}
 
 // assign / reassign: the assignee must be active staff of the work order's
 // department (the org view), whoever assigns.
@@ -46,6 +83,10 @@ s_assign(cm_action_t *a)
                  "%.64s is not active staff of department %.64s.", assignee,
                  dept);
         return cm_action_refuse(a, 422, "assignee_unavailable", detail);
+    }
+    json_t *problem = s_training_gate(a, assignee);
+    if (problem) {
+        return problem;
     }
     json_t *previous = json_object_get(a->doc, "assignee");
     json_object_set(a->doc, "previous_assignee",

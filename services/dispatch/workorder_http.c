@@ -58,6 +58,7 @@ static const cm_field_t s_create_fields[] = {
     {"source", CM_FIELD_OBJECT, 0, .check = s_check_source},
     {"priority", CM_FIELD_ENUM, 0, .values = WORKORDER_PRIORITIES},
     {"skill", CM_FIELD_ANY, 0, .check = workorder_check_skill},
+    {"field_work", CM_FIELD_BOOLEAN},
     {"due_at", CM_FIELD_TIME, CM_FIELD_FUTURE},
     CM_FIELD_NOTE,
     CM_FIELD_END,
@@ -219,6 +220,9 @@ workorder_http_create(cm_ctx_t *ctx)
     if (skill) {
         json_object_set_new(doc, "skill", json_string(skill));
     }
+    json_object_set_new(
+        doc, "field_work",
+        json_boolean(json_is_true(json_object_get(body, "field_work"))));
     workorder_set_due(doc, json_object_get(body, "due_at"));
     const char *note = cm_doc_string(body, "note");
     json_t *history = json_object_get(doc, "history");

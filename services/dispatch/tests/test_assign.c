@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "../assign.h"
+#include "../workorder.h"
 #include "cm_org.h"
 #include "suites.h"
 
@@ -50,10 +51,34 @@ START_TEST(test_assign_eligible_hook)
 {
     json_t *active = json_pack("{s:s, s:s}", "id", "ST-3", "status", "active");
     json_t *left = json_pack("{s:s, s:s}", "id", "ST-4", "status", "left");
-    ck_assert(assign_is_eligible(active, NULL));
-    ck_assert(!assign_is_eligible(left, NULL));
+    // Not field work: the store (the training records) is not read.
+    ck_assert(assign_is_eligible(NULL, active, NULL));
+    ck_assert(!assign_is_eligible(NULL, left, NULL));
     json_decref(active);
     json_decref(left);
+}
+END_TEST
+
+START_TEST(test_assign_field_work)
+{
+    json_t *plain = json_pack("{s:s, s:b}", "id", "WO-1", "field_work", 0);
+    json_t *marked = json_pack("{s:s, s:b}", "id", "WO-2", "field_work", 1);
+    json_t *repair =
+        json_pack("{s:s, s:{s:s}}", "id", "WO-3", "request", "kind", "repair");
+    json_t *count = json_pack("{s:s, s:{s:s, s:b}}", "id", "WO-4", "request",
+                              "kind", "count", "field_work", 0);
+    json_t *asked = json_pack("{s:s, s:{s:s, s:b}}", "id", "WO-5", "request",
+                              "kind", "rectification", "field_work", 1);
+    ck_assert(!workorder_is_field_work(plain));
+    ck_assert(workorder_is_field_work(marked));
+    ck_assert(workorder_is_field_work(repair));
+    ck_assert(!workorder_is_field_work(count));
+    ck_assert(workorder_is_field_work(asked));
+    json_decref(plain);
+    json_decref(marked);
+    json_decref(repair);
+    json_decref(count);
+    json_decref(asked);
 }
 END_TEST
 
@@ -66,6 +91,7 @@ assign_suite(void)
     tcase_add_test(core, test_assign_id_order);
     tcase_add_test(core, test_assign_skill_match);
     tcase_add_test(core, test_assign_eligible_hook);
+    tcase_add_test(core, test_assign_field_work);
     suite_add_tcase(suite, core);
     return suite;
 }
