@@ -35,15 +35,19 @@
 #include "cm_ctx.h"
 #include "cm_events.h"
 #include "cm_store.h"
+#include "events/safety.h"
 
 #define CM_ORG_ID_MAX      64  // staff ids and department codes
 #define CM_ORG_MEMBERS_MAX 500 // staff read from one role or department
 
 // Subscriptions of a service that keeps an org view (cm_service_def_t).
+// The hub topic of safety-audit's events (safety.*), for its subscribers.
+#define CM_ORG_SAFETY_TOPIC "evt." SAFETY_EVENT_PREFIX
+
 #define CM_ORG_SUBSCRIPTIONS                                                   \
-    {"personnel", cm_org_consume},                                             \
+    {"personnel", cm_org_consume, NULL},                                       \
     {                                                                          \
-        "safety-audit", cm_org_consume                                         \
+        "safety-audit", cm_org_consume, CM_ORG_SAFETY_TOPIC                    \
     }
 
 // A cm_consumer_fn: add the effect of a personnel.staff.*,

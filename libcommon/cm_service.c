@@ -320,7 +320,7 @@ s_consumer_new(cm_service_t *self, cm_store_t *store)
     cm_consumer_t *consumer =
         cm_consumer_new(store, self->def->name, self->replica, endpoint, NULL);
     for (; consumer && subs->producer; subs++) {
-        cm_consumer_subscribe(consumer, subs->producer, NULL, subs->fn,
+        cm_consumer_subscribe(consumer, subs->producer, subs->topic, subs->fn,
                               self->def->state);
     }
     return consumer;

@@ -45,6 +45,11 @@ typedef struct cm_service cm_service_t;
 typedef struct {
     const char *producer; // "intake": its outbox sm:{intake}:outbox
     cm_consumer_fn *fn;   // reads through the store, adds the effect
+    // The hub topic prefix that rings the doorbell for new entries; NULL:
+    // "evt.<producer>.". A producer whose event types do not start with
+    // its name (safety-audit publishes safety.*) names its own, else its
+    // consumers wait for the poll (2 s) instead.
+    const char *topic;
 } cm_subscription_t;
 
 // A service definition; usually one static const per service.

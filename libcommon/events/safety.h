@@ -13,6 +13,10 @@
 
 #define SAFETY_EVENT_ONBOARDING_PREFIX "safety.onboarding."
 
+// Every safety-audit event (the service is "safety-audit", its types
+// "safety.*": subscribers name the doorbell topic "evt." SAFETY_EVENT_PREFIX).
+#define SAFETY_EVENT_PREFIX "safety."
+
 // Procedures: versioned safety rules and operating procedures.
 #define SAFETY_EVENT_PROCEDURE_CREATED        "safety.procedure.created"
 #define SAFETY_EVENT_PROCEDURE_REVISED        "safety.procedure.revised"

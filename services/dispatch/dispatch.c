@@ -71,7 +71,8 @@ static const cm_config_option_t s_options[] = {
 static const cm_subscription_t s_subscriptions[] = {
     {"intake", dispatch_events_on_intake},
     {"assets", work_request_on_event},
-    {"safety-audit", dispatch_events_on_safety}, // + training records
+    {"safety-audit", dispatch_events_on_safety,
+     CM_ORG_SAFETY_TOPIC}, // + training records
     {"inventory", work_request_on_event},
     {"personnel", cm_org_consume}, // the org view (cm_org)
     {NULL, NULL},

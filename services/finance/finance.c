@@ -89,7 +89,7 @@ static const cm_config_option_t s_options[] = {
 
 static const cm_subscription_t s_subscriptions[] = {
     {"personnel", finance_events_on_personnel},
-    {"safety-audit", cm_org_consume},
+    {"safety-audit", cm_org_consume, CM_ORG_SAFETY_TOPIC},
     {"inventory", finance_events_on_producer},
     {"assets", finance_events_on_assets},
     {"ingest", finance_events_on_ingest},

@@ -75,7 +75,7 @@ static const cm_config_option_t s_options[] = {
 
 static const cm_subscription_t s_subscriptions[] = {
     {"personnel", cm_org_consume},
-    {"safety-audit", cm_org_consume},
+    {"safety-audit", cm_org_consume, CM_ORG_SAFETY_TOPIC},
     {NULL, NULL},
 };
 

@@ -2,6 +2,7 @@
 // `personnel --recover-station-head-token` issues the station head a new
 // token, prints it once and exits (recovery.h); otherwise it runs the
 // service.
+#include "cm_org.h"
 #include "cm_service.h"
 #include "onboarding.h"
 #include "org.h"
@@ -12,7 +13,7 @@ static personnel_t personnel_state; // the one mutable object of the process
 
 // safety-audit's onboarding sets staff records' training_status.
 static const cm_subscription_t personnel_subscriptions[] = {
-    {"safety-audit", onboarding_on_event},
+    {"safety-audit", onboarding_on_event, CM_ORG_SAFETY_TOPIC},
     {NULL, NULL},
 };
 
