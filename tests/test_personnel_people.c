@@ -13,6 +13,7 @@
 #include "cm_envelope.h"
 #include "cm_store.h"
 #include "cm_time.h"
+#include "events/safety.h"
 #include "suites.h"
 #include "test_personnel_stack.h"
 
@@ -347,22 +348,36 @@ s_onboarding(const char *id, bool complete)
         cm_store_new("127.0.0.1", personnel_stack.redis.port, NULL, 1000);
     ck_assert_ptr_nonnull(store);
     json_t *actor = harness_mdp_actor("safety-audit", "system", "");
-    json_t *data = json_pack("{s:s, s:b, s:[s,s,s], s:i}", "staff", id,
-                             "complete", complete, "levels", "station",
-                             "department", "team", "version", 1);
+    // The onboarding record as safety-audit publishes it (its contract in
+    // docs/asyncapi.yaml).
+    json_t *sign =
+        json_pack("{s:s, s:s, s:s}", "by", "ST-90", "role", "safety_officer",
+                  "at", "2027-03-01T08:00:00.000Z");
+    json_t *data = json_pack(
+        "{s:s, s:s, s:s, s:s, s:n, s:{s:O, s:O, s:O}, s:o, s:b}", "id", id,
+        "staff", id, "department", "technical", "state",
+        complete ? "complete" : "in_training", "team_lead", "levels", "station",
+        sign, "department", complete ? sign : json_null(), "team",
+        complete ? sign : json_null(), "missing",
+        complete ? json_array() : json_pack("[s, s]", "department", "team"),
+        "complete", complete);
+    json_object_set_new(data, "version", json_integer(1));
+    json_decref(sign);
     char subject[64];
     snprintf(subject, sizeof subject, "onboarding/%s", id);
-    cm_envelope_event_t fields = {.type = "safety.onboarding.completed",
-                                  .source = "safety-audit",
-                                  .subject = subject,
-                                  .version = 1,
-                                  .actor = actor,
-                                  .data = data};
+    cm_envelope_event_t fields = {
+        .type = complete ? SAFETY_EVENT_ONBOARDING_COMPLETED
+                         : SAFETY_EVENT_ONBOARDING_SIGNED_OFF,
+        .source = "safety-audit",
+        .subject = subject,
+        .version = 1,
+        .actor = actor,
+        .data = data};
     json_t *event = cm_envelope_event_new(&fields);
     ck_assert_ptr_nonnull(event);
     char *text = cm_envelope_encode(event);
     cm_commit_t *commit = cm_commit_new("safety-audit");
-    cm_commit_event(commit, "safety.onboarding.completed", text);
+    cm_commit_event(commit, fields.type, text);
     cm_commit_result_t result;
     ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
     ck_assert_int_eq(result.outcome, CM_COMMIT_OK);

@@ -204,8 +204,9 @@ saf_stack_setup(void)
     ck_assert_int_eq(harness_redis_start(&s->redis), 0);
     snprintf(s->dir, sizeof s->dir, "/tmp/sm-safety-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s->dir));
-    snprintf(s->checkpoints, sizeof s->checkpoints, "%s/checkpoints.jsonl",
-             s->dir);
+    int n = snprintf(s->checkpoints, sizeof s->checkpoints,
+                     "%s/checkpoints.jsonl", s->dir);
+    ck_assert(n > 0 && (size_t)n < sizeof s->checkpoints);
     s->http_port = harness_free_port();
     s_env(s);
     s_start("broker", &s->broker);
@@ -242,8 +243,8 @@ saf_stack_teardown(void)
     harness_redis_stop(&s->redis);
     if (!keep && s->dir[0]) {
         char command[128];
-        snprintf(command, sizeof command, "rm -rf '%s'", s->dir);
-        if (system(command) != 0) {
+        int n = snprintf(command, sizeof command, "rm -rf '%s'", s->dir);
+        if (n < 0 || (size_t)n >= sizeof command || system(command) != 0) {
             fprintf(stderr, "safety: could not remove %s\n", s->dir);
         }
     }

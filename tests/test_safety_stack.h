@@ -35,7 +35,7 @@ typedef struct {
     char env[SAF_ENV_MAX][256];        // children's environment
     const char *envp[SAF_ENV_MAX + 1]; // NULL-ended
     char dir[64];                      // checkpoints and the dev key
-    char checkpoints[128];             // the checkpoint file
+    char checkpoints[96];              // the checkpoint file (dir + name)
     char ids[SAF_PEOPLE][48];          // staff ids
     char tokens[SAF_PEOPLE][96];       // their bearer tokens
 } saf_stack_t;
