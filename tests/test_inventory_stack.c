@@ -7,8 +7,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "cm_outbox.h"
+#include "cm_redis.h"
 #include "cm_time.h"
 #include "http_client.h"
+
+// An item's body: name, category, more members (",\"x\":1" or "").
+#define INV_ITEM                                                               \
+    "{\"name\":\"%s\",\"unit\":\"piece\",\"category\":\"%s\",\"location\":"    \
+    "\"main-store\"%s}"
 
 inv_stack_t inv_stack;
 
@@ -317,4 +324,70 @@ inv_stack_teardown(void)
         }
     }
     harness_redis_stop(&s->redis);
+}
+
+void
+inv_new_item(const char *name, const char *category, const char *more, char *id)
+{
+    char body[512];
+    snprintf(body, sizeof body, INV_ITEM, name, category, more ? more : "");
+    inv_item(body, id);
+}
+
+// The item's ledger page (all of it: tests stay under 1000 entries).
+json_t *
+inv_ledger(inv_who_t who, const char *item, int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/items/%s/ledger?limit=1000", item);
+    return inv_expect(status, who, "GET", path, NULL);
+}
+
+// A date days from today (UTC), YYYY-MM-DD, into buf (16 bytes).
+const char *
+inv_date(char *buf, int days)
+{
+    char at[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + (int64_t)days * 86400000, at);
+    snprintf(buf, 16, "%.10s", at);
+    return buf;
+}
+
+json_t *
+inv_supplier_act(inv_who_t who, const char *id, const char *action,
+                 const char *body, int status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/suppliers/%s/%s", id, action);
+    return inv_expect(status, who, "POST", path, body ? body : "{}");
+}
+
+// Counting the outbox entries of one type whose envelope names a subject.
+typedef struct {
+    const char *type;    // event type
+    const char *subject; // "\"item/IT-3\"" as it appears in the envelope
+    int n;
+} s_count_t;
+
+static int
+s_count(const cm_event_t *event, void *arg)
+{
+    s_count_t *count = arg;
+    count->n += strcmp(event->type, count->type) == 0
+                && strstr(event->envelope, count->subject) != NULL;
+    return 0;
+}
+
+int
+inv_outbox_count(const char *type, const char *subject)
+{
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", inv_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    s_count_t count = {type, subject, 0};
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{inventory}:outbox", "0-0",
+                                     100000, s_count, &count),
+                     0);
+    cm_redis_destroy(&redis);
+    return count.n;
 }

@@ -7,6 +7,7 @@
 #ifndef TESTS_TEST_INVENTORY_STACK_H
 #define TESTS_TEST_INVENTORY_STACK_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -80,5 +81,24 @@ const char *inv_error_for(const json_t *problem, const char *field);
 
 // Poll fn(arg) every 50 ms up to timeout_ms; true once it is true.
 bool inv_wait(bool (*fn)(void *arg), void *arg, int timeout_ms);
+
+void inv_new_item(const char *name, const char *category, const char *more,
+                  char *id);
+
+// The item's ledger page (all of it: tests stay under 1000 entries).
+json_t *inv_ledger(inv_who_t who, const char *item, int status);
+
+// A date days from today (UTC), YYYY-MM-DD, into buf (16 bytes).
+const char *inv_date(char *buf, int days);
+
+json_t *inv_supplier_act(inv_who_t who, const char *id, const char *action,
+                         const char *body, int status);
+
+// Outbox entries of type whose envelope holds subject (quoted, as in
+// "\"order/PO-1\"") on sm:{inventory}:outbox.
+int inv_outbox_count(const char *type, const char *subject);
+
+// The tests of test_inventory_flow.c, added to the inventory TCase.
+void inventory_add_flow(TCase *tc);
 
 #endif

@@ -17,14 +17,12 @@
 #include "item.h"
 #include "plan.h"
 
-#define S_KINDS         "receipt issue return adjustment scrap"
-#define S_QTY_MAX       1000000000LL
-#define S_REF_MAX       (CM_ID_MAX * 2 + 2) // "<item>|<location>"
-#define S_PAGE_DEFAULT  100
-#define S_LOCATIONS_MAX 1000 // locations one item is read at
-#define S_DIFF_MAX      200  // differences a verify report lists
-#define S_DETAIL_MAX    256
-#define S_LIST_MAX      200 // items of one stock page
+#define S_KINDS        "receipt issue return adjustment scrap"
+#define S_QTY_MAX      1000000000LL
+#define S_REF_MAX      (CM_ID_MAX * 2 + 2) // "<item>|<location>"
+#define S_PAGE_DEFAULT 100
+#define S_DETAIL_MAX   256
+#define S_LIST_MAX     200 // items of one stock page
 
 static const cm_field_t s_move_fields[] = {
     {"item", CM_FIELD_CODE, CM_FIELD_REQUIRED},
@@ -52,14 +50,14 @@ s_balance_key(char *buf, const char *item, const char *location)
     return inventory_key(buf, "stock", ref);
 }
 
-static const char *
-s_ledger_key(char *buf, const char *item)
+const char *
+stock_ledger_key(char *buf, const char *item)
 {
     return inventory_key(buf, "ledger:item", item);
 }
 
-static const char *
-s_locations_key(char *buf, const char *item)
+const char *
+stock_locations_key(char *buf, const char *item)
 {
     return inventory_key(buf, "idx:stock_item", item);
 }
@@ -231,14 +229,14 @@ stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
     cm_commit_counter(commit, s_balance_key(total, item, NULL),
                       STOCK_FIELD_ON_HAND, delta, 0, CM_COUNTER_NO_MAX);
-    cm_commit_index_add(commit, s_locations_key(locations, item), location,
+    cm_commit_index_add(commit, stock_locations_key(locations, item), location,
                         now_ms);
     if (strcmp(cm_doc_text(entry, "kind"), "issue") == 0) {
         char issues[CM_STORE_KEY_MAX];
         cm_commit_index_add(commit, stock_last_issue_key(issues), item, now_ms);
     }
     char *text = json_dumps(entry, JSON_COMPACT);
-    cm_commit_ledger_stamped(commit, s_ledger_key(ledger, item), text,
+    cm_commit_ledger_stamped(commit, stock_ledger_key(ledger, item), text,
                              at_location, STOCK_FIELD_ON_HAND, "balance_after");
     free(text);
 }
@@ -407,11 +405,9 @@ s_query_only(cm_ctx_t *ctx, const char *names)
     return true;
 }
 
-// The balances of item at the locations of page (and its total first):
-// [{location, on_hand}] into *out. 0 or a status.
-static int
-s_balances(cm_store_t *store, const char *item, char **locations, size_t n,
-           int64_t *total, json_t **out)
+int
+stock_balances(cm_store_t *store, const char *item, char **locations, size_t n,
+               int64_t *total, json_t **out)
 {
     char(*keys)[CM_STORE_KEY_MAX] = calloc(n + 1, sizeof *keys);
     const char **names = calloc(n + 1, sizeof *names);
@@ -605,16 +601,17 @@ stock_get(cm_ctx_t *ctx)
     }
     char key[CM_STORE_KEY_MAX];
     cm_page_t page = {0};
-    int rc = location
-                 ? 0
-                 : cm_store_list(cm_ctx_store(ctx), s_locations_key(key, id),
-                                 NULL, S_LOCATIONS_MAX, false, &page);
+    int rc = location ? 0
+                      : cm_store_list(cm_ctx_store(ctx),
+                                      stock_locations_key(key, id), NULL,
+                                      STOCK_LOCATIONS_MAX, false, &page);
     int64_t total = 0;
     json_t *locations = NULL;
     if (rc == 0) {
         char *one[] = {(char *)location};
-        rc = s_balances(cm_ctx_store(ctx), id, location ? one : page.members,
-                        location ? 1 : page.count, &total, &locations);
+        rc =
+            stock_balances(cm_ctx_store(ctx), id, location ? one : page.members,
+                           location ? 1 : page.count, &total, &locations);
     }
     cm_page_clear(&page);
     if (rc != 0) {
@@ -675,8 +672,8 @@ stock_ledger(cm_ctx_t *ctx)
     json_decref(item);
     char key[CM_STORE_KEY_MAX];
     cm_stream_page_t page;
-    int rc = cm_stream_read(cm_ctx_store(ctx), s_ledger_key(key, id), cursor,
-                            min, max, limit, false, &page);
+    int rc = cm_stream_read(cm_ctx_store(ctx), stock_ledger_key(key, id),
+                            cursor, min, max, limit, false, &page);
     if (rc != 0) {
         cm_ctx_fail_status(ctx, rc, NULL);
         return;
@@ -688,167 +685,4 @@ stock_ledger(cm_ctx_t *ctx)
     }
     cm_stream_page_clear(&page);
     cm_ctx_reply(ctx, 200, reply);
-}
-
-// ---- verify
-
-typedef struct {
-    size_t items;       // items checked
-    int64_t entries;    // ledger entries added up
-    size_t differences; // balances that differ from their sum
-    json_t *report;     // up to S_DIFF_MAX differences
-} s_verify_t;
-
-// Sum the ledger of item per location into sums ({location: n}).
-static int
-s_sum_ledger(cm_store_t *store, const char *item, json_t *sums,
-             int64_t *entries)
-{
-    char key[CM_STORE_KEY_MAX];
-    s_ledger_key(key, item);
-    char after[CM_STREAM_ID_MAX] = "";
-    for (;;) {
-        cm_stream_page_t page;
-        int rc = cm_stream_read(store, key, *after ? after : NULL, NULL, NULL,
-                                CM_STREAM_PAGE_MAX, false, &page);
-        if (rc != 0) {
-            return rc;
-        }
-        for (size_t i = 0; i < page.count; i++) {
-            const json_t *entry = json_array_get(page.entries, i);
-            const char *location = cm_doc_text(entry, "location");
-            int64_t sum = cm_doc_integer(sums, location);
-            json_object_set_new(
-                sums, location,
-                json_integer(sum + cm_doc_integer(entry, "quantity")));
-            (*entries)++;
-        }
-        bool more = page.next_cursor != NULL;
-        if (more) {
-            snprintf(after, sizeof after, "%s", page.next_cursor);
-        }
-        cm_stream_page_clear(&page);
-        if (!more) {
-            return 0;
-        }
-    }
-}
-
-static void
-s_difference(s_verify_t *v, const char *item, const char *location,
-             int64_t book, int64_t ledger)
-{
-    if (book == ledger) {
-        return;
-    }
-    v->differences++;
-    if (json_array_size(v->report) < S_DIFF_MAX) {
-        json_array_append_new(
-            v->report, json_pack("{s:s, s:s?, s:I, s:I}", "item", item,
-                                 "location", location, "book", (json_int_t)book,
-                                 "ledger", (json_int_t)ledger));
-    }
-}
-
-// Compare every balance of item with its ledger.
-static int
-s_verify_item(cm_store_t *store, const char *item, s_verify_t *v)
-{
-    json_t *sums = json_object();
-    cm_page_t page = {0};
-    int rc = s_sum_ledger(store, item, sums, &v->entries);
-    if (rc == 0) {
-        char key[CM_STORE_KEY_MAX];
-        rc = cm_store_list(store, s_locations_key(key, item), NULL,
-                           S_LOCATIONS_MAX, false, &page);
-    }
-    int64_t total = 0, sum_total = 0;
-    json_t *book = NULL;
-    if (rc == 0) {
-        rc = s_balances(store, item, page.members, page.count, &total, &book);
-    }
-    for (size_t i = 0; rc == 0 && i < json_array_size(book); i++) {
-        const json_t *at = json_array_get(book, i);
-        const char *location = cm_doc_text(at, "location");
-        int64_t sum = cm_doc_integer(sums, location);
-        s_difference(v, item, location, cm_doc_integer(at, "on_hand"), sum);
-        json_object_del(sums, location);
-    }
-    const char *location;
-    json_t *value;
-    json_object_foreach(sums, location, value)
-    {
-        s_difference(v, item, location, 0, json_integer_value(value));
-    }
-    for (size_t i = 0; rc == 0 && i < page.count; i++) {
-        sum_total += cm_doc_integer(json_array_get(book, i), "on_hand");
-    }
-    if (rc == 0) {
-        s_difference(v, item, NULL, total, sum_total);
-        v->items++;
-    }
-    cm_page_clear(&page);
-    json_decref(book);
-    json_decref(sums);
-    return rc;
-}
-
-static int
-s_verify_all(cm_store_t *store, s_verify_t *v)
-{
-    char index[CM_STORE_KEY_MAX];
-    cm_doc_index_key(&item_type, NULL, NULL, index, sizeof index);
-    char *cursor = NULL;
-    int rc = 0;
-    do {
-        cm_page_t page;
-        rc = cm_store_list(store, index, cursor, CM_STORE_PAGE_MAX, false,
-                           &page);
-        free(cursor);
-        cursor = NULL;
-        for (size_t i = 0; rc == 0 && i < page.count; i++) {
-            rc = s_verify_item(store, page.members[i], v);
-        }
-        if (rc == 0 && page.next_cursor) {
-            cursor = strdup(page.next_cursor);
-        }
-        if (rc == 0) {
-            cm_page_clear(&page);
-        }
-    } while (rc == 0 && cursor);
-    return rc;
-}
-
-void
-stock_verify(cm_ctx_t *ctx)
-{
-    if (!inventory_is_keeper(ctx)
-        && strcmp(cm_ctx_actor_role(ctx), "auditor") != 0) {
-        cm_ctx_fail_status(ctx, CM_EFORBIDDEN,
-                           "store keepers and auditors verify the stock");
-        return;
-    }
-    if (json_object_size(cm_ctx_body(ctx)) > 0) {
-        json_t *problem = NULL;
-        cm_validate_fail(
-            &problem, json_object_iter_key(json_object_iter(cm_ctx_body(ctx))),
-            "is not a member of this request");
-        cm_ctx_fail(ctx, problem);
-        return;
-    }
-    s_verify_t v = {.report = json_array()};
-    int rc = s_verify_all(cm_ctx_store(ctx), &v);
-    if (rc != 0) {
-        json_decref(v.report);
-        cm_ctx_fail_status(ctx, rc, NULL);
-        return;
-    }
-    cm_log_info("inventory.stock.verified", "#items", CM_LOG_INT(v.items),
-                "#differences", CM_LOG_INT(v.differences));
-    cm_ctx_reply(ctx, 200,
-                 json_pack("{s:I, s:I, s:I, s:b, s:o}", "items_checked",
-                           (json_int_t)v.items, "entries_checked",
-                           (json_int_t)v.entries, "difference_count",
-                           (json_int_t)v.differences, "consistent",
-                           v.differences == 0, "differences", v.report));
 }

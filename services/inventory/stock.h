@@ -37,6 +37,18 @@ const char *stock_freeze_key(char *buf, const char *location);
 // (score ms), written with every issue entry.
 const char *stock_last_issue_key(char *buf);
 
+#define STOCK_LOCATIONS_MAX 1000 // locations one item is read at
+
+// The keys of an item's ledger stream and of its locations index into buf
+// (CM_STORE_KEY_MAX). Return buf, or NULL when too long.
+const char *stock_ledger_key(char *buf, const char *item);
+const char *stock_locations_key(char *buf, const char *item);
+
+// The balances of item at locations (n) and its total: [{location,
+// on_hand}] into *out (caller owns), the total into *total. 0 or a status.
+int stock_balances(cm_store_t *store, const char *item, char **locations,
+                   size_t n, int64_t *total, json_t **out);
+
 // Answer 409 count_open naming the open count at location.
 void stock_answer_frozen(cm_ctx_t *ctx, const char *location);
 
