@@ -95,9 +95,11 @@ endif
 
 # ---- benchmarks (bench/<name>/*.c → build/<v>/bench-bin/<name>) ----------
 # A bench may link a service's objects: BENCH_<name>_OBJ in its module.mk.
-BENCHES := $(patsubst bench/%/,%,$(sort $(dir $(wildcard bench/*/*.c))))
+# bench/lib holds what several benchmarks share (linked into each).
+BENCHES := $(filter-out lib,$(patsubst bench/%/,%,$(sort $(dir $(wildcard bench/*/*.c)))))
+BENCH_LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lib/*.c))
 define BENCH_template
-$(BUILD)/bench-bin/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard bench/$(1)/*.c)) $$(BENCH_$(1)_OBJ) $(LIBCOMMON)
+$(BUILD)/bench-bin/$(1): $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard bench/$(1)/*.c)) $$(BENCH_$(1)_OBJ) $(BENCH_LIB_OBJ) $(LIBCOMMON)
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  LINK    $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)

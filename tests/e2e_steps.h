@@ -10,7 +10,7 @@
 
 #include "e2e_stack.h"
 
-#define S_WAIT_MS 30000 // what another service does in reaction
+#define S_WAIT_MS   30000 // what another service does in reaction
 #define S_AGENT     e2e_person("cs_agent", "customer_service")
 #define S_CS_HEAD   e2e_person("dept_head", "customer_service")
 #define S_TECH      e2e_person("technician", "technical")

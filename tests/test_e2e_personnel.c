@@ -242,9 +242,9 @@ START_TEST(test_e2e_personnel_evaluation_customer_score)
     // A case the agent handles, confirmed with a score.
     e2e_record("inquiry", "Bus timetable", id);
     e2e_step(S_AGENT, id, "answer", "{\"answer\":\"Every 20 minutes\"}",
-           "answered");
+             "answered");
     e2e_step(S_AGENT, id, "confirm",
-           "{\"satisfied\":true,\"score\":4,\"comment\":\"fine\"}", "closed");
+             "{\"satisfied\":true,\"score\":4,\"comment\":\"fine\"}", "closed");
     snprintf(body, sizeof body,
              "{\"title\":\"This month\",\"department\":"
              "\"customer_service\",\"period\":{\"start\":\"%s\",\"end\":"

@@ -225,7 +225,8 @@ s_requisition(inv_who_t who, const char *item, int quantity, char *id)
 START_TEST(test_inventory_requisition_valuable_two_approvals_issue_return)
 {
     char meter[48], id[48], own[48];
-    inv_new_item("Multimeter", "tools", ",\"control_class\":\"valuable\"", meter);
+    inv_new_item("Multimeter", "tools", ",\"control_class\":\"valuable\"",
+                 meter);
     ck_assert_int_eq(inv_move(meter, "receipt", 10), 201);
     s_requisition(INV_TECH, meter, 3, id);
     json_t *doc = s_req_act(INV_TECH, id, "submit", NULL, 200);
@@ -273,9 +274,9 @@ START_TEST(test_inventory_requisition_limited_within_quota)
 {
     char gloves[48], id[48], more[48], refused[48];
     inv_new_item("Arc gloves", "safety",
-               ",\"control_class\":\"limited\",\"quota\":5,"
-               "\"quota_period\":\"month\"",
-               gloves);
+                 ",\"control_class\":\"limited\",\"quota\":5,"
+                 "\"quota_period\":\"month\"",
+                 gloves);
     ck_assert_int_eq(inv_move(gloves, "receipt", 20), 201);
     json_t *out = NULL;
     char path[96];
@@ -422,9 +423,9 @@ START_TEST(test_inventory_stock_report)
     inv_new_item("Idle part", "spares", NULL, idle);
     inv_new_item("Busy part", "spares", NULL, busy);
     inv_new_item("Gold contact", "spares", ",\"control_class\":\"valuable\"",
-               gold);
+                 gold);
     inv_new_item("Short part", "spares", ",\"reorder_point\":3,\"max_stock\":4",
-               short_item);
+                 short_item);
     ck_assert_int_eq(inv_move(idle, "receipt", 5), 201);
     ck_assert_int_eq(inv_move(busy, "receipt", 5), 201);
     ck_assert_int_eq(inv_move(busy, "issue", 1), 201);
@@ -579,7 +580,8 @@ inventory_add_flow(TCase *tc)
 {
     tcase_add_test(tc, test_inventory_order_approved_received_closed);
     tcase_add_test(tc, test_inventory_order_over_budget_refused_at_submit);
-    tcase_add_test(tc, test_inventory_requisition_valuable_two_approvals_issue_return);
+    tcase_add_test(
+        tc, test_inventory_requisition_valuable_two_approvals_issue_return);
     tcase_add_test(tc, test_inventory_requisition_limited_within_quota);
     tcase_add_test(tc, test_inventory_count_freezes_then_posts_adjustments);
     tcase_add_test(tc, test_inventory_stock_report);

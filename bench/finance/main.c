@@ -19,11 +19,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../lib/http_conn.h"
 #include "cm_doc.h"
 #include "cm_store.h"
 #include "cm_time.h"
 #include "finance.h"
-#include "http_conn.h"
 #include "period.h"
 #include "reconciliation.h"
 
@@ -72,7 +72,8 @@ s_poster(void *arg)
                  "\"account\":\"1002\",\"debit\":%lld},{\"account\":\"6001\","
                  "\"credit\":%lld}]}",
                  n, amount, amount);
-        int status = http_conn_post(&conn, "/v1/journal", headers, body);
+        int status =
+            http_conn_request(&conn, "POST", "/v1/journal", headers, body);
         if (status == 201) {
             atomic_fetch_add(&run->done, 1);
         } else {

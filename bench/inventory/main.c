@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/http_conn.h"
 #include "cm_time.h"
-#include "http_conn.h"
 
 #define S_BODY_MAX 256
 #define S_SAMPLES  500 // stock reads per step

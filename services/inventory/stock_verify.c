@@ -94,7 +94,8 @@ s_verify_item(cm_store_t *store, const char *item, s_verify_t *v)
     int64_t total = 0, sum_total = 0;
     json_t *book = NULL;
     if (rc == 0) {
-        rc = stock_balances(store, item, page.members, page.count, &total, &book);
+        rc = stock_balances(store, item, page.members, page.count, &total,
+                            &book);
     }
     for (size_t i = 0; rc == 0 && i < json_array_size(book); i++) {
         const json_t *at = json_array_get(book, i);

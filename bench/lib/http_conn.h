@@ -1,8 +1,9 @@
 // http_conn — one keep-alive HTTP/1.1 connection to 127.0.0.1 for the
-// finance benchmark: POST a JSON body, read the status and skip the body
+// benchmarks (bench/finance, bench/inventory): send a request, read the
+// status and skip the body
 // (Content-Length). Every read times out after 10 s.
-#ifndef BENCH_FINANCE_HTTP_CONN_H
-#define BENCH_FINANCE_HTTP_CONN_H
+#ifndef BENCH_LIB_HTTP_CONN_H
+#define BENCH_LIB_HTTP_CONN_H
 
 #define HTTP_CONN_BUFFER 65536
 
@@ -15,10 +16,10 @@ typedef struct {
 // Connect (closing what conn held). 0 or -1.
 int http_conn_open(http_conn_t *conn, int port);
 
-// POST body to path with extra header lines; the response's status, or 0
-// when the connection failed (then closed).
-int http_conn_post(http_conn_t *conn, const char *path, const char *headers,
-                   const char *body);
+// method path with extra header lines and body (NULL: none); the
+// response's status, or 0 when the connection failed (then closed).
+int http_conn_request(http_conn_t *conn, const char *method, const char *path,
+                      const char *headers, const char *body);
 
 // Close; safe twice.
 void http_conn_close(http_conn_t *conn);
