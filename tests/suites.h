@@ -31,6 +31,7 @@ Suite *finance_money_suite(void);
 Suite *safety_suite(void);
 Suite *safety_audit_suite(void);
 Suite *inventory_suite(void);
+Suite *assets_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 

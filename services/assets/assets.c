@@ -1,0 +1,115 @@
+#include "assets.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "assets_events.h"
+#include "cm_org.h"
+#include "cm_store.h"
+#include "equipment.h"
+
+// The one piece of mutable static state: written by s_start before any
+// thread runs (cm_service_start), read-only afterwards (as finance's).
+static assets_t s_state;
+
+static const cm_route_t s_routes[] = {
+    {"POST", "/v1/equipment", equipment_create},
+    {"GET", "/v1/equipment", equipment_list},
+    {"GET", "/v1/equipment/{id}", equipment_get},
+    {"PATCH", "/v1/equipment/{id}", equipment_patch},
+    {"GET", "/v1/equipment/{id}/history", equipment_history},
+    {"POST", "/v1/equipment/{id}/{action}", equipment_act},
+    {NULL, NULL, NULL},
+};
+
+static const cm_config_option_t s_options[] = {
+    {"assets/technical_department", CM_CONFIG_STRING, "technical", 0, 0, false,
+     "the department that keeps the equipment register (its technicians and "
+     "head)"},
+    {"assets/receiving_department", CM_CONFIG_STRING, "technical", 0, 0, false,
+     "department of equipment registered from a purchase order's receipt"},
+    {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
+};
+
+// personnel's and safety-audit's outboxes keep the org view; inventory's
+// registers received equipment.
+static const cm_subscription_t s_subscriptions[] = {
+    CM_ORG_SUBSCRIPTIONS,
+    {"inventory", assets_events_on_inventory, NULL},
+    {NULL, NULL, NULL},
+};
+
+static int
+s_start(cm_service_t *service, cm_store_t *store)
+{
+    (void)store; // nothing to seed
+    const cm_config_t *config = cm_service_config(service);
+    assets_t *self = cm_service_def(service)->state;
+    snprintf(self->technical_department, sizeof self->technical_department,
+             "%s", cm_config_str(config, "assets/technical_department"));
+    snprintf(self->receiving_department, sizeof self->receiving_department,
+             "%s", cm_config_str(config, "assets/receiving_department"));
+    return cm_workflow_check(&equipment_workflow);
+}
+
+const cm_service_def_t assets_service = {
+    .name = ASSETS_OWNER,
+    .routes = s_routes,
+    .options = s_options,
+    .subscriptions = s_subscriptions,
+    .start = s_start,
+    .state = &s_state,
+    .org_view = true,
+};
+
+const assets_t *
+assets_of(cm_ctx_t *ctx)
+{
+    return cm_ctx_state(ctx);
+}
+
+const assets_t *
+assets_config(void)
+{
+    return &s_state;
+}
+
+bool
+assets_listed(const json_t *object, const char *member, const char *value)
+{
+    const json_t *list = json_object_get(object, member);
+    for (size_t i = 0; value && i < json_array_size(list); i++) {
+        const char *item = json_string_value(json_array_get(list, i));
+        if (item && strcmp(item, value) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+assets_keeper_guard(const json_t *actor, const json_t *doc)
+{
+    (void)doc; // keeping the register is a place in the station
+    const char *role = json_string_value(json_object_get(actor, "role"));
+    const char *dept = json_string_value(json_object_get(actor, "department"));
+    const char *tech = s_state.technical_department;
+    if (!role) {
+        return false;
+    }
+    if (strcmp(role, "station_head") == 0) {
+        return true;
+    }
+    if (strcmp(role, "technician") == 0) {
+        return dept && strcmp(dept, tech) == 0;
+    }
+    return strcmp(role, "dept_head") == 0
+           && assets_listed(actor, "heads", tech);
+}
+
+const char *
+assets_key(char *buf, const char *kind, const char *id)
+{
+    return cm_store_key(buf, CM_STORE_KEY_MAX, ASSETS_OWNER, kind, id);
+}
