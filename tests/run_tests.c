@@ -41,6 +41,7 @@ main(void)
     srunner_add_suite(runner, safety_audit_suite());
     srunner_add_suite(runner, inventory_suite());
     srunner_add_suite(runner, assets_suite());
+    srunner_add_suite(runner, assets_faults_suite());
     srunner_add_suite(runner, e2e_suite());
     srunner_add_suite(runner, authz_suite());
     srunner_run_all(runner, CK_NORMAL);

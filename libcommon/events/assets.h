@@ -16,6 +16,17 @@
     "assets.equipment.operator_authorised"
 #define ASSETS_EVENT_EQUIPMENT_OPERATOR_REVOKED                                \
     "assets.equipment.operator_revoked"
+// A fault or a repair moved the equipment's status (data: from, to, fault).
+#define ASSETS_EVENT_EQUIPMENT_STATUS_CHANGED "assets.equipment.status_changed"
+
+// Faults: reported by staff or from another system's equipment.fault; the
+// repair work asked of dispatch (the family work_requested).
+#define ASSETS_EVENT_FAULT_REPORTED       "assets.fault.reported"
+#define ASSETS_EVENT_FAULT_WORK_REQUESTED "assets.fault.work_requested"
+#define ASSETS_EVENT_FAULT_REPAIR_STARTED "assets.fault.repair_started"
+#define ASSETS_EVENT_FAULT_REPAIRED       "assets.fault.repaired"
+#define ASSETS_EVENT_FAULT_ACCEPTED       "assets.fault.accepted"
+#define ASSETS_EVENT_FAULT_REJECTED       "assets.fault.rejected"
 
 #define ASSETS_EVENT_SCRAP_DISPOSED "assets.scrap.disposed"
 

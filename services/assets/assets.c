@@ -8,6 +8,7 @@
 #include "cm_org.h"
 #include "cm_store.h"
 #include "equipment.h"
+#include "fault.h"
 
 // The one piece of mutable static state: written by s_start before any
 // thread runs (cm_service_start), read-only afterwards (as finance's).
@@ -19,7 +20,13 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/equipment/{id}", equipment_get},
     {"PATCH", "/v1/equipment/{id}", equipment_patch},
     {"GET", "/v1/equipment/{id}/history", equipment_history},
+    {"GET", "/v1/equipment/{id}/file", fault_file},
     {"POST", "/v1/equipment/{id}/{action}", equipment_act},
+    {"POST", "/v1/faults", fault_create},
+    {"GET", "/v1/faults", fault_list},
+    {"GET", "/v1/faults/{id}", fault_get},
+    {"GET", "/v1/faults/{id}/history", fault_history},
+    {"POST", "/v1/faults/{id}/{action}", fault_act},
     {NULL, NULL, NULL},
 };
 
@@ -37,6 +44,7 @@ static const cm_config_option_t s_options[] = {
 static const cm_subscription_t s_subscriptions[] = {
     CM_ORG_SUBSCRIPTIONS,
     {"inventory", assets_events_on_inventory, NULL},
+    {"ingest", assets_events_on_ingest, NULL},
     {NULL, NULL, NULL},
 };
 
@@ -50,7 +58,10 @@ s_start(cm_service_t *service, cm_store_t *store)
              "%s", cm_config_str(config, "assets/technical_department"));
     snprintf(self->receiving_department, sizeof self->receiving_department,
              "%s", cm_config_str(config, "assets/receiving_department"));
-    return cm_workflow_check(&equipment_workflow);
+    return cm_workflow_check(&equipment_workflow) == 0
+                   && cm_workflow_check(&fault_workflow) == 0
+               ? 0
+               : -1;
 }
 
 const cm_service_def_t assets_service = {

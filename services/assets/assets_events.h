@@ -11,4 +11,9 @@
 int assets_events_on_inventory(cm_store_t *store, const cm_event_t *event,
                                cm_commit_t *commit, void *arg);
 
+// cm_consumer_fn for sm:{ingest}:outbox (other systems' events): an
+// equipment.fault records a fault (fault.h, fault_on_ingest).
+int assets_events_on_ingest(cm_store_t *store, const cm_event_t *event,
+                            cm_commit_t *commit, void *arg);
+
 #endif

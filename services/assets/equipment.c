@@ -577,6 +577,64 @@ equipment_on_received(cm_store_t *store, const json_t *envelope,
     return rc == 0 ? 0 : CM_EINTERNAL;
 }
 
+// ---- faults and repairs move the status
+
+int
+equipment_find(cm_store_t *store, const char *ref, char *id)
+{
+    int rc = ref && *ref ? s_holder(store, "tag", ref, id) : CM_ENOTFOUND;
+    if (rc == CM_ENOTFOUND && ref && *ref) {
+        rc = s_holder(store, "serial", ref, id);
+    }
+    return rc == CM_EINVAL ? CM_ENOTFOUND : rc;
+}
+
+int
+equipment_move(cm_ctx_t *ctx, cm_store_t *store, cm_commit_t *commit,
+               const equipment_move_t *move, const json_t *actor,
+               const char *correlation, int64_t now_ms, char *state)
+{
+    json_t *doc = NULL;
+    int64_t version = 0;
+    int rc = cm_doc_read(store, &equipment_type, move->id, &doc, &version);
+    if (rc != 0) {
+        return rc;
+    }
+    snprintf(state, CM_VALIDATE_NAME_MAX, "%s", cm_doc_state(doc));
+    if (!cm_validate_name_in(move->from, state)) {
+        json_decref(doc);
+        return CM_ECONFLICT;
+    }
+    json_t *old = json_deep_copy(doc);
+    json_object_set_new(doc, "state", json_string(move->to));
+    if (move->fault && *move->fault) {
+        json_object_set_new(doc, "open_fault", json_string(move->fault));
+    } else if (move->fault) {
+        json_object_del(doc, "open_fault");
+    }
+    json_t *data = json_pack(
+        "{s:s, s:s, s:s?}", "from", state, "to", move->to, "fault",
+        move->fault && *move->fault ? move->fault
+                                    : cm_doc_string(old, "open_fault"));
+    cm_doc_history_add(doc, ctx ? cm_ctx_actor(ctx) : actor, move->action,
+                       state, move->to, move->note, json_deep_copy(data),
+                       now_ms);
+    rc = cm_doc_commit(commit, &equipment_type, old, doc, version, now_ms);
+    if (rc == 0) {
+        rc = ctx ? cm_doc_event(ctx, commit, &equipment_type,
+                                ASSETS_EVENT_EQUIPMENT_STATUS_CHANGED, doc,
+                                version + 1, json_incref(data))
+                 : cm_doc_event_add(commit, &equipment_type,
+                                    ASSETS_EVENT_EQUIPMENT_STATUS_CHANGED, doc,
+                                    version + 1, actor, correlation,
+                                    json_incref(data));
+    }
+    json_decref(data);
+    json_decref(old);
+    json_decref(doc);
+    return rc == 0 ? 0 : CM_EINTERNAL;
+}
+
 // ---- handlers
 
 void

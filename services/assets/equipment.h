@@ -38,6 +38,30 @@ extern const cm_workflow_t equipment_workflow;
 int equipment_on_received(cm_store_t *store, const json_t *envelope,
                           cm_commit_t *commit);
 
+// The equipment whose tag, or else serial, is `ref` into id (CM_ID_MAX).
+// 0, CM_ENOTFOUND, or another negative cm_status_t.
+int equipment_find(cm_store_t *store, const char *ref, char *id);
+
+// A change of the equipment's status made by a fault or a repair.
+typedef struct {
+    const char *id;     // the equipment
+    const char *from;   // the states it may be in (space-separated)
+    const char *to;     // its new state
+    const char *fault;  // the open fault to set, "" to clear, NULL: keep
+    const char *action; // its history entry's action ("fault")
+    const char *note;   // its history entry's note, or NULL
+} equipment_move_t;
+
+// Add the move to commit: the equipment read at its version and written
+// back version-checked with a history entry and the event
+// assets.equipment.status_changed (in ctx's request when ctx is not NULL,
+// else as actor with correlation). 0; CM_ENOTFOUND; CM_ECONFLICT when it is
+// not in `from` (*state, CM_VALIDATE_NAME_MAX bytes, gets its state); or
+// another negative cm_status_t.
+int equipment_move(cm_ctx_t *ctx, cm_store_t *store, cm_commit_t *commit,
+                   const equipment_move_t *move, const json_t *actor,
+                   const char *correlation, int64_t now_ms, char *state);
+
 // Handlers: POST/GET /v1/equipment, GET/PATCH …/{id}, GET …/{id}/history,
 // POST …/{id}/{action}.
 void equipment_create(cm_ctx_t *ctx);
