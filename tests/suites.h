@@ -33,6 +33,7 @@ Suite *safety_audit_suite(void);
 Suite *inventory_suite(void);
 Suite *assets_suite(void);
 Suite *assets_faults_suite(void);
+Suite *assets_scrap_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 

@@ -26,6 +26,7 @@ static const struct {
     {"Safety One", "safety_officer", "management"},
     {"Auditor", "auditor", "management"},
     {"Ops tech", "technician", "ops"},
+    {"Finance One", "finance", "finance"},
 };
 
 static void
@@ -171,6 +172,8 @@ s_people_create(void)
                            "{\"code\":\"technical\",\"name\":\"technical\"}"));
     json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/departments",
                            "{\"code\":\"ops\",\"name\":\"ops\"}"));
+    json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/departments",
+                           "{\"code\":\"finance\",\"name\":\"finance\"}"));
     for (int who = AST_TECH_HEAD; who < AST_PEOPLE; who++) {
         s_staff((ast_who_t)who);
     }
@@ -237,6 +240,7 @@ ast_stack_setup(void)
     s_start("personnel", &s->personnel);
     s_start("assets", &s->assets);
     s_start("dispatch", &s->dispatch);
+    s_start("finance", &s->finance);
     s_start("gateway", &s->gateway);
     snprintf(s->ids[AST_HEAD], 48, "ST-1");
     snprintf(s->tokens[AST_HEAD], 96, "%s", AST_BOOT_TOKEN);
@@ -254,8 +258,9 @@ void
 ast_stack_teardown(void)
 {
     ast_stack_t *s = &ast_stack;
-    harness_proc_t *procs[] = {&s->gateway,   &s->dispatch, &s->assets,
-                               &s->personnel, &s->hub,      &s->broker};
+    harness_proc_t *procs[] = {&s->gateway, &s->finance,   &s->dispatch,
+                               &s->assets,  &s->personnel, &s->hub,
+                               &s->broker};
     bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
         harness_proc_kill(procs[i], SIGTERM, 5000);

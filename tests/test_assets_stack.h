@@ -1,7 +1,7 @@
 // test_assets_stack — the stack the assets integration suites run
 // against: a private redis-server, the broker, the hub, personnel (real
-// tokens), assets, dispatch and the gateway; the people of a small station
-// created through the gateway with tokens; HTTP helpers that call the
+// tokens), assets, dispatch, finance and the gateway; the people of a small
+// station created through the gateway with tokens; HTTP helpers that call the
 // gateway as one of them; an outbox append for the events other services
 // would publish (inventory's receipts).
 #ifndef TESTS_TEST_ASSETS_STACK_H
@@ -26,12 +26,13 @@ typedef enum {
     AST_OFFICER,   // safety_officer, management
     AST_AUDITOR,   // auditor, management
     AST_OPS_TECH,  // technician placed in ops (not a keeper)
+    AST_FIN,       // finance of finance
     AST_PEOPLE
 } ast_who_t;
 
 typedef struct {
     harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, assets, dispatch, gateway;
+    harness_proc_t broker, hub, personnel, assets, dispatch, finance, gateway;
     int http_port;
     char env[AST_ENV_MAX][256];        // children's environment
     const char *envp[AST_ENV_MAX + 1]; // NULL-ended

@@ -28,6 +28,13 @@
 #define ASSETS_EVENT_FAULT_ACCEPTED       "assets.fault.accepted"
 #define ASSETS_EVENT_FAULT_REJECTED       "assets.fault.rejected"
 
-#define ASSETS_EVENT_SCRAP_DISPOSED "assets.scrap.disposed"
+// Scrap requests: applied, each step of the chain, rejected, disposed (data
+// proceeds and request: finance posts the proceeds).
+#define ASSETS_EVENT_SCRAP_APPLIED   "assets.scrap.applied"
+#define ASSETS_EVENT_SCRAP_APPRAISED "assets.scrap.appraised"
+#define ASSETS_EVENT_SCRAP_REVIEWED  "assets.scrap.reviewed"
+#define ASSETS_EVENT_SCRAP_APPROVED  "assets.scrap.approved"
+#define ASSETS_EVENT_SCRAP_REJECTED  "assets.scrap.rejected"
+#define ASSETS_EVENT_SCRAP_DISPOSED  "assets.scrap.disposed"
 
 #endif

@@ -9,6 +9,7 @@
 #include "cm_store.h"
 #include "equipment.h"
 #include "fault.h"
+#include "scrap.h"
 
 // The one piece of mutable static state: written by s_start before any
 // thread runs (cm_service_start), read-only afterwards (as finance's).
@@ -27,6 +28,11 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/faults/{id}", fault_get},
     {"GET", "/v1/faults/{id}/history", fault_history},
     {"POST", "/v1/faults/{id}/{action}", fault_act},
+    {"POST", "/v1/scrap-requests", scrap_create},
+    {"GET", "/v1/scrap-requests", scrap_list},
+    {"GET", "/v1/scrap-requests/{id}", scrap_get},
+    {"GET", "/v1/scrap-requests/{id}/history", scrap_history},
+    {"POST", "/v1/scrap-requests/{id}/{action}", scrap_act},
     {NULL, NULL, NULL},
 };
 
@@ -60,6 +66,7 @@ s_start(cm_service_t *service, cm_store_t *store)
              "%s", cm_config_str(config, "assets/receiving_department"));
     return cm_workflow_check(&equipment_workflow) == 0
                    && cm_workflow_check(&fault_workflow) == 0
+                   && cm_workflow_check(&scrap_workflow) == 0
                ? 0
                : -1;
 }
