@@ -43,6 +43,7 @@ main(void)
     srunner_add_suite(runner, assets_suite());
     srunner_add_suite(runner, assets_faults_suite());
     srunner_add_suite(runner, assets_scrap_suite());
+    srunner_add_suite(runner, assets_maintenance_suite());
     srunner_add_suite(runner, e2e_suite());
     srunner_add_suite(runner, authz_suite());
     srunner_run_all(runner, CK_NORMAL);

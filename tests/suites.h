@@ -34,6 +34,7 @@ Suite *inventory_suite(void);
 Suite *assets_suite(void);
 Suite *assets_faults_suite(void);
 Suite *assets_scrap_suite(void);
+Suite *assets_maintenance_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
 

@@ -47,6 +47,8 @@ s_env(ast_stack_t *s)
     snprintf(s->env[n++], sizeof s->env[0], "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
              AST_BOOT_TOKEN);
     snprintf(s->env[n++], sizeof s->env[0], "SM_SERVICE__WORKERS=2");
+    // The test configuration: a maintenance "day" is one second.
+    snprintf(s->env[n++], sizeof s->env[0], "SM_ASSETS__DAY_MS=1000");
     for (int i = 0; i < n; i++) {
         s->envp[i] = s->env[i];
     }

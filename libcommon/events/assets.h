@@ -28,6 +28,16 @@
 #define ASSETS_EVENT_FAULT_ACCEPTED       "assets.fault.accepted"
 #define ASSETS_EVENT_FAULT_REJECTED       "assets.fault.rejected"
 
+// Maintenance plans: the work asked of dispatch for a due time (the family
+// work_requested), a due time skipped while the equipment is out of
+// service, a completion recorded in the equipment's file.
+#define ASSETS_EVENT_MAINTENANCE_CREATED "assets.maintenance.created"
+#define ASSETS_EVENT_MAINTENANCE_WORK_REQUESTED                                \
+    "assets.maintenance.work_requested"
+#define ASSETS_EVENT_MAINTENANCE_SKIPPED   "assets.maintenance.skipped"
+#define ASSETS_EVENT_MAINTENANCE_COMPLETED "assets.maintenance.completed"
+#define ASSETS_EVENT_MAINTENANCE_STOPPED   "assets.maintenance.stopped"
+
 // Scrap requests: applied, each step of the chain, rejected, disposed (data
 // proceeds and request: finance posts the proceeds).
 #define ASSETS_EVENT_SCRAP_APPLIED   "assets.scrap.applied"

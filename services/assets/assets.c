@@ -7,8 +7,10 @@
 #include "assets_events.h"
 #include "cm_org.h"
 #include "cm_store.h"
+#include "cm_time.h"
 #include "equipment.h"
 #include "fault.h"
+#include "maintenance.h"
 #include "scrap.h"
 
 // The one piece of mutable static state: written by s_start before any
@@ -28,6 +30,11 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/faults/{id}", fault_get},
     {"GET", "/v1/faults/{id}/history", fault_history},
     {"POST", "/v1/faults/{id}/{action}", fault_act},
+    {"POST", "/v1/maintenance-plans", maintenance_create},
+    {"GET", "/v1/maintenance-plans", maintenance_list},
+    {"GET", "/v1/maintenance-plans/{id}", maintenance_get},
+    {"GET", "/v1/maintenance-plans/{id}/history", maintenance_history},
+    {"POST", "/v1/maintenance-plans/{id}/{action}", maintenance_act},
     {"POST", "/v1/scrap-requests", scrap_create},
     {"GET", "/v1/scrap-requests", scrap_list},
     {"GET", "/v1/scrap-requests/{id}", scrap_get},
@@ -42,6 +49,10 @@ static const cm_config_option_t s_options[] = {
      "head)"},
     {"assets/receiving_department", CM_CONFIG_STRING, "technical", 0, 0, false,
      "department of equipment registered from a purchase order's receipt"},
+    {"assets/day_ms", CM_CONFIG_INT, "86400000", 100, 86400000, false,
+     "the length of a day in maintenance intervals (tests shorten it)"},
+    {"assets/tick_batch", CM_CONFIG_INT, "500", 1, 10000, false,
+     "due maintenance plans one tick handles at most"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -64,11 +75,22 @@ s_start(cm_service_t *service, cm_store_t *store)
              "%s", cm_config_str(config, "assets/technical_department"));
     snprintf(self->receiving_department, sizeof self->receiving_department,
              "%s", cm_config_str(config, "assets/receiving_department"));
+    self->day_ms = cm_config_int(config, "assets/day_ms");
+    self->tick_batch = (size_t)cm_config_int(config, "assets/tick_batch");
     return cm_workflow_check(&equipment_workflow) == 0
+                   && cm_workflow_check(&maintenance_workflow) == 0
                    && cm_workflow_check(&fault_workflow) == 0
                    && cm_workflow_check(&scrap_workflow) == 0
                ? 0
                : -1;
+}
+
+// Due maintenance plans (durable timers, leased: once across replicas).
+static void
+s_tick(cm_service_t *service, cm_store_t *store)
+{
+    const assets_t *self = cm_service_def(service)->state;
+    maintenance_tick(store, cm_time_now_ms(), self->tick_batch);
 }
 
 const cm_service_def_t assets_service = {
@@ -77,6 +99,8 @@ const cm_service_def_t assets_service = {
     .options = s_options,
     .subscriptions = s_subscriptions,
     .start = s_start,
+    .tick = s_tick,
+    .tick_ms = 100,
     .state = &s_state,
     .org_view = true,
 };

@@ -28,6 +28,8 @@
 typedef struct {
     char technical_department[64]; // assets/technical_department
     char receiving_department[64]; // assets/receiving_department
+    int64_t day_ms;                // assets/day_ms: a maintenance "day"
+    size_t tick_batch;             // assets/tick_batch
 } assets_t;
 
 // The service definition.

@@ -16,6 +16,7 @@
 #include "equipment.h"
 #include "events/assets.h"
 #include "events/external.h"
+#include "maintenance.h"
 
 #define S_TITLE_MAX 201
 #define S_PATH_MAX  64
@@ -584,13 +585,14 @@ s_figures(json_t *file, const json_t *faults, int64_t since_ms, int64_t now_ms)
                  : json_null());
 }
 
-// The equipment's faults (at most S_FILE_MAX, newest first) without their
-// history. Caller owns the array; NULL after answering.
+// The equipment's documents of type (its faults, its maintenance records;
+// at most S_FILE_MAX, newest first) without their history. Caller owns the
+// array; NULL after answering.
 static json_t *
-s_faults_of(cm_ctx_t *ctx, const char *id)
+s_docs_of(cm_ctx_t *ctx, const cm_doc_type_t *type, const char *id)
 {
     char key[CM_STORE_KEY_MAX];
-    cm_doc_index_key(&fault_type, "equipment", id, key, sizeof key);
+    cm_doc_index_key(type, "equipment", id, key, sizeof key);
     cm_page_t page;
     int rc =
         cm_store_list(cm_ctx_store(ctx), key, NULL, S_FILE_MAX, false, &page);
@@ -599,7 +601,7 @@ s_faults_of(cm_ctx_t *ctx, const char *id)
     int64_t *versions = docs ? calloc(page.count, sizeof *versions) : NULL;
     if (rc == 0 && page.count) {
         rc = docs && versions
-                 ? cm_doc_read_many(cm_ctx_store(ctx), &fault_type,
+                 ? cm_doc_read_many(cm_ctx_store(ctx), type,
                                     (const char *const *)page.members,
                                     page.count, docs, versions)
                  : CM_EINTERNAL;
@@ -627,8 +629,10 @@ fault_file(cm_ctx_t *ctx)
     const char *id = cm_ctx_param(ctx, "id");
     int64_t version = 0;
     json_t *equipment = cm_doc_load(ctx, &equipment_type, id, &version);
-    json_t *faults = equipment ? s_faults_of(ctx, id) : NULL;
-    if (!faults) {
+    json_t *faults = equipment ? s_docs_of(ctx, &fault_type, id) : NULL;
+    json_t *records = faults ? s_docs_of(ctx, &record_type, id) : NULL;
+    if (!records) {
+        json_decref(faults);
         json_decref(equipment);
         return;
     }
@@ -638,7 +642,7 @@ fault_file(cm_ctx_t *ctx)
                              "name", json_object_get(equipment, "name"),
                              "state", json_object_get(equipment, "state"),
                              "since", json_object_get(equipment, "created_at"),
-                             "faults", faults, "maintenance", json_array());
+                             "faults", faults, "maintenance", records);
     s_figures(file, faults, cm_doc_time(equipment, "created_at", now), now);
     cm_ctx_reply(ctx, 200, file);
     json_decref(equipment);
