@@ -42,6 +42,7 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/procurement-plans/{id}", plan_patch},
     {"GET", "/v1/procurement-plans/{id}/history", plan_history},
     {"POST", "/v1/procurement-plans/{id}/{action}", plan_act},
+    {"POST", "/internal/procurement-plans", plan_request},
     {"POST", "/v1/purchase-orders", order_create},
     {"GET", "/v1/purchase-orders", order_list},
     {"GET", "/v1/purchase-orders/{id}", order_get},

@@ -192,6 +192,52 @@ plan_propose(cm_commit_t *commit, const char *id, const json_t *item,
     return rc == 0 ? 0 : -1;
 }
 
+// Another service's request for a draft plan (assets: the renewal of
+// scrapped equipment): POST /internal/procurement-plans, over the broker.
+static const cm_field_t s_request_fields[] = {
+    {"title", CM_FIELD_STRING, CM_FIELD_REQUIRED},
+    {"lines", CM_FIELD_ARRAY, CM_FIELD_REQUIRED | CM_FIELD_NONEMPTY,
+     .max = S_LINES_MAX, .check = s_check_line},
+    {"source", CM_FIELD_OBJECT, CM_FIELD_REQUIRED},
+    CM_FIELD_END,
+};
+
+void
+plan_request(cm_ctx_t *ctx)
+{
+    const json_t *body = cm_ctx_body(ctx);
+    json_t *problem = NULL;
+    if (strcmp(cm_ctx_actor_role(ctx), "system") != 0) {
+        cm_ctx_fail_status(ctx, CM_EFORBIDDEN, "for other services");
+        return;
+    }
+    if (!cm_field_check(s_request_fields, body, &problem)
+        || (problem = plan_check_items(
+                cm_ctx_store(ctx), json_object_get(body, "lines"), "lines"))) {
+        cm_ctx_fail(ctx, problem);
+        return;
+    }
+    char id[CM_ID_MAX];
+    if (cm_doc_next_id(ctx, &plan_type, id) != 0) {
+        return;
+    }
+    int64_t now = cm_time_now_ms();
+    const char *person = cm_doc_string(cm_ctx_actor(ctx), "on_behalf_of");
+    json_t *doc = cm_doc_new(id, "draft", cm_ctx_actor(ctx), now);
+    json_object_update(doc, (json_t *)body);
+    json_object_set_new(doc, "department", json_string(INVENTORY_DEPARTMENT));
+    json_object_set_new(doc, "proposed", json_true());
+    json_object_set_new(doc, "requested_by",
+                        json_string(person ? person : cm_ctx_actor_id(ctx)));
+    cm_commit_t *commit = cm_commit_new(INVENTORY_OWNER);
+    cm_doc_commit(commit, &plan_type, NULL, doc, CM_VERSION_NEW, now);
+    cm_doc_event(ctx, commit, &plan_type, INVENTORY_EVENT_PLAN_CREATED, doc, 1,
+                 NULL);
+    cm_doc_reply_commit(ctx, commit, &plan_type, 201, doc, 1);
+    cm_commit_destroy(&commit);
+    json_decref(doc);
+}
+
 void
 plan_create(cm_ctx_t *ctx)
 {

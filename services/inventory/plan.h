@@ -26,6 +26,11 @@ json_t *plan_check_items(cm_store_t *store, const json_t *lines,
 int plan_propose(cm_commit_t *commit, const char *id, const json_t *item,
                  const json_t *actor, int64_t now_ms);
 
+// POST /internal/procurement-plans (other services, role system: assets'
+// renewals): a draft plan {title, lines, source} proposed on behalf of the
+// caller's person; idempotent by the call's key.
+void plan_request(cm_ctx_t *ctx);
+
 // Handlers: POST/GET /v1/procurement-plans, GET/PATCH …/{id},
 // GET …/{id}/history, POST …/{id}/{action}.
 void plan_create(cm_ctx_t *ctx);
