@@ -138,6 +138,29 @@ START_TEST(test_assets_scrap_chain_in_order_and_proceeds)
     json_decref(problem);
     ck_assert_msg(ast_wait(s_posted, id, HARNESS_WAIT_MS),
                   "finance posted no journal entry for the proceeds");
+    // Renewal: a draft procurement plan of one line in inventory, once.
+    json_t *item =
+        ast_expect(201, AST_HEAD, "POST", "/v1/items",
+                   "{\"name\":\"Forklift 2 t\",\"unit\":\"piece\",\"category\":"
+                   "\"vehicles\",\"location\":\"main-store\"}");
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"needed_by\":\"2031-03-01\"}",
+             ast_text(item, "id"));
+    json_decref(s_act(AST_OPS, id, "renew", body, 403));
+    doc = s_act(AST_TECH, id, "renew", body, 200);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/procurement-plans/%s",
+             ast_text(json_object_get(doc, "renewal"), "plan"));
+    json_decref(doc);
+    json_t *plan = ast_expect(200, AST_OPS, "GET", path, NULL);
+    ck_assert_str_eq(ast_text(plan, "state"), "draft");
+    ck_assert_str_eq(ast_text(json_object_get(plan, "source"), "id"), id);
+    ck_assert_str_eq(
+        ast_text(json_array_get(json_object_get(plan, "lines"), 0), "item"),
+        ast_text(item, "id"));
+    json_decref(plan);
+    json_decref(item);
+    json_decref(s_act(AST_TECH, id, "renew", body, 409));
 }
 END_TEST
 

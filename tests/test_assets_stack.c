@@ -243,6 +243,7 @@ ast_stack_setup(void)
     s_start("assets", &s->assets);
     s_start("dispatch", &s->dispatch);
     s_start("finance", &s->finance);
+    s_start("inventory", &s->inventory);
     s_start("gateway", &s->gateway);
     snprintf(s->ids[AST_HEAD], 48, "ST-1");
     snprintf(s->tokens[AST_HEAD], 96, "%s", AST_BOOT_TOKEN);
@@ -260,9 +261,9 @@ void
 ast_stack_teardown(void)
 {
     ast_stack_t *s = &ast_stack;
-    harness_proc_t *procs[] = {&s->gateway, &s->finance,   &s->dispatch,
-                               &s->assets,  &s->personnel, &s->hub,
-                               &s->broker};
+    harness_proc_t *procs[] = {&s->gateway,  &s->inventory, &s->finance,
+                               &s->dispatch, &s->assets,    &s->personnel,
+                               &s->hub,      &s->broker};
     bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
     for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
         harness_proc_kill(procs[i], SIGTERM, 5000);

@@ -1,9 +1,9 @@
 // test_assets_stack — the stack the assets integration suites run
 // against: a private redis-server, the broker, the hub, personnel (real
-// tokens), assets, dispatch, finance and the gateway; the people of a small
-// station created through the gateway with tokens; HTTP helpers that call the
-// gateway as one of them; an outbox append for the events other services
-// would publish (inventory's receipts).
+// tokens), assets, dispatch, finance, inventory and the gateway; the people of
+// a small station created through the gateway with tokens; HTTP helpers that
+// call the gateway as one of them; an outbox append for the events other
+// services would publish (inventory's receipts).
 #ifndef TESTS_TEST_ASSETS_STACK_H
 #define TESTS_TEST_ASSETS_STACK_H
 
@@ -32,7 +32,8 @@ typedef enum {
 
 typedef struct {
     harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, assets, dispatch, finance, gateway;
+    harness_proc_t broker, hub, personnel, assets, dispatch, finance, inventory,
+        gateway;
     int http_port;
     char env[AST_ENV_MAX][256];        // children's environment
     const char *envp[AST_ENV_MAX + 1]; // NULL-ended

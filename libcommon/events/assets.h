@@ -46,5 +46,6 @@
 #define ASSETS_EVENT_SCRAP_APPROVED  "assets.scrap.approved"
 #define ASSETS_EVENT_SCRAP_REJECTED  "assets.scrap.rejected"
 #define ASSETS_EVENT_SCRAP_DISPOSED  "assets.scrap.disposed"
+#define ASSETS_EVENT_SCRAP_RENEWED   "assets.scrap.renewed"
 
 #endif

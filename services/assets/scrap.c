@@ -6,6 +6,7 @@
 #include "assets.h"
 #include "cm_action.h"
 #include "cm_approval.h"
+#include "cm_call.h"
 #include "cm_list.h"
 #include "cm_problem.h"
 #include "cm_status.h"
@@ -128,6 +129,75 @@ s_dispose(cm_action_t *a)
     return NULL;
 }
 
+// renew: a draft procurement plan of one line in inventory (its
+// /internal/procurement-plans over the broker, keyed by the request so a
+// retry finds the same plan), recorded on the request once.
+static json_t *
+s_renew(cm_action_t *a)
+{
+    if (json_object_get(a->doc, "renewal")) {
+        return cm_action_refuse(a, 409, "renewed_already",
+                                "This request was turned into a plan "
+                                "already.");
+    }
+    char title[S_DETAIL], key[CM_CALL_KEY_MAX];
+    snprintf(title, sizeof title, "Renewal of %.40s %.80s",
+             cm_doc_text(a->doc, "tag"), cm_doc_text(a->doc, "name"));
+    json_t *line = json_pack(
+        "{s:O, s:I, s:O}", "item", json_object_get(a->body, "item"), "quantity",
+        (json_int_t)(cm_doc_integer(a->body, "quantity")
+                         ? cm_doc_integer(a->body, "quantity")
+                         : 1),
+        "needed_by", json_object_get(a->body, "needed_by"));
+    json_t *body = json_pack("{s:s, s:[o], s:{s:s, s:O}}", "title", title,
+                             "lines", line, "source", "type", "scrap_request",
+                             "id", json_object_get(a->doc, "id"));
+    cm_call_key(key, sizeof key, "scrap_request", cm_doc_text(a->doc, "id"),
+                "renew", 1);
+    cm_call_t call = {.service = "inventory",
+                      .method = "POST",
+                      .path = "/internal/procurement-plans",
+                      .body = body,
+                      .idempotency_key = key};
+    cm_call_result_t result = {0};
+    json_t *problem = NULL;
+    if (cm_ctx_call(a->ctx, &call, &result) != 0) {
+        problem = cm_problem_new(503, "inventory_unavailable",
+                                 "inventory did not answer; nothing was "
+                                 "written; retry with the same "
+                                 "Idempotency-Key");
+    } else if (result.status >= 300) {
+        problem = result.error
+                      ? json_incref(result.error)
+                      : cm_problem_new(result.status, "inventory_refused",
+                                       "inventory refused the plan");
+    } else {
+        char at[CM_TIME_TEXT_MAX];
+        cm_time_format(a->now_ms, at);
+        json_t *renewal = json_pack(
+            "{s:O, s:O, s:s, s:s}", "plan", json_object_get(result.body, "id"),
+            "line", json_array_get(json_object_get(body, "lines"), 0), "by",
+            cm_doc_text(a->actor, "id"), "at", at);
+        json_object_set_new(a->doc, "renewal", renewal);
+        json_object_set(a->event_data, "plan",
+                        json_object_get(result.body, "id"));
+        cm_call_result_clear(&result);
+    }
+    if (problem && result.status) {
+        cm_call_result_clear(&result);
+    }
+    json_decref(body);
+    return problem;
+}
+
+static const cm_field_t s_renew_fields[] = {
+    {"item", CM_FIELD_CODE, CM_FIELD_REQUIRED},
+    {"quantity", CM_FIELD_INTEGER, 0, .min = 1, .max = 1000000},
+    {"needed_by", CM_FIELD_DATE, CM_FIELD_REQUIRED},
+    CM_FIELD_NOTE,
+    CM_FIELD_END,
+};
+
 static const cm_field_t s_appraise_fields[] = {
     {"report", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
     {"recommendation", CM_FIELD_ENUM, CM_FIELD_REQUIRED,
@@ -169,6 +239,12 @@ static const cm_workflow_row_t s_rows[] = {
     {"approved", "dispose", ASSETS_KEEPERS, 0, NULL, "disposed",
      ASSETS_EVENT_SCRAP_DISPOSED, s_dispose_fields, s_dispose,
      assets_keeper_guard},
+    {"approved disposed", "renew", ASSETS_KEEPERS, 0, NULL, CM_WORKFLOW_STAY,
+     ASSETS_EVENT_SCRAP_RENEWED, s_renew_fields, s_renew,
+     assets_keeper_guard},
+    {"approved disposed", "renew", "dept_head", CM_WORKFLOW_HEAD, NULL,
+     CM_WORKFLOW_STAY, ASSETS_EVENT_SCRAP_RENEWED, s_renew_fields, s_renew,
+     NULL},
 };
 // clang-format on
 
