@@ -97,14 +97,22 @@ s_plans(cm_store_t *store, long first, size_t n, int64_t due_ms, int64_t now)
     return rc;
 }
 
+// Plans in the batch after the first `done`.
+static size_t
+s_chunk(long plans, long done)
+{
+    long left = plans - done;
+    return left > BENCH_BATCH ? BENCH_BATCH : (size_t)left;
+}
+
 // The due times the plans requested, in all (each plan's `occurrences`).
 static long long
 s_requested(cm_store_t *store, long plans)
 {
     long long total = 0;
-    for (long first = 1; first <= plans; first += BENCH_BATCH) {
-        size_t n = (size_t)(plans - first + 1 < BENCH_BATCH ? plans - first + 1
-                                                            : BENCH_BATCH);
+    for (long done = 0; done < plans; done += BENCH_BATCH) {
+        size_t n = s_chunk(plans, done);
+        long first = done + 1;
         char ids[BENCH_BATCH][CM_ID_MAX];
         const char *names[BENCH_BATCH];
         json_t *docs[BENCH_BATCH];
@@ -143,10 +151,9 @@ main(int argc, char **argv)
         fprintf(stderr, "bench/assets: the equipment was not written\n");
         return 1;
     }
-    for (long first = 1; first <= plans; first += BENCH_BATCH) {
-        size_t n = (size_t)(plans - first + 1 < BENCH_BATCH ? plans - first + 1
-                                                            : BENCH_BATCH);
-        if (s_plans(store, first, n, due, now) != 0) {
+    for (long done = 0; done < plans; done += BENCH_BATCH) {
+        long first = done + 1;
+        if (s_plans(store, first, s_chunk(plans, done), due, now) != 0) {
             fprintf(stderr, "bench/assets: plans not written at %ld\n", first);
             return 1;
         }
