@@ -99,6 +99,37 @@ s_work_order(void *arg)
     return found;
 }
 
+// A part issued to the technician on a requisition approved by the head
+// of technical: the item and the requisition into item and id (32 bytes).
+static void
+s_issued_part(char *item, char *id)
+{
+    json_t *doc = ast_expect(201, AST_HEAD, "POST", "/v1/items",
+                             "{\"name\":\"Contactor\",\"unit\":\"piece\","
+                             "\"category\":\"spares\",\"location\":"
+                             "\"main-store\"}");
+    snprintf(item, 32, "%s", ast_text(doc, "id"));
+    json_decref(doc);
+    char body[S_BODY_MAX], path[96];
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":2}", item);
+    json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/stock/movements", body));
+    snprintf(body, sizeof body,
+             "{\"purpose\":\"Chiller repair\",\"lines\":[{\"item\":\"%s\","
+             "\"quantity\":1}]}",
+             item);
+    doc = ast_expect(201, AST_TECH, "POST", "/v1/requisitions", body);
+    snprintf(id, 32, "%s", ast_text(doc, "id"));
+    json_decref(doc);
+    snprintf(path, sizeof path, "/v1/requisitions/%s/submit", id);
+    json_decref(ast_expect(200, AST_TECH, "POST", path, "{}"));
+    snprintf(path, sizeof path, "/v1/requisitions/%s/approve", id);
+    json_decref(ast_expect(200, AST_TECH_HEAD, "POST", path, "{}"));
+    snprintf(path, sizeof path, "/v1/requisitions/%s/issue", id);
+    json_decref(ast_expect(200, AST_HEAD, "POST", path,
+                           "{\"lines\":[{\"line\":\"L1\",\"quantity\":1}]}"));
+}
+
 START_TEST(test_assets_fault_event_repair_acceptance)
 {
     char eq[32], fault[32] = "";
@@ -123,7 +154,9 @@ START_TEST(test_assets_fault_event_repair_acceptance)
     json_t *problem = ast_expect(409, AST_OPS, "POST", "/v1/faults", body);
     ck_assert_str_eq(ast_text(problem, "code"), "fault_open");
     json_decref(problem);
-    // The technician repairs it (a part issued on requisition RQ-3).
+    // The technician repairs it with a part issued on a requisition.
+    char item[32], requisition[32];
+    s_issued_part(item, requisition);
     json_decref(s_act(AST_OPS, fault, "start-repair", "{}", 403));
     doc = s_act(AST_TECH, fault, "start-repair", "{}", 200);
     ck_assert_str_eq(ast_text(doc, "state"), "repairing");
@@ -131,11 +164,20 @@ START_TEST(test_assets_fault_event_repair_acceptance)
     doc = s_equipment(eq);
     ck_assert_str_eq(ast_text(doc, "state"), "under_repair");
     json_decref(doc);
-    doc = s_act(AST_TECH, fault, "repair",
-                "{\"cause\":\"worn contactor\",\"actions\":\"replaced it\","
-                "\"parts\":[{\"item\":\"IT-7\",\"quantity\":1,"
-                "\"requisition\":\"RQ-3\"}],\"hours\":2}",
-                200);
+    snprintf(body, sizeof body,
+             "{\"cause\":\"worn contactor\",\"actions\":\"replaced it\","
+             "\"parts\":[{\"item\":\"%s\",\"quantity\":1,"
+             "\"requisition\":\"RQ-999\"}],\"hours\":2}",
+             item);
+    problem = s_act(AST_TECH, fault, "repair", body, 422);
+    ck_assert_str_eq(ast_error_field(problem), "parts[0].requisition");
+    json_decref(problem);
+    snprintf(body, sizeof body,
+             "{\"cause\":\"worn contactor\",\"actions\":\"replaced it\","
+             "\"parts\":[{\"item\":\"%s\",\"quantity\":1,"
+             "\"requisition\":\"%s\"}],\"hours\":2}",
+             item, requisition);
+    doc = s_act(AST_TECH, fault, "repair", body, 200);
     ck_assert_str_eq(ast_text(doc, "state"), "repaired");
     ck_assert_str_eq(ast_text(doc, "repaired_by"), ast_stack.ids[AST_TECH]);
     json_decref(doc);

@@ -6,6 +6,7 @@
 
 #include "assets.h"
 #include "cm_action.h"
+#include "cm_call.h"
 #include "cm_cloudevent.h"
 #include "cm_list.h"
 #include "cm_log.h"
@@ -32,7 +33,7 @@
 static const cm_field_t s_part_fields[] = {
     {"item", CM_FIELD_CODE, CM_FIELD_REQUIRED},
     {"quantity", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = 1, .max = 1000000},
-    {"requisition", CM_FIELD_CODE, 0},
+    {"requisition", CM_FIELD_CODE, CM_FIELD_REQUIRED},
     CM_FIELD_END,
 };
 
@@ -92,9 +93,54 @@ s_start_repair(cm_action_t *a)
     return s_move(a, "faulty", "under_repair", NULL);
 }
 
+// A part's requisition, read from inventory over the broker: it exists and
+// issued the item. NULL, or the problem naming parts[i].requisition.
+static json_t *
+s_check_part_issued(cm_action_t *a, const json_t *part, size_t i)
+{
+    char path[S_TITLE_MAX], field[S_PATH_MAX];
+    snprintf(path, sizeof path, "/v1/requisitions/%s",
+             cm_doc_text(part, "requisition"));
+    snprintf(field, sizeof field, "parts[%zu].requisition", i);
+    cm_call_t call = {.service = "inventory", .method = "GET", .path = path};
+    cm_call_result_t result = {0};
+    if (cm_ctx_call(a->ctx, &call, &result) != 0) {
+        return cm_problem_new(503, "inventory_unavailable",
+                              "inventory did not answer; nothing was "
+                              "written; retry");
+    }
+    bool issued = false;
+    const json_t *lines = json_object_get(result.body, "lines");
+    for (size_t k = 0; result.status == 200 && k < json_array_size(lines);
+         k++) {
+        const json_t *line = json_array_get(lines, k);
+        issued =
+            issued
+            || (strcmp(cm_doc_text(line, "item"), cm_doc_text(part, "item"))
+                    == 0
+                && cm_doc_integer(line, "issued") > 0);
+    }
+    cm_call_result_clear(&result);
+    if (issued) {
+        return NULL;
+    }
+    json_t *problem = cm_problem_new(422, "validation_failed",
+                                     "a part's requisition did not issue it");
+    cm_validate_fail(&problem, field,
+                     "must be a requisition that issued this item");
+    return problem;
+}
+
 static json_t *
 s_repair(cm_action_t *a)
 {
+    const json_t *parts = json_object_get(a->body, "parts");
+    for (size_t i = 0; a->ctx && i < json_array_size(parts); i++) {
+        json_t *problem = s_check_part_issued(a, json_array_get(parts, i), i);
+        if (problem) {
+            return problem;
+        }
+    }
     json_t *problem =
         s_move(a, "faulty under_repair", "awaiting_acceptance", NULL);
     if (problem) {
