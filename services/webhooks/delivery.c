@@ -167,14 +167,19 @@ delivery_on_event(cm_store_t *store, const cm_event_t *event,
         cm_doc_index_key(&webhook_type, "state", "active", key, sizeof key),
         NULL, WEBHOOKS_ACTIVE_MAX, false, &page);
     json_t *docs[WEBHOOKS_ACTIVE_MAX] = {NULL};
+    int64_t versions[WEBHOOKS_ACTIVE_MAX];
     if (rc == 0) {
         rc = cm_doc_read_many(store, &webhook_type,
                               (const char *const *)page.members, page.count,
-                              docs, NULL);
+                              docs, versions);
     }
     int64_t now = cm_time_now_ms();
+    int64_t at = cm_doc_time(envelope, "time", now);
     for (size_t i = 0; rc == 0 && i < page.count; i++) {
+        // A webhook gets what happens from its creation on, however far
+        // behind this consumer is.
         if (docs[i] && strcmp(cm_doc_state(docs[i]), "active") == 0
+            && at >= cm_doc_time(docs[i], "created_at", 0)
             && webhook_matches(docs[i], event->type)) {
             rc = s_queue(store, commit, docs[i], event, envelope, now);
         }
