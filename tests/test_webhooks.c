@@ -11,7 +11,6 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,34 +317,6 @@ s_outbox_has(const char *type, const char *needle)
     return found;
 }
 
-// The expected signature of hit under secret (independent of the service:
-// libsodium here, the scheme as docs/events.md states it).
-static void
-s_expected_signature(const char *secret, const receiver_hit_t *hit, char *out)
-{
-    unsigned char key[64], mac[crypto_auth_hmacsha256_BYTES];
-    size_t len = 0;
-    const char *b64 = secret + 6;
-    ck_assert_int_eq(sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL,
-                                       &len, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(&state, key, len);
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->id,
-                                  strlen(hit->id));
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->timestamp,
-                                  strlen(hit->timestamp));
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->body,
-                                  hit->body_size);
-    crypto_auth_hmacsha256_final(&state, mac);
-    memcpy(out, "v1,", 3);
-    sodium_bin2base64(out + 3, 61, mac, sizeof mac,
-                      sodium_base64_VARIANT_ORIGINAL);
-}
-
 // ---- tests
 
 START_TEST(test_webhooks_signed_delivery)
@@ -362,7 +333,7 @@ START_TEST(test_webhooks_signed_delivery)
     receiver_hit_t hit;
     ck_assert_int_eq(receiver_hit(&s_receiver, 0, &hit), 0);
     char want[64];
-    s_expected_signature(secret, &hit, want);
+    receiver_expected_signature(secret, &hit, want);
     ck_assert_str_eq(hit.signature, want);
     ck_assert_str_eq(hit.path, "/hook");
     long long stamp = atoll(hit.timestamp);
@@ -395,7 +366,7 @@ START_TEST(test_webhooks_retries_keep_the_id)
     for (size_t i = 0; i < 3; i++) {
         ck_assert_int_eq(receiver_hit(&s_receiver, i, &hits[i]), 0);
         char want[64];
-        s_expected_signature(S_SECRET, &hits[i], want);
+        receiver_expected_signature(S_SECRET, &hits[i], want);
         ck_assert_str_eq(hits[i].signature, want);
     }
     ck_assert_str_eq(hits[0].id, hits[1].id);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +197,33 @@ receiver_stop(receiver_t *self)
     pthread_join(self->thread, NULL);
     close(self->fd);
     pthread_mutex_destroy(&self->lock);
+}
+
+void
+receiver_expected_signature(const char *secret, const receiver_hit_t *hit,
+                            char *out)
+{
+    unsigned char key[64], mac[crypto_auth_hmacsha256_BYTES];
+    size_t len = 0;
+    const char *b64 = strncmp(secret, "whsec_", 6) == 0 ? secret + 6 : "";
+    out[0] = '\0';
+    if (sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL)
+        != 0) {
+        return;
+    }
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, key, len);
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->id,
+                                  strlen(hit->id));
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->timestamp,
+                                  strlen(hit->timestamp));
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)hit->body,
+                                  hit->body_size);
+    crypto_auth_hmacsha256_final(&state, mac);
+    memcpy(out, "v1,", 3);
+    sodium_bin2base64(out + 3, 61, mac, sizeof mac,
+                      sodium_base64_VARIANT_ORIGINAL);
 }

@@ -50,6 +50,12 @@ size_t receiver_count(receiver_t *self);
 // A copy of hit i into out (i < receiver_count). 0 or -1.
 int receiver_hit(receiver_t *self, size_t i, receiver_hit_t *out);
 
+// The webhook-signature a hit must carry under secret ("whsec_" and the
+// base64 key), computed here with libsodium from the scheme as
+// docs/events.md states it, into out (64 bytes).
+void receiver_expected_signature(const char *secret, const receiver_hit_t *hit,
+                                 char *out);
+
 // Stop serving and close.
 void receiver_stop(receiver_t *self);
 
