@@ -396,6 +396,12 @@ START_TEST(test_webhooks_dead_letter_and_redeliver)
     struct timespec pause = {0, 600 * 1000 * 1000};
     nanosleep(&pause, NULL); // no fifth attempt on its own
     ck_assert_uint_eq(receiver_count(&s_receiver), 4);
+    snprintf(path, sizeof path, "/v1/webhooks/%s/dead-letters/%s", id,
+             s_str(dead, "id"));
+    json_t *one = s_expect(200, S_SYSTEM, "GET", path, NULL);
+    ck_assert(strstr(s_str(one, "payload"), "personnel.department.created"));
+    ck_assert_int_eq(json_integer_value(json_object_get(one, "attempts")), 4);
+    json_decref(one);
     receiver_set_fallback(&s_receiver, 200);
     snprintf(path, sizeof path, "/v1/webhooks/%s/dead-letters/%s/redeliver", id,
              s_str(dead, "id"));

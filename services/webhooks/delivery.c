@@ -123,7 +123,7 @@ s_queue(cm_store_t *store, cm_commit_t *commit, const json_t *hook,
     if (rc != 0) {
         return rc;
     }
-    char id[CM_ID_MAX], key[CM_STORE_KEY_MAX];
+    char id[CM_ID_MAX];
     snprintf(id, sizeof id, "%s-%lld", delivery_type.id_prefix, (long long)n);
     json_t *doc = cm_doc_new(id, "pending", NULL, now);
     json_object_set_new(doc, "webhook", json_string(cm_doc_text(hook, "id")));
@@ -138,6 +138,7 @@ s_queue(cm_store_t *store, cm_commit_t *commit, const json_t *hook,
     json_object_set_new(doc, "payload", json_string(event->envelope));
     rc = cm_doc_commit(commit, &delivery_type, NULL, doc, CM_VERSION_NEW, now);
     if (rc == 0) {
+        char key[CM_STORE_KEY_MAX];
         cm_commit_index_add(commit, s_timers_key(key), id, now);
     } else {
         cm_log_warn("webhook.event_too_large", "webhook",
@@ -161,14 +162,14 @@ delivery_on_event(cm_store_t *store, const cm_event_t *event,
         return 0;
     }
     char key[CM_STORE_KEY_MAX];
-    cm_page_t page;
+    cm_page_t page = {0};
     int rc = cm_store_list(
         store,
         cm_doc_index_key(&webhook_type, "state", "active", key, sizeof key),
         NULL, WEBHOOKS_ACTIVE_MAX, false, &page);
     json_t *docs[WEBHOOKS_ACTIVE_MAX] = {NULL};
-    int64_t versions[WEBHOOKS_ACTIVE_MAX];
     if (rc == 0) {
+        int64_t versions[WEBHOOKS_ACTIVE_MAX];
         rc = cm_doc_read_many(store, &webhook_type,
                               (const char *const *)page.members, page.count,
                               docs, versions);
@@ -187,9 +188,7 @@ delivery_on_event(cm_store_t *store, const cm_event_t *event,
     for (size_t i = 0; i < WEBHOOKS_ACTIVE_MAX; i++) {
         json_decref(docs[i]);
     }
-    if (page.members || page.count) {
-        cm_page_clear(&page);
-    }
+    cm_page_clear(&page);
     json_decref(envelope);
     return rc;
 }
@@ -207,9 +206,8 @@ delivery_on_org_event(cm_store_t *store, const cm_event_t *event,
 typedef struct {
     const webhooks_t *self;
     cm_store_t *store;
-    json_t *doc;            // the delivery (owned)
-    int64_t version;        // its version
-    int64_t lease_until_ms; // the timer claim's lease end
+    json_t *doc;     // the delivery (owned)
+    int64_t version; // its version
     int64_t now;
 } s_attempt_t;
 
@@ -268,7 +266,7 @@ s_record(s_attempt_t *a, const http_out_result_t *result, int64_t duration_ms,
     bool moved = strcmp(state, "pending") != 0;
     cm_doc_history_add(a->doc, actor, result ? "attempt" : "dead_letter",
                        moved ? "pending" : NULL, moved ? state : NULL,
-                       dead_reason, last, a->now);
+                       dead_reason, json_deep_copy(last), a->now);
     int rc =
         cm_doc_commit(commit, &delivery_type, old, a->doc, a->version, a->now);
     char key[CM_STORE_KEY_MAX];
@@ -367,14 +365,12 @@ static void
 s_attempt(const webhooks_t *self, cm_store_t *store, const char *id,
           int64_t lease_until)
 {
-    char key[CM_STORE_KEY_MAX], secret[SIGNATURE_SECRET_MAX];
-    s_attempt_t a = {.self = self,
-                     .store = store,
-                     .lease_until_ms = lease_until,
-                     .now = cm_time_now_ms()};
+    char secret[SIGNATURE_SECRET_MAX];
+    s_attempt_t a = {.self = self, .store = store, .now = cm_time_now_ms()};
     int rc = cm_doc_read(store, &delivery_type, id, &a.doc, &a.version);
     if (rc == CM_ENOTFOUND
         || (rc == 0 && strcmp(cm_doc_state(a.doc), "pending") != 0)) {
+        char key[CM_STORE_KEY_MAX];
         cm_store_timer_settle(store, s_timers_key(key), id, lease_until, 0);
     }
     if (rc != 0 || strcmp(cm_doc_state(a.doc), "pending") != 0) {
@@ -465,6 +461,25 @@ void
 delivery_dead_list(cm_ctx_t *ctx)
 {
     s_list(ctx, "dead");
+}
+
+void
+delivery_get(cm_ctx_t *ctx)
+{
+    if (!webhooks_may_manage(ctx)) {
+        return;
+    }
+    const char *did = cm_ctx_param(ctx, "did");
+    int64_t version = 0;
+    json_t *doc = cm_doc_load(ctx, &delivery_type, did, &version);
+    if (doc
+        && strcmp(cm_doc_text(doc, "webhook"), cm_ctx_param(ctx, "id")) != 0) {
+        cm_doc_fail(ctx, CM_ENOTFOUND, &delivery_type, did);
+    } else if (doc) {
+        cm_doc_etag(ctx, version);
+        cm_ctx_reply(ctx, 200, cm_doc_view(ctx, &delivery_type, doc, version));
+    }
+    json_decref(doc);
 }
 
 void

@@ -32,10 +32,12 @@ int delivery_on_org_event(cm_store_t *store, const cm_event_t *event,
 // The worker: attempt up to self->batch due deliveries. Blocking (HTTP).
 void delivery_tick(const webhooks_t *self, cm_store_t *store);
 
-// Handlers: GET /v1/webhooks/{id}/deliveries, GET …/dead-letters, POST
-// …/dead-letters/{did}/redeliver.
+// Handlers: GET /v1/webhooks/{id}/deliveries, GET …/dead-letters, GET
+// …/dead-letters/{did} (one delivery of the webhook with its payload,
+// whatever its state), POST …/dead-letters/{did}/redeliver.
 void delivery_list(cm_ctx_t *ctx);
 void delivery_dead_list(cm_ctx_t *ctx);
+void delivery_get(cm_ctx_t *ctx);
 void delivery_redeliver(cm_ctx_t *ctx);
 
 #endif

@@ -25,6 +25,7 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/webhooks/{id}/history", webhook_history},
     {"GET", "/v1/webhooks/{id}/deliveries", delivery_list},
     {"GET", "/v1/webhooks/{id}/dead-letters", delivery_dead_list},
+    {"GET", "/v1/webhooks/{id}/dead-letters/{did}", delivery_get},
     {"POST", "/v1/webhooks/{id}/dead-letters/{did}/redeliver",
      delivery_redeliver},
     {"POST", "/v1/webhooks/{id}/{action}", webhook_act},
