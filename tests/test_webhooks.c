@@ -508,6 +508,41 @@ START_TEST(test_webhooks_refused)
 }
 END_TEST
 
+// A webhook whose host is no longer allowed (as after the operator removed
+// it from webhooks/allowed_hosts: its stored URL is rewritten here) is not
+// sent to: its deliveries are dead-lettered, host_not_allowed.
+START_TEST(test_webhooks_refused_again_at_delivery)
+{
+    ck_assert_int_eq(receiver_start(&s_receiver, NULL, 0, 200), 0);
+    char id[48], key[96], url[96];
+    s_subscribe(S_SECRET, id, NULL);
+    snprintf(key, sizeof key, "sm:{webhooks}:webhook:%s", id);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", s_receiver.port);
+    redisContext *redis = redisConnect("127.0.0.1", s_stack.redis.port);
+    ck_assert(redis && !redis->err);
+    redisReply *doc = redisCommand(redis, "HGET %s doc", key);
+    ck_assert(doc && doc->type == REDIS_REPLY_STRING);
+    char *text = strdup(doc->str), *at = strstr(text, url);
+    ck_assert_ptr_nonnull(at);
+    char moved[4096];
+    snprintf(moved, sizeof moved, "%.*shttp://10.9.9.9/hook%s",
+             (int)(at - text), text, at + strlen(url));
+    freeReplyObject(redisCommand(redis, "HSET %s doc %s", key, moved));
+    freeReplyObject(doc);
+    free(text);
+    redisFree(redis);
+    s_department("moved1");
+    s_wait_delivery(id, "dead-letters", "dead");
+    json_t *dead = s_first(id, "dead-letters");
+    ck_assert_str_eq(s_str(dead, "dead_reason"), "host_not_allowed");
+    ck_assert_int_eq(json_integer_value(json_object_get(dead, "attempts")), 0);
+    json_decref(dead);
+    ck_assert_uint_eq(receiver_count(&s_receiver), 0);
+    receiver_stop(&s_receiver);
+    s_unsubscribe(id);
+}
+END_TEST
+
 Suite *
 webhooks_suite(void)
 {
@@ -520,6 +555,7 @@ webhooks_suite(void)
     tcase_add_test(tc, test_webhooks_dead_letter_and_redeliver);
     tcase_add_test(tc, test_webhooks_disabled_after_streak);
     tcase_add_test(tc, test_webhooks_refused);
+    tcase_add_test(tc, test_webhooks_refused_again_at_delivery);
     suite_add_tcase(suite, tc);
     return suite;
 }
