@@ -203,12 +203,20 @@ delivery_on_org_event(cm_store_t *store, const cm_event_t *event,
 
 // ---- the worker
 
+// One attempt of a batch.
 typedef struct {
     const webhooks_t *self;
     cm_store_t *store;
-    json_t *doc;     // the delivery (owned)
-    int64_t version; // its version
-    int64_t now;
+    json_t *doc;                          // the delivery (owned)
+    int64_t version;                      // its version
+    int64_t now;                          // when it is recorded
+    json_t *hook;                         // its webhook (owned)
+    char stamp[24];                       // webhook-timestamp
+    char signature[SIGNATURE_HEADER_MAX]; // webhook-signature
+    bool sent;                            // a POST was started
+    http_out_call_t *call;                // it, while in flight
+    http_out_result_t result;             // its outcome
+    int64_t started_ms;                   // monotonic start
 } s_attempt_t;
 
 // Add the delivery's next state to commit: done, a retry or a dead letter.
@@ -303,38 +311,50 @@ s_record(s_attempt_t *a, const http_out_result_t *result, int64_t duration_ms,
     return rc;
 }
 
-// Sign and send the delivery to the webhook's URL.
+// Sign the delivery and start its POST to the webhook's URL (a->call), or
+// record why it cannot be made.
 static void
-s_send(s_attempt_t *a, const json_t *hook, const char *secret)
+s_send(s_attempt_t *a, const char *secret)
 {
     const char *payload = cm_doc_text(a->doc, "payload");
     const char *id = cm_doc_text(a->doc, "id");
-    char stamp[24], signature[SIGNATURE_HEADER_MAX];
     int64_t seconds = a->now / 1000;
-    snprintf(stamp, sizeof stamp, "%lld", (long long)seconds);
-    if (signature_sign(secret, id, seconds, payload, strlen(payload), signature)
+    snprintf(a->stamp, sizeof a->stamp, "%lld", (long long)seconds);
+    if (signature_sign(secret, id, seconds, payload, strlen(payload),
+                       a->signature)
         != 0) {
         s_record(a, NULL, 0, "secret_unusable");
         return;
     }
     const http_out_header_t headers[] = {{"webhook-id", id},
-                                         {"webhook-timestamp", stamp},
-                                         {"webhook-signature", signature}};
-    http_out_result_t result;
-    int64_t start = cm_time_mono_ms();
-    http_out_post(cm_doc_text(hook, "url"), headers, 3, payload,
-                  strlen(payload), a->self->timeout_ms, a->self->ca_file,
-                  &result);
-    int64_t duration = cm_time_mono_ms() - start;
+                                         {"webhook-timestamp", a->stamp},
+                                         {"webhook-signature", a->signature}};
+    a->started_ms = cm_time_mono_ms();
+    a->call = http_out_start(cm_doc_text(a->hook, "url"), headers, 3, payload,
+                             strlen(payload), a->self->timeout_ms,
+                             a->self->ca_file, &a->result);
+    a->sent = true;
+}
+
+// Wait for a started POST and record its outcome; disable the webhook when
+// its failure streak reached the limit.
+static void
+s_finish(s_attempt_t *a)
+{
+    if (a->call) {
+        http_out_finish(&a->call, &a->result);
+    }
+    int64_t duration = cm_time_mono_ms() - a->started_ms;
     a->now = cm_time_now_ms();
-    if (s_record(a, &result, duration, NULL) != 0) {
+    if (s_record(a, &a->result, duration, NULL) != 0) {
         return; // the lease brings it back
     }
     int64_t streak = 0;
-    bool ok = result.status >= 200 && result.status < 300;
-    if (!ok && webhook_streak(a->store, cm_doc_text(hook, "id"), &streak) == 0
+    const char *hook = cm_doc_text(a->hook, "id");
+    bool ok = a->result.status >= 200 && a->result.status < 300;
+    if (!ok && webhook_streak(a->store, hook, &streak) == 0
         && streak >= a->self->disable_after) {
-        webhook_auto_disable(a->store, cm_doc_text(hook, "id"), streak);
+        webhook_auto_disable(a->store, hook, streak);
     }
 }
 
@@ -361,37 +381,33 @@ s_blocked(const webhooks_t *self, cm_store_t *store, int rc, const json_t *hook,
     return NULL;
 }
 
+// Load a claimed delivery and its webhook and start its attempt (or
+// dead-letter it, or drop its timer when it is no longer pending).
 static void
-s_attempt(const webhooks_t *self, cm_store_t *store, const char *id,
-          int64_t lease_until)
+s_attempt(s_attempt_t *a, const char *id, int64_t lease_until)
 {
     char secret[SIGNATURE_SECRET_MAX];
-    s_attempt_t a = {.self = self, .store = store, .now = cm_time_now_ms()};
-    int rc = cm_doc_read(store, &delivery_type, id, &a.doc, &a.version);
+    int rc = cm_doc_read(a->store, &delivery_type, id, &a->doc, &a->version);
     if (rc == CM_ENOTFOUND
-        || (rc == 0 && strcmp(cm_doc_state(a.doc), "pending") != 0)) {
+        || (rc == 0 && strcmp(cm_doc_state(a->doc), "pending") != 0)) {
         char key[CM_STORE_KEY_MAX];
-        cm_store_timer_settle(store, s_timers_key(key), id, lease_until, 0);
+        cm_store_timer_settle(a->store, s_timers_key(key), id, lease_until, 0);
     }
-    if (rc != 0 || strcmp(cm_doc_state(a.doc), "pending") != 0) {
-        json_decref(a.doc);
+    if (rc != 0 || strcmp(cm_doc_state(a->doc), "pending") != 0) {
         return;
     }
-    json_t *hook = NULL;
     int64_t hook_version = 0;
-    rc = cm_doc_read(store, &webhook_type, cm_doc_text(a.doc, "webhook"), &hook,
-                     &hook_version);
+    rc = cm_doc_read(a->store, &webhook_type, cm_doc_text(a->doc, "webhook"),
+                     &a->hook, &hook_version);
     if (rc == 0 || rc == CM_ENOTFOUND) {
-        const char *blocked = s_blocked(self, store, rc, hook, secret);
+        const char *blocked = s_blocked(a->self, a->store, rc, a->hook, secret);
         if (blocked) {
-            s_record(&a, NULL, 0, blocked);
+            s_record(a, NULL, 0, blocked);
         } else {
-            s_send(&a, hook, secret);
+            s_send(a, secret);
         }
     }
     sodium_memzero(secret, sizeof secret);
-    json_decref(hook);
-    json_decref(a.doc);
 }
 
 void
@@ -407,9 +423,23 @@ delivery_tick(const webhooks_t *self, cm_store_t *store)
         != 0) {
         return;
     }
+    // The batch's requests run side by side on nng's threads: a receiver
+    // that hangs holds this tick up to one timeout, not one per delivery.
+    s_attempt_t *attempts = calloc(count ? count : 1, sizeof *attempts);
+    assert(attempts);
     for (size_t i = 0; i < count; i++) {
-        s_attempt(self, store, members[i], now + lease);
+        attempts[i] = (s_attempt_t){
+            .self = self, .store = store, .now = cm_time_now_ms()};
+        s_attempt(&attempts[i], members[i], now + lease);
     }
+    for (size_t i = 0; i < count; i++) {
+        if (attempts[i].sent) {
+            s_finish(&attempts[i]);
+        }
+        json_decref(attempts[i].hook);
+        json_decref(attempts[i].doc);
+    }
+    free(attempts);
     cm_store_strings_free(&members, count);
 }
 

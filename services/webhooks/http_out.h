@@ -21,6 +21,23 @@ typedef struct {
     char error[HTTP_OUT_ERROR_MAX]; // why there is none ("" otherwise)
 } http_out_result_t;
 
+// A POST in flight (http_out_start).
+typedef struct http_out_call http_out_call_t;
+
+// Start a POST of body (JSON, copied) to url with the headers (copied);
+// the exchange runs on nng's threads, bounded by timeout_ms. Returns the
+// call (caller owns: http_out_finish), or NULL with *result set when it
+// could not start (a bad URL, TLS setup).
+http_out_call_t *http_out_start(const char *url,
+                                const http_out_header_t *headers,
+                                size_t header_count, const char *body,
+                                size_t body_size, int timeout_ms,
+                                const char *ca_file, http_out_result_t *result);
+
+// Wait for a call to end, fill *result and free it; sets *call_p to NULL.
+// 0 when a response arrived, -1 otherwise.
+int http_out_finish(http_out_call_t **call_p, http_out_result_t *result);
+
 // POST body (JSON) to url with the headers (at most HTTP_OUT_HEADERS_MAX),
 // waiting at most timeout_ms for the whole exchange. ca_file: the CA
 // bundle for https (NULL or "": nng's default, no CA: verification fails).
