@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "http_out.h"
 #include "signature.h"
 #include "suites.h"
 #include "target.h"
@@ -104,6 +105,24 @@ START_TEST(test_schedule)
 }
 END_TEST
 
+// Debian's libnng is built with TLS: an https call gets as far as
+// connecting (refused here), where a build without TLS would refuse to set
+// it up at all (NNG_ENOTSUP).
+START_TEST(test_https_is_available)
+{
+    http_out_result_t result;
+    const http_out_header_t headers[] = {{"webhook-id", "WD-1"}};
+    http_out_call_t *call =
+        http_out_start("https://127.0.0.1:1/hook", headers, 1, "{}", 2, 2000,
+                       "/etc/ssl/certs/ca-certificates.crt", &result);
+    ck_assert_msg(call != NULL, "TLS setup failed: %s", result.error);
+    ck_assert_int_eq(http_out_finish(&call, &result), -1);
+    ck_assert_ptr_null(call);
+    ck_assert_int_eq(result.status, 0);
+    ck_assert(strstr(result.error, "refused") != NULL);
+}
+END_TEST
+
 Suite *
 webhooks_units_suite(void)
 {
@@ -114,6 +133,7 @@ webhooks_units_suite(void)
     tcase_add_test(tc, test_patterns);
     tcase_add_test(tc, test_allow_list);
     tcase_add_test(tc, test_schedule);
+    tcase_add_test(tc, test_https_is_available);
     suite_add_tcase(suite, tc);
     return suite;
 }
