@@ -95,7 +95,7 @@ s_wait(bool (*fn)(void *arg), void *arg, int timeout_ms)
         if (fn(arg)) {
             return true;
         }
-        struct timespec pause = {0, 50 * 1000 * 1000};
+        struct timespec pause = {0, 50L * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
     return false;
@@ -393,7 +393,7 @@ START_TEST(test_webhooks_dead_letter_and_redeliver)
     ck_assert_str_eq(s_str(dead, "dead_reason"), "retries_exhausted");
     ck_assert(
         s_outbox_has("webhooks.delivery.dead_lettered", s_str(dead, "id")));
-    struct timespec pause = {0, 600 * 1000 * 1000};
+    struct timespec pause = {0, 600L * 1000 * 1000};
     nanosleep(&pause, NULL); // no fifth attempt on its own
     ck_assert_uint_eq(receiver_count(&s_receiver), 4);
     snprintf(path, sizeof path, "/v1/webhooks/%s/dead-letters/%s", id,

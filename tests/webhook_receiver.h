@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define RECEIVER_HITS_MAX     32
-#define RECEIVER_BODY_MAX     (48 * 1024)
+#define RECEIVER_BODY_MAX     ((size_t)48 * 1024)
 #define RECEIVER_SCRIPT_MAX   16
 #define RECEIVER_HEADER_VALUE 160
 

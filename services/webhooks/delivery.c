@@ -20,7 +20,7 @@
 
 // The largest event a delivery carries (the document must stay within
 // CM_DOC_MAX_BYTES with its history).
-#define S_PAYLOAD_MAX (40 * 1024)
+#define S_PAYLOAD_MAX ((size_t)40 * 1024)
 
 static const cm_filter_t s_filters[] = {
     {"webhook", NULL, NULL},

@@ -31,7 +31,7 @@ signature_secret_new(char *out)
     unsigned char key[SIGNATURE_KEY_DEFAULT];
     randombytes_buf(key, sizeof key);
     size_t prefix = strlen(SIGNATURE_PREFIX);
-    memcpy(out, SIGNATURE_PREFIX, prefix);
+    snprintf(out, SIGNATURE_SECRET_MAX, "%s", SIGNATURE_PREFIX);
     sodium_bin2base64(out + prefix, SIGNATURE_SECRET_MAX - prefix, key,
                       sizeof key, sodium_base64_VARIANT_ORIGINAL);
     sodium_memzero(key, sizeof key);
@@ -69,7 +69,7 @@ signature_sign(const char *secret, const char *id, int64_t timestamp,
                                   body_size);
     crypto_auth_hmacsha256_final(&state, mac);
     sodium_memzero(key, sizeof key);
-    memcpy(out, "v1,", 3);
+    snprintf(out, SIGNATURE_HEADER_MAX, "v1,");
     sodium_bin2base64(out + 3, SIGNATURE_HEADER_MAX - 3, mac, sizeof mac,
                       sodium_base64_VARIANT_ORIGINAL);
     return 0;
