@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "http_client.h"
@@ -25,6 +26,28 @@
 #define S_ENV_MAX    12
 #define S_WAIT_MS    15000
 #define S_SECRET     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// A self-signed certificate for 127.0.0.1 (P-256, valid until 2126) and its
+// key, made for this suite only: the HTTPS receiver's, and the CA file the
+// stack's webhooks service verifies receivers against.
+static const char s_cert_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBmzCCAUGgAwIBAgIUeqLsIRTakA60p6Uf9DYL55V17sswCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwMjE0MDIxMFoYDzIxMjYxMTA4\n"
+    "MTQwMjEwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAR5QPry1uQZjPYIg+5iH833ervpMhQgaQN2MAW9/0PeVN3k7J8qGKhO\n"
+    "6RU6ZOQdxK6uZwEyxXiFDMC7bvxjxm7Io28wbTAdBgNVHQ4EFgQUNWyo7+Tf/woc\n"
+    "7kK/XkkE7M93xdwwHwYDVR0jBBgwFoAUNWyo7+Tf/woc7kK/XkkE7M93xdwwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARggkxMjcuMC4wLjGHBH8AAAEwCgYIKoZI\n"
+    "zj0EAwIDSAAwRQIhALZluMWqe7SOBtVb4bd4m4+zqlkYnKb3RZjSC4kgHf7oAiBF\n"
+    "TKxwsM2Z8JHXAknGq1KVRVusf0VxsdGZSIDp23hCGw==\n"
+    "-----END CERTIFICATE-----\n";
+static const char s_key_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgX5nzGdTqo7AASTpN\n"
+    "xSvB8QCSSzA9N3q8lv4F5O6pFaKhRANCAAR5QPry1uQZjPYIg+5iH833ervpMhQg\n"
+    "aQN2MAW9/0PeVN3k7J8qGKhO6RU6ZOQdxK6uZwEyxXiFDMC7bvxjxm7I\n"
+    "-----END PRIVATE KEY-----\n";
 
 enum {
     S_HEAD,
@@ -40,6 +63,7 @@ static struct {
     char env[S_ENV_MAX][128];
     const char *envp[S_ENV_MAX + 1];
     char tokens[S_PEOPLE][96];
+    char ca_file[64]; // s_cert_pem, for webhooks/ca_file
 } s_stack;
 
 // The receiver of the running test (large: static).
@@ -120,6 +144,7 @@ s_env(void)
              "SM_WEBHOOKS__RETRY_SCHEDULE_MS=150 150 150");
     snprintf(s_stack.env[n++], 128, "SM_WEBHOOKS__DISABLE_AFTER=6");
     snprintf(s_stack.env[n++], 128, "SM_WEBHOOKS__TIMEOUT_MS=2000");
+    snprintf(s_stack.env[n++], 128, "SM_WEBHOOKS__CA_FILE=%s", s_stack.ca_file);
     for (int i = 0; i < n; i++) {
         s_stack.envp[i] = s_stack.env[i];
     }
@@ -139,6 +164,9 @@ s_teardown(void)
         }
     }
     harness_redis_stop(&s_stack.redis);
+    if (s_stack.ca_file[0]) {
+        unlink(s_stack.ca_file);
+    }
 }
 
 static void
@@ -179,6 +207,14 @@ s_setup(void)
     memset(&s_stack, 0, sizeof s_stack);
     ck_assert_int_eq(harness_redis_start(&s_stack.redis), 0);
     s_stack.http_port = harness_free_port();
+    snprintf(s_stack.ca_file, sizeof s_stack.ca_file,
+             "/tmp/sm-webhooks-ca-XXXXXX");
+    int fd = mkstemp(s_stack.ca_file);
+    s_require(fd >= 0
+                  && write(fd, s_cert_pem, strlen(s_cert_pem))
+                         == (ssize_t)strlen(s_cert_pem),
+              "the CA file");
+    close(fd);
     s_env();
     const char *names[] = {"broker", "hub", "personnel", "webhooks", "gateway"};
     harness_proc_t *procs[] = {&s_stack.broker, &s_stack.hub,
@@ -207,13 +243,14 @@ s_setup(void)
 // Subscribe a webhook to department events at the receiver; its id into
 // id. secret: given, or NULL (then the reply's is copied into out_secret).
 static void
-s_subscribe(const char *secret, char *id, char *out_secret)
+s_subscribe_scheme(const char *scheme, const char *secret, char *id,
+                   char *out_secret)
 {
     char body[512];
     snprintf(body, sizeof body,
-             "{\"url\":\"http://127.0.0.1:%d/hook\",\"events\":"
+             "{\"url\":\"%s://127.0.0.1:%d/hook\",\"events\":"
              "[\"personnel.department.*\"],\"description\":\"test\"%s%s%s}",
-             s_receiver.port, secret ? ",\"secret\":\"" : "",
+             scheme, s_receiver.port, secret ? ",\"secret\":\"" : "",
              secret ? secret : "", secret ? "\"" : "");
     json_t *hook = s_expect(201, S_SYSTEM, "POST", "/v1/webhooks", body);
     snprintf(id, 48, "%s", s_str(hook, "id"));
@@ -223,6 +260,12 @@ s_subscribe(const char *secret, char *id, char *out_secret)
     }
     ck_assert(strncmp(s_str(hook, "secret"), "whsec_", 6) == 0);
     json_decref(hook);
+}
+
+static void
+s_subscribe(const char *secret, char *id, char *out_secret)
+{
+    s_subscribe_scheme("http", secret, id, out_secret);
 }
 
 static void
@@ -543,6 +586,28 @@ START_TEST(test_webhooks_refused_again_at_delivery)
 }
 END_TEST
 
+// https: nng's TLS on both sides; the receiver's certificate verifies
+// against webhooks/ca_file (the suite's own CA) for the host 127.0.0.1.
+START_TEST(test_webhooks_https)
+{
+    ck_assert_int_eq(
+        receiver_start_tls(&s_receiver, s_cert_pem, s_key_pem, 200), 0);
+    char id[48];
+    s_subscribe_scheme("https", S_SECRET, id, NULL);
+    s_department("tls1");
+    s_wait_hits(1);
+    receiver_hit_t hit;
+    ck_assert_int_eq(receiver_hit(&s_receiver, 0, &hit), 0);
+    char want[64];
+    receiver_expected_signature(S_SECRET, &hit, want);
+    ck_assert_str_eq(hit.signature, want);
+    ck_assert(strstr(hit.body, "personnel.department.created"));
+    s_wait_delivery(id, "deliveries", "delivered");
+    receiver_stop(&s_receiver);
+    s_unsubscribe(id);
+}
+END_TEST
+
 Suite *
 webhooks_suite(void)
 {
@@ -556,6 +621,7 @@ webhooks_suite(void)
     tcase_add_test(tc, test_webhooks_disabled_after_streak);
     tcase_add_test(tc, test_webhooks_refused);
     tcase_add_test(tc, test_webhooks_refused_again_at_delivery);
+    tcase_add_test(tc, test_webhooks_https);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,7 +1,12 @@
 #include "webhook_receiver.h"
 
+#include "harness.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+#include <nng/supplemental/tls/tls.h>
 #include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -188,9 +193,113 @@ receiver_hit(receiver_t *self, size_t i, receiver_hit_t *out)
     return rc;
 }
 
+// Record one request (its headers through get, its body) and return the
+// status to answer.
+static int
+s_record(receiver_t *self, const receiver_hit_t *hit)
+{
+    pthread_mutex_lock(&self->lock);
+    int status = self->count < self->script_count ? self->script[self->count]
+                                                  : self->fallback;
+    if (self->count < RECEIVER_HITS_MAX) {
+        self->hits[self->count] = *hit;
+        self->hits[self->count].answered = status;
+    }
+    self->count++;
+    pthread_mutex_unlock(&self->lock);
+    return status;
+}
+
+static void
+s_copy_header(nng_http_req *req, const char *name, char *out)
+{
+    const char *value = nng_http_req_get_header(req, name);
+    snprintf(out, RECEIVER_HEADER_VALUE, "%s", value ? value : "");
+}
+
+// nng's handler of POST /hook (HTTPS).
+static void
+s_tls_handle(nng_aio *aio)
+{
+    nng_http_req *req = nng_aio_get_input(aio, 0);
+    nng_http_handler *handler = nng_aio_get_input(aio, 1);
+    receiver_t *self = nng_http_handler_get_data(handler);
+    static receiver_hit_t hit; // one handler call at a time (nng's lock)
+    memset(&hit, 0, sizeof hit);
+    void *body = NULL;
+    size_t size = 0;
+    nng_http_req_get_data(req, &body, &size);
+    size = size < RECEIVER_BODY_MAX ? size : RECEIVER_BODY_MAX - 1;
+    memcpy(hit.body, body, size);
+    hit.body_size = size;
+    snprintf(hit.path, sizeof hit.path, "%s", nng_http_req_get_uri(req));
+    s_copy_header(req, "webhook-id", hit.id);
+    s_copy_header(req, "webhook-timestamp", hit.timestamp);
+    s_copy_header(req, "webhook-signature", hit.signature);
+    nng_http_res *res = NULL;
+    if (nng_http_res_alloc(&res) != 0) {
+        nng_aio_finish(aio, NNG_ENOMEM);
+        return;
+    }
+    nng_http_res_set_status(res, (uint16_t)s_record(self, &hit));
+    nng_http_res_copy_data(res, "ok", 2);
+    nng_aio_set_output(aio, 0, res);
+    nng_aio_finish(aio, 0);
+}
+
+static int
+s_tls_server(receiver_t *self, const char *cert_pem, const char *key_pem)
+{
+    char address[64];
+    snprintf(address, sizeof address, "https://127.0.0.1:%d", self->port);
+    nng_url *url = NULL;
+    nng_http_server *server = NULL;
+    nng_http_handler *handler = NULL;
+    nng_tls_config *tls = NULL;
+    int rv = nng_url_parse(&url, address);
+    rv = rv ? rv : nng_http_server_hold(&server, url);
+    rv = rv ? rv : nng_tls_config_alloc(&tls, NNG_TLS_MODE_SERVER);
+    rv = rv ? rv : nng_tls_config_own_cert(tls, cert_pem, key_pem, NULL);
+    rv = rv ? rv : nng_http_server_set_tls(server, tls);
+    rv = rv ? rv : nng_http_handler_alloc(&handler, "/hook", s_tls_handle);
+    rv = rv ? rv : nng_http_handler_set_method(handler, "POST");
+    rv = rv ? rv
+            : nng_http_handler_collect_body(handler, true, RECEIVER_BODY_MAX);
+    rv = rv ? rv : nng_http_handler_set_data(handler, self, NULL);
+    rv = rv ? rv : nng_http_server_add_handler(server, handler);
+    rv = rv ? rv : nng_http_server_start(server);
+    if (tls) {
+        nng_tls_config_free(tls);
+    }
+    if (url) {
+        nng_url_free(url);
+    }
+    self->https = server;
+    return rv == 0 ? 0 : -1;
+}
+
+int
+receiver_start_tls(receiver_t *self, const char *cert_pem, const char *key_pem,
+                   int fallback)
+{
+    memset(self, 0, sizeof *self);
+    pthread_mutex_init(&self->lock, NULL);
+    self->fallback = fallback;
+    self->fd = -1;
+    self->port = harness_free_port();
+    return self->port > 0 ? s_tls_server(self, cert_pem, key_pem) : -1;
+}
+
 void
 receiver_stop(receiver_t *self)
 {
+    if (self->https) {
+        nng_http_server_stop(self->https);
+        nng_http_server_release(self->https);
+        self->https = NULL;
+        pthread_mutex_destroy(&self->lock);
+        return;
+    }
     pthread_mutex_lock(&self->lock);
     self->stop = true;
     pthread_mutex_unlock(&self->lock);

@@ -34,12 +34,19 @@ typedef struct {
     int fallback; // the status after the script
     receiver_hit_t hits[RECEIVER_HITS_MAX];
     size_t count; // requests received
+    void *https;  // the nng HTTPS server, or NULL
 } receiver_t;
 
 // Listen on a free loopback port and serve in a thread: answer the
 // scripted statuses (NULL-terminated by count), then fallback. 0 or -1.
 int receiver_start(receiver_t *self, const int *script, size_t script_count,
                    int fallback);
+
+// receiver_start over HTTPS with nng's HTTP server and TLS: cert_pem and
+// key_pem (PEM text) are the server's; it listens on a free port of
+// 127.0.0.1 and answers fallback to every POST /hook. 0 or -1.
+int receiver_start_tls(receiver_t *self, const char *cert_pem,
+                       const char *key_pem, int fallback);
 
 // Change the fallback status (the script is used up first).
 void receiver_set_fallback(receiver_t *self, int status);
