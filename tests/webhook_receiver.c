@@ -91,6 +91,22 @@ s_read(int fd, char *head, receiver_hit_t *hit)
     return 0;
 }
 
+// Keep a request and return the status to answer it with.
+static int
+s_record(receiver_t *self, const receiver_hit_t *hit)
+{
+    pthread_mutex_lock(&self->lock);
+    int status = self->count < self->script_count ? self->script[self->count]
+                                                  : self->fallback;
+    if (self->count < RECEIVER_HITS_MAX) {
+        self->hits[self->count] = *hit;
+        self->hits[self->count].answered = status;
+    }
+    self->count++;
+    pthread_mutex_unlock(&self->lock);
+    return status;
+}
+
 static void
 s_serve_one(receiver_t *self, int fd)
 {
@@ -100,15 +116,7 @@ s_serve_one(receiver_t *self, int fd)
     if (s_read(fd, head, &hit) != 0) {
         return;
     }
-    pthread_mutex_lock(&self->lock);
-    int status = self->count < self->script_count ? self->script[self->count]
-                                                  : self->fallback;
-    hit.answered = status;
-    if (self->count < RECEIVER_HITS_MAX) {
-        self->hits[self->count] = hit;
-    }
-    self->count++;
-    pthread_mutex_unlock(&self->lock);
+    int status = s_record(self, &hit);
     char reply[128];
     int n = snprintf(reply, sizeof reply,
                      "HTTP/1.1 %d Test\r\nContent-Length: 0\r\n"
@@ -191,23 +199,6 @@ receiver_hit(receiver_t *self, size_t i, receiver_hit_t *out)
     }
     pthread_mutex_unlock(&self->lock);
     return rc;
-}
-
-// Record one request (its headers through get, its body) and return the
-// status to answer.
-static int
-s_record(receiver_t *self, const receiver_hit_t *hit)
-{
-    pthread_mutex_lock(&self->lock);
-    int status = self->count < self->script_count ? self->script[self->count]
-                                                  : self->fallback;
-    if (self->count < RECEIVER_HITS_MAX) {
-        self->hits[self->count] = *hit;
-        self->hits[self->count].answered = status;
-    }
-    self->count++;
-    pthread_mutex_unlock(&self->lock);
-    return status;
 }
 
 static void
