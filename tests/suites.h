@@ -37,6 +37,7 @@ Suite *assets_scrap_suite(void);
 Suite *assets_maintenance_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
+Suite *webhooks_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.

@@ -35,7 +35,7 @@
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \
     "inspections=safety-audit "                                                \
     "equipment=assets faults=assets scrap-requests=assets "                    \
-    "maintenance-plans=assets"
+    "maintenance-plans=assets webhooks=webhooks"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
