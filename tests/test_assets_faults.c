@@ -130,6 +130,30 @@ s_issued_part(char *item, char *id)
                            "{\"lines\":[{\"line\":\"L1\",\"quantity\":1}]}"));
 }
 
+// The work order dispatch opened for the fault is closed.
+static bool
+s_work_order_closed(void *arg)
+{
+    char key[128], path[96];
+    snprintf(key, sizeof key, "sm:{dispatch}:work_request:assets:%s",
+             (const char *)arg);
+    char *text = harness_redis_cmd(&ast_stack.redis, "HGET", key, "doc");
+    json_t *record = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    const char *id = NULL;
+    const char *members[] = {"workorder_id", "workorder", "id"};
+    for (size_t i = 0; !id && i < 3; i++) {
+        id = json_string_value(json_object_get(record, members[i]));
+    }
+    snprintf(path, sizeof path, "/v1/work-orders/%s", id ? id : "none");
+    json_decref(record);
+    json_t *doc = NULL;
+    bool closed = ast_http(AST_HEAD, "GET", path, NULL, &doc) == 200
+                  && strcmp(ast_text(doc, "state"), "closed") == 0;
+    json_decref(doc);
+    return closed;
+}
+
 START_TEST(test_assets_fault_event_repair_acceptance)
 {
     char eq[32], fault[32] = "";
@@ -211,6 +235,9 @@ START_TEST(test_assets_fault_event_repair_acceptance)
     ck_assert_str_eq(ast_text(doc, "state"), "in_service");
     ck_assert_ptr_null(json_object_get(doc, "open_fault"));
     json_decref(doc);
+    // The repair work order was withdrawn from dispatch (closed).
+    ck_assert_msg(ast_wait(s_work_order_closed, fault, HARNESS_WAIT_MS),
+                  "dispatch kept the repair work order open");
     // The dossier: one failure, repaired: MTTR and MTBF are figures.
     char path[96];
     snprintf(path, sizeof path, "/v1/equipment/%s/file", eq);

@@ -23,6 +23,7 @@
 // repair work asked of dispatch (the family work_requested).
 #define ASSETS_EVENT_FAULT_REPORTED       "assets.fault.reported"
 #define ASSETS_EVENT_FAULT_WORK_REQUESTED "assets.fault.work_requested"
+#define ASSETS_EVENT_FAULT_WORK_CANCELLED "assets.fault.work_cancelled"
 #define ASSETS_EVENT_FAULT_REPAIR_STARTED "assets.fault.repair_started"
 #define ASSETS_EVENT_FAULT_REPAIRED       "assets.fault.repaired"
 #define ASSETS_EVENT_FAULT_ACCEPTED       "assets.fault.accepted"
@@ -34,6 +35,8 @@
 #define ASSETS_EVENT_MAINTENANCE_CREATED "assets.maintenance.created"
 #define ASSETS_EVENT_MAINTENANCE_WORK_REQUESTED                                \
     "assets.maintenance.work_requested"
+#define ASSETS_EVENT_MAINTENANCE_WORK_CANCELLED                                \
+    "assets.maintenance.work_cancelled"
 #define ASSETS_EVENT_MAINTENANCE_SKIPPED   "assets.maintenance.skipped"
 #define ASSETS_EVENT_MAINTENANCE_COMPLETED "assets.maintenance.completed"
 #define ASSETS_EVENT_MAINTENANCE_STOPPED   "assets.maintenance.stopped"

@@ -187,6 +187,10 @@ s_accept(cm_action_t *a)
     if (passed) {
         cm_doc_set_time(a->doc, "accepted_at", a->now_ms);
         a->next_state = "accepted";
+        // The repair work order, if still open in dispatch, is done with.
+        cm_action_event(a, ASSETS_EVENT_FAULT_WORK_CANCELLED,
+                        json_pack("{s:{s:s}}", "request", "key",
+                                  cm_doc_text(a->doc, "id")));
     } else {
         a->next_state = "repairing";
         json_object_del(a->doc, "repaired_at");

@@ -255,10 +255,26 @@ s_complete(cm_action_t *a)
     return NULL;
 }
 
+// stop: nothing falls due any more, and the work orders of due times not
+// completed (the last CM_ACTION_EVENTS_MAX) are withdrawn from dispatch.
 static json_t *
 s_stop(cm_action_t *a)
 {
     json_object_set_new(a->doc, "next_due", json_null());
+    const json_t *requested = json_object_get(a->doc, "requested");
+    size_t n = json_array_size(requested), sent = 0;
+    for (size_t i = n; i > 0 && sent < CM_ACTION_EVENTS_MAX; i--) {
+        const json_t *entry = json_array_get(requested, i - 1);
+        if (json_object_get(entry, "record")) {
+            continue;
+        }
+        char key[S_KEY_MAX];
+        snprintf(key, sizeof key, "%s/%s", cm_doc_text(a->doc, "id"),
+                 cm_doc_text(entry, "due"));
+        cm_action_event(a, ASSETS_EVENT_MAINTENANCE_WORK_CANCELLED,
+                        json_pack("{s:{s:s}}", "request", "key", key));
+        sent++;
+    }
     return NULL;
 }
 
