@@ -163,20 +163,18 @@ START_TEST(test_vehicle_edit)
     ck_assert_str_eq(log_str(doc, "status"), "out_of_service");
     json_decref(doc);
     json_t *problem = NULL;
-    ck_assert_int_eq(log_http(LOG_CLERK, "PATCH", path,
-                              "{\"odometer_km\":10}", NULL, &problem),
+    ck_assert_int_eq(log_http(LOG_CLERK, "PATCH", path, "{\"odometer_km\":10}",
+                              NULL, &problem),
                      400);
     ck_assert_ptr_nonnull(log_error_for(problem, "odometer_km"));
     json_decref(problem);
-    ck_assert_int_eq(log_http(LOG_CLERK, "PATCH", path, "{\"plate\":\"Z9\"}",
-                              NULL, NULL),
-                     400);
-    ck_assert_int_eq(log_http(LOG_TECH, "PATCH", path, "{\"seats\":9}", NULL,
-                              NULL),
-                     403);
-    ck_assert_int_eq(log_http(LOG_AWAY, "PATCH", path, "{\"seats\":9}", NULL,
-                              NULL),
-                     403);
+    ck_assert_int_eq(
+        log_http(LOG_CLERK, "PATCH", path, "{\"plate\":\"Z9\"}", NULL, NULL),
+        400);
+    ck_assert_int_eq(
+        log_http(LOG_TECH, "PATCH", path, "{\"seats\":9}", NULL, NULL), 403);
+    ck_assert_int_eq(
+        log_http(LOG_AWAY, "PATCH", path, "{\"seats\":9}", NULL, NULL), 403);
 }
 END_TEST
 
@@ -221,8 +219,8 @@ START_TEST(test_trip_approval_chain)
     json_decref(s_act(LOG_CLERK, id, "assign", NULL, 409));
     // A rejection needs a reason.
     json_decref(s_act(LOG_TECH_HEAD, id, "reject", "{}", 400));
-    doc = s_act(LOG_TECH_HEAD, id, "reject", "{\"reason\":\"not needed\"}",
-                200);
+    doc =
+        s_act(LOG_TECH_HEAD, id, "reject", "{\"reason\":\"not needed\"}", 200);
     ck_assert_str_eq(log_str(doc, "state"), "rejected");
     json_decref(doc);
     // A department head's own trip goes to the deputy head over it.
@@ -273,9 +271,8 @@ START_TEST(test_trip_assign_rules)
     snprintf(path, sizeof path, "/v1/vehicles/%s", small);
     json_decref(log_expect(200, LOG_CLERK, "PATCH", path,
                            "{\"status\":\"out_of_service\",\"seats\":9}"));
-    problem =
-        s_act(LOG_CLERK, id, "assign", s_assign_body(body, small, LOG_DRIVER),
-              409);
+    problem = s_act(LOG_CLERK, id, "assign",
+                    s_assign_body(body, small, LOG_DRIVER), 409);
     ck_assert_str_eq(log_str(problem, "code"), "vehicle_unavailable");
     json_decref(problem);
     json_t *doc = s_act(LOG_CLERK, id, "assign",
@@ -343,9 +340,9 @@ s_race_run(void *arg)
     s_race_t *race = arg;
     char path[128], body[160];
     snprintf(path, sizeof path, "/v1/trip-requests/%s/assign", race->trip);
-    race->status = log_http(LOG_CLERK, "POST", path,
-                            s_assign_body(body, race->vehicle, race->driver),
-                            NULL, NULL);
+    race->status =
+        log_http(LOG_CLERK, "POST", path,
+                 s_assign_body(body, race->vehicle, race->driver), NULL, NULL);
     return NULL;
 }
 
@@ -444,8 +441,8 @@ START_TEST(test_trip_cancel)
     // Not someone else's; a reason is required.
     json_decref(s_act(LOG_DRIVER, id, "cancel", "{\"reason\":\"x\"}", 403));
     json_decref(s_act(LOG_TECH, id, "cancel", "{}", 400));
-    doc = s_act(LOG_TECH, id, "cancel", "{\"reason\":\"no longer needed\"}",
-                200);
+    doc =
+        s_act(LOG_TECH, id, "cancel", "{\"reason\":\"no longer needed\"}", 200);
     ck_assert_str_eq(log_str(doc, "state"), "cancelled");
     json_decref(doc);
     json_decref(s_act(LOG_TECH_HEAD, id, "approve", NULL, 409));

@@ -201,9 +201,9 @@ s_check_overlap(cm_action_t *a, const char *kind)
 {
     char key[CM_STORE_KEY_MAX];
     cm_page_t page;
-    int rc = cm_store_list(
-        a->store, s_booking_key(key, kind, cm_doc_text(a->doc, kind)), NULL,
-        S_BOOKINGS_MAX, false, &page);
+    int rc = cm_store_list(a->store,
+                           s_booking_key(key, kind, cm_doc_text(a->doc, kind)),
+                           NULL, S_BOOKINGS_MAX, false, &page);
     if (rc != 0) {
         return cm_problem_from_status(rc, NULL);
     }
@@ -219,7 +219,7 @@ s_check_overlap(cm_action_t *a, const char *kind)
                               docs, versions);
         const json_t *other =
             rc == 0 ? s_first_overlap(a->doc, docs, page.count) : NULL;
-        problem = rc != 0  ? cm_problem_from_status(rc, NULL)
+        problem = rc != 0 ? cm_problem_from_status(rc, NULL)
                   : other ? s_booked_problem(a, kind, other)
                           : NULL;
         for (size_t i = 0; rc == 0 && i < page.count; i++) {
@@ -273,8 +273,8 @@ s_check_vehicle(cm_action_t *a)
 static json_t *
 s_check_driver(cm_action_t *a)
 {
-    json_t *staff = cm_org_staff(a->store, LOGISTICS_OWNER,
-                                 cm_doc_text(a->doc, "driver"));
+    json_t *staff =
+        cm_org_staff(a->store, LOGISTICS_OWNER, cm_doc_text(a->doc, "driver"));
     bool active = staff && cm_org_is_active(staff);
     json_decref(staff);
     return active ? NULL
@@ -292,9 +292,9 @@ s_assign(cm_action_t *a)
         s_lock_version(a->store, "vehicle", cm_doc_text(a->doc, "vehicle"),
                        vehicle_lock, &vehicle_version);
     if (!problem) {
-        problem = s_lock_version(a->store, "driver",
-                                 cm_doc_text(a->doc, "driver"), driver_lock,
-                                 &driver_version);
+        problem =
+            s_lock_version(a->store, "driver", cm_doc_text(a->doc, "driver"),
+                           driver_lock, &driver_version);
     }
     problem = problem ? problem : s_check_vehicle(a);
     problem = problem ? problem : s_check_driver(a);
@@ -320,9 +320,8 @@ s_vehicle(cm_action_t *a, int64_t *version, json_t **problem_p)
     int rc = cm_doc_read(a->store, &vehicle_type,
                          cm_doc_text(a->doc, "vehicle"), &vehicle, version);
     if (rc != 0) {
-        *problem_p = cm_problem_from_status(rc == CM_ENOTFOUND ? CM_EINTERNAL
-                                                               : rc,
-                                            NULL);
+        *problem_p = cm_problem_from_status(
+            rc == CM_ENOTFOUND ? CM_EINTERNAL : rc, NULL);
     }
     return vehicle;
 }
@@ -370,8 +369,9 @@ s_return(cm_action_t *a)
     if (end > cm_doc_integer(vehicle, "odometer_km")) {
         json_object_set_new(vehicle, "odometer_km", json_integer(end));
     }
-    json_t *data = json_pack("{s:O, s:I}", "trip", json_object_get(a->doc, "id"),
-                             "odometer_km", (json_int_t)end);
+    json_t *data =
+        json_pack("{s:O, s:I}", "trip", json_object_get(a->doc, "id"),
+                  "odometer_km", (json_int_t)end);
     cm_doc_history_add(vehicle, a->actor, "trip_returned", NULL, NULL, NULL,
                        data, a->now_ms);
     // The vehicle at the version read: a concurrent change conflicts (409).
@@ -409,9 +409,9 @@ s_driver_guard(const json_t *actor, const json_t *doc)
 
 // ---- the process
 
-#define S_OWN  (CM_WORKFLOW_ASSIGNEE | CM_WORKFLOW_STRICT)
-#define S_L    LOGISTICS_STAFF_ROLES
-#define S_ANY  LOGISTICS_ANY_STAFF
+#define S_OWN   (CM_WORKFLOW_ASSIGNEE | CM_WORKFLOW_STRICT)
+#define S_L     LOGISTICS_STAFF_ROLES
+#define S_ANY   LOGISTICS_ANY_STAFF
 #define S_STAFF logistics_staff_guard
 
 static const cm_workflow_row_t s_rows[] = {

@@ -14,9 +14,9 @@
 #include "events/logistics.h"
 #include "logistics.h"
 
-#define S_KINDS      "car van bus truck pickup motorcycle other"
-#define S_SEATS_MAX  100
-#define S_PLATE_MAX  16
+#define S_KINDS        "car van bus truck pickup motorcycle other"
+#define S_SEATS_MAX    100
+#define S_PLATE_MAX    16
 #define S_ODOMETER_MAX 10000000LL // km
 
 static const cm_field_t s_create_fields[] = {
@@ -34,8 +34,7 @@ static const cm_field_t s_create_fields[] = {
 
 static const cm_field_t s_update_fields[] = {
     {"kind", CM_FIELD_ENUM, 0, .values = S_KINDS, .to = "kind"},
-    {"seats", CM_FIELD_INTEGER, 0, .min = 1, .max = S_SEATS_MAX,
-     .to = "seats"},
+    {"seats", CM_FIELD_INTEGER, 0, .min = 1, .max = S_SEATS_MAX, .to = "seats"},
     {"department", CM_FIELD_CODE, 0, .to = "department"},
     {"status", CM_FIELD_ENUM, 0, .values = VEHICLE_STATUSES, .to = "status"},
     {"next_service_date", CM_FIELD_DATE, 0, .to = "next_service_date"},
@@ -164,14 +163,14 @@ s_plate_free(cm_store_t *store, const char *key)
 static json_t *
 s_new_doc(cm_ctx_t *ctx, const json_t *body, const char *plate, char *key)
 {
-    json_t *fields = json_pack("{s:s, s:i}", "status", "available",
-                               "odometer_km", 0);
+    json_t *fields =
+        json_pack("{s:s, s:i}", "status", "available", "odometer_km", 0);
     json_object_update(fields, (json_t *)body);
     json_object_set_new(fields, "plate", json_string(plate));
     json_t *problem = s_check_department(cm_ctx_store(ctx), fields);
     if (!problem) {
-        problem = s_plate_free(cm_ctx_store(ctx),
-                               logistics_key(key, "plate", plate));
+        problem =
+            s_plate_free(cm_ctx_store(ctx), logistics_key(key, "plate", plate));
     }
     if (problem) {
         json_decref(fields);
