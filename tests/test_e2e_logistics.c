@@ -32,8 +32,8 @@ s_trip(int from, int to, char *id)
     snprintf(id, 48, "%s", e2e_str(doc, "id"));
     json_decref(doc);
     // The logistics clerk is not the approver; the requester's head is.
-    json_decref(e2e_act(S_LOG_CLERK, "trip-requests", id, "approve", NULL,
-                        403));
+    json_decref(
+        e2e_act(S_LOG_CLERK, "trip-requests", id, "approve", NULL, 403));
     doc = e2e_act(S_TECH_HEAD, "trip-requests", id, "approve", NULL, 200);
     ck_assert_str_eq(e2e_str(doc, "state"), "approved");
     json_decref(doc);
