@@ -3,9 +3,11 @@
 // chapter (vehicles and trips).
 #include <check.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_time.h"
 #include "suites.h"
@@ -450,6 +452,93 @@ START_TEST(test_trip_cancel)
 }
 END_TEST
 
+// The vehicle's service falls due: one work request per vehicle and date,
+// with two replicas of the service claiming the timers.
+typedef struct {
+    char id[48];
+    const char *date;
+} s_due_t;
+
+static bool
+s_requested(void *arg)
+{
+    const s_due_t *due = arg;
+    json_t *doc = s_get("vehicles", due->id);
+    bool done = strcmp(log_str(doc, "service_requested_for"), due->date) == 0;
+    json_decref(doc);
+    return done;
+}
+
+static bool
+s_wait_for(bool (*fn)(void *arg), void *arg, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 100) {
+        if (fn(arg)) {
+            return true;
+        }
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+START_TEST(test_vehicle_service_due)
+{
+    harness_proc_t second;
+    memset(&second, 0, sizeof second);
+    ck_assert_int_eq(harness_proc_start(&second, "logistics", log_stack.envp),
+                     0);
+    char today[16], earlier[16], at[CM_TIME_TEXT_MAX];
+    snprintf(today, sizeof today, "%.10s",
+             cm_time_format(cm_time_now_ms(), at));
+    snprintf(earlier, sizeof earlier, "%.10s",
+             cm_time_format(cm_time_now_ms() - 10 * 24 * S_HOUR_MS, at));
+    s_due_t due[3];
+    char later[48], body[256], plate[24], subject[64], path[96];
+    for (int i = 0; i < 4; i++) {
+        snprintf(body, sizeof body,
+                 "{\"plate\":\"%s\",\"kind\":\"car\",\"seats\":4,"
+                 "\"department\":\"logistics\",\"next_service_date\":\"%s\"}",
+                 s_plate(plate), i < 3 ? today : "2031-01-01");
+        json_t *doc = log_expect(201, LOG_CLERK, "POST", "/v1/vehicles", body);
+        snprintf(i < 3 ? due[i].id : later, 48, "%s", log_str(doc, "id"));
+        json_decref(doc);
+        if (i < 3) {
+            due[i].date = today;
+        }
+    }
+    // Asserts come after the second replica is stopped (a failure must
+    // not leave it running).
+    bool requested = true;
+    for (int i = 0; i < 3; i++) {
+        requested = requested && s_wait_for(s_requested, &due[i], 15000);
+    }
+    // An edit that keeps the date asks nothing more; a new date asks again.
+    snprintf(path, sizeof path, "/v1/vehicles/%s", due[0].id);
+    json_decref(log_expect(200, LOG_CLERK, "PATCH", path, "{\"seats\":5}"));
+    snprintf(body, sizeof body, "{\"next_service_date\":\"%s\"}", earlier);
+    json_decref(log_expect(200, LOG_CLERK, "PATCH", path, body));
+    due[0].date = earlier;
+    bool again = s_wait_for(s_requested, &due[0], 15000);
+    // Let both replicas tick a few more times: still one per date.
+    struct timespec pause = {2, 500 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    harness_proc_kill(&second, SIGTERM, 5000);
+    harness_proc_cleanup(&second);
+    ck_assert(requested);
+    ck_assert(again);
+    for (int i = 0; i < 3; i++) {
+        snprintf(subject, sizeof subject, "\"vehicle/%s\"", due[i].id);
+        ck_assert_int_eq(
+            log_outbox_count("logistics.vehicle.work_requested", subject),
+            i == 0 ? 2 : 1);
+    }
+    snprintf(subject, sizeof subject, "\"vehicle/%s\"", later);
+    ck_assert_int_eq(
+        log_outbox_count("logistics.vehicle.work_requested", subject), 0);
+}
+END_TEST
+
 Suite *
 logistics_suite(void)
 {
@@ -466,6 +555,7 @@ logistics_suite(void)
     tcase_add_test(tc, test_trip_concurrent_assign);
     tcase_add_test(tc, test_trip_depart_return);
     tcase_add_test(tc, test_trip_cancel);
+    tcase_add_test(tc, test_vehicle_service_due);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,10 @@
 
 #define LOGISTICS_EVENT_VEHICLE_CREATED "logistics.vehicle.created"
 #define LOGISTICS_EVENT_VEHICLE_UPDATED "logistics.vehicle.updated"
+// A vehicle's service asked of dispatch as work
+// (services/dispatch/work_request.h).
+#define LOGISTICS_EVENT_VEHICLE_WORK_REQUESTED                                 \
+    "logistics.vehicle.work_requested"
 
 #define LOGISTICS_EVENT_TRIP_SUBMITTED "logistics.trip_request.submitted"
 #define LOGISTICS_EVENT_TRIP_APPROVED  "logistics.trip_request.approved"

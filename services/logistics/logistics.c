@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "cm_org.h"
+#include "cm_time.h"
 #include "trip.h"
 #include "vehicle.h"
+#include "vehicle_due.h"
 
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/vehicles", vehicle_create},
@@ -38,11 +40,20 @@ s_start(cm_service_t *service, cm_store_t *store)
     return cm_workflow_check(&trip_workflow);
 }
 
+static void
+s_tick(cm_service_t *service, cm_store_t *store)
+{
+    (void)service; // due times are stored
+    vehicle_due_tick(store, cm_time_now_ms());
+}
+
 const cm_service_def_t logistics_service = {
     .name = LOGISTICS_OWNER,
     .routes = s_routes,
     .subscriptions = s_subscriptions,
     .start = s_start,
+    .tick = s_tick,
+    .tick_ms = 1000,
     .org_view = true,
 };
 

@@ -13,6 +13,7 @@
 #include "cm_validate.h"
 #include "events/logistics.h"
 #include "logistics.h"
+#include "vehicle_due.h"
 
 #define S_KINDS        "car van bus truck pickup motorcycle other"
 #define S_SEATS_MAX    100
@@ -117,6 +118,7 @@ const cm_doc_type_t vehicle_type = {
     .path = "/v1/vehicles",
     .filters = s_filters,
     .workflow = &vehicle_workflow,
+    .indexes = vehicle_due_indexes,
 };
 
 // The plate as registered: trimmed, ASCII letters in upper case, inner
