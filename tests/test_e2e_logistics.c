@@ -94,8 +94,50 @@ START_TEST(test_e2e_trip_assigned_once_departed_returned)
 }
 END_TEST
 
+// A vehicle's service date becomes one dispatch work order of logistics.
+typedef struct {
+    char key[96];
+    int found;
+} s_service_t;
+
+static bool
+s_work_order_found(void *arg)
+{
+    s_service_t *service = arg;
+    json_t *page =
+        e2e_expect(200, E2E_HEAD, "GET",
+                   "/v1/work-orders?queue=logistics&limit=200", NULL);
+    const json_t *items = json_object_get(page, "items");
+    service->found = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *request =
+            json_object_get(json_array_get(items, i), "request");
+        service->found += strcmp(e2e_str(request, "key"), service->key) == 0;
+    }
+    json_decref(page);
+    return service->found > 0;
+}
+
+START_TEST(test_e2e_vehicle_service_due_becomes_work_order)
+{
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"plate\":\"E2E-SVC\",\"kind\":\"car\",\"seats\":4,"
+             "\"department\":\"logistics\",\"next_service_date\":\"%s\"}",
+             e2e_stack.today);
+    json_t *doc = e2e_expect(201, S_LOG_CLERK, "POST", "/v1/vehicles", body);
+    s_service_t service = {.found = 0};
+    snprintf(service.key, sizeof service.key, "%s/%s", e2e_str(doc, "id"),
+             e2e_stack.today);
+    json_decref(doc);
+    ck_assert(e2e_wait(s_work_order_found, &service, S_WAIT_MS));
+    ck_assert_int_eq(service.found, 1);
+}
+END_TEST
+
 void
 e2e_add_logistics(TCase *tc)
 {
     tcase_add_test(tc, test_e2e_trip_assigned_once_departed_returned);
+    tcase_add_test(tc, test_e2e_vehicle_service_due_becomes_work_order);
 }
