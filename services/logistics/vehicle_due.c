@@ -81,8 +81,7 @@ s_request_one(cm_store_t *store, const char *id, int64_t now_ms)
         return read == CM_ENOTFOUND ? 0 : now_ms + S_RETRY_MS;
     }
     char date[S_DATE_MAX];
-    snprintf(date, sizeof date, "%.10s",
-             cm_doc_text(doc, "next_service_date"));
+    snprintf(date, sizeof date, "%.10s", cm_doc_text(doc, "next_service_date"));
     int64_t due = s_due_ms(doc);
     if (due == 0 || due > now_ms
         || strcmp(cm_doc_text(doc, "service_requested_for"), date) == 0) {
@@ -90,8 +89,8 @@ s_request_one(cm_store_t *store, const char *id, int64_t now_ms)
         return 0; // moved, retired or already asked
     }
     json_t *old = json_deep_copy(doc);
-    json_t *actor = json_pack("{s:s, s:s}", "id", LOGISTICS_OWNER, "role",
-                              LOGISTICS_OWNER);
+    json_t *actor =
+        json_pack("{s:s, s:s}", "id", LOGISTICS_OWNER, "role", LOGISTICS_OWNER);
     json_object_set_new(doc, "service_requested_for", json_string(date));
     cm_doc_history_add(doc, actor, "service_due", NULL, NULL, NULL,
                        json_pack("{s:s}", "date", date), now_ms);
