@@ -18,7 +18,7 @@
 static void
 s_trip(int from, int to, char *id)
 {
-    int64_t base = cm_time_now_ms() + 7 * 24 * S_HOUR_MS;
+    int64_t base = cm_time_now_ms() + S_HOUR_MS * 24 * 7;
     char starts[CM_TIME_TEXT_MAX], ends[CM_TIME_TEXT_MAX], body[512];
     cm_time_format(base + from * S_HOUR_MS, starts);
     cm_time_format(base + to * S_HOUR_MS, ends);

@@ -46,7 +46,7 @@ s_trip_body(char *buf, int from, int to, int passengers)
 {
     static int64_t base;
     if (!base) {
-        base = cm_time_now_ms() + 30 * 24 * S_HOUR_MS;
+        base = cm_time_now_ms() + S_HOUR_MS * 24 * 30;
     }
     char starts[CM_TIME_TEXT_MAX], ends[CM_TIME_TEXT_MAX];
     cm_time_format(base + from * S_HOUR_MS, starts);
@@ -476,7 +476,7 @@ s_wait_for(bool (*fn)(void *arg), void *arg, int timeout_ms)
         if (fn(arg)) {
             return true;
         }
-        struct timespec pause = {0, 100 * 1000 * 1000};
+        struct timespec pause = {0, 100000000L};
         nanosleep(&pause, NULL);
     }
     return false;
@@ -492,7 +492,7 @@ START_TEST(test_vehicle_service_due)
     snprintf(today, sizeof today, "%.10s",
              cm_time_format(cm_time_now_ms(), at));
     snprintf(earlier, sizeof earlier, "%.10s",
-             cm_time_format(cm_time_now_ms() - 10 * 24 * S_HOUR_MS, at));
+             cm_time_format(cm_time_now_ms() - S_HOUR_MS * 24 * 10, at));
     s_due_t due[3];
     char later[48], body[256], plate[24], subject[64], path[96];
     for (int i = 0; i < 4; i++) {
@@ -521,7 +521,7 @@ START_TEST(test_vehicle_service_due)
     due[0].date = earlier;
     bool again = s_wait_for(s_requested, &due[0], 15000);
     // Let both replicas tick a few more times: still one per date.
-    struct timespec pause = {2, 500 * 1000 * 1000};
+    struct timespec pause = {2, 500000000L};
     nanosleep(&pause, NULL);
     harness_proc_kill(&second, SIGTERM, 5000);
     harness_proc_cleanup(&second);

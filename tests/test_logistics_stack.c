@@ -120,7 +120,7 @@ s_wait(bool (*fn)(void *arg), void *arg, int timeout_ms)
         if (fn(arg)) {
             return true;
         }
-        struct timespec pause = {0, 50 * 1000 * 1000};
+        struct timespec pause = {0, 50000000L};
         nanosleep(&pause, NULL);
     }
     return false;

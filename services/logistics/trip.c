@@ -209,7 +209,7 @@ s_check_overlap(cm_action_t *a, const char *kind)
     }
     json_t *problem = NULL;
     if (page.count > 0) {
-        json_t **docs = calloc(page.count, sizeof *docs);
+        json_t **docs = calloc(page.count, sizeof(json_t *));
         int64_t *versions = calloc(page.count, sizeof *versions);
         if (!docs || !versions) {
             abort(); // out of memory
