@@ -539,6 +539,48 @@ START_TEST(test_vehicle_service_due)
 }
 END_TEST
 
+START_TEST(test_vehicle_service_by_mileage)
+{
+    char plate[24], body[256], vehicle[48], id[48], path[96], subject[64];
+    snprintf(body, sizeof body,
+             "{\"plate\":\"%s\",\"kind\":\"van\",\"seats\":8,"
+             "\"department\":\"logistics\",\"odometer_km\":1000,"
+             "\"next_service_km\":1100}",
+             s_plate(plate));
+    json_t *doc = log_expect(201, LOG_CLERK, "POST", "/v1/vehicles", body);
+    snprintf(vehicle, sizeof vehicle, "%s", log_str(doc, "id"));
+    json_decref(doc);
+    snprintf(subject, sizeof subject, "\"vehicle/%s\"", vehicle);
+    s_approved_trip(400, 402, 1, id);
+    json_decref(s_act(LOG_CLERK, id, "assign",
+                      s_assign_body(body, vehicle, LOG_DRIVER), 200));
+    json_decref(s_act(LOG_DRIVER, id, "depart",
+                      "{\"odometer_start\":1000,\"fuel_pct\":90}", 200));
+    ck_assert_int_eq(
+        log_outbox_count("logistics.vehicle.work_requested", subject), 0);
+    // The return passes the mark: the service is asked in its commit.
+    json_decref(s_act(LOG_DRIVER, id, "return",
+                      "{\"odometer_end\":1150,\"fuel_pct\":50}", 200));
+    ck_assert_int_eq(
+        log_outbox_count("logistics.vehicle.work_requested", subject), 1);
+    doc = s_get("vehicles", vehicle);
+    ck_assert_int_eq(log_int(doc, "service_requested_km"), 1100);
+    json_decref(doc);
+    // Once per mark; a new mark reached by a correction asks again.
+    snprintf(path, sizeof path, "/v1/vehicles/%s", vehicle);
+    json_decref(
+        log_expect(200, LOG_CLERK, "PATCH", path, "{\"odometer_km\":1200}"));
+    ck_assert_int_eq(
+        log_outbox_count("logistics.vehicle.work_requested", subject), 1);
+    json_decref(log_expect(200, LOG_CLERK, "PATCH", path,
+                           "{\"next_service_km\":1300}"));
+    json_decref(
+        log_expect(200, LOG_CLERK, "PATCH", path, "{\"odometer_km\":1310}"));
+    ck_assert_int_eq(
+        log_outbox_count("logistics.vehicle.work_requested", subject), 2);
+}
+END_TEST
+
 Suite *
 logistics_suite(void)
 {
@@ -556,6 +598,7 @@ logistics_suite(void)
     tcase_add_test(tc, test_trip_depart_return);
     tcase_add_test(tc, test_trip_cancel);
     tcase_add_test(tc, test_vehicle_service_due);
+    tcase_add_test(tc, test_vehicle_service_by_mileage);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,7 @@
 #include "events/logistics.h"
 #include "logistics.h"
 #include "vehicle.h"
+#include "vehicle_due.h"
 
 #define S_PASSENGERS_MAX 100
 #define S_ODOMETER_MAX   10000000LL // km
@@ -281,6 +282,26 @@ s_check_driver(cm_action_t *a)
                   : s_field_problem("driver", "is not an active staff member");
 }
 
+// A concurrent assignment of the vehicle or the driver committed first
+// (the lock records' versions moved): say so, unless the caller's If-Match
+// was answered 412.
+static void
+s_after_assign(cm_action_t *a, int outcome)
+{
+    int64_t version = 0;
+    if (outcome != CM_COMMIT_CONFLICT
+        || cm_ctx_if_match(a->ctx, &version) == 1) {
+        return;
+    }
+    json_t *problem = cm_problem_new(409, "booking_conflict",
+                                     "another assignment of this vehicle or "
+                                     "driver, or a change of this trip, was "
+                                     "committed meanwhile; nothing was "
+                                     "written: read the trip and retry");
+    cm_problem_set(problem, "field", json_string("vehicle"));
+    cm_ctx_fail(a->ctx, problem);
+}
+
 static json_t *
 s_assign(cm_action_t *a)
 {
@@ -305,6 +326,7 @@ s_assign(cm_action_t *a)
     }
     s_lock_write(a, vehicle_lock, vehicle_version);
     s_lock_write(a, driver_lock, driver_version);
+    a->after_commit = s_after_assign;
     cm_doc_set_string(a->doc, "assigned_by", cm_doc_text(a->actor, "id"));
     json_object_set(a->event_data, "plate", json_object_get(a->doc, "plate"));
     return NULL;
@@ -374,12 +396,18 @@ s_return(cm_action_t *a)
                   "odometer_km", (json_int_t)end);
     cm_doc_history_add(vehicle, a->actor, "trip_returned", NULL, NULL, NULL,
                        data, a->now_ms);
+    json_t *work = vehicle_due_by_mileage(vehicle);
     // The vehicle at the version read: a concurrent change conflicts (409).
     cm_doc_commit(a->commit, &vehicle_type, old, vehicle, version, a->now_ms);
     cm_doc_event(a->ctx, a->commit, &vehicle_type,
                  LOGISTICS_EVENT_VEHICLE_UPDATED, vehicle, version + 1,
                  json_pack("{s:s, s:O}", "cause", "trip_returned", "trip",
                            json_object_get(a->doc, "id")));
+    if (work) {
+        cm_doc_event(a->ctx, a->commit, &vehicle_type,
+                     LOGISTICS_EVENT_VEHICLE_WORK_REQUESTED, vehicle,
+                     version + 1, work);
+    }
     json_decref(old);
     json_decref(vehicle);
     return NULL;

@@ -30,6 +30,7 @@ static const cm_field_t s_create_fields[] = {
     {"next_service_date", CM_FIELD_DATE, 0},
     {"insurance_until", CM_FIELD_DATE, 0},
     {"odometer_km", CM_FIELD_INTEGER, 0, .min = 0, .max = S_ODOMETER_MAX},
+    {"next_service_km", CM_FIELD_INTEGER, 0, .min = 1, .max = S_ODOMETER_MAX},
     CM_FIELD_END,
 };
 
@@ -42,6 +43,8 @@ static const cm_field_t s_update_fields[] = {
     {"insurance_until", CM_FIELD_DATE, 0, .to = "insurance_until"},
     {"odometer_km", CM_FIELD_INTEGER, 0, .min = 0, .max = S_ODOMETER_MAX,
      .to = "odometer_km"},
+    {"next_service_km", CM_FIELD_INTEGER, 0, .min = 1, .max = S_ODOMETER_MAX,
+     .to = "next_service_km"},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -64,7 +67,8 @@ s_check_department(cm_store_t *store, const json_t *doc)
 static json_t *
 s_update(cm_action_t *a)
 {
-    const char *optional[] = {"next_service_date", "insurance_until"};
+    const char *optional[] = {"next_service_date", "insurance_until",
+                              "next_service_km"};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
         if (json_is_null(json_object_get(a->doc, optional[i]))) {
             json_object_del(a->doc, optional[i]);
@@ -86,7 +90,12 @@ s_update(cm_action_t *a)
                          "may not go below the recorded odometer");
         return problem;
     }
-    return s_check_department(a->store, a->doc);
+    json_t *problem = s_check_department(a->store, a->doc);
+    json_t *work = problem ? NULL : vehicle_due_by_mileage(a->doc);
+    if (work) {
+        cm_action_event(a, LOGISTICS_EVENT_VEHICLE_WORK_REQUESTED, work);
+    }
+    return problem;
 }
 
 static const cm_workflow_row_t s_rows[] = {

@@ -1,5 +1,6 @@
 #include "vehicle_due.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,16 +57,40 @@ vehicle_due_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
 }
 
 static json_t *
+s_request_for(const json_t *doc, const char *key, const char *title)
+{
+    return json_pack("{s:{s:s, s:s, s:s, s:s, s:{s:s, s:O}}}", "request", "key",
+                     key, "department", LOGISTICS_DEPARTMENT, "title", title,
+                     "kind", "vehicle_service", "source", "type", "vehicle",
+                     "id", json_object_get(doc, "id"));
+}
+
+static json_t *
 s_request(const json_t *doc, const char *date)
 {
     char key[CM_ID_MAX + S_DATE_MAX], title[160];
     snprintf(key, sizeof key, "%s/%s", cm_doc_text(doc, "id"), date);
     snprintf(title, sizeof title, "Service of vehicle %s (due %s)",
              cm_doc_text(doc, "plate"), date);
-    return json_pack("{s:{s:s, s:s, s:s, s:s, s:{s:s, s:O}}}", "request", "key",
-                     key, "department", LOGISTICS_DEPARTMENT, "title", title,
-                     "kind", "vehicle_service", "source", "type", "vehicle",
-                     "id", json_object_get(doc, "id"));
+    return s_request_for(doc, key, title);
+}
+
+json_t *
+vehicle_due_by_mileage(json_t *doc)
+{
+    int64_t mark = cm_doc_integer(doc, "next_service_km");
+    if (mark <= 0 || cm_doc_integer(doc, "odometer_km") < mark
+        || cm_doc_integer(doc, "service_requested_km") == mark
+        || strcmp(cm_doc_text(doc, "status"), "retired") == 0) {
+        return NULL;
+    }
+    json_object_set_new(doc, "service_requested_km", json_integer(mark));
+    char key[CM_ID_MAX + 32], title[160];
+    snprintf(key, sizeof key, "%s/km%" PRId64, cm_doc_text(doc, "id"), mark);
+    snprintf(title, sizeof title,
+             "Service of vehicle %s (due at %" PRId64 " km)",
+             cm_doc_text(doc, "plate"), mark);
+    return s_request_for(doc, key, title);
 }
 
 // The service request of one vehicle whose timer fell due, in one commit.
