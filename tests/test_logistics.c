@@ -494,7 +494,7 @@ START_TEST(test_vehicle_service_due)
     snprintf(earlier, sizeof earlier, "%.10s",
              cm_time_format(cm_time_now_ms() - S_HOUR_MS * 24 * 10, at));
     s_due_t due[3];
-    char later[48], body[256], plate[24], subject[64], path[96];
+    char later[48] = "", body[256], plate[24], subject[64], path[96];
     for (int i = 0; i < 4; i++) {
         snprintf(body, sizeof body,
                  "{\"plate\":\"%s\",\"kind\":\"car\",\"seats\":4,"
