@@ -35,7 +35,8 @@
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \
     "inspections=safety-audit "                                                \
     "equipment=assets faults=assets scrap-requests=assets "                    \
-    "maintenance-plans=assets webhooks=webhooks"
+    "maintenance-plans=assets webhooks=webhooks "                              \
+    "vehicles=logistics trip-requests=logistics"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
