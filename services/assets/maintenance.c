@@ -207,11 +207,42 @@ s_append(json_t *doc, const char *member, json_t *entry, size_t keep)
     }
 }
 
+static const char *s_due(json_t *plan, const json_t *equipment, int64_t due,
+                         int64_t now_ms, json_t **extra);
+
+// A due time that has come but that the tick has not handled yet is
+// requested by the completion itself, in its commit (version-checked on the
+// plan, as the tick's). The occurrence, or NULL.
+static json_t *
+s_request_now(cm_action_t *a, const char *due)
+{
+    int64_t at = 0;
+    int64_t next = cm_doc_time(a->doc, "next_due", 0);
+    if (cm_time_parse(due, &at) != 0 || at != next || at > a->now_ms) {
+        return NULL;
+    }
+    json_t *equipment = NULL, *extra = NULL;
+    int64_t version = 0;
+    (void)cm_doc_read(a->store, &equipment_type,
+                      cm_doc_text(a->doc, "equipment"), &equipment, &version);
+    const char *type = s_due(a->doc, equipment, at, a->now_ms, &extra);
+    json_decref(equipment);
+    if (strcmp(type, ASSETS_EVENT_MAINTENANCE_WORK_REQUESTED) != 0) {
+        json_decref(extra);
+        return NULL; // skipped: the equipment is out of service
+    }
+    cm_action_event(a, type, extra);
+    return s_occurrence(a->doc, due);
+}
+
 static json_t *
 s_complete(cm_action_t *a)
 {
     const char *due = cm_doc_text(a->body, "due");
     json_t *occurrence = s_occurrence(a->doc, due), *problem = NULL;
+    if (!occurrence) {
+        occurrence = s_request_now(a, due);
+    }
     if (!occurrence) {
         problem = cm_problem_new(422, "validation_failed",
                                  "no work was requested for that due time");
