@@ -73,6 +73,22 @@ s_own(const char *path, long uid, long gid)
     return 0;
 }
 
+// DIR, DIR/secret (0700, the programs' user), DIR/public and
+// DIR/public/clients.
+static int
+s_make_dirs(const char *dir, long uid, long gid)
+{
+    char secret[1024], public[1024], clients[1024];
+    snprintf(secret, sizeof secret, "%s/secret", dir);
+    snprintf(public, sizeof public, "%s/public", dir);
+    snprintf(clients, sizeof clients, "%s/public/clients", dir);
+    return s_mkdir(dir, 0755) == 0 && s_mkdir(secret, 0700) == 0
+                   && s_own(secret, uid, gid) == 0 && s_mkdir(public, 0755) == 0
+                   && s_mkdir(clients, 0755) == 0
+               ? 0
+               : -1;
+}
+
 // Makes (or keeps) NAME's keys; prints its public key.
 static int
 s_make(const char *dir, const char *name, bool listed, long uid, long gid)
@@ -150,20 +166,7 @@ main(int argc, char **argv)
         return s_usage(stderr, 64);
     }
     const char *dir = argv[optind++];
-    char path[1024];
-    if (s_mkdir(dir, 0755) != 0) {
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/secret", dir);
-    if (s_mkdir(path, 0700) != 0 || s_own(path, uid, gid) != 0) {
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/public", dir);
-    if (s_mkdir(path, 0755) != 0) {
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/public/clients", dir);
-    if (s_mkdir(path, 0755) != 0) {
+    if (s_make_dirs(dir, uid, gid) != 0) {
         return 1;
     }
     const char *const *names = s_default_names;
