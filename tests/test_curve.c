@@ -1,8 +1,9 @@
 // CURVE on the bus, with the real broker and hub binaries and keys made by
 // stationmaster-keys: a worker with an unlisted key cannot register (and is
 // logged once), an unlisted publisher's events never reach the ingest
-// stream, and a process whose CURVE setup fails exits instead of running in
-// plain TCP.
+// stream, an unlisted subscriber hears nothing while a listed one gets the
+// relayed event, and a process whose CURVE setup fails exits instead of
+// running in plain TCP.
 #include <czmq.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "cm_curve.h"
+#include "cm_events.h"
 #include "cm_mdp_worker.h"
 #include "cm_time.h"
 #include "harness.h"
@@ -145,11 +147,11 @@ s_ingested(void)
     return n;
 }
 
-// A PUB socket towards the hub's XSUB with key `name` (NULL: plain TCP).
+// A socket of `type` towards the hub with key `name` (NULL: plain TCP).
 static zsock_t *
-s_publisher(const char *name, const char *endpoint)
+s_hub_peer(int type, const char *name, const char *endpoint)
 {
-    zsock_t *pub = zsock_new(ZMQ_PUB);
+    zsock_t *pub = zsock_new(type);
     ck_assert_ptr_nonnull(pub);
     zsock_set_linger(pub, 0);
     if (name) {
@@ -165,8 +167,30 @@ s_publisher(const char *name, const char *endpoint)
         zcert_destroy(&hub);
         zcert_destroy(&cert);
     }
+    if (type == ZMQ_SUB) {
+        zsock_set_subscribe(pub, "");
+    }
     ck_assert_int_eq(zsock_connect(pub, "%s", endpoint), 0);
     return pub;
+}
+
+// The first message on sub whose first frame starts with prefix, within ms;
+// NULL when none. Caller owns the result.
+static char *
+s_receive(zsock_t *sub, const char *prefix, int ms)
+{
+    int64_t deadline = cm_time_mono_ms() + ms;
+    zsock_set_rcvtimeo(sub, 50);
+    while (cm_time_mono_ms() < deadline) {
+        zmsg_t *msg = zmsg_recv(sub);
+        char *first = msg ? zmsg_popstr(msg) : NULL;
+        zmsg_destroy(&msg);
+        if (first && strncmp(first, prefix, strlen(prefix)) == 0) {
+            return first;
+        }
+        zstr_free(&first);
+    }
+    return NULL;
 }
 
 #define S_EVENT                                                                \
@@ -188,7 +212,7 @@ s_publish(zsock_t *pub, const char *id, int ms, long long until)
     }
 }
 
-START_TEST(test_curve_unlisted_publisher_never_ingested)
+START_TEST(test_curve_unlisted_hub_peers_get_nothing)
 {
     ck_assert_int_eq(harness_redis_start(&redis_server), 0);
     harness_redis_exempt_events(&redis_server,
@@ -208,17 +232,39 @@ START_TEST(test_curve_unlisted_publisher_never_ingested)
     ck_assert_int_eq(harness_proc_start(&proc, "hub", env), 0);
     ck_assert(harness_proc_wait_event(&proc, "hub.started", 1, S_WAIT_MS));
 
-    zsock_t *stranger = s_publisher("stranger", endpoint);
+    // Subscribers to the XPUB: a listed one through cm_events (as the
+    // services subscribe), one with the stranger's key.
+    char events[64];
+    snprintf(events, sizeof events, "tcp://127.0.0.1:%d", pub_port);
+    s_as("gateway");
+    zsock_t *listener = cm_events_sub_new(events);
+    ck_assert_ptr_nonnull(listener);
+    zsock_set_subscribe(listener, "evt.");
+    char *hello = s_receive(listener, "sys.hello", S_WAIT_MS);
+    ck_assert_ptr_nonnull(hello);
+    zstr_free(&hello);
+    zsock_t *eavesdropper = s_hub_peer(ZMQ_SUB, "stranger", events);
+
+    zsock_t *stranger = s_hub_peer(ZMQ_PUB, "stranger", endpoint);
     s_publish(stranger, "from-stranger", S_QUIET_MS, 0);
     zsock_destroy(&stranger);
-    zsock_t *plain = s_publisher(NULL, endpoint);
+    zsock_t *plain = s_hub_peer(ZMQ_PUB, NULL, endpoint);
     s_publish(plain, "from-plain", S_QUIET_MS / 2, 0);
     zsock_destroy(&plain);
-    zsock_t *listed = s_publisher("gateway", endpoint);
+    zsock_t *listed = s_hub_peer(ZMQ_PUB, "gateway", endpoint);
     s_publish(listed, "from-listed", S_WAIT_MS, 1);
     zsock_destroy(&listed);
 
     ck_assert_int_eq(s_ingested(), 1);
+    // The listed subscriber gets the relayed event; the stranger nothing,
+    // not even the welcome.
+    char *topic = s_receive(listener, "evt.call.received", S_WAIT_MS);
+    ck_assert_ptr_nonnull(topic);
+    zstr_free(&topic);
+    char *heard = s_receive(eavesdropper, "", S_QUIET_MS / 2);
+    ck_assert_ptr_null(heard);
+    zsock_destroy(&eavesdropper);
+    zsock_destroy(&listener);
     char *entries = harness_redis_cmd(
         &redis_server, "EVAL",
         "return cjson.encode(redis.call('XRANGE', KEYS[1], '-', '+'))", "1",
@@ -276,7 +322,7 @@ curve_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_curve_unlisted_worker_cannot_register);
-    tcase_add_test(tc, test_curve_unlisted_publisher_never_ingested);
+    tcase_add_test(tc, test_curve_unlisted_hub_peers_get_nothing);
     tcase_add_test(tc, test_curve_init_failure_exits);
     suite_add_tcase(suite, tc);
     return suite;
