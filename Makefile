@@ -121,9 +121,11 @@ all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
 deps:
 	@scripts/install-deps
 
+# `make run` runs optimised binaries (-O2 -g) unless VARIANT is given.
+RUN_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),release)
 run: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/run-local $(BUILD)
+	@$(MAKE) --no-print-directory VARIANT=$(RUN_VARIANT) all
+	@scripts/run-local build/$(RUN_VARIANT)
 
 # Unit suites first, then the integration suite against real processes.
 # The e2e and authz suites check their traffic against docs/openapi.yaml

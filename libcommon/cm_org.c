@@ -1,12 +1,16 @@
 #include "cm_org.h"
 
 #include <assert.h>
+#include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_id.h"
 #include "cm_log.h"
 #include "cm_problem.h"
+#include "cm_redis.h"
 #include "cm_status.h"
 #include "cm_time.h"
 #include "events/personnel.h"
@@ -209,19 +213,32 @@ cm_org_apply(cm_store_t *store, const char *type, const json_t *data,
     if (!json_is_object(data)) {
         return 0;
     }
+    int rc = 0;
     if (s_has_prefix(type, PERSONNEL_EVENT_STAFF_PREFIX)) {
-        return s_apply_staff(store, data, commit);
+        rc = s_apply_staff(store, data, commit);
+    } else if (s_has_prefix(type, PERSONNEL_EVENT_DEPARTMENT_PREFIX)) {
+        rc = s_apply_department(store, data, commit);
+    } else if (s_has_prefix(type, PERSONNEL_EVENT_DELEGATION_PREFIX)) {
+        rc = s_apply_delegation(data, commit);
+    } else if (s_has_prefix(type, SAFETY_EVENT_ONBOARDING_PREFIX)) {
+        rc = s_apply_training(data, commit);
+    } else {
+        return 0;
     }
-    if (s_has_prefix(type, PERSONNEL_EVENT_DEPARTMENT_PREFIX)) {
-        return s_apply_department(store, data, commit);
+    if (rc == 0 && !cm_commit_is_empty(commit)) {
+        // Every change of the view gives it a new generation (a random
+        // UUID, so a view rebuilt from nothing never repeats one), in the
+        // same commit: actors cached at another generation are stale.
+        char key[CM_STORE_KEY_MAX];
+        const char *built =
+            s_key(key, cm_commit_owner(commit), "generation", NULL);
+        assert(built);
+        char uuid[CM_UUID_MAX];
+        char text[CM_UUID_MAX + 2];
+        snprintf(text, sizeof text, "\"%s\"", cm_uuid(uuid));
+        cm_commit_doc(commit, key, CM_VERSION_ANY, text);
     }
-    if (s_has_prefix(type, PERSONNEL_EVENT_DELEGATION_PREFIX)) {
-        return s_apply_delegation(data, commit);
-    }
-    if (s_has_prefix(type, SAFETY_EVENT_ONBOARDING_PREFIX)) {
-        return s_apply_training(data, commit);
-    }
-    return 0;
+    return rc;
 }
 
 int
@@ -458,38 +475,57 @@ s_person_lists(cm_store_t *store, const char *owner, const char *id,
     return 0;
 }
 
-// The person's facts: role, department and status from the view (when
-// known), heads and oversees; *delegations (when not NULL) the ids of the
-// delegations to them. NULL when Redis is unavailable.
+// What the view says about person id: role, department and status (when
+// the view knows them), heads and oversees; *delegations (when not NULL)
+// the ids of the delegations to them. NULL when Redis is unavailable.
 static json_t *
-s_person(cm_store_t *store, const char *owner, const json_t *actor,
-         json_t **delegations)
+s_facts(cm_store_t *store, const char *owner, const char *id,
+        json_t **delegations)
 {
-    const char *id = s_text(actor, "id");
-    json_t *person = json_deep_copy(actor);
-    assert(person);
+    json_t *facts = json_object();
     json_t *staff = cm_org_staff(store, owner, id);
     if (staff) {
-        json_object_set(person, "role", json_object_get(staff, "role"));
-        json_object_set(person, "department",
+        json_object_set(facts, "role", json_object_get(staff, "role"));
+        json_object_set(facts, "department",
                         json_object_get(staff, "department"));
         json_object_set_new(
-            person, "status",
+            facts, "status",
             json_string(cm_org_is_active(staff) ? "active" : "inactive"));
     }
     json_decref(staff);
     json_t *lists[3];
     if (s_person_lists(store, owner, id, lists) != 0) {
-        json_decref(person);
+        json_decref(facts);
         return NULL;
     }
-    json_object_set_new(person, "heads", lists[0]);
-    json_object_set_new(person, "oversees", lists[1]);
+    json_object_set_new(facts, "heads", lists[0]);
+    json_object_set_new(facts, "oversees", lists[1]);
     if (delegations) {
         *delegations = lists[2];
     } else {
         json_decref(lists[2]);
     }
+    return facts;
+}
+
+// A copy of actor with facts laid over it. Caller owns the result.
+static json_t *
+s_with_facts(const json_t *actor, const json_t *facts)
+{
+    json_t *person = json_deep_copy(actor);
+    assert(person);
+    json_object_update(person, (json_t *)facts);
+    return person;
+}
+
+// The person's facts (s_facts) laid over a copy of actor.
+static json_t *
+s_person(cm_store_t *store, const char *owner, const json_t *actor,
+         json_t **delegations)
+{
+    json_t *facts = s_facts(store, owner, s_text(actor, "id"), delegations);
+    json_t *person = facts ? s_with_facts(actor, facts) : NULL;
+    json_decref(facts);
     return person;
 }
 
@@ -549,12 +585,135 @@ cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor)
     return person;
 }
 
+// ---- the actor cache
+// Each thread keeps the facts of the people it served, keyed by owner and
+// id, with the view's generation they were read at. Every change of the
+// view gives sm:{owner}:org:generation a new random value in its commit
+// (cm_org_apply), so one HGET tells whether the facts still hold: a request
+// reads the view's state at its own moment, with one small round trip instead
+// of the staff document and three indexes. People holding delegations are not
+// cached (whether a delegation counts depends on the clock, not on the view).
+
+#define S_CACHE_MAX 1024 // entries per thread; then it starts again
+
+typedef struct {
+    char generation[CM_UUID_MAX + 2]; // of the view when the facts were read
+    json_t *facts;                    // owned: s_facts
+} s_cached_t;
+
+static pthread_key_t s_cache_key;
+static pthread_once_t s_cache_once = PTHREAD_ONCE_INIT;
+
+static void
+s_cached_free(void **item)
+{
+    s_cached_t *cached = *item;
+    if (cached) {
+        json_decref(cached->facts);
+        free(cached);
+        *item = NULL;
+    }
+}
+
+static void
+s_cache_free(void *cache)
+{
+    zhashx_t *hash = cache;
+    zhashx_destroy(&hash);
+}
+
+static void
+s_cache_key_create(void)
+{
+    int rc = pthread_key_create(&s_cache_key, s_cache_free);
+    assert(rc == 0);
+    (void)rc;
+}
+
+// This thread's cache (created on first use; freed when the thread ends).
+static zhashx_t *
+s_cache(void)
+{
+    pthread_once(&s_cache_once, s_cache_key_create);
+    zhashx_t *cache = pthread_getspecific(s_cache_key);
+    if (!cache) {
+        cache = zhashx_new();
+        assert(cache);
+        zhashx_set_destructor(cache, s_cached_free);
+        pthread_setspecific(s_cache_key, cache);
+    }
+    return cache;
+}
+
+// The view's generation into out (CM_UUID_MAX + 2 bytes; "" before its
+// first change). 0 or CM_EUNAVAILABLE.
+static int
+s_generation(cm_store_t *store, const char *owner, char *out)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *built = s_key(key, owner, "generation", NULL);
+    assert(built);
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "HGET", key, "doc");
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        freeReplyObject(reply);
+        return CM_EUNAVAILABLE;
+    }
+    bool known =
+        reply->type == REDIS_REPLY_STRING && reply->len < CM_UUID_MAX + 2;
+    snprintf(out, CM_UUID_MAX + 2, "%s", known ? reply->str : "");
+    freeReplyObject(reply);
+    return 0;
+}
+
+json_t *
+cm_org_actor_current(cm_store_t *store, const char *owner, const json_t *actor)
+{
+    assert(store && owner);
+    const char *id = s_text(actor, "id");
+    char generation[CM_UUID_MAX + 2];
+    if (!s_id_ok(id) || s_generation(store, owner, generation) != 0) {
+        return cm_org_actor(store, owner, actor);
+    }
+    char name[CM_STORE_KEY_MAX];
+    snprintf(name, sizeof name, "%s\x1f%s", owner, id);
+    zhashx_t *cache = s_cache();
+    s_cached_t *cached = zhashx_lookup(cache, name);
+    if (cached && *generation && strcmp(cached->generation, generation) == 0) {
+        json_t *person = s_with_facts(actor, cached->facts);
+        json_object_set_new(person, "delegations", json_array());
+        return person;
+    }
+    json_t *ids = NULL;
+    json_t *facts = s_facts(store, owner, id, &ids);
+    if (!facts) {
+        return NULL;
+    }
+    json_t *person = s_with_facts(actor, facts);
+    if (*generation && json_array_size(ids) == 0) {
+        if (zhashx_size(cache) >= S_CACHE_MAX) {
+            zhashx_purge(cache);
+        }
+        s_cached_t *entry = malloc(sizeof *entry);
+        assert(entry);
+        entry->facts = json_incref(facts);
+        snprintf(entry->generation, sizeof entry->generation, "%s", generation);
+        zhashx_update(cache, name, entry);
+    } else {
+        zhashx_delete(cache, name);
+    }
+    json_decref(facts);
+    json_object_set_new(person, "delegations",
+                        s_delegations(store, owner, ids));
+    json_decref(ids);
+    return person;
+}
+
 int
 cm_org_refresh_actor(cm_ctx_t *ctx)
 {
     assert(ctx);
-    json_t *actor =
-        cm_org_actor(cm_ctx_store(ctx), cm_ctx_owner(ctx), cm_ctx_actor(ctx));
+    json_t *actor = cm_org_actor_current(cm_ctx_store(ctx), cm_ctx_owner(ctx),
+                                         cm_ctx_actor(ctx));
     if (!actor) {
         cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
         cm_ctx_header(ctx, "Retry-After", "1");

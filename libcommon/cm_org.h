@@ -14,6 +14,7 @@
 //   sm:{owner}:org:department:<code>   personnel's department document
 //   sm:{owner}:org:delegation:<id>     a delegation (personnel)
 //   sm:{owner}:org:training:<id>       {levels, complete} (safety-audit)
+//   sm:{owner}:org:generation          a new random UUID at every change
 //   sm:{owner}:idx:org_role:<role>     active staff with that role
 //   sm:{owner}:idx:org_dept:<code>     active staff of that department
 //   sm:{owner}:idx:org_head:<id>       departments that person heads
@@ -103,8 +104,14 @@ int cm_org_station_head(cm_store_t *store, const char *owner, char *out,
 // with empty lists. Caller owns the result; NULL when Redis is unavailable.
 json_t *cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor);
 
-// Replace the request's actor with cm_org_actor. 0, or -1 after answering
-// 403 "account_inactive" (suspended or left) or 503.
+// cm_org_actor, answered from this thread's cache when the view has not
+// changed since (one HGET of the view's generation instead of the staff
+// document and its indexes). Same result and ownership.
+json_t *cm_org_actor_current(cm_store_t *store, const char *owner,
+                             const json_t *actor);
+
+// Replace the request's actor with cm_org_actor_current. 0, or -1 after
+// answering 403 "account_inactive" (suspended or left) or 503.
 int cm_org_refresh_actor(cm_ctx_t *ctx);
 
 // Who a breach at `level` (1..3) in department `code` goes to: 1 its

@@ -21,7 +21,7 @@
 #include "harness.h"
 
 #define E2E_BOOT_TOKEN "smt_e2e_suite_bootstrap_token_0123456789abcdef012345"
-#define E2E_ENV_MAX    16
+#define E2E_ENV_MAX    18
 #define E2E_ENV_SIZE   (HARNESS_PATH_MAX + 64)
 #define E2E_UP_MS      120000 // the stack and the proxy answering
 #define E2E_DEPTS      4      // working departments (E2E_DEPT_NAMES)

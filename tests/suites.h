@@ -34,6 +34,7 @@ Suite *safety_audit_suite(void);
 Suite *inventory_suite(void);
 Suite *e2e_suite(void);
 Suite *authz_suite(void);
+Suite *webhooks_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.

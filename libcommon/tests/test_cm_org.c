@@ -1,6 +1,7 @@
 // cm_org against a private redis-server: which departments a request may
 // name (cm_org_department_open: known and not dissolved; personnel has no
-// dissolve action yet, the view already honours the state).
+// dissolve action yet, the view already honours the state), and the actor
+// as the view knows it now, through the per-thread cache.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,49 @@ START_TEST(test_cm_org_department_open)
 }
 END_TEST
 
+// The actor as the view knows it, through the per-thread cache: a change of
+// the view is seen by the next call; a view rebuilt from nothing (FLUSHALL)
+// is never mistaken for the one the cache saw.
+static const char *
+s_actor_role(const char *id)
+{
+    static char role[32];
+    json_t *actor = json_pack("{s:s, s:s}", "id", id, "role", "token_role");
+    json_t *person = cm_org_actor_current(store, OWNER, actor);
+    ck_assert_ptr_nonnull(person);
+    const char *status = json_string_value(json_object_get(person, "status"));
+    snprintf(role, sizeof role, "%s|%s",
+             json_string_value(json_object_get(person, "role")),
+             status ? status : "-");
+    ck_assert(json_is_array(json_object_get(person, "delegations")));
+    json_decref(person);
+    json_decref(actor);
+    return role;
+}
+
+START_TEST(test_cm_org_actor_current)
+{
+    s_org_event("personnel.staff.created",
+                "{\"id\":\"ST-9\",\"role\":\"cs_agent\","
+                "\"department\":\"desk\",\"status\":\"active\"}");
+    ck_assert_str_eq(s_actor_role("ST-9"), "cs_agent|active");
+    ck_assert_str_eq(s_actor_role("ST-9"), "cs_agent|active"); // cached
+    s_org_event("personnel.staff.updated",
+                "{\"id\":\"ST-9\",\"role\":\"dept_head\","
+                "\"department\":\"desk\",\"status\":\"suspended\"}");
+    ck_assert_str_eq(s_actor_role("ST-9"), "dept_head|inactive");
+    // Unknown to the view: the token's own facts.
+    ck_assert_str_eq(s_actor_role("ST-10"), "token_role|-");
+    // The view rebuilt from nothing with other facts: not the cached ones.
+    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "FLUSHALL", NULL);
+    freeReplyObject(reply);
+    s_org_event("personnel.staff.created",
+                "{\"id\":\"ST-9\",\"role\":\"technician\","
+                "\"department\":\"desk\",\"status\":\"active\"}");
+    ck_assert_str_eq(s_actor_role("ST-9"), "technician|active");
+}
+END_TEST
+
 Suite *
 cm_org_suite(void)
 {
@@ -91,7 +135,8 @@ cm_org_suite(void)
     tcase_add_unchecked_fixture(tc, server_start, server_stop);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, test_cm_org_department_open);
+    tcase_add_test(tc, test_cm_org_actor_current);
+    tcase_add_test(tc, test_cm_org_department_open); // last: stops Redis
     suite_add_tcase(s, tc);
     return s;
 }

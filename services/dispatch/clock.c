@@ -198,16 +198,22 @@ int
 clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set)
 {
     memset(set, 0, sizeof *set);
+    // Every target's clock in one round trip.
+    char ids[SLA_TARGET_COUNT][S_ID_MAX];
+    const char *id_list[SLA_TARGET_COUNT];
     for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        char id[S_ID_MAX];
-        snprintf(id, sizeof id, "%s:%s", subject, sla_target_name(t));
-        int rc =
-            cm_doc_read(store, &s_type, id, &set->docs[t], &set->versions[t]);
-        if (rc == CM_ENOTFOUND) {
+        snprintf(ids[t], sizeof ids[t], "%s:%s", subject, sla_target_name(t));
+        id_list[t] = ids[t];
+    }
+    int rc = cm_doc_read_many(store, &s_type, id_list, SLA_TARGET_COUNT,
+                              set->docs, set->versions);
+    if (rc != 0) {
+        clock_set_clear(set);
+        return rc;
+    }
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        if (!set->docs[t]) {
             set->versions[t] = CM_VERSION_NEW;
-        } else if (rc != 0) {
-            clock_set_clear(set);
-            return rc;
         }
     }
     return 0;

@@ -18,8 +18,8 @@
 // ---- clocks
 
 static int
-s_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
-                 calendar_t *calendar)
+s_read_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
+                      calendar_t *calendar)
 {
     const char *kind = cm_doc_text(r->data, "kind");
     const char *severity = cm_doc_string(r->data, "severity");
@@ -37,6 +37,21 @@ s_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
         rc = 0;
     }
     return rc;
+}
+
+// The SLA terms of the case and their calendar, read once per reaction
+// (every clock a reaction starts counts in the same ones).
+static int
+s_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
+                 calendar_t *calendar)
+{
+    if (!r->terms_read) {
+        r->terms_rc = s_read_terms_calendar(r, &r->terms, &r->calendar);
+        r->terms_read = true;
+    }
+    *terms = r->terms;
+    *calendar = r->calendar;
+    return r->terms_rc;
 }
 
 // Start clock `target` at start_ms. One that is there stays, unless

@@ -45,6 +45,10 @@ typedef struct {
     int64_t now;                // when we react
     json_t *record;             // the case record after the event (owned)
     clock_set_t clocks;         // the case's clocks (owned)
+    bool terms_read;            // terms and calendar below are read
+    int terms_rc;               // what reading them returned
+    sla_terms_t terms;          // the SLA terms of the case's kind
+    calendar_t calendar;        // and the calendar they count in
 } dispatch_reaction_t;
 
 // cm_consumer_fn for producer "intake": reads through store (the

@@ -33,7 +33,8 @@
     "onboarding=safety-audit audit=safety-audit procedures=safety-audit "      \
     "safety-trainings=safety-audit hazards=safety-audit "                      \
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \
-    "inspections=safety-audit"
+    "inspections=safety-audit "                                                \
+    "webhooks=webhooks"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

@@ -96,6 +96,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"finance", safety_events_on_producer},
     {"inventory", safety_events_on_producer},
     {"assets", safety_events_on_producer},
+    {"webhooks", safety_events_on_producer},
     {"ingest", safety_events_on_ingest},
     {NULL, NULL},
 };
