@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 static const char *const s_default_names[] = {
-    "broker",   "hub",     "gateway",   "personnel",    "intake",
-    "dispatch", "finance", "inventory", "safety-audit", NULL,
-    // Services still being written join here (assets, webhooks).
+    "broker",  "hub",       "gateway",      "personnel", "intake", "dispatch",
+    "finance", "inventory", "safety-audit", "webhooks",  NULL,
+    // Services still being written join here (assets).
 };
 
 static int
