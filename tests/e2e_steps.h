@@ -36,5 +36,6 @@ void e2e_add_personnel(TCase *tc);
 void e2e_add_inventory(TCase *tc);
 void e2e_add_safety(TCase *tc);
 void e2e_add_webhooks(TCase *tc);
+void e2e_add_logistics(TCase *tc);
 
 #endif

@@ -571,6 +571,7 @@ e2e_suite(void)
     e2e_add_inventory(tc);
     e2e_add_safety(tc);
     e2e_add_webhooks(tc);
+    e2e_add_logistics(tc);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -74,6 +74,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"safety-audit", dispatch_events_on_safety,
      CM_ORG_SAFETY_TOPIC}, // + training records
     {"inventory", work_request_on_event},
+    {"logistics", work_request_on_event},
     {"personnel", cm_org_consume}, // the org view (cm_org)
     {NULL, NULL},
 };

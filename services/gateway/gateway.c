@@ -34,7 +34,8 @@
     "safety-trainings=safety-audit hazards=safety-audit "                      \
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \
     "inspections=safety-audit "                                                \
-    "webhooks=webhooks"
+    "webhooks=webhooks "                                                       \
+    "vehicles=logistics trip-requests=logistics"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

@@ -67,6 +67,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"dispatch", delivery_on_event},
     {"finance", delivery_on_event},
     {"inventory", delivery_on_event},
+    {"logistics", delivery_on_event},
     {"assets", delivery_on_event},
     {"ingest", delivery_on_event},
     {NULL, NULL},
