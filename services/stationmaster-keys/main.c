@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 static const char *const s_default_names[] = {
-    "broker",  "hub",       "gateway",      "personnel", "intake", "dispatch",
-    "finance", "inventory", "safety-audit", "webhooks",  NULL,
+    "broker",  "hub",       "gateway",      "personnel", "intake",   "dispatch",
+    "finance", "inventory", "safety-audit", "logistics", "webhooks", NULL,
     // Services still being written join here (assets).
 };
 
