@@ -114,7 +114,7 @@ $(BUILD)/%.o: %.c
 
 # ---- targets -----------------------------------------------------------------
 .PHONY: all deps run test unit itest asan check format format-check lint tidy lint-api \
-        lint-events bench compose-check clean
+        lint-events bench compose-check compose-smoke compose-faults clean
 
 all: $(LIBCOMMON) $(BINS) $(TESTS) $(ITESTS) $(BENCH_BINS)
 
@@ -172,6 +172,15 @@ lint-events:
 compose-check:
 	@if [ -f docker/compose.yml ]; then \
 	  docker-compose -f docker/compose.yml config -q && echo "compose: ok"; fi
+
+# Run docker/compose.yml for real (docs/deploy.md, "Smoke test"): engine,
+# images, the README walk-through through nginx. Root, network for apt.
+compose-smoke:
+	@scripts/compose-smoke
+
+# Scaling and container faults under load; prints a table (docs/deploy.md).
+compose-faults:
+	@scripts/compose-faults
 
 check: deps
 	@scripts/install-deps --all

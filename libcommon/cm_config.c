@@ -55,6 +55,10 @@ const cm_config_option_t cm_config_common_options[] = {
      "debug, info, notice, warn or error"},
     {"approvals/file", CM_CONFIG_STRING, "config/approvals.cfg", 0, 0, false,
      "the approval matrix (ZPL) services read at start"},
+    {"curve/secret_key_file", CM_CONFIG_STRING, "", 0, 0, false,
+     "this process's CURVE key pair (stationmaster-keys; empty: plain TCP)"},
+    {"curve/public_dir", CM_CONFIG_STRING, "", 0, 0, false,
+     "broker.key, hub.key and clients/ (admitted keys) for CURVE"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 

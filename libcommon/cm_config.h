@@ -41,7 +41,8 @@ typedef struct {
 // redis/timeout_ms, broker/host, broker/port, broker/bind, hub/host,
 // hub/pub_port, hub/sub_port, hub/bind, service/workers, service/replica,
 // service/heartbeat_ms, service/deadline_ms, service/credit,
-// service/drain_ms, log/level. cm_config_load
+// service/drain_ms, log/level, approvals/file, curve/secret_key_file,
+// curve/public_dir (cm_curve.h). cm_config_load
 // always adds them; a program's own array holds only its own options.
 extern const cm_config_option_t cm_config_common_options[];
 

@@ -3,6 +3,8 @@
 
 #include <assert.h>
 
+#include "cm_curve.h"
+
 zsock_t *
 cm_events_sub_new(const char *endpoint)
 {
@@ -11,7 +13,8 @@ cm_events_sub_new(const char *endpoint)
     // Options first: most apply only to later connects (docs/libraries.md).
     zsock_set_rcvhwm(sub, CM_EVENTS_RCVHWM);
     zsock_set_subscribe(sub, CM_EVENTS_HELLO);
-    if (zsock_connect(sub, "%s", endpoint) != 0) {
+    if (cm_curve_client(sub, "hub") != 0
+        || zsock_connect(sub, "%s", endpoint) != 0) {
         zsock_destroy(&sub);
     }
     return sub;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_curve.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
@@ -39,7 +40,8 @@ cm_mdp_client_new(const char *endpoint)
     zsock_set_linger(self->sock, 0);
     zsock_set_immediate(self->sock, 1);
     zsock_set_sndtimeo(self->sock, 0);
-    if (zsock_connect(self->sock, "%s", endpoint) != 0) {
+    if (cm_curve_client(self->sock, "broker") != 0
+        || zsock_connect(self->sock, "%s", endpoint) != 0) {
         cm_log_warn("mdp.client.connect_failed", "endpoint", endpoint, "error",
                     zmq_strerror(errno));
         cm_mdp_client_destroy(&self);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_curve.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
 #include "cm_time.h"
@@ -240,7 +241,7 @@ cm_mdp_worker_new(const char *endpoint, const char *service, int credit,
     }
     zsock_set_linger(self->sock, 0);
     zsock_set_sndtimeo(self->sock, 0);
-    if (s_connect(self) != 0) {
+    if (cm_curve_client(self->sock, "broker") != 0 || s_connect(self) != 0) {
         cm_mdp_worker_destroy(&self);
     }
     return self;

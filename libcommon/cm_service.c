@@ -11,6 +11,7 @@
 
 #include "cm_approval.h"
 #include "cm_call.h"
+#include "cm_curve.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
@@ -561,6 +562,7 @@ cm_service_main(const cm_service_def_t *def, int argc, char **argv)
     cm_service_t *self = cm_service_new(def, config);
     cm_log_init(def->name, self->replica);
     cm_config_log(config);
+    cm_curve_setup_or_exit(config);
     int rc = cm_service_start(self) == 0 ? 0 : 1;
     while (rc == 0 && !s_stop_requested) {
         struct timespec pause = {0, S_SIGNAL_CHECK_MS * 1000000L};

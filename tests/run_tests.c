@@ -13,6 +13,7 @@ main(void)
         return test_call_serve(serve);
     }
     SRunner *runner = srunner_create(hub_suite());
+    srunner_add_suite(runner, curve_suite());
     srunner_add_suite(runner, gateway_suite());
     srunner_add_suite(runner, gateway_access_suite());
     srunner_add_suite(runner, gateway_events_suite());

@@ -7,6 +7,7 @@
 #include <check.h>
 
 Suite *hub_suite(void);
+Suite *curve_suite(void);
 Suite *gateway_suite(void);
 Suite *gateway_access_suite(void);
 Suite *gateway_events_suite(void);

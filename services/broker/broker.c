@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_curve.h"
 #include "cm_envelope.h"
 #include "cm_id.h"
 #include "cm_log.h"
@@ -632,7 +633,9 @@ s_bind(s_broker_t *self)
     self->router = zsock_new(ZMQ_ROUTER);
     assert(self->router);
     zsock_set_linger(self->router, 0);
-    int port = zsock_bind(self->router, "%s", self->endpoint);
+    int port = cm_curve_server(self->router) == 0
+                   ? zsock_bind(self->router, "%s", self->endpoint)
+                   : -1;
     if (port < 0) {
         cm_log_error("broker.bind_failed", "endpoint", self->endpoint, "error",
                      zmq_strerror(errno));

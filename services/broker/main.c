@@ -8,6 +8,7 @@
 
 #include "broker.h"
 #include "cm_config.h"
+#include "cm_curve.h"
 #include "cm_log.h"
 
 static const cm_config_option_t s_options[] = {
@@ -24,6 +25,7 @@ main(int argc, char **argv)
         cm_config_load_or_exit("broker", s_options, argc, argv);
     cm_log_init("broker", cm_config_str(config, "service/replica"));
     cm_config_log(config);
+    cm_curve_setup_or_exit(config);
     char endpoint[256];
     cm_config_endpoint(config, "broker/bind", "broker/port", endpoint,
                        sizeof endpoint);

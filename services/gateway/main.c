@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cm_config.h"
+#include "cm_curve.h"
 #include "cm_log.h"
 #include "gateway.h"
 
@@ -22,6 +23,7 @@ main(int argc, char **argv)
         cm_log_set_level((cm_log_level_t)level);
     }
     cm_config_log(config);
+    cm_curve_setup_or_exit(config);
     if (sodium_init() < 0) {
         cm_log_error("gateway.sodium_failed", "reason", "sodium_init");
         return EXIT_FAILURE;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_curve.h"
 #include "cm_log.h"
 #include "cm_outbox.h"
 #include "cm_redis.h"
@@ -98,7 +99,8 @@ s_xpub_new(const hub_options_t *options)
     // for a burst; consumers detect what is still lost by seq.
     zsock_set_sndhwm(xpub, options->sndhwm);
     zsock_set_xpub_welcome_msg(xpub, "sys.hello");
-    if (zsock_bind(xpub, "%s", options->pub_endpoint) < 0) {
+    if (cm_curve_server(xpub) != 0
+        || zsock_bind(xpub, "%s", options->pub_endpoint) < 0) {
         cm_log_error("hub.bind.failed", "endpoint", options->pub_endpoint,
                      "error", zmq_strerror(zmq_errno()));
         zsock_destroy(&xpub);

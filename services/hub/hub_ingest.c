@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cm_curve.h"
 #include "cm_envelope.h"
 #include "cm_id.h"
 #include "cm_log.h"
@@ -176,7 +177,7 @@ s_xsub_new(const char *endpoint)
 {
     zsock_t *xsub = zsock_new(ZMQ_XSUB);
     assert(xsub);
-    if (zsock_bind(xsub, "%s", endpoint) < 0) {
+    if (cm_curve_server(xsub) != 0 || zsock_bind(xsub, "%s", endpoint) < 0) {
         cm_log_error("hub.bind.failed", "endpoint", endpoint, "error",
                      zmq_strerror(zmq_errno()));
         zsock_destroy(&xsub);

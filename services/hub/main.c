@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cm_config.h"
+#include "cm_curve.h"
 #include "cm_log.h"
 #include "hub.h"
 
@@ -15,6 +16,7 @@ main(int argc, char **argv)
         cm_config_load_or_exit("hub", hub_config_options, argc, argv);
     cm_log_init("hub", cm_config_str(config, "service/replica"));
     cm_config_log(config);
+    cm_curve_setup_or_exit(config);
     hub_options_t options;
     hub_options_from_config(config, &options);
     hub_t *hub = hub_new(&options);
