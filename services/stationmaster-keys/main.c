@@ -26,8 +26,9 @@
 #include <unistd.h>
 
 static const char *const s_default_names[] = {
-    "broker",  "hub",       "gateway",      "personnel", "intake",   "dispatch",
-    "finance", "inventory", "safety-audit", "assets", "logistics", "webhooks", NULL,
+    "broker",    "hub",      "gateway",   "personnel",    "intake",
+    "dispatch",  "finance",  "inventory", "safety-audit", "assets",
+    "logistics", "webhooks", NULL,
     // A new program joins here.
 };
 
