@@ -8,6 +8,7 @@
 
 #include "cm_action.h"
 #include "cm_doc.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
@@ -249,10 +250,10 @@ s_holds(const json_t *step, const json_t *person, const char *dept)
         return strcmp(cm_doc_text(person, "role"), "station_head") == 0;
     }
     if (strcmp(role, "dept_head") == 0) {
-        return s_array_has(json_object_get(person, "heads"), where);
+        return cm_org_heads(person, where);
     }
     if (strcmp(role, "deputy_head") == 0) {
-        return s_array_has(json_object_get(person, "oversees"), where);
+        return cm_org_oversees(person, where);
     }
     return strcmp(cm_doc_text(person, "role"), role) == 0
            && strcmp(cm_doc_text(person, "department"), where) == 0;

@@ -585,6 +585,32 @@ cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor)
     return person;
 }
 
+// True when the string array at actor[member] holds department.
+static bool
+s_listed(const json_t *actor, const char *member, const char *department)
+{
+    const json_t *list = json_object_get(actor, member);
+    for (size_t i = 0; department && i < json_array_size(list); i++) {
+        const char *code = json_string_value(json_array_get(list, i));
+        if (code && strcmp(code, department) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+cm_org_heads(const json_t *actor, const char *department)
+{
+    return s_listed(actor, "heads", department);
+}
+
+bool
+cm_org_oversees(const json_t *actor, const char *department)
+{
+    return s_listed(actor, "oversees", department);
+}
+
 // ---- the actor cache
 // Each thread keeps the facts of the people it served, keyed by owner and
 // id, with the view's generation they were read at. Every change of the

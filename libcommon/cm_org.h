@@ -110,6 +110,12 @@ json_t *cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor);
 json_t *cm_org_actor_current(cm_store_t *store, const char *owner,
                              const json_t *actor);
 
+// True when the actor's facts (cm_org_actor) list department in `heads`
+// (they head it) or in `oversees` (the deputy assigned to it). False for a
+// NULL department.
+bool cm_org_heads(const json_t *actor, const char *department);
+bool cm_org_oversees(const json_t *actor, const char *department);
+
 // Replace the request's actor with cm_org_actor_current. 0, or -1 after
 // answering 403 "account_inactive" (suspended or left) or 503.
 int cm_org_refresh_actor(cm_ctx_t *ctx);

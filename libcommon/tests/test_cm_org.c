@@ -127,6 +127,20 @@ START_TEST(test_cm_org_actor_current)
 }
 END_TEST
 
+START_TEST(test_cm_org_heads_oversees)
+{
+    json_t *actor = json_pack("{s:s, s:[s], s:[s, s]}", "id", "ST-3", "heads",
+                              "desk", "oversees", "tech", "finance");
+    ck_assert(cm_org_heads(actor, "desk"));
+    ck_assert(!cm_org_heads(actor, "tech"));
+    ck_assert(cm_org_oversees(actor, "finance"));
+    ck_assert(!cm_org_oversees(actor, "desk"));
+    ck_assert(!cm_org_heads(actor, NULL));
+    ck_assert(!cm_org_oversees(NULL, "tech"));
+    json_decref(actor);
+}
+END_TEST
+
 Suite *
 cm_org_suite(void)
 {
@@ -135,6 +149,7 @@ cm_org_suite(void)
     tcase_add_unchecked_fixture(tc, server_start, server_stop);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_cm_org_heads_oversees);
     tcase_add_test(tc, test_cm_org_actor_current);
     tcase_add_test(tc, test_cm_org_department_open); // last: stops Redis
     suite_add_tcase(s, tc);

@@ -11,6 +11,7 @@
 #include "cm_approval.h"
 #include "cm_list.h"
 #include "cm_log.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
@@ -164,14 +165,7 @@ static const char *
 s_class(const cm_action_t *a)
 {
     const char *department = cm_doc_text(a->doc, "department");
-    const json_t *heads = json_object_get(a->actor, "heads");
-    for (size_t i = 0; i < json_array_size(heads); i++) {
-        const char *code = json_string_value(json_array_get(heads, i));
-        if (code && strcmp(code, department) == 0) {
-            return "own_head";
-        }
-    }
-    return NULL;
+    return cm_org_heads(a->actor, department) ? "own_head" : NULL;
 }
 
 static json_t *
@@ -403,19 +397,6 @@ static const cm_filter_t s_filters[] = {
     {NULL},
 };
 
-static bool
-s_listed(const json_t *actor, const char *key, const char *value)
-{
-    const json_t *list = json_object_get(actor, key);
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        const char *item = json_string_value(json_array_get(list, i));
-        if (item && strcmp(item, value) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 // Need-to-know: the claimant, finance, the station's management, auditors,
 // and the head or deputy over the claim's department.
 static bool
@@ -426,8 +407,8 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
     return cm_validate_name_in(FINANCE_READERS, cm_ctx_actor_role(ctx))
            || finance_is_system(ctx)
            || strcmp(cm_doc_text(doc, "claimant"), cm_ctx_actor_id(ctx)) == 0
-           || s_listed(actor, "heads", department)
-           || s_listed(actor, "oversees", department);
+           || cm_org_heads(actor, department)
+           || cm_org_oversees(actor, department);
 }
 
 static json_t *

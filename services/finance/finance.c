@@ -175,15 +175,8 @@ finance_keeper_guard(const json_t *actor, const json_t *doc)
     if (strcmp(role, "finance") == 0) {
         return dept && strcmp(dept, FINANCE_DEPARTMENT) == 0;
     }
-    const json_t *heads = json_object_get(actor, "heads");
-    for (size_t i = 0;
-         strcmp(role, "dept_head") == 0 && i < json_array_size(heads); i++) {
-        const char *code = json_string_value(json_array_get(heads, i));
-        if (code && strcmp(code, FINANCE_DEPARTMENT) == 0) {
-            return true;
-        }
-    }
-    return false;
+    return strcmp(role, "dept_head") == 0
+           && cm_org_heads(actor, FINANCE_DEPARTMENT);
 }
 
 bool

@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "cm_org.h"
 #include "cm_validate.h"
 
 #define S_READS_ALL      "station_head auditor"
@@ -54,8 +55,7 @@ access_in_departments(const json_t *actor, const char *dept)
         return false;
     }
     return strcmp(s_text(actor, "department"), dept) == 0
-           || s_listed(json_object_get(actor, "heads"), dept)
-           || s_listed(json_object_get(actor, "oversees"), dept);
+           || cm_org_heads(actor, dept) || cm_org_oversees(actor, dept);
 }
 
 json_t *

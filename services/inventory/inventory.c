@@ -146,19 +146,6 @@ inventory_key(char *buf, const char *kind, const char *id)
     return key;
 }
 
-static bool
-s_heads(const json_t *actor, const char *department)
-{
-    const json_t *heads = json_object_get(actor, "heads");
-    for (size_t i = 0; i < json_array_size(heads); i++) {
-        const char *code = json_string_value(json_array_get(heads, i));
-        if (code && strcmp(code, department) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 bool
 inventory_keeper_guard(const json_t *actor, const json_t *doc)
 {
@@ -175,7 +162,7 @@ inventory_keeper_guard(const json_t *actor, const json_t *doc)
         return dept && strcmp(dept, INVENTORY_DEPARTMENT) == 0;
     }
     return strcmp(role, "dept_head") == 0
-           && s_heads(actor, INVENTORY_DEPARTMENT);
+           && cm_org_heads(actor, INVENTORY_DEPARTMENT);
 }
 
 bool

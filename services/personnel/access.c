@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cm_doc.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_validate.h"
 #include "personnel.h"
@@ -32,12 +33,8 @@ access_oversees(const json_t *actor, const char *department)
     if (!department || strcmp(cm_doc_text(actor, "role"), "deputy_head") != 0) {
         return false;
     }
-    const json_t *oversees = json_object_get(actor, "oversees");
-    for (size_t i = 0; i < json_array_size(oversees); i++) {
-        const char *code = json_string_value(json_array_get(oversees, i));
-        if (code && strcmp(code, department) == 0) {
-            return true;
-        }
+    if (cm_org_oversees(actor, department)) {
+        return true;
     }
     return false;
 }
@@ -58,14 +55,7 @@ access_manages(const json_t *actor, const char *department)
     if (access_oversees(actor, department)) {
         return true;
     }
-    const json_t *heads = json_object_get(actor, "heads");
-    for (size_t i = 0; department && i < json_array_size(heads); i++) {
-        const char *code = json_string_value(json_array_get(heads, i));
-        if (code && strcmp(code, department) == 0) {
-            return true;
-        }
-    }
-    return false;
+    return cm_org_heads(actor, department);
 }
 
 bool
