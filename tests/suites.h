@@ -40,5 +40,6 @@ int test_call_serve(const char *name);
 Suite *intake_bounds_suite(void);
 Suite *intake_access_suite(void);
 Suite *intake_desk_suite(void);
+Suite *intake_search_suite(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include "intake_events.h"
 #include "satisfaction.h"
 #include "visit_routes.h"
+#include "volume.h"
 
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
@@ -29,6 +30,7 @@ const cm_route_t intake_routes[] = {
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
     {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
+    {"GET", "/v1/reports/volume", volume_get_report},
     {"POST", "/internal/satisfaction", satisfaction_internal},
     {NULL, NULL, NULL},
 };
