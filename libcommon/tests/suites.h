@@ -26,5 +26,6 @@ Suite *cm_list_suite(void);
 Suite *cm_org_suite(void);
 Suite *cm_csv_suite(void);
 Suite *cm_action_suite(void);
+Suite *cm_attach_suite(void);
 
 #endif
