@@ -41,5 +41,6 @@ Suite *intake_bounds_suite(void);
 Suite *intake_access_suite(void);
 Suite *intake_desk_suite(void);
 Suite *intake_search_suite(void);
+Suite *intake_attach_suite(void);
 
 #endif
