@@ -649,7 +649,7 @@ cm_attach_reply(cm_ctx_t *ctx, const json_t *meta, const unsigned char *data,
         bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
                      || (c >= '0' && c <= '9') || strchr("!#$&+-.^_`|~", c);
         if (e + 4 < sizeof encoded) {
-            if (plain && c) {
+            if (plain) {
                 encoded[e++] = (char)c;
             } else {
                 e += (size_t)snprintf(encoded + e, 4, "%%%02X", c);

@@ -35,5 +35,6 @@ json_t *e2e_budget_step(int who, const char *id, const char *action);
 void e2e_add_personnel(TCase *tc);
 void e2e_add_inventory(TCase *tc);
 void e2e_add_safety(TCase *tc);
+void e2e_add_desk(TCase *tc);
 
 #endif

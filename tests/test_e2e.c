@@ -570,6 +570,7 @@ e2e_suite(void)
     e2e_add_personnel(tc);
     e2e_add_inventory(tc);
     e2e_add_safety(tc);
+    e2e_add_desk(tc);
     suite_add_tcase(suite, tc);
     return suite;
 }
