@@ -874,7 +874,11 @@ cm_attach_upload_handler(cm_ctx_t *ctx, const cm_attach_route_t *route)
     const char *doc_id = cm_doc_text(old, "id");
     int64_t count = cm_attach_count(cm_ctx_store(ctx), owner, doc_id);
     cm_attach_upload_t upload;
-    json_t *problem = s_refuse_upload(route, old, count);
+    json_t *problem =
+        route->may_write && !route->may_write(ctx, old)
+            ? cm_problem_new(403, "forbidden",
+                             "You may not attach files to this document.")
+            : s_refuse_upload(route, old, count);
     if (!problem) {
         problem = cm_attach_read(ctx, &route->config, &upload);
     }

@@ -137,6 +137,9 @@ typedef struct {
     // May the document take attachments now (its state)? NULL: always.
     // False: 409.
     bool (*accepts)(const json_t *doc);
+    // May the caller (of write_roles, who reads it) attach to the document?
+    // NULL: yes. False: 403.
+    bool (*may_write)(cm_ctx_t *ctx, const json_t *doc);
     // Who deletes besides the uploader (a desk, a head). NULL: nobody.
     bool (*may_delete)(cm_ctx_t *ctx, const json_t *doc);
 } cm_attach_route_t;

@@ -42,5 +42,6 @@ Suite *intake_access_suite(void);
 Suite *intake_desk_suite(void);
 Suite *intake_search_suite(void);
 Suite *intake_attach_suite(void);
+Suite *dispatch_attach_suite(void);
 
 #endif
