@@ -13,6 +13,8 @@
 //   sm:{intake}:idx:case_word:<token>   sorted set, member = case id,
 //                                       score = the case's creation ms
 // A PATCH of subject or description moves exactly the tokens that changed.
+// Cases stored before the index existed enter it at their next text change
+// (no backfill).
 // The score never changes afterwards, so a search lists the newest
 // recorded cases first and other writes leave the word index alone.
 //
