@@ -9,6 +9,7 @@
 #include "access.h"
 #include "case.h"
 #include "cm_list.h"
+#include "cm_log.h"
 #include "cm_problem.h"
 #include "cm_redis.h"
 #include "cm_status.h"
@@ -160,7 +161,6 @@ typedef struct {
     size_t bytes;                // of the page's items
     char last[CM_STORE_KEY_MAX]; // cursor after the last entry walked
     bool more;                   // entries follow `last`
-    size_t scanned;              // entries walked
 } s_search_t;
 
 static json_t *
@@ -199,83 +199,6 @@ s_parse_words(s_search_t *s, const char *q)
     return problem;
 }
 
-// Put the rarest token's key first; 0 and *empty when a token is in no
-// case, or a status.
-static int
-s_order_by_size(s_search_t *s, bool *empty)
-{
-    cm_redis_t *redis = cm_store_redis(cm_ctx_store(s->ctx));
-    int64_t sizes[CASE_SEARCH_WORDS] = {0};
-    for (size_t i = 0; i < s->key_count; i++) {
-        const char *argv[] = {"ZCARD", s->keys[i]};
-        if (cm_redis_append(redis, 2, argv, NULL) != 0) {
-            return CM_EUNAVAILABLE;
-        }
-    }
-    int rc = 0;
-    for (size_t i = 0; i < s->key_count; i++) {
-        redisReply *reply = cm_redis_read(redis);
-        if (!reply || cm_redis_reply_int(reply, &sizes[i]) != 0) {
-            rc = reply ? CM_EINTERNAL : CM_EUNAVAILABLE;
-        }
-        if (reply) {
-            freeReplyObject(reply);
-        }
-        if (!reply) {
-            return rc; // the connection is gone: nothing more to read
-        }
-    }
-    size_t rarest = 0;
-    for (size_t i = 1; i < s->key_count; i++) {
-        rarest = sizes[i] < sizes[rarest] ? i : rarest;
-    }
-    *empty = sizes[rarest] == 0;
-    if (rarest != 0) {
-        char held[CM_STORE_KEY_MAX];
-        memcpy(held, s->keys[0], sizeof held);
-        memcpy(s->keys[0], s->keys[rarest], sizeof held);
-        memcpy(s->keys[rarest], held, sizeof held);
-    }
-    return rc;
-}
-
-// Clear keep[i] for the members of page missing from any other token's
-// index (one ZMSCORE per other token, pipelined). 0 or a status.
-static int
-s_intersect(s_search_t *s, const cm_page_t *page, bool *keep)
-{
-    cm_redis_t *redis = cm_store_redis(cm_ctx_store(s->ctx));
-    const char **argv = calloc(page->count + 2, sizeof(char *));
-    assert(argv);
-    argv[0] = "ZMSCORE";
-    for (size_t i = 0; i < page->count; i++) {
-        argv[i + 2] = page->members[i];
-    }
-    int rc = 0;
-    size_t sent = 0;
-    for (size_t k = 1; rc == 0 && k < s->key_count; k++) {
-        argv[1] = s->keys[k];
-        rc = cm_redis_append(redis, (int)page->count + 2, argv, NULL);
-        sent += rc == 0;
-    }
-    free(argv);
-    for (size_t k = 0; k < sent; k++) {
-        redisReply *reply = cm_redis_read(redis);
-        if (!reply) {
-            return CM_EUNAVAILABLE;
-        }
-        if (reply->type != REDIS_REPLY_ARRAY
-            || reply->elements != page->count) {
-            rc = CM_EINTERNAL;
-        }
-        for (size_t i = 0; rc == 0 && i < page->count; i++) {
-            keep[i] = keep[i] && reply->element[i]->type != REDIS_REPLY_NIL;
-        }
-        freeReplyObject(reply);
-    }
-    return rc;
-}
-
 // Take the stored item of a matching case into the page when it passes
 // the filters and need-to-know. False when the page is full before it.
 static bool
@@ -299,88 +222,173 @@ s_take(s_search_t *s, const char *stored, int64_t version)
     return true;
 }
 
-// One batch of the walked index: intersect, read the items, take them.
+// The walk, inside Redis in one round trip (read-only; every key is a
+// word index of {intake}). KEYS: the words' sets. ARGV: limit (matches
+// wanted), scan (entries to walk at most), the cursor's score ("+inf" for
+// the first page) and member ("" for none: start at the score). It walks
+// the smallest set newest first (ties by member, descending, as ZRANGE REV
+// orders them), keeps the members present in every other set, and returns
+// {matches as member, score pairs, more (0/1), last score, last member}.
+static const char s_walk_lua[] =
+    "local limit, scan = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+    "local max, after = ARGV[3], ARGV[4]\n"
+    "local rarest, size = 1, redis.call('ZCARD', KEYS[1])\n"
+    "for k = 2, #KEYS do\n"
+    "  local n = redis.call('ZCARD', KEYS[k])\n"
+    "  if n < size then rarest, size = k, n end\n"
+    "end\n"
+    "local out, walked, offset, more = {}, 0, 0, 0\n"
+    "local last_s, last_m = '', ''\n"
+    "if size == 0 then return {out, 0, '', ''} end\n"
+    "local max_n = tonumber(max)\n"
+    "while true do\n"
+    "  local rows = redis.call('ZRANGE', KEYS[rarest], max, '-inf', "
+    "'BYSCORE',\n"
+    "    'REV', 'LIMIT', offset, 500, 'WITHSCORES')\n"
+    "  if #rows == 0 then more = 0 break end\n"
+    "  offset = offset + #rows / 2\n"
+    "  local stop = false\n"
+    "  for i = 1, #rows, 2 do\n"
+    "    local m, sc = rows[i], rows[i + 1]\n"
+    "    if not (after ~= '' and tonumber(sc) == max_n and m >= after) then\n"
+    "      if #out / 2 >= limit or walked >= scan then\n"
+    "        more, stop = 1, true break\n"
+    "      end\n"
+    "      walked = walked + 1\n"
+    "      local hit = true\n"
+    "      for k = 1, #KEYS do\n"
+    "        if k ~= rarest and not redis.call('ZSCORE', KEYS[k], m) then\n"
+    "          hit = false break\n"
+    "        end\n"
+    "      end\n"
+    "      last_s, last_m = sc, m\n"
+    "      if hit then out[#out + 1] = m out[#out + 1] = sc end\n"
+    "    end\n"
+    "  end\n"
+    "  if stop then break end\n"
+    "  if #rows / 2 < 500 then more = 0 break end\n"
+    "end\n"
+    "return {out, more, last_s, last_m}\n";
+
+// The cursor "<score>:<member>" into score and member: 0, or -1.
 static int
-s_batch(s_search_t *s, const cm_page_t *page)
+s_parse_cursor(const char *cursor, char *score, char *member, size_t size)
 {
-    bool *keep = malloc((page->count + 1) * sizeof(bool));
-    char **doc_keys = calloc(page->count + 1, sizeof(char *));
-    size_t *at = calloc(page->count + 1, sizeof(size_t));
-    assert(keep && doc_keys && at);
-    for (size_t i = 0; i < page->count; i++) {
-        keep[i] = true;
+    const char *colon = cursor ? strchr(cursor, ':') : NULL;
+    if (!colon || colon == cursor || (size_t)(colon - cursor) >= 24
+        || strlen(colon + 1) >= size || !colon[1]) {
+        return -1;
     }
-    int rc = s_intersect(s, page, keep);
-    size_t n = 0;
-    for (size_t i = 0; rc == 0 && i < page->count; i++) {
-        if (keep[i]) {
-            char key[CM_STORE_KEY_MAX];
-            doc_keys[n] = strdup(
-                cm_doc_key(&case_type, page->members[i], key, sizeof key) ? key
-                                                                          : "");
-            assert(doc_keys[n]);
-            at[n++] = i;
+    for (const char *p = cursor; p < colon; p++) {
+        if (*p < '0' || *p > '9') {
+            return -1;
         }
     }
+    snprintf(score, 24, "%.*s", (int)(colon - cursor), cursor);
+    snprintf(member, size, "%s", colon + 1);
+    return 0;
+}
+
+// Read the items of the matches (member, score pairs of reply) and take
+// those that pass the filters and need-to-know into the page. 0 or a status.
+static int
+s_take_matches(s_search_t *s, const redisReply *matches, bool walk_more,
+               const char *walk_last)
+{
+    size_t n = matches->elements / 2;
+    char **keys = calloc(n + 1, sizeof(char *));
     cm_doc_t *docs = calloc(n + 1, sizeof *docs);
-    assert(docs);
-    if (rc == 0 && n > 0) {
-        rc = cm_store_get_many(cm_ctx_store(s->ctx),
-                               (const char *const *)doc_keys, n, "item", docs);
+    assert(keys && docs);
+    for (size_t i = 0; i < n; i++) {
+        char key[CM_STORE_KEY_MAX];
+        const char *id = matches->element[2 * i]->str;
+        keys[i] = strdup(
+            id && cm_doc_key(&case_type, id, key, sizeof key) ? key : "");
+        assert(keys[i]);
     }
-    // Walk the batch in order; matches in it are at[0..n).
-    size_t next_match = 0;
-    for (size_t i = 0; rc == 0 && i < page->count; i++) {
-        if (json_array_size(s->items) >= s->query->limit
-            || s->scanned >= CASE_SEARCH_SCAN) {
+    int rc = n ? cm_store_get_many(cm_ctx_store(s->ctx),
+                                   (const char *const *)keys, n, "item", docs)
+               : 0;
+    s->more = walk_more;
+    snprintf(s->last, sizeof s->last, "%s", walk_last);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!s_take(s, docs[i].json, docs[i].version)) {
+            // The page is full before this match: resume after the last
+            // one taken (or where the page started).
+            const redisReply *prev_m = i ? matches->element[2 * i - 2] : NULL;
+            const redisReply *prev_s = i ? matches->element[2 * i - 1] : NULL;
+            if (prev_m) {
+                snprintf(s->last, sizeof s->last, "%s:%s", prev_s->str,
+                         prev_m->str);
+            } else {
+                snprintf(s->last, sizeof s->last, "%s",
+                         s->query->cursor ? s->query->cursor : "");
+            }
             s->more = true;
             break;
         }
-        if (next_match < n && at[next_match] == i) {
-            const cm_doc_t *d = &docs[next_match++];
-            if (!s_take(s, d->json, d->version)) {
-                s->more = true; // resume at this one
-                break;
-            }
-        }
-        s->scanned++;
-        if (!cm_page_cursor(s->last, sizeof s->last, page, i)) {
-            rc = CM_EINTERNAL;
-        }
-        s->more = i + 1 < page->count || page->next_cursor;
     }
-    if (rc == 0 && n > 0) {
+    if (rc == 0 && n) {
         cm_docs_clear(docs, n);
     }
     free(docs);
-    cm_store_strings_free(&doc_keys, n);
-    free(keep);
-    free(at);
+    cm_store_strings_free(&keys, n);
     return rc;
 }
 
+// The search: one script walk, one read of the matches' items.
 static int
 s_walk(s_search_t *s)
 {
-    char *cursor = s->query->cursor ? strdup(s->query->cursor) : NULL;
-    int rc = 0;
-    s->more = true;
-    while (rc == 0 && s->more && json_array_size(s->items) < s->query->limit
-           && s->scanned < CASE_SEARCH_SCAN) {
-        size_t room = CASE_SEARCH_SCAN - s->scanned;
-        cm_page_t page;
-        rc = cm_store_list(cm_ctx_store(s->ctx), s->keys[0], cursor,
-                           room < CASE_SEARCH_BATCH ? room : CASE_SEARCH_BATCH,
-                           false, &page);
-        if (rc == 0) {
-            s->more = false;
-            rc = s_batch(s, &page);
-            free(cursor);
-            cursor = page.next_cursor ? strdup(page.next_cursor) : NULL;
-            cm_page_clear(&page);
-        }
+    char score[24] = "+inf";
+    char member[CM_STORE_KEY_MAX] = "";
+    if (s->query->cursor
+        && s_parse_cursor(s->query->cursor, score, member, sizeof member)
+               != 0) {
+        return CM_EINVAL;
     }
-    free(cursor);
+    char limit[24];
+    char scan[24];
+    char numkeys[24];
+    snprintf(limit, sizeof limit, "%zu", s->query->limit);
+    snprintf(scan, sizeof scan, "%d", CASE_SEARCH_SCAN);
+    snprintf(numkeys, sizeof numkeys, "%zu", s->key_count);
+    const char *argv[3 + CASE_SEARCH_WORDS + 4];
+    int argc = 0;
+    argv[argc++] = "EVAL";
+    argv[argc++] = s_walk_lua;
+    argv[argc++] = numkeys;
+    for (size_t i = 0; i < s->key_count; i++) {
+        argv[argc++] = s->keys[i];
+    }
+    argv[argc++] = limit;
+    argv[argc++] = scan;
+    argv[argc++] = score;
+    argv[argc++] = member;
+    redisReply *reply = cm_redis_command(cm_store_redis(cm_ctx_store(s->ctx)),
+                                         argc, argv, NULL);
+    if (!reply) {
+        return CM_EUNAVAILABLE;
+    }
+    int rc = 0;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4
+        || reply->element[0]->type != REDIS_REPLY_ARRAY
+        || reply->element[0]->elements % 2 != 0) {
+        cm_log_error("case.search_failed", "error",
+                     reply->type == REDIS_REPLY_ERROR ? reply->str : "reply");
+        rc = CM_EINTERNAL;
+    } else {
+        const redisReply *last_s = reply->element[2];
+        const redisReply *last_m = reply->element[3];
+        char last[CM_STORE_KEY_MAX] = "";
+        if (last_s->type == REDIS_REPLY_STRING && last_s->len > 0) {
+            snprintf(last, sizeof last, "%s:%s", last_s->str,
+                     last_m->type == REDIS_REPLY_STRING ? last_m->str : "");
+        }
+        rc = s_take_matches(s, reply->element[0],
+                            reply->element[1]->integer != 0 && *last, last);
+    }
+    freeReplyObject(reply);
     return rc;
 }
 
@@ -414,13 +422,7 @@ case_words_search(cm_ctx_t *ctx)
         cm_ctx_fail(ctx, problem);
         return;
     }
-    bool empty = false;
-    int rc = s_order_by_size(&s, &empty);
-    if (rc == 0 && !empty) {
-        rc = s_walk(&s);
-    } else if (rc == 0) {
-        s.more = false;
-    }
+    int rc = s_walk(&s);
     if (rc == CM_EINVAL) {
         cm_ctx_fail(ctx, s_bad("cursor", "is not a cursor of this search"));
     } else if (rc) {

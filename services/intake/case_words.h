@@ -18,13 +18,15 @@
 // The score never changes afterwards, so a search lists the newest
 // recorded cases first and other writes leave the word index alone.
 //
-// A search walks the index of its rarest token (ZCARD of each, one round
-// trip) a batch at a time, keeps the ids present in every other token's
-// index (ZMSCORE, one per other token and batch), then reads the stored list
-// items of those (one pipelined read) and applies the list filters and
-// need-to-know. At most CASE_SEARCH_SCAN entries are walked per call: a
-// page may hold fewer than `limit` items while next_cursor says where to go
-// on, as a list with combined filters does. Never a scan of the cases.
+// A search is one read-only Lua script (EVAL; every key a word index of
+// {intake}): it takes the sizes of the tokens' sets, walks the smallest
+// newest first, 500 entries a read, and keeps the ids present in every
+// other set (ZSCORE), until it has `limit` of them or walked
+// CASE_SEARCH_SCAN entries; then one pipelined read of the matches' stored
+// list items, to which the list filters and need-to-know apply. A page may
+// therefore hold fewer than `limit` items while next_cursor ("<creation
+// ms>:<id>", valid whichever set is walked next) says where to go on, as a
+// list with combined filters does. Never a scan of the cases.
 #ifndef INTAKE_CASE_WORDS_H
 #define INTAKE_CASE_WORDS_H
 
@@ -39,7 +41,6 @@
 #define CASE_WORDS_MAX    512  // distinct tokens one case indexes
 #define CASE_SEARCH_WORDS 8    // tokens one query may hold
 #define CASE_SEARCH_SCAN  2000 // index entries one search call may walk
-#define CASE_SEARCH_BATCH 500  // entries read per round
 
 // Add the tokens of text (may be NULL) as keys of set (a JSON object), until
 // it holds max keys.
