@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "cm_attach.h"
+#include "cm_attach_routes.h"
 #include "cm_log.h"
 #include "workorder.h"
 

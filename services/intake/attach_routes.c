@@ -4,7 +4,7 @@
 
 #include "access.h"
 #include "case.h"
-#include "cm_attach.h"
+#include "cm_attach_routes.h"
 #include "cm_log.h"
 
 // A closed or cancelled case takes no attachments.
