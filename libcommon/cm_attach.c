@@ -184,6 +184,18 @@ s_part_headers(const char *head, size_t n, char **filename, char *type,
     }
 }
 
+// Just past the first delimiter (mark without its CRLF may open the
+// body), or NULL.
+static const unsigned char *
+s_first_part(const unsigned char *body, size_t size, const char *mark, size_t m)
+{
+    if (size >= m - 2 && memcmp(body, mark + 2, m - 2) == 0) {
+        return body + m - 2;
+    }
+    const unsigned char *p = s_find(body, size, mark, m);
+    return p ? p + m : NULL;
+}
+
 // The one file part of a multipart/form-data body into upload. NULL, or
 // a 400 problem.
 static json_t *
@@ -200,14 +212,7 @@ s_multipart(const char *content_type, const unsigned char *body, size_t size,
     }
     int m = snprintf(mark, sizeof mark, "\r\n--%s", boundary);
     assert(m > 0 && (size_t)m < sizeof mark);
-    // The first delimiter may open the body without the CRLF before it.
-    const unsigned char *p = NULL;
-    if (size >= (size_t)m - 2 && memcmp(body, mark + 2, (size_t)m - 2) == 0) {
-        p = body + m - 2;
-    } else {
-        p = s_find(body, size, mark, (size_t)m);
-        p = p ? p + m : NULL;
-    }
+    const unsigned char *p = s_first_part(body, size, mark, (size_t)m);
     size_t files = 0;
     while (p && (size_t)(body + size - p) >= 2 && memcmp(p, "--", 2) != 0) {
         const unsigned char *end = body + size;
