@@ -235,6 +235,50 @@ cm_ctx_accepts(const cm_ctx_t *self, const char *type)
     return accept && strcmp(accept, type) == 0;
 }
 
+int
+cm_ctx_body_bytes(const cm_ctx_t *self, const char **content_type,
+                  unsigned char **data, size_t *size)
+{
+    assert(self && content_type && data && size);
+    const char *type = cm_envelope_string(self->request, "content_type");
+    const json_t *body = json_object_get(self->request, "body");
+    if (!type || !json_is_string(body)) {
+        return -1;
+    }
+    size_t length = json_string_length(body);
+    unsigned char *bytes = malloc(length / 4 * 3 + 3);
+    assert(bytes);
+    size_t used = 0;
+    if (sodium_base642bin(bytes, length / 4 * 3 + 3, json_string_value(body),
+                          length, NULL, &used, NULL,
+                          sodium_base64_VARIANT_ORIGINAL)
+        != 0) {
+        free(bytes);
+        return -1;
+    }
+    *content_type = type;
+    *data = bytes;
+    *size = used;
+    return 0;
+}
+
+void
+cm_ctx_reply_bytes(cm_ctx_t *self, int status, const char *content_type,
+                   const void *data, size_t size)
+{
+    assert(self && content_type && (data || size == 0));
+    size_t length =
+        sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL);
+    char *text = malloc(length);
+    assert(text);
+    sodium_bin2base64(text, length, data ? data : (const void *)"", size,
+                      sodium_base64_VARIANT_ORIGINAL);
+    cm_ctx_header(self, "Content-Type", content_type);
+    cm_ctx_header(self, "Content-Transfer-Encoding", "base64");
+    cm_ctx_reply(self, status, json_string(text));
+    free(text);
+}
+
 void
 cm_ctx_reply_media(cm_ctx_t *self, int status, const char *content_type,
                    char *text)

@@ -117,6 +117,18 @@ bool cm_ctx_accepts(const cm_ctx_t *self, const char *type);
 // gateway sends it as it is ("text/csv; charset=utf-8").
 void cm_ctx_reply_media(cm_ctx_t *self, int status, const char *content_type,
                         char *text);
+// The raw body of an upload (the gateway sends a body that is not JSON as
+// base64 with its Content-Type; cm_envelope_request_t.content_type): 0 with
+// *content_type (borrowed) and *data (malloc'd, caller frees) of *size
+// bytes; -1 when the request carries a JSON body or bad base64.
+int cm_ctx_body_bytes(const cm_ctx_t *self, const char **content_type,
+                      unsigned char **data, size_t *size);
+// Answer with bytes (a download; size at most CM_ENVELOPE_RAW_BODY_MAX):
+// the envelope body is their base64, the headers name the Content-Type and
+// `Content-Transfer-Encoding: base64`, and the gateway sends the bytes
+// themselves (without that header).
+void cm_ctx_reply_bytes(cm_ctx_t *self, int status, const char *content_type,
+                        const void *data, size_t size);
 // Set a reply header ("ETag", "Location", "Allow", "Retry-After").
 void cm_ctx_header(cm_ctx_t *self, const char *name, const char *value);
 // Answer with a problem (cm_problem.h). Takes ownership of problem.

@@ -43,6 +43,7 @@ static const s_field_t s_request_fields[] = {
     {"fingerprint", S_STRING, false},
     {"if_match", S_STRING, false},
     {"accept", S_STRING, false},
+    {"content_type", S_STRING, false},
     {NULL, 0, false},
 };
 
@@ -369,7 +370,9 @@ cm_envelope_request_new(const cm_envelope_request_t *fields)
         || s_set_optional_string(request, "fingerprint", fields->fingerprint)
                != 0
         || s_set_optional_string(request, "if_match", fields->if_match) != 0
-        || s_set_optional_string(request, "accept", fields->accept) != 0) {
+        || s_set_optional_string(request, "accept", fields->accept) != 0
+        || s_set_optional_string(request, "content_type", fields->content_type)
+               != 0) {
         json_decref(request);
         return NULL;
     }

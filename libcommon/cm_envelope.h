@@ -21,6 +21,10 @@
 #define CM_ENVELOPE_MAX_BYTES                                                  \
     65536 // docs/architecture.md §2: messages ≤ 64 KiB
 #define CM_ENVELOPE_REASON_MAX 256 // a reason buffer that always suffices
+// Longest raw (non-JSON) body a request or reply carries as base64: its
+// base64 text (4/3) and the envelope's other members stay within
+// CM_ENVELOPE_MAX_BYTES.
+#define CM_ENVELOPE_RAW_BODY_MAX (44 * 1024)
 
 typedef enum {
     CM_ENVELOPE_REQUEST,
@@ -46,6 +50,10 @@ typedef struct {
     const char *fingerprint;     // sha256 hex of method, path, body; or NULL
     const char *if_match;        // the If-Match header's value, or NULL
     const char *accept;          // "text/csv" when the client asked for it
+    // A body that is not JSON (an upload): its Content-Type, with the body
+    // a JSON string holding the bytes in base64 (CM_ENVELOPE_RAW_BODY_MAX
+    // bytes at most, so the envelope stays within its bound). NULL: JSON.
+    const char *content_type;
 } cm_envelope_request_t;
 
 // What an event is built from; seq and epoch are added later by the hub.

@@ -36,6 +36,9 @@ main(void)
     srunner_add_suite(runner, intake_bounds_suite());
     srunner_add_suite(runner, intake_access_suite());
     srunner_add_suite(runner, intake_desk_suite());
+    srunner_add_suite(runner, intake_search_suite());
+    srunner_add_suite(runner, intake_attach_suite());
+    srunner_add_suite(runner, dispatch_attach_suite());
     srunner_add_suite(runner, finance_suite());
     srunner_add_suite(runner, finance_money_suite());
     srunner_add_suite(runner, safety_suite());

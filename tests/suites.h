@@ -47,5 +47,8 @@ int test_call_serve(const char *name);
 Suite *intake_bounds_suite(void);
 Suite *intake_access_suite(void);
 Suite *intake_desk_suite(void);
+Suite *intake_search_suite(void);
+Suite *intake_attach_suite(void);
+Suite *dispatch_attach_suite(void);
 
 #endif

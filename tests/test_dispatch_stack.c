@@ -49,10 +49,17 @@ s_stack_start(dispatch_stack_t *s, size_t replicas)
              harness_free_port());
     snprintf(s->env[4], DISPATCH_TEST_ENV_MAX, "SM_SERVICE__WORKERS=%d",
              S_WORKERS);
-    for (int i = 0; i < 5; i++) {
+    // Attachments under the Redis dir: removed with it.
+    int n =
+        snprintf(s->env[5], DISPATCH_TEST_ENV_MAX,
+                 "SM_DISPATCH__ATTACHMENTS_DIR=%s/attachments", s->redis.dir);
+    if (n < 0 || n >= DISPATCH_TEST_ENV_MAX) {
+        return false;
+    }
+    for (int i = 0; i < 6; i++) {
         s->envp[i] = s->env[i];
     }
-    s->envp[5] = NULL;
+    s->envp[6] = NULL;
     if (harness_proc_start(&s->broker, "broker", s->envp) != 0
         || harness_proc_start(&s->hub, "hub", s->envp) != 0) {
         return false;
@@ -111,6 +118,7 @@ dispatch_call_with(json_t *actor, const char *method, const char *path,
         .body = body,
         .query = options ? options->query : NULL,
         .if_match = options ? options->if_match : NULL,
+        .content_type = options ? options->content_type : NULL,
     };
     json_t *reply = harness_mdp_call(client, "dispatch", &fields, S_CALL_MS);
     cm_mdp_client_destroy(&client);

@@ -48,6 +48,8 @@ bool dispatch_stack_restart(size_t i);
 typedef struct {
     const char *if_match; // the If-Match header's value, or NULL
     json_t *query;        // taken; NULL: none
+    // An upload's Content-Type (body: a JSON string of base64), or NULL.
+    const char *content_type;
 } dispatch_call_options_t;
 
 // Send a request as actor (taken) with body (taken, may be NULL) on a fresh

@@ -50,10 +50,14 @@ intake_stack_setup(void)
     snprintf(s->env[5], INTAKE_TEST_ENV_MAX, "SM_SERVICE__WORKERS=%d",
              INTAKE_TEST_WORKERS);
     snprintf(s->env[6], INTAKE_TEST_ENV_MAX, "LOG_LEVEL=info");
-    for (int i = 0; i < 7; i++) {
+    // Attachments under the Redis dir: removed with it.
+    int n = snprintf(s->env[7], INTAKE_TEST_ENV_MAX,
+                     "SM_INTAKE__ATTACHMENTS_DIR=%s/attachments", s->redis.dir);
+    ck_assert(n > 0 && n < INTAKE_TEST_ENV_MAX);
+    for (int i = 0; i < 8; i++) {
         s->envp[i] = s->env[i];
     }
-    s->envp[7] = NULL;
+    s->envp[8] = NULL;
     ck_assert_int_eq(harness_proc_start(&s->broker, "broker", s->envp), 0);
     ck_assert_int_eq(harness_proc_start(&s->hub, "hub", s->envp), 0);
     ck_assert_msg(intake_stack_restart_intake(), "intake did not start: %s",

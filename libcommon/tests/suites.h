@@ -27,5 +27,6 @@ Suite *cm_org_suite(void);
 Suite *cm_csv_suite(void);
 Suite *cm_action_suite(void);
 Suite *cm_curve_suite(void);
+Suite *cm_attach_suite(void);
 
 #endif

@@ -321,6 +321,75 @@ s_ctx_with_if_match(const char *if_match)
     return cm_ctx_new("things", &request, NULL, NULL);
 }
 
+// An upload travels as base64 with its Content-Type (the envelope's
+// content_type); cm_ctx_body_bytes gives the bytes back, and a JSON body
+// is not one. A byte reply is base64 with Content-Transfer-Encoding.
+START_TEST(test_cm_service_byte_bodies)
+{
+    static const unsigned char bytes[] = {0x00, 0xff, 'P', 'N', 'G', 0x0a};
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-1", "role", "auditor");
+    json_t *body = json_string("AP9QTkcK"); // base64 of bytes
+    cm_envelope_request_t fields = {
+        .type = "t",
+        .source = "test",
+        .deadline_ms = cm_time_now_ms() + 1000,
+        .actor = actor,
+        .method = "POST",
+        .path = "/v1/things/a/attachments",
+        .body = body,
+        .content_type = "image/png",
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    ck_assert_ptr_nonnull(request);
+    char *text = cm_envelope_encode(request);
+    json_decref(request);
+    char reason[CM_ENVELOPE_REASON_MAX];
+    request = cm_envelope_parse(text, strlen(text), CM_ENVELOPE_REQUEST, reason,
+                                sizeof reason);
+    free(text);
+    ck_assert_msg(request != NULL, "%s", reason);
+    cm_ctx_t *ctx = cm_ctx_new("things", &request, NULL, NULL);
+    const char *type = NULL;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    ck_assert_int_eq(cm_ctx_body_bytes(ctx, &type, &data, &size), 0);
+    ck_assert_str_eq(type, "image/png");
+    ck_assert_uint_eq(size, sizeof bytes);
+    ck_assert_int_eq(memcmp(data, bytes, size), 0);
+    free(data);
+    cm_ctx_reply_bytes(ctx, 200, "image/png", bytes, sizeof bytes);
+    json_t *reply = cm_ctx_reply_envelope(ctx);
+    const json_t *headers = json_object_get(reply, "headers");
+    ck_assert_str_eq(json_string_value(
+                         json_object_get(headers, "Content-Transfer-Encoding")),
+                     "base64");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(headers, "Content-Type")),
+        "image/png");
+    ck_assert_str_eq(json_string_value(json_object_get(reply, "body")),
+                     "AP9QTkcK");
+    json_decref(reply);
+    cm_ctx_destroy(&ctx);
+
+    // A JSON body (no content_type) or bad base64: not bytes.
+    fields.content_type = NULL;
+    request = cm_envelope_request_new(&fields);
+    ctx = cm_ctx_new("things", &request, NULL, NULL);
+    ck_assert_int_eq(cm_ctx_body_bytes(ctx, &type, &data, &size), -1);
+    cm_ctx_destroy(&ctx);
+    json_decref(body);
+    body = json_string("not base64!");
+    fields.body = body;
+    fields.content_type = "image/png";
+    request = cm_envelope_request_new(&fields);
+    ctx = cm_ctx_new("things", &request, NULL, NULL);
+    ck_assert_int_eq(cm_ctx_body_bytes(ctx, &type, &data, &size), -1);
+    cm_ctx_destroy(&ctx);
+    json_decref(body);
+    json_decref(actor);
+}
+END_TEST
+
 START_TEST(test_cm_service_if_match)
 {
     const char *good[] = {"\"3\"", "W/\"3\"", "3"};
@@ -585,6 +654,7 @@ cm_service_suite(void)
     TCase *ctx = tcase_create("ctx");
     tcase_add_test(ctx, test_cm_service_if_match);
     tcase_add_test(ctx, test_cm_service_raw_envelope);
+    tcase_add_test(ctx, test_cm_service_byte_bodies);
     suite_add_tcase(suite, ctx);
     return suite;
 }

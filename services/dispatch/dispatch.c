@@ -21,6 +21,7 @@
 #include "sla_report.h"
 #include "work_request.h"
 #include "workorder.h"
+#include "workorder_attach.h"
 #include "workorder_due.h"
 #include "workorder_flow.h"
 #include "workorder_http.h"
@@ -37,6 +38,12 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/work-orders", workorder_http_list},
     {"GET", "/v1/work-orders/{id}", workorder_http_get},
     {"GET", "/v1/work-orders/{id}/history", workorder_http_history},
+    {"POST", "/v1/work-orders/{id}/attachments", workorder_attach_upload},
+    {"GET", "/v1/work-orders/{id}/attachments", workorder_attach_list},
+    {"GET", "/v1/work-orders/{id}/attachments/{aid}",
+     workorder_attach_download},
+    {"DELETE", "/v1/work-orders/{id}/attachments/{aid}",
+     workorder_attach_delete},
     {"POST", "/v1/work-orders/{id}/{action}", workorder_http_action},
     {"GET", "/v1/queues", queue_http_list},
     {"GET", "/v1/queues/{department}", queue_http_get},
@@ -63,6 +70,16 @@ static const cm_config_option_t s_options[] = {
      "duration"},
     {"dispatch/default_department", CM_CONFIG_STRING, "customer_service", 0, 0,
      false, "department whose head a breach without a department goes to"},
+    {"dispatch/attachments_dir", CM_CONFIG_STRING, "var/attachments", 0, 0,
+     false,
+     "directory of work order attachments (a volume in compose); files "
+     "under <dir>/dispatch/<work order id>/<attachment id>"},
+    {"dispatch/attachment_max_bytes", CM_CONFIG_INT, "32768", 1, 45056, false,
+     "largest attachment in bytes (413 beyond); at most 45056, what a "
+     "message carries"},
+    {"dispatch/attachment_types", CM_CONFIG_STRING,
+     "application/pdf image/png image/jpeg text/plain", 0, 0, false,
+     "media types an attachment may have, space-separated (415 otherwise)"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -98,6 +115,12 @@ s_read_config(dispatch_t *self, const cm_config_t *config)
     snprintf(self->assign_policy, sizeof self->assign_policy, "%s", policy);
     snprintf(self->default_department, sizeof self->default_department, "%s",
              dept);
+    snprintf(self->attach_dir, sizeof self->attach_dir, "%s",
+             cm_config_str(config, "dispatch/attachments_dir"));
+    snprintf(self->attach_types, sizeof self->attach_types, "%s",
+             cm_config_str(config, "dispatch/attachment_types"));
+    self->attach_max_bytes =
+        (size_t)cm_config_int(config, "dispatch/attachment_max_bytes");
     return 0;
 }
 
@@ -116,6 +139,7 @@ s_start(cm_service_t *service, cm_store_t *store)
             return -1;
         }
     }
+    workorder_attach_sweep(self, store);
     // Seeding needs Redis; without it the defaults are still used in code.
     if (sla_policy_seed(store) != 0 || calendar_seed(store) != 0) {
         cm_log_warn("dispatch.seed_skipped", "reason", "redis unavailable");

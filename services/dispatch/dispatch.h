@@ -13,10 +13,11 @@
 #include "cm_doc.h"
 #include "cm_service.h"
 
-#define DISPATCH_OWNER       "dispatch"
-#define DISPATCH_NAME_MAX    64  // department, policy and calendar names
-#define DISPATCH_TICK_MS     250 // how often due timers are claimed
-#define DISPATCH_TIMER_BATCH 100 // timers claimed per tick
+#define DISPATCH_OWNER           "dispatch"
+#define DISPATCH_NAME_MAX        64  // department, policy and calendar names
+#define DISPATCH_ATTACH_TEXT_MAX 512 // attachment directory and type list
+#define DISPATCH_TICK_MS         250 // how often due timers are claimed
+#define DISPATCH_TIMER_BATCH     100 // timers claimed per tick
 
 // The role of dispatch's own actor ({"id":"dispatch","role":"dispatch"}):
 // the process rows only dispatch may take (assigning from a case or a
@@ -32,11 +33,14 @@
 // What every handler, event reaction and tick reads. Written once by the
 // start hook before any thread runs; read-only afterwards.
 typedef struct {
-    const cm_config_t *config;                  // borrowed: process lifetime
-    bool auto_assign;                           // dispatch/auto_assign
-    char assign_policy[DISPATCH_NAME_MAX];      // dispatch/assign_policy
-    int64_t escalation_step_ms;                 // 0: the target's duration
-    char default_department[DISPATCH_NAME_MAX]; // queue of case clocks
+    const cm_config_t *config;                   // borrowed: process lifetime
+    bool auto_assign;                            // dispatch/auto_assign
+    char assign_policy[DISPATCH_NAME_MAX];       // dispatch/assign_policy
+    int64_t escalation_step_ms;                  // 0: the target's duration
+    char default_department[DISPATCH_NAME_MAX];  // queue of case clocks
+    char attach_dir[DISPATCH_ATTACH_TEXT_MAX];   // dispatch/attachments_dir
+    char attach_types[DISPATCH_ATTACH_TEXT_MAX]; // dispatch/attachment_types
+    size_t attach_max_bytes; // dispatch/attachment_max_bytes
 } dispatch_t;
 
 // The service definition main.c runs.

@@ -130,6 +130,7 @@ s_envelope(gateway_bus_t *self, gateway_request_t *request, json_t *query)
         .body = request->body,
         .if_match = request->if_match,
         .accept = request->accept,
+        .content_type = request->content_type,
     };
     char fingerprint[GATEWAY_SHA256_HEX];
     if (request->idempotency_key

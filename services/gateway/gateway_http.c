@@ -4,10 +4,12 @@
 #include <assert.h>
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_problem.h"
 #include "cm_time.h"
@@ -182,6 +184,38 @@ s_start_body(gateway_request_t *request)
 
 // ---- checks before the bus -----------------------------------------------
 
+// An upload (gateway_raw_body_allowed): the bytes as a base64 JSON string
+// and the Content-Type beside them. 0, or -1 (finished).
+static int
+s_raw_body(gateway_request_t **request_p, const char *type)
+{
+    gateway_request_t *request = *request_p;
+    if (request->body_size > CM_ENVELOPE_RAW_BODY_MAX) {
+        gateway_request_fail(request_p, 413, "payload_too_large",
+                             "uploads are limited to 45056 bytes");
+        return -1;
+    }
+    if (strlen(type) > 255 || strpbrk(type, "\r\n")) {
+        gateway_request_fail(request_p, 400, "bad_request",
+                             "Content-Type is too long");
+        return -1;
+    }
+    size_t length = sodium_base64_ENCODED_LEN(request->body_size,
+                                              sodium_base64_VARIANT_ORIGINAL);
+    char *text = malloc(length);
+    if (!text) {
+        gateway_request_fail(request_p, 500, "internal", "out of memory");
+        return -1;
+    }
+    sodium_bin2base64(text, length, (const unsigned char *)request->body_data,
+                      request->body_size, sodium_base64_VARIANT_ORIGINAL);
+    request->body = json_string(text);
+    free(text);
+    request->content_type = strdup(type);
+    assert(request->body && request->content_type);
+    return 0;
+}
+
 // Content type and JSON body for a body-carrying method. 0, or -1 (finished).
 static int
 s_parse_body(gateway_request_t **request_p)
@@ -192,6 +226,11 @@ s_parse_body(gateway_request_t **request_p)
         return 0;
     }
     const char *type = nng_http_req_get_header(request->http, "Content-Type");
+    if (!gateway_content_type_is_json(type) && type
+        && gateway_raw_body_allowed(nng_http_req_get_method(request->http),
+                                    request->path)) {
+        return s_raw_body(request_p, type);
+    }
     if (!gateway_content_type_is_json(type)) {
         gateway_request_fail(request_p, 415, "unsupported_media_type",
                              "request bodies must be application/json");

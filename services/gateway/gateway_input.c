@@ -54,6 +54,15 @@ gateway_method_has_body(const char *method)
 }
 
 bool
+gateway_raw_body_allowed(const char *method, const char *path)
+{
+    static const char suffix[] = "/attachments";
+    size_t n = path ? strlen(path) : 0;
+    return method && strcmp(method, "POST") == 0 && n > sizeof suffix
+           && strcmp(path + n - (sizeof suffix - 1), suffix) == 0;
+}
+
+bool
 gateway_content_type_is_json(const char *content_type)
 {
     if (!content_type) {

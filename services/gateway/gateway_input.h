@@ -29,6 +29,11 @@ bool gateway_method_has_body(const char *method);
 // "; charset=utf-8" allowed, case-insensitive).
 bool gateway_content_type_is_json(const char *content_type);
 
+// True when a request may carry a body that is not JSON (an upload): a POST
+// to a collection of attachments (path ending in "/attachments"). Such a
+// body travels as base64 with its Content-Type (cm_ctx_body_bytes).
+bool gateway_raw_body_allowed(const char *method, const char *path);
+
 // Parse a Content-Length value (digits only). 0, or -1 when malformed.
 int gateway_content_length_parse(const char *text, size_t *length);
 

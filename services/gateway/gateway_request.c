@@ -1,8 +1,10 @@
 #include "gateway_request.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cm_log.h"
@@ -77,6 +79,7 @@ gateway_request_destroy(gateway_request_t **self_p)
     free(self->idempotency_key);
     free(self->last_event_id);
     free(self->if_match);
+    free(self->content_type);
     json_decref(self->body);
     json_decref(self->actor);
     free(self);
@@ -114,6 +117,9 @@ s_set_headers(nng_http_res *res, const json_t *headers)
     json_t *value;
     json_object_foreach((json_t *)headers, name, value)
     {
+        if (strcasecmp(name, "Content-Transfer-Encoding") == 0) {
+            continue; // the envelope's encoding of a byte body (below)
+        }
         char number[32];
         const char *text = json_string_value(value);
         if (!text && json_is_integer(value)) {
@@ -199,14 +205,48 @@ gateway_request_fail(gateway_request_t **self_p, int status, const char *code,
                                    NULL);
 }
 
+// A byte reply (cm_ctx_reply_bytes): `Content-Transfer-Encoding: base64`
+// and a JSON string body, sent as the bytes it encodes. False when it is
+// not one.
+static bool
+s_finish_bytes(gateway_request_t **self_p, int status, const json_t *headers,
+               const json_t *body, const char *type)
+{
+    const char *encoding = json_string_value(
+        json_object_get(headers, "Content-Transfer-Encoding"));
+    if (!encoding || strcmp(encoding, "base64") != 0 || !json_is_string(body)) {
+        return false;
+    }
+    size_t length = json_string_length(body);
+    unsigned char *bytes = malloc(length / 4 * 3 + 3);
+    size_t used = 0;
+    if (!bytes
+        || sodium_base642bin(bytes, length / 4 * 3 + 3, json_string_value(body),
+                             length, NULL, &used, NULL,
+                             sodium_base64_VARIANT_ORIGINAL)
+               != 0) {
+        free(bytes);
+        gateway_request_fail(self_p, 502, "bad_gateway",
+                             "the service's byte reply is not base64");
+        return true;
+    }
+    gateway_request_finish(self_p, status, headers, type, bytes, used);
+    free(bytes);
+    return true;
+}
+
 // A text reply (cm_ctx_reply_media): Content-Type text/… and a JSON string
-// body, sent as the string itself. False when it is not one.
+// body, sent as the string itself; or a byte reply (s_finish_bytes). False
+// when it is neither.
 static bool
 s_finish_text(gateway_request_t **self_p, int status, const json_t *headers,
               const json_t *body)
 {
     const char *type =
         json_string_value(json_object_get(headers, "Content-Type"));
+    if (type && s_finish_bytes(self_p, status, headers, body, type)) {
+        return true;
+    }
     if (!type || strncmp(type, "text/", 5) != 0 || !json_is_string(body)) {
         return false;
     }

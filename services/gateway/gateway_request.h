@@ -57,12 +57,13 @@ struct gateway_request {
     const char *service; // borrowed from the routes: MDP service
     char token_hash[GATEWAY_SHA256_HEX]; // SHA-256 of the bearer token
     char *token;                         // owned: the raw token, until resolved
-    char *idempotency_key;         // owned: Idempotency-Key, NULL when absent
-    char *last_event_id;           // owned: Last-Event-ID, NULL when absent
-    char *if_match;                // owned: If-Match, NULL when absent
-    const char *accept;            // "text/csv" when Accept asks for it
-    json_t *body;                  // owned: parsed body, NULL when none
-    json_t *actor;                 // owned: set once authenticated
+    char *idempotency_key; // owned: Idempotency-Key, NULL when absent
+    char *last_event_id;   // owned: Last-Event-ID, NULL when absent
+    char *if_match;        // owned: If-Match, NULL when absent
+    const char *accept;    // "text/csv" when Accept asks for it
+    char *content_type;    // owned: an upload's Content-Type (body: base64)
+    json_t *body;          // owned: parsed body, NULL when none
+    json_t *actor;         // owned: set once authenticated
     char envelope_id[CM_UUID_MAX]; // id of the MDP request in flight
     bool counted;                  // holds one unit of the in-flight count
     bool bad_request_id;           // X-Request-Id invalid: 400 after the body

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cm_org.h"
+#include "cm_problem.h"
 #include "cm_validate.h"
 
 #define S_READS_ALL      "station_head auditor"
@@ -169,5 +170,33 @@ access_case_scope(cm_ctx_t *ctx, const cm_doc_type_t *type,
         query->may_read_all = true;
     }
     json_decref(departments);
+    return NULL;
+}
+
+// Need-to-know: the station head, auditors and the desk read every
+// report; a department or deputy head only their departments' (the
+// department defaults to their own); others nothing. NULL, or a 403
+// problem (caller owns it); *department may be set.
+json_t *
+access_report_scope(cm_ctx_t *ctx, const char **department)
+{
+    const json_t *actor = cm_ctx_actor(ctx);
+    const char *role = cm_ctx_actor_role(ctx);
+    if (access_reads_all_cases(actor)) {
+        return NULL;
+    }
+    if (!cm_validate_name_in("dept_head deputy_head", role)) {
+        return cm_problem_new(403, "forbidden",
+                              "Reports are for the desk, heads and "
+                              "auditors.");
+    }
+    if (!*department && *cm_ctx_actor_department(ctx)) {
+        *department = cm_ctx_actor_department(ctx);
+    }
+    if (!access_in_departments(actor, *department)) {
+        return cm_problem_new(403, "forbidden",
+                              "You may read the reports of your own "
+                              "departments only.");
+    }
     return NULL;
 }

@@ -52,4 +52,10 @@ void access_decorate_customer(cm_ctx_t *ctx, const json_t *doc, json_t *view);
 json_t *access_case_scope(cm_ctx_t *ctx, const cm_doc_type_t *type,
                           cm_list_query_t *query);
 
+// Need-to-know of the desk's reports (satisfaction, volume): the station
+// head, auditors and the desk read every department's; a dept_head or
+// deputy_head their own departments' (*department defaults to their own);
+// anyone else nothing. NULL, or a 403 problem (caller owns it).
+json_t *access_report_scope(cm_ctx_t *ctx, const char **department);
+
 #endif

@@ -4,6 +4,8 @@
 
 #include "access.h"
 #include "case_flow.h"
+#include "case_words.h"
+#include "volume.h"
 
 // Most selective first: with several filters the first one present picks
 // the index that is walked (cm_list.h).
@@ -16,6 +18,15 @@ static const cm_filter_t s_filters[] = {
     {"kind", NULL, CASE_KINDS},
     {NULL},
 };
+
+// The word index and the volume counters, in every commit of a case.
+static void
+s_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
+          int64_t now_ms)
+{
+    case_words_commit(commit, old, doc);
+    volume_commit(commit, old, doc, now_ms);
+}
 
 const cm_doc_type_t case_type = {
     .owner = CASE_OWNER,
@@ -30,6 +41,7 @@ const cm_doc_type_t case_type = {
     .may_read = access_may_read_case,
     .decorate = access_decorate_case,
     .patch_if_match_required = true,
+    .indexes = s_indexes,
 };
 
 // The customer as the case keeps it: id, name and the contacts it has.

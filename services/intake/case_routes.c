@@ -5,6 +5,7 @@
 #include "access.h"
 #include "case.h"
 #include "case_create.h"
+#include "case_words.h"
 #include "cm_action.h"
 #include "cm_envelope.h"
 #include "cm_list.h"
@@ -78,7 +79,11 @@ case_routes_list(cm_ctx_t *ctx)
             "department", "assignee", "severity",
             "overdue",    "round",    "created_at",
             "updated_at", NULL};
-        cm_list_run(ctx, &case_type, access_case_scope);
+        if (cm_ctx_query(ctx, "q")) {
+            case_words_search(ctx);
+        } else {
+            cm_list_run(ctx, &case_type, access_case_scope);
+        }
         cm_list_as_csv(ctx, columns);
     }
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attach_routes.h"
 #include "case_flow.h"
 #include "case_routes.h"
 #include "cm_log.h"
@@ -15,6 +16,7 @@
 #include "intake_events.h"
 #include "satisfaction.h"
 #include "visit_routes.h"
+#include "volume.h"
 
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
@@ -22,6 +24,10 @@ const cm_route_t intake_routes[] = {
     {"GET", "/v1/cases/{id}", case_routes_get},
     {"PATCH", "/v1/cases/{id}", case_routes_patch},
     {"GET", "/v1/cases/{id}/history", case_routes_history},
+    {"POST", "/v1/cases/{id}/attachments", attach_routes_upload},
+    {"GET", "/v1/cases/{id}/attachments", attach_routes_list},
+    {"GET", "/v1/cases/{id}/attachments/{aid}", attach_routes_download},
+    {"DELETE", "/v1/cases/{id}/attachments/{aid}", attach_routes_delete},
     {"POST", "/v1/cases/{id}/{action}", case_routes_act},
     {"POST", "/v1/customers", customer_routes_create},
     {"GET", "/v1/customers", customer_routes_list},
@@ -29,6 +35,7 @@ const cm_route_t intake_routes[] = {
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
     {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
+    {"GET", "/v1/reports/volume", volume_get_report},
     {"POST", "/internal/satisfaction", satisfaction_internal},
     {NULL, NULL, NULL},
 };
@@ -44,6 +51,15 @@ const cm_config_option_t intake_options[] = {
      0, 0, false,
      "department of the customer service desk: its cs_agents (and the "
      "deputy heads overseeing it) act for the desk"},
+    {"intake/attachments_dir", CM_CONFIG_STRING, "var/attachments", 0, 0, false,
+     "directory of case attachments (a volume in compose); files under "
+     "<dir>/intake/<case id>/<attachment id>"},
+    {"intake/attachment_max_bytes", CM_CONFIG_INT, "32768", 1, 45056, false,
+     "largest attachment in bytes (413 beyond); at most 45056, what a "
+     "message carries"},
+    {"intake/attachment_types", CM_CONFIG_STRING,
+     "application/pdf image/png image/jpeg text/plain", 0, 0, false,
+     "media types an attachment may have, space-separated (415 otherwise)"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -57,7 +73,6 @@ const cm_subscription_t intake_subscriptions[] = {
 int
 intake_start(cm_service_t *service, cm_store_t *store)
 {
-    (void)store; // nothing to bootstrap in Redis
     intake_t *self = cm_service_def(service)->state;
     assert(self);
     if (case_flow_check() != 0) {
@@ -73,6 +88,13 @@ intake_start(cm_service_t *service, cm_store_t *store)
              "%s", cm_config_str(config, "intake/technical_department"));
     snprintf(self->desk_department, sizeof self->desk_department, "%s",
              cm_config_str(config, "intake/customer_service_department"));
+    snprintf(self->attach_dir, sizeof self->attach_dir, "%s",
+             cm_config_str(config, "intake/attachments_dir"));
+    snprintf(self->attach_types, sizeof self->attach_types, "%s",
+             cm_config_str(config, "intake/attachment_types"));
+    self->attach_max_bytes =
+        (size_t)cm_config_int(config, "intake/attachment_max_bytes");
+    attach_routes_sweep(self, store);
     return 0;
 }
 

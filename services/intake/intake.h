@@ -33,6 +33,8 @@
 // actor fact `desk`; intake_allow_desk).
 #define INTAKE_ROLES_DESK "cs_agent deputy_head"
 
+#define INTAKE_ATTACH_TEXT_MAX 512 // attachment directory and type list
+
 // Service state, shared by every thread. The configuration values are set
 // by intake_start before any thread runs and only read afterwards.
 typedef struct {
@@ -41,6 +43,9 @@ typedef struct {
     int64_t reopen_ms;         // intake/reopen_days
     char technical_department[INTAKE_DEPARTMENT_MAX]; // tech support's dept
     char desk_department[INTAKE_DEPARTMENT_MAX]; // the customer service desk
+    char attach_dir[INTAKE_ATTACH_TEXT_MAX];     // intake/attachments_dir
+    char attach_types[INTAKE_ATTACH_TEXT_MAX];   // intake/attachment_types
+    size_t attach_max_bytes;                     // intake/attachment_max_bytes
 } intake_t;
 
 // The routes (ending with a NULL method), options and subscriptions of the

@@ -3,3 +3,6 @@
 $(BUILD)/services/intake/tests/%.o: CFLAGS += -Iservices/intake
 $(BUILD)/bench/cases/%.o: CFLAGS += -Iservices/intake
 BENCH_cases_OBJ = $(intake_OBJ)
+# bench/search loads cases through intake's commit path.
+$(BUILD)/bench/search/%.o: CFLAGS += -Iservices/intake
+BENCH_search_OBJ = $(intake_OBJ)

@@ -209,34 +209,6 @@ s_scan(cm_store_t *store, const char *index, int64_t from_ms, int64_t to_ms,
     return rc;
 }
 
-// Need-to-know: the station head, auditors and the desk read every
-// report; a department or deputy head only their departments' (the
-// department defaults to their own); others nothing. NULL, or a 403
-// problem (caller owns it); *department may be set.
-static json_t *
-s_scope(cm_ctx_t *ctx, const char **department)
-{
-    const json_t *actor = cm_ctx_actor(ctx);
-    const char *role = cm_ctx_actor_role(ctx);
-    if (access_reads_all_cases(actor)) {
-        return NULL;
-    }
-    if (!cm_validate_name_in("dept_head deputy_head", role)) {
-        return cm_problem_new(403, "forbidden",
-                              "Reports are for the desk, heads and "
-                              "auditors.");
-    }
-    if (!*department && *cm_ctx_actor_department(ctx)) {
-        *department = cm_ctx_actor_department(ctx);
-    }
-    if (!access_in_departments(actor, *department)) {
-        return cm_problem_new(403, "forbidden",
-                              "You may read the reports of your own "
-                              "departments only.");
-    }
-    return NULL;
-}
-
 void
 satisfaction_get_report(cm_ctx_t *ctx)
 {
@@ -249,7 +221,7 @@ satisfaction_get_report(cm_ctx_t *ctx)
     const char *staff = cm_ctx_query(ctx, "staff");
     json_t *problem = s_parse_range(ctx, &from_ms, &to_ms);
     if (!problem) {
-        problem = s_scope(ctx, &department);
+        problem = access_report_scope(ctx, &department);
     }
     if (problem) {
         cm_ctx_fail(ctx, problem);

@@ -91,6 +91,14 @@ START_TEST(test_gateway_input_headers)
     ck_assert(!gateway_content_type_is_json("application/jsonp"));
     ck_assert(!gateway_content_type_is_json("text/plain"));
     ck_assert(!gateway_content_type_is_json(NULL));
+    // Uploads: a POST to a collection of attachments only.
+    ck_assert(gateway_raw_body_allowed("POST", "/v1/cases/CS-1/attachments"));
+    ck_assert(!gateway_raw_body_allowed("GET", "/v1/cases/CS-1/attachments"));
+    ck_assert(!gateway_raw_body_allowed("POST", "/v1/cases/CS-1/answer"));
+    ck_assert(!gateway_raw_body_allowed("POST", "/attachments"));
+    ck_assert(
+        !gateway_raw_body_allowed("POST", "/v1/cases/CS-1/attachments/A-1"));
+    ck_assert(!gateway_raw_body_allowed("POST", NULL));
     size_t length = 0;
     ck_assert_int_eq(gateway_content_length_parse("65536", &length), 0);
     ck_assert_uint_eq(length, 65536);

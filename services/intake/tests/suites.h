@@ -6,5 +6,6 @@
 
 Suite *case_flow_suite(void);
 Suite *case_suite(void);
+Suite *case_words_suite(void);
 
 #endif
