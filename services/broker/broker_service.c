@@ -59,19 +59,27 @@ broker_worker_free(void **item)
         *item = NULL;
     }
 }
-// The worker with the fewest requests in flight that still has credit.
+// The worker with the fewest requests in flight that still has credit;
+// among equals the one picked longest ago: the pick moves to the end of
+// the list, so a light load still goes round every replica instead of
+// always to the first that registered.
 broker_worker_t *
 broker_service_pick_worker(broker_service_t *service)
 {
     broker_worker_t *best = NULL;
+    void *best_handle = NULL;
     broker_worker_t *worker = zlistx_first(service->workers);
     while (worker) {
         size_t held = zlistx_size(worker->held);
         if (held < (size_t)worker->credit
             && (!best || held < zlistx_size(best->held))) {
             best = worker;
+            best_handle = zlistx_cursor(service->workers);
         }
         worker = zlistx_next(service->workers);
+    }
+    if (best_handle) {
+        zlistx_move_end(service->workers, best_handle);
     }
     return best;
 }

@@ -443,6 +443,57 @@ START_TEST(test_broker_least_loaded_worker)
 }
 END_TEST
 
+// One request at a time, each answered before the next: idle workers take
+// turns (ties do not always go to the first that registered).
+START_TEST(test_broker_idle_workers_take_turns)
+{
+    cm_mdp_worker_t *one =
+        cm_mdp_worker_new(endpoint, "echo", 2, TEST_HEARTBEAT_MS);
+    cm_mdp_worker_t *two =
+        cm_mdp_worker_new(endpoint, "echo", 2, TEST_HEARTBEAT_MS);
+    int64_t until = cm_time_mono_ms() + TEST_WAIT_MS;
+    json_t *stats = NULL;
+    do {
+        ck_assert_int_lt(cm_time_mono_ms(), until);
+        json_decref(stats);
+        zframe_t *none = NULL;
+        ck_assert_ptr_null(cm_mdp_worker_recv(one, 5, &none));
+        ck_assert_ptr_null(cm_mdp_worker_recv(two, 5, &none));
+        stats = stats_of("echo");
+    } while (stat_int(stats, "workers") != 2);
+    json_decref(stats);
+    int served[2] = {0, 0};
+    for (int i = 0; i < 6; i++) {
+        char id[CM_ENVELOPE_REASON_MAX];
+        char *request = request_text(10000, id, sizeof id);
+        client_send("echo", request);
+        free(request);
+        zframe_t *to = NULL;
+        char *got = NULL;
+        int64_t give_up = cm_time_mono_ms() + TEST_WAIT_MS;
+        int who = -1;
+        while (!got && cm_time_mono_ms() < give_up) {
+            got = cm_mdp_worker_recv(one, 5, &to);
+            who = 0;
+            if (!got) {
+                got = cm_mdp_worker_recv(two, 5, &to);
+                who = 1;
+            }
+        }
+        ck_assert_ptr_nonnull(got);
+        served[who]++;
+        worker_echo(who == 0 ? one : two, got, &to);
+        char *reply = cm_mdp_client_recv(client, TEST_WAIT_MS, NULL);
+        ck_assert_ptr_nonnull(reply);
+        free(reply);
+    }
+    ck_assert_int_eq(served[0], 3);
+    ck_assert_int_eq(served[1], 3);
+    cm_mdp_worker_destroy(&two);
+    cm_mdp_worker_destroy(&one);
+}
+END_TEST
+
 START_TEST(test_broker_drain_finishes_held)
 {
     cm_mdp_worker_t *worker =
@@ -582,6 +633,7 @@ broker_suite(void)
     tcase_add_test(core, test_broker_expired_never_dispatched);
     tcase_add_test(core, test_broker_credit_respected);
     tcase_add_test(core, test_broker_least_loaded_worker);
+    tcase_add_test(core, test_broker_idle_workers_take_turns);
     tcase_add_test(core, test_broker_mmi);
     suite_add_tcase(suite, core);
     TCase *faults = tcase_create("faults");
