@@ -11,14 +11,19 @@
 #include "suites.h"
 #include "test_dispatch_stack.h"
 
+// A work request as assets publishes one with its maintenance plan: the
+// plan's own facts beside `request` (its event's contract asks for them).
 static json_t *
 s_request(const char *key, const char *dept, const char *assignee)
 {
     json_t *data = json_pack(
-        "{s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:b}}", "request", "key",
-        key, "department", dept, "title", "Monthly maintenance of the pump",
-        "kind", "maintenance", "source", "type", "maintenance_plan", "id",
-        "MP-3", "priority", "high", "field_work", 1);
+        "{s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:b}, s:s, s:s, s:s, s:s, "
+        "s:s}",
+        "request", "key", key, "department", dept, "title",
+        "Monthly maintenance of the pump", "kind", "maintenance", "source",
+        "type", "maintenance_plan", "id", "MP-3", "priority", "high",
+        "field_work", 1, "id", "MP-3", "state", "active", "equipment", "EQ-1",
+        "basis", "due_date", "department", dept);
     if (assignee) {
         json_object_set_new(json_object_get(data, "request"), "assignee",
                             json_string(assignee));

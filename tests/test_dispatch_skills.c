@@ -144,11 +144,14 @@ START_TEST(test_dispatch_skill_of_a_work_request)
     s_seed();
     dispatch_publish(
         "assets", "assets.maintenance.work_requested", "maintenance_plan/MP-9",
-        json_pack("{s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}}", "request",
-                  "key", "MP-9/2027-03-01", "department", "technical", "title",
-                  "Service the air handling unit", "kind", "maintenance",
-                  "source", "type", "maintenance_plan", "id", "MP-9", "skill",
-                  "hvac"));
+        json_pack("{s:{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}, s:s, s:s, s:s, "
+                  "s:s, s:s}",
+                  "request", "key", "MP-9/2027-03-01", "department",
+                  "technical", "title", "Service the air handling unit", "kind",
+                  "maintenance", "source", "type", "maintenance_plan", "id",
+                  "MP-9", "skill", "hvac", "id", "MP-9", "state", "active",
+                  "equipment", "EQ-9", "basis", "due_date", "department",
+                  "technical"));
     const char *record = "sm:{dispatch}:work_request:assets:MP-9/2027-03-01";
     ck_assert(dispatch_wait_doc(record));
     json_t *doc = dispatch_doc(record);
