@@ -66,7 +66,7 @@ s_equipment(cm_store_t *store, int64_t now)
 static int
 s_plans(cm_store_t *store, long first, size_t n, int64_t due_ms, int64_t now)
 {
-    cm_commit_t *commits[BENCH_BATCH];
+    cm_commit_t *commits[BENCH_BATCH] = {NULL};
     cm_commit_result_t results[BENCH_BATCH];
     int rcs[BENCH_BATCH];
     for (size_t i = 0; i < n; i++) {
