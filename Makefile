@@ -1,4 +1,4 @@
-# Stationmaster — the only build entry point (docs/c-style.md).
+# Stationmaster — the only build entry point (docs/coding.md).
 # Non-recursive: libcommon, every services/<name>/ and tests/ are found by
 # wildcard; a services/<name>/module.mk may add flags or extra sources.
 
@@ -153,7 +153,7 @@ lint:
 	  --suppress=varFuncNullUB \
 	  -D_POSIX_C_SOURCE=200809L -Ilibcommon libcommon services tests
 
-# clang-tidy (docs/c-style.md) is slow (seconds per file): run it by hand or on
+# clang-tidy (docs/coding.md) is slow (seconds per file): run it by hand or on
 # the files you touched: `make tidy FILES="libcommon/cm_ctx.c"`.
 FILES ?= $(shell git ls-files '*.c')
 tidy:

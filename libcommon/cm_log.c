@@ -11,7 +11,7 @@
 #define CM_LOG_NAME_MAX        64
 #define CM_LOG_CORRELATION_MAX 128
 
-// The logger is process-wide by nature (docs/c-style.md allows cm_log.c this).
+// The logger is process-wide by nature (docs/coding.md allows cm_log.c this).
 static char s_svc[CM_LOG_NAME_MAX] = "-";
 static char s_replica[CM_LOG_NAME_MAX] = "0";
 static cm_log_level_t s_level = CM_LOG_INFO;

@@ -1,4 +1,4 @@
-// One Check suite per libcommon module (docs/c-style.md).
+// One Check suite per libcommon module (docs/coding.md).
 #ifndef LIBCOMMON_TESTS_SUITES_H
 #define LIBCOMMON_TESTS_SUITES_H
 

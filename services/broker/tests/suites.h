@@ -1,4 +1,4 @@
-// One Check suite per broker module (docs/c-style.md).
+// One Check suite per broker module (docs/coding.md).
 #ifndef BROKER_TESTS_SUITES_H
 #define BROKER_TESTS_SUITES_H
 

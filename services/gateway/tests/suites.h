@@ -1,4 +1,4 @@
-// Unit suites of the gateway's pure parts (docs/c-style.md).
+// Unit suites of the gateway's pure parts (docs/coding.md).
 #ifndef GATEWAY_TESTS_SUITES_H
 #define GATEWAY_TESTS_SUITES_H
 

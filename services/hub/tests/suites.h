@@ -1,4 +1,4 @@
-// Check suites of the hub (docs/c-style.md).
+// Check suites of the hub (docs/coding.md).
 #ifndef HUB_TESTS_SUITES_H
 #define HUB_TESTS_SUITES_H
 
