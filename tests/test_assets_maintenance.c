@@ -157,8 +157,15 @@ START_TEST(test_assets_maintenance_once_per_due_with_two_replicas)
     s_wait_t two = {plan, "occurrences", 2};
     ck_assert_msg(ast_wait(s_reached, &two, HARNESS_WAIT_MS),
                   "the plan never fell due");
-    // Kill one replica mid-stream and start it again.
+    // Kill one replica mid-stream and start it again once the broker has
+    // taken its two workers off its list (three missed heartbeats): until
+    // then the broker may hand them a request that nobody answers.
+    const harness_proc_t *broker = http_stack_proc(&ast_stack, "broker");
+    int expired = harness_proc_count_event(broker, "broker.worker.expired");
     harness_proc_kill(&second, SIGKILL, 2000);
+    ck_assert_msg(harness_proc_wait_event(broker, "broker.worker.expired",
+                                          expired + 2, 3 * HARNESS_WAIT_MS),
+                  "the broker kept the killed replica's workers");
     ck_assert_int_eq(harness_proc_start(&second, "assets", ast_stack.envp), 0);
     s_wait_t five = {plan, "occurrences", 5};
     ck_assert_msg(ast_wait(s_reached, &five, HARNESS_WAIT_MS),

@@ -1,22 +1,17 @@
 #include "test_assets_stack.h"
 
 #include <check.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cm_envelope.h"
 #include "cm_outbox.h"
 #include "cm_store.h"
-#include "http_client.h"
 
-ast_stack_t ast_stack;
+http_stack_t ast_stack;
 
-static const struct {
-    const char *name, *role, *department;
-} s_people[AST_PEOPLE] = {
+static const http_stack_person_t s_people[AST_PEOPLE] = {
     {"Station head", "station_head", "management"},
     {"Tech head", "dept_head", "technical"},
     {"Tech One", "technician", "technical"},
@@ -29,73 +24,24 @@ static const struct {
     {"Finance One", "finance", "finance"},
 };
 
-static void
-s_env(ast_stack_t *s)
-{
-    int n = 0;
-    snprintf(s->env[n++], sizeof s->env[0], "SM_REDIS__PORT=%d", s->redis.port);
-    snprintf(s->env[n++], sizeof s->env[0], "SM_BROKER__PORT=%d",
-             harness_free_port());
-    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__PUB_PORT=%d",
-             harness_free_port());
-    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__SUB_PORT=%d",
-             harness_free_port());
-    snprintf(s->env[n++], sizeof s->env[0], "SM_HUB__DISCOVER_MS=100");
-    snprintf(s->env[n++], sizeof s->env[0], "SM_GATEWAY__PORT=%d",
-             s->http_port);
-    snprintf(s->env[n++], sizeof s->env[0], "SM_GATEWAY__DEADLINE_MS=8000");
-    snprintf(s->env[n++], sizeof s->env[0], "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
-             AST_BOOT_TOKEN);
-    snprintf(s->env[n++], sizeof s->env[0], "SM_SERVICE__WORKERS=2");
-    // The test configuration: a maintenance "day" is one second.
-    snprintf(s->env[n++], sizeof s->env[0], "SM_ASSETS__DAY_MS=1000");
-    for (int i = 0; i < n; i++) {
-        s->envp[i] = s->env[i];
-    }
-    s->envp[n] = NULL;
-}
-
 int
 ast_http(ast_who_t who, const char *method, const char *path, const char *body,
          json_t **out)
 {
-    char headers[512];
-    snprintf(headers, sizeof headers,
-             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
-             ast_stack.tokens[who]);
-    http_client_response_t *response = malloc(sizeof *response);
-    ck_assert_ptr_nonnull(response);
-    int rc = http_client_request(ast_stack.http_port, method, path, headers,
-                                 body, response);
-    int status = rc == 0 ? response->status : 0;
-    if (out) {
-        *out = rc == 0 && response->body_size
-                   ? json_loads(response->body, JSON_DECODE_ANY, NULL)
-                   : NULL;
-    }
-    free(response);
-    return status;
+    return http_stack_call(&ast_stack, (int)who, method, path, body, NULL, out);
 }
 
 json_t *
 ast_expect(int status, ast_who_t who, const char *method, const char *path,
            const char *body)
 {
-    json_t *out = NULL;
-    int got = ast_http(who, method, path, body, &out);
-    if (got != status) {
-        char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
-        ck_abort_msg("%s %s as %s: want %d, got %d: %.900s", method, path,
-                     s_people[who].name, status, got, text ? text : "");
-    }
-    return out;
+    return http_stack_expect(&ast_stack, status, (int)who, method, path, body);
 }
 
 const char *
 ast_text(const json_t *object, const char *member)
 {
-    const char *text = json_string_value(json_object_get(object, member));
-    return text ? text : "";
+    return http_stack_text(object, member);
 }
 
 const char *
@@ -131,56 +77,20 @@ ast_publish(const char *producer, const char *type, const char *subject,
 bool
 ast_wait(bool (*fn)(void *arg), void *arg, int timeout_ms)
 {
-    for (int waited = 0; waited <= timeout_ms; waited += 50) {
-        if (fn(arg)) {
-            return true;
-        }
-        struct timespec pause = {0, 50 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    return false;
-}
-
-static void
-s_staff(ast_who_t slot)
-{
-    char body[256], path[96];
-    snprintf(body, sizeof body,
-             "{\"name\":\"%s\",\"role\":\"%s\",\"department\":\"%s\"}",
-             s_people[slot].name, s_people[slot].role,
-             s_people[slot].department);
-    json_t *staff = ast_expect(201, AST_HEAD, "POST", "/v1/staff", body);
-    snprintf(ast_stack.ids[slot], 48, "%s", ast_text(staff, "id"));
-    json_decref(staff);
-    snprintf(path, sizeof path, "/v1/staff/%s/tokens", ast_stack.ids[slot]);
-    json_t *token = ast_expect(201, AST_HEAD, "POST", path, "{}");
-    snprintf(ast_stack.tokens[slot], 96, "%s", ast_text(token, "token"));
-    json_decref(token);
-}
-
-static void
-s_head(const char *dept, ast_who_t who)
-{
-    char body[96], path[96];
-    snprintf(body, sizeof body, "{\"head\":\"%s\"}", ast_stack.ids[who]);
-    snprintf(path, sizeof path, "/v1/departments/%s", dept);
-    json_decref(ast_expect(200, AST_HEAD, "PATCH", path, body));
+    return http_stack_wait(fn, arg, timeout_ms);
 }
 
 static void
 s_people_create(void)
 {
-    json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/departments",
-                           "{\"code\":\"technical\",\"name\":\"technical\"}"));
-    json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/departments",
-                           "{\"code\":\"ops\",\"name\":\"ops\"}"));
-    json_decref(ast_expect(201, AST_HEAD, "POST", "/v1/departments",
-                           "{\"code\":\"finance\",\"name\":\"finance\"}"));
+    http_stack_department(&ast_stack, "technical");
+    http_stack_department(&ast_stack, "ops");
+    http_stack_department(&ast_stack, "finance");
     for (int who = AST_TECH_HEAD; who < AST_PEOPLE; who++) {
-        s_staff((ast_who_t)who);
+        http_stack_person(&ast_stack, who, NULL, NULL, NULL);
     }
-    s_head("technical", AST_TECH_HEAD);
-    s_head("ops", AST_OPS_HEAD);
+    http_stack_set_head(&ast_stack, "technical", AST_TECH_HEAD, -1);
+    http_stack_set_head(&ast_stack, "ops", AST_OPS_HEAD, -1);
 }
 
 // assets' org view knows both heads and the last person.
@@ -214,62 +124,28 @@ s_routed(void *arg)
            && ast_http(AST_HEAD, "GET", "/v1/queues", NULL, NULL) == 200;
 }
 
-static void
-s_require(bool ok, const char *what)
-{
-    if (!ok) {
-        ast_stack_teardown();
-        ck_abort_msg("%s", what);
-    }
-}
-
-static void
-s_start(const char *name, harness_proc_t *proc)
-{
-    s_require(harness_proc_start(proc, name, ast_stack.envp) == 0, name);
-}
-
 void
 ast_stack_setup(void)
 {
-    ast_stack_t *s = &ast_stack;
-    memset(s, 0, sizeof *s);
-    ck_assert_int_eq(harness_redis_start(&s->redis), 0);
-    s->http_port = harness_free_port();
-    s_env(s);
-    s_start("broker", &s->broker);
-    s_start("hub", &s->hub);
-    s_start("personnel", &s->personnel);
-    s_start("assets", &s->assets);
-    s_start("dispatch", &s->dispatch);
-    s_start("finance", &s->finance);
-    s_start("inventory", &s->inventory);
-    s_start("gateway", &s->gateway);
-    snprintf(s->ids[AST_HEAD], 48, "ST-1");
-    snprintf(s->tokens[AST_HEAD], 96, "%s", AST_BOOT_TOKEN);
-    s_require(harness_proc_wait_event(&s->gateway, "gateway.started", 1,
-                                      HARNESS_WAIT_MS),
-              "the gateway did not start");
-    s_require(ast_wait(s_routed, NULL, HARNESS_WAIT_MS),
-              "assets or dispatch not routed");
+    static const char *const services[] = {"assets", "dispatch", "finance",
+                                           "inventory", NULL};
+    // The test configuration: a maintenance "day" is one second.
+    static const char *const env[] = {"SM_ASSETS__DAY_MS=1000", NULL};
+    const http_stack_def_t def = {.boot_token = AST_BOOT_TOKEN,
+                                  .services = services,
+                                  .env = env,
+                                  .people = s_people,
+                                  .people_count = AST_PEOPLE};
+    http_stack_start(&ast_stack, &def);
+    http_stack_require(&ast_stack, ast_wait(s_routed, NULL, HARNESS_WAIT_MS),
+                       "assets or dispatch not routed");
     s_people_create();
-    s_require(ast_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
-              "assets never saw the org chart");
+    http_stack_require(&ast_stack, ast_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
+                       "assets never saw the org chart");
 }
 
 void
 ast_stack_teardown(void)
 {
-    ast_stack_t *s = &ast_stack;
-    harness_proc_t *procs[] = {&s->gateway,  &s->inventory, &s->finance,
-                               &s->dispatch, &s->assets,    &s->personnel,
-                               &s->hub,      &s->broker};
-    bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
-    for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
-        harness_proc_kill(procs[i], SIGTERM, 5000);
-        if (!keep) {
-            harness_proc_cleanup(procs[i]);
-        }
-    }
-    harness_redis_stop(&s->redis);
+    http_stack_stop(&ast_stack);
 }

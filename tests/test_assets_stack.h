@@ -11,8 +11,8 @@
 #include <stdbool.h>
 
 #include "harness.h"
+#include "http_stack.h"
 
-#define AST_ENV_MAX    16
 #define AST_BOOT_TOKEN "smt_assets_suite_bootstrap_token_0123456789abcd"
 
 // The people (index into ast_stack.ids / tokens).
@@ -30,18 +30,8 @@ typedef enum {
     AST_PEOPLE
 } ast_who_t;
 
-typedef struct {
-    harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, assets, dispatch, finance, inventory,
-        gateway;
-    int http_port;
-    char env[AST_ENV_MAX][256];        // children's environment
-    const char *envp[AST_ENV_MAX + 1]; // NULL-ended
-    char ids[AST_PEOPLE][48];          // staff ids
-    char tokens[AST_PEOPLE][96];       // their bearer tokens
-} ast_stack_t;
-
-extern ast_stack_t ast_stack;
+// The stack (tests/http_stack.h); ids and tokens are indexed by ast_who_t.
+extern http_stack_t ast_stack;
 
 // Unchecked fixture: start the stack and create the people; stop all.
 void ast_stack_setup(void);

@@ -469,19 +469,6 @@ s_requested(void *arg)
     return done;
 }
 
-static bool
-s_wait_for(bool (*fn)(void *arg), void *arg, int timeout_ms)
-{
-    for (int waited = 0; waited <= timeout_ms; waited += 100) {
-        if (fn(arg)) {
-            return true;
-        }
-        struct timespec pause = {0, 100000000L};
-        nanosleep(&pause, NULL);
-    }
-    return false;
-}
-
 START_TEST(test_vehicle_service_due)
 {
     harness_proc_t second;
@@ -511,7 +498,7 @@ START_TEST(test_vehicle_service_due)
     // not leave it running).
     bool requested = true;
     for (int i = 0; i < 3; i++) {
-        requested = requested && s_wait_for(s_requested, &due[i], 15000);
+        requested = requested && http_stack_wait(s_requested, &due[i], 15000);
     }
     // An edit that keeps the date asks nothing more; a new date asks again.
     snprintf(path, sizeof path, "/v1/vehicles/%s", due[0].id);
@@ -519,7 +506,7 @@ START_TEST(test_vehicle_service_due)
     snprintf(body, sizeof body, "{\"next_service_date\":\"%s\"}", earlier);
     json_decref(log_expect(200, LOG_CLERK, "PATCH", path, body));
     due[0].date = earlier;
-    bool again = s_wait_for(s_requested, &due[0], 15000);
+    bool again = http_stack_wait(s_requested, &due[0], 15000);
     // Let both replicas tick a few more times: still one per date.
     struct timespec pause = {2, 500000000L};
     nanosleep(&pause, NULL);

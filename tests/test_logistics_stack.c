@@ -1,21 +1,16 @@
 #include "test_logistics_stack.h"
 
 #include <check.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cm_outbox.h"
 #include "cm_redis.h"
-#include "http_client.h"
 
-log_stack_t log_stack;
+http_stack_t log_stack;
 
-static const struct {
-    const char *name, *role, *department;
-} s_people[LOG_PEOPLE] = {
+static const http_stack_person_t s_people[LOG_PEOPLE] = {
     {"Station head", "station_head", "management"},
     {"Logistics head", "dept_head", "logistics"},
     {"Clerk One", "logistics", "logistics"},
@@ -28,69 +23,25 @@ static const struct {
     {"Deputy One", "deputy_head", "management"},
 };
 
-static void
-s_env(log_stack_t *s)
-{
-    int n = 0;
-    snprintf(s->env[n++], 128, "SM_REDIS__PORT=%d", s->redis.port);
-    snprintf(s->env[n++], 128, "SM_BROKER__PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__PUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__SUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__DISCOVER_MS=100");
-    snprintf(s->env[n++], 128, "SM_GATEWAY__PORT=%d", s->http_port);
-    snprintf(s->env[n++], 128, "SM_GATEWAY__DEADLINE_MS=8000");
-    snprintf(s->env[n++], 128, "SM_GATEWAY__RATE_PER_S=100000");
-    snprintf(s->env[n++], 128, "SM_GATEWAY__BURST=100000");
-    snprintf(s->env[n++], 128, "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
-             LOG_BOOT_TOKEN);
-    snprintf(s->env[n++], 128, "SM_SERVICE__WORKERS=2");
-    for (int i = 0; i < n; i++) {
-        s->envp[i] = s->env[i];
-    }
-    s->envp[n] = NULL;
-}
-
 int
 log_http(log_who_t who, const char *method, const char *path, const char *body,
          const char *extra, json_t **out)
 {
-    char headers[512];
-    snprintf(headers, sizeof headers,
-             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n%s",
-             log_stack.tokens[who], extra ? extra : "");
-    http_client_response_t *response = malloc(sizeof *response);
-    ck_assert_ptr_nonnull(response);
-    int rc = http_client_request(log_stack.http_port, method, path, headers,
-                                 body, response);
-    int status = rc == 0 ? response->status : 0;
-    if (out) {
-        *out = rc == 0 && response->body_size
-                   ? json_loads(response->body, JSON_DECODE_ANY, NULL)
-                   : NULL;
-    }
-    free(response);
-    return status;
+    return http_stack_call(&log_stack, (int)who, method, path, body, extra,
+                           out);
 }
 
 json_t *
 log_expect(int status, log_who_t who, const char *method, const char *path,
            const char *body)
 {
-    json_t *out = NULL;
-    int got = log_http(who, method, path, body, NULL, &out);
-    if (got != status) {
-        char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
-        ck_abort_msg("%s %s as %s: want %d, got %d: %.900s", method, path,
-                     s_people[who].name, status, got, text ? text : "");
-    }
-    return out;
+    return http_stack_expect(&log_stack, status, (int)who, method, path, body);
 }
 
 const char *
 log_str(const json_t *object, const char *member)
 {
-    const char *text = json_string_value(json_object_get(object, member));
-    return text ? text : "";
+    return http_stack_text(object, member);
 }
 
 long long
@@ -113,52 +64,16 @@ log_error_for(const json_t *problem, const char *field)
     return NULL;
 }
 
-static bool
-s_wait(bool (*fn)(void *arg), void *arg, int timeout_ms)
-{
-    for (int waited = 0; waited <= timeout_ms; waited += 50) {
-        if (fn(arg)) {
-            return true;
-        }
-        struct timespec pause = {0, 50000000L};
-        nanosleep(&pause, NULL);
-    }
-    return false;
-}
-
 static void
 s_people_create(void)
 {
-    const char *departments[] = {"logistics", "tech"};
-    for (size_t i = 0; i < 2; i++) {
-        char body[128];
-        snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\"}",
-                 departments[i], departments[i]);
-        json_decref(log_expect(201, LOG_HEAD, "POST", "/v1/departments", body));
-    }
+    http_stack_department(&log_stack, "logistics");
+    http_stack_department(&log_stack, "tech");
     for (int who = LOG_LOG_HEAD; who < LOG_PEOPLE; who++) {
-        char body[256], path[96];
-        snprintf(body, sizeof body,
-                 "{\"name\":\"%s\",\"role\":\"%s\",\"department\":\"%s\"}",
-                 s_people[who].name, s_people[who].role,
-                 s_people[who].department);
-        json_t *staff = log_expect(201, LOG_HEAD, "POST", "/v1/staff", body);
-        snprintf(log_stack.ids[who], 48, "%s", log_str(staff, "id"));
-        json_decref(staff);
-        snprintf(path, sizeof path, "/v1/staff/%s/tokens", log_stack.ids[who]);
-        json_t *token = log_expect(201, LOG_HEAD, "POST", path, "{}");
-        snprintf(log_stack.tokens[who], 96, "%s", log_str(token, "token"));
-        json_decref(token);
+        http_stack_person(&log_stack, who, NULL, NULL, NULL);
     }
-    char body[160];
-    snprintf(body, sizeof body, "{\"head\":\"%s\"}",
-             log_stack.ids[LOG_LOG_HEAD]);
-    json_decref(
-        log_expect(200, LOG_HEAD, "PATCH", "/v1/departments/logistics", body));
-    snprintf(body, sizeof body, "{\"head\":\"%s\",\"deputy\":\"%s\"}",
-             log_stack.ids[LOG_TECH_HEAD], log_stack.ids[LOG_DEPUTY]);
-    json_decref(
-        log_expect(200, LOG_HEAD, "PATCH", "/v1/departments/tech", body));
+    http_stack_set_head(&log_stack, "logistics", LOG_LOG_HEAD, -1);
+    http_stack_set_head(&log_stack, "tech", LOG_TECH_HEAD, LOG_DEPUTY);
 }
 
 // logistics's org view knows both heads, the deputy and the last person.
@@ -191,59 +106,31 @@ s_routed(void *arg)
     return log_http(LOG_HEAD, "GET", "/v1/vehicles", NULL, NULL, NULL) == 200;
 }
 
-static void
-s_require(bool ok, const char *what)
-{
-    if (!ok) {
-        log_stack_teardown();
-        ck_abort_msg("%s", what);
-    }
-}
-
-static void
-s_start(const char *name, harness_proc_t *proc)
-{
-    s_require(harness_proc_start(proc, name, log_stack.envp) == 0, name);
-}
-
 void
 log_stack_setup(void)
 {
-    log_stack_t *s = &log_stack;
-    memset(s, 0, sizeof *s);
-    ck_assert_int_eq(harness_redis_start(&s->redis), 0);
-    s->http_port = harness_free_port();
-    s_env(s);
-    s_start("broker", &s->broker);
-    s_start("hub", &s->hub);
-    s_start("personnel", &s->personnel);
-    s_start("logistics", &s->logistics);
-    s_start("gateway", &s->gateway);
-    snprintf(s->ids[LOG_HEAD], 48, "ST-1");
-    snprintf(s->tokens[LOG_HEAD], 96, "%s", LOG_BOOT_TOKEN);
-    s_require(harness_proc_wait_event(&s->gateway, "gateway.started", 1,
-                                      HARNESS_WAIT_MS),
-              "the gateway did not start");
-    s_require(s_wait(s_routed, NULL, HARNESS_WAIT_MS), "logistics not routed");
+    static const char *const services[] = {"logistics", NULL};
+    static const char *const env[] = {"SM_GATEWAY__RATE_PER_S=100000",
+                                      "SM_GATEWAY__BURST=100000", NULL};
+    const http_stack_def_t def = {.boot_token = LOG_BOOT_TOKEN,
+                                  .services = services,
+                                  .env = env,
+                                  .people = s_people,
+                                  .people_count = LOG_PEOPLE};
+    http_stack_start(&log_stack, &def);
+    http_stack_require(&log_stack,
+                       http_stack_wait(s_routed, NULL, HARNESS_WAIT_MS),
+                       "logistics not routed");
     s_people_create();
-    s_require(s_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
-              "logistics never saw the org chart");
+    http_stack_require(&log_stack,
+                       http_stack_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
+                       "logistics never saw the org chart");
 }
 
 void
 log_stack_teardown(void)
 {
-    log_stack_t *s = &log_stack;
-    harness_proc_t *procs[] = {&s->gateway, &s->logistics, &s->personnel,
-                               &s->hub, &s->broker};
-    bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
-    for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
-        harness_proc_kill(procs[i], SIGTERM, 5000);
-        if (!keep) {
-            harness_proc_cleanup(procs[i]);
-        }
-    }
-    harness_redis_stop(&s->redis);
+    http_stack_stop(&log_stack);
 }
 
 // Counting the outbox entries of one type whose envelope names a subject.

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "harness.h"
+#include "http_stack.h"
 
-#define LOG_ENV_MAX    12
 #define LOG_BOOT_TOKEN "smt_logistics_suite_bootstrap_token_0123456789"
 
 // The people (index into log_stack.ids / tokens).
@@ -29,17 +29,8 @@ typedef enum {
     LOG_PEOPLE
 } log_who_t;
 
-typedef struct {
-    harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, logistics, gateway;
-    int http_port;
-    char env[LOG_ENV_MAX][128];        // children's environment
-    const char *envp[LOG_ENV_MAX + 1]; // NULL-ended
-    char ids[LOG_PEOPLE][48];          // staff ids
-    char tokens[LOG_PEOPLE][96];       // their bearer tokens
-} log_stack_t;
-
-extern log_stack_t log_stack;
+// The stack (tests/http_stack.h); ids and tokens are indexed by log_who_t.
+extern http_stack_t log_stack;
 
 // Unchecked fixture: start the stack, create the people; stop everything.
 void log_stack_setup(void);

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "harness.h"
+#include "http_stack.h"
 
-#define SAF_ENV_MAX    16
 #define SAF_BOOT_TOKEN "smt_safety_suite_bootstrap_token_0123456789abcd"
 
 // The people (index into saf_stack.ids / tokens).
@@ -28,19 +28,8 @@ typedef enum {
     SAF_PEOPLE
 } saf_who_t;
 
-typedef struct {
-    harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, safety, dispatch, gateway;
-    int http_port;
-    char env[SAF_ENV_MAX][256];        // children's environment
-    const char *envp[SAF_ENV_MAX + 1]; // NULL-ended
-    char dir[64];                      // checkpoints and the dev key
-    char checkpoints[96];              // the checkpoint file (dir + name)
-    char ids[SAF_PEOPLE][48];          // staff ids
-    char tokens[SAF_PEOPLE][96];       // their bearer tokens
-} saf_stack_t;
-
-extern saf_stack_t saf_stack;
+// The stack (tests/http_stack.h); ids and tokens are indexed by saf_who_t.
+extern http_stack_t saf_stack;
 
 // Unchecked fixture: start the stack and create the people; stop all.
 void saf_stack_setup(void);
