@@ -20,45 +20,16 @@ connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 cases=${CASES:-1000000}
 calls=${CALLS:-1000}
-for tool in wrk webdis redis-server redis-cli curl; do
-  command -v "$tool" >/dev/null || { echo "bench/cases: $tool is not installed" >&2; exit 1; }
-done
+. bench/lib/stack.sh
+bench_tools cases wrk webdis redis-server redis-cli curl python3
 make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
   "$bin/hub" "$bin/intake" "$bin/personnel" "$build/bench-bin/cases"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
-export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port)
-export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_cases_bootstrap_token_0123456789abcdef
-export LOG_LEVEL=${LOG_LEVEL:-warn}
-token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
-webdis_port=$(free_port)
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 --save "" --appendonly no \
-  --dir "$tmp" --logfile "$tmp/redis.log" & pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-"$bin/broker" >"$tmp/broker.log" 2>&1 & pids+=($!)
-"$bin/hub" >"$tmp/hub.log" 2>&1 & pids+=($!)
-"$bin/personnel" >"$tmp/personnel.log" 2>&1 & pids+=($!)
-"$bin/intake" >"$tmp/intake.log" 2>&1 & pids+=($!)
-"$bin/gateway" >"$tmp/gateway.log" 2>&1 & pids+=($!)
-cat >"$tmp/webdis.json" <<JSON
-{"redis_host": "127.0.0.1", "redis_port": $SM_REDIS__PORT,
- "http_host": "127.0.0.1", "http_port": $webdis_port, "threads": 2,
- "pool_size": 4, "daemonize": false, "websockets": false, "database": 0,
- "verbosity": 0, "logfile": "$tmp/webdis.log"}
-JSON
-webdis "$tmp/webdis.json" >"$tmp/webdis.out" 2>&1 & pids+=($!)
+bench_ports cases
+bench_redis
+for program in broker hub personnel intake gateway; do
+  bench_start "$program" "$bin/$program"
+done
+bench_webdis
 
 base="http://127.0.0.1:$SM_GATEWAY__PORT"
 auth="Authorization: Bearer $token"

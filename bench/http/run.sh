@@ -17,54 +17,23 @@ variant=$(basename "$build")
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
-for tool in wrk redis-server redis-cli curl; do
-  command -v "$tool" >/dev/null || { echo "bench/http: $tool is not installed" >&2; exit 1; }
-done
+. bench/lib/stack.sh
+bench_tools http wrk redis-server redis-cli curl python3
 make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
   "$bin/hub" "$bin/personnel" "$build/bench-bin/http"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
-export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port)
-export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_http_bootstrap_token_0123456789abcdef
-export LOG_LEVEL=${LOG_LEVEL:-warn}
-token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 --save "" --appendonly no \
-  --dir "$tmp" --logfile "$tmp/redis.log" & pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-"$bin/broker" >"$tmp/broker.log" 2>&1 & pids+=($!)
-"$bin/hub" >"$tmp/hub.log" 2>&1 & pids+=($!)
-"$bin/personnel" >"$tmp/personnel.log" 2>&1 & pids+=($!)
-"$build/bench-bin/http" "tcp://127.0.0.1:$SM_BROKER__PORT" intake >"$tmp/worker.log" 2>&1 & pids+=($!)
-"$bin/gateway" >"$tmp/gateway.log" 2>&1 & pids+=($!)
+bench_ports http
+bench_redis
+bench_start broker "$bin/broker"
+bench_start hub "$bin/hub"
+bench_start personnel "$bin/personnel"
+bench_start worker "$build/bench-bin/http" "tcp://127.0.0.1:$SM_BROKER__PORT" intake
+bench_start gateway "$bin/gateway"
 
 base="http://127.0.0.1:$SM_GATEWAY__PORT"
 auth="Authorization: Bearer $token"
 # Wait until the whole path answers (personnel resolves the token).
-wait_200() {
-  local code=000
-  for _ in $(seq 100); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$base$1" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.1
-  done
-  echo "bench/http: GET $1 never answered 200 ($code)" >&2
-  tail -3 "$tmp/gateway.log" "$tmp/personnel.log" >&2
-  exit 1
-}
-wait_200 /v1/staff/ST-1
-wait_200 /v1/cases/CS-1
+bench_wait_http http "$base/v1/staff/ST-1"
+bench_wait_http http "$base/v1/cases/CS-1"
 
 # POST /v1/departments: each request creates a department with its own
 # code and Idempotency-Key (thread number + counter: unique in the run).

@@ -15,48 +15,18 @@ entries=${ENTRIES:-1000000}
 step=${STEP:-100000}
 connections=${CONNECTIONS:-16}
 items=${ITEMS:-100}
-for tool in redis-server redis-cli curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/inventory: $tool is not installed" >&2; exit 1; }
-done
+. bench/lib/stack.sh
+bench_tools inventory redis-server redis-cli curl python3
 make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
   "$bin/hub" "$bin/inventory" "$bin/personnel" "$build/bench-bin/inventory"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
-export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port)
-export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_inventory_bootstrap_token_0123456789
-export LOG_LEVEL=${LOG_LEVEL:-warn}
-token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 --save "" --appendonly no \
-  --dir "$tmp" --logfile "$tmp/redis.log" & pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-"$bin/broker" >"$tmp/broker.log" 2>&1 & pids+=($!)
-"$bin/hub" >"$tmp/hub.log" 2>&1 & pids+=($!)
-"$bin/personnel" >"$tmp/personnel.log" 2>&1 & pids+=($!)
-"$bin/inventory" >"$tmp/inventory.log" 2>&1 & pids+=($!)
-"$bin/gateway" >"$tmp/gateway.log" 2>&1 & pids+=($!)
-
+bench_ports inventory
+bench_redis
+for program in broker hub personnel inventory gateway; do
+  bench_start "$program" "$bin/$program"
+done
 base="http://127.0.0.1:$SM_GATEWAY__PORT"
 H=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
-code=000
-for _ in $(seq 100); do
-  code=$(curl -s -o /dev/null -w '%{http_code}' "${H[@]}" "$base/v1/items" || true)
-  [ "$code" = 200 ] && break
-  sleep 0.1
-done
-[ "$code" = 200 ] || { echo "bench/inventory: inventory never answered ($code)" >&2;
-  tail -3 "$tmp/gateway.log" "$tmp/inventory.log" >&2; exit 1; }
+bench_wait_http inventory "$base/v1/items"
 
 # The station head keeps the store; every item gets enough for its share.
 per_item=$(( entries / items + 1 ))

@@ -14,49 +14,18 @@ bin=$build/bin
 variant=$(basename "$build")
 cases=${CASES:-1000000}
 calls=${CALLS:-2000}
-for tool in redis-server redis-cli curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/search: $tool is not installed" >&2; exit 1; }
-done
+. bench/lib/stack.sh
+bench_tools search redis-server redis-cli curl python3
 make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
   "$bin/hub" "$bin/intake" "$bin/personnel" "$build/bench-bin/search"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
-export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port)
-export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_search_bootstrap_token_0123456789ab
-export LOG_LEVEL=${LOG_LEVEL:-warn}
-token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 --save "" --appendonly no \
-  --dir "$tmp" --logfile "$tmp/redis.log" & pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_ports search
+bench_redis
 "$build/bench-bin/search" load "$SM_REDIS__PORT" "$cases"
-"$bin/broker" >"$tmp/broker.log" 2>&1 & pids+=($!)
-"$bin/hub" >"$tmp/hub.log" 2>&1 & pids+=($!)
-"$bin/personnel" >"$tmp/personnel.log" 2>&1 & pids+=($!)
-"$bin/intake" >"$tmp/intake.log" 2>&1 & pids+=($!)
-"$bin/gateway" >"$tmp/gateway.log" 2>&1 & pids+=($!)
-
-base="http://127.0.0.1:$SM_GATEWAY__PORT"
-code=000
-for _ in $(seq 100); do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-    "$base/v1/cases?q=water&limit=1" || true)
-  [ "$code" = 200 ] && break
-  sleep 0.1
+for program in broker hub personnel intake gateway; do
+  bench_start "$program" "$bin/$program"
 done
-[ "$code" = 200 ] || { echo "bench/search: intake never answered ($code)" >&2;
-  tail -3 "$tmp/gateway.log" "$tmp/intake.log" >&2; exit 1; }
+base="http://127.0.0.1:$SM_GATEWAY__PORT"
+bench_wait_http search "$base/v1/cases?q=water&limit=1"
 
 sample=$(curl -s -H "Authorization: Bearer $token" "$base/v1/cases?q=kalomi+water&limit=50" |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["items"]), "items, next_cursor", "set" if d["next_cursor"] else "null")')

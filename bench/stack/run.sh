@@ -22,65 +22,34 @@ bin=$build/bin
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
-for tool in wrk webdis redis-server redis-cli curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/stack: $tool is not installed" >&2; exit 1; }
-done
-# Every service the stack runs, in start order (the gateway last).
+. bench/lib/stack.sh
+bench_tools stack wrk webdis redis-server redis-cli curl python3
+# Every service the stack runs, as `make run` starts them: each program of
+# the build but the broker, the hub, the gateway and the tools.
 services=()
-for s in personnel intake dispatch finance inventory safety-audit assets webhooks; do
-  [ -x "$bin/$s" ] && services+=("$s")
+for b in "$bin"/*; do
+  case $(basename "$b") in broker | hub | gateway | stationmaster-*) ;;
+  *) services+=("$(basename "$b")") ;; esac
 done
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export SM_REDIS__PORT=$(free_port) SM_BROKER__PORT=$(free_port)
-export SM_HUB__PUB_PORT=$(free_port) SM_HUB__SUB_PORT=$(free_port)
-export SM_GATEWAY__PORT=$(free_port)
-export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
-export SM_PERSONNEL__BOOTSTRAP_TOKEN=smt_bench_stack_bootstrap_token_0123456789abcdef
+bench_ports stack
 export LOG_LEVEL=${LOG_LEVEL:-info} LOG_FORMAT=${LOG_FORMAT:-json}
-token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
-webdis_port=$(free_port)
-tmp=$(mktemp -d)
 export SM_SAFETY__CHECKPOINT_FILE=$tmp/checkpoints.jsonl SM_SAFETY__KEY_FILE=$tmp/signing.key
-pids=()
-declare -A pid_of=() # label → pid
-cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-start() { # label command...
-  local label=$1
-  shift
-  "$@" >"$tmp/$label.log" 2>&1 &
-  pids+=($!)
-  pid_of[$label]=$!
-}
 
 # As `make run` deploys on one host: the services and webdis reach Redis
 # over its Unix socket (REDIS_SOCKET=0: loopback TCP for all).
-redis_args=(--port "$SM_REDIS__PORT" --bind 127.0.0.1 --dir "$tmp"
-  --appendonly yes --appendfsync everysec --save "" --maxmemory-policy noeviction)
+redis_args=(--appendonly yes --appendfsync everysec --maxmemory-policy noeviction)
 redis_host=127.0.0.1
 if [ "${REDIS_SOCKET:-1}" = 1 ]; then
   redis_args+=(--unixsocket "$tmp/redis.sock" --unixsocketperm 700)
   redis_host=$tmp/redis.sock
   export SM_REDIS__HOST=$redis_host
 fi
-start redis redis-server "${redis_args[@]}"
-for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-start broker "$bin/broker"
-start hub "$bin/hub"
-for s in "${services[@]}"; do start "$s" "$bin/$s"; done
-start gateway "$bin/gateway"
-cat >"$tmp/webdis.json" <<JSON
-{"redis_host": "$redis_host", "redis_port": $SM_REDIS__PORT,
- "http_host": "127.0.0.1", "http_port": $webdis_port, "threads": 2,
- "pool_size": 4, "daemonize": false, "websockets": false, "database": 0,
- "verbosity": 0, "logfile": "$tmp/webdis.log"}
-JSON
-start webdis webdis "$tmp/webdis.json"
+bench_redis "${redis_args[@]}"
+bench_start broker "$bin/broker"
+bench_start hub "$bin/hub"
+for s in "${services[@]}"; do bench_start "$s" "$bin/$s"; done
+bench_start gateway "$bin/gateway"
+bench_webdis "$redis_host"
 
 base="http://127.0.0.1:$SM_GATEWAY__PORT"
 auth="Authorization: Bearer $token"
@@ -133,8 +102,8 @@ LUA
 # CPU ticks (utime+stime) of every process, as "label ticks" lines.
 cpu_ticks() {
   local label
-  for label in "${!pid_of[@]}"; do
-    local pid=${pid_of[$label]}
+  for label in "${!bench_pid[@]}"; do
+    local pid=${bench_pid[$label]}
     [ -r "/proc/$pid/stat" ] || continue
     awk -v l="$label" '{print l, $14 + $15}' "/proc/$pid/stat"
   done
@@ -254,7 +223,7 @@ print(" ".join(ids[half:]))
 PY
 
 phase "one replica of each service" 1
-start intake.2 "$bin/intake"
-start dispatch.2 "$bin/dispatch"
+bench_start intake.2 "$bin/intake"
+bench_start dispatch.2 "$bin/dispatch"
 sleep 1
 phase "intake x2, dispatch x2" 2
