@@ -4,7 +4,8 @@
 #   bench_tools NAME TOOL...      exit naming the first tool not installed
 #   bench_ports NAME              free ports for redis, the broker, the hub
 #                                 and the gateway as SM_* variables, the
-#                                 gateway's rate limits out of the way,
+#                                 gateway's rate and per-address connection
+#                                 limits out of the way,
 #                                 personnel's bootstrap token (also $token),
 #                                 LOG_LEVEL warn unless set
 #   bench_free_port               a TCP port free a moment ago
@@ -47,6 +48,8 @@ bench_ports() {
   SM_GATEWAY__PORT=$(bench_free_port)
   export SM_REDIS__PORT SM_BROKER__PORT SM_HUB__PUB_PORT SM_HUB__SUB_PORT SM_GATEWAY__PORT
   export SM_GATEWAY__RATE_PER_S=10000000 SM_GATEWAY__BURST=10000000
+  # wrk's connections and the readiness polls all come from 127.0.0.1.
+  export SM_GATEWAY__MAX_CONNECTIONS_PER_CLIENT=100000
   export SM_PERSONNEL__BOOTSTRAP_TOKEN="smt_bench_${1}_bootstrap_token_0123456789abcdef"
   export LOG_LEVEL=${LOG_LEVEL:-warn}
   token=$SM_PERSONNEL__BOOTSTRAP_TOKEN
