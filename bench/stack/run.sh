@@ -24,13 +24,16 @@ connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 . bench/lib/stack.sh
 bench_tools stack wrk webdis redis-server redis-cli curl python3
-# Every service the stack runs, as `make run` starts them: each program of
-# the build but the broker, the hub, the gateway and the tools.
-services=()
-for b in "$bin"/*; do
-  case $(basename "$b") in broker | hub | gateway | stationmaster-*) ;;
-  *) services+=("$(basename "$b")") ;; esac
+# Every program of the source tree, built; the stack runs each but the
+# tools, as `make run` does: the broker, the hub, every service, the gateway.
+programs=() services=()
+for main in services/*/main.c; do
+  name=$(basename "$(dirname "$main")")
+  programs+=("$bin/$name")
+  case $name in broker | hub | gateway | stationmaster-*) ;;
+  *) services+=("$name") ;; esac
 done
+make --no-print-directory -s VARIANT="$(basename "$build")" "${programs[@]}"
 bench_ports stack
 export LOG_LEVEL=${LOG_LEVEL:-info} LOG_FORMAT=${LOG_FORMAT:-json}
 export SM_SAFETY__CHECKPOINT_FILE=$tmp/checkpoints.jsonl SM_SAFETY__KEY_FILE=$tmp/signing.key
