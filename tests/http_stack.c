@@ -11,8 +11,7 @@
 #include "http_client.h"
 
 // Append one NAME=value to the children's environment.
-static void
-s_env_add(http_stack_t *s, size_t *n, const char *format, ...)
+static void s_env_add(http_stack_t *s, size_t *n, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -84,11 +83,11 @@ http_stack_start(http_stack_t *s, const http_stack_def_t *def)
     s_start(s, "gateway");
     snprintf(s->ids[0], sizeof s->ids[0], "ST-1");
     snprintf(s->tokens[0], sizeof s->tokens[0], "%s", def->boot_token);
-    http_stack_require(
-        s,
-        harness_proc_wait_event(http_stack_proc(s, "gateway"),
-                                "gateway.started", 1, HARNESS_WAIT_MS),
-        "the gateway did not start");
+    http_stack_require(s,
+                       harness_proc_wait_event(http_stack_proc(s, "gateway"),
+                                               "gateway.started", 1,
+                                               HARNESS_WAIT_MS),
+                       "the gateway did not start");
 }
 
 void
@@ -177,8 +176,8 @@ http_stack_department(http_stack_t *s, const char *code)
 }
 
 void
-http_stack_person(http_stack_t *s, int who, const char *name,
-                  const char *role, const char *department)
+http_stack_person(http_stack_t *s, int who, const char *name, const char *role,
+                  const char *department)
 {
     const http_stack_person_t *p = &s->people[who];
     char body[256], path[96];

@@ -29,22 +29,22 @@ typedef struct {
 
 // What a suite's stack is made of.
 typedef struct {
-    const char *boot_token;             // personnel's bootstrap token
-    const char *const *services;        // between personnel and the gateway
-    const char *const *env;             // more NAME=value; NULL-ended or NULL
-    const http_stack_person_t *people;  // [0]: the station head
-    size_t people_count;                // at most HTTP_STACK_PEOPLE_MAX
+    const char *boot_token;            // personnel's bootstrap token
+    const char *const *services;       // between personnel and the gateway
+    const char *const *env;            // more NAME=value; NULL-ended or NULL
+    const http_stack_person_t *people; // [0]: the station head
+    size_t people_count;               // at most HTTP_STACK_PEOPLE_MAX
 } http_stack_def_t;
 
 typedef struct {
     harness_redis_t redis;
     harness_proc_t procs[HTTP_STACK_PROCS_MAX]; // in start order
     size_t proc_count;
-    int http_port;                                  // the gateway's
-    char env[HTTP_STACK_ENV_MAX][256];              // children's environment
-    const char *envp[HTTP_STACK_ENV_MAX + 1];       // NULL-ended
-    const http_stack_person_t *people;              // borrowed from the def
-    size_t people_count;                            // their count
+    int http_port;                            // the gateway's
+    char env[HTTP_STACK_ENV_MAX][256];        // children's environment
+    const char *envp[HTTP_STACK_ENV_MAX + 1]; // NULL-ended
+    const http_stack_person_t *people;        // borrowed from the def
+    size_t people_count;                      // their count
     char ids[HTTP_STACK_PEOPLE_MAX][HTTP_STACK_ID_MAX];       // staff ids
     char tokens[HTTP_STACK_PEOPLE_MAX][HTTP_STACK_TOKEN_MAX]; // their tokens
 } http_stack_t;

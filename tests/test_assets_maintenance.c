@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
-#include "cm_time.h"
 #include "suites.h"
 #include "test_assets_stack.h"
 
@@ -46,27 +44,11 @@ s_plan(const char *eq, char *id)
     json_decref(doc);
 }
 
-// The plan, read as a client reads: a GET that meets a replica killed a
-// moment ago (503 worker_lost, 504, or no answer within the client's
-// timeout) is retried, as it is safe to; anything else must be 200.
 static json_t *
 s_get_plan(const char *id)
 {
     char path[96];
     snprintf(path, sizeof path, "/v1/maintenance-plans/%s", id);
-    int64_t until = cm_time_mono_ms() + HARNESS_WAIT_MS;
-    while (cm_time_mono_ms() < until) {
-        json_t *out = NULL;
-        int status = ast_http(AST_TECH, "GET", path, NULL, &out);
-        if (status == 200) {
-            return out;
-        }
-        json_decref(out);
-        if (status != 0 && status != 502 && status != 503 && status != 504) {
-            break;
-        }
-        zmq_poll(NULL, 0, 50); // a moment for the broker to drop the dead
-    }
     return ast_expect(200, AST_TECH, "GET", path, NULL);
 }
 
