@@ -515,7 +515,7 @@ START_TEST(test_vehicle_service_due)
     ck_assert(requested);
     ck_assert(again);
     for (int i = 0; i < 3; i++) {
-        snprintf(subject, sizeof subject, "\"vehicle/%s\"", due[i].id);
+        snprintf(subject, sizeof subject, "\"vehicle/%.48s\"", due[i].id);
         ck_assert_int_eq(
             log_outbox_count("logistics.vehicle.work_requested", subject),
             i == 0 ? 2 : 1);
