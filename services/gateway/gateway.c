@@ -36,7 +36,8 @@
     "inspections=safety-audit "                                                \
     "equipment=assets faults=assets scrap-requests=assets "                    \
     "maintenance-plans=assets webhooks=webhooks "                              \
-    "vehicles=logistics trip-requests=logistics"
+    "vehicles=logistics trip-requests=logistics "                              \
+    "reviews=oversight reports/station=oversight"
 
 const cm_config_option_t gateway_options[] = {
     {"gateway/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,

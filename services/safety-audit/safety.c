@@ -98,6 +98,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"assets", safety_events_on_producer},
     {"webhooks", safety_events_on_producer},
     {"logistics", safety_events_on_producer},
+    {"oversight", safety_events_on_producer},
     {"ingest", safety_events_on_ingest},
     {NULL, NULL},
 };

@@ -28,7 +28,7 @@
 static const char *const s_default_names[] = {
     "broker",    "hub",      "gateway",   "personnel",    "intake",
     "dispatch",  "finance",  "inventory", "safety-audit", "assets",
-    "logistics", "webhooks", NULL,
+    "logistics", "webhooks", "oversight", NULL,
     // A new program joins here.
 };
 

@@ -69,6 +69,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"inventory", delivery_on_event},
     {"logistics", delivery_on_event},
     {"assets", delivery_on_event},
+    {"oversight", delivery_on_event},
     {"ingest", delivery_on_event},
     {NULL, NULL},
 };
