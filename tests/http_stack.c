@@ -216,3 +216,18 @@ http_stack_text(const json_t *object, const char *member)
     const char *text = json_string_value(json_object_get(object, member));
     return text ? text : "";
 }
+
+const char *
+http_stack_broker(const http_stack_t *s, char *buf, size_t size)
+{
+    const char *prefix = "SM_BROKER__PORT=";
+    for (size_t i = 0; s->envp[i]; i++) {
+        if (strncmp(s->envp[i], prefix, strlen(prefix)) == 0) {
+            snprintf(buf, size, "tcp://127.0.0.1:%s",
+                     s->envp[i] + strlen(prefix));
+            return buf;
+        }
+    }
+    ck_abort_msg("the stack has no broker port");
+    return buf;
+}

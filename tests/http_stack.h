@@ -96,6 +96,10 @@ void http_stack_person(http_stack_t *s, int who, const char *name,
 void http_stack_set_head(http_stack_t *s, const char *code, int head,
                          int deputy);
 
+// The broker's endpoint ("tcp://127.0.0.1:<port>") into buf, for MDP calls
+// to a service's internal routes. Returns buf.
+const char *http_stack_broker(const http_stack_t *s, char *buf, size_t size);
+
 // The string member of an object, "" when absent. Borrowed.
 const char *http_stack_text(const json_t *object, const char *member);
 

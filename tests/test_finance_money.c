@@ -201,7 +201,8 @@ static bool
 s_state_is(void *arg)
 {
     const char **want = arg; // {key, state}
-    char *state = harness_redis_cmd(&fin_stack.redis, "HGET", want[0], "state");
+    char *state =
+        harness_redis_cmd(&fin_stack.http.redis, "HGET", want[0], "state");
     bool same = state && strcmp(state, want[1]) == 0;
     free(state);
     return same;
@@ -250,7 +251,7 @@ static int
 s_events_of(const char *type)
 {
     cm_redis_t *redis =
-        cm_redis_new("127.0.0.1", fin_stack.redis.port, "", 2000);
+        cm_redis_new("127.0.0.1", fin_stack.http.redis.port, "", 2000);
     ck_assert_ptr_nonnull(redis);
     s_count_t count = {type, 0};
     ck_assert_int_ge(cm_outbox_range(redis, "sm:{finance}:outbox", "0-0",

@@ -1,13 +1,9 @@
 #include "test_finance_stack.h"
 
 #include <check.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cm_envelope.h"
 #include "cm_mdp_client.h"
@@ -15,9 +11,11 @@
 #include "cm_store.h"
 #include "cm_time.h"
 #include "harness_mdp.h"
-#include "http_client.h"
 
 fin_stack_t fin_stack;
+
+#define FIN_STR_(x) #x
+#define FIN_STR(x)  FIN_STR_(x)
 
 // Lines of this year's budget (L1..L6), each used by its own tests.
 #define S_LINES                                                                \
@@ -31,9 +29,7 @@ fin_stack_t fin_stack;
     "\"amount\":50000000},"                                                    \
     "{\"category\":\"travel\",\"department\":\"finance\",\"amount\":1000000}]"
 
-static const struct {
-    const char *name, *role, *department;
-} s_people[FIN_PEOPLE] = {
+static const http_stack_person_t s_people[FIN_PEOPLE] = {
     {"Station head", "station_head", "management"},
     {"Finance head", "dept_head", "finance"},
     {"Clerk One", "finance", "finance"},
@@ -44,65 +40,28 @@ static const struct {
     {"Inventory service", "system", "logistics"},
 };
 
-static void
-s_env(fin_stack_t *s)
-{
-    int n = 0;
-    snprintf(s->env[n++], 128, "SM_REDIS__PORT=%d", s->redis.port);
-    snprintf(s->env[n++], 128, "SM_BROKER__PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__PUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__SUB_PORT=%d", harness_free_port());
-    snprintf(s->env[n++], 128, "SM_HUB__DISCOVER_MS=100");
-    snprintf(s->env[n++], 128, "SM_GATEWAY__PORT=%d", s->http_port);
-    snprintf(s->env[n++], 128, "SM_GATEWAY__DEADLINE_MS=8000");
-    snprintf(s->env[n++], 128, "SM_PERSONNEL__BOOTSTRAP_TOKEN=%s",
-             FIN_BOOT_TOKEN);
-    snprintf(s->env[n++], 128, "SM_FINANCE__MAJOR_EXPENDITURE_FEN=%d",
-             FIN_MAJOR_FEN);
-    snprintf(s->env[n++], 128, "SM_FINANCE__RESERVATION_TTL_MS=%d", FIN_TTL_MS);
-    snprintf(s->env[n++], 128, "SM_SERVICE__WORKERS=2");
-    for (int i = 0; i < n; i++) {
-        s->envp[i] = s->env[i];
-    }
-    s->envp[n] = NULL;
-    snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%s",
-             strchr(s->env[1], '=') + 1);
-}
+static const char *const s_services[] = {"finance", NULL};
+
+static const char *const s_env[] = {
+    "SM_FINANCE__MAJOR_EXPENDITURE_FEN=" FIN_STR(FIN_MAJOR_FEN),
+    "SM_FINANCE__RESERVATION_TTL_MS=" FIN_STR(FIN_TTL_MS),
+    NULL,
+};
 
 int
 fin_http(fin_who_t who, const char *method, const char *path, const char *body,
          const char *extra, json_t **out)
 {
-    char headers[512];
-    snprintf(headers, sizeof headers,
-             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n%s",
-             fin_stack.tokens[who], extra ? extra : "");
-    http_client_response_t *response = malloc(sizeof *response);
-    ck_assert_ptr_nonnull(response);
-    int rc = http_client_request(fin_stack.http_port, method, path, headers,
-                                 body, response);
-    int status = rc == 0 ? response->status : 0;
-    if (out) {
-        *out = response->body_size
-                   ? json_loads(response->body, JSON_DECODE_ANY, NULL)
-                   : NULL;
-    }
-    free(response);
-    return status;
+    return http_stack_call(&fin_stack.http, (int)who, method, path, body, extra,
+                           out);
 }
 
 json_t *
 fin_expect(int status, fin_who_t who, const char *method, const char *path,
            const char *body)
 {
-    json_t *out = NULL;
-    int got = fin_http(who, method, path, body, NULL, &out);
-    if (got != status) {
-        char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
-        ck_abort_msg("%s %s as %s: want %d, got %d: %.900s", method, path,
-                     s_people[who].name, status, got, text ? text : "");
-    }
-    return out;
+    return http_stack_expect(&fin_stack.http, status, (int)who, method, path,
+                             body);
 }
 
 json_t *
@@ -161,7 +120,7 @@ void
 fin_publish(const char *producer, const char *type, const char *data_text)
 {
     cm_store_t *store =
-        cm_store_new("127.0.0.1", fin_stack.redis.port, "", 2000);
+        cm_store_new("127.0.0.1", fin_stack.http.redis.port, "", 2000);
     json_t *data = json_loads(data_text, 0, NULL);
     ck_assert_ptr_nonnull(data);
     cm_commit_t *commit = cm_commit_new(producer);
@@ -182,60 +141,21 @@ fin_publish(const char *producer, const char *type, const char *data_text)
 bool
 fin_wait(bool (*fn)(void *arg), void *arg, int timeout_ms)
 {
-    for (int waited = 0; waited <= timeout_ms; waited += 50) {
-        if (fn(arg)) {
-            return true;
-        }
-        struct timespec pause = {0, 50 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    return false;
-}
-
-// Create a department as the station head.
-static void
-s_department(const char *code)
-{
-    char body[128];
-    snprintf(body, sizeof body, "{\"code\":\"%s\",\"name\":\"%s\"}", code,
-             code);
-    json_decref(fin_expect(201, FIN_HEAD, "POST", "/v1/departments", body));
-}
-
-static void
-s_set_head(const char *code, fin_who_t head)
-{
-    char path[96], body[96];
-    snprintf(path, sizeof path, "/v1/departments/%s", code);
-    snprintf(body, sizeof body, "{\"head\":\"%s\"}", fin_stack.ids[head]);
-    json_decref(fin_expect(200, FIN_HEAD, "PATCH", path, body));
+    return http_stack_wait(fn, arg, timeout_ms);
 }
 
 // Staff and a token for every person but the station head (bootstrap).
 static void
 s_people_create(void)
 {
-    s_department("finance");
-    s_department("tech");
-    s_department("logistics");
+    http_stack_department(&fin_stack.http, "finance");
+    http_stack_department(&fin_stack.http, "tech");
+    http_stack_department(&fin_stack.http, "logistics");
     for (int who = FIN_FIN_HEAD; who < FIN_PEOPLE; who++) {
-        char body[256], path[96];
-        snprintf(body, sizeof body,
-                 "{\"name\":\"%s\",\"role\":\"%s\",\"department\":\"%s\"}",
-                 s_people[who].name, s_people[who].role,
-                 s_people[who].department);
-        json_t *staff = fin_expect(201, FIN_HEAD, "POST", "/v1/staff", body);
-        snprintf(fin_stack.ids[who], 48, "%s",
-                 json_string_value(json_object_get(staff, "id")));
-        json_decref(staff);
-        snprintf(path, sizeof path, "/v1/staff/%s/tokens", fin_stack.ids[who]);
-        json_t *token = fin_expect(201, FIN_HEAD, "POST", path, "{}");
-        snprintf(fin_stack.tokens[who], 96, "%s",
-                 json_string_value(json_object_get(token, "token")));
-        json_decref(token);
+        http_stack_person(&fin_stack.http, who, NULL, NULL, NULL);
     }
-    s_set_head("finance", FIN_FIN_HEAD);
-    s_set_head("tech", FIN_TECH_HEAD);
+    http_stack_set_head(&fin_stack.http, "finance", FIN_FIN_HEAD, -1);
+    http_stack_set_head(&fin_stack.http, "tech", FIN_TECH_HEAD, -1);
 }
 
 // finance's org view knows the heads (personnel's events consumed).
@@ -243,13 +163,15 @@ static bool
 s_org_ready(void *arg)
 {
     (void)arg; // nothing to pass
-    char *text = harness_redis_cmd(&fin_stack.redis, "HGET",
+    char *text = harness_redis_cmd(&fin_stack.http.redis, "HGET",
                                    "sm:{finance}:org:department:tech", "doc");
-    bool ready = text && strstr(text, fin_stack.ids[FIN_TECH_HEAD]);
+    bool ready = text && strstr(text, fin_stack.http.ids[FIN_TECH_HEAD]);
     free(text);
-    char *finance = harness_redis_cmd(
-        &fin_stack.redis, "HGET", "sm:{finance}:org:department:finance", "doc");
-    ready = ready && finance && strstr(finance, fin_stack.ids[FIN_FIN_HEAD]);
+    char *finance =
+        harness_redis_cmd(&fin_stack.http.redis, "HGET",
+                          "sm:{finance}:org:department:finance", "doc");
+    ready =
+        ready && finance && strstr(finance, fin_stack.http.ids[FIN_FIN_HEAD]);
     free(finance);
     return ready;
 }
@@ -287,66 +209,33 @@ fin_claim(fin_who_t who, const char *body, char *id)
     json_decref(doc);
 }
 
-// An unchecked fixture that fails leaves its teardown unrun: stop what was
-// started before failing.
-static void
-s_require(bool ok, const char *what)
-{
-    if (!ok) {
-        fin_stack_teardown();
-        ck_abort_msg("%s", what);
-    }
-}
-
-static void
-s_start(const char *name, harness_proc_t *proc)
-{
-    s_require(harness_proc_start(proc, name, fin_stack.envp) == 0, name);
-}
-
 void
 fin_stack_setup(void)
 {
     fin_stack_t *s = &fin_stack;
     memset(s, 0, sizeof *s);
-    ck_assert_int_eq(harness_redis_start(&s->redis), 0);
-    s->http_port = harness_free_port();
-    s_env(s);
-    s_start("broker", &s->broker);
-    s_start("hub", &s->hub);
-    s_start("personnel", &s->personnel);
-    s_start("finance", &s->finance);
-    s_start("gateway", &s->gateway);
-    snprintf(s->ids[FIN_HEAD], 48, "ST-1");
-    snprintf(s->tokens[FIN_HEAD], 96, "%s", FIN_BOOT_TOKEN);
-    s_require(harness_proc_wait_event(&s->gateway, "gateway.started", 1,
-                                      HARNESS_WAIT_MS),
-              "the gateway did not start");
-    s_require(fin_wait(s_routed, NULL, HARNESS_WAIT_MS), "finance not routed");
+    http_stack_def_t def = {.boot_token = FIN_BOOT_TOKEN,
+                            .services = s_services,
+                            .env = s_env,
+                            .people = s_people,
+                            .people_count = FIN_PEOPLE};
+    http_stack_start(&s->http, &def);
+    http_stack_broker(&s->http, s->endpoint, sizeof s->endpoint);
+    http_stack_require(&s->http, fin_wait(s_routed, NULL, HARNESS_WAIT_MS),
+                       "finance not routed");
     int64_t now = cm_time_now_ms();
     char at[40];
     cm_time_format(now, at);
     snprintf(s->today, sizeof s->today, "%.10s", at);
     s->year = atoi(s->today);
     s_people_create();
-    s_require(fin_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
-              "finance never saw the org chart");
+    http_stack_require(&s->http, fin_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
+                       "finance never saw the org chart");
     fin_approved_budget(s->year, S_LINES, s->budget);
 }
 
 void
 fin_stack_teardown(void)
 {
-    fin_stack_t *s = &fin_stack;
-    harness_proc_t *procs[] = {&s->gateway, &s->finance, &s->personnel, &s->hub,
-                               &s->broker};
-    // SM_TEST_KEEP_LOGS=1 keeps the processes' logs for a post-mortem.
-    bool keep = getenv("SM_TEST_KEEP_LOGS") != NULL;
-    for (size_t i = 0; i < sizeof procs / sizeof procs[0]; i++) {
-        harness_proc_kill(procs[i], SIGTERM, 5000);
-        if (!keep) {
-            harness_proc_cleanup(procs[i]);
-        }
-    }
-    harness_redis_stop(&s->redis);
+    http_stack_stop(&fin_stack.http);
 }

@@ -9,9 +9,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "harness.h"
+#include "http_stack.h"
 
-#define FIN_ENV_MAX    12
 #define FIN_CALL_MS    8000
 #define FIN_MAJOR_FEN  800000 // the major-expenditure threshold of tests
 #define FIN_TTL_MS     3000   // a pending commitment's life in tests
@@ -31,17 +30,11 @@ typedef enum {
 } fin_who_t;
 
 typedef struct {
-    harness_redis_t redis;
-    harness_proc_t broker, hub, personnel, finance, gateway;
-    int http_port;
-    char endpoint[64];                 // broker, for MDP calls
-    char env[FIN_ENV_MAX][128];        // children's environment
-    const char *envp[FIN_ENV_MAX + 1]; // NULL-ended
-    char ids[FIN_PEOPLE][48];          // staff ids
-    char tokens[FIN_PEOPLE][96];       // their bearer tokens
-    int year;                          // the current UTC year
-    char today[16];                    // YYYY-MM-DD
-    char budget[48];                   // this year's approved budget
+    http_stack_t http; // redis, processes, ids and tokens of the people
+    char endpoint[64]; // broker, for MDP calls
+    int year;          // the current UTC year
+    char today[16];    // YYYY-MM-DD
+    char budget[48];   // this year's approved budget
 } fin_stack_t;
 
 extern fin_stack_t fin_stack;
