@@ -611,6 +611,23 @@ cm_org_oversees(const json_t *actor, const char *department)
     return s_listed(actor, "oversees", department);
 }
 
+bool
+cm_org_keeps(const json_t *actor, const char *role, const char *department)
+{
+    const char *has = json_string_value(json_object_get(actor, "role"));
+    const char *dept = json_string_value(json_object_get(actor, "department"));
+    if (!has) {
+        return false;
+    }
+    if (strcmp(has, "station_head") == 0) {
+        return true;
+    }
+    if (strcmp(has, role) == 0) {
+        return dept && department && strcmp(dept, department) == 0;
+    }
+    return strcmp(has, "dept_head") == 0 && cm_org_heads(actor, department);
+}
+
 // ---- the actor cache
 // Each thread keeps the facts of the people it served, keyed by owner and
 // id, with the view's generation they were read at. Every change of the

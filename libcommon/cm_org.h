@@ -116,6 +116,13 @@ json_t *cm_org_actor_current(cm_store_t *store, const char *owner,
 bool cm_org_heads(const json_t *actor, const char *department);
 bool cm_org_oversees(const json_t *actor, const char *department);
 
+// True when actor (cm_org_actor's facts) keeps what a department runs: the
+// station head, a `role` member of `department` (finance clerks of the
+// finance department keep the books), or the head of `department`. The
+// guard of a service whose writes belong to one department's staff.
+bool cm_org_keeps(const json_t *actor, const char *role,
+                  const char *department);
+
 // Replace the request's actor with cm_org_actor_current. 0, or -1 after
 // answering 403 "account_inactive" (suspended or left) or 503.
 int cm_org_refresh_actor(cm_ctx_t *ctx);

@@ -141,6 +141,38 @@ START_TEST(test_cm_org_heads_oversees)
 }
 END_TEST
 
+// The keepers of a department's work: the station head, its members of the
+// role, its head; nobody else.
+START_TEST(test_cm_org_keeps)
+{
+    const struct {
+        const char *role, *department, *heads;
+        bool keeps;
+    } cases[] = {
+        {"station_head", "management", "", true},
+        {"finance", "finance", "", true},
+        {"finance", "tech", "", false},
+        {"technician", "finance", "", false},
+        {"dept_head", "finance", "finance", true},
+        {"dept_head", "tech", "tech", false},
+        {"deputy_head", "management", "", false},
+        {NULL, "finance", "", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *actor =
+            json_pack("{s:s, s:s, s:[s]}", "id", "ST-4", "department",
+                      cases[i].department, "heads", cases[i].heads);
+        if (cases[i].role) {
+            json_object_set_new(actor, "role", json_string(cases[i].role));
+        }
+        ck_assert_msg(cm_org_keeps(actor, "finance", "finance")
+                          == cases[i].keeps,
+                      "case %zu", i);
+        json_decref(actor);
+    }
+}
+END_TEST
+
 Suite *
 cm_org_suite(void)
 {
@@ -150,6 +182,7 @@ cm_org_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_cm_org_heads_oversees);
+    tcase_add_test(tc, test_cm_org_keeps);
     tcase_add_test(tc, test_cm_org_actor_current);
     tcase_add_test(tc, test_cm_org_department_open); // last: stops Redis
     suite_add_tcase(s, tc);

@@ -134,20 +134,7 @@ bool
 assets_keeper_guard(const json_t *actor, const json_t *doc)
 {
     (void)doc; // keeping the register is a place in the station
-    const char *role = json_string_value(json_object_get(actor, "role"));
-    const char *dept = json_string_value(json_object_get(actor, "department"));
-    const char *tech = s_state.technical_department;
-    if (!role) {
-        return false;
-    }
-    if (strcmp(role, "station_head") == 0) {
-        return true;
-    }
-    if (strcmp(role, "technician") == 0) {
-        return dept && strcmp(dept, tech) == 0;
-    }
-    return strcmp(role, "dept_head") == 0
-           && assets_listed(actor, "heads", tech);
+    return cm_org_keeps(actor, "technician", s_state.technical_department);
 }
 
 const char *

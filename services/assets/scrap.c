@@ -8,6 +8,7 @@
 #include "cm_approval.h"
 #include "cm_call.h"
 #include "cm_list.h"
+#include "cm_org.h"
 #include "cm_problem.h"
 #include "cm_status.h"
 #include "cm_time.h"
@@ -291,8 +292,7 @@ s_may_apply(cm_ctx_t *ctx, const json_t *equipment)
     const char *dept = cm_doc_text(equipment, "department");
     return strcmp(cm_ctx_actor_role(ctx), "station_head") == 0
            || strcmp(cm_ctx_actor_department(ctx), dept) == 0
-           || assets_listed(actor, "heads", dept)
-           || assets_listed(actor, "oversees", dept);
+           || cm_org_heads(actor, dept) || cm_org_oversees(actor, dept);
 }
 
 // The equipment the body names, when the caller may apply for it; NULL

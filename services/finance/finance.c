@@ -164,19 +164,7 @@ bool
 finance_keeper_guard(const json_t *actor, const json_t *doc)
 {
     (void)doc; // keeping the books is a place in the station, not a relation
-    const char *role = json_string_value(json_object_get(actor, "role"));
-    const char *dept = json_string_value(json_object_get(actor, "department"));
-    if (!role) {
-        return false;
-    }
-    if (strcmp(role, "station_head") == 0) {
-        return true;
-    }
-    if (strcmp(role, "finance") == 0) {
-        return dept && strcmp(dept, FINANCE_DEPARTMENT) == 0;
-    }
-    return strcmp(role, "dept_head") == 0
-           && cm_org_heads(actor, FINANCE_DEPARTMENT);
+    return cm_org_keeps(actor, "finance", FINANCE_DEPARTMENT);
 }
 
 bool

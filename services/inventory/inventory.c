@@ -150,19 +150,7 @@ bool
 inventory_keeper_guard(const json_t *actor, const json_t *doc)
 {
     (void)doc; // keeping the store is a place in the station, not a relation
-    const char *role = json_string_value(json_object_get(actor, "role"));
-    const char *dept = json_string_value(json_object_get(actor, "department"));
-    if (!role) {
-        return false;
-    }
-    if (strcmp(role, "station_head") == 0) {
-        return true;
-    }
-    if (strcmp(role, "logistics") == 0) {
-        return dept && strcmp(dept, INVENTORY_DEPARTMENT) == 0;
-    }
-    return strcmp(role, "dept_head") == 0
-           && cm_org_heads(actor, INVENTORY_DEPARTMENT);
+    return cm_org_keeps(actor, "logistics", INVENTORY_DEPARTMENT);
 }
 
 bool

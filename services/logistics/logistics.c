@@ -70,19 +70,7 @@ bool
 logistics_staff_guard(const json_t *actor, const json_t *doc)
 {
     (void)doc; // running logistics is a place in the station
-    const char *role = json_string_value(json_object_get(actor, "role"));
-    const char *dept = json_string_value(json_object_get(actor, "department"));
-    if (!role) {
-        return false;
-    }
-    if (strcmp(role, "station_head") == 0) {
-        return true;
-    }
-    if (strcmp(role, "logistics") == 0) {
-        return dept && strcmp(dept, LOGISTICS_DEPARTMENT) == 0;
-    }
-    return strcmp(role, "dept_head") == 0
-           && cm_org_heads(actor, LOGISTICS_DEPARTMENT);
+    return cm_org_keeps(actor, "logistics", LOGISTICS_DEPARTMENT);
 }
 
 bool
