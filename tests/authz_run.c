@@ -276,11 +276,10 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     // member): 404 is read again, 50 ms apart, for up to 5 s.
     // The same while what it captures by path is not there yet (the
     // record a timer opens, listed under its round).
-    for (int tries = 0;
-         strcmp(step->method, "GET") == 0 && tries < S_GET_TRIES
-         && (status == 404
-             || (status == 200 && strchr(step->capture, '=')
-                 && !*s_captured(step, out)));
+    for (int tries = 0; strcmp(step->method, "GET") == 0 && tries < S_GET_TRIES
+                        && (status == 404
+                            || (status == 200 && strchr(step->capture, '=')
+                                && !*s_captured(step, out)));
          tries++) {
         struct timespec pause = {0, 50 * 1000 * 1000};
         nanosleep(&pause, NULL); // polling with a bound
@@ -295,8 +294,8 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
         free(text);
     } else if (step->capture[0]) {
         char name[sizeof step->capture];
-        snprintf(name, sizeof name, "%.*s",
-                 (int)strcspn(step->capture, "="), step->capture);
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(step->capture, "="),
+                 step->capture);
         s_set(vars, name, s_captured(step, out));
     }
     json_decref(out);

@@ -218,8 +218,8 @@ START_TEST(test_e2e_security_patrol_failed_item_opens_hazard)
     const char *results =
         "{\"results\":[{\"item\":1,\"result\":\"failed\",\"note\":\"lock "
         "broken\"},{\"item\":2,\"result\":\"ok\"}]}";
-    json_decref(
-        e2e_act(S_TECH, "round-records", patrol.record, "record", results, 403));
+    json_decref(e2e_act(S_TECH, "round-records", patrol.record, "record",
+                        results, 403));
     doc = e2e_act(S_DRIVER, "round-records", patrol.record, "record", results,
                   200);
     ck_assert_str_eq(e2e_str(doc, "state"), "completed");

@@ -47,8 +47,8 @@ s_round(const char *id)
 }
 
 static json_t *
-s_act(log_who_t who, const char *collection, const char *id,
-      const char *action, const char *body, int status)
+s_act(log_who_t who, const char *collection, const char *id, const char *action,
+      const char *body, int status)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/%s/%s/%s", collection, id, action);
@@ -80,8 +80,7 @@ START_TEST(test_round_create_rules)
     s_refused(LOG_AWAY, body, 403, NULL);
     s_refused(LOG_CLERK, "{\"kind\":\"patrol\",\"checklist\":[]}", 400,
               "title");
-    s_refused(LOG_CLERK, "{\"kind\":\"patrol\",\"checklist\":[]}", 400,
-              "kind");
+    s_refused(LOG_CLERK, "{\"kind\":\"patrol\",\"checklist\":[]}", 400, "kind");
     s_refused(LOG_CLERK,
               s_body(body, "security", items, S_HOUR_MS,
                      ",\"calendar\":{\"nth\":1,\"weekday\":\"monday\"}"),
@@ -90,12 +89,12 @@ START_TEST(test_round_create_rules)
               s_body(body, "security", items, S_HOUR_MS,
                      ",\"calendar\":{\"nth\":0,\"weekday\":\"monday\"}"),
               400, "calendar.nth");
-    s_refused(LOG_CLERK,
-              s_body(body, "hygiene", items, S_HOUR_MS, ""), 400,
+    s_refused(LOG_CLERK, s_body(body, "hygiene", items, S_HOUR_MS, ""), 400,
               "checklist[1].hazard_level");
     s_refused(LOG_CLERK,
-              s_body(body, "security", "[{\"text\":\"x\",\"hazard_level\":"
-                                       "\"extreme\"}]",
+              s_body(body, "security",
+                     "[{\"text\":\"x\",\"hazard_level\":"
+                     "\"extreme\"}]",
                      S_HOUR_MS, ""),
               400, "checklist[0].hazard_level");
     s_refused(LOG_CLERK,
@@ -126,8 +125,8 @@ START_TEST(test_round_create_rules)
     doc = log_expect(200, LOG_TECH, "GET", "/v1/rounds?kind=security", NULL);
     ck_assert_int_ge(json_array_size(json_object_get(doc, "items")), 1);
     json_decref(doc);
-    json_decref(log_expect(400, LOG_TECH, "GET", "/v1/rounds?kind=patrol",
-                           NULL));
+    json_decref(
+        log_expect(400, LOG_TECH, "GET", "/v1/rounds?kind=patrol", NULL));
     json_decref(log_expect(404, LOG_TECH, "GET", "/v1/rounds/RD-99999", NULL));
 }
 END_TEST
@@ -135,19 +134,19 @@ END_TEST
 START_TEST(test_round_edit_stop_resume)
 {
     char body[2048], path[96], id[48];
-    json_t *doc = log_expect(
-        201, LOG_CLERK, "POST", "/v1/rounds",
-        s_body(body, "hygiene", "[{\"text\":\"Floors swept\"}]",
-               S_HOUR_MS * 48, ""));
+    json_t *doc =
+        log_expect(201, LOG_CLERK, "POST", "/v1/rounds",
+                   s_body(body, "hygiene", "[{\"text\":\"Floors swept\"}]",
+                          S_HOUR_MS * 48, ""));
     snprintf(id, sizeof id, "%s", log_str(doc, "id"));
     json_decref(doc);
     snprintf(path, sizeof path, "/v1/rounds/%s", id);
     // Refusals change nothing.
     json_decref(log_expect(403, LOG_TECH, "PATCH", path, "{\"area\":\"x\"}"));
     json_decref(log_expect(400, LOG_CLERK, "PATCH", path, "{\"area\":null}"));
-    json_decref(log_expect(
-        400, LOG_CLERK, "PATCH", path,
-        "{\"interval_days\":2,\"calendar\":{\"nth\":1,\"weekday\":\"friday\"}}"));
+    json_decref(log_expect(400, LOG_CLERK, "PATCH", path,
+                           "{\"interval_days\":2,\"calendar\":{\"nth\":1,"
+                           "\"weekday\":\"friday\"}}"));
     json_decref(log_expect(400, LOG_CLERK, "PATCH", path,
                            "{\"checklist\":[{\"text\":\"Bins\","
                            "\"hazard_level\":\"low\"}]}"));
@@ -162,8 +161,8 @@ START_TEST(test_round_edit_stop_resume)
                      "friday");
     ck_assert_str_ne(log_str(doc, "next_due"), "");
     json_decref(doc);
-    doc = s_act(LOG_CLERK, "rounds", id, "stop", "{\"note\":\"holidays\"}",
-                200);
+    doc =
+        s_act(LOG_CLERK, "rounds", id, "stop", "{\"note\":\"holidays\"}", 200);
     ck_assert_str_eq(log_str(doc, "state"), "stopped");
     ck_assert(json_is_null(json_object_get(doc, "next_due")));
     json_decref(doc);
@@ -212,9 +211,8 @@ s_due_round(const char *kind, const char *checklist, const char *extra,
             char *id, char *record)
 {
     char body[2048];
-    json_t *doc =
-        log_expect(201, LOG_CLERK, "POST", "/v1/rounds",
-                   s_body(body, kind, checklist, -S_HOUR_MS, extra));
+    json_t *doc = log_expect(201, LOG_CLERK, "POST", "/v1/rounds",
+                             s_body(body, kind, checklist, -S_HOUR_MS, extra));
     snprintf(id, 48, "%s", log_str(doc, "id"));
     json_decref(doc);
     s_due_t due = {.round = id};
@@ -265,8 +263,7 @@ START_TEST(test_round_due_once)
         ck_assert_int_eq(cm_time_parse(log_str(doc, "next_due"), &next), 0);
         ck_assert_int_gt(next, cm_time_now_ms()); // missed days: one record
         json_decref(doc);
-        snprintf(subject, sizeof subject, "\"round_record/%s\"",
-                 due[i].record);
+        snprintf(subject, sizeof subject, "\"round_record/%s\"", due[i].record);
         ck_assert_int_eq(
             log_outbox_count("logistics.round_record.opened", subject), 1);
     }
@@ -327,8 +324,7 @@ START_TEST(test_round_record_security)
     ck_assert_int_eq(log_int(doc, "failed"), 1);
     json_decref(doc);
     ck_assert_int_eq(
-        log_outbox_count("logistics.round_record.security_failed", subject),
-        1);
+        log_outbox_count("logistics.round_record.security_failed", subject), 1);
     // An item has one result.
     doc = s_act(LOG_CLERK, "round-records", record, "record",
                 "{\"results\":[{\"item\":2,\"result\":\"ok\"}]}", 409);
@@ -345,13 +341,12 @@ START_TEST(test_round_record_security)
                 200);
     ck_assert_str_eq(log_str(doc, "state"), "completed");
     ck_assert_int_eq(log_int(doc, "failed"), 6);
-    ck_assert_str_eq(log_str(json_array_get(json_object_get(doc, "items"), 6),
-                             "result"),
-                     "failed");
+    ck_assert_str_eq(
+        log_str(json_array_get(json_object_get(doc, "items"), 6), "result"),
+        "failed");
     json_decref(doc);
     ck_assert_int_eq(
-        log_outbox_count("logistics.round_record.security_failed", subject),
-        3);
+        log_outbox_count("logistics.round_record.security_failed", subject), 3);
     ck_assert_int_eq(
         log_outbox_count("logistics.round_record.work_requested", subject), 0);
     json_decref(s_act(LOG_CLERK, "round-records", record, "record",
@@ -380,8 +375,7 @@ START_TEST(test_round_record_hygiene)
     ck_assert_int_eq(
         log_outbox_count("logistics.round_record.work_requested", subject), 1);
     ck_assert_int_eq(
-        log_outbox_count("logistics.round_record.security_failed", subject),
-        0);
+        log_outbox_count("logistics.round_record.security_failed", subject), 0);
     doc = log_expect(200, LOG_TECH, "GET",
                      "/v1/round-records?kind=hygiene&state=completed", NULL);
     ck_assert_int_ge(json_array_size(json_object_get(doc, "items")), 1);

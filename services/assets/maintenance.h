@@ -1,8 +1,8 @@
 // maintenance — maintenance plans (regulations ch. 6): equipment, an
 // interval (days, or a calendar rule: the nth weekday of every month, e.g.
 // the first Monday; libcommon/cm_schedule.h), counted from the due date or
-// from the last completion (`basis`), a checklist of tasks (clean, lubricate, tighten, adjust,
-// inspect, or a free item).
+// from the last completion (`basis`), a checklist of tasks (clean, lubricate,
+// tighten, adjust, inspect, or a free item).
 //
 // An active plan's next due time is a durable timer
 // (sm:{assets}:timers:maintenance, kept by the type's index callback so

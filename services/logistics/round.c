@@ -379,7 +379,8 @@ s_work_request(const json_t *round, const char *due, const char *record)
         cm_doc_text(round, "department"), "title", title, "kind", "round",
         "source", "type", "round_record", "id", record, "priority", "normal");
     if (cm_doc_string(round, "assignee")) {
-        json_object_set(request, "assignee", json_object_get(round, "assignee"));
+        json_object_set(request, "assignee",
+                        json_object_get(round, "assignee"));
     }
     return json_pack("{s:o, s:s, s:s}", "request", request, "due", due,
                      "record", record);
@@ -396,14 +397,13 @@ s_advance(json_t *round, const char *due_text, int64_t due, const char *record,
         requested = json_array();
         json_object_set_new(round, "requested", requested);
     }
-    json_array_append_new(requested, json_pack("{s:s, s:s}", "due", due_text,
-                                               "record", record));
+    json_array_append_new(
+        requested, json_pack("{s:s, s:s}", "due", due_text, "record", record));
     while (json_array_size(requested) > S_KEEP) {
         json_array_remove(requested, 0);
     }
-    json_object_set_new(
-        round, "occurrences",
-        json_integer(cm_doc_integer(round, "occurrences") + 1));
+    json_object_set_new(round, "occurrences",
+                        json_integer(cm_doc_integer(round, "occurrences") + 1));
     json_object_set_new(round, "last_due", json_string(due_text));
     int64_t next = s_next(round, due);
     while (next <= now_ms) {

@@ -22,8 +22,7 @@ round_record_new(const char *id, const json_t *round, const char *due,
                  const json_t *actor, int64_t now_ms)
 {
     json_t *doc = cm_doc_new(id, "open", actor, now_ms);
-    static const char *const copied[] = {"kind", "area", "title",
-                                         "department"};
+    static const char *const copied[] = {"kind", "area", "title", "department"};
     for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
         json_object_set(doc, copied[i], json_object_get(round, copied[i]));
     }
@@ -100,8 +99,8 @@ s_check_results(cm_action_t *a, const json_t *results)
             continue;
         }
         seen[item] = true;
-        if (!json_is_null(json_object_get(json_array_get(items, item - 1),
-                                          "result"))) {
+        if (!json_is_null(
+                json_object_get(json_array_get(items, item - 1), "result"))) {
             snprintf(recorded, sizeof recorded, "%s", path);
         }
         if (strcmp(cm_doc_text(r, "result"), "failed") == 0
@@ -127,20 +126,20 @@ s_follow_up(const json_t *doc, const json_t *failed)
     size_t used = 0;
     for (size_t i = 0; i < json_array_size(failed) && used < sizeof numbers;
          i++) {
-        int n = snprintf(numbers + used, sizeof numbers - used, "%s%lld",
-                         i ? ", " : "",
-                         (long long)json_integer_value(json_array_get(failed, i)));
+        int n = snprintf(
+            numbers + used, sizeof numbers - used, "%s%lld", i ? ", " : "",
+            (long long)json_integer_value(json_array_get(failed, i)));
         used += n > 0 ? (size_t)n : 0;
     }
     snprintf(title, sizeof title, "Hygiene follow-up %.60s: items %.60s",
              cm_doc_text(doc, "area"), numbers);
     snprintf(key, sizeof key, "%s/followup/%lld", cm_doc_text(doc, "id"),
              (long long)json_integer_value(json_array_get(failed, 0)));
-    json_t *request = json_pack(
-        "{s:s, s:s, s:s, s:s, s:{s:s, s:O}, s:s}", "key", key, "department",
-        cm_doc_text(doc, "department"), "title", title, "kind", "round",
-        "source", "type", "round_record", "id", json_object_get(doc, "id"),
-        "priority", "normal");
+    json_t *request =
+        json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:O}, s:s}", "key", key,
+                  "department", cm_doc_text(doc, "department"), "title", title,
+                  "kind", "round", "source", "type", "round_record", "id",
+                  json_object_get(doc, "id"), "priority", "normal");
     if (cm_doc_string(doc, "assignee")) {
         json_object_set(request, "assignee", json_object_get(doc, "assignee"));
     }
@@ -161,8 +160,7 @@ s_apply(cm_action_t *a, const json_t *r, json_t *applied, json_t *security,
     json_t *note = json_object_get(r, "note");
     json_object_set_new(item, "note", note ? json_incref(note) : json_null());
     json_object_set(item, "by", json_object_get(a->actor, "id"));
-    json_object_set_new(item, "at",
-                        json_string(cm_time_format(a->now_ms, at)));
+    json_object_set_new(item, "at", json_string(cm_time_format(a->now_ms, at)));
     json_array_append(applied, item);
     if (strcmp(cm_doc_text(r, "result"), "failed") != 0) {
         return;

@@ -363,10 +363,9 @@ s_round_item(cm_store_t *store, const json_t *envelope, const json_t *item,
         return rc; // 0: this item has its hazard already
     }
     json_t *fields = s_round_fields(data, item);
-    json_t *source =
-        json_pack("{s:s, s:O, s:O}", "type", "round_record", "id",
-                  json_object_get(data, "id"), "item",
-                  json_object_get(item, "item"));
+    json_t *source = json_pack("{s:s, s:O, s:O}", "type", "round_record", "id",
+                               json_object_get(data, "id"), "item",
+                               json_object_get(item, "item"));
     rc = hazard_open(store, commit, fields, source, actor,
                      cm_doc_string(envelope, "correlation_id"),
                      cm_time_now_ms(), id);
