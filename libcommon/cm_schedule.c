@@ -48,7 +48,7 @@ cm_schedule_nth_weekday(int64_t y, int64_t m, int nth, int weekday)
     if (nth > 0) {
         int64_t first = cm_schedule_days_from_civil(y, m, 1);
         int64_t offset = (weekday - cm_schedule_weekday_of(first) + 7) % 7;
-        return first + offset + 7 * (nth - 1);
+        return first + offset + 7 * (int64_t)(nth - 1);
     }
     int64_t next_first = m == 12 ? cm_schedule_days_from_civil(y + 1, 1, 1)
                                  : cm_schedule_days_from_civil(y, m + 1, 1);

@@ -146,7 +146,7 @@ s_update(cm_action_t *a)
                               "next_due"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         json_t *value = json_object_get(a->body, required[i]);
-        if (value && json_is_null(value)) {
+        if (json_is_null(value)) {
             cm_validate_fail(&problem, required[i], "may not be cleared");
         }
     }
