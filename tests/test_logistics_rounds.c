@@ -42,7 +42,7 @@ static json_t *
 s_round(const char *id)
 {
     char path[96];
-    snprintf(path, sizeof path, "/v1/rounds/%s", id);
+    snprintf(path, sizeof path, "/v1/rounds/%.47s", id);
     return log_expect(200, LOG_HEAD, "GET", path, NULL);
 }
 
@@ -120,7 +120,7 @@ START_TEST(test_round_create_rules)
                      "medium");
     json_decref(doc);
     // Everyone reads; lists filter by kind.
-    snprintf(path, sizeof path, "/v1/rounds/%s", id);
+    snprintf(path, sizeof path, "/v1/rounds/%.47s", id);
     json_decref(log_expect(200, LOG_AUDITOR, "GET", path, NULL));
     doc = log_expect(200, LOG_TECH, "GET", "/v1/rounds?kind=security", NULL);
     ck_assert_int_ge(json_array_size(json_object_get(doc, "items")), 1);
@@ -140,7 +140,7 @@ START_TEST(test_round_edit_stop_resume)
                           S_HOUR_MS * 48, ""));
     snprintf(id, sizeof id, "%s", log_str(doc, "id"));
     json_decref(doc);
-    snprintf(path, sizeof path, "/v1/rounds/%s", id);
+    snprintf(path, sizeof path, "/v1/rounds/%.47s", id);
     // Refusals change nothing.
     json_decref(log_expect(403, LOG_TECH, "PATCH", path, "{\"area\":\"x\"}"));
     json_decref(log_expect(400, LOG_CLERK, "PATCH", path, "{\"area\":null}"));
@@ -254,7 +254,7 @@ START_TEST(test_round_due_once)
     ck_assert(recorded);
     for (int i = 0; i < 3; i++) {
         ck_assert(s_recorded(&due[i]));
-        snprintf(subject, sizeof subject, "\"round/%s\"", ids[i]);
+        snprintf(subject, sizeof subject, "\"round/%.47s\"", ids[i]);
         ck_assert_int_eq(
             log_outbox_count("logistics.round.work_requested", subject), 1);
         json_t *doc = s_round(ids[i]);
@@ -267,7 +267,7 @@ START_TEST(test_round_due_once)
         ck_assert_int_eq(
             log_outbox_count("logistics.round_record.opened", subject), 1);
     }
-    snprintf(subject, sizeof subject, "\"round/%s\"", ids[3]);
+    snprintf(subject, sizeof subject, "\"round/%.47s\"", ids[3]);
     ck_assert_int_eq(
         log_outbox_count("logistics.round.work_requested", subject), 0);
 }
