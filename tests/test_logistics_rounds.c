@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cm_outbox.h"
+#include "cm_redis.h"
 #include "cm_time.h"
 #include "suites.h"
 #include "test_logistics_stack.h"
@@ -383,6 +385,104 @@ START_TEST(test_round_record_hygiene)
 }
 END_TEST
 
+// The hazards safety-audit opened from a record's failed items.
+typedef struct {
+    const char *record;
+    int count;
+} s_hazards_t;
+
+static bool
+s_hazards(void *arg)
+{
+    s_hazards_t *hazards = arg;
+    json_t *page = NULL;
+    hazards->count = 0;
+    if (log_http(LOG_HEAD, "GET", "/v1/hazards?department=logistics&limit=200",
+                 NULL, NULL, &page)
+        == 200) {
+        const json_t *items = json_object_get(page, "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            const json_t *source =
+                json_object_get(json_array_get(items, i), "source");
+            hazards->count +=
+                strcmp(log_str(source, "type"), "round_record") == 0
+                && strcmp(log_str(source, "id"), hazards->record) == 0;
+        }
+    }
+    json_decref(page);
+    return hazards->count >= 2;
+}
+
+// The id of the security_failed event of a record (subject) on logistics'
+// outbox.
+typedef struct {
+    const char *subject;
+    char id[80];
+} s_event_t;
+
+static int
+s_find_event(const cm_event_t *event, void *arg)
+{
+    s_event_t *find = arg;
+    if (strcmp(event->type, "logistics.round_record.security_failed") == 0
+        && strstr(event->envelope, find->subject)) {
+        json_t *envelope = json_loads(event->envelope, 0, NULL);
+        snprintf(find->id, sizeof find->id, "%s", log_str(envelope, "id"));
+        json_decref(envelope);
+    }
+    return 0;
+}
+
+static bool
+s_marker_back(void *arg)
+{
+    char *text = harness_redis_cmd(&log_stack.redis, "EXISTS", (char *)arg);
+    bool back = text && strcmp(text, "1") == 0;
+    free(text);
+    return back;
+}
+
+START_TEST(test_round_failed_security_items_open_hazards_once)
+{
+    char round[48], record[48], subject[80], marker[160];
+    s_due_round("security",
+                "[{\"text\":\"Fence\",\"hazard_level\":\"high\"},"
+                "{\"text\":\"Cameras\"},{\"text\":\"Lights\"}]",
+                "", round, record);
+    json_decref(s_act(LOG_CLERK, "round-records", record, "record",
+                      "{\"results\":[{\"item\":1,\"result\":\"failed\","
+                      "\"note\":\"hole\"},{\"item\":2,\"result\":\"failed\","
+                      "\"note\":\"dark\"},{\"item\":3,\"result\":\"ok\"}]}",
+                      200));
+    s_hazards_t hazards = {.record = record};
+    ck_assert(http_stack_wait(s_hazards, &hazards, S_WAIT_MS));
+    ck_assert_int_eq(hazards.count, 2);
+    // Delivered again, without the consumer's own dedupe marker: the
+    // per-item markers keep it at one hazard per item.
+    snprintf(subject, sizeof subject, "\"round_record/%.47s\"", record);
+    s_event_t find = {.subject = subject};
+    cm_redis_t *redis =
+        cm_redis_new("127.0.0.1", log_stack.redis.port, "", 2000);
+    ck_assert_ptr_nonnull(redis);
+    ck_assert_int_ge(cm_outbox_range(redis, "sm:{logistics}:outbox", "0-0",
+                                     100000, s_find_event, &find),
+                     0);
+    cm_redis_destroy(&redis);
+    ck_assert_str_ne(find.id, "");
+    snprintf(marker, sizeof marker, "sm:{safety-audit}:seen:%s", find.id);
+    ck_assert(s_marker_back(marker));
+    free(harness_redis_cmd(&log_stack.redis, "DEL", marker));
+    char *reply =
+        harness_redis_cmd(&log_stack.redis, "XGROUP", "SETID",
+                          "sm:{logistics}:outbox", "safety-audit", "0");
+    ck_assert_ptr_nonnull(reply);
+    free(reply);
+    ck_assert(http_stack_wait(s_marker_back, marker, S_WAIT_MS));
+    ck_assert(s_hazards(&hazards));
+    ck_assert_int_eq(hazards.count, 2);
+}
+END_TEST
+
 Suite *
 logistics_rounds_suite(void)
 {
@@ -396,5 +496,11 @@ logistics_rounds_suite(void)
     tcase_add_test(tc, test_round_record_security);
     tcase_add_test(tc, test_round_record_hygiene);
     suite_add_tcase(s, tc);
+    TCase *hazards = tcase_create("hazards");
+    tcase_add_unchecked_fixture(hazards, log_stack_setup_safety,
+                                log_stack_teardown);
+    tcase_set_timeout(hazards, 180);
+    tcase_add_test(hazards, test_round_failed_security_items_open_hazards_once);
+    suite_add_tcase(s, hazards);
     return s;
 }
