@@ -222,6 +222,35 @@ s_request(int who, const char *method, const char *path, const char *body,
     return status;
 }
 
+// The string at a dotted path of out ("items.0.id": members and array
+// indexes), "" when absent. Borrowed.
+static const char *
+s_at(const json_t *out, const char *path)
+{
+    char part[64];
+    const json_t *value = out;
+    while (value && *path) {
+        size_t n = strcspn(path, ".");
+        snprintf(part, sizeof part, "%.*s", (int)n, path);
+        char *end = NULL;
+        long index = strtol(part, &end, 10);
+        value = json_is_array(value) && end && !*end && n > 0
+                    ? json_array_get(value, (size_t)index)
+                    : json_object_get(value, part);
+        path += n + (path[n] == '.');
+    }
+    return json_is_string(value) ? json_string_value(value) : "";
+}
+
+// What a step keeps of its answer: `>VAR` the answer's id, `>VAR=path`
+// the string at path (s_at). "" when absent. Borrowed.
+static const char *
+s_captured(const authz_step_t *step, const json_t *out)
+{
+    const char *path = strchr(step->capture, '=');
+    return path ? s_at(out, path + 1) : e2e_str(out, "id");
+}
+
 // Run one fixture step; false (difference noted) when it failed.
 static bool
 s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
@@ -245,8 +274,12 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
     // A GET step waits for a document another service makes from the
     // previous step's event (an onboarding record from a new staff
     // member): 404 is read again, 50 ms apart, for up to 5 s.
-    for (int tries = 0; status == 404 && strcmp(step->method, "GET") == 0
-                        && tries < S_GET_TRIES;
+    // The same while what it captures by path is not there yet (the
+    // record a timer opens, listed under its round).
+    for (int tries = 0; strcmp(step->method, "GET") == 0 && tries < S_GET_TRIES
+                        && (status == 404
+                            || (status == 200 && strchr(step->capture, '=')
+                                && !*s_captured(step, out)));
          tries++) {
         struct timespec pause = {0, 50 * 1000 * 1000};
         nanosleep(&pause, NULL); // polling with a bound
@@ -260,7 +293,10 @@ s_step(s_run_t *run, const authz_step_t *step, s_vars_t *vars)
                  text ? text : "");
         free(text);
     } else if (step->capture[0]) {
-        s_set(vars, step->capture, e2e_str(out, "id"));
+        char name[sizeof step->capture];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(step->capture, "="),
+                 step->capture);
+        s_set(vars, name, s_captured(step, out));
     }
     json_decref(out);
     return ok;

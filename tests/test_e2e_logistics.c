@@ -1,6 +1,8 @@
 // End-to-end processes of logistics (suite e2e, tests/e2e_steps.h): a trip
 // requested, approved, assigned without double booking, departed and
-// returned with the odometer recorded on the vehicle.
+// returned with the odometer recorded on the vehicle; a vehicle's service
+// date becoming a work order; a due security patrol becoming one work
+// order whose failed item opens a hazard in safety-audit.
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,9 +137,109 @@ START_TEST(test_e2e_vehicle_service_due_becomes_work_order)
 }
 END_TEST
 
+// A due security patrol: one work order in dispatch, its record filled in
+// by the assignee, a failed item one hazard in safety-audit.
+typedef struct {
+    char round[48];
+    char record[48];
+    int found;
+    char severity[16];
+} s_patrol_t;
+
+static bool
+s_patrol_work_order(void *arg)
+{
+    s_patrol_t *patrol = arg;
+    json_t *page =
+        e2e_expect(200, E2E_HEAD, "GET",
+                   "/v1/work-orders?queue=logistics&limit=200", NULL);
+    const json_t *items = json_object_get(page, "items");
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s/", patrol->round);
+    patrol->found = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *request =
+            json_object_get(json_array_get(items, i), "request");
+        patrol->found +=
+            strncmp(e2e_str(request, "key"), prefix, strlen(prefix)) == 0;
+    }
+    json_decref(page);
+    return patrol->found > 0;
+}
+
+static bool
+s_patrol_hazard(void *arg)
+{
+    s_patrol_t *patrol = arg;
+    json_t *page =
+        e2e_expect(200, E2E_HEAD, "GET",
+                   "/v1/hazards?department=logistics&limit=200", NULL);
+    const json_t *items = json_object_get(page, "items");
+    patrol->found = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *hazard = json_array_get(items, i);
+        const json_t *source = json_object_get(hazard, "source");
+        if (strcmp(e2e_str(source, "type"), "round_record") == 0
+            && strcmp(e2e_str(source, "id"), patrol->record) == 0) {
+            patrol->found++;
+            snprintf(patrol->severity, sizeof patrol->severity, "%s",
+                     e2e_str(hazard, "severity"));
+        }
+    }
+    json_decref(page);
+    return patrol->found > 0;
+}
+
+START_TEST(test_e2e_security_patrol_failed_item_opens_hazard)
+{
+    char body[1024], due[CM_TIME_TEXT_MAX], path[128];
+    cm_time_format(cm_time_now_ms() - S_HOUR_MS, due);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Night patrol\",\"kind\":\"security\",\"area\":"
+             "\"Depot gate\",\"interval_days\":1,\"first_due\":\"%s\","
+             "\"assignee\":\"%s\",\"checklist\":[{\"text\":\"Gate "
+             "locked\",\"hazard_level\":\"high\"},{\"text\":\"Lights on\"}]}",
+             due, e2e_stack.ids[S_DRIVER]);
+    // Only the logistics staff schedule rounds.
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/rounds", body));
+    json_t *doc = e2e_expect(201, S_LOG_CLERK, "POST", "/v1/rounds", body);
+    s_patrol_t patrol = {.found = 0};
+    snprintf(patrol.round, sizeof patrol.round, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    // The due patrol becomes one work order in the logistics queue.
+    ck_assert(e2e_wait(s_patrol_work_order, &patrol, S_WAIT_MS));
+    ck_assert_int_eq(patrol.found, 1);
+    snprintf(path, sizeof path, "/v1/round-records?round=%s", patrol.round);
+    doc = e2e_expect(200, S_DRIVER, "GET", path, NULL);
+    const json_t *items = json_object_get(doc, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    snprintf(patrol.record, sizeof patrol.record, "%s",
+             e2e_str(json_array_get(items, 0), "id"));
+    json_decref(doc);
+    // Someone else may not record it; the assignee records a failed gate.
+    const char *results =
+        "{\"results\":[{\"item\":1,\"result\":\"failed\",\"note\":\"lock "
+        "broken\"},{\"item\":2,\"result\":\"ok\"}]}";
+    json_decref(e2e_act(S_TECH, "round-records", patrol.record, "record",
+                        results, 403));
+    doc = e2e_act(S_DRIVER, "round-records", patrol.record, "record", results,
+                  200);
+    ck_assert_str_eq(e2e_str(doc, "state"), "completed");
+    json_decref(doc);
+    // The failed item is one hazard in safety-audit, of its level.
+    ck_assert(e2e_wait(s_patrol_hazard, &patrol, S_WAIT_MS));
+    ck_assert_int_eq(patrol.found, 1);
+    ck_assert_str_eq(patrol.severity, "high");
+    // Still one work order for the due time.
+    ck_assert(s_patrol_work_order(&patrol));
+    ck_assert_int_eq(patrol.found, 1);
+}
+END_TEST
+
 void
 e2e_add_logistics(TCase *tc)
 {
     tcase_add_test(tc, test_e2e_trip_assigned_once_departed_returned);
     tcase_add_test(tc, test_e2e_vehicle_service_due_becomes_work_order);
+    tcase_add_test(tc, test_e2e_security_patrol_failed_item_opens_hazard);
 }

@@ -106,10 +106,16 @@ s_routed(void *arg)
     return log_http(LOG_HEAD, "GET", "/v1/vehicles", NULL, NULL, NULL) == 200;
 }
 
-void
-log_stack_setup(void)
+static bool
+s_hazards_routed(void *arg)
 {
-    static const char *const services[] = {"logistics", NULL};
+    (void)arg; // nothing to pass
+    return log_http(LOG_HEAD, "GET", "/v1/hazards", NULL, NULL, NULL) == 200;
+}
+
+static void
+s_setup(const char *const *services)
+{
     static const char *const env[] = {"SM_GATEWAY__RATE_PER_S=100000",
                                       "SM_GATEWAY__BURST=100000", NULL};
     const http_stack_def_t def = {.boot_token = LOG_BOOT_TOKEN,
@@ -125,6 +131,23 @@ log_stack_setup(void)
     http_stack_require(&log_stack,
                        http_stack_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
                        "logistics never saw the org chart");
+}
+
+void
+log_stack_setup(void)
+{
+    static const char *const services[] = {"logistics", NULL};
+    s_setup(services);
+}
+
+void
+log_stack_setup_safety(void)
+{
+    static const char *const services[] = {"logistics", "safety-audit", NULL};
+    s_setup(services);
+    http_stack_require(&log_stack,
+                       http_stack_wait(s_hazards_routed, NULL, HARNESS_WAIT_MS),
+                       "safety-audit not routed");
 }
 
 void

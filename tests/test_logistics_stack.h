@@ -36,6 +36,10 @@ extern http_stack_t log_stack;
 void log_stack_setup(void);
 void log_stack_teardown(void);
 
+// log_stack_setup with safety-audit running too (the hazards a security
+// round's failed items open).
+void log_stack_setup_safety(void);
+
 // One HTTP request through the gateway as `who`. body: JSON text or NULL;
 // extra: more header lines or NULL. Returns the status; *out (when not
 // NULL) gets the parsed body (caller owns; NULL when none).

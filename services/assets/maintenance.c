@@ -9,14 +9,13 @@
 #include "cm_list.h"
 #include "cm_log.h"
 #include "cm_problem.h"
+#include "cm_schedule.h"
 #include "cm_status.h"
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "equipment.h"
 #include "events/assets.h"
 
-#define S_WEEKDAYS   "monday tuesday wednesday thursday friday saturday sunday"
-#define S_DAY_MS     86400000LL
 #define S_KEEP       10 // requested due times and records a plan keeps
 #define S_SKIPS_KEEP 20
 #define S_LEASE_MS   30000
@@ -32,78 +31,13 @@ s_timer_key(char *buf)
                         MAINTENANCE_TIMERS);
 }
 
-// ---- calendar rules
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-static int64_t
-s_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-// The days (epoch) of the nth weekday (0 Monday … 6 Sunday; nth -1 the
-// last) of month m of year y.
-static int64_t
-s_nth_weekday(int64_t y, int64_t m, int nth, int weekday)
-{
-    if (nth > 0) {
-        int64_t first = s_days_from_civil(y, m, 1);
-        int first_wd = (int)(((first % 7) + 7 + 3) % 7); // 1970-01-01: Thu
-        int64_t offset = (weekday - first_wd + 7) % 7;
-        return first + offset + 7 * (nth - 1);
-    }
-    int64_t next_first = m == 12 ? s_days_from_civil(y + 1, 1, 1)
-                                 : s_days_from_civil(y, m + 1, 1);
-    int64_t last = next_first - 1;
-    int last_wd = (int)(((last % 7) + 7 + 3) % 7);
-    return last - (last_wd - weekday + 7) % 7;
-}
-
-static int
-s_weekday_index(const char *name)
-{
-    char word[CM_VALIDATE_NAME_MAX];
-    const char *rest = S_WEEKDAYS;
-    for (int i = 0; (rest = cm_validate_next_name(rest, word, sizeof word));
-         i++) {
-        if (strcmp(word, name) == 0) {
-            return i;
-        }
-    }
-    return 0;
-}
-
-int64_t
-maintenance_calendar_next(const json_t *calendar, int64_t after_ms)
-{
-    int nth = (int)cm_doc_integer(calendar, "nth");
-    int weekday = s_weekday_index(cm_doc_text(calendar, "weekday"));
-    char at[CM_TIME_TEXT_MAX];
-    cm_time_format(after_ms, at);
-    int64_t y = atoll(at), m = atoll(at + 5);
-    for (int i = 0; i < 3; i++) {
-        int64_t ms = s_nth_weekday(y, m, nth, weekday) * S_DAY_MS;
-        if (ms > after_ms) {
-            return ms;
-        }
-        m = m == 12 ? 1 : m + 1;
-        y += m == 1;
-    }
-    return after_ms + 31 * S_DAY_MS; // not reached
-}
-
 // The due time after `from` of plan.
 static int64_t
 s_next(const json_t *plan, int64_t from)
 {
     const json_t *calendar = json_object_get(plan, "calendar");
     if (json_is_object(calendar)) {
-        return maintenance_calendar_next(calendar, from);
+        return cm_schedule_calendar_next(calendar, from);
     }
     return from
            + cm_doc_integer(plan, "interval_days") * assets_config()->day_ms;
@@ -394,25 +328,6 @@ const cm_doc_type_t record_type = {
 
 // ---- creating plans
 
-static const cm_field_t s_calendar_fields[] = {
-    {"nth", CM_FIELD_INTEGER, CM_FIELD_REQUIRED, .min = -1, .max = 4},
-    {"weekday", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = S_WEEKDAYS},
-    CM_FIELD_END,
-};
-
-static bool
-s_check_calendar(const json_t *value, const char *field, json_t **problem_p)
-{
-    bool ok = cm_field_check_object(s_calendar_fields, value, field, problem_p);
-    if (ok && cm_doc_integer(value, "nth") == 0) {
-        char path[S_PATH_MAX];
-        snprintf(path, sizeof path, "%s.nth", field);
-        cm_validate_fail(problem_p, path, "is 1 to 4, or -1 for the last");
-        ok = false;
-    }
-    return ok;
-}
-
 static const cm_field_t s_task_fields[] = {
     {"task", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = MAINTENANCE_TASKS},
     {"text", CM_FIELD_STRING, 0},
@@ -437,7 +352,7 @@ static const cm_field_t s_create_fields[] = {
     {"equipment", CM_FIELD_CODE, CM_FIELD_REQUIRED},
     {"title", CM_FIELD_STRING, CM_FIELD_REQUIRED},
     {"interval_days", CM_FIELD_INTEGER, 0, .min = 1, .max = 3660},
-    {"calendar", CM_FIELD_OBJECT, 0, .check = s_check_calendar},
+    {"calendar", CM_FIELD_OBJECT, 0, .check = cm_schedule_check_calendar},
     {"basis", CM_FIELD_ENUM, 0, .values = "due_date completion"},
     {"first_due", CM_FIELD_TIME, 0},
     {"checklist", CM_FIELD_ARRAY, CM_FIELD_REQUIRED | CM_FIELD_NONEMPTY,

@@ -1,8 +1,8 @@
 // maintenance — maintenance plans (regulations ch. 6): equipment, an
 // interval (days, or a calendar rule: the nth weekday of every month, e.g.
-// the first Monday), counted from the due date or from the last completion
-// (`basis`), a checklist of tasks (clean, lubricate, tighten, adjust,
-// inspect, or a free item).
+// the first Monday; libcommon/cm_schedule.h), counted from the due date or
+// from the last completion (`basis`), a checklist of tasks (clean, lubricate,
+// tighten, adjust, inspect, or a free item).
 //
 // An active plan's next due time is a durable timer
 // (sm:{assets}:timers:maintenance, kept by the type's index callback so
@@ -31,11 +31,6 @@
 extern const cm_doc_type_t maintenance_type;
 extern const cm_doc_type_t record_type;
 extern const cm_workflow_t maintenance_workflow;
-
-// The next due time (epoch ms) of a calendar rule {nth, weekday} strictly
-// after after_ms: 00:00 UTC of the nth weekday (nth -1: the last) of a
-// month. Pure.
-int64_t maintenance_calendar_next(const json_t *calendar, int64_t after_ms);
 
 // Handle every due plan (the tick): at most `limit` per call. Returns the
 // number of plans handled.

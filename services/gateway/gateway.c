@@ -36,7 +36,8 @@
     "inspections=safety-audit "                                                \
     "equipment=assets faults=assets scrap-requests=assets "                    \
     "maintenance-plans=assets webhooks=webhooks "                              \
-    "vehicles=logistics trip-requests=logistics "                              \
+    "vehicles=logistics trip-requests=logistics rounds=logistics "             \
+    "round-records=logistics "                                                 \
     "reviews=oversight reports/station=oversight"
 
 const cm_config_option_t gateway_options[] = {

@@ -5,9 +5,13 @@
 
 #include "cm_org.h"
 #include "cm_time.h"
+#include "round.h"
+#include "round_record.h"
 #include "trip.h"
 #include "vehicle.h"
 #include "vehicle_due.h"
+
+#define S_ROUND_BATCH 32 // due rounds one tick handles
 
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/vehicles", vehicle_create},
@@ -20,6 +24,16 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/trip-requests/{id}", trip_get},
     {"GET", "/v1/trip-requests/{id}/history", trip_history},
     {"POST", "/v1/trip-requests/{id}/{action}", trip_act},
+    {"POST", "/v1/rounds", round_create},
+    {"GET", "/v1/rounds", round_list},
+    {"GET", "/v1/rounds/{id}", round_get},
+    {"PATCH", "/v1/rounds/{id}", round_patch},
+    {"GET", "/v1/rounds/{id}/history", round_history},
+    {"POST", "/v1/rounds/{id}/{action}", round_act},
+    {"GET", "/v1/round-records", round_record_list},
+    {"GET", "/v1/round-records/{id}", round_record_get},
+    {"GET", "/v1/round-records/{id}/history", round_record_history},
+    {"POST", "/v1/round-records/{id}/{action}", round_record_act},
     {NULL, NULL, NULL},
 };
 
@@ -34,17 +48,23 @@ s_start(cm_service_t *service, cm_store_t *store)
 {
     (void)service; // no configuration of its own
     (void)store;   // nothing to seed
-    if (cm_workflow_check(&vehicle_workflow) != 0) {
-        return -1;
+    const cm_workflow_t *tables[] = {&vehicle_workflow, &trip_workflow,
+                                     &round_workflow, &round_record_workflow};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        if (cm_workflow_check(tables[i]) != 0) {
+            return -1;
+        }
     }
-    return cm_workflow_check(&trip_workflow);
+    return 0;
 }
 
 static void
 s_tick(cm_service_t *service, cm_store_t *store)
 {
     (void)service; // due times are stored
-    vehicle_due_tick(store, cm_time_now_ms());
+    int64_t now = cm_time_now_ms();
+    vehicle_due_tick(store, now);
+    (void)round_tick(store, now, S_ROUND_BATCH);
 }
 
 const cm_service_def_t logistics_service = {

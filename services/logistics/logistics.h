@@ -1,5 +1,6 @@
-// logistics — the service definition (vehicles, trip requests) and what
-// its modules share: the owner name and who runs logistics.
+// logistics — the service definition (vehicles, trip requests, hygiene and
+// security rounds) and what its modules share: the owner name and who runs
+// logistics.
 //
 // Keys (hash tag {logistics}) besides the document types' own (cm_doc.h):
 //   sm:{logistics}:plate:<plate>            the vehicle holding a plate

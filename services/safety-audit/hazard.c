@@ -14,6 +14,7 @@
 #include "cm_time.h"
 #include "cm_validate.h"
 #include "events/external.h"
+#include "events/logistics.h"
 #include "events/safety.h"
 #include "safety.h"
 
@@ -321,6 +322,91 @@ hazard_on_ingest(cm_store_t *store, const json_t *envelope, cm_commit_t *commit,
     json_decref(actor);
     json_decref(source);
     json_decref(fields);
+    return rc;
+}
+
+// The hazard fields of one failed item of a security round's record
+// (data: the record's event data).
+static json_t *
+s_round_fields(const json_t *data, const json_t *item)
+{
+    char title[S_TITLE_MAX];
+    snprintf(title, sizeof title, "Security round %.60s: %.120s",
+             cm_doc_text(data, "area"), cm_doc_text(item, "text"));
+    const char *note = cm_doc_string(item, "note");
+    const char *level = cm_doc_text(item, "hazard_level");
+    return json_pack("{s:s, s:s, s:O?, s:O, s:s}", "title", title,
+                     "description", note ? note : cm_doc_text(item, "text"),
+                     "location", json_object_get(data, "area"), "department",
+                     json_object_get(data, "department"), "severity",
+                     cm_validate_name_in(HAZARD_SEVERITIES, level) ? level
+                                                                   : "medium");
+}
+
+// One failed item's hazard, unless its marker
+// (sm:{safety-audit}:round_item:<record>|<item>) says it has one.
+static int
+s_round_item(cm_store_t *store, const json_t *envelope, const json_t *item,
+             const json_t *actor, cm_commit_t *commit)
+{
+    const json_t *data = json_object_get(envelope, "data");
+    char name[CM_ID_MAX + 24], key[CM_STORE_KEY_MAX], id[CM_ID_MAX];
+    snprintf(name, sizeof name, "%s|%lld", cm_doc_text(data, "id"),
+             (long long)cm_doc_integer(item, "item"));
+    if (!cm_store_key(key, sizeof key, SAFETY_OWNER, "round_item", name)) {
+        return 0; // not a record id: nothing to open
+    }
+    cm_doc_t seen = {0};
+    int rc = cm_store_get(store, key, &seen);
+    cm_doc_clear(&seen);
+    if (rc != CM_ENOTFOUND) {
+        return rc; // 0: this item has its hazard already
+    }
+    json_t *fields = s_round_fields(data, item);
+    json_t *source = json_pack("{s:s, s:O, s:O}", "type", "round_record", "id",
+                               json_object_get(data, "id"), "item",
+                               json_object_get(item, "item"));
+    rc = hazard_open(store, commit, fields, source, actor,
+                     cm_doc_string(envelope, "correlation_id"),
+                     cm_time_now_ms(), id);
+    if (rc == 0) {
+        json_t *record = json_pack("{s:s}", "hazard", id);
+        char *text = json_dumps(record, JSON_COMPACT);
+        cm_commit_doc(commit, key, CM_VERSION_NEW, text);
+        free(text);
+        json_decref(record);
+        cm_log_info("hazard.from_round", "hazard", id, "record",
+                    cm_doc_text(data, "id"));
+    }
+    json_decref(source);
+    json_decref(fields);
+    return rc;
+}
+
+int
+hazard_on_round(cm_store_t *store, const json_t *envelope, cm_commit_t *commit)
+{
+    if (strcmp(cm_doc_text(envelope, "type"),
+               LOGISTICS_EVENT_ROUND_RECORD_SECURITY_FAILED)
+        != 0) {
+        return 0;
+    }
+    const json_t *items =
+        json_object_get(json_object_get(envelope, "data"), "items");
+    json_t *actor =
+        json_pack("{s:s, s:s}", "id", SAFETY_OWNER, "role", SAFETY_OWNER);
+    int rc = 0;
+    size_t n = json_array_size(items);
+    if (n > LOGISTICS_ROUND_FAILED_PER_EVENT) { // not logistics' event
+        cm_log_warn("hazard.round_items_dropped", "event",
+                    cm_doc_text(envelope, "id"));
+        n = LOGISTICS_ROUND_FAILED_PER_EVENT;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = s_round_item(store, envelope, json_array_get(items, i), actor,
+                          commit);
+    }
+    json_decref(actor);
     return rc;
 }
 

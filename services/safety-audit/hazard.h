@@ -1,7 +1,8 @@
 // hazard — safety hazards (regulations ch. 8): found by an inspection (a
 // failed checklist item), reported by staff, or raised by another system
 // (`alarm.raised` on the ingest stream; one hazard per alarm however often
-// it is delivered). Severity low, medium or high.
+// it is delivered), or by a logistics security round (a failed item,
+// once per record and item). Severity low, medium or high.
 //
 //   reported → assigned (owner, deadline; a high hazard needs an emergency
 //   measure recorded first) → rectified (by the owner: what was done) →
@@ -19,6 +20,8 @@
 //
 // Keys besides the document type's own:
 //   sm:{safety-audit}:alarm:<identity>   the hazard an alarm opened
+//   sm:{safety-audit}:round_item:<record>|<item>  the hazard a round's
+//                                        failed item opened
 //   sm:{safety-audit}:timers:hazard_deadlines  assigned hazards by deadline
 #ifndef SAFETY_HAZARD_H
 #define SAFETY_HAZARD_H
@@ -55,6 +58,15 @@ void hazard_tick(cm_store_t *store, int64_t step_ms, int64_t now_ms);
 // 0 or a negative cm_status_t.
 int hazard_on_ingest(cm_store_t *store, const json_t *envelope,
                      cm_commit_t *commit, const char *department);
+
+// React to logistics' events: logistics.round_record.security_failed opens
+// one hazard per failed item of a security round (source round_record,
+// severity the item's hazard level, location the round's area, department
+// the round's), once per record and item however often the event is
+// delivered (marker sm:{safety-audit}:round_item:<record>|<item>, written
+// CM_VERSION_NEW with the hazard). 0 or a negative cm_status_t.
+int hazard_on_round(cm_store_t *store, const json_t *envelope,
+                    cm_commit_t *commit);
 
 // Handlers: POST/GET /v1/hazards, GET …/{id}, GET …/{id}/history,
 // POST …/{id}/{action}.

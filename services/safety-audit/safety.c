@@ -97,7 +97,7 @@ static const cm_subscription_t s_subscriptions[] = {
     {"inventory", safety_events_on_producer},
     {"assets", safety_events_on_producer},
     {"webhooks", safety_events_on_producer},
-    {"logistics", safety_events_on_producer},
+    {"logistics", safety_events_on_logistics},
     {"oversight", safety_events_on_producer},
     {"ingest", safety_events_on_ingest},
     {NULL, NULL},

@@ -54,6 +54,17 @@ safety_events_on_producer(cm_store_t *store, const cm_event_t *event,
 }
 
 int
+safety_events_on_logistics(cm_store_t *store, const cm_event_t *event,
+                           cm_commit_t *commit, void *arg)
+{
+    (void)arg; // nothing to configure
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    int rc = envelope ? hazard_on_round(store, envelope, commit) : 0;
+    json_decref(envelope);
+    return rc == 0 ? audit_append(store, event, commit) : rc;
+}
+
+int
 safety_events_on_ingest(cm_store_t *store, const cm_event_t *event,
                         cm_commit_t *commit, void *arg)
 {

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "cm_schedule.h"
 #include "cm_time.h"
 #include "cm_workflow.h"
 #include "equipment.h"
@@ -17,7 +18,7 @@ s_next(const char *rule, const char *after)
     json_t *calendar = json_loads(rule, 0, NULL);
     int64_t at = 0;
     ck_assert_int_eq(cm_time_parse(after, &at), 0);
-    int64_t next = maintenance_calendar_next(calendar, at);
+    int64_t next = cm_schedule_calendar_next(calendar, at);
     json_decref(calendar);
     return next;
 }
