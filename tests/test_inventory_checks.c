@@ -79,6 +79,8 @@ START_TEST(test_inventory_check_expired_written_off)
     s_receive(item, 7, 100); // good for 100 days
     ck_assert_int_eq(inv_move(item, "issue", 2), 201); // first expiry out
     ck_assert_int_eq(inv_move(other, "receipt", 4), 201);
+    // Damaged or expired goods never leave stock by a direct scrap.
+    ck_assert_int_eq(inv_move(item, "scrap", 1), 400);
     // Only the store keepers open a check; every item must exist.
     snprintf(body, sizeof body, "{\"items\":[\"%s\"]}", item);
     json_decref(inv_expect(403, INV_TECH, "POST", "/v1/stock-checks", body));

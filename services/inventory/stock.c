@@ -175,6 +175,12 @@ s_check_move(const json_t *body, json_t **problem_p)
         cm_validate_fail(problem_p, "reason",
                          "is required for an adjustment or a scrap");
     }
+    if (strcmp(kind, "scrap") == 0) {
+        cm_validate_fail(problem_p, "kind",
+                         "damaged or expired goods leave stock only through "
+                         "a stored-goods check's approved write-off "
+                         "(/v1/stock-checks)");
+    }
     if (json_object_get(body, "expires_on") && strcmp(kind, "receipt") != 0) {
         cm_validate_fail(problem_p, "expires_on",
                          "only a receipt brings a lot with an expiry date");

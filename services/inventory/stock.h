@@ -1,5 +1,7 @@
 // stock — the append-only stock ledger and the balances it adds up to.
-// Every movement (receipt, issue, return, adjustment, scrap) is one entry
+// Every movement (receipt, issue, return, adjustment, the write_off of a
+// stored-goods check; scrap only in entries written before the checks:
+// a direct scrap is refused) is one entry
 // of the item's ledger stream: time, item, location, signed quantity,
 // balance after (stamped in the commit), reference document, actor. No
 // entry is changed or deleted; a mistake is corrected by a new entry that
