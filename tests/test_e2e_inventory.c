@@ -375,8 +375,7 @@ START_TEST(test_e2e_check_expired_goods_written_off)
              "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":6,"
              "\"expires_on\":\"%s\"}",
              item, s_date(date, -2));
-    json_decref(e2e_expect(201, S_KEEPER, "POST", "/v1/stock/movements",
-                           body));
+    json_decref(e2e_expect(201, S_KEEPER, "POST", "/v1/stock/movements", body));
     ck_assert_int_eq(s_move_status(item, "receipt", 4), 201);
     // Due within the interval; the store keepers open the check.
     snprintf(path, sizeof path, "/v1/items?check_due=true&by=%s",

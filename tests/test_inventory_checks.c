@@ -23,8 +23,8 @@ s_receive(const char *item, long quantity, int days)
              "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":%ld,"
              "\"expires_on\":\"%s\"}",
              item, quantity, inv_date(date, days));
-    json_decref(inv_expect(201, INV_KEEPER, "POST", "/v1/stock/movements",
-                           body));
+    json_decref(
+        inv_expect(201, INV_KEEPER, "POST", "/v1/stock/movements", body));
 }
 
 static json_t *
@@ -75,8 +75,8 @@ START_TEST(test_inventory_check_expired_written_off)
     inv_new_item("Sealant", "chem",
                  ",\"shelf_life_days\":180,\"check_interval_days\":90", item);
     inv_new_item("Gloves", "ppe", NULL, other);
-    s_receive(item, 5, -1);  // expired yesterday
-    s_receive(item, 7, 100); // good for 100 days
+    s_receive(item, 5, -1);                            // expired yesterday
+    s_receive(item, 7, 100);                           // good for 100 days
     ck_assert_int_eq(inv_move(item, "issue", 2), 201); // first expiry out
     ck_assert_int_eq(inv_move(other, "receipt", 4), 201);
     // Damaged or expired goods never leave stock by a direct scrap.
@@ -98,8 +98,7 @@ START_TEST(test_inventory_check_expired_written_off)
     ck_assert_int_eq(inv_int(line, "on_hand"), 10);
     ck_assert_int_eq(inv_int(line, "expired"), 3); // 5 received, 2 issued
     ck_assert_int_eq(inv_int(line, "expiring"), 0);
-    ck_assert_str_eq(inv_str(line, "earliest_expiry"),
-                     inv_date(yesterday, -1));
+    ck_assert_str_eq(inv_str(line, "earliest_expiry"), inv_date(yesterday, -1));
     json_decref(doc);
     // Out of order: every line needs its result first.
     problem = s_act(INV_KEEPER, id, "complete", "{\"reason\":\"x\"}", 409);
@@ -161,9 +160,8 @@ START_TEST(test_inventory_check_expired_written_off)
     // The check moved the item's next check one interval on.
     snprintf(path, sizeof path, "/v1/items/%s", item);
     doc = inv_expect(200, INV_TECH, "GET", path, NULL);
-    ck_assert_int_eq(strncmp(inv_str(doc, "last_checked_at"),
-                             inv_date(today, 0), 10),
-                     0);
+    ck_assert_int_eq(
+        strncmp(inv_str(doc, "last_checked_at"), inv_date(today, 0), 10), 0);
     json_decref(doc);
     doc = inv_expect(200, INV_AUDITOR, "POST", "/v1/stock/verify", NULL);
     ck_assert(json_is_true(json_object_get(doc, "consistent")));
@@ -186,8 +184,8 @@ START_TEST(test_inventory_check_write_off_rejected_or_refused)
              "\"quantity\":1,\"note\":\"scratched\"}]}",
              paint, gem);
     json_decref(s_act(INV_KEEPER, id, "record", body, 200));
-    json_t *doc = s_act(INV_KEEPER, id, "complete",
-                        "{\"reason\":\"water damage\"}", 200);
+    json_t *doc =
+        s_act(INV_KEEPER, id, "complete", "{\"reason\":\"water damage\"}", 200);
     // A valuable item: the logistics head, then the station head.
     const json_t *steps =
         json_object_get(json_object_get(doc, "approval"), "steps");
@@ -208,8 +206,8 @@ START_TEST(test_inventory_check_write_off_rejected_or_refused)
     problem = s_act(INV_HEAD, id, "reject", "{}", 400);
     ck_assert_ptr_nonnull(inv_error_for(problem, "reason"));
     json_decref(problem);
-    doc = s_act(INV_HEAD, id, "reject", "{\"reason\":\"sell as seconds\"}",
-                200);
+    doc =
+        s_act(INV_HEAD, id, "reject", "{\"reason\":\"sell as seconds\"}", 200);
     ck_assert_str_eq(inv_str(doc, "state"), "rejected");
     json_decref(doc);
     json_decref(s_act(INV_HEAD, id, "approve", "{}", 409));
@@ -281,8 +279,8 @@ static bool
 s_timer_gone(void *arg)
 {
     cm_redis_t *redis = s_redis();
-    redisReply *reply = cm_redis_cmd(redis, "ZSCORE",
-                                     "sm:{inventory}:timers:check_due", arg);
+    redisReply *reply =
+        cm_redis_cmd(redis, "ZSCORE", "sm:{inventory}:timers:check_due", arg);
     bool gone = reply && reply->type == REDIS_REPLY_NIL;
     freeReplyObject(reply);
     cm_redis_destroy(&redis);
@@ -321,10 +319,10 @@ START_TEST(test_inventory_check_due_listed_and_announced_once)
                  item);
     ck_assert(!s_listed_due(item, NULL));
     ck_assert(s_listed_due(item, inv_date(date, 2)));
-    json_decref(inv_expect(400, INV_TECH, "GET", "/v1/items?check_due=yes",
-                           NULL));
-    json_t *problem = inv_expect(
-        400, INV_TECH, "GET", "/v1/items?check_due=true&by=tomorrow", NULL);
+    json_decref(
+        inv_expect(400, INV_TECH, "GET", "/v1/items?check_due=yes", NULL));
+    json_t *problem = inv_expect(400, INV_TECH, "GET",
+                                 "/v1/items?check_due=true&by=tomorrow", NULL);
     ck_assert_ptr_nonnull(inv_error_for(problem, "by"));
     json_decref(problem);
     problem = inv_expect(422, INV_KEEPER, "POST", "/v1/stock-checks", "{}");
@@ -345,8 +343,7 @@ START_TEST(test_inventory_check_due_listed_and_announced_once)
     ck_assert_int_eq(inv_outbox_count(INVENTORY_EVENT_ITEM_CHECK_DUE, subject),
                      1);
     // A check of the items due covers it; recording moves its next check.
-    json_t *doc =
-        inv_expect(201, INV_KEEPER, "POST", "/v1/stock-checks", "{}");
+    json_t *doc = inv_expect(201, INV_KEEPER, "POST", "/v1/stock-checks", "{}");
     snprintf(id, sizeof id, "%s", inv_str(doc, "id"));
     const json_t *lines = json_object_get(doc, "lines");
     ck_assert_int_eq(json_array_size(lines), 1);
@@ -358,8 +355,8 @@ START_TEST(test_inventory_check_due_listed_and_announced_once)
     ck_assert(!s_listed_due(item, NULL));
     ck_assert(s_listed_due(item, inv_date(date, 2)));
     json_decref(s_act(INV_KEEPER, id, "cancel", "{}", 400));
-    doc = s_act(INV_KEEPER, id, "cancel", "{\"reason\":\"done on paper\"}",
-                200);
+    doc =
+        s_act(INV_KEEPER, id, "cancel", "{\"reason\":\"done on paper\"}", 200);
     ck_assert_str_eq(inv_str(doc, "state"), "cancelled");
     json_decref(doc);
 }

@@ -60,12 +60,12 @@
 // A count asked of dispatch as work (services/dispatch/work_request.h).
 #define INVENTORY_EVENT_COUNT_WORK_REQUESTED "inventory.count.work_requested"
 
-#define INVENTORY_EVENT_CHECK_CREATED  "inventory.stock_check.created"
-#define INVENTORY_EVENT_CHECK_RECORDED "inventory.stock_check.recorded"
+#define INVENTORY_EVENT_CHECK_CREATED   "inventory.stock_check.created"
+#define INVENTORY_EVENT_CHECK_RECORDED  "inventory.stock_check.recorded"
 #define INVENTORY_EVENT_CHECK_COMPLETED "inventory.stock_check.completed"
 #define INVENTORY_EVENT_CHECK_STEP_APPROVED                                    \
     "inventory.stock_check.step_approved"
-#define INVENTORY_EVENT_CHECK_REJECTED "inventory.stock_check.rejected"
+#define INVENTORY_EVENT_CHECK_REJECTED  "inventory.stock_check.rejected"
 #define INVENTORY_EVENT_CHECK_CANCELLED "inventory.stock_check.cancelled"
 // Approved: the damaged and expired goods left stock (write_off entries).
 #define INVENTORY_EVENT_CHECK_WRITTEN_OFF "inventory.stock_check.written_off"

@@ -17,17 +17,17 @@
 #include "item.h"
 #include "stock.h"
 
-#define S_FIELD_MAX     64
-#define S_DETAIL_MAX    256
-#define S_QTY_MAX       1000000000LL
-#define S_WITHIN_MAX    365
+#define S_FIELD_MAX      64
+#define S_DETAIL_MAX     256
+#define S_QTY_MAX        1000000000LL
+#define S_WITHIN_MAX     365
 #define S_WITHIN_DEFAULT 30
-#define S_LOTS_MAX      1000 // lots read per item and location
-#define S_LEASE_MS      30000
-#define S_BATCH         50
-#define S_DUE_INDEX     "idx:check_due"
-#define S_DUE_TIMERS    "timers:check_due"
-#define S_RESULTS       "ok damaged expired"
+#define S_LOTS_MAX       1000 // lots read per item and location
+#define S_LEASE_MS       30000
+#define S_BATCH          50
+#define S_DUE_INDEX      "idx:check_due"
+#define S_DUE_TIMERS     "timers:check_due"
+#define S_RESULTS        "ok damaged expired"
 
 // ---- due checks
 
@@ -168,9 +168,9 @@ s_announce(cm_store_t *store, const char *id, int64_t now_ms)
     int rc = cm_doc_commit(commit, &item_type, old, doc, version, now_ms);
     char at[CM_TIME_TEXT_MAX], timers[CM_STORE_KEY_MAX];
     rc = rc == 0 ? cm_doc_event_add(
-                       commit, &item_type, INVENTORY_EVENT_ITEM_CHECK_DUE, doc,
-                       version + 1, actor, NULL,
-                       json_pack("{s:s}", "due_at", cm_time_format(due, at)))
+             commit, &item_type, INVENTORY_EVENT_ITEM_CHECK_DUE, doc,
+             version + 1, actor, NULL,
+             json_pack("{s:s}", "due_at", cm_time_format(due, at)))
                  : rc;
     cm_commit_index_remove(commit, s_timer_key(timers), id);
     cm_commit_result_t result;
@@ -273,13 +273,13 @@ s_line_of(cm_store_t *store, const json_t *item, int within, int64_t now_ms,
     int64_t on_hand =
         cm_doc_integer(json_array_get(balances, 0), STOCK_FIELD_ON_HAND);
     json_decref(balances);
-    json_t *line = json_pack(
-        "{s:s, s:O, s:s, s:s, s:I}", "item", id, "name",
-        json_object_get(item, "name"), "location", location, "control_class",
-        cm_doc_string(item, "control_class") ? cm_doc_text(item,
-                                                           "control_class")
-                                             : "normal",
-        "on_hand", (json_int_t)on_hand);
+    json_t *line = json_pack("{s:s, s:O, s:s, s:s, s:I}", "item", id, "name",
+                             json_object_get(item, "name"), "location",
+                             location, "control_class",
+                             cm_doc_string(item, "control_class")
+                                 ? cm_doc_text(item, "control_class")
+                                 : "normal",
+                             "on_hand", (json_int_t)on_hand);
     rc = s_expiry(store, line, on_hand, within, now_ms);
     json_array_append_new(lines, line);
     return rc;
@@ -325,7 +325,8 @@ s_lines(cm_ctx_t *ctx, const json_t *ids, int within, int64_t now_ms)
         }
         rc = cm_doc_read(store, &item_type, id, &item, &version);
         if (rc == CM_ENOTFOUND) {
-            cm_validate_fail(&problem, field, "is not an item of the catalogue");
+            cm_validate_fail(&problem, field,
+                             "is not an item of the catalogue");
             rc = 0;
         } else if (rc == 0 && !problem) {
             rc = s_line_of(store, item, within, now_ms, lines);
@@ -548,8 +549,8 @@ s_complete(cm_action_t *a)
         if (!json_object_get(json_array_get(lines, i), "result")) {
             char detail[S_DETAIL_MAX];
             snprintf(detail, sizeof detail,
-                     "line %zu (%s) has no result: record every line first",
-                     i, cm_doc_text(json_array_get(lines, i), "item"));
+                     "line %zu (%s) has no result: record every line first", i,
+                     cm_doc_text(json_array_get(lines, i), "item"));
             json_t *problem =
                 cm_action_refuse(a, 409, "lines_unrecorded", detail);
             cm_problem_set(problem, "line", json_integer((json_int_t)i));
@@ -586,17 +587,17 @@ s_write_off_line(cm_action_t *a, const json_t *line)
     }
     char id[CM_ID_MAX], at[CM_TIME_TEXT_MAX];
     snprintf(id, sizeof id, "MV-%" PRId64, number);
-    json_t *entry = json_pack(
-        "{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:O, s:O, s:{s:O, s:O}}", "id",
-        id, "at", cm_time_format(a->now_ms, at), "item",
-        json_object_get(line, "item"), "location",
-        json_object_get(line, "location"), "kind", "write_off", "quantity",
-        (json_int_t)-cm_doc_integer(line, "quantity"), "reference",
-        json_object_get(a->doc, "id"), "reason",
-        json_object_get(a->doc, "reason"), "result",
-        json_object_get(line, "result"), "actor", "id",
-        json_object_get(a->actor, "id"), "role",
-        json_object_get(a->actor, "role"));
+    json_t *entry =
+        json_pack("{s:s, s:s, s:O, s:O, s:s, s:I, s:O, s:O, s:O, s:{s:O, s:O}}",
+                  "id", id, "at", cm_time_format(a->now_ms, at), "item",
+                  json_object_get(line, "item"), "location",
+                  json_object_get(line, "location"), "kind", "write_off",
+                  "quantity", (json_int_t)-cm_doc_integer(line, "quantity"),
+                  "reference", json_object_get(a->doc, "id"), "reason",
+                  json_object_get(a->doc, "reason"), "result",
+                  json_object_get(line, "result"), "actor", "id",
+                  json_object_get(a->actor, "id"), "role",
+                  json_object_get(a->actor, "role"));
     stock_commit_entry(a->commit, entry, a->now_ms);
     json_t *entries = json_object_get(a->doc, "entries");
     json_array_append_new(entries, entry);
@@ -628,9 +629,9 @@ s_approve(cm_action_t *a)
         }
     }
     a->after_commit = s_after_write_off;
-    cm_action_event(a, INVENTORY_EVENT_CHECK_WRITTEN_OFF,
-                    json_pack("{s:O}", "entries",
-                              json_object_get(a->doc, "entries")));
+    cm_action_event(
+        a, INVENTORY_EVENT_CHECK_WRITTEN_OFF,
+        json_pack("{s:O}", "entries", json_object_get(a->doc, "entries")));
     return NULL;
 }
 

@@ -11,10 +11,10 @@
 #include "events/inventory.h"
 #include "inventory.h"
 
-#define S_CLASSES "normal valuable limited"
-#define S_PERIODS "month quarter year"
-#define S_QTY_MAX 1000000000LL // a quantity in the item's unit, at most
-#define S_DAYS_MAX 36500       // a shelf life or check interval, at most
+#define S_CLASSES  "normal valuable limited"
+#define S_PERIODS  "month quarter year"
+#define S_QTY_MAX  1000000000LL // a quantity in the item's unit, at most
+#define S_DAYS_MAX 36500        // a shelf life or check interval, at most
 
 static const cm_field_t s_create_fields[] = {
     {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED},
