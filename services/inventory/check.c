@@ -541,6 +541,8 @@ s_loss(const json_t *doc, const char **item_class)
     return total;
 }
 
+static json_t *s_write_off(cm_action_t *a);
+
 static json_t *
 s_complete(cm_action_t *a)
 {
@@ -572,8 +574,12 @@ s_complete(cm_action_t *a)
         return problem;
     }
     json_object_set_new(a->doc, "reason", json_string(reason));
-    return cm_approval_submit(a, "stock_write_off", INVENTORY_DEPARTMENT, loss,
-                              item_class, "pending", "written_off");
+    json_t *problem =
+        cm_approval_submit(a, "stock_write_off", INVENTORY_DEPARTMENT, loss,
+                           item_class, "pending", "written_off");
+    // A rule without steps approves at once: the write-off goes with it.
+    return problem || !cm_approval_is_complete(a->doc) ? problem
+                                                       : s_write_off(a);
 }
 
 // One write_off ledger entry of a line. 0 or a store status.
@@ -612,13 +618,11 @@ s_after_write_off(cm_action_t *a, int outcome)
     stock_answer_limit(a->ctx, outcome);
 }
 
+// The approved write-off: one write_off entry per damaged or expired line,
+// in the action's commit, and its event.
 static json_t *
-s_approve(cm_action_t *a)
+s_write_off(cm_action_t *a)
 {
-    json_t *problem = cm_approval_approve(a, "pending", "written_off");
-    if (problem || !cm_approval_is_complete(a->doc)) {
-        return problem;
-    }
     const json_t *lines = json_object_get(a->doc, "lines");
     json_object_set_new(a->doc, "entries", json_array());
     for (size_t i = 0; i < json_array_size(lines); i++) {
@@ -633,6 +637,16 @@ s_approve(cm_action_t *a)
         a, INVENTORY_EVENT_CHECK_WRITTEN_OFF,
         json_pack("{s:O}", "entries", json_object_get(a->doc, "entries")));
     return NULL;
+}
+
+static json_t *
+s_approve(cm_action_t *a)
+{
+    json_t *problem = cm_approval_approve(a, "pending", "written_off");
+    if (problem || !cm_approval_is_complete(a->doc)) {
+        return problem;
+    }
+    return s_write_off(a);
 }
 
 static json_t *
