@@ -1,6 +1,6 @@
 // End-to-end processes of inventory (suite e2e, tests/e2e_steps.h): the
 // ledger, suppliers, plans and orders to stock, requisitions, counts,
-// reorder alerts.
+// reorder alerts, stored-goods checks with an expired lot written off.
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +352,77 @@ START_TEST(test_e2e_reorder_alert_raised_once)
 }
 END_TEST
 
+// A date days from today (UTC), YYYY-MM-DD, into buf (16 bytes).
+static const char *
+s_date(char *buf, int days)
+{
+    char at[CM_TIME_TEXT_MAX];
+    cm_time_format(cm_time_now_ms() + (int64_t)days * 86400000, at);
+    snprintf(buf, 16, "%.10s", at);
+    return buf;
+}
+
+START_TEST(test_e2e_check_expired_goods_written_off)
+{
+    char item[48], id[48], body[512], date[16], path[160];
+    s_created(S_KEEPER, "/v1/items",
+              "{\"name\":\"Epoxy resin\",\"unit\":\"tube\",\"category\":"
+              "\"e2e-check\",\"location\":\"main-store\","
+              "\"shelf_life_days\":30,\"check_interval_days\":30}",
+              item);
+    // A lot past its date, then one that takes the shelf life.
+    snprintf(body, sizeof body,
+             "{\"item\":\"%s\",\"kind\":\"receipt\",\"quantity\":6,"
+             "\"expires_on\":\"%s\"}",
+             item, s_date(date, -2));
+    json_decref(e2e_expect(201, S_KEEPER, "POST", "/v1/stock/movements", body));
+    ck_assert_int_eq(s_move_status(item, "receipt", 4), 201);
+    // Due within the interval; the store keepers open the check.
+    snprintf(path, sizeof path, "/v1/items?check_due=true&by=%s",
+             s_date(date, 31));
+    json_t *due = e2e_expect(200, S_TECH, "GET", path, NULL);
+    bool listed = false;
+    const json_t *items = json_object_get(due, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        listed |= strcmp(e2e_str(json_array_get(items, i), "item"), item) == 0;
+    }
+    ck_assert(listed);
+    json_decref(due);
+    snprintf(body, sizeof body, "{\"items\":[\"%s\"],\"within_days\":60}",
+             item);
+    json_decref(e2e_expect(403, S_TECH, "POST", "/v1/stock-checks", body));
+    json_t *doc = e2e_expect(201, S_KEEPER, "POST", "/v1/stock-checks", body);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    const json_t *line = json_array_get(json_object_get(doc, "lines"), 0);
+    ck_assert_int_eq(e2e_int(line, "on_hand"), 10);
+    ck_assert_int_eq(e2e_int(line, "expired"), 6);
+    ck_assert_int_eq(e2e_int(line, "expiring"), 4);
+    json_decref(doc);
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"item\":\"%s\",\"result\":\"expired\","
+             "\"quantity\":6,\"note\":\"past its date\"}]}",
+             item);
+    s_inv_step(S_KEEPER, "stock-checks", id, "record", body, "open");
+    json_decref(e2e_act(S_KEEPER, "stock-checks", id, "complete", "{}", 400));
+    s_inv_step(S_KEEPER, "stock-checks", id, "complete",
+               "{\"reason\":\"expired in store\"}", "pending");
+    ck_assert_int_eq(s_on_hand(item), 10);
+    json_decref(e2e_act(S_KEEPER, "stock-checks", id, "approve", "{}", 403));
+    s_inv_step(e2e_person("dept_head", "logistics"), "stock-checks", id,
+               "approve", "{}", "written_off");
+    ck_assert_int_eq(s_on_hand(item), 4);
+    snprintf(path, sizeof path, "/v1/items/%s/ledger", item);
+    doc = e2e_expect(200, S_AUDITOR, "GET", path, NULL);
+    const json_t *entries = json_object_get(doc, "items");
+    const json_t *last = json_array_get(entries, json_array_size(entries) - 1);
+    ck_assert_str_eq(e2e_str(last, "kind"), "write_off");
+    ck_assert_int_eq(e2e_int(last, "quantity"), -6);
+    ck_assert_str_eq(e2e_str(last, "reason"), "expired in store");
+    ck_assert_str_eq(e2e_str(last, "reference"), id);
+    json_decref(doc);
+}
+END_TEST
+
 void
 e2e_add_inventory(TCase *tc)
 {
@@ -362,4 +433,5 @@ e2e_add_inventory(TCase *tc)
     tcase_add_test(tc, test_e2e_requisition_valuable_issued_and_returned);
     tcase_add_test(tc, test_e2e_count_surplus_and_shortage_posted);
     tcase_add_test(tc, test_e2e_reorder_alert_raised_once);
+    tcase_add_test(tc, test_e2e_check_expired_goods_written_off);
 }

@@ -473,5 +473,10 @@ inventory_suite(void)
     tcase_add_test(tc, test_inventory_plan_approved_by_logistics_head);
     inventory_add_flow(tc);
     suite_add_tcase(s, tc);
+    TCase *checks = tcase_create("checks");
+    tcase_add_unchecked_fixture(checks, inv_stack_setup, inv_stack_teardown);
+    tcase_set_timeout(checks, 120);
+    inventory_add_checks(checks);
+    suite_add_tcase(s, checks);
     return s;
 }

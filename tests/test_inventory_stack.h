@@ -101,4 +101,8 @@ int inv_outbox_count(const char *type, const char *subject);
 // The tests of test_inventory_flow.c, added to the inventory TCase.
 void inventory_add_flow(TCase *tc);
 
+// The tests of test_inventory_checks.c (stored-goods checks), added to the
+// inventory suite's TCase "checks".
+void inventory_add_checks(TCase *tc);
+
 #endif

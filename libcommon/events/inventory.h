@@ -9,6 +9,8 @@
 #define INVENTORY_EVENT_ITEM_UPDATED "inventory.item.updated"
 #define INVENTORY_EVENT_STOCK_MOVED  "inventory.stock.moved"
 #define INVENTORY_EVENT_STOCK_LOW    "inventory.stock.low"
+// An item's stored-goods check fell due (once per due date).
+#define INVENTORY_EVENT_ITEM_CHECK_DUE "inventory.item.check_due"
 
 #define INVENTORY_EVENT_SUPPLIER_CREATED    "inventory.supplier.created"
 #define INVENTORY_EVENT_SUPPLIER_UPDATED    "inventory.supplier.updated"
@@ -57,6 +59,16 @@
 #define INVENTORY_EVENT_COUNT_CANCELLED     "inventory.count.cancelled"
 // A count asked of dispatch as work (services/dispatch/work_request.h).
 #define INVENTORY_EVENT_COUNT_WORK_REQUESTED "inventory.count.work_requested"
+
+#define INVENTORY_EVENT_CHECK_CREATED   "inventory.stock_check.created"
+#define INVENTORY_EVENT_CHECK_RECORDED  "inventory.stock_check.recorded"
+#define INVENTORY_EVENT_CHECK_COMPLETED "inventory.stock_check.completed"
+#define INVENTORY_EVENT_CHECK_STEP_APPROVED                                    \
+    "inventory.stock_check.step_approved"
+#define INVENTORY_EVENT_CHECK_REJECTED  "inventory.stock_check.rejected"
+#define INVENTORY_EVENT_CHECK_CANCELLED "inventory.stock_check.cancelled"
+// Approved: the damaged and expired goods left stock (write_off entries).
+#define INVENTORY_EVENT_CHECK_WRITTEN_OFF "inventory.stock_check.written_off"
 
 // An equipment line of an order was accepted: assets registers it.
 #define INVENTORY_EVENT_EQUIPMENT_RECEIVED "inventory.equipment.received"

@@ -29,7 +29,8 @@
     "reports/budget=finance reports/sla=dispatch reports/workload=dispatch "   \
     "items=inventory stock=inventory suppliers=inventory "                     \
     "procurement-plans=inventory purchase-orders=inventory "                   \
-    "requisitions=inventory stock-counts=inventory reports/stock=inventory "   \
+    "requisitions=inventory stock-counts=inventory stock-checks=inventory "    \
+    "reports/stock=inventory "                                                 \
     "onboarding=safety-audit audit=safety-audit procedures=safety-audit "      \
     "safety-trainings=safety-audit hazards=safety-audit "                      \
     "inspection-templates=safety-audit inspection-schedules=safety-audit "     \

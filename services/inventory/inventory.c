@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "cm_org.h"
 #include "cm_time.h"
 #include "cm_validate.h"
@@ -60,6 +61,11 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/stock-counts/{id}", count_get},
     {"GET", "/v1/stock-counts/{id}/history", count_history},
     {"POST", "/v1/stock-counts/{id}/{action}", count_act},
+    {"POST", "/v1/stock-checks", check_create},
+    {"GET", "/v1/stock-checks", check_list},
+    {"GET", "/v1/stock-checks/{id}", check_get},
+    {"GET", "/v1/stock-checks/{id}/history", check_history},
+    {"POST", "/v1/stock-checks/{id}/{action}", check_act},
     {"GET", "/v1/reports/stock", report_stock},
     {NULL, NULL, NULL},
 };
@@ -99,7 +105,8 @@ s_start(cm_service_t *service, cm_store_t *store)
         || cm_workflow_check(&plan_workflow) != 0
         || cm_workflow_check(&order_workflow) != 0
         || cm_workflow_check(&requisition_workflow) != 0
-        || cm_workflow_check(&count_workflow) != 0) {
+        || cm_workflow_check(&count_workflow) != 0
+        || cm_workflow_check(&check_workflow) != 0) {
         return -1;
     }
     return cm_workflow_check(&item_workflow);
@@ -109,7 +116,9 @@ static void
 s_tick(cm_service_t *service, cm_store_t *store)
 {
     (void)service; // due times are stored
-    supplier_expire(store, cm_time_now_ms());
+    int64_t now = cm_time_now_ms();
+    supplier_expire(store, now);
+    check_due_tick(store, now);
 }
 
 const cm_service_def_t inventory_service = {

@@ -17,6 +17,10 @@
 //   sm:{inventory}:timers:qualifications    qualified suppliers, score =
 //                                           the end of their earliest
 //                                           qualification document's date
+//   sm:{inventory}:lots:<item>|<location>   receipt lots by expiry (stock.h)
+//   sm:{inventory}:idx:check_due            items by their next stored-goods
+//                                           check (ms), check.c
+//   sm:{inventory}:timers:check_due         the same, until announced
 #ifndef INVENTORY_INVENTORY_H
 #define INVENTORY_INVENTORY_H
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "check.h"
 #include "cm_action.h"
 #include "cm_list.h"
 #include "cm_problem.h"
@@ -10,9 +11,10 @@
 #include "events/inventory.h"
 #include "inventory.h"
 
-#define S_CLASSES "normal valuable limited"
-#define S_PERIODS "month quarter year"
-#define S_QTY_MAX 1000000000LL // a quantity in the item's unit, at most
+#define S_CLASSES  "normal valuable limited"
+#define S_PERIODS  "month quarter year"
+#define S_QTY_MAX  1000000000LL // a quantity in the item's unit, at most
+#define S_DAYS_MAX 36500        // a shelf life or check interval, at most
 
 static const cm_field_t s_create_fields[] = {
     {"name", CM_FIELD_STRING, CM_FIELD_REQUIRED},
@@ -27,6 +29,8 @@ static const cm_field_t s_create_fields[] = {
     {"max_stock", CM_FIELD_INTEGER, 0, .min = 0, .max = S_QTY_MAX},
     {"quota", CM_FIELD_INTEGER, 0, .min = 1, .max = S_QTY_MAX},
     {"quota_period", CM_FIELD_ENUM, 0, .values = S_PERIODS},
+    {"shelf_life_days", CM_FIELD_INTEGER, 0, .min = 1, .max = S_DAYS_MAX},
+    {"check_interval_days", CM_FIELD_INTEGER, 0, .min = 1, .max = S_DAYS_MAX},
     CM_FIELD_END,
 };
 
@@ -48,6 +52,10 @@ static const cm_field_t s_update_fields[] = {
     {"quota", CM_FIELD_INTEGER, 0, .min = 1, .max = S_QTY_MAX, .to = "quota"},
     {"quota_period", CM_FIELD_ENUM, 0, .values = S_PERIODS,
      .to = "quota_period"},
+    {"shelf_life_days", CM_FIELD_INTEGER, 0, .min = 1, .max = S_DAYS_MAX,
+     .to = "shelf_life_days"},
+    {"check_interval_days", CM_FIELD_INTEGER, 0, .min = 1, .max = S_DAYS_MAX,
+     .to = "check_interval_days"},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -93,8 +101,9 @@ s_update(cm_action_t *a)
             json_object_set_new(a->doc, counts[i], json_integer(0));
         }
     }
-    const char *optional[] = {"quota", "quota_period", "specification",
-                              "label"};
+    const char *optional[] = {"quota",           "quota_period",
+                              "specification",   "label",
+                              "shelf_life_days", "check_interval_days"};
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
         if (json_is_null(json_object_get(a->doc, optional[i]))) {
             json_object_del(a->doc, optional[i]);
@@ -134,6 +143,7 @@ const cm_doc_type_t item_type = {
     .path = "/v1/items",
     .filters = s_filters,
     .workflow = &item_workflow,
+    .indexes = check_item_indexes,
 };
 
 void
@@ -181,6 +191,10 @@ item_create(cm_ctx_t *ctx)
 void
 item_list(cm_ctx_t *ctx)
 {
+    if (cm_ctx_query(ctx, "check_due")) {
+        check_due_list(ctx);
+        return;
+    }
     cm_list_run(ctx, &item_type, NULL);
 }
 

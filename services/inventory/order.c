@@ -97,6 +97,7 @@ s_check_receipt_line(const json_t *value, const char *field, json_t **problem_p)
          .max = S_QTY_MAX},
         {"rejected", CM_FIELD_INTEGER, 0, .min = 0, .max = S_QTY_MAX},
         {"notes", CM_FIELD_TEXT, 0, .max = 1000},
+        {"expires_on", CM_FIELD_DATE, 0},
         CM_FIELD_END,
     };
     if (!json_is_object(value)) {
@@ -452,7 +453,8 @@ s_check_receipt(cm_action_t *a, const json_t *receipt)
 
 // The ledger entry of an accepted line at the item's location.
 static int
-s_receipt_entry(cm_action_t *a, const json_t *line, int64_t accepted)
+s_receipt_entry(cm_action_t *a, const json_t *line, int64_t accepted,
+                const char *expires_on)
 {
     json_t *item = NULL;
     int64_t version = 0, number = 0;
@@ -472,6 +474,7 @@ s_receipt_entry(cm_action_t *a, const json_t *line, int64_t accepted)
             (json_int_t)accepted, "reference", json_object_get(a->doc, "id"),
             "actor", "id", json_object_get(a->actor, "id"), "role",
             json_object_get(a->actor, "role"));
+        stock_set_expiry(entry, item, expires_on, a->now_ms);
         stock_commit_entry(a->commit, entry, a->now_ms);
         json_decref(entry);
     }
@@ -486,7 +489,9 @@ s_receive_line(cm_action_t *a, const json_t *in, json_t *line)
 {
     int64_t accepted = cm_doc_integer(in, "accepted");
     int64_t rejected = cm_doc_integer(in, "rejected");
-    int rc = accepted > 0 ? s_receipt_entry(a, line, accepted) : 0;
+    int rc = accepted > 0 ? s_receipt_entry(a, line, accepted,
+                                            cm_doc_string(in, "expires_on"))
+                          : 0;
     json_object_set_new(
         line, "accepted",
         json_integer(cm_doc_integer(line, "accepted") + accepted));

@@ -33,6 +33,7 @@ static const cm_field_t s_move_fields[] = {
     {"reference", CM_FIELD_STRING, 0, .max = 100},
     {"corrects", CM_FIELD_CODE, 0},
     {"reason", CM_FIELD_TEXT, 0, .max = 1000},
+    {"expires_on", CM_FIELD_DATE, 0},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -60,6 +61,41 @@ const char *
 stock_locations_key(char *buf, const char *item)
 {
     return inventory_key(buf, "idx:stock_item", item);
+}
+
+const char *
+stock_lots_key(char *buf, const char *item, const char *location)
+{
+    char ref[S_REF_MAX];
+    snprintf(ref, sizeof ref, "%s|%s", item, location);
+    return inventory_key(buf, "lots", ref);
+}
+
+void
+stock_set_expiry(json_t *entry, const json_t *item, const char *given,
+                 int64_t now_ms)
+{
+    int64_t days = cm_doc_integer(item, "shelf_life_days");
+    if (given && *given) {
+        json_object_set_new(entry, "expires_on", json_string(given));
+    } else if (days > 0) {
+        char at[CM_TIME_TEXT_MAX];
+        cm_time_format(now_ms + days * STOCK_DAY_MS, at);
+        at[10] = '\0'; // the date
+        json_object_set_new(entry, "expires_on", json_string(at));
+    }
+}
+
+int64_t
+stock_date_ms(const char *date)
+{
+    char text[CM_TIME_TEXT_MAX];
+    int64_t ms = 0;
+    if (!date || strlen(date) != 10) {
+        return -1;
+    }
+    snprintf(text, sizeof text, "%sT00:00:00Z", date);
+    return cm_time_parse(text, &ms) == 0 ? ms : -1;
 }
 
 const char *
@@ -139,6 +175,16 @@ s_check_move(const json_t *body, json_t **problem_p)
         cm_validate_fail(problem_p, "reason",
                          "is required for an adjustment or a scrap");
     }
+    if (strcmp(kind, "scrap") == 0) {
+        cm_validate_fail(problem_p, "kind",
+                         "damaged or expired goods leave stock only through "
+                         "a stored-goods check's approved write-off "
+                         "(/v1/stock-checks)");
+    }
+    if (json_object_get(body, "expires_on") && strcmp(kind, "receipt") != 0) {
+        cm_validate_fail(problem_p, "expires_on",
+                         "only a receipt brings a lot with an expiry date");
+    }
 }
 
 // The item of a movement body; NULL after answering (400 naming `item` for
@@ -174,6 +220,7 @@ s_entry(cm_ctx_t *ctx, const char *id, const json_t *body, const char *location,
         (json_int_t)s_delta(kind, cm_doc_integer(body, "quantity")), "actor",
         "id", cm_ctx_actor_id(ctx), "role", cm_ctx_actor_role(ctx));
     const char *optional[] = {"reference", "corrects", "reason", "note"};
+    // expires_on: stock_set_expiry
     for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
         const json_t *value = json_object_get(body, optional[i]);
         if (json_is_string(value) && *json_string_value(value)) {
@@ -234,6 +281,15 @@ stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
     if (strcmp(cm_doc_text(entry, "kind"), "issue") == 0) {
         char issues[CM_STORE_KEY_MAX];
         cm_commit_index_add(commit, stock_last_issue_key(issues), item, now_ms);
+    }
+    if (strcmp(cm_doc_text(entry, "kind"), "receipt") == 0 && delta > 0) {
+        // The lot: "<movement>|<quantity>" scored by its expiry date.
+        char lots[CM_STORE_KEY_MAX], lot[CM_ID_MAX + 32];
+        int64_t expires = stock_date_ms(cm_doc_string(entry, "expires_on"));
+        snprintf(lot, sizeof lot, "%s|%" PRId64, cm_doc_text(entry, "id"),
+                 delta);
+        cm_commit_index_add(commit, stock_lots_key(lots, item, location), lot,
+                            expires < 0 ? STOCK_NEVER_MS : expires);
     }
     char *text = json_dumps(entry, JSON_COMPACT);
     cm_commit_ledger_stamped(commit, stock_ledger_key(ledger, item), text,
@@ -356,6 +412,9 @@ stock_move(cm_ctx_t *ctx)
     snprintf(id, sizeof id, "MV-%" PRId64, seq);
     int64_t now = cm_time_now_ms();
     json_t *entry = s_entry(ctx, id, body, location, now);
+    if (strcmp(cm_doc_text(body, "kind"), "receipt") == 0) {
+        stock_set_expiry(entry, item, cm_doc_string(body, "expires_on"), now);
+    }
     cm_commit_t *commit = s_move_commit(ctx, entry, seq, now);
     if (!commit) {
         cm_ctx_fail_status(ctx, CM_EINTERNAL, NULL);

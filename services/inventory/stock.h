@@ -1,5 +1,7 @@
 // stock — the append-only stock ledger and the balances it adds up to.
-// Every movement (receipt, issue, return, adjustment, scrap) is one entry
+// Every movement (receipt, issue, return, adjustment, the write_off of a
+// stored-goods check; scrap only in entries written before the checks:
+// a direct scrap is refused) is one entry
 // of the item's ledger stream: time, item, location, signed quantity,
 // balance after (stamped in the commit), reference document, actor. No
 // entry is changed or deleted; a mistake is corrected by a new entry that
@@ -32,6 +34,23 @@ void stock_commit_entry(cm_commit_t *commit, const json_t *entry,
 // (stock_commit_entry) is bounded by it at 0, so a movement at a location
 // under count is refused in its own commit.
 const char *stock_freeze_key(char *buf, const char *location);
+
+#define STOCK_DAY_MS   86400000LL
+#define STOCK_NEVER_MS 253402214400000LL // 9999-12-31: a lot that never expires
+
+// "sm:{inventory}:lots:<item>|<location>" into buf (CM_STORE_KEY_MAX):
+// every receipt at the location as a lot "<movement>|<quantity>", score =
+// 00:00 UTC of its expiry date (STOCK_NEVER_MS without one). Written by
+// stock_commit_entry with the receipt; read by the stock checks (check.c).
+const char *stock_lots_key(char *buf, const char *item, const char *location);
+
+// Set a receipt entry's `expires_on`: given (a date), else the receipt's
+// date plus the item's shelf_life_days, else nothing.
+void stock_set_expiry(json_t *entry, const json_t *item, const char *given,
+                      int64_t now_ms);
+
+// 00:00 UTC of a date "YYYY-MM-DD" in epoch ms, -1 when it is not one.
+int64_t stock_date_ms(const char *date);
 
 // "sm:{inventory}:idx:last_issue" into buf: items by their last issue
 // (score ms), written with every issue entry.
