@@ -441,8 +441,8 @@ s_array_holds(const json_t *array, const char *text)
 // into (or moved to now_ms in) the index of each value doc holds.
 static void
 s_commit_array_index(cm_commit_t *commit, const cm_doc_type_t *type,
-                     const cm_filter_t *f, const json_t *old,
-                     const json_t *doc, const char *id, int64_t now_ms)
+                     const cm_filter_t *f, const json_t *old, const json_t *doc,
+                     const char *id, int64_t now_ms)
 {
     const char *member = f->member ? f->member : f->param;
     const json_t *before = old ? json_object_get(old, member) : NULL;

@@ -329,8 +329,8 @@ START_TEST(test_e2e_personnel_learning_resource_studied)
         "[\"safety\",\"pumps\"],\"roles\":[\"technician\"],\"hours\":6,"
         "\"department\":\"technical\"}";
     // Not a writer: 403; the technical head adds the course.
-    json_decref(e2e_expect(403, S_AGENT, "POST", "/v1/learning-resources",
-                           course));
+    json_decref(
+        e2e_expect(403, S_AGENT, "POST", "/v1/learning-resources", course));
     json_t *doc =
         e2e_expect(201, S_TECH_HEAD, "POST", "/v1/learning-resources", course);
     snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
@@ -340,8 +340,8 @@ START_TEST(test_e2e_personnel_learning_resource_studied)
                      NULL);
     ck_assert(s_lists(json_object_get(doc, "items"), "id", id));
     json_decref(doc);
-    doc = e2e_expect(200, S_AGENT, "GET",
-                     "/v1/learning-resources?for_me=true", NULL);
+    doc = e2e_expect(200, S_AGENT, "GET", "/v1/learning-resources?for_me=true",
+                     NULL);
     ck_assert(!s_lists(json_object_get(doc, "items"), "id", id));
     json_decref(doc);
     // The technician marks it studied.

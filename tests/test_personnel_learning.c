@@ -270,10 +270,10 @@ START_TEST(test_personnel_learning_resources)
     // Events: created, updated, retired; the study is a training record.
     personnel_events_t events = {0};
     personnel_read_events(&events);
-    ck_assert_ptr_nonnull(personnel_last_event(
-        &events, "personnel.learning_resource.created"));
-    ck_assert_ptr_nonnull(personnel_last_event(
-        &events, "personnel.learning_resource.updated"));
+    ck_assert_ptr_nonnull(
+        personnel_last_event(&events, "personnel.learning_resource.created"));
+    ck_assert_ptr_nonnull(
+        personnel_last_event(&events, "personnel.learning_resource.updated"));
     const json_t *data =
         personnel_last_event(&events, "personnel.learning_resource.retired");
     ck_assert_ptr_nonnull(data);

@@ -160,9 +160,9 @@ s_put_card(const char *id, const char *team, const char *labels,
     cm_doc_set_string(doc, "team", team);
     json_object_set_new(doc, "labels", json_loads(labels, 0, NULL));
     cm_commit_t *commit = cm_commit_new(OWNER);
-    ck_assert_int_eq(cm_doc_commit(commit, &s_card, old, doc,
-                                   old ? 1 : CM_VERSION_NEW, now),
-                     0);
+    ck_assert_int_eq(
+        cm_doc_commit(commit, &s_card, old, doc, old ? 1 : CM_VERSION_NEW, now),
+        0);
     cm_commit_result_t result;
     ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
     ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
@@ -262,12 +262,12 @@ START_TEST(test_cm_list_array_filter)
     ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-2 CD-1");
     json_decref(items);
     // With another filter: the team's index, each item's labels checked.
-    items = s_items("/v1/cards", "ST-4",
-                    "{\"team\":\"red\",\"label\":\"urgent\"}");
+    items =
+        s_items("/v1/cards", "ST-4", "{\"team\":\"red\",\"label\":\"urgent\"}");
     ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-1");
     json_decref(items);
-    items = s_items("/v1/cards", "ST-4",
-                    "{\"team\":\"red\",\"label\":\"none\"}");
+    items =
+        s_items("/v1/cards", "ST-4", "{\"team\":\"red\",\"label\":\"none\"}");
     ck_assert_int_eq(json_array_size(items), 0);
     json_decref(items);
     // A value dropped from the array leaves its index; one added joins.

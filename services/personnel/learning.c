@@ -75,8 +75,8 @@ s_check_tag(const json_t *value, const char *field, json_t **problem)
     const char *text = json_string_value(value);
     bool fine = text && *text && strlen(text) <= LEARNING_TAG_MAX;
     for (const char *c = text; fine && *c; c++) {
-        fine = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
-               || *c == '_' || *c == '-';
+        fine = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'
+               || *c == '-';
     }
     return fine
            || cm_validate_fail(problem, field,
@@ -93,30 +93,28 @@ s_check_role(const json_t *value, const char *field, json_t **problem)
 
 #define S_TITLE                                                                \
     "title", CM_FIELD_STRING, CM_FIELD_REQUIRED, .max = LEARNING_TITLE_MAX,    \
-        .to = "title"
+                                                 .to = "title"
 #define S_KIND                                                                 \
     "kind", CM_FIELD_ENUM, CM_FIELD_REQUIRED, .values = LEARNING_KINDS,        \
-        .to = "kind"
-#define S_LINK "link", CM_FIELD_ANY, 0, .to = "link", .check = s_check_link
-#define S_DESCRIPTION                                                          \
-    "description", CM_FIELD_TEXT, 0, .to = "description"
+                                              .to = "kind"
+#define S_LINK        "link", CM_FIELD_ANY, 0, .to = "link", .check = s_check_link
+#define S_DESCRIPTION "description", CM_FIELD_TEXT, 0, .to = "description"
 #define S_TAGS                                                                 \
     "tags", CM_FIELD_ARRAY, 0, .max = LEARNING_TAGS_MAX, .to = "tags",         \
-        .check = s_check_tag
+                               .check = s_check_tag
 #define S_ROLES                                                                \
     "roles", CM_FIELD_ARRAY, CM_FIELD_REQUIRED | CM_FIELD_NONEMPTY,            \
         .max = 16, .to = "roles", .check = s_check_role
 #define S_HOURS                                                                \
     "hours", CM_FIELD_INTEGER, 0, .min = 1, .max = TRAINING_HOURS_MAX,         \
-        .to = "hours"
+                                  .to = "hours"
 #define S_DEPARTMENT                                                           \
     "department", CM_FIELD_ANY, CM_FIELD_REQUIRED, .to = "department",         \
-        .check = s_check_department
+                                                   .check = s_check_department
 
 static const cm_field_t s_create_fields[] = {
-    {S_TITLE}, {S_KIND},  {S_LINK},  {S_DESCRIPTION},
-    {S_TAGS},  {S_ROLES}, {S_HOURS}, {S_DEPARTMENT},
-    CM_FIELD_END,
+    {S_TITLE}, {S_KIND},  {S_LINK},       {S_DESCRIPTION}, {S_TAGS},
+    {S_ROLES}, {S_HOURS}, {S_DEPARTMENT}, CM_FIELD_END,
 };
 
 // The same members, each optional (`required` only matters when present:
@@ -399,11 +397,11 @@ learning_create(cm_ctx_t *ctx)
     if (cm_doc_commit(commit, &learning_type, NULL, doc, CM_VERSION_NEW, now)
             != 0
         || cm_doc_event(ctx, commit, &learning_type,
-                        PERSONNEL_EVENT_LEARNING_RESOURCE_CREATED, doc, 1,
-                        NULL)
+                        PERSONNEL_EVENT_LEARNING_RESOURCE_CREATED, doc, 1, NULL)
                != 0) {
-        cm_ctx_fail_status(ctx, CM_EINVAL, "the learning resource is too "
-                                           "large");
+        cm_ctx_fail_status(ctx, CM_EINVAL,
+                           "the learning resource is too "
+                           "large");
     } else {
         cm_doc_reply_commit(ctx, commit, &learning_type, 201, doc, 1);
     }
@@ -595,9 +593,8 @@ learning_studied(cm_ctx_t *ctx)
         cm_ctx_fail_status(ctx, CM_EINVAL, "the id is too long");
     } else if (cm_doc_next_id(ctx, &training_type, record_id) == 0) {
         int64_t now = cm_time_now_ms();
-        json_t *doc =
-            s_study_record(record_id, cm_ctx_actor(ctx), staff, resource,
-                           body, now);
+        json_t *doc = s_study_record(record_id, cm_ctx_actor(ctx), staff,
+                                     resource, body, now);
         json_t *marker = json_pack("{s:s}", "training", record_id);
         char *marker_text = json_dumps(marker, JSON_COMPACT);
         cm_commit_t *commit = cm_commit_new(PERSONNEL_OWNER);
@@ -609,8 +606,7 @@ learning_studied(cm_ctx_t *ctx)
                             PERSONNEL_EVENT_TRAINING_RECORDED, doc, 1, NULL)
                    != 0) {
             cm_ctx_fail_status(ctx, CM_EINVAL, "the record is too large");
-        } else if (cm_doc_reply_commit(ctx, commit, &training_type, 201, doc,
-                                       1)
+        } else if (cm_doc_reply_commit(ctx, commit, &training_type, 201, doc, 1)
                    == CM_COMMIT_OK) {
             cm_log_info("learning.studied", "resource", id, "staff", actor_id,
                         "training", record_id);

@@ -21,14 +21,14 @@
 #include "cm_ctx.h"
 #include "cm_doc.h"
 
-#define TRAINING_KINDS     "business_knowledge skills management"
+#define TRAINING_KINDS "business_knowledge skills management"
 // A learning resource marked studied (learning.h): delivery "self", result
 // "studied", `resource` and `resource_kind` name it, hours may be null.
 #define TRAINING_KIND_SELF_STUDY "self_study"
 // Every kind a record may have (the list filter).
 #define TRAINING_RECORD_KINDS TRAINING_KINDS " " TRAINING_KIND_SELF_STUDY
-#define TRAINING_RESULTS   "passed failed attended"
-#define TRAINING_HOURS_MAX 2000
+#define TRAINING_RESULTS      "passed failed attended"
+#define TRAINING_HOURS_MAX    2000
 
 extern const cm_doc_type_t training_type;
 
