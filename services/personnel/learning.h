@@ -21,7 +21,9 @@
 // existing record.
 //
 // GET /v1/learning-resources?for_me=true: the active resources meant for
-// the caller's role that they have not marked studied.
+// the caller's role that they have not marked studied (the role's index,
+// one read of the studied key per item walked, at most CM_LIST_SCAN_MAX).
+// No title search (`q`) yet: the list filters are exact.
 #ifndef PERSONNEL_LEARNING_H
 #define PERSONNEL_LEARNING_H
 
