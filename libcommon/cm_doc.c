@@ -421,6 +421,53 @@ s_index_value(const cm_filter_t *f, const json_t *doc)
     return text && *text ? text : NULL;
 }
 
+// True when array holds the string text.
+static bool
+s_array_holds(const json_t *array, const char *text)
+{
+    size_t i;
+    const json_t *value;
+    json_array_foreach(array, i, value)
+    {
+        const char *held = json_string_value(value);
+        if (held && strcmp(held, text) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// An array filter: out of the indexes of values old held and doc does not,
+// into (or moved to now_ms in) the index of each value doc holds.
+static void
+s_commit_array_index(cm_commit_t *commit, const cm_doc_type_t *type,
+                     const cm_filter_t *f, const json_t *old, const json_t *doc,
+                     const char *id, int64_t now_ms)
+{
+    const char *member = f->member ? f->member : f->param;
+    const json_t *before = old ? json_object_get(old, member) : NULL;
+    const json_t *after = json_object_get(doc, member);
+    char key[CM_STORE_KEY_MAX];
+    size_t i;
+    const json_t *value;
+    json_array_foreach(before, i, value)
+    {
+        const char *text = json_string_value(value);
+        if (text && *text && !s_array_holds(after, text)
+            && cm_doc_index_key(type, f->param, text, key, sizeof key)) {
+            cm_commit_index_remove(commit, key, id);
+        }
+    }
+    json_array_foreach(after, i, value)
+    {
+        const char *text = json_string_value(value);
+        if (text && *text
+            && cm_doc_index_key(type, f->param, text, key, sizeof key)) {
+            cm_commit_index_add(commit, key, id, now_ms);
+        }
+    }
+}
+
 static void
 s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
                  const json_t *old, const json_t *doc, int64_t now_ms)
@@ -432,6 +479,10 @@ s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
     }
     for (size_t i = 0; type->filters && type->filters[i].param; i++) {
         const cm_filter_t *f = &type->filters[i];
+        if (f->flags & CM_FILTER_ARRAY) {
+            s_commit_array_index(commit, type, f, old, doc, id, now_ms);
+            continue;
+        }
         const char *before = old ? s_index_value(f, old) : NULL;
         const char *after = s_index_value(f, doc);
         if (before && (!after || strcmp(before, after) != 0)

@@ -53,6 +53,10 @@ typedef enum {
     // The member is a JSON boolean; only `true` is indexed, `false` is
     // served by filtering the full list.
     CM_FILTER_BOOLEAN = 1 << 0,
+    // The member is a JSON array of strings (tags, roles): the document is
+    // in the index of each of its values, and a value matches a document
+    // whose array holds it. Lists parse the items such a filter checks.
+    CM_FILTER_ARRAY = 1 << 1,
 } cm_filter_flag_t;
 
 // A list filter: query parameter `param` selects documents whose `member`

@@ -144,6 +144,20 @@ cm_list_matches(const cm_doc_type_t *type, const cm_list_query_t *query,
         if (!query->values[i]) {
             continue;
         }
+        if (f->flags & CM_FILTER_ARRAY) {
+            bool held = false;
+            size_t k;
+            const json_t *element;
+            json_array_foreach(value, k, element)
+            {
+                const char *text = json_string_value(element);
+                held = held || (text && strcmp(text, query->values[i]) == 0);
+            }
+            if (!held) {
+                return false;
+            }
+            continue;
+        }
         const char *text = (f->flags & CM_FILTER_BOOLEAN)
                                ? (json_is_true(value) ? "true" : NULL)
                                : json_string_value(value);
@@ -237,6 +251,7 @@ typedef struct {
     size_t count;
     char *not_true[CM_LIST_FILTERS_MAX];
     size_t not_true_count;
+    bool parse; // an array filter is set: items are parsed and matched
 } s_needles_t;
 
 static char *
@@ -261,6 +276,10 @@ s_needles_init(s_needles_t *self, const cm_doc_type_t *type,
                 s_needle(s_member(f), "true");
         }
         if (!query->values[i]) {
+            continue;
+        }
+        if (f->flags & CM_FILTER_ARRAY) {
+            self->parse = true;
             continue;
         }
         if (f->flags & CM_FILTER_BOOLEAN) {
@@ -387,6 +406,15 @@ s_take(s_walk_t *w, char *item)
     if (item && w->combined && !s_matches_text(w->needles, item)) {
         free(item);
         return true;
+    }
+    if (item && w->combined && w->needles->parse) {
+        json_t *parsed = json_loads(item, 0, NULL);
+        bool matches = parsed && cm_list_matches(w->type, w->query, parsed);
+        json_decref(parsed);
+        if (!matches) {
+            free(item);
+            return true;
+        }
     }
     item = item ? s_caller_item(w, item) : NULL;
     if (!item) {

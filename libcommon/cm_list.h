@@ -17,7 +17,8 @@
 // spliced into the reply as text, never parsed — unless the type has a
 // need-to-know rule (may_read) that the scope did not waive
 // (may_read_all), or a caller's view of items (item_view), which then sees
-// every item. (Redis
+// every item, or an array filter (CM_FILTER_ARRAY) checked beside the
+// index walked, which parses the items it checks. (Redis
 // ZINTERSTORE would need a temporary key per request, a write on a read
 // path; walking one index keeps reads read-only.)
 #ifndef LIBCOMMON_CM_LIST_H

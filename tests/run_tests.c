@@ -23,6 +23,7 @@ main(void)
     srunner_add_suite(runner, personnel_org_suite());
     srunner_add_suite(runner, personnel_delegation_suite());
     srunner_add_suite(runner, personnel_people_suite());
+    srunner_add_suite(runner, personnel_learning_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, dispatch_rules_suite());
     srunner_add_suite(runner, dispatch_clocks_suite());

@@ -17,6 +17,7 @@ Suite *personnel_suite(void);
 Suite *personnel_org_suite(void);
 Suite *personnel_delegation_suite(void);
 Suite *personnel_people_suite(void);
+Suite *personnel_learning_suite(void);
 Suite *dispatch_suite(void);
 Suite *dispatch_rules_suite(void);
 Suite *dispatch_clocks_suite(void);

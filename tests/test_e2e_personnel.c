@@ -2,6 +2,7 @@
 // rewards and punishments, organisation rules, recruitment to hire,
 // evaluations.
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,78 @@ START_TEST(test_e2e_personnel_evaluation_customer_score)
     json_decref(doc);
 }
 
+// ---- personnel: learning resources in the training record
+
+// True when item list (borrowed) holds a member `member` equal to value.
+static bool
+s_lists(const json_t *items, const char *member, const char *value)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        if (strcmp(e2e_str(item, member), value) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_e2e_personnel_learning_resource_studied)
+{
+    const char *tech = e2e_stack.ids[S_TECH];
+    char path[128], id[48], record[48];
+    const char *course =
+        "{\"title\":\"Pump station safety (online)\",\"kind\":\"course\","
+        "\"link\":\"https://learn.example.org/pump-safety\",\"tags\":"
+        "[\"safety\",\"pumps\"],\"roles\":[\"technician\"],\"hours\":6,"
+        "\"department\":\"technical\"}";
+    // Not a writer: 403; the technical head adds the course.
+    json_decref(
+        e2e_expect(403, S_AGENT, "POST", "/v1/learning-resources", course));
+    json_t *doc =
+        e2e_expect(201, S_TECH_HEAD, "POST", "/v1/learning-resources", course);
+    snprintf(id, sizeof id, "%s", e2e_str(doc, "id"));
+    json_decref(doc);
+    // Meant for technicians: in the technician's list, not the agent's.
+    doc = e2e_expect(200, S_TECH, "GET", "/v1/learning-resources?for_me=true",
+                     NULL);
+    ck_assert(s_lists(json_object_get(doc, "items"), "id", id));
+    json_decref(doc);
+    doc = e2e_expect(200, S_AGENT, "GET", "/v1/learning-resources?for_me=true",
+                     NULL);
+    ck_assert(!s_lists(json_object_get(doc, "items"), "id", id));
+    json_decref(doc);
+    // The technician marks it studied.
+    snprintf(path, sizeof path, "/v1/learning-resources/%s/studied", id);
+    doc = e2e_expect(201, S_TECH, "POST", path,
+                     "{\"hours\":5,\"note\":\"Finished the final quiz\"}");
+    snprintf(record, sizeof record, "%s", e2e_str(doc, "id"));
+    ck_assert_str_eq(e2e_str(doc, "kind"), "self_study");
+    json_decref(doc);
+    // It shows in their training record, to them and their head.
+    snprintf(path, sizeof path, "/v1/staff/%s/trainings", tech);
+    doc = e2e_expect(200, S_TECH, "GET", path, NULL);
+    ck_assert(s_lists(json_object_get(doc, "items"), "id", record));
+    ck_assert(s_lists(json_object_get(doc, "items"), "resource", id));
+    ck_assert(s_lists(json_object_get(doc, "items"), "course",
+                      "Pump station safety (online)"));
+    json_decref(doc);
+    doc = e2e_expect(200, S_TECH_HEAD, "GET", path, NULL);
+    ck_assert(s_lists(json_object_get(doc, "items"), "id", record));
+    json_decref(doc);
+    // Studied: no longer suggested; retired: nobody else marks it.
+    doc = e2e_expect(200, S_TECH, "GET", "/v1/learning-resources?for_me=true",
+                     NULL);
+    ck_assert(!s_lists(json_object_get(doc, "items"), "id", id));
+    json_decref(doc);
+    json_decref(e2e_act(S_TECH_HEAD, "learning-resources", id, "retire",
+                        "{\"reason\":\"Replaced\"}", 200));
+    snprintf(path, sizeof path, "/v1/learning-resources/%s/studied", id);
+    json_decref(e2e_expect(409, S_TECH_HEAD, "POST", path, "{}"));
+}
+END_TEST
+
 void
 e2e_add_personnel(TCase *tc)
 {
@@ -309,4 +382,5 @@ e2e_add_personnel(TCase *tc)
     tcase_add_test(tc, test_e2e_personnel_plan_budget_checked);
     tcase_add_test(tc, test_e2e_personnel_plan_to_hire);
     tcase_add_test(tc, test_e2e_personnel_evaluation_customer_score);
+    tcase_add_test(tc, test_e2e_personnel_learning_resource_studied);
 }

@@ -65,6 +65,15 @@
 // General training records (services/personnel/training.h).
 #define PERSONNEL_EVENT_TRAINING_RECORDED "personnel.training.recorded"
 
+// Learning resources (services/personnel/learning.h). Marking one studied
+// is a training record: PERSONNEL_EVENT_TRAINING_RECORDED, kind self_study.
+#define PERSONNEL_EVENT_LEARNING_RESOURCE_CREATED                              \
+    "personnel.learning_resource.created"
+#define PERSONNEL_EVENT_LEARNING_RESOURCE_UPDATED                              \
+    "personnel.learning_resource.updated"
+#define PERSONNEL_EVENT_LEARNING_RESOURCE_RETIRED                              \
+    "personnel.learning_resource.retired"
+
 // Evaluation cycles and evaluations (services/personnel/evaluation.h).
 #define PERSONNEL_EVENT_CYCLE_CREATED        "personnel.evaluation_cycle.created"
 #define PERSONNEL_EVENT_CYCLE_CLOSED         "personnel.evaluation_cycle.closed"

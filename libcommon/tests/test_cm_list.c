@@ -62,9 +62,31 @@ s_list_plain(cm_ctx_t *ctx)
     cm_list_run(ctx, &s_plain, NULL);
 }
 
+// Cards carry labels (an array filter) beside their team.
+static const cm_filter_t s_card_filters[] = {
+    {"team"},
+    {"label", "labels", NULL, CM_FILTER_ARRAY},
+    {NULL},
+};
+
+static const cm_doc_type_t s_card = {
+    .owner = OWNER,
+    .kind = "card",
+    .what = "card",
+    .id_prefix = "CD",
+    .filters = s_card_filters,
+};
+
+static void
+s_list_cards(cm_ctx_t *ctx)
+{
+    cm_list_run(ctx, &s_card, NULL);
+}
+
 static const cm_route_t s_routes[] = {
     {"GET", "/v1/tickets", s_list},
     {"GET", "/v1/plain-tickets", s_list_plain},
+    {"GET", "/v1/cards", s_list_cards},
     {NULL, NULL, NULL},
 };
 
@@ -119,6 +141,28 @@ s_put(const char *id, const char *team, int64_t due_ms)
     cm_commit_t *commit = cm_commit_new(OWNER);
     ck_assert_int_eq(
         cm_doc_commit(commit, &s_ticket, NULL, doc, CM_VERSION_NEW, now), 0);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    json_decref(doc);
+}
+
+// Store card id of team with labels (JSON array text), over old (NULL: a
+// new card, else the card as stored at version 1).
+static void
+s_put_card(const char *id, const char *team, const char *labels,
+           const json_t *old)
+{
+    int64_t now = cm_time_now_ms();
+    json_t *doc = old ? json_deep_copy(old) : cm_doc_new(id, "open", NULL, now);
+    cm_doc_set_string(doc, "team", team);
+    json_object_set_new(doc, "labels", json_loads(labels, 0, NULL));
+    cm_commit_t *commit = cm_commit_new(OWNER);
+    ck_assert_int_eq(
+        cm_doc_commit(commit, &s_card, old, doc, old ? 1 : CM_VERSION_NEW, now),
+        0);
     cm_commit_result_t result;
     ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
     ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
@@ -191,6 +235,67 @@ START_TEST(test_cm_list_item_view)
 }
 END_TEST
 
+// The ids of items, space-separated, into buf.
+static const char *
+s_ids(const json_t *items, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    size_t i;
+    const json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", used ? " " : "",
+                 cm_doc_text(item, "id"));
+    }
+    return buf;
+}
+
+START_TEST(test_cm_list_array_filter)
+{
+    char ids[256];
+    s_put_card("CD-1", "red", "[\"urgent\", \"hardware\"]", NULL);
+    s_put_card("CD-2", "blue", "[\"urgent\"]", NULL);
+    s_put_card("CD-3", "red", "[]", NULL);
+    // One value of the array: its own index.
+    json_t *items = s_items("/v1/cards", "ST-4", "{\"label\":\"urgent\"}");
+    ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-2 CD-1");
+    json_decref(items);
+    // With another filter: the team's index, each item's labels checked.
+    items =
+        s_items("/v1/cards", "ST-4", "{\"team\":\"red\",\"label\":\"urgent\"}");
+    ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-1");
+    json_decref(items);
+    items =
+        s_items("/v1/cards", "ST-4", "{\"team\":\"red\",\"label\":\"none\"}");
+    ck_assert_int_eq(json_array_size(items), 0);
+    json_decref(items);
+    // A value dropped from the array leaves its index; one added joins.
+    json_t *old = NULL;
+    int64_t version = 0;
+    ck_assert_int_eq(cm_doc_read(store, &s_card, "CD-1", &old, &version), 0);
+    s_put_card("CD-1", "red", "[\"hardware\", \"later\"]", old);
+    json_decref(old);
+    items = s_items("/v1/cards", "ST-4", "{\"label\":\"urgent\"}");
+    ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-2");
+    json_decref(items);
+    items = s_items("/v1/cards", "ST-4", "{\"label\":\"later\"}");
+    ck_assert_str_eq(s_ids(items, ids, sizeof ids), "CD-1");
+    json_decref(items);
+    // cm_list_matches reads the array too.
+    cm_list_query_t query;
+    json_t *params = json_pack("{s:s}", "label", "hardware");
+    json_t *problem = cm_list_parse(&s_card, params, NULL, &query);
+    ck_assert_ptr_null(problem);
+    json_t *doc = json_pack("{s:[s]}", "labels", "hardware");
+    ck_assert(cm_list_matches(&s_card, &query, doc));
+    json_object_set_new(doc, "labels", json_string("hardware"));
+    ck_assert(!cm_list_matches(&s_card, &query, doc));
+    json_decref(doc);
+    json_decref(params);
+}
+END_TEST
+
 Suite *
 cm_list_suite(void)
 {
@@ -200,6 +305,7 @@ cm_list_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_cm_list_item_view);
+    tcase_add_test(tc, test_cm_list_array_filter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,7 @@
     "sanctions=personnel notices=personnel "                                   \
     "recruitment-plans=personnel candidates=personnel trainings=personnel "    \
     "evaluation-cycles=personnel evaluations=personnel "                       \
+    "learning-resources=personnel "                                            \
     "cases=intake customers=intake return-visits=intake reports=intake "       \
     "work-orders=dispatch "                                                    \
     "queues=dispatch rosters=dispatch sla-policies=dispatch "                  \

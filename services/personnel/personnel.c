@@ -10,6 +10,7 @@
 #include "delegation.h"
 #include "department.h"
 #include "evaluation.h"
+#include "learning.h"
 #include "notice.h"
 #include "position.h"
 #include "recruitment.h"
@@ -75,6 +76,14 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/evaluations/{id}", evaluation_get},
     {"GET", "/v1/evaluations/{id}/history", evaluation_history},
     {"POST", "/v1/evaluations/{id}/{action}", evaluation_act},
+    {"POST", "/v1/learning-resources", learning_create},
+    {"GET", "/v1/learning-resources", learning_list},
+    {"GET", "/v1/learning-resources/{id}", learning_get},
+    {"PATCH", "/v1/learning-resources/{id}", learning_patch},
+    // Before …/{id}/{action}: these segments are not process actions.
+    {"GET", "/v1/learning-resources/{id}/history", learning_history},
+    {"POST", "/v1/learning-resources/{id}/studied", learning_studied},
+    {"POST", "/v1/learning-resources/{id}/{action}", learning_act},
     {"GET", "/v1/notices", notice_list},
     {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
@@ -100,7 +109,7 @@ personnel_start(cm_service_t *service, cm_store_t *store)
         &department_workflow,  &position_workflow,   &staff_workflow,
         &token_workflow,       &delegation_workflow, &sanction_workflow,
         &recruitment_workflow, &candidate_workflow,  &cycle_workflow,
-        &evaluation_workflow};
+        &evaluation_workflow,  &learning_workflow};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (cm_workflow_check(tables[i]) != 0) {
             return -1;

@@ -62,7 +62,7 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
 
 static const cm_filter_t s_filters[] = {
     {"staff"},
-    {"kind", NULL, TRAINING_KINDS},
+    {"kind", NULL, TRAINING_RECORD_KINDS},
     {"department"},
     {NULL},
 };

@@ -6,6 +6,9 @@
 //    TRAINING_KINDS, "delivery": "internal" | "external", "hours",
 //    "result": TRAINING_RESULTS, "certificate" | null, "date"}
 //
+// Self-study records (kind "self_study", learning.h) are the person's own:
+// marking a learning resource studied writes one.
+//
 // Recorded by the station head, the deputy head overseeing the person's
 // department or its head; read by the person, those managers and
 // auditors (404 to the rest). A record is a fact: no actions. Records feed
@@ -18,9 +21,14 @@
 #include "cm_ctx.h"
 #include "cm_doc.h"
 
-#define TRAINING_KINDS     "business_knowledge skills management"
-#define TRAINING_RESULTS   "passed failed attended"
-#define TRAINING_HOURS_MAX 2000
+#define TRAINING_KINDS "business_knowledge skills management"
+// A learning resource marked studied (learning.h): delivery "self", result
+// "studied", `resource` and `resource_kind` name it, hours may be null.
+#define TRAINING_KIND_SELF_STUDY "self_study"
+// Every kind a record may have (the list filter).
+#define TRAINING_RECORD_KINDS TRAINING_KINDS " " TRAINING_KIND_SELF_STUDY
+#define TRAINING_RESULTS      "passed failed attended"
+#define TRAINING_HOURS_MAX    2000
 
 extern const cm_doc_type_t training_type;
 

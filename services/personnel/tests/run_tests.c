@@ -17,6 +17,7 @@ main(void)
     srunner_add_suite(runner, sanction_suite());
     srunner_add_suite(runner, evaluation_suite());
     srunner_add_suite(runner, recruitment_suite());
+    srunner_add_suite(runner, learning_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

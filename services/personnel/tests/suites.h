@@ -12,5 +12,6 @@ Suite *access_suite(void);
 Suite *sanction_suite(void);
 Suite *evaluation_suite(void);
 Suite *recruitment_suite(void);
+Suite *learning_suite(void);
 
 #endif
