@@ -421,6 +421,48 @@ s_index_value(const cm_filter_t *f, const json_t *doc)
     return text && *text ? text : NULL;
 }
 
+// True when the array member of filter f in doc (may be NULL) holds value.
+static bool
+s_list_holds(const cm_filter_t *f, const json_t *doc, const char *value)
+{
+    const json_t *list = json_object_get(doc, f->member ? f->member : f->param);
+    for (size_t i = 0; doc && i < json_array_size(list); i++) {
+        const char *item = json_string_value(json_array_get(list, i));
+        if (item && strcmp(item, value) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A list filter's index entries (CM_FILTER_LIST): one per value of the
+// array, moved from old (may be NULL) to doc.
+static void
+s_commit_list_index(cm_commit_t *commit, const cm_doc_type_t *type,
+                    const cm_filter_t *f, const json_t *old, const json_t *doc,
+                    int64_t now_ms)
+{
+    char key[CM_STORE_KEY_MAX];
+    const char *id = cm_doc_string(doc, "id");
+    const char *member = f->member ? f->member : f->param;
+    const json_t *before = old ? json_object_get(old, member) : NULL;
+    for (size_t i = 0; i < json_array_size(before); i++) {
+        const char *value = json_string_value(json_array_get(before, i));
+        if (value && *value && !s_list_holds(f, doc, value)
+            && cm_doc_index_key(type, f->param, value, key, sizeof key)) {
+            cm_commit_index_remove(commit, key, id);
+        }
+    }
+    const json_t *after = json_object_get(doc, member);
+    for (size_t i = 0; i < json_array_size(after); i++) {
+        const char *value = json_string_value(json_array_get(after, i));
+        if (value && *value
+            && cm_doc_index_key(type, f->param, value, key, sizeof key)) {
+            cm_commit_index_add(commit, key, id, now_ms);
+        }
+    }
+}
+
 static void
 s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
                  const json_t *old, const json_t *doc, int64_t now_ms)
@@ -432,6 +474,10 @@ s_commit_indexes(cm_commit_t *commit, const cm_doc_type_t *type,
     }
     for (size_t i = 0; type->filters && type->filters[i].param; i++) {
         const cm_filter_t *f = &type->filters[i];
+        if (f->flags & CM_FILTER_LIST) {
+            s_commit_list_index(commit, type, f, old, doc, now_ms);
+            continue;
+        }
         const char *before = old ? s_index_value(f, old) : NULL;
         const char *after = s_index_value(f, doc);
         if (before && (!after || strcmp(before, after) != 0)

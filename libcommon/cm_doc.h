@@ -53,6 +53,11 @@ typedef enum {
     // The member is a JSON boolean; only `true` is indexed, `false` is
     // served by filtering the full list.
     CM_FILTER_BOOLEAN = 1 << 0,
+    // The member is a JSON array of strings: one index entry per value; a
+    // document matches when the array holds the value. Served by its index
+    // alone: a list filter comes first in its table, so a query naming it
+    // walks its index and the other filters check the entries.
+    CM_FILTER_LIST = 1 << 1,
 } cm_filter_flag_t;
 
 // A list filter: query parameter `param` selects documents whose `member`

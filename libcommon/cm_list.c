@@ -144,6 +144,17 @@ cm_list_matches(const cm_doc_type_t *type, const cm_list_query_t *query,
         if (!query->values[i]) {
             continue;
         }
+        if (f->flags & CM_FILTER_LIST) {
+            bool held = false;
+            for (size_t k = 0; !held && k < json_array_size(value); k++) {
+                const char *item = json_string_value(json_array_get(value, k));
+                held = item && strcmp(item, query->values[i]) == 0;
+            }
+            if (!held) {
+                return false;
+            }
+            continue;
+        }
         const char *text = (f->flags & CM_FILTER_BOOLEAN)
                                ? (json_is_true(value) ? "true" : NULL)
                                : json_string_value(value);
@@ -260,8 +271,8 @@ s_needles_init(s_needles_t *self, const cm_doc_type_t *type,
             self->not_true[self->not_true_count++] =
                 s_needle(s_member(f), "true");
         }
-        if (!query->values[i]) {
-            continue;
+        if (!query->values[i] || (f->flags & CM_FILTER_LIST)) {
+            continue; // a list filter is first in its table: the walked one
         }
         if (f->flags & CM_FILTER_BOOLEAN) {
             self->texts[self->count++] = s_needle(s_member(f), "true");
