@@ -14,6 +14,7 @@ static const cm_route_t s_routes[] = {
     {"PATCH", "/v1/reviews/{id}", review_patch},
     {"GET", "/v1/reviews/{id}/history", review_history},
     {"POST", "/v1/reviews/{id}/{action}", review_act},
+    {"GET", "/v1/reviews/{id}/measures/{mid}", review_measure_get},
     {"POST", "/v1/reviews/{id}/measures/{mid}/done", review_measure_done},
     {NULL, NULL, NULL},
 };

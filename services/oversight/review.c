@@ -699,6 +699,34 @@ review_act(cm_ctx_t *ctx)
 }
 
 void
+review_measure_get(cm_ctx_t *ctx)
+{
+    const char *id = cm_ctx_param(ctx, "id");
+    int64_t version = 0;
+    json_t *doc = cm_doc_load(ctx, &review_type, id, &version);
+    if (!doc) {
+        return;
+    }
+    const json_t *m = s_may_read(ctx, doc)
+                          ? s_measure(doc, cm_ctx_param(ctx, "mid"))
+                          : NULL;
+    if (!m) {
+        cm_doc_fail(ctx, CM_ENOTFOUND, &review_type, id);
+        json_decref(doc);
+        return;
+    }
+    // The measure, with the review's state and version (the ETag: a
+    // measure is written with its review).
+    json_t *view = json_deep_copy(m);
+    json_object_set_new(view, "review", json_string(id));
+    json_object_set(view, "review_state", json_object_get(doc, "state"));
+    json_object_set_new(view, "version", json_integer(version));
+    cm_doc_etag(ctx, version);
+    cm_ctx_reply(ctx, 200, view);
+    json_decref(doc);
+}
+
+void
 review_measure_done(cm_ctx_t *ctx)
 {
     cm_action_run_named(ctx, &review_type, cm_ctx_param(ctx, "id"),
@@ -784,7 +812,7 @@ s_handle(cm_store_t *store, const char *id, int64_t now_ms)
                 for (size_t i = 0; i < json_array_size(events); i++) {
                     const json_t *e = json_array_get(events, i);
                     cm_log_notice(
-                        "oversight.measure.overdue", "review", id, "measure",
+                        "review.measure_escalated", "review", id, "measure",
                         cm_doc_text(json_object_get(e, "measure"), "id"),
                         "#level", CM_LOG_INT(cm_doc_integer(e, "level")), "to",
                         cm_doc_text(e, "to"));

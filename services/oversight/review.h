@@ -45,13 +45,15 @@ void review_configure(int64_t escalate_after_ms);
 size_t review_tick(cm_store_t *store, int64_t now_ms, size_t limit);
 
 // Handlers: POST/GET /v1/reviews, GET …/{id}, PATCH …/{id}, GET
-// …/{id}/history, POST …/{id}/{action}, POST …/{id}/measures/{mid}/done.
+// …/{id}/history, POST …/{id}/{action}, GET …/{id}/measures/{mid}, POST
+// …/{id}/measures/{mid}/done.
 void review_create(cm_ctx_t *ctx);
 void review_list(cm_ctx_t *ctx);
 void review_get(cm_ctx_t *ctx);
 void review_patch(cm_ctx_t *ctx);
 void review_history(cm_ctx_t *ctx);
 void review_act(cm_ctx_t *ctx);
+void review_measure_get(cm_ctx_t *ctx);
 void review_measure_done(cm_ctx_t *ctx);
 
 #endif
