@@ -5,6 +5,7 @@
 // level (to the owner's department head, then to the reviewer); a measure
 // done before its due time never escalates; the refusals.
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,11 @@ START_TEST(test_review_measures_tracked_and_escalated)
         "If-Match: \"1\"\r\n", &doc);
     ck_assert_int_eq(status, 200);
     json_decref(doc);
+    // A second replica of oversight claims the timers too.
+    harness_proc_t second;
+    memset(&second, 0, sizeof second);
+    ck_assert_int_eq(harness_proc_start(&second, "oversight", s_stack.envp),
+                     0);
     doc = s_act(S_DEPUTY, id, "publish", NULL, 200);
     ck_assert_str_eq(s_str(doc, "state"), "published");
     ck_assert_str_eq(s_str(doc, "measure_state"), "open");
@@ -329,18 +335,24 @@ START_TEST(test_review_measures_tracked_and_escalated)
     doc = s_done(S_TECH_HEAD, id, "M2", 200);
     ck_assert_str_eq(s_str(s_measure_of(doc, 1), "state"), "done");
     json_decref(doc);
+    // M1 passes its due time: level 1, then level 2. Asserts come after the
+    // second replica is stopped (a failure must not leave it running).
+    s_level_t level = {id, 0, 2};
+    bool reached = http_stack_wait(s_reached, &level, S_WAIT_MS);
+    // Let both replicas tick past M2's due time too: no more events.
+    int64_t settle = due2 + 3000;
+    bool settled = http_stack_wait(s_time_passed, &settle, S_WAIT_MS);
+    harness_proc_kill(&second, SIGTERM, 5000);
+    harness_proc_cleanup(&second);
+    ck_assert(reached);
+    ck_assert(settled);
     // Each measure is a work order of dispatch, assigned to its owner.
     s_order_t order = {.found = 0};
     snprintf(order.key, sizeof order.key, "%s/M1", id);
     ck_assert(http_stack_wait(s_order_found, &order, S_WAIT_MS));
     ck_assert_int_eq(order.found, 1);
     ck_assert_str_eq(order.assignee, s_stack.ids[S_TECH]);
-    // M1 passes its due time: level 1, then level 2.
-    s_level_t level = {id, 0, 2};
-    ck_assert(http_stack_wait(s_reached, &level, S_WAIT_MS));
-    // Let the ticks run past M2's due time too: no more events.
-    int64_t settle = due2 + 3000;
-    ck_assert(http_stack_wait(s_time_passed, &settle, S_WAIT_MS));
+
     doc = s_get(S_TECH_HEAD, id);
     const json_t *first = s_measure_of(doc, 0);
     ck_assert_int_eq(json_integer_value(json_object_get(first,
