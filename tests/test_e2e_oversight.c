@@ -23,15 +23,14 @@ static bool
 s_order_found(void *arg)
 {
     s_order_t *order = arg;
-    json_t *page = e2e_expect(200, E2E_HEAD, "GET",
-                              "/v1/work-orders?queue=technical&limit=200",
-                              NULL);
+    json_t *page =
+        e2e_expect(200, E2E_HEAD, "GET",
+                   "/v1/work-orders?queue=technical&limit=200", NULL);
     const json_t *items = json_object_get(page, "items");
     order->found = 0;
     for (size_t i = 0; i < json_array_size(items); i++) {
         const json_t *item = json_array_get(items, i);
-        if (strcmp(e2e_str(json_object_get(item, "request"), "key"),
-                   order->key)
+        if (strcmp(e2e_str(json_object_get(item, "request"), "key"), order->key)
             == 0) {
             order->found++;
             snprintf(order->assignee, sizeof order->assignee, "%s",
@@ -76,8 +75,7 @@ START_TEST(test_e2e_review_measures_escalate_and_close)
              e2e_stack.ids[S_TECH_HEAD], due2);
     // The deputy over logistics and the department head write no review of
     // the technical department.
-    json_decref(
-        e2e_expect(403, E2E_DEPUTY_B, "POST", "/v1/reviews", body));
+    json_decref(e2e_expect(403, E2E_DEPUTY_B, "POST", "/v1/reviews", body));
     json_decref(e2e_expect(403, S_TECH_HEAD, "POST", "/v1/reviews", body));
     json_t *doc = e2e_expect(201, E2E_DEPUTY_A, "POST", "/v1/reviews", body);
     char id[48], path[96];

@@ -113,10 +113,9 @@ static void
 s_setup(void)
 {
     static const char *const services[] = {"dispatch", "oversight", NULL};
-    static const char *const env[] = {"SM_GATEWAY__RATE_PER_S=100000",
-                                      "SM_GATEWAY__BURST=100000",
-                                      "SM_OVERSIGHT__ESCALATE_AFTER_MS=1500",
-                                      NULL};
+    static const char *const env[] = {
+        "SM_GATEWAY__RATE_PER_S=100000", "SM_GATEWAY__BURST=100000",
+        "SM_OVERSIGHT__ESCALATE_AFTER_MS=1500", NULL};
     const http_stack_def_t def = {.boot_token = S_BOOT_TOKEN,
                                   .services = services,
                                   .env = env,
@@ -228,8 +227,7 @@ s_count(const cm_event_t *event, void *arg)
 static int
 s_outbox_count(const char *type, const char *subject, const char *needle)
 {
-    cm_redis_t *redis =
-        cm_redis_new("127.0.0.1", s_stack.redis.port, "", 2000);
+    cm_redis_t *redis = cm_redis_new("127.0.0.1", s_stack.redis.port, "", 2000);
     ck_assert_ptr_nonnull(redis);
     s_count_t count = {type, subject, needle, 0};
     ck_assert_int_ge(cm_outbox_range(redis, "sm:{oversight}:outbox", "0-0",
@@ -325,8 +323,7 @@ START_TEST(test_review_measures_tracked_and_escalated)
     // A second replica of oversight claims the timers too.
     harness_proc_t second;
     memset(&second, 0, sizeof second);
-    ck_assert_int_eq(harness_proc_start(&second, "oversight", s_stack.envp),
-                     0);
+    ck_assert_int_eq(harness_proc_start(&second, "oversight", s_stack.envp), 0);
     doc = s_act(S_DEPUTY, id, "publish", NULL, 200);
     ck_assert_str_eq(s_str(doc, "state"), "published");
     ck_assert_str_eq(s_str(doc, "measure_state"), "open");
@@ -355,9 +352,8 @@ START_TEST(test_review_measures_tracked_and_escalated)
 
     doc = s_get(S_TECH_HEAD, id);
     const json_t *first = s_measure_of(doc, 0);
-    ck_assert_int_eq(json_integer_value(json_object_get(first,
-                                                        "escalation_level")),
-                     2);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(first, "escalation_level")), 2);
     const json_t *escalations = json_object_get(first, "escalations");
     ck_assert_int_eq(json_array_size(escalations), 2);
     // Level 1 to the owner's department head, level 2 to the reviewer.
@@ -366,13 +362,13 @@ START_TEST(test_review_measures_tracked_and_escalated)
     ck_assert_str_eq(s_str(json_array_get(escalations, 1), "to"),
                      s_stack.ids[S_DEPUTY]);
     ck_assert(json_is_true(json_object_get(doc, "overdue")));
-    ck_assert_int_eq(json_integer_value(json_object_get(
-                         s_measure_of(doc, 1), "escalation_level")),
+    ck_assert_int_eq(json_integer_value(json_object_get(s_measure_of(doc, 1),
+                                                        "escalation_level")),
                      0);
     json_decref(doc);
     snprintf(subject, sizeof subject, "\"review/%s\"", id);
-    ck_assert_int_eq(
-        s_outbox_count("oversight.measure.overdue", subject, NULL), 2);
+    ck_assert_int_eq(s_outbox_count("oversight.measure.overdue", subject, NULL),
+                     2);
     ck_assert_int_eq(
         s_outbox_count("oversight.review.work_requested", subject, NULL), 2);
     // Open measures keep the review open. The auditor reads but does not
@@ -400,8 +396,8 @@ START_TEST(test_review_measures_tracked_and_escalated)
     json_decref(doc);
     ck_assert_int_eq(
         s_outbox_count("oversight.review.work_cancelled", subject, NULL), 2);
-    ck_assert_int_eq(
-        s_outbox_count("oversight.measure.overdue", subject, NULL), 2);
+    ck_assert_int_eq(s_outbox_count("oversight.measure.overdue", subject, NULL),
+                     2);
 }
 END_TEST
 
@@ -478,8 +474,8 @@ START_TEST(test_review_refusals)
     doc = s_act(S_HEAD, id, "publish", NULL, 200);
     json_decref(doc);
     ck_assert_int_eq(http_stack_call(&s_stack, S_HEAD, "PATCH", path,
-                                     "{\"analysis\":\"y\"}", "If-Match: \"2\"\r\n",
-                                     NULL),
+                                     "{\"analysis\":\"y\"}",
+                                     "If-Match: \"2\"\r\n", NULL),
                      409);
     // Published, the station's review is the deputies' and auditors' to
     // read, not the logistics head's (no measure of theirs).

@@ -178,7 +178,8 @@ static const cm_field_t s_create_fields[] = {
     {"departments", CM_FIELD_ARRAY, 0, .max = S_DEPTS_MAX,
      .check = s_check_code},
     {"analysis", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
-    {"problems", CM_FIELD_ARRAY, 0, .max = S_PROBLEMS, .check = s_check_problem},
+    {"problems", CM_FIELD_ARRAY, 0, .max = S_PROBLEMS,
+     .check = s_check_problem},
     {"measures", CM_FIELD_ARRAY, 0, .max = REVIEW_MEASURES_MAX,
      .check = s_check_measure},
     CM_FIELD_NOTE,
@@ -192,8 +193,8 @@ static const cm_field_t s_update_fields[] = {
     {"analysis", CM_FIELD_TEXT, 0, .to = "analysis"},
     {"problems", CM_FIELD_ARRAY, 0, .max = S_PROBLEMS, .to = "problems",
      .check = s_check_problem},
-    {"measures", CM_FIELD_ARRAY, 0, .max = REVIEW_MEASURES_MAX, .to = "measures",
-     .check = s_check_measure},
+    {"measures", CM_FIELD_ARRAY, 0, .max = REVIEW_MEASURES_MAX,
+     .to = "measures", .check = s_check_measure},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -265,7 +266,7 @@ s_summarise(json_t *doc)
     json_object_set_new(doc, "concerns", concerns);
     json_object_set_new(doc, "open_measures", json_integer(open));
     json_object_set_new(doc, "measure_state",
-                        json_string(open                          ? "open"
+                        json_string(open                        ? "open"
                                     : json_array_size(measures) ? "done"
                                                                 : "none"));
     json_object_set_new(doc, "overdue", json_boolean(overdue));
@@ -615,11 +616,11 @@ review_create(cm_ctx_t *ctx)
         problem = cm_problem_new(403, "forbidden",
                                  "a deputy head reviews only the departments "
                                  "they oversee");
-        cm_problem_add_error(problem, "departments",
-                             json_array_size(
-                                 json_object_get(body, "departments"))
-                                 ? "includes a department you do not oversee"
-                                 : "is required of a deputy head");
+        cm_problem_add_error(
+            problem, "departments",
+            json_array_size(json_object_get(body, "departments"))
+                ? "includes a department you do not oversee"
+                : "is required of a deputy head");
         cm_ctx_fail(ctx, problem);
         return;
     }
@@ -630,8 +631,7 @@ review_create(cm_ctx_t *ctx)
     if (!json_object_get(doc, "problems")) {
         json_object_set_new(doc, "problems", json_array());
     }
-    json_object_set_new(doc, "reviewer",
-                        json_string(cm_doc_text(actor, "id")));
+    json_object_set_new(doc, "reviewer", json_string(cm_doc_text(actor, "id")));
     json_object_set_new(doc, "reviewer_role",
                         json_string(cm_doc_text(actor, "role")));
     problem = s_complete(cm_ctx_store(ctx), doc);
@@ -690,9 +690,10 @@ review_act(cm_ctx_t *ctx)
     const char *action = cm_ctx_param(ctx, "action");
     if (action && strcmp(action, "measure_done") == 0) {
         // Only through …/measures/{mid}/done, which names the measure.
-        cm_ctx_fail(ctx, cm_problem_new(404, "unknown_action",
-                                        "mark a measure done at "
-                                        "/v1/reviews/{id}/measures/{mid}/done"));
+        cm_ctx_fail(ctx,
+                    cm_problem_new(404, "unknown_action",
+                                   "mark a measure done at "
+                                   "/v1/reviews/{id}/measures/{mid}/done"));
         return;
     }
     cm_action_run(ctx, &review_type);
@@ -707,9 +708,8 @@ review_measure_get(cm_ctx_t *ctx)
     if (!doc) {
         return;
     }
-    const json_t *m = s_may_read(ctx, doc)
-                          ? s_measure(doc, cm_ctx_param(ctx, "mid"))
-                          : NULL;
+    const json_t *m =
+        s_may_read(ctx, doc) ? s_measure(doc, cm_ctx_param(ctx, "mid")) : NULL;
     if (!m) {
         cm_doc_fail(ctx, CM_ENOTFOUND, &review_type, id);
         json_decref(doc);
@@ -786,10 +786,10 @@ s_handle(cm_store_t *store, const char *id, int64_t now_ms)
         json_t *entry = json_pack("{s:i, s:s, s:s?}", "level", level, "at",
                                   when, "to", *to ? to : NULL);
         json_array_append(json_object_get(m, "escalations"), entry);
-        json_array_append_new(
-            events, json_pack("{s:O, s:i, s:s?, s:s}", "measure", m, "level",
-                              level, "to", *to ? to : NULL, "due_at",
-                              cm_doc_text(m, "due_at")));
+        json_array_append_new(events,
+                              json_pack("{s:O, s:i, s:s?, s:s}", "measure", m,
+                                        "level", level, "to", *to ? to : NULL,
+                                        "due_at", cm_doc_text(m, "due_at")));
         cm_doc_history_add(doc, actor, "escalate", NULL, NULL, NULL, entry,
                            now_ms);
     }
