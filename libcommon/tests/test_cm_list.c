@@ -50,6 +50,24 @@ static const cm_doc_type_t s_plain = {
     .filters = s_filters,
 };
 
+// A list filter (CM_FILTER_LIST) first, then a plain one.
+static const cm_filter_t s_tag_filters[] = {
+    {"tag", "tags", NULL, CM_FILTER_LIST}, {"team"}, {NULL}};
+
+static const cm_doc_type_t s_tagged = {
+    .owner = OWNER,
+    .kind = "tagged",
+    .what = "tagged ticket",
+    .id_prefix = "TT",
+    .filters = s_tag_filters,
+};
+
+static void
+s_list_tagged(cm_ctx_t *ctx)
+{
+    cm_list_run(ctx, &s_tagged, NULL);
+}
+
 static void
 s_list(cm_ctx_t *ctx)
 {
@@ -65,6 +83,7 @@ s_list_plain(cm_ctx_t *ctx)
 static const cm_route_t s_routes[] = {
     {"GET", "/v1/tickets", s_list},
     {"GET", "/v1/plain-tickets", s_list_plain},
+    {"GET", "/v1/tagged", s_list_tagged},
     {NULL, NULL, NULL},
 };
 
@@ -161,6 +180,57 @@ s_items(const char *path, const char *actor_id, const char *query_text)
     return items;
 }
 
+// Store tagged ticket id of team with tags (JSON array text), replacing
+// old (NULL: new) at version.
+static json_t *
+s_put_tagged(const char *id, const char *team, const char *tags, json_t *old,
+             int64_t version)
+{
+    int64_t now = cm_time_now_ms();
+    json_t *doc = old ? json_deep_copy(old) : cm_doc_new(id, "open", NULL, now);
+    cm_doc_set_string(doc, "team", team);
+    json_object_set_new(doc, "tags", json_loads(tags, 0, NULL));
+    cm_commit_t *commit = cm_commit_new(OWNER);
+    ck_assert_int_eq(cm_doc_commit(commit, &s_tagged, old, doc,
+                                   old ? version : CM_VERSION_NEW, now),
+                     0);
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    ck_assert_int_eq(result.outcome, CM_COMMIT_OK);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    return doc;
+}
+
+static size_t
+s_count(const char *query)
+{
+    json_t *items = s_items("/v1/tagged", "ST-4", query);
+    size_t n = json_array_size(items);
+    json_decref(items);
+    return n;
+}
+
+START_TEST(test_cm_list_filter_list)
+{
+    json_t *one = s_put_tagged("TT-1", "red", "[\"a\",\"b\"]", NULL, 0);
+    json_decref(s_put_tagged("TT-2", "blue", "[\"b\"]", NULL, 0));
+    json_decref(s_put_tagged("TT-3", "red", "[]", NULL, 0));
+    ck_assert_int_eq(s_count("{\"tag\":\"a\"}"), 1);
+    ck_assert_int_eq(s_count("{\"tag\":\"b\"}"), 2);
+    ck_assert_int_eq(s_count("{\"tag\":\"c\"}"), 0);
+    // Combined: the list filter's index is walked, the team checked.
+    ck_assert_int_eq(s_count("{\"tag\":\"b\",\"team\":\"red\"}"), 1);
+    ck_assert_int_eq(s_count("{\"team\":\"red\"}"), 2);
+    // A value dropped from the array leaves its index; a new one joins.
+    json_decref(s_put_tagged("TT-1", "red", "[\"c\"]", one, 1));
+    ck_assert_int_eq(s_count("{\"tag\":\"a\"}"), 0);
+    ck_assert_int_eq(s_count("{\"tag\":\"b\"}"), 1);
+    ck_assert_int_eq(s_count("{\"tag\":\"c\"}"), 1);
+    json_decref(one);
+}
+END_TEST
+
 START_TEST(test_cm_list_item_view)
 {
     int64_t now = cm_time_now_ms();
@@ -200,6 +270,7 @@ cm_list_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_cm_list_item_view);
+    tcase_add_test(tc, test_cm_list_filter_list);
     suite_add_tcase(s, tc);
     return s;
 }
