@@ -414,6 +414,7 @@ s_env(e2e_stack_t *s)
     S_ENV("SM_GATEWAY__DEADLINE_MS=8000");
     S_ENV("SM_PERSONNEL__BOOTSTRAP_TOKEN=%s", E2E_BOOT_TOKEN);
     S_ENV("SM_DISPATCH__ESCALATION_STEP_MS=300");
+    S_ENV("SM_OVERSIGHT__ESCALATE_AFTER_MS=1000");
     // Webhooks reach the suites' receivers on loopback only.
     S_ENV("SM_WEBHOOKS__ALLOWED_HOSTS=127.0.0.1");
     S_ENV("LOG_LEVEL=notice");

@@ -38,6 +38,7 @@ void e2e_add_safety(TCase *tc);
 void e2e_add_assets(TCase *tc);
 void e2e_add_webhooks(TCase *tc);
 void e2e_add_logistics(TCase *tc);
+void e2e_add_oversight(TCase *tc);
 void e2e_add_desk(TCase *tc);
 
 #endif

@@ -42,6 +42,7 @@ Suite *authz_suite(void);
 Suite *webhooks_suite(void);
 Suite *logistics_suite(void);
 Suite *logistics_rounds_suite(void);
+Suite *oversight_reviews_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.

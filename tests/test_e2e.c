@@ -573,6 +573,7 @@ e2e_suite(void)
     e2e_add_assets(tc);
     e2e_add_webhooks(tc);
     e2e_add_logistics(tc);
+    e2e_add_oversight(tc);
     e2e_add_desk(tc);
     suite_add_tcase(suite, tc);
     return suite;

@@ -92,6 +92,7 @@ static const cm_subscription_t s_subscriptions[] = {
      CM_ORG_SAFETY_TOPIC}, // + training records
     {"inventory", work_request_on_event},
     {"logistics", work_request_on_event},
+    {"oversight", work_request_on_event},
     {"personnel", cm_org_consume}, // the org view (cm_org)
     {NULL, NULL},
 };

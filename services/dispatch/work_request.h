@@ -1,6 +1,7 @@
 // work_request — work other services ask dispatch to do, by event: assets'
 // maintenance and repairs, safety-audit's inspections and rectifications,
-// inventory's counts, logistics' rounds. A producer publishes, in the same
+// inventory's counts, logistics' rounds, oversight's improvement measures.
+// A producer publishes, in the same
 // commit as its own change,
 //
 //   <producer>.<entity>.work_requested  data {"request": {
