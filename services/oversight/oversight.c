@@ -4,8 +4,10 @@
 
 #include "cm_org.h"
 #include "cm_store.h"
+#include "station_report.h"
 
 static const cm_route_t s_routes[] = {
+    {"GET", "/v1/reports/station", station_report_get},
     {NULL, NULL, NULL},
 };
 
