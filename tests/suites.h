@@ -40,6 +40,7 @@ Suite *e2e_suite(void);
 Suite *authz_suite(void);
 Suite *webhooks_suite(void);
 Suite *logistics_suite(void);
+Suite *oversight_station_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.
