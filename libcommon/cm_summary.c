@@ -1,8 +1,8 @@
 #include "cm_summary.h"
 
 #include <assert.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -164,12 +164,15 @@ cm_summary_count(cm_store_t *store, const char *index, const char *also,
     char min[24], max[24];
     snprintf(min, sizeof min, "%lld", (long long)from_ms);
     snprintf(max, sizeof max, "(%lld", (long long)to_ms);
-    redisReply *reply =
-        from_ms < 0 && !also ? cm_redis_cmd(redis, "ZCARD", index)
-        : from_ms < 0        ? cm_redis_cmd(redis, "ZINTERCARD", "2", index,
-                                            also)
-        : !also ? cm_redis_cmd(redis, "ZCOUNT", index, min, max)
-                : cm_redis_cmd(redis, "ZRANGEBYSCORE", index, min, max);
+    redisReply *reply = NULL;
+    if (from_ms >= 0) {
+        reply = also ? cm_redis_cmd(redis, "ZRANGEBYSCORE", index, min, max)
+                     : cm_redis_cmd(redis, "ZCOUNT", index, min, max);
+    } else if (also) {
+        reply = cm_redis_cmd(redis, "ZINTERCARD", "2", index, also);
+    } else {
+        reply = cm_redis_cmd(redis, "ZCARD", index);
+    }
     if (!reply) {
         return CM_EUNAVAILABLE;
     }

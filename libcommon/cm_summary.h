@@ -43,8 +43,8 @@ int cm_summary_parse_date(const char *text, int64_t *ms);
 bool cm_summary_begin(cm_ctx_t *ctx, cm_summary_t *s);
 
 // Set a figure of the period, or as of now (value stolen; NULL: null).
-void cm_summary_period(cm_summary_t *s, const char *section,
-                       const char *figure, json_t *value);
+void cm_summary_period(cm_summary_t *s, const char *section, const char *figure,
+                       json_t *value);
 void cm_summary_now(cm_summary_t *s, const char *section, const char *figure,
                     json_t *value);
 

@@ -64,8 +64,9 @@ START_TEST(test_e2e_station_report_read_by_the_heads)
     // As CSV for the station head.
     char text[16384], type[64];
     s_period(path, sizeof path, NULL);
-    ck_assert_int_eq(e2e_http_text(E2E_HEAD, "GET", path, "Accept: text/csv\r\n",
-                                   text, sizeof text, type),
+    ck_assert_int_eq(e2e_http_text(E2E_HEAD, "GET", path,
+                                   "Accept: text/csv\r\n", text, sizeof text,
+                                   type),
                      200);
     ck_assert_ptr_nonnull(strstr(type, "text/csv"));
     ck_assert_ptr_nonnull(strstr(

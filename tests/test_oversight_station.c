@@ -73,8 +73,8 @@ s_org_ready(void *arg)
     bool ready = tech && strstr(tech, s_stack.ids[S_DEPUTY]);
     free(tech);
     char *desk = harness_redis_cmd(
-        &s_stack.redis, "HGET", "sm:{oversight}:org:department:customer_service",
-        "doc");
+        &s_stack.redis, "HGET",
+        "sm:{oversight}:org:department:customer_service", "doc");
     ready = ready && desk && strstr(desk, s_stack.ids[S_DEPUTY_B]);
     free(desk);
     return ready;
@@ -109,8 +109,8 @@ s_post_once(void *arg)
 {
     s_post_t *p = arg;
     json_t *doc = NULL;
-    int status = http_stack_call(&s_stack, p->who, "POST", p->path, p->body,
-                                 NULL, &doc);
+    int status =
+        http_stack_call(&s_stack, p->who, "POST", p->path, p->body, NULL, &doc);
     if (status == 201) {
         snprintf(p->id, 48, "%s", http_stack_text(doc, "id"));
     }
@@ -122,8 +122,7 @@ static void
 s_post(int who, const char *path, const char *body, char *id)
 {
     s_post_t p = {who, path, body, id};
-    http_stack_require(&s_stack, http_stack_wait(s_post_once, &p, 30000),
-                       path);
+    http_stack_require(&s_stack, http_stack_wait(s_post_once, &p, 30000), path);
 }
 
 static void
@@ -145,8 +144,8 @@ s_setup(void)
     s_date(cm_time_now_ms() + 86400000LL, s_tomorrow);
     s_date(cm_time_now_ms() - 86400000LL, s_yesterday);
     static const char *const services[] = {
-        "intake", "dispatch", "inventory", "finance", "safety-audit",
-        "oversight", NULL};
+        "intake",       "dispatch",  "inventory", "finance",
+        "safety-audit", "oversight", NULL};
     static const char *const env[] = {"SM_GATEWAY__RATE_PER_S=100000",
                                       "SM_GATEWAY__BURST=100000", NULL};
     const http_stack_def_t def = {.boot_token = S_BOOT_TOKEN,
@@ -239,8 +238,8 @@ START_TEST(test_station_report_figures_equal_the_lists)
 {
     json_t *report = s_report(S_HEAD, NULL, 200);
     ck_assert(json_is_true(json_object_get(report, "complete")));
-    ck_assert_str_eq(
-        http_stack_text(json_object_get(report, "period"), "from"), s_today);
+    ck_assert_str_eq(http_stack_text(json_object_get(report, "period"), "from"),
+                     s_today);
     ck_assert_str_eq(
         http_stack_text(json_object_get(report, "previous_period"), "from"),
         s_yesterday);

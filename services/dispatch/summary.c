@@ -42,10 +42,9 @@ s_sla(cm_ctx_t *ctx, cm_summary_t *s)
     cm_summary_period(s, "sla", "escalated", json_integer(escalated));
     cm_summary_period(
         s, "sla", "compliance",
-        stopped ? json_real((double)(int64_t)((double)on_time * 10000.0
-                                                  / (double)stopped
-                                              + 0.5)
-                            / 100.0)
+        stopped ? json_real(
+            (double)(int64_t)((double)on_time * 10000.0 / (double)stopped + 0.5)
+            / 100.0)
                 : NULL);
     return 0;
 }
@@ -59,8 +58,8 @@ s_count(cm_ctx_t *ctx, const cm_summary_t *s, const char *state,
     char index[CM_STORE_KEY_MAX], queue[CM_STORE_KEY_MAX];
     if (!cm_doc_index_key(&workorder_type, "state", state, index, sizeof index)
         || (s->department
-            && !cm_doc_index_key(&workorder_type, "queue", s->department,
-                                 queue, sizeof queue))) {
+            && !cm_doc_index_key(&workorder_type, "queue", s->department, queue,
+                                 sizeof queue))) {
         return CM_EINVAL;
     }
     return cm_summary_count(cm_ctx_store(ctx), index,

@@ -7,8 +7,8 @@
 #include "cm_summary.h"
 #include "report.h"
 
-static const char *const s_figures[] = {"amount", "committed", "actual",
-                                        "available", "variance", NULL};
+static const char *const s_figures[] = {"amount",    "committed", "actual",
+                                        "available", "variance",  NULL};
 
 void
 summary_get(cm_ctx_t *ctx)
@@ -22,8 +22,8 @@ summary_get(cm_ctx_t *ctx)
     gmtime_r(&last, &tm);
     long year = tm.tm_year + 1900L;
     json_t *totals = NULL;
-    int rc = report_budget_totals(cm_ctx_store(ctx), year, s.department,
-                                  &totals);
+    int rc =
+        report_budget_totals(cm_ctx_store(ctx), year, s.department, &totals);
     cm_summary_period(&s, "budget", "year", json_integer(year));
     for (int f = 0; s_figures[f]; f++) {
         const json_t *value = json_object_get(totals, s_figures[f]);
@@ -33,13 +33,11 @@ summary_get(cm_ctx_t *ctx)
     int64_t amount = cm_doc_integer(totals, "amount");
     int64_t used =
         cm_doc_integer(totals, "committed") + cm_doc_integer(totals, "actual");
-    cm_summary_period(&s, "budget", "percent_used",
-                      amount > 0 ? json_real((double)(int64_t)((double)used
-                                                                   * 10000.0
-                                                                   / (double)
-                                                                       amount)
-                                             / 100.0)
-                                 : NULL);
+    cm_summary_period(
+        &s, "budget", "percent_used",
+        amount > 0 ? json_real(
+            (double)(int64_t)((double)used * 10000.0 / (double)amount) / 100.0)
+                   : NULL);
     json_decref(totals);
     cm_summary_reply(ctx, &s, rc == CM_ENOTFOUND ? 0 : rc);
 }

@@ -42,9 +42,9 @@ s_cases(cm_ctx_t *ctx, cm_summary_t *s)
             kind_closed[k] += cm_doc_integer(kind, "closed");
         }
     }
-    const json_t *end = json_array_get(
-        json_object_get(report, "days"),
-        json_array_size(json_object_get(report, "days")) - 1);
+    const json_t *end =
+        json_array_get(json_object_get(report, "days"),
+                       json_array_size(json_object_get(report, "days")) - 1);
     cm_summary_period(s, "cases", "opened", json_integer(opened));
     cm_summary_period(s, "cases", "closed", json_integer(closed));
     cm_summary_period(s, "cases", "reopened", json_integer(reopened));
@@ -77,14 +77,13 @@ s_satisfaction(cm_ctx_t *ctx, cm_summary_t *s)
                       json_integer(totals.satisfied));
     cm_summary_period(s, "satisfaction", "unsatisfied",
                       json_integer(totals.unsatisfied));
-    cm_summary_period(
-        s, "satisfaction", "average_score",
-        totals.count ? json_real((double)(int64_t)((double)totals.score_sum
-                                                       * 100.0
-                                                       / (double)totals.count
-                                                   + 0.5)
-                                 / 100.0)
-                     : NULL);
+    cm_summary_period(s, "satisfaction", "average_score",
+                      totals.count ? json_real(
+                          (double)(int64_t)((double)totals.score_sum * 100.0
+                                                / (double)totals.count
+                                            + 0.5)
+                          / 100.0)
+                                   : NULL);
     return 0;
 }
 

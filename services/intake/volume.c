@@ -395,8 +395,8 @@ volume_get_report(cm_ctx_t *ctx)
     }
     json_t *rows = json_array();
     json_t *report = NULL;
-    int rc = volume_report(cm_ctx_store(ctx), from, to, department, &report,
-                           rows);
+    int rc =
+        volume_report(cm_ctx_store(ctx), from, to, department, &report, rows);
     if (rc) {
         cm_ctx_fail_status(ctx, rc, "the volume counters are unreadable");
     } else if (cm_ctx_accepts(ctx, "text/csv")) {

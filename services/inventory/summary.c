@@ -64,11 +64,11 @@ s_write_offs(cm_store_t *store, const cm_summary_t *s, int64_t *entries,
         if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
             if (reply->element[0]->type != REDIS_REPLY_NIL) {
                 rc = cm_redis_reply_int(reply->element[0], &n) ? CM_EINTERNAL
-                                                                : rc;
+                                                               : rc;
             }
             if (reply->element[1]->type != REDIS_REPLY_NIL) {
                 rc = cm_redis_reply_int(reply->element[1], &q) ? CM_EINTERNAL
-                                                                : rc;
+                                                               : rc;
             }
         } else {
             rc = CM_EINTERNAL;
@@ -89,8 +89,7 @@ summary_get(cm_ctx_t *ctx)
     }
     int64_t entries = 0, quantity = 0, items = 0, shortages = 0;
     int rc = s_write_offs(cm_ctx_store(ctx), &s, &entries, &quantity);
-    rc = rc == 0 ? report_shortages(cm_ctx_store(ctx), &items, &shortages)
-                 : rc;
+    rc = rc == 0 ? report_shortages(cm_ctx_store(ctx), &items, &shortages) : rc;
     cm_summary_period(&s, "stock", "write_offs", json_integer(entries));
     cm_summary_period(&s, "stock", "write_off_quantity",
                       json_integer(quantity));

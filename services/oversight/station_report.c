@@ -26,10 +26,14 @@ static const struct {
     const char *section;
     const char *service;
 } s_sections[] = {
-    {"cases", "intake"},      {"sla", "dispatch"},
-    {"satisfaction", "intake"}, {"work_orders", "dispatch"},
-    {"stock", "inventory"},   {"budget", "finance"},
-    {"hazards", "safety-audit"}, {"training", "safety-audit"},
+    {"cases", "intake"},
+    {"sla", "dispatch"},
+    {"satisfaction", "intake"},
+    {"work_orders", "dispatch"},
+    {"stock", "inventory"},
+    {"budget", "finance"},
+    {"hazards", "safety-audit"},
+    {"training", "safety-audit"},
     {NULL, NULL},
 };
 
@@ -99,8 +103,7 @@ s_query(cm_ctx_t *ctx, int64_t *from, int64_t *to)
     if (dates && *from >= *to) {
         cm_validate_fail(&problem, "to", "must be after from");
     } else if (dates
-               && *to - *from
-                      > STATION_REPORT_SPAN_DAYS * CM_SUMMARY_DAY_MS) {
+               && *to - *from > STATION_REPORT_SPAN_DAYS * CM_SUMMARY_DAY_MS) {
         cm_validate_fail(&problem, "to", "must be at most 366 days after from");
     } else if (dates
                && today - *from
@@ -140,9 +143,8 @@ s_ask(cm_ctx_t *ctx, const char *service, int64_t from, int64_t to,
                       .method = "GET",
                       .path = CM_SUMMARY_PATH,
                       .query = query,
-                      .timeout_ms = (int)(share > S_CALL_MIN_MS
-                                              ? share
-                                              : S_CALL_MIN_MS)};
+                      .timeout_ms =
+                          (int)(share > S_CALL_MIN_MS ? share : S_CALL_MIN_MS)};
     cm_call_result_t result;
     int rc = cm_ctx_call(ctx, &call, &result);
     json_decref(query);
@@ -185,11 +187,11 @@ s_figures(const char *section, const json_t *current, const json_t *previous)
     json_object_foreach((json_t *)period, name, value)
     {
         const json_t *old = json_object_get(before, name);
-        json_object_set_new(
-            figures, name,
-            json_pack("{s:O, s:O, s:o, s:s}", "value", value, "previous",
-                      old ? old : json_null(), "change", s_change(value, old),
-                      "as_of", "period"));
+        json_object_set_new(figures, name,
+                            json_pack("{s:O, s:O, s:o, s:s}", "value", value,
+                                      "previous", old ? old : json_null(),
+                                      "change", s_change(value, old), "as_of",
+                                      "period"));
     }
     const json_t *now =
         json_object_get(json_object_get(current, "now"), section);
@@ -214,18 +216,18 @@ s_period(int64_t from, int64_t to)
 static void
 s_reply_csv(cm_ctx_t *ctx, const json_t *report)
 {
-    static const char *const columns[] = {
-        "section", "service", "available", "figure", "as_of",
-        "value",   "previous", "change",   NULL};
+    static const char *const columns[] = {"section",  "service", "available",
+                                          "figure",   "as_of",   "value",
+                                          "previous", "change",  NULL};
     json_t *rows = json_array();
     const json_t *sections = json_object_get(report, "sections");
     for (size_t i = 0; s_sections[i].section; i++) {
         const json_t *section =
             json_object_get(sections, s_sections[i].section);
-        json_t *base = json_pack("{s:s, s:s, s:O}", "section",
-                                 s_sections[i].section, "service",
-                                 s_sections[i].service, "available",
-                                 json_object_get(section, "available"));
+        json_t *base =
+            json_pack("{s:s, s:s, s:O}", "section", s_sections[i].section,
+                      "service", s_sections[i].service, "available",
+                      json_object_get(section, "available"));
         const json_t *figures = json_object_get(section, "figures");
         if (json_object_size(figures) == 0) {
             json_array_append(rows, base);
@@ -280,8 +282,8 @@ station_report_get(cm_ctx_t *ctx)
         complete = complete && available;
         json_object_set_new(
             sections, s_sections[s].section,
-            json_pack("{s:s, s:b, s:o}", "service", s_services[i],
-                      "available", available, "figures",
+            json_pack("{s:s, s:b, s:o}", "service", s_services[i], "available",
+                      available, "figures",
                       available ? s_figures(s_sections[s].section, current[i],
                                             previous[i])
                                 : json_object()));
@@ -290,10 +292,10 @@ station_report_get(cm_ctx_t *ctx)
         json_decref(current[i]);
         json_decref(previous[i]);
     }
-    json_t *report = json_pack(
-        "{s:o, s:o, s:s?, s:b, s:o}", "period", s_period(from, to),
-        "previous_period", s_period(before, from), "department", department,
-        "complete", complete, "sections", sections);
+    json_t *report =
+        json_pack("{s:o, s:o, s:s?, s:b, s:o}", "period", s_period(from, to),
+                  "previous_period", s_period(before, from), "department",
+                  department, "complete", complete, "sections", sections);
     if (!department) {
         json_object_set_new(report, "department", json_null());
     }

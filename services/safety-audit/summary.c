@@ -102,8 +102,8 @@ s_training(cm_store_t *store, cm_summary_t *s)
     int64_t held = 0, cancelled = 0, planned = 0;
     int rc = s_count(store, &training_type, "held", NULL, s->from_ms, s->to_ms,
                      &held);
-    rc = rc == 0 ? s_count(store, &training_type, "cancelled", NULL,
-                           s->from_ms, s->to_ms, &cancelled)
+    rc = rc == 0 ? s_count(store, &training_type, "cancelled", NULL, s->from_ms,
+                           s->to_ms, &cancelled)
                  : rc;
     rc = rc == 0
              ? s_count(store, &training_type, "planned", NULL, -1, 0, &planned)
