@@ -28,5 +28,6 @@ Suite *cm_csv_suite(void);
 Suite *cm_action_suite(void);
 Suite *cm_curve_suite(void);
 Suite *cm_attach_suite(void);
+Suite *cm_summary_suite(void);
 
 #endif
