@@ -82,6 +82,7 @@ s_request_text(cm_ctx_t *ctx, const cm_caller_t *caller, const cm_call_t *call,
         .actor = actor,
         .method = call->method,
         .path = call->path,
+        .query = call->query,
         .body = call->body,
     };
     json_t *request = actor ? cm_envelope_request_new(&fields) : NULL;

@@ -61,6 +61,7 @@ typedef struct {
     const char *method;          // "POST"
     const char *path;            // "/internal/budget/commit"
     const json_t *body;          // borrowed; NULL: none
+    const json_t *query;         // borrowed object of strings; NULL: {}
     const char *idempotency_key; // cm_call_key, or NULL for reads
     int timeout_ms;              // 0: CM_CALL_TIMEOUT_MS
 } cm_call_t;

@@ -40,5 +40,6 @@ void e2e_add_webhooks(TCase *tc);
 void e2e_add_logistics(TCase *tc);
 void e2e_add_oversight(TCase *tc);
 void e2e_add_desk(TCase *tc);
+void e2e_add_oversight_report(TCase *tc);
 
 #endif

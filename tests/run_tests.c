@@ -55,6 +55,7 @@ main(void)
     srunner_add_suite(runner, logistics_suite());
     srunner_add_suite(runner, logistics_rounds_suite());
     srunner_add_suite(runner, oversight_reviews_suite());
+    srunner_add_suite(runner, oversight_station_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

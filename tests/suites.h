@@ -43,6 +43,7 @@ Suite *webhooks_suite(void);
 Suite *logistics_suite(void);
 Suite *logistics_rounds_suite(void);
 Suite *oversight_reviews_suite(void);
+Suite *oversight_station_suite(void);
 
 // Run a test service of a suite in this process (SM_TEST_SERVE=<name>):
 // the process exit code.

@@ -575,6 +575,7 @@ e2e_suite(void)
     e2e_add_logistics(tc);
     e2e_add_oversight(tc);
     e2e_add_desk(tc);
+    e2e_add_oversight_report(tc);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -18,7 +18,7 @@ main(void)
         cm_kit_suite,     cm_doc_suite,      cm_cloudevent_suite,
         cm_list_suite,    cm_action_suite,   cm_org_suite,
         cm_csv_suite,     cm_curve_suite,    cm_csv_suite,
-        cm_attach_suite,  cm_schedule_suite,
+        cm_attach_suite,  cm_schedule_suite, cm_summary_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

@@ -29,5 +29,6 @@ Suite *cm_action_suite(void);
 Suite *cm_curve_suite(void);
 Suite *cm_attach_suite(void);
 Suite *cm_schedule_suite(void);
+Suite *cm_summary_suite(void);
 
 #endif

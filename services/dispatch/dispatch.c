@@ -19,6 +19,7 @@
 #include "roster.h"
 #include "sla_policy.h"
 #include "sla_report.h"
+#include "summary.h"
 #include "work_request.h"
 #include "workorder.h"
 #include "workorder_attach.h"
@@ -56,6 +57,7 @@ static const cm_route_t s_routes[] = {
     {"PUT", "/v1/calendars/{name}", calendar_http_put},
     {"GET", "/v1/reports/sla", sla_report_get},
     {"GET", "/v1/reports/workload", sla_report_workload},
+    {"GET", "/internal/summary", summary_get},
     {NULL, NULL, NULL},
 };
 

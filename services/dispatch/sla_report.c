@@ -211,6 +211,45 @@ s_answer(cm_ctx_t *ctx, json_t *report)
     cm_ctx_reply_media(ctx, 200, CM_CSV_MEDIA_TYPE, csv);
 }
 
+int
+sla_report_rows(cm_store_t *store, int64_t from_ms, int64_t to_ms,
+                const char *kind, const char *severity, const char *department,
+                json_t **rows_out)
+{
+    *rows_out = NULL;
+    char key[CM_STORE_KEY_MAX], min[24], max[24], limit[24];
+    sla_report_done_key(key);
+    snprintf(min, sizeof min, "%lld", (long long)from_ms);
+    snprintf(max, sizeof max, "%lld", (long long)to_ms);
+    snprintf(limit, sizeof limit, "%d", SLA_REPORT_MAX + 1);
+    redisReply *ids = cm_redis_cmd(cm_store_redis(store), "ZRANGEBYSCORE", key,
+                                   min, max, "LIMIT", "0", limit);
+    if (!ids || ids->type != REDIS_REPLY_ARRAY) {
+        if (ids) {
+            freeReplyObject(ids);
+        }
+        return CM_EUNAVAILABLE;
+    }
+    if (ids->elements > SLA_REPORT_MAX) {
+        freeReplyObject(ids);
+        return CM_EBUSINESS;
+    }
+    s_figures_t figures[SLA_TARGET_COUNT];
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        memset(&figures[t], 0, sizeof figures[t]);
+        figures[t].elapsed =
+            calloc(ids->elements + 1, sizeof figures[t].elapsed[0]);
+        assert(figures[t].elapsed);
+    }
+    int rc = s_read(store, ids, kind, severity, department, figures);
+    freeReplyObject(ids);
+    *rows_out = rc == 0 ? s_rows(figures) : NULL;
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        free(figures[t].elapsed);
+    }
+    return rc;
+}
+
 void
 sla_report_get(cm_ctx_t *ctx)
 {
@@ -244,42 +283,16 @@ sla_report_get(cm_ctx_t *ctx)
     if (!s_scope(ctx, &department)) {
         return;
     }
-    char key[CM_STORE_KEY_MAX], min[24], max[24], limit[24];
-    sla_report_done_key(key);
-    snprintf(min, sizeof min, "%lld", (long long)from_ms);
-    snprintf(max, sizeof max, "%lld", (long long)to_ms);
-    snprintf(limit, sizeof limit, "%d", SLA_REPORT_MAX + 1);
-    cm_store_t *store = cm_ctx_store(ctx);
-    redisReply *ids = cm_redis_cmd(cm_store_redis(store), "ZRANGEBYSCORE", key,
-                                   min, max, "LIMIT", "0", limit);
-    if (!ids || ids->type != REDIS_REPLY_ARRAY) {
-        if (ids) {
-            freeReplyObject(ids);
-        }
-        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the clocks are unreadable");
-        return;
-    }
-    if (ids->elements > SLA_REPORT_MAX) {
-        freeReplyObject(ids);
+    json_t *rows = NULL;
+    int rc = sla_report_rows(cm_ctx_store(ctx), from_ms, to_ms, kind, severity,
+                             department, &rows);
+    if (rc == CM_EBUSINESS) {
         problem = cm_problem_new(422, "period_too_large",
                                  "More clocks stopped in this period than "
                                  "one report reads; narrow it.");
         cm_problem_add_error(problem, "from", "narrow the period");
         cm_ctx_fail(ctx, problem);
         return;
-    }
-    s_figures_t figures[SLA_TARGET_COUNT];
-    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        memset(&figures[t], 0, sizeof figures[t]);
-        figures[t].elapsed =
-            calloc(ids->elements + 1, sizeof figures[t].elapsed[0]);
-        assert(figures[t].elapsed);
-    }
-    int rc = s_read(store, ids, kind, severity, department, figures);
-    freeReplyObject(ids);
-    json_t *rows = rc == 0 ? s_rows(figures) : NULL;
-    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        free(figures[t].elapsed);
     }
     if (rc != 0) {
         cm_ctx_fail_status(ctx, rc, "the clocks are unreadable");

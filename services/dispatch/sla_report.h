@@ -13,6 +13,9 @@
 #ifndef DISPATCH_SLA_REPORT_H
 #define DISPATCH_SLA_REPORT_H
 
+#include <jansson.h>
+#include <stdint.h>
+
 #include "cm_ctx.h"
 #include "cm_store.h"
 
@@ -22,6 +25,15 @@
 
 // The key of the stopped-clock index into key (CM_STORE_KEY_MAX).
 const char *sla_report_done_key(char *key);
+
+// The report's rows over stopped clocks of [from_ms, to_ms] (kind,
+// severity, department: NULL for any): one object per target {target,
+// count, on_time, breached, escalated, median_ms, p90_ms} into *rows
+// (caller owns). 0, CM_EBUSINESS when more than SLA_REPORT_MAX clocks
+// stopped in the period, or a store status.
+int sla_report_rows(cm_store_t *store, int64_t from_ms, int64_t to_ms,
+                    const char *kind, const char *severity,
+                    const char *department, json_t **rows);
 
 void sla_report_get(cm_ctx_t *ctx);
 

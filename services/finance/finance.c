@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "reconciliation.h"
 #include "report.h"
+#include "summary.h"
 
 // The one piece of mutable static state: written by s_start before any
 // thread runs (cm_service_start), read-only afterwards (as dispatch's).
@@ -70,6 +71,7 @@ static const cm_route_t s_routes[] = {
     {"POST", "/internal/budget/check", commitment_check},
     {"POST", "/internal/budget/commit", commitment_commit},
     {"POST", "/internal/budget/release", commitment_release},
+    {"GET", "/internal/summary", summary_get},
     {NULL, NULL, NULL},
 };
 

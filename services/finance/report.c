@@ -67,7 +67,7 @@ s_row(const json_t *line, const char *budget, const int64_t *v)
 
 // Rows of the lines of budget doc (department NULL: all), with totals.
 static json_t *
-s_rows(cm_ctx_t *ctx, const json_t *doc, const char *department, int *rc)
+s_rows(cm_store_t *store, const json_t *doc, const char *department, int *rc)
 {
     const json_t *lines = json_object_get(doc, "lines");
     const char *budget = cm_doc_text(doc, "id");
@@ -81,8 +81,7 @@ s_rows(cm_ctx_t *ctx, const json_t *doc, const char *department, int *rc)
                  cm_doc_text(json_array_get(lines, i), "id"));
         names[i] = line_key(ref, keys[i]);
     }
-    *rc = cm_store_counters(cm_ctx_store(ctx), names, n, s_fields, S_FIGURES,
-                            values);
+    *rc = cm_store_counters(store, names, n, s_fields, S_FIGURES, values);
     json_t *rows = json_array();
     int64_t totals[S_FIGURES] = {0, 0, 0, 0};
     for (size_t i = 0; *rc == 0 && i < n; i++) {
@@ -151,7 +150,7 @@ report_budget(cm_ctx_t *ctx)
         return;
     }
     const char *department = cm_ctx_query(ctx, "department");
-    json_t *report = s_rows(ctx, doc, department, &rc);
+    json_t *report = s_rows(cm_ctx_store(ctx), doc, department, &rc);
     if (rc != 0) {
         json_decref(report);
         cm_ctx_fail_status(ctx, rc, NULL);
@@ -164,4 +163,23 @@ report_budget(cm_ctx_t *ctx)
         cm_ctx_reply(ctx, 200, report);
     }
     json_decref(doc);
+}
+
+int
+report_budget_totals(cm_store_t *store, long year, const char *department,
+                     json_t **totals)
+{
+    *totals = NULL;
+    json_t *doc = NULL;
+    int rc = s_budget_of(store, year, &doc);
+    if (rc != 0) {
+        return rc;
+    }
+    json_t *report = s_rows(store, doc, department, &rc);
+    json_decref(doc);
+    if (rc == 0) {
+        *totals = json_incref(json_object_get(report, "totals"));
+    }
+    json_decref(report);
+    return rc;
 }

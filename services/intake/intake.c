@@ -15,6 +15,7 @@
 #include "customer_routes.h"
 #include "intake_events.h"
 #include "satisfaction.h"
+#include "summary.h"
 #include "visit_routes.h"
 #include "volume.h"
 
@@ -37,6 +38,7 @@ const cm_route_t intake_routes[] = {
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
     {"GET", "/v1/reports/volume", volume_get_report},
     {"POST", "/internal/satisfaction", satisfaction_internal},
+    {"GET", "/internal/summary", summary_get},
     {NULL, NULL, NULL},
 };
 

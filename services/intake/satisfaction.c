@@ -322,3 +322,19 @@ satisfaction_internal(cm_ctx_t *ctx)
                  satisfaction_report(&totals, from_ms, to_ms, NULL, staff));
     json_decref(totals.cases);
 }
+
+int
+satisfaction_period(cm_store_t *store, int64_t from_ms, int64_t to_ms,
+                    const char *department, satisfaction_totals_t *totals)
+{
+    assert(store && totals);
+    char index[CM_STORE_KEY_MAX];
+    char suffix[CM_STORE_KEY_MAX];
+    snprintf(suffix, sizeof suffix, "%s%s",
+             department ? "satisfaction_department:" : "satisfaction",
+             department ? department : "");
+    if (!cm_store_key(index, sizeof index, CASE_OWNER, "idx", suffix)) {
+        return CM_EINVAL;
+    }
+    return s_scan(store, index, from_ms, to_ms, department, NULL, totals);
+}

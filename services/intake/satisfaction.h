@@ -52,6 +52,12 @@ json_t *satisfaction_report(const satisfaction_totals_t *totals,
                             int64_t from_ms, int64_t to_ms,
                             const char *department, const char *staff);
 
+// The confirms of [from_ms, to_ms] (both included) of department (NULL:
+// all) into totals, as the report reads them (caller clears
+// totals->cases). 0 or a status.
+int satisfaction_period(cm_store_t *store, int64_t from_ms, int64_t to_ms,
+                        const char *department, satisfaction_totals_t *totals);
+
 // GET /v1/reports/satisfaction?from=&to=&department=&staff= handler.
 void satisfaction_get_report(cm_ctx_t *ctx);
 

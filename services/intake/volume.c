@@ -393,6 +393,28 @@ volume_get_report(cm_ctx_t *ctx)
         cm_ctx_fail(ctx, problem);
         return;
     }
+    json_t *rows = json_array();
+    json_t *report = NULL;
+    int rc =
+        volume_report(cm_ctx_store(ctx), from, to, department, &report, rows);
+    if (rc) {
+        cm_ctx_fail_status(ctx, rc, "the volume counters are unreadable");
+    } else if (cm_ctx_accepts(ctx, "text/csv")) {
+        s_reply_csv(ctx, rows);
+        json_decref(report);
+    } else {
+        cm_ctx_reply(ctx, 200, report);
+    }
+    json_decref(rows);
+}
+
+int
+volume_report(cm_store_t *store, int64_t from, int64_t to,
+              const char *department, json_t **report, json_t *rows)
+{
+    assert(store && report && rows && from <= to);
+    *report = NULL;
+    int64_t today = s_day_of(cm_time_now_ms());
     // Every day from `from` to the later of `to` and today: the backlog of
     // a day is the open cases now less the net changes after it.
     int64_t last = to > today ? to : today;
@@ -401,10 +423,8 @@ volume_get_report(cm_ctx_t *ctx)
     s_figures_t *days = calloc(count, sizeof *days);
     int64_t(*backlog)[S_KIND_COUNT] = calloc(count, sizeof *backlog);
     assert(days && backlog);
-    int rc = s_read(cm_ctx_store(ctx), from, count, department, &now, days);
-    if (rc) {
-        cm_ctx_fail_status(ctx, rc, "the volume counters are unreadable");
-    } else {
+    int rc = s_read(store, from, count, department, &now, days);
+    if (rc == 0) {
         int64_t running[S_KIND_COUNT];
         memcpy(running, now.open, sizeof running);
         for (size_t i = count; i-- > 0;) {
@@ -415,18 +435,10 @@ volume_get_report(cm_ctx_t *ctx)
                 days[i].opened[k] += department ? days[i].received[k] : 0;
             }
         }
-        json_t *rows = json_array();
-        json_t *report =
-            s_report(from, to, department, days,
-                     (const int64_t(*)[S_KIND_COUNT])backlog, rows);
-        if (cm_ctx_accepts(ctx, "text/csv")) {
-            s_reply_csv(ctx, rows);
-            json_decref(report);
-        } else {
-            cm_ctx_reply(ctx, 200, report);
-        }
-        json_decref(rows);
+        *report = s_report(from, to, department, days,
+                           (const int64_t(*)[S_KIND_COUNT])backlog, rows);
     }
     free(days);
     free(backlog);
+    return rc;
 }

@@ -40,6 +40,15 @@
 void volume_commit(cm_commit_t *commit, const json_t *old, const json_t *doc,
                    int64_t now_ms);
 
+// The report of days from..to (day numbers since the epoch, UTC; from <=
+// to, at most VOLUME_SPAN_MAX days) for department (NULL: all): {from, to,
+// department, days: [{date, opened, closed, reopened, backlog, kinds:
+// {<kind>: {opened, closed, backlog}}}], totals: {opened, closed}} into
+// *report (caller owns), one flat row per day appended to rows. 0 or a
+// status (nothing in *report).
+int volume_report(cm_store_t *store, int64_t from, int64_t to,
+                  const char *department, json_t **report, json_t *rows);
+
 // GET /v1/reports/volume?from=&to=&department= handler.
 void volume_get_report(cm_ctx_t *ctx);
 

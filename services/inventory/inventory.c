@@ -15,6 +15,7 @@
 #include "report.h"
 #include "requisition.h"
 #include "stock.h"
+#include "summary.h"
 #include "supplier.h"
 
 // The one piece of mutable static state: written by s_start before any
@@ -44,6 +45,7 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/procurement-plans/{id}/history", plan_history},
     {"POST", "/v1/procurement-plans/{id}/{action}", plan_act},
     {"POST", "/internal/procurement-plans", plan_request},
+    {"GET", "/internal/summary", summary_get},
     {"POST", "/v1/purchase-orders", order_create},
     {"GET", "/v1/purchase-orders", order_list},
     {"GET", "/v1/purchase-orders/{id}", order_get},

@@ -22,6 +22,7 @@ typedef struct {
     int64_t slow_before_ms;
     json_t *shortages, *overstock, *slow, *valuable;
     size_t items;
+    int64_t shortage_count; // every shortage (the list stops at S_LIST_MAX)
 } s_report_t;
 
 static void
@@ -45,6 +46,7 @@ s_item(s_report_t *r, const json_t *item, int64_t on_hand)
                              json_object_get(item, "name"), "on_hand",
                              (json_int_t)on_hand);
     if (on_hand <= point) {
+        r->shortage_count++;
         json_t *e = json_deep_copy(base);
         json_object_set_new(e, "reorder_point", json_integer(point));
         s_add(r->shortages, e);
@@ -221,4 +223,25 @@ report_stock(cm_ctx_t *ctx)
                            "shortages", r.shortages, "overstock", r.overstock,
                            "slow_movers", r.slow, "valuable_on_hand",
                            r.valuable));
+}
+
+int
+report_shortages(cm_store_t *store, int64_t *items, int64_t *shortages)
+{
+    s_report_t r = {.last_issue = json_object(),
+                    .shortages = json_array(),
+                    .overstock = json_array(),
+                    .slow = json_array(),
+                    .valuable = json_array()};
+    char index[CM_STORE_KEY_MAX];
+    cm_doc_index_key(&item_type, NULL, NULL, index, sizeof index);
+    int rc = s_walk(store, index, s_page, &r);
+    json_decref(r.last_issue);
+    json_decref(r.shortages);
+    json_decref(r.overstock);
+    json_decref(r.slow);
+    json_decref(r.valuable);
+    *items = (int64_t)r.items;
+    *shortages = r.shortage_count;
+    return rc;
 }

@@ -16,6 +16,7 @@
 #include "inventory.h"
 #include "item.h"
 #include "plan.h"
+#include "summary.h"
 
 #define S_KINDS        "receipt issue return adjustment scrap"
 #define S_QTY_MAX      1000000000LL
@@ -291,6 +292,7 @@ stock_commit_entry(cm_commit_t *commit, const json_t *entry, int64_t now_ms)
         cm_commit_index_add(commit, stock_lots_key(lots, item, location), lot,
                             expires < 0 ? STOCK_NEVER_MS : expires);
     }
+    summary_commit_entry(commit, entry, now_ms); // write-offs, counted
     char *text = json_dumps(entry, JSON_COMPACT);
     cm_commit_ledger_stamped(commit, stock_ledger_key(ledger, item), text,
                              at_location, STOCK_FIELD_ON_HAND, "balance_after");

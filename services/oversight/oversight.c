@@ -6,6 +6,7 @@
 #include "cm_store.h"
 #include "cm_time.h"
 #include "review.h"
+#include "station_report.h"
 
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/reviews", review_create},
@@ -16,6 +17,7 @@ static const cm_route_t s_routes[] = {
     {"POST", "/v1/reviews/{id}/{action}", review_act},
     {"GET", "/v1/reviews/{id}/measures/{mid}", review_measure_get},
     {"POST", "/v1/reviews/{id}/measures/{mid}/done", review_measure_done},
+    {"GET", "/v1/reports/station", station_report_get},
     {NULL, NULL, NULL},
 };
 

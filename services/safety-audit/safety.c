@@ -13,6 +13,7 @@
 #include "onboarding.h"
 #include "procedure.h"
 #include "safety_events.h"
+#include "summary.h"
 #include "training.h"
 
 // The one piece of mutable static state: written by s_start before any
@@ -58,6 +59,7 @@ static const cm_route_t s_routes[] = {
     {"GET", "/v1/hazards/{id}/history", hazard_history},
     {"POST", "/v1/hazards/{id}/{action}", hazard_act},
     {"GET", "/v1/audit", audit_list},
+    {"GET", "/internal/summary", summary_get},
     {"GET", "/v1/audit/key", audit_key},
     {"POST", "/v1/audit/verify", audit_verify},
     {"GET", "/v1/audit/{n}", audit_get},
