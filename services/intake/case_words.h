@@ -37,10 +37,11 @@
 #include "cm_ctx.h"
 #include "cm_store.h"
 
-#define CASE_WORD_BYTES   32   // longest ASCII word kept (longer: cut)
-#define CASE_WORDS_MAX    512  // distinct tokens one case indexes
-#define CASE_SEARCH_WORDS 8    // tokens one query may hold
-#define CASE_SEARCH_SCAN  1000 // index entries one search call may walk
+#define CASE_WORD_BYTES       32    // longest ASCII word kept (longer: cut)
+#define CASE_WORDS_MAX        512   // distinct tokens one case indexes
+#define CASE_SEARCH_WORDS     8     // tokens one query may hold
+#define CASE_SEARCH_SCAN      1000  // index entries one search call may walk
+#define CASE_SEARCH_INTERSECT 50000 // largest rarest set intersected whole
 
 // Add the tokens of text (may be NULL) as keys of set (a JSON object), until
 // it holds max keys.
