@@ -19,14 +19,21 @@
 // recorded cases first and other writes leave the word index alone.
 //
 // A search is one read-only Lua script (EVAL; every key a word index of
-// {intake}): it takes the sizes of the tokens' sets, walks the smallest
-// newest first, 500 entries a read, and keeps the ids present in every
-// other set (one ZMSCORE per other set and read), until it has `limit` of them
-// or walked CASE_SEARCH_SCAN entries; then one pipelined read of the matches'
-// stored list items, to which the list filters and need-to-know apply. A page
-// may therefore hold fewer than `limit` items while next_cursor ("<creation
-// ms>:<id>", valid whichever set is walked next) says where to go on, as a
-// list with combined filters does. Never a scan of the cases.
+// {intake}): it takes the sizes of the tokens' sets, then either
+//   - intersects them, when the smallest holds more than CASE_SEARCH_SCAN
+//     entries (too many to walk in one call) and at most
+//     CASE_SEARCH_INTERSECT, and the words meet so seldom that a walk of
+//     CASE_SEARCH_SCAN entries would not fill the page (ZINTERCARD, stopped
+//     at that bound, says; at most 2,000): ZINTER of the sets, the cursor
+//     found by bisection, `limit` ids from there — a full page or the end;
+//   - or walks the smallest newest first, 500 entries a read, and keeps the
+//     ids present in every other set (one ZMSCORE per other set and read),
+//     until it has `limit` of them or walked CASE_SEARCH_SCAN entries;
+// then one pipelined read of the matches' stored list items, to which the
+// list filters and need-to-know apply. A page may therefore hold fewer than
+// `limit` items while next_cursor ("<creation ms>:<id>", valid whichever
+// way and set the next call takes) says where to go on, as a list with
+// combined filters does. Never a scan of the cases.
 #ifndef INTAKE_CASE_WORDS_H
 #define INTAKE_CASE_WORDS_H
 
