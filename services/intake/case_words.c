@@ -227,18 +227,18 @@ s_take(s_search_t *s, const char *stored, int64_t version)
 // wanted), scan (entries to walk at most), the cursor's score ("+inf" for
 // the first page) and member ("" for none: start at the score), intersect
 // (the largest rarest set intersected whole). Matches go newest first
-// (ties by member, descending, as ZRANGE REV orders them). Two ways:
-// - the intersection, when the rarest set is too large to walk in one call
-//   (more than scan entries) yet at most `intersect`, and the words meet
-//   too seldom for a walk of scan entries to fill the page (ZINTERCARD,
-//   stopped at that bound, says): ZINTER of all the sets (scores: the
-//   rarest's), the cursor found by bisection (a ZSCORE a step), then the
-//   page. Cost: the rarest set's size in C, and the few matches into Lua.
-// - otherwise the walk: the rarest set from the cursor 500 entries at a
-//   time without scores (a cursor's ties are skipped by offset, so entries
-//   need no scores), keeping the members present in every other set (one
-//   ZMSCORE per other set and 500 entries), until the page is full or scan
-//   entries were walked (a short page then, with a cursor).
+// (ties by member, descending, as ZRANGE REV orders them). It walks the
+// rarest set from the cursor 500 entries at a time without scores (a
+// cursor's ties are skipped by offset, so entries need no scores), keeping
+// the members present in every other set (one ZMSCORE per other set and
+// 500 entries), until the page is full or scan entries were walked (a
+// short page then, with a cursor). When the first 500 entries show the
+// words meet too seldom for a walk of scan entries to fill the page, and
+// the rarest set holds more than scan entries (a walk would not finish in
+// this call) but at most `intersect`, it intersects instead: ZINTER of all
+// the sets (scores: the rarest's; the set's whole size in C, only the few
+// matches into Lua), the cursor found by bisection (a ZSCORE a step), then
+// `limit` matches from there: a full page or the end.
 // Returns {matches as member, score pairs, more (0/1), last score, last
 // member}.
 static const char s_walk_lua[] =
@@ -251,45 +251,12 @@ static const char s_walk_lua[] =
     "end\n"
     "local out, walked, offset, more, last = {}, 0, 0, 0, nil\n"
     "if size == 0 then return {{}, 0, '', ''} end\n"
-    "local bound = math.min(math.ceil(limit * size / scan), 2000)\n"
     "local keys = {KEYS[rarest]}\n"
     "for k = 1, #KEYS do\n"
     "  if k ~= rarest then keys[#keys + 1] = KEYS[k] end\n"
     "end\n"
+    "local may = #keys > 1 and size > scan and size <= inter\n"
     "local seldom = false\n"
-    "if #keys > 1 and size > scan and size <= inter then\n"
-    "  local card = {'ZINTERCARD', #keys}\n"
-    "  for k = 1, #keys do card[#card + 1] = keys[k] end\n"
-    "  card[#card + 1] = 'LIMIT'\n"
-    "  card[#card + 1] = bound + 1\n"
-    "  seldom = redis.call(unpack(card)) <= bound\n"
-    "end\n"
-    "if seldom then\n"
-    "  local args = {'ZINTER', #keys}\n"
-    "  for k = 1, #keys do args[#args + 1] = keys[k] end\n"
-    "  args[#args + 1] = 'WEIGHTS'\n"
-    "  for k = 1, #keys do args[#args + 1] = k == 1 and 1 or 0 end\n"
-    "  local all = redis.call(unpack(args))\n"
-    "  local top = #all\n"
-    "  if max ~= '+inf' then\n"
-    "    local m, lo, hi = tonumber(max), 0, #all\n"
-    "    while lo < hi do\n"
-    "      local mid = math.floor((lo + hi + 1) / 2)\n"
-    "      local s = tonumber(redis.call('ZSCORE', keys[1], all[mid]))\n"
-    "      if s < m or (s == m and (after == '' or all[mid] < after)) then\n"
-    "        lo = mid\n"
-    "      else\n"
-    "        hi = mid - 1\n"
-    "      end\n"
-    "    end\n"
-    "    top = lo\n"
-    "  end\n"
-    "  for i = top, math.max(top - limit + 1, 1), -1 do\n"
-    "    out[#out + 1] = all[i]\n"
-    "    last = all[i]\n"
-    "  end\n"
-    "  if top > limit then more = 1 end\n"
-    "else\n"
     "if after ~= '' then\n"
     "  local ties = redis.call('ZRANGE', keys[1], max, max, 'BYSCORE',\n"
     "    'REV')\n"
@@ -322,7 +289,35 @@ static const char s_walk_lua[] =
     "  end\n"
     "  if stop then break end\n"
     "  if #rows < 500 then more = 0 break end\n"
+    "  if may and #out * scan < limit * walked then seldom = true break end\n"
+    "  may = false\n"
     "end\n"
+    "if seldom then\n"
+    "  out, more, last = {}, 0, nil\n"
+    "  local args = {'ZINTER', #keys}\n"
+    "  for k = 1, #keys do args[#args + 1] = keys[k] end\n"
+    "  args[#args + 1] = 'WEIGHTS'\n"
+    "  for k = 1, #keys do args[#args + 1] = k == 1 and 1 or 0 end\n"
+    "  local all = redis.call(unpack(args))\n"
+    "  local top = #all\n"
+    "  if max ~= '+inf' then\n"
+    "    local m, lo, hi = tonumber(max), 0, #all\n"
+    "    while lo < hi do\n"
+    "      local mid = math.floor((lo + hi + 1) / 2)\n"
+    "      local s = tonumber(redis.call('ZSCORE', keys[1], all[mid]))\n"
+    "      if s < m or (s == m and (after == '' or all[mid] < after)) then\n"
+    "        lo = mid\n"
+    "      else\n"
+    "        hi = mid - 1\n"
+    "      end\n"
+    "    end\n"
+    "    top = lo\n"
+    "  end\n"
+    "  for i = top, math.max(top - limit + 1, 1), -1 do\n"
+    "    out[#out + 1] = all[i]\n"
+    "    last = all[i]\n"
+    "  end\n"
+    "  if top > limit then more = 1 end\n"
     "end\n"
     "if not last then return {{}, 0, '', ''} end\n"
     "local asked = {unpack(out)}\n"

@@ -19,17 +19,15 @@
 // recorded cases first and other writes leave the word index alone.
 //
 // A search is one read-only Lua script (EVAL; every key a word index of
-// {intake}): it takes the sizes of the tokens' sets, then either
-//   - intersects them, when the smallest holds more than CASE_SEARCH_SCAN
-//     entries (too many to walk in one call) and at most
-//     CASE_SEARCH_INTERSECT, and the words meet so seldom that a walk of
-//     CASE_SEARCH_SCAN entries would not fill the page (ZINTERCARD, stopped
-//     at that bound, says; at most 2,000): ZINTER of the sets, the cursor
-//     found by bisection, `limit` ids from there — a full page or the end;
-//   - or walks the smallest newest first, 500 entries a read, and keeps the
-//     ids present in every other set (one ZMSCORE per other set and read),
-//     until it has `limit` of them or walked CASE_SEARCH_SCAN entries;
-// then one pipelined read of the matches' stored list items, to which the
+// {intake}): it takes the sizes of the tokens' sets, walks the smallest
+// newest first, 500 entries a read, and keeps the ids present in every
+// other set (one ZMSCORE per other set and read), until it has `limit` of
+// them or walked CASE_SEARCH_SCAN entries. When the first read shows the
+// words meet too seldom for that walk to fill the page and the smallest set
+// holds more than CASE_SEARCH_SCAN entries (the walk would stop short) but
+// at most CASE_SEARCH_INTERSECT, it intersects the sets instead (ZINTER,
+// the cursor found by bisection): a full page or the end, in one call.
+// Then one pipelined read of the matches' stored list items, to which the
 // list filters and need-to-know apply. A page may therefore hold fewer than
 // `limit` items while next_cursor ("<creation ms>:<id>", valid whichever
 // way and set the next call takes) says where to go on, as a list with
@@ -48,7 +46,7 @@
 #define CASE_WORDS_MAX        512   // distinct tokens one case indexes
 #define CASE_SEARCH_WORDS     8     // tokens one query may hold
 #define CASE_SEARCH_SCAN      1000  // index entries one search call may walk
-#define CASE_SEARCH_INTERSECT 50000 // largest rarest set intersected whole
+#define CASE_SEARCH_INTERSECT 20000 // largest rarest set intersected whole
 
 // Add the tokens of text (may be NULL) as keys of set (a JSON object), until
 // it holds max keys.
