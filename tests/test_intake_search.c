@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cm_redis.h"
 #include "cm_time.h"
 #include "suites.h"
 #include "test_intake_stack.h"
@@ -178,6 +179,85 @@ START_TEST(test_intake_search_words)
     free(a);
     free(b);
     free(c);
+}
+END_TEST
+
+// count members "<prefix>-<n>" with future scores (newer than every case)
+// into the word index of word, written straight to Redis: entries a walk
+// meets before the real cases, under no stored case.
+static void
+s_index_padding(const char *word, const char *prefix, int count)
+{
+    char key[CM_STORE_KEY_MAX];
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, "case_word:%s", word);
+    ck_assert_ptr_nonnull(
+        cm_store_key(key, sizeof key, "intake", "idx", suffix));
+    int argc = 0;
+    const char **argv = calloc((size_t)(2 + 2 * count), sizeof *argv);
+    char(*scores)[24] = calloc((size_t)count, sizeof *scores);
+    char(*members)[32] = calloc((size_t)count, sizeof *members);
+    ck_assert(argv && scores && members);
+    argv[argc++] = "ZADD";
+    argv[argc++] = key;
+    for (int i = 0; i < count; i++) {
+        snprintf(scores[i], sizeof scores[i], "%lld",
+                 (long long)(cm_time_now_ms() + 86400000LL + i));
+        snprintf(members[i], sizeof members[i], "%s-%d", prefix, i);
+        argv[argc++] = scores[i];
+        argv[argc++] = members[i];
+    }
+    redisReply *reply =
+        cm_redis_command(cm_store_redis(intake_stack.store), argc, argv, NULL);
+    ck_assert_ptr_nonnull(reply);
+    ck_assert_int_eq(reply->type, REDIS_REPLY_INTEGER);
+    ck_assert_int_eq(reply->integer, count);
+    freeReplyObject(reply);
+    free(argv);
+    free(scores);
+    free(members);
+}
+
+// Two words each in more entries than a call walks (1,000), meeting in
+// three cases only: the search intersects the sets and fills the page
+// (a walk would come back empty with a cursor after 1,000 entries), pages
+// on with the cursor, and keeps the filters.
+START_TEST(test_intake_search_intersects)
+{
+    char *a = s_create("inquiry", "Zircon quartz", "first");
+    char *b = s_create("complaint", "Zircon tiles", "quartz second");
+    char *c = s_create("inquiry", "Quartz zircon", "third");
+    char *d = s_create("inquiry", "Zircon only", "fourth");
+    s_index_padding("zircon", "PAD-Z", 1100);
+    s_index_padding("quartz", "PAD-Q", 1100);
+    char want[96];
+    snprintf(want, sizeof want, "%s %s %s", c, b, a);
+    s_expect_found("zircon quartz", want);
+    char next[256];
+    char *found = s_search(
+        s_agent, json_pack("{s:s, s:s}", "q", "quartz zircon", "limit", "2"),
+        next, sizeof next);
+    snprintf(want, sizeof want, "%s %s", c, b);
+    ck_assert_str_eq(found, want);
+    ck_assert_str_ne(next, "");
+    free(found);
+    found = s_search(s_agent,
+                     json_pack("{s:s, s:s, s:s}", "q", "quartz zircon", "limit",
+                               "2", "cursor", next),
+                     next, sizeof next);
+    ck_assert_str_eq(found, a);
+    ck_assert_str_eq(next, "");
+    free(found);
+    found = s_search(
+        s_agent,
+        json_pack("{s:s, s:s}", "q", "zircon quartz", "kind", "complaint"),
+        NULL, 0);
+    ck_assert_str_eq(found, b);
+    free(found);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
 }
 END_TEST
 
@@ -425,6 +505,7 @@ intake_search_suite(void)
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_intake_search_words);
+    tcase_add_test(tc, test_intake_search_intersects);
     tcase_add_test(tc, test_intake_search_follows_patch);
     tcase_add_test(tc, test_intake_search_refusals_and_reach);
     tcase_add_test(tc, test_intake_search_volume_report);

@@ -124,6 +124,12 @@ http_conn_request(http_conn_t *conn, const char *method, const char *path,
         }
         conn->used += (int)r;
     }
+    if (conn->body && conn->body_size) {
+        size_t length = (size_t)(want - head);
+        length = length < conn->body_size ? length : conn->body_size - 1;
+        memcpy(conn->body, conn->buffer + head, length);
+        conn->body[length] = '\0';
+    }
     memmove(conn->buffer, conn->buffer + want, (size_t)(conn->used - want));
     conn->used -= (int)want;
     return status;

@@ -1,9 +1,12 @@
 // http_conn — one keep-alive HTTP/1.1 connection to 127.0.0.1 for the
 // benchmarks (bench/finance, bench/inventory): send a request, read the
 // status and skip the body
-// (Content-Length). Every read times out after 10 s.
+// (Content-Length), or copy it where the caller asked (body, body_size).
+// Every read times out after 10 s.
 #ifndef BENCH_LIB_HTTP_CONN_H
 #define BENCH_LIB_HTTP_CONN_H
+
+#include <stddef.h>
 
 #define HTTP_CONN_BUFFER 65536
 
@@ -11,6 +14,8 @@ typedef struct {
     int fd;                        // -1 when closed
     char buffer[HTTP_CONN_BUFFER]; // bytes read and not yet used
     int used;                      // of buffer
+    char *body;       // NULL, or where a response's body is copied (ended)
+    size_t body_size; // of body
 } http_conn_t;
 
 // Connect (closing what conn held). 0 or -1.

@@ -9,11 +9,15 @@
 //       about 1 % of the cases), and "water" in one case of five.
 //   search query <gateway port> <token> <calls> <seed>
 //       GET /v1/cases?q=<w1>+<w2>&limit=50 through the gateway on one
-//       keep-alive connection, <calls> times with random pairs, then as
-//       many with "water" and a random word; prints p50 / p99 / max of each.
+//       keep-alive connection, <calls> searches with random pairs, then as
+//       many with "water" and a random word. A search follows next_cursor
+//       while its page came back short (fewer than 50 items with a cursor):
+//       prints p50 / p99 / max of every call and of every search, the short
+//       pages and the most calls a search took; a failed call is counted.
 // run.sh starts the stack and runs both. Prints figures only.
 #include <assert.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,11 @@
 #define S_VOCABULARY  2000
 #define S_SUBJECT     4
 #define S_DESCRIPTION 16
+#define S_LIMIT       50  // results a search wants
+#define S_FOLLOW      100 // calls one search may make
+#define S_BODY        65536
+
+static int conn_port; // the gateway's, to reconnect
 
 static const char *const s_syllables[] = {
     "ka", "lo", "mi", "nu", "pe", "ra", "si", "to", "vu", "ze",
@@ -139,33 +148,95 @@ s_now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+// p50 / p99 / max of n times (sorted here) as text.
+static void
+s_figures(double *ms, int n, char *text, size_t size)
+{
+    qsort(ms, (size_t)n, sizeof *ms, s_compare);
+    snprintf(text, size, "p50 %.3f ms  p99 %.3f ms  max %.3f ms",
+             n ? ms[n / 2] : 0.0, n ? ms[n * 99 / 100] : 0.0,
+             n ? ms[n - 1] : 0.0);
+}
+
+// The items of a page's body and its next_cursor (copied to cursor, ""
+// when null): the item count, or -1 when the body is not a page.
+static int
+s_page(const char *body, char *cursor, size_t size)
+{
+    json_t *page = json_loads(body, 0, NULL);
+    const json_t *items = json_object_get(page, "items");
+    const char *next = json_string_value(json_object_get(page, "next_cursor"));
+    int count = json_is_array(items) ? (int)json_array_size(items) : -1;
+    snprintf(cursor, size, "%s", next ? next : "");
+    json_decref(page);
+    return count;
+}
+
 // calls searches, the first word fixed (NULL: random); prints figures.
+// A search is what a client does for one page of S_LIMIT results: the
+// first call and, while the page came back short with a cursor, the calls
+// that follow it (at most S_FOLLOW). Printed: every call (first ones and
+// follow-ups alike), the searches (first call to a full page or the end),
+// the short pages and the calls a search took.
 static int
 s_run(http_conn_t *conn, const char *headers, int calls, unsigned *seed,
       const char *fixed, const char *label)
 {
-    double *ms = calloc((size_t)calls, sizeof *ms);
-    assert(ms);
+    double *call_ms = calloc((size_t)calls * S_FOLLOW, sizeof *call_ms);
+    double *search_ms = calloc((size_t)calls, sizeof *search_ms);
+    assert(call_ms && search_ms);
     int failed = 0;
+    int made = 0;
+    int short_pages = 0;
+    int most = 0;
     for (int i = 0; i < calls; i++) {
         char a[16];
         char b[16];
         s_word((unsigned)rand_r(seed) % S_VOCABULARY, a, sizeof a);
         s_word((unsigned)rand_r(seed) % S_VOCABULARY, b, sizeof b);
-        char path[128];
-        snprintf(path, sizeof path, "/v1/cases?q=%s+%s&limit=50",
-                 fixed ? fixed : a, b);
-        double t0 = s_now_ms();
-        int status = http_conn_request(conn, "GET", path, headers, NULL);
-        ms[i] = s_now_ms() - t0;
-        failed += status != 200;
+        char cursor[128] = "";
+        int found = 0;
+        int n = 0;
+        search_ms[i] = 0;
+        do {
+            char path[256];
+            snprintf(path, sizeof path, "/v1/cases?q=%s+%s&limit=%d%s%s",
+                     fixed ? fixed : a, b, S_LIMIT, *cursor ? "&cursor=" : "",
+                     cursor);
+            double t0 = s_now_ms();
+            int status = http_conn_request(conn, "GET", path, headers, NULL);
+            double took = s_now_ms() - t0;
+            call_ms[made++] = took;
+            search_ms[i] += took;
+            int count =
+                status == 200 ? s_page(conn->body, cursor, sizeof cursor) : -1;
+            if (count < 0) {
+                failed++;
+                if (conn->fd < 0 && http_conn_open(conn, conn_port) != 0) {
+                    free(call_ms);
+                    free(search_ms);
+                    return failed + 1;
+                }
+                break;
+            }
+            found += count;
+            n++;
+            short_pages += found < S_LIMIT && *cursor;
+        } while (found < S_LIMIT && *cursor && n < S_FOLLOW);
+        most = n > most ? n : most;
     }
-    qsort(ms, (size_t)calls, sizeof *ms, s_compare);
-    printf("search %-14s %d calls: p50 %.3f ms  p99 %.3f ms  max %.3f ms  "
-           "failed %d\n",
-           label, calls, ms[calls / 2], ms[calls * 99 / 100], ms[calls - 1],
-           failed);
-    free(ms);
+    char calls_text[128];
+    char search_text[128];
+    s_figures(call_ms, made, calls_text, sizeof calls_text);
+    s_figures(search_ms, calls, search_text, sizeof search_text);
+    printf("search %-14s %d searches, %d calls (%d short pages with a cursor, "
+           "at most %d calls a search), failed %d\n"
+           "  every call:                  %s\n"
+           "  search (page of %d or end): %s\n",
+           label, calls, made, short_pages, most, failed, calls_text, S_LIMIT,
+           search_text);
+    free(call_ms);
+    free(search_ms);
     return failed;
 }
 
@@ -175,8 +246,13 @@ s_query(int port, const char *token, int calls, unsigned seed)
     http_conn_t *conn = calloc(1, sizeof *conn);
     assert(conn);
     conn->fd = -1;
+    conn->body = malloc(S_BODY);
+    conn->body_size = S_BODY;
+    assert(conn->body);
+    conn_port = port;
     if (http_conn_open(conn, port) != 0) {
         fprintf(stderr, "search: no gateway on %d\n", port);
+        free(conn->body);
         free(conn);
         return 1;
     }
@@ -190,6 +266,7 @@ s_query(int port, const char *token, int calls, unsigned seed)
     int failed = s_run(conn, headers, calls, &seed, NULL, "two words");
     failed += s_run(conn, headers, calls, &seed, "water", "water + word");
     http_conn_close(conn);
+    free(conn->body);
     free(conn);
     return failed ? 1 : 0;
 }

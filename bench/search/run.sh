@@ -6,8 +6,15 @@
 # records would take the better part of an hour on this machine), then
 # CALLS searches of two random words (and CALLS of "water" plus a word, a
 # common word with a rare one) go through gateway → broker → intake on one
-# keep-alive connection: p50 / p99 / max. Target: p99 ≤ 10 ms.
+# keep-alive connection: p50 / p99 / max of every call and of every search
+# (a short page with a cursor is followed until 50 items or the end).
+# Target: p99 ≤ 10 ms.
 # Usage: bench/search/run.sh [BUILD_DIR]
+# To compare builds on the same data without loading it again:
+#   SEARCH_REDIS_PORT=<port> — a redis-server already loaded by
+#   `BUILD_DIR/bench-bin/search load <port> <count>` (left running; nothing
+#   is loaded then); SEARCH_NO_MAKE=1 — run BUILD_DIR's binaries as they
+#   are (a saved build; otherwise they are made first).
 set -euo pipefail
 build=${1:-build/release}
 bin=$build/bin
@@ -16,11 +23,19 @@ cases=${CASES:-1000000}
 calls=${CALLS:-2000}
 . bench/lib/stack.sh
 bench_tools search redis-server redis-cli curl python3
-make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
-  "$bin/hub" "$bin/intake" "$bin/personnel" "$build/bench-bin/search"
+if [ -z "${SEARCH_NO_MAKE:-}" ]; then
+  make --no-print-directory -s VARIANT="$variant" "$bin/gateway" "$bin/broker" \
+    "$bin/hub" "$bin/intake" "$bin/personnel" "$build/bench-bin/search"
+fi
 bench_ports search
-bench_redis
-"$build/bench-bin/search" load "$SM_REDIS__PORT" "$cases"
+if [ -n "${SEARCH_REDIS_PORT:-}" ]; then
+  export SM_REDIS__PORT=$SEARCH_REDIS_PORT
+  cases=$(redis-cli -p "$SM_REDIS__PORT" DBSIZE | tr -d '\r')
+  cases="(reused redis: $cases keys)"
+else
+  bench_redis
+  "$build/bench-bin/search" load "$SM_REDIS__PORT" "$cases"
+fi
 for program in broker hub personnel intake gateway; do
   bench_start "$program" "$bin/$program"
 done

@@ -222,18 +222,28 @@ s_take(s_search_t *s, const char *stored, int64_t version)
     return true;
 }
 
-// The walk, inside Redis in one round trip (read-only; every key is a
+// The search, inside Redis in one round trip (read-only; every key is a
 // word index of {intake}). KEYS: the words' sets. ARGV: limit (matches
 // wanted), scan (entries to walk at most), the cursor's score ("+inf" for
-// the first page) and member ("" for none: start at the score). It walks
-// the smallest set newest first (ties by member, descending, as ZRANGE REV
-// orders them; a cursor's ties are skipped by offset, so entries need no
-// scores), keeps the members present in every other set (one ZMSCORE per
-// other set and 500 entries), and returns
-// {matches as member, score pairs, more (0/1), last score, last member}.
+// the first page) and member ("" for none: start at the score), intersect
+// (the largest rarest set intersected whole). Matches go newest first
+// (ties by member, descending, as ZRANGE REV orders them). It walks the
+// rarest set from the cursor 500 entries at a time without scores (a
+// cursor's ties are skipped by offset, so entries need no scores), keeping
+// the members present in every other set (one ZMSCORE per other set and
+// 500 entries), until the page is full or scan entries were walked (a
+// short page then, with a cursor). When the first 500 entries show the
+// words meet too seldom for a walk of scan entries to fill the page, and
+// the rarest set holds more than scan entries (a walk would not finish in
+// this call) but at most `intersect`, it intersects instead: ZINTER of all
+// the sets (scores: the rarest's; the set's whole size in C, only the few
+// matches into Lua), the cursor found by bisection (a ZSCORE a step), then
+// `limit` matches from there: a full page or the end.
+// Returns {matches as member, score pairs, more (0/1), last score, last
+// member}.
 static const char s_walk_lua[] =
     "local limit, scan = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
-    "local max, after = ARGV[3], ARGV[4]\n"
+    "local max, after, inter = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
     "local rarest, size = 1, redis.call('ZCARD', KEYS[1])\n"
     "for k = 2, #KEYS do\n"
     "  local n = redis.call('ZCARD', KEYS[k])\n"
@@ -241,26 +251,30 @@ static const char s_walk_lua[] =
     "end\n"
     "local out, walked, offset, more, last = {}, 0, 0, 0, nil\n"
     "if size == 0 then return {{}, 0, '', ''} end\n"
+    "local keys = {KEYS[rarest]}\n"
+    "for k = 1, #KEYS do\n"
+    "  if k ~= rarest then keys[#keys + 1] = KEYS[k] end\n"
+    "end\n"
+    "local may = #keys > 1 and size > scan and size <= inter\n"
+    "local seldom = false\n"
     "if after ~= '' then\n"
-    "  local ties = redis.call('ZRANGE', KEYS[rarest], max, max, 'BYSCORE',\n"
+    "  local ties = redis.call('ZRANGE', keys[1], max, max, 'BYSCORE',\n"
     "    'REV')\n"
     "  for i = 1, #ties do\n"
     "    if ties[i] >= after then offset = offset + 1 end\n"
     "  end\n"
     "end\n"
     "while true do\n"
-    "  local rows = redis.call('ZRANGE', KEYS[rarest], max, '-inf', "
+    "  local rows = redis.call('ZRANGE', keys[1], max, '-inf', "
     "'BYSCORE',\n"
     "    'REV', 'LIMIT', offset, 500)\n"
     "  if #rows == 0 then more = 0 break end\n"
     "  offset = offset + #rows\n"
     "  local hits = {}\n"
-    "  for k = 1, #KEYS do\n"
-    "    if k ~= rarest then\n"
-    "      local r = redis.call('ZMSCORE', KEYS[k], unpack(rows))\n"
-    "      for i = 1, #rows do\n"
-    "        if not r[i] then hits[i] = false end\n"
-    "      end\n"
+    "  for k = 2, #keys do\n"
+    "    local r = redis.call('ZMSCORE', keys[k], unpack(rows))\n"
+    "    for i = 1, #rows do\n"
+    "      if not r[i] then hits[i] = false end\n"
     "    end\n"
     "  end\n"
     "  local stop = false\n"
@@ -275,11 +289,40 @@ static const char s_walk_lua[] =
     "  end\n"
     "  if stop then break end\n"
     "  if #rows < 500 then more = 0 break end\n"
+    "  if may and #out * scan < limit * walked then seldom = true break end\n"
+    "  may = false\n"
+    "end\n"
+    "if seldom then\n"
+    "  out, more, last = {}, 0, nil\n"
+    "  local args = {'ZINTER', #keys}\n"
+    "  for k = 1, #keys do args[#args + 1] = keys[k] end\n"
+    "  args[#args + 1] = 'WEIGHTS'\n"
+    "  for k = 1, #keys do args[#args + 1] = k == 1 and 1 or 0 end\n"
+    "  local all = redis.call(unpack(args))\n"
+    "  local top = #all\n"
+    "  if max ~= '+inf' then\n"
+    "    local m, lo, hi = tonumber(max), 0, #all\n"
+    "    while lo < hi do\n"
+    "      local mid = math.floor((lo + hi + 1) / 2)\n"
+    "      local s = tonumber(redis.call('ZSCORE', keys[1], all[mid]))\n"
+    "      if s < m or (s == m and (after == '' or all[mid] < after)) then\n"
+    "        lo = mid\n"
+    "      else\n"
+    "        hi = mid - 1\n"
+    "      end\n"
+    "    end\n"
+    "    top = lo\n"
+    "  end\n"
+    "  for i = top, math.max(top - limit + 1, 1), -1 do\n"
+    "    out[#out + 1] = all[i]\n"
+    "    last = all[i]\n"
+    "  end\n"
+    "  if top > limit then more = 1 end\n"
     "end\n"
     "if not last then return {{}, 0, '', ''} end\n"
     "local asked = {unpack(out)}\n"
     "asked[#asked + 1] = last\n"
-    "local sc = redis.call('ZMSCORE', KEYS[rarest], unpack(asked))\n"
+    "local sc = redis.call('ZMSCORE', keys[1], unpack(asked))\n"
     "local pairs_out = {}\n"
     "for i = 1, #out do\n"
     "  pairs_out[#pairs_out + 1] = out[i]\n"
@@ -367,10 +410,12 @@ s_walk(s_search_t *s)
     char limit[24];
     char scan[24];
     char numkeys[24];
+    char intersect[24];
     snprintf(limit, sizeof limit, "%zu", s->query->limit);
     snprintf(scan, sizeof scan, "%d", CASE_SEARCH_SCAN);
+    snprintf(intersect, sizeof intersect, "%d", CASE_SEARCH_INTERSECT);
     snprintf(numkeys, sizeof numkeys, "%zu", s->key_count);
-    const char *argv[3 + CASE_SEARCH_WORDS + 4];
+    const char *argv[3 + CASE_SEARCH_WORDS + 5];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = s_walk_lua;
@@ -382,6 +427,7 @@ s_walk(s_search_t *s)
     argv[argc++] = scan;
     argv[argc++] = score;
     argv[argc++] = member;
+    argv[argc++] = intersect;
     redisReply *reply = cm_redis_command(cm_store_redis(cm_ctx_store(s->ctx)),
                                          argc, argv, NULL);
     if (!reply) {

@@ -21,12 +21,17 @@
 // A search is one read-only Lua script (EVAL; every key a word index of
 // {intake}): it takes the sizes of the tokens' sets, walks the smallest
 // newest first, 500 entries a read, and keeps the ids present in every
-// other set (one ZMSCORE per other set and read), until it has `limit` of them
-// or walked CASE_SEARCH_SCAN entries; then one pipelined read of the matches'
-// stored list items, to which the list filters and need-to-know apply. A page
-// may therefore hold fewer than `limit` items while next_cursor ("<creation
-// ms>:<id>", valid whichever set is walked next) says where to go on, as a
-// list with combined filters does. Never a scan of the cases.
+// other set (one ZMSCORE per other set and read), until it has `limit` of
+// them or walked CASE_SEARCH_SCAN entries. When the first read shows the
+// words meet too seldom for that walk to fill the page and the smallest set
+// holds more than CASE_SEARCH_SCAN entries (the walk would stop short) but
+// at most CASE_SEARCH_INTERSECT, it intersects the sets instead (ZINTER,
+// the cursor found by bisection): a full page or the end, in one call.
+// Then one pipelined read of the matches' stored list items, to which the
+// list filters and need-to-know apply. A page may therefore hold fewer than
+// `limit` items while next_cursor ("<creation ms>:<id>", valid whichever
+// way and set the next call takes) says where to go on, as a list with
+// combined filters does. Never a scan of the cases.
 #ifndef INTAKE_CASE_WORDS_H
 #define INTAKE_CASE_WORDS_H
 
@@ -37,10 +42,11 @@
 #include "cm_ctx.h"
 #include "cm_store.h"
 
-#define CASE_WORD_BYTES   32   // longest ASCII word kept (longer: cut)
-#define CASE_WORDS_MAX    512  // distinct tokens one case indexes
-#define CASE_SEARCH_WORDS 8    // tokens one query may hold
-#define CASE_SEARCH_SCAN  1000 // index entries one search call may walk
+#define CASE_WORD_BYTES       32    // longest ASCII word kept (longer: cut)
+#define CASE_WORDS_MAX        512   // distinct tokens one case indexes
+#define CASE_SEARCH_WORDS     8     // tokens one query may hold
+#define CASE_SEARCH_SCAN      1000  // index entries one search call may walk
+#define CASE_SEARCH_INTERSECT 20000 // largest rarest set intersected whole
 
 // Add the tokens of text (may be NULL) as keys of set (a JSON object), until
 // it holds max keys.
