@@ -52,7 +52,7 @@ static int
 s_raw_body(gateway_request_t **request_p, const char *type)
 {
     gateway_request_t *request = *request_p;
-    if (request->body_size > CM_ENVELOPE_RAW_BODY_MAX) {
+    if (request->body_size > (size_t)CM_ENVELOPE_RAW_BODY_MAX) {
         gateway_request_fail(request_p, 413, "payload_too_large",
                              "uploads are limited to 45056 bytes");
         return -1;

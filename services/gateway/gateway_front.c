@@ -107,7 +107,7 @@ s_slot_free(gateway_front_t *self, s_slot_t *slot)
     if (count && --*count == 0) {
         zhashx_delete(self->per_peer, slot->peer);
     }
-    zhashx_delete(self->by_id, (void *)(uintptr_t)slot->id);
+    zhashx_delete(self->by_id, &slot->id);
     gateway_conn_destroy(&slot->conn); // closing its fds unregisters them
     free(slot);
 }
@@ -176,7 +176,7 @@ s_admit(gateway_front_t *self, int fd, const char *peer, int64_t now)
                             "the gateway cannot take requests now", now);
     }
     slot->handle = zlistx_add_end(self->slots, slot);
-    zhashx_insert(self->by_id, (void *)(uintptr_t)slot->id, slot);
+    zhashx_insert(self->by_id, &slot->id, slot);
     s_update(self, slot, true);
 }
 
@@ -271,8 +271,7 @@ s_take_replies(gateway_front_t *self, int64_t now)
     gateway_queue_take(self->replies, &batch);
     for (size_t i = 0; i < batch.count; i++) {
         gateway_reply_t *reply = batch.items[i];
-        s_slot_t *slot =
-            zhashx_lookup(self->by_id, (void *)(uintptr_t)reply->conn_id);
+        s_slot_t *slot = zhashx_lookup(self->by_id, &reply->conn_id);
         if (slot && !gateway_conn_is_done(slot->conn)) {
             gateway_conn_on_reply(slot->conn, reply->seq, reply->data,
                                   reply->size, reply->close, now);
@@ -392,18 +391,18 @@ s_bound_port(int fd)
                : ntohs(((struct sockaddr_in *)&address)->sin_port);
 }
 
+// by_id's keys: pointers to the slots' ids (borrowed).
 static int
 s_id_compare(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
 static size_t
 s_id_hash(const void *key)
 {
-    uint64_t x = (uint64_t)(uintptr_t)key;
-    return (size_t)(x * 0x9E3779B97F4A7C15ULL);
+    return (size_t)(*(const uint64_t *)key * 0x9E3779B97F4A7C15ULL);
 }
 
 static void

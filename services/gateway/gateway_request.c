@@ -252,29 +252,22 @@ s_account(gateway_request_t *self, int status)
     cm_log_set_correlation(NULL);
 }
 
-// The service's headers (an object of strings or integers) onto response;
-// numbers are written into numbers (GATEWAY_RESPONSE_FIELDS_MAX slots of 32
-// bytes), which must outlive the response.
+// The service's headers (an object of strings or integers) onto response.
 static void
-s_set_headers(gateway_response_t *response, const json_t *headers,
-              char (*numbers)[32])
+s_set_headers(gateway_response_t *response, const json_t *headers)
 {
     const char *name;
     json_t *value;
-    size_t used = 0;
     json_object_foreach((json_t *)headers, name, value)
     {
         if (strcasecmp(name, "Content-Transfer-Encoding") == 0) {
             continue; // the envelope's encoding of a byte body (below)
         }
         const char *text = json_string_value(value);
-        if (!text && json_is_integer(value)
-            && used < GATEWAY_RESPONSE_FIELDS_MAX) {
-            snprintf(numbers[used], sizeof numbers[used], "%lld",
-                     (long long)json_integer_value(value));
-            text = numbers[used++];
-        }
-        if (text && !strchr(text, '\r') && !strchr(text, '\n')) {
+        if (!text && json_is_integer(value)) {
+            gateway_response_set_number(response, name,
+                                        (long long)json_integer_value(value));
+        } else if (text && !strchr(text, '\r') && !strchr(text, '\n')) {
             gateway_response_set(response, name, text);
         }
     }
@@ -336,11 +329,10 @@ gateway_request_finish(gateway_request_t **self_p, int status,
 {
     gateway_request_t *self = *self_p;
     gateway_response_t response;
-    char numbers[GATEWAY_RESPONSE_FIELDS_MAX][32];
     gateway_response_init(&response, status);
     gateway_response_set(&response, "X-Request-Id", self->request_id);
     if (headers) {
-        s_set_headers(&response, headers, numbers);
+        s_set_headers(&response, headers);
     }
     bool has_body = body && size > 0;
     if (has_body) {

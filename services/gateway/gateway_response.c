@@ -13,6 +13,7 @@ gateway_response_init(gateway_response_t *self, int status)
 {
     self->status = status;
     self->count = 0;
+    self->numbers_used = 0;
 }
 
 static gateway_response_field_t *
@@ -35,6 +36,17 @@ gateway_response_set(gateway_response_t *self, const char *name,
         field->value = value;
     } else if (self->count < GATEWAY_RESPONSE_FIELDS_MAX) {
         self->fields[self->count++] = (gateway_response_field_t){name, value};
+    }
+}
+
+void
+gateway_response_set_number(gateway_response_t *self, const char *name,
+                            long long value)
+{
+    if (self->numbers_used < GATEWAY_RESPONSE_FIELDS_MAX) {
+        char *text = self->numbers[self->numbers_used++];
+        snprintf(text, sizeof self->numbers[0], "%lld", value);
+        gateway_response_set(self, name, text);
     }
 }
 

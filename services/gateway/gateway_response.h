@@ -24,6 +24,8 @@ typedef struct {
     int status;                                                   // 100..599
     gateway_response_field_t fields[GATEWAY_RESPONSE_FIELDS_MAX]; // in order
     size_t count;                                                 // used
+    char numbers[GATEWAY_RESPONSE_FIELDS_MAX][24]; // set_number's values
+    size_t numbers_used;                           // how many
 } gateway_response_t;
 
 // A rendered response for one request of a client connection: what the
@@ -42,6 +44,10 @@ void gateway_response_init(gateway_response_t *self, int status);
 // Set name to value (both borrowed), replacing a field of the same name.
 void gateway_response_set(gateway_response_t *self, const char *name,
                           const char *value);
+
+// Set name (borrowed) to a number, written into the response itself.
+void gateway_response_set_number(gateway_response_t *self, const char *name,
+                                 long long value);
 
 // The value of name, or NULL.
 const char *gateway_response_get(const gateway_response_t *self,
