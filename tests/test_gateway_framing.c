@@ -1,13 +1,17 @@
 // Integration suite of the gateway's HTTP framing (tests/gateway_stack):
 // legal header values are served, malformed requests get a problem+json
 // with the right status and a closed connection, half-sent and idle
-// connections time out, one address holds a bounded number of connections.
-// Register with `gateway_framing_suite`.
+// connections time out, one address holds a bounded number of connections;
+// routed requests the front thread serves itself (gateway_local) keep the
+// order of requests on a pipelined keep-alive connection, mixed with
+// requests nng answers, and a client that leaves before its response
+// arrives costs nothing. Register with `gateway_framing_suite`.
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cm_time.h"
@@ -211,6 +215,134 @@ START_TEST(test_gateway_framing_connection_cap)
 }
 END_TEST
 
+// ---- served by the front thread
+
+#define S_AUTH "Authorization: Bearer tok-head\r\n"
+
+// Read one response head (for a HEAD request: no body follows).
+static void
+s_read_head(int fd, char *head, size_t size)
+{
+    size_t used = 0;
+    head[0] = '\0';
+    while (used + 1 < size && !strstr(head, "\r\n\r\n")) {
+        ck_assert_int_eq(recv(fd, head + used, 1, 0), 1);
+        head[++used] = '\0';
+    }
+}
+
+// The next response on fd has status and X-Request-Id id.
+static void
+s_expect_next(int fd, int status, const char *id)
+{
+    http_client_response_t *r = &gateway_stack_response;
+    char value[160];
+    ck_assert_int_eq(http_client_read(fd, r), 0);
+    ck_assert_msg(r->status == status, "%s: want %d, got %d", id, status,
+                  r->status);
+    ck_assert_str_eq(http_client_header(r, "X-Request-Id", value, sizeof value),
+                     id);
+}
+
+// Pipelined on one keep-alive connection: a routed request answered late
+// (504 at the deadline), one nng answers, a routed POST, a HEAD. The
+// responses come in the order of the requests, each with its own id.
+START_TEST(test_gateway_framing_served_in_order)
+{
+    gateway_stack_wait_routed();
+    const char *body = "{\"subject\":\"order\"}";
+    int size = snprintf(
+        s_raw, sizeof s_raw,
+        "GET /v1/cases/slow HTTP/1.1\r\nHost: x\r\n" S_AUTH
+        "X-Request-Id: r-slow\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: r-health\r\n\r\n"
+        "POST /v1/cases/echo HTTP/1.1\r\nHost: x\r\n" S_AUTH
+        "X-Request-Id: r-post\r\nContent-Type: application/json\r\n"
+        "Content-Length: %zu\r\n\r\n%s"
+        "GET /v1/cases/echo HTTP/1.1\r\nHost: x\r\n" S_AUTH
+        "X-Request-Id: r-get\r\n\r\n"
+        "HEAD /v1/cases/echo HTTP/1.1\r\nHost: x\r\n" S_AUTH
+        "X-Request-Id: r-head\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: r-last\r\n\r\n",
+        strlen(body), body);
+    int fd = http_client_connect(gateway_stack.port);
+    ck_assert_int_ge(fd, 0);
+    http_client_send_raw(fd, s_raw, (size_t)size);
+    s_expect_next(fd, 504, "r-slow");
+    s_expect_next(fd, 200, "r-health");
+    s_expect_next(fd, 201, "r-post");
+    json_t *echo = json_loads(gateway_stack_response.body, 0, NULL);
+    json_t *envelope = json_object_get(echo, "envelope");
+    ck_assert_str_eq(
+        json_string_value(json_object_get(envelope, "correlation_id")),
+        "r-post");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(envelope, "body"), "subject")),
+                     "order");
+    json_decref(echo);
+    s_expect_next(fd, 200, "r-get");
+    char head[8192];
+    s_read_head(fd, head, sizeof head);
+    ck_assert_msg(strncmp(head, "HTTP/1.1 200", 12) == 0, "HEAD: %.40s", head);
+    ck_assert_ptr_nonnull(strstr(head, "X-Request-Id: r-head\r\n"));
+    ck_assert_ptr_nonnull(strstr(head, "Content-Length: "));
+    s_expect_next(fd, 200, "r-last"); // no body bytes came after the HEAD's
+    // Connection: close on a served request: answered, then closed.
+    http_client_send(fd, "GET", "/v1/cases/echo",
+                     S_AUTH "Connection: close\r\nX-Request-Id: r-close\r\n",
+                     NULL, 0);
+    s_expect_next(fd, 200, "r-close");
+    ck_assert_int_eq(http_client_next(fd, S_GRACE_MS), HTTP_CLIENT_CLOSED);
+    close(fd);
+}
+END_TEST
+
+// sm_http_in_flight from /metrics.
+static long
+s_in_flight(void)
+{
+    http_client_response_t *r = &gateway_stack_response;
+    if (http_client_request(gateway_stack.port, "GET", "/metrics", S_AUTH, NULL,
+                            r)
+            != 0
+        || r->status != 200) {
+        return -1;
+    }
+    const char *line = strstr(r->body, "\nsm_http_in_flight ");
+    return line ? strtol(line + 20, NULL, 10) : -1;
+}
+
+// Clients that leave before their response arrives (closed, or half
+// closed): nothing is sent to them, nothing is held, the gateway serves on.
+START_TEST(test_gateway_framing_served_client_leaves)
+{
+    gateway_stack_wait_routed();
+    for (int i = 0; i < 4; i++) {
+        int fd = http_client_connect(gateway_stack.port);
+        ck_assert_int_ge(fd, 0);
+        http_client_send(fd, "GET", i % 2 ? "/v1/cases/slow" : "/v1/cases/echo",
+                         S_AUTH, NULL, 0);
+        if (i >= 2) {
+            shutdown(fd, SHUT_WR); // half closed: still answered
+            ck_assert_int_eq(http_client_read(fd, &gateway_stack_response), 0);
+            ck_assert_int_eq(gateway_stack_response.status, i % 2 ? 504 : 200);
+        }
+        close(fd);
+    }
+    long held = -1;
+    int64_t until = cm_time_mono_ms() + 10000;
+    while ((held = s_in_flight()) != 0 && cm_time_mono_ms() < until) {
+        usleep(50 * 1000); // polling the gauge
+    }
+    ck_assert_int_eq(held, 0);
+    ck_assert_int_eq(http_client_request(gateway_stack.port, "GET",
+                                         "/v1/cases/echo", S_AUTH, NULL,
+                                         &gateway_stack_response),
+                     0);
+    ck_assert_int_eq(gateway_stack_response.status, 200);
+}
+END_TEST
+
 Suite *
 gateway_framing_suite(void)
 {
@@ -233,5 +365,12 @@ gateway_framing_suite(void)
     tcase_set_timeout(cap, 60);
     tcase_add_test(cap, test_gateway_framing_connection_cap);
     suite_add_tcase(suite, cap);
+    TCase *served = tcase_create("served");
+    tcase_add_checked_fixture(served, gateway_stack_setup,
+                              gateway_stack_teardown);
+    tcase_set_timeout(served, 60);
+    tcase_add_test(served, test_gateway_framing_served_in_order);
+    tcase_add_test(served, test_gateway_framing_served_client_leaves);
+    suite_add_tcase(suite, served);
     return suite;
 }

@@ -13,6 +13,7 @@
 #include "gateway_events.h"
 #include "gateway_front.h"
 #include "gateway_http.h"
+#include "gateway_local.h"
 
 #define S_DEFAULT_ROUTES                                                       \
     "staff=personnel departments=personnel positions=personnel "               \
@@ -238,6 +239,8 @@ s_front_start(gateway_t *self)
         .max_per_client = s->max_per_client,
         .trusted_proxies = s->trusted_proxies,
         .metrics = self->metrics,
+        .serve = gateway_local_serve,
+        .serve_arg = self,
     };
     self->front = gateway_front_new(&config);
     return self->front ? gateway_front_start(self->front) : -1;

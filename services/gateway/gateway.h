@@ -1,6 +1,8 @@
-// gateway — the HTTP face of Stationmaster: an nng HTTP server in
-// front, one bus thread that speaks MDP to the broker, one events thread
-// that owns Redis (ingest, SSE replay, lag, readiness ping) and the hub SUB.
+// gateway — the HTTP face of Stationmaster: a front thread that owns the
+// public socket and serves routed requests itself (gateway_front,
+// gateway_local), an nng HTTP server on loopback behind it for the rest, one
+// bus thread that speaks MDP to the broker, one events thread that owns
+// Redis (ingest, SSE replay, lag, readiness ping) and the hub SUB.
 //
 // Threads share nothing but what this object hands out: read-only settings
 // and routes, the thread-safe metrics and limiter, and the two queues.

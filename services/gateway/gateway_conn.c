@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cm_log.h"
+#include "gateway_input.h"
+#include "gateway_routes.h"
 #include "gateway_wire.h"
 
 // A growable byte buffer; bytes are taken from the front.
@@ -19,7 +21,16 @@ typedef struct {
     size_t capacity; // bytes allocated
 } s_buffer_t;
 
+// The response to a served request, once it came back.
+typedef struct {
+    char *data; // owned
+    size_t size;
+    bool ready; // came back
+    bool close; // the connection closes after it
+} s_served_t;
+
 struct gateway_conn {
+    uint64_t id;                         // for limits.serve
     int client_fd;                       // owned
     int upstream_fd;                     // owned
     char peer[GATEWAY_WIRE_ADDRESS_MAX]; // TCP peer
@@ -55,7 +66,28 @@ struct gateway_conn {
     int64_t last_sent_ms;                // last progress towards the client
     uint32_t client_events;              // interest reported last
     uint32_t upstream_events;            // interest reported last
+    s_served_t served[GATEWAY_CONN_PIPELINE_MAX]; // ring, by seq
+    uint64_t served_next;         // seq of the next served request
+    uint64_t served_first;        // oldest one not sent yet
+    bool body_is_local;           // body_left counts local_body bytes
+    s_buffer_t local_body;        // a served request's body
+    gateway_wire_request_t local; // its head (forward owned)
+    uint64_t local_seq;           // its seq
 };
+
+// Served requests not yet sent to the client (one may await its body).
+static unsigned
+s_served_count(const gateway_conn_t *self)
+{
+    return (unsigned)(self->served_next - self->served_first);
+}
+
+// Requests owed a response either way.
+static unsigned
+s_owed(const gateway_conn_t *self)
+{
+    return self->pending + s_served_count(self);
+}
 
 // ---- buffers -----------------------------------------------------------
 
@@ -97,7 +129,7 @@ s_move(s_buffer_t *from, s_buffer_t *to, size_t size)
 static void
 s_flush_refusal(gateway_conn_t *self)
 {
-    if (self->refusal && self->pending == 0) {
+    if (self->refusal && s_owed(self) == 0) {
         s_append(&self->to_client, self->refusal, self->refusal_size);
         free(self->refusal);
         self->refusal = NULL;
@@ -143,6 +175,55 @@ s_pass_request(gateway_conn_t *self, const gateway_wire_request_t *request,
     self->head_begun = false;
 }
 
+// A routed request with a small body the front end serves itself.
+static bool
+s_is_local(const gateway_conn_t *self, const gateway_wire_request_t *request)
+{
+    return self->limits.serve
+           && request->content_length <= GATEWAY_BODY_MAX_BYTES
+           && gateway_routes_is_direct(request->forward + request->target_at,
+                                       request->target_size);
+}
+
+// A served request's body is in: hand it over.
+static void
+s_dispatch_local(gateway_conn_t *self)
+{
+    gateway_conn_local_t local = {
+        .conn_id = self->id,
+        .seq = self->local_seq,
+        .head = self->local.forward,
+        .head_size = self->local.forward_size,
+        .body = self->local_body.data,
+        .body_size = self->local_body.size,
+        .is_head = self->local.is_head,
+        .close = self->local.close,
+    };
+    self->body_is_local = false;
+    self->limits.serve(self->limits.serve_arg, &local);
+    gateway_wire_request_clear(&self->local);
+    self->local_body.size = 0;
+}
+
+// Keep a served request's head; its body follows (body_left bytes).
+static void
+s_serve_request(gateway_conn_t *self, gateway_wire_request_t *request,
+                size_t head_size)
+{
+    self->local = *request; // takes the forward head
+    memset(request, 0, sizeof *request);
+    s_consume(&self->in, head_size);
+    self->local_seq = self->served_next++;
+    self->body_left = self->local.content_length;
+    self->body_is_local = true;
+    self->last_request = self->local.close;
+    self->in_scanned = 0;
+    self->head_begun = false;
+    if (self->body_left == 0) {
+        s_dispatch_local(self);
+    }
+}
+
 // Frame the next request head in `in`. False when nothing more can be
 // done now (incomplete, refused, or too many pending).
 static bool
@@ -150,7 +231,7 @@ s_take_head(gateway_conn_t *self, int64_t now_ms)
 {
     size_t blank = gateway_wire_skip_blank(self->in.data, self->in.size);
     s_consume(&self->in, blank);
-    if (self->in.size == 0 || self->pending >= GATEWAY_CONN_PIPELINE_MAX) {
+    if (self->in.size == 0 || s_owed(self) >= GATEWAY_CONN_PIPELINE_MAX) {
         return false;
     }
     if (!self->head_begun) {
@@ -174,8 +255,20 @@ s_take_head(gateway_conn_t *self, int64_t now_ms)
         s_refuse(self, &error, "OTHER", now_ms);
         return false;
     }
-    s_pass_request(self, &request, end);
-    gateway_wire_request_clear(&request);
+    bool local = s_is_local(self, &request);
+    if ((local ? self->pending : s_served_count(self)) > 0) {
+        // Answers keep the order of requests: this one waits until the
+        // other way answered what it holds (then framing starts again).
+        gateway_wire_request_clear(&request);
+        self->head_begun = false;
+        return false;
+    }
+    if (local) {
+        s_serve_request(self, &request, end);
+    } else {
+        s_pass_request(self, &request, end);
+        gateway_wire_request_clear(&request);
+    }
     return true;
 }
 
@@ -189,8 +282,13 @@ s_frame_requests(gateway_conn_t *self, int64_t now_ms)
             if (size == 0) {
                 return;
             }
-            s_move(&self->in, &self->to_upstream, size);
+            s_move(&self->in,
+                   self->body_is_local ? &self->local_body : &self->to_upstream,
+                   size);
             self->body_left -= size;
+            if (self->body_is_local && self->body_left == 0) {
+                s_dispatch_local(self);
+            }
         } else if (self->last_request) {
             self->stopped = true; // nng closes after this one
             self->in.size = 0;
@@ -211,7 +309,7 @@ s_response_done(gateway_conn_t *self, int64_t now_ms)
         self->pending--;
         self->head_ring >>= 1;
     }
-    if (self->pending == 0) {
+    if (s_owed(self) == 0) {
         self->idle_since_ms = now_ms;
         s_flush_refusal(self);
     }
@@ -325,7 +423,7 @@ s_pass_eof(gateway_conn_t *self)
         // The socket may be gone already; nng then closes on its own.
         (void)shutdown(self->upstream_fd, SHUT_WR);
     }
-    if (self->client_eof && self->pending == 0 && self->to_client.size == 0) {
+    if (self->client_eof && s_owed(self) == 0 && self->to_client.size == 0) {
         self->done = true;
     }
 }
@@ -369,6 +467,10 @@ s_upstream_closed(gateway_conn_t *self, int64_t now_ms)
     close(self->upstream_fd);
     self->upstream_fd = -1;
     self->pending = 0;
+    self->stopped = true;
+    if (s_served_count(self) > 0) {
+        return; // closing once they are sent (s_flush_served)
+    }
     s_flush_refusal(self);
     self->closing = true;
     if (self->to_client.size == 0) {
@@ -407,6 +509,22 @@ s_send_upstream(gateway_conn_t *self, int64_t now_ms)
     }
 }
 
+// The client sent FIN (or failed): a served request whose body is not in
+// is dropped, what was asked before is still answered.
+static void
+s_client_gone(gateway_conn_t *self, bool failed)
+{
+    self->client_eof = true;
+    self->stopped = true;
+    self->done = self->done || failed;
+    if (self->body_is_local) {
+        self->body_is_local = false;
+        self->body_left = 0;
+        self->served_next--;
+        gateway_wire_request_clear(&self->local);
+    }
+}
+
 void
 gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
 {
@@ -434,9 +552,7 @@ gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
                 s_send_client(self, now_ms); // a refusal
             }
         } else if (got == 0 || got == -2) {
-            self->client_eof = true;
-            self->stopped = true;
-            self->done = self->done || got == -2;
+            s_client_gone(self, got == -2);
         }
     }
     s_pass_eof(self);
@@ -480,9 +596,71 @@ gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events, int64_t now_ms)
         } else if (got == 0 || got == -2) {
             s_upstream_closed(self, now_ms);
         }
+        if (self->pending == 0 && self->in.size > 0) {
+            s_frame_requests(self, now_ms); // a served request may wait
+            s_send_upstream(self, now_ms);
+        }
         if (self->to_client.size > 0 && !self->done && !self->lingering) {
             s_send_client(self, now_ms);
         }
+    }
+    s_pass_eof(self);
+}
+
+// ---- served requests ---------------------------------------------------
+
+// Send the responses that came back, in request order.
+static void
+s_flush_served(gateway_conn_t *self, int64_t now_ms)
+{
+    while (s_served_count(self) > 0) {
+        s_served_t *entry =
+            &self->served[self->served_first % GATEWAY_CONN_PIPELINE_MAX];
+        if (!entry->ready) {
+            return;
+        }
+        s_append(&self->to_client, entry->data, entry->size);
+        free(entry->data);
+        bool close = entry->close;
+        *entry = (s_served_t){0};
+        self->served_first++;
+        if (close) {
+            self->stopped = true;
+            self->in.size = 0;
+            self->closing = true;
+        }
+    }
+    if (s_served_count(self) > 0) {
+        return;
+    }
+    self->idle_since_ms = now_ms;
+    s_flush_refusal(self);
+    if (self->upstream_fd < 0 && !self->closing) {
+        self->closing = true; // nng went away meanwhile
+    }
+    if (self->closing && self->to_client.size == 0 && !self->lingering) {
+        s_linger(self, now_ms);
+    }
+}
+
+void
+gateway_conn_on_reply(gateway_conn_t *self, uint64_t seq, char *data,
+                      size_t size, bool close, int64_t now_ms)
+{
+    if (seq < self->served_first || seq >= self->served_next || self->done) {
+        free(data);
+        return;
+    }
+    s_served_t *entry = &self->served[seq % GATEWAY_CONN_PIPELINE_MAX];
+    free(entry->data);
+    *entry = (s_served_t){data, size, true, close};
+    s_flush_served(self, now_ms);
+    if (s_served_count(self) == 0 && !self->stopped && self->in.size > 0) {
+        s_frame_requests(self, now_ms); // a request for nng may wait
+        s_send_upstream(self, now_ms);
+    }
+    if (self->to_client.size > 0 && !self->done && !self->lingering) {
+        s_send_client(self, now_ms);
     }
     s_pass_eof(self);
 }
@@ -522,7 +700,7 @@ gateway_conn_on_tick(gateway_conn_t *self, int64_t now_ms)
         s_refuse(self, &error, "OTHER", now_ms);
         return;
     }
-    if (!self->head_begun && self->pending == 0
+    if (!self->head_begun && s_owed(self) == 0
         && now_ms - self->idle_since_ms > limits->idle_timeout_ms) {
         self->done = true; // idle keep-alive connection
     }
@@ -531,7 +709,7 @@ gateway_conn_on_tick(gateway_conn_t *self, int64_t now_ms)
 // ---- lifecycle ---------------------------------------------------------
 
 gateway_conn_t *
-gateway_conn_new(int client_fd, int upstream_fd, bool connecting,
+gateway_conn_new(uint64_t id, int client_fd, int upstream_fd, bool connecting,
                  const char *peer, bool trusted,
                  const gateway_conn_limits_t *limits, int64_t now_ms)
 {
@@ -541,6 +719,7 @@ gateway_conn_new(int client_fd, int upstream_fd, bool connecting,
         close(upstream_fd);
         return NULL;
     }
+    self->id = id;
     self->client_fd = client_fd;
     self->upstream_fd = upstream_fd;
     self->connecting = connecting;
@@ -570,6 +749,11 @@ gateway_conn_destroy(gateway_conn_t **self_p)
         free(self->from_upstream.data);
         free(self->to_client.data);
         free(self->refusal);
+        free(self->local_body.data);
+        gateway_wire_request_clear(&self->local);
+        for (size_t i = 0; i < GATEWAY_CONN_PIPELINE_MAX; i++) {
+            free(self->served[i].data);
+        }
         free(self);
         *self_p = NULL;
     }
@@ -601,7 +785,7 @@ gateway_conn_interest(gateway_conn_t *self, uint32_t *client,
                        || (!self->stopped && !self->client_eof
                            && self->in.size <= GATEWAY_WIRE_HEAD_MAX
                            && self->to_upstream.size < GATEWAY_CONN_BUFFER_MAX
-                           && self->pending < GATEWAY_CONN_PIPELINE_MAX);
+                           && s_owed(self) < GATEWAY_CONN_PIPELINE_MAX);
     *client =
         (read_client ? EPOLLIN : 0) | (self->to_client.size > 0 ? EPOLLOUT : 0);
     bool open = self->upstream_fd >= 0;

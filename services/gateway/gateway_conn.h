@@ -1,5 +1,11 @@
 // gateway_conn — one client connection of the gateway's front end, relayed
-// to nng on a loopback connection of its own. Client bytes are framed with
+// to nng on a loopback connection of its own, except for the routed
+// requests the front serves itself (gateway_routes_is_direct, bodies up to
+// GATEWAY_BODY_MAX_BYTES): those are handed to limits->serve once their body
+// is in, and their responses come back through gateway_conn_on_reply, in
+// any order; they are sent in request order. A request of one way waits
+// while requests of the other way are answered not yet, so responses keep
+// the order of requests. Client bytes are framed with
 // gateway_wire: each request head is checked and passed on rewritten, its
 // body passed on by Content-Length, so body bytes are never taken for a
 // request. Responses from nng are framed the same way, which tells when
@@ -24,11 +30,30 @@
 #define GATEWAY_CONN_READ_BYTES   65536 // bytes read per call
 #define GATEWAY_CONN_LINGER_MS    2000  // closing: wait for the client's FIN
 
+// A request the front serves itself, as handed to gateway_conn_serve_fn
+// (everything borrowed for the call).
+typedef struct {
+    uint64_t conn_id; // the connection (gateway_conn_new)
+    uint64_t seq;     // the request's place on it (gateway_conn_on_reply)
+    const char *head; // the head as gateway_wire forwards it
+    size_t head_size; // its size
+    const char *body; // the body bytes
+    size_t body_size; // their count
+    bool is_head;     // HEAD
+    bool close;       // no request follows (Connection: close, HTTP/1.0)
+} gateway_conn_local_t;
+
+// Serve a request; its response comes back via gateway_conn_on_reply.
+typedef void gateway_conn_serve_fn(void *arg,
+                                   const gateway_conn_local_t *local);
+
 // What every connection of a front end shares (copied).
 typedef struct {
-    int64_t header_timeout_ms;  // request head, body stalls
-    int64_t idle_timeout_ms;    // nothing owed; client not reading
-    gateway_metrics_t *metrics; // borrowed: refusals are counted (or NULL)
+    int64_t header_timeout_ms;    // request head, body stalls
+    int64_t idle_timeout_ms;      // nothing owed; client not reading
+    gateway_metrics_t *metrics;   // borrowed: refusals are counted (or NULL)
+    gateway_conn_serve_fn *serve; // NULL: every request goes to nng
+    void *serve_arg;              // its argument
 } gateway_conn_limits_t;
 
 typedef struct gateway_conn gateway_conn_t;
@@ -37,7 +62,8 @@ typedef struct gateway_conn gateway_conn_t;
 // or connecting when `connecting`; -1 for a connection that is only to be
 // refused). Both fds are non-blocking and become owned. Caller owns the result;
 // NULL on allocation failure (fds closed).
-gateway_conn_t *gateway_conn_new(int client_fd, int upstream_fd,
+// id names the connection in the requests it hands to limits->serve.
+gateway_conn_t *gateway_conn_new(uint64_t id, int client_fd, int upstream_fd,
                                  bool connecting, const char *peer,
                                  bool trusted,
                                  const gateway_conn_limits_t *limits,
@@ -57,6 +83,11 @@ void gateway_conn_on_client(gateway_conn_t *self, uint32_t events,
                             int64_t now_ms);
 void gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events,
                               int64_t now_ms);
+
+// The response (data: owned, size bytes) to the served request seq; close:
+// the connection closes after it. Takes ownership of data.
+void gateway_conn_on_reply(gateway_conn_t *self, uint64_t seq, char *data,
+                           size_t size, bool close, int64_t now_ms);
 
 // Run the timers at now_ms.
 void gateway_conn_on_tick(gateway_conn_t *self, int64_t now_ms);

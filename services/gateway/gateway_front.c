@@ -20,10 +20,12 @@
 #include "cm_log.h"
 #include "cm_time.h"
 #include "gateway_conn.h"
+#include "gateway_response.h"
 #include "gateway_wire.h"
 
 #define S_UPSTREAM_SIDE   1ULL // low bit of a slot pointer in poll data
 #define S_LISTENER        0ULL // poll data of the listening socket
+#define S_REPLIES         2ULL // poll data of the reply queue
 #define S_ACCEPT_PAUSE_MS 100  // out of descriptors: accept again after
 
 // One connection in the poller.
@@ -31,6 +33,7 @@ typedef struct {
     gateway_conn_t *conn;                // owned
     void *handle;                        // its item in conns
     char peer[GATEWAY_WIRE_ADDRESS_MAX]; // key in per_peer
+    uint64_t id;                         // key in by_id
     bool upstream_added;                 // upstream fd is in the poller
 } s_slot_t;
 
@@ -46,6 +49,9 @@ struct gateway_front {
     atomic_bool stopping;          // set by gateway_front_stop
     zlistx_t *slots;               // s_slot_t (owned)
     zhashx_t *per_peer;            // peer address → size_t* open connections
+    zhashx_t *by_id;               // connection id → s_slot_t (borrowed)
+    uint64_t next_id;              // the next connection's id
+    gateway_queue_t *replies;      // gateway_reply_t for served requests
     int64_t accept_paused_until;   // monotonic; 0: accepting
 };
 
@@ -101,6 +107,7 @@ s_slot_free(gateway_front_t *self, s_slot_t *slot)
     if (count && --*count == 0) {
         zhashx_delete(self->per_peer, slot->peer);
     }
+    zhashx_delete(self->by_id, &slot->id);
     gateway_conn_destroy(&slot->conn); // closing its fds unregisters them
     free(slot);
 }
@@ -128,6 +135,15 @@ s_connect_upstream(gateway_front_t *self, bool *connecting)
     return fd;
 }
 
+// A request a connection serves (gateway_conn_serve_fn): to the owner's
+// serve function, with the queue its response comes back through.
+static void
+s_serve(void *arg, const gateway_conn_local_t *local)
+{
+    gateway_front_t *self = arg;
+    self->config.serve(self->config.serve_arg, local, self->replies);
+}
+
 // Take one accepted client: relayed, or refused when its address holds
 // too many connections or nng cannot be reached.
 static void
@@ -141,13 +157,14 @@ s_admit(gateway_front_t *self, int fd, const char *peer, int64_t now)
     bool over = !trusted && *count >= (size_t)self->config.max_per_client;
     bool connecting = false;
     int upstream = over ? -1 : s_connect_upstream(self, &connecting);
-    gateway_conn_limits_t limits = {self->config.header_timeout_ms,
-                                    self->config.idle_timeout_ms,
-                                    self->config.metrics};
+    gateway_conn_limits_t limits = {
+        self->config.header_timeout_ms, self->config.idle_timeout_ms,
+        self->config.metrics, self->config.serve ? s_serve : NULL, self};
     s_slot_t *slot = calloc(1, sizeof *slot);
     assert(slot);
-    slot->conn =
-        gateway_conn_new(fd, upstream, connecting, peer, trusted, &limits, now);
+    slot->id = ++self->next_id;
+    slot->conn = gateway_conn_new(slot->id, fd, upstream, connecting, peer,
+                                  trusted, &limits, now);
     assert(slot->conn);
     snprintf(slot->peer, sizeof slot->peer, "%s", peer);
     (*count)++;
@@ -159,6 +176,7 @@ s_admit(gateway_front_t *self, int fd, const char *peer, int64_t now)
                             "the gateway cannot take requests now", now);
     }
     slot->handle = zlistx_add_end(self->slots, slot);
+    zhashx_insert(self->by_id, &slot->id, slot);
     s_update(self, slot, true);
 }
 
@@ -245,11 +263,37 @@ s_tick(gateway_front_t *self, int64_t now)
     }
 }
 
+// Responses to served requests, each to its connection (gone: dropped).
+static void
+s_take_replies(gateway_front_t *self, int64_t now)
+{
+    gateway_batch_t batch = {0};
+    gateway_queue_take(self->replies, &batch);
+    for (size_t i = 0; i < batch.count; i++) {
+        gateway_reply_t *reply = batch.items[i];
+        s_slot_t *slot = zhashx_lookup(self->by_id, &reply->conn_id);
+        if (slot && !gateway_conn_is_done(slot->conn)) {
+            gateway_conn_on_reply(slot->conn, reply->seq, reply->data,
+                                  reply->size, reply->close, now);
+            reply->data = NULL;
+            if (!gateway_conn_is_done(slot->conn)) {
+                s_update(self, slot, false);
+            }
+        }
+        gateway_reply_destroy(&reply);
+    }
+    gateway_batch_clear(&batch);
+}
+
 static void
 s_handle(gateway_front_t *self, const struct epoll_event *event, int64_t now)
 {
     if (event->data.u64 == S_LISTENER) {
         s_accept_all(self, now);
+        return;
+    }
+    if (event->data.u64 == S_REPLIES) {
+        s_take_replies(self, now);
         return;
     }
     // Poll data is a slot pointer with the side in its low bit (slots are
@@ -347,6 +391,20 @@ s_bound_port(int fd)
                : ntohs(((struct sockaddr_in *)&address)->sin_port);
 }
 
+// by_id's keys: pointers to the slots' ids (borrowed).
+static int
+s_id_compare(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t
+s_id_hash(const void *key)
+{
+    return (size_t)(*(const uint64_t *)key * 0x9E3779B97F4A7C15ULL);
+}
+
 static void
 s_free_count(void **item)
 {
@@ -370,15 +428,24 @@ gateway_front_new(const gateway_front_config_t *config)
     self->per_peer = zhashx_new();
     assert(self->slots && self->per_peer);
     zhashx_set_destructor(self->per_peer, s_free_count);
+    self->by_id = zhashx_new();
+    assert(self->by_id);
+    zhashx_set_key_duplicator(self->by_id, NULL);
+    zhashx_set_key_destructor(self->by_id, NULL);
+    zhashx_set_key_comparator(self->by_id, s_id_compare);
+    zhashx_set_key_hasher(self->by_id, s_id_hash);
+    self->replies = gateway_queue_new();
     atomic_init(&self->stopping, false);
     self->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     self->listen_fd = s_listen(config->bind, config->port);
-    if (self->epoll_fd < 0 || self->listen_fd < 0) {
+    if (self->epoll_fd < 0 || self->listen_fd < 0 || !self->replies) {
         gateway_front_destroy(&self);
         return NULL;
     }
     self->port = s_bound_port(self->listen_fd);
     s_poll_set(self, EPOLL_CTL_ADD, self->listen_fd, EPOLLIN, S_LISTENER);
+    s_poll_set(self, EPOLL_CTL_ADD, gateway_queue_fd(self->replies), EPOLLIN,
+               S_REPLIES);
     return self;
 }
 
@@ -396,6 +463,18 @@ gateway_front_destroy(gateway_front_t **self_p)
     }
     zlistx_destroy(&self->slots);
     zhashx_destroy(&self->per_peer);
+    zhashx_destroy(&self->by_id);
+    if (self->replies) {
+        gateway_queue_close(self->replies);
+        gateway_batch_t batch = {0};
+        gateway_queue_take(self->replies, &batch);
+        for (size_t i = 0; i < batch.count; i++) {
+            gateway_reply_t *reply = batch.items[i];
+            gateway_reply_destroy(&reply);
+        }
+        gateway_batch_clear(&batch);
+        gateway_queue_destroy(&self->replies);
+    }
     if (self->listen_fd >= 0) {
         close(self->listen_fd);
     }

@@ -1,5 +1,6 @@
 #include "gateway_request.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,25 +21,20 @@ s_mono_us(void)
     return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
-gateway_request_t *
-gateway_request_new(gateway_t *gateway, nng_aio *aio, nng_http_req *http,
-                    nng_http_conn *conn)
+// What both constructors share: method, URI, client address, deadline.
+static gateway_request_t *
+s_new(gateway_t *gateway, const char *method, const char *uri, const char *peer)
 {
     gateway_request_t *self = calloc(1, sizeof *self);
     if (!self) {
         return NULL;
     }
     self->gateway = gateway;
-    self->aio = aio;
-    self->http = http;
-    self->conn = conn;
     self->start_us = s_mono_us();
     const gateway_settings_t *settings = gateway_settings(gateway);
     self->deadline_ms = cm_time_now_ms() + settings->deadline_ms;
     self->deadline_mono_ms = cm_time_mono_ms() + settings->deadline_ms;
-    const char *method = nng_http_req_get_method(http);
     snprintf(self->method, sizeof self->method, "%s", method);
-    const char *uri = nng_http_req_get_uri(http);
     const char *question = strchr(uri, '?');
     size_t path_size = question ? (size_t)(question - uri) : strlen(uri);
     self->path = strndup(uri, path_size);
@@ -46,13 +42,157 @@ gateway_request_new(gateway_t *gateway, nng_aio *aio, nng_http_req *http,
     snprintf(self->route, sizeof self->route, "other");
     // Set by the front end (a client's own is dropped there): the key of
     // per-address limits.
-    const char *peer = nng_http_req_get_header(http, GATEWAY_WIRE_PEER_HEADER);
     snprintf(self->client_address, sizeof self->client_address, "%s",
              peer ? peer : "unknown");
     if (!self->path || (question && !self->query_text)) {
         gateway_request_destroy(&self);
     }
     return self;
+}
+
+gateway_request_t *
+gateway_request_new(gateway_t *gateway, nng_aio *aio, nng_http_req *http,
+                    nng_http_conn *conn)
+{
+    gateway_request_t *self = s_new(
+        gateway, nng_http_req_get_method(http), nng_http_req_get_uri(http),
+        nng_http_req_get_header(http, GATEWAY_WIRE_PEER_HEADER));
+    if (self) {
+        self->aio = aio;
+        self->http = http;
+        self->conn = conn;
+    }
+    return self;
+}
+
+// ---- a head read by the front thread ---------------------------------------
+
+static const gateway_request_field_t *
+s_field(const gateway_request_field_t *fields, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcasecmp(fields[i].name, name) == 0) {
+            return &fields[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+s_free_fields(gateway_request_field_t *fields, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (fields[i].joined) {
+            free((char *)fields[i].value);
+        }
+    }
+    free(fields);
+}
+
+// Add one "name: value" line (NUL-terminated in place); a repeated name
+// joins its values with ", ".
+static void
+s_add_field(gateway_request_t *self, char *line)
+{
+    char *colon = strchr(line, ':');
+    if (!colon) {
+        return;
+    }
+    *colon = '\0';
+    char *value = colon + 1 + strspn(colon + 1, " ");
+    gateway_request_field_t *field = (gateway_request_field_t *)s_field(
+        self->fields, self->field_count, line);
+    if (field) {
+        size_t size = strlen(field->value) + strlen(value) + 3;
+        char *joined = malloc(size);
+        assert(joined);
+        snprintf(joined, size, "%s, %s", field->value, value);
+        if (field->joined) {
+            free((char *)field->value);
+        }
+        field->value = joined;
+        field->joined = true;
+        return;
+    }
+    self->fields[self->field_count++] =
+        (gateway_request_field_t){line, value, false};
+}
+
+// Split the head in place: the request line gives method and target.
+static int
+s_split_head(char *head, size_t size, gateway_request_t *self,
+             const char **method, const char **target)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < size; i++) {
+        lines += head[i] == '\n';
+    }
+    self->fields = calloc(lines + 1, sizeof *self->fields);
+    assert(self->fields);
+    char *at = head;
+    char *line = strsep(&at, "\n");
+    char *space = strchr(line, ' ');
+    char *last = strrchr(line, ' ');
+    if (!space || last == space) {
+        return -1;
+    }
+    *space = '\0';
+    *last = '\0';
+    *method = line;
+    *target = space + 1;
+    while ((line = strsep(&at, "\n")) && *line && *line != '\r') {
+        line[strcspn(line, "\r")] = '\0';
+        s_add_field(self, line);
+    }
+    return 0;
+}
+
+gateway_request_t *
+gateway_request_new_front(gateway_t *gateway, const char *head,
+                          size_t head_size, const char *body, size_t body_size,
+                          const gateway_request_origin_t *origin)
+{
+    char *text = strndup(head, head_size);
+    assert(text);
+    gateway_request_t probe = {0};
+    const char *method = NULL, *target = NULL;
+    if (s_split_head(text, head_size, &probe, &method, &target) != 0) {
+        s_free_fields(probe.fields, probe.field_count);
+        free(text);
+        return NULL;
+    }
+    const gateway_request_field_t *peer =
+        s_field(probe.fields, probe.field_count, GATEWAY_WIRE_PEER_HEADER);
+    gateway_request_t *self =
+        s_new(gateway, method, target, peer ? peer->value : NULL);
+    if (!self) {
+        s_free_fields(probe.fields, probe.field_count);
+        free(text);
+        return NULL;
+    }
+    self->head = text;
+    self->fields = probe.fields;
+    self->field_count = probe.field_count;
+    self->origin = *origin;
+    if (body_size > 0) {
+        self->body_data = malloc(body_size + 1);
+        assert(self->body_data);
+        memcpy(self->body_data, body, body_size);
+        self->body_data[body_size] = '\0';
+        self->body_size = body_size;
+    }
+    return self;
+}
+
+const char *
+gateway_request_header(const gateway_request_t *self, const char *name)
+{
+    if (self->http) {
+        return nng_http_req_get_header(self->http, name);
+    }
+    const gateway_request_field_t *field =
+        s_field(self->fields, self->field_count, name);
+    return field ? field->value : NULL;
 }
 
 void
@@ -69,6 +209,8 @@ gateway_request_destroy(gateway_request_t **self_p)
     if (self->counted) {
         gateway_in_flight_add(self->gateway, -1);
     }
+    s_free_fields(self->fields, self->field_count);
+    free(self->head);
     free(self->body_data);
     free(self->path);
     free(self->query_text);
@@ -110,8 +252,9 @@ s_account(gateway_request_t *self, int status)
     cm_log_set_correlation(NULL);
 }
 
+// The service's headers (an object of strings or integers) onto response.
 static void
-s_set_headers(nng_http_res *res, const json_t *headers)
+s_set_headers(gateway_response_t *response, const json_t *headers)
 {
     const char *name;
     json_t *value;
@@ -120,16 +263,62 @@ s_set_headers(nng_http_res *res, const json_t *headers)
         if (strcasecmp(name, "Content-Transfer-Encoding") == 0) {
             continue; // the envelope's encoding of a byte body (below)
         }
-        char number[32];
         const char *text = json_string_value(value);
         if (!text && json_is_integer(value)) {
-            snprintf(number, sizeof number, "%lld",
-                     (long long)json_integer_value(value));
-            text = number;
+            gateway_response_set_number(response, name,
+                                        (long long)json_integer_value(value));
+        } else if (text && !strchr(text, '\r') && !strchr(text, '\n')) {
+            gateway_response_set(response, name, text);
         }
-        if (text && !strchr(text, '\r') && !strchr(text, '\n')) {
-            nng_http_res_set_header(res, name, text);
-        }
+    }
+}
+
+// nng sends it: the response set on the aio.
+static void
+s_send_nng(gateway_request_t *self, const gateway_response_t *response,
+           const void *body, size_t size)
+{
+    nng_http_res *res = NULL;
+    if (nng_http_res_alloc(&res) != 0) {
+        nng_aio_finish(self->aio, NNG_ENOMEM);
+        return;
+    }
+    nng_http_res_set_status(res, (uint16_t)response->status);
+    nng_http_res_set_reason(res, cm_status_title(response->status));
+    for (size_t i = 0; i < response->count; i++) {
+        nng_http_res_set_header(res, response->fields[i].name,
+                                response->fields[i].value);
+    }
+    if (body && size > 0) {
+        nng_http_res_copy_data(res, body, size);
+    } else {
+        // docs/libraries.md: without this an empty response has no
+        // Content-Length and keep-alive clients hang.
+        nng_http_res_set_data(res, NULL, 0);
+    }
+    nng_aio_set_output(self->aio, 0, res);
+    nng_aio_finish(self->aio, 0);
+}
+
+// The front thread sends it: rendered here, queued for the connection. As
+// nng does, a Connection: close either way closes the connection after it.
+static void
+s_send_front(gateway_request_t *self, const gateway_response_t *response,
+             const void *body, size_t size)
+{
+    const gateway_request_origin_t *origin = &self->origin;
+    const char *connection = gateway_response_get(response, "Connection");
+    bool close =
+        origin->close || (connection && strstr(connection, "close") != NULL);
+    gateway_reply_t *reply = calloc(1, sizeof *reply);
+    assert(reply);
+    reply->conn_id = origin->conn_id;
+    reply->seq = origin->seq;
+    reply->close = close;
+    reply->data = gateway_response_render(response, body, size, origin->is_head,
+                                          close, &reply->size);
+    if (gateway_queue_push(origin->replies, reply) != 0) {
+        gateway_reply_destroy(&reply); // the front end has stopped
     }
 }
 
@@ -139,30 +328,22 @@ gateway_request_finish(gateway_request_t **self_p, int status,
                        const void *body, size_t size)
 {
     gateway_request_t *self = *self_p;
-    nng_http_res *res = NULL;
-    if (nng_http_res_alloc(&res) != 0) {
-        s_account(self, 500);
-        nng_aio_finish(self->aio, NNG_ENOMEM);
-        gateway_request_destroy(self_p);
-        return;
-    }
-    nng_http_res_set_status(res, (uint16_t)status);
-    nng_http_res_set_reason(res, cm_status_title(status));
-    nng_http_res_set_header(res, "X-Request-Id", self->request_id);
+    gateway_response_t response;
+    gateway_response_init(&response, status);
+    gateway_response_set(&response, "X-Request-Id", self->request_id);
     if (headers) {
-        s_set_headers(res, headers);
+        s_set_headers(&response, headers);
     }
-    if (body && size > 0) {
-        nng_http_res_set_header(res, "Content-Type", content_type);
-        nng_http_res_copy_data(res, body, size);
-    } else {
-        // docs/libraries.md: without this an empty response has no
-        // Content-Length and keep-alive clients hang.
-        nng_http_res_set_data(res, NULL, 0);
+    bool has_body = body && size > 0;
+    if (has_body) {
+        gateway_response_set(&response, "Content-Type", content_type);
     }
     s_account(self, status);
-    nng_aio_set_output(self->aio, 0, res);
-    nng_aio_finish(self->aio, 0);
+    if (self->aio) {
+        s_send_nng(self, &response, body, has_body ? size : 0);
+    } else {
+        s_send_front(self, &response, body, has_body ? size : 0);
+    }
     gateway_request_destroy(self_p);
 }
 

@@ -1,9 +1,12 @@
 // gateway_request — one HTTP request on its way through the gateway: what
-// the nng handler read from it, the actor the bus thread resolved, and the
-// nng aio to finish. Exactly one thread holds a request at a time (the nng
-// handler, then a queue, then the bus or events thread); whoever finishes it
-// frees it. Finishing writes the access log line, counts the metrics and
-// completes the aio: nng sends the response from its own threads.
+// the nng handler (or the front thread, gateway_local) read from it, the
+// actor the bus thread resolved, and where the response goes: the nng aio
+// to finish, or the front thread's reply queue. Exactly one thread holds a
+// request at a time (the nng handler or the front thread, then a queue,
+// then the bus or events thread); whoever finishes it frees it. Finishing
+// writes the access log line, counts the metrics and completes the aio (nng
+// sends the response from its own threads) or pushes the rendered response
+// to the front thread (gateway_response).
 #ifndef GATEWAY_REQUEST_H
 #define GATEWAY_REQUEST_H
 
@@ -17,6 +20,8 @@
 #include "cm_id.h"
 #include "gateway.h"
 #include "gateway_input.h"
+#include "gateway_queue.h"
+#include "gateway_response.h"
 #include "gateway_wire.h"
 
 // What the request asks of the gateway.
@@ -36,18 +41,40 @@ typedef enum {
 
 typedef struct gateway_request gateway_request_t;
 
+// Where a request the front thread serves itself is answered.
+typedef struct {
+    gateway_queue_t *replies; // borrowed: the front's queue of gateway_reply_t
+    uint64_t conn_id;         // the client connection
+    uint64_t seq;             // the request's place on it
+    bool is_head;             // HEAD: the response goes without its body
+    bool close;               // the connection closes after the response
+} gateway_request_origin_t;
+
+// One header field of a request the front thread read (strings point into
+// the request's head, or are owned when duplicates were joined).
+typedef struct {
+    const char *name;
+    const char *value;
+    bool joined; // value owned: "a, b" of a repeated field
+} gateway_request_field_t;
+
 struct gateway_request {
-    gateway_t *gateway;       // borrowed owner of shared parts
-    nng_aio *aio;             // the handler's aio: finished exactly once
-    nng_http_req *http;       // borrowed from nng (owned after a hijack)
-    nng_http_conn *conn;      // borrowed from nng (owned after a hijack)
-    nng_aio *body_aio;        // owned: reads the body, reaped on destroy
-    char *body_data;          // owned: raw body bytes
-    size_t body_size;         // their count
-    gateway_kind_t kind;      // what is asked
-    int64_t start_us;         // monotonic arrival time
-    int64_t deadline_ms;      // epoch ms after which nobody waits
-    int64_t deadline_mono_ms; // the same on the monotonic clock
+    gateway_t *gateway;              // borrowed owner of shared parts
+    nng_aio *aio;                    // the handler's aio: finished exactly once
+                                     // (NULL: served by the front, see origin)
+    gateway_request_origin_t origin; // front: where the response goes
+    char *head;                      // front: owned head text, split
+    gateway_request_field_t *fields; // front: owned array into head
+    size_t field_count;              // front: its size
+    nng_http_req *http;              // borrowed from nng (owned after a hijack)
+    nng_http_conn *conn;             // borrowed from nng (owned after a hijack)
+    nng_aio *body_aio;               // owned: reads the body, reaped on destroy
+    char *body_data;                 // owned: raw body bytes
+    size_t body_size;                // their count
+    gateway_kind_t kind;             // what is asked
+    int64_t start_us;                // monotonic arrival time
+    int64_t deadline_ms;             // epoch ms after which nobody waits
+    int64_t deadline_mono_ms;        // the same on the monotonic clock
     char request_id[GATEWAY_REQUEST_ID_MAX + 1];   // X-Request-Id
     char client_address[GATEWAY_WIRE_ADDRESS_MAX]; // per-address limits
     char method[16];                               // HTTP method as received
@@ -73,6 +100,20 @@ struct gateway_request {
 // makes one). NULL on allocation failure. Caller owns the result.
 gateway_request_t *gateway_request_new(gateway_t *gateway, nng_aio *aio,
                                        nng_http_req *http, nng_http_conn *conn);
+
+// A request the front thread read: head is the checked head as gateway_wire
+// forwards it (request line, the headers the gateway reads, X-Sm-Peer), body
+// the body bytes (copied). Answered through origin (copied). NULL on a
+// malformed head or allocation failure. Caller owns the result.
+gateway_request_t *
+gateway_request_new_front(gateway_t *gateway, const char *head,
+                          size_t head_size, const char *body, size_t body_size,
+                          const gateway_request_origin_t *origin);
+
+// The value of a request header (the first field of that name; repeated
+// fields joined by ", " as nng does), or NULL. Borrowed from the request.
+const char *gateway_request_header(const gateway_request_t *self,
+                                   const char *name);
 
 // Free everything the request owns (not the aio). Safe when *self_p is NULL.
 void gateway_request_destroy(gateway_request_t **self_p);

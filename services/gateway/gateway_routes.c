@@ -202,3 +202,24 @@ gateway_routes_label(const gateway_routes_t *self, const char *path,
     }
     return label;
 }
+
+// The path of target starts with prefix as a whole segment ("/v1/events"
+// matches "/v1/events", "/v1/events/…", "/v1/events?…").
+static bool
+s_under(const char *path, size_t size, const char *prefix)
+{
+    size_t length = strlen(prefix);
+    return size >= length && memcmp(path, prefix, length) == 0
+           && (size == length || path[length] == '/');
+}
+
+bool
+gateway_routes_is_direct(const char *target, size_t size)
+{
+    const char *query = memchr(target, '?', size);
+    size_t path_size = query ? (size_t)(query - target) : size;
+    return path_size > 4 && memcmp(target, "/v1/", 4) == 0
+           && !memchr(target, '%', path_size)
+           && !s_under(target, path_size, "/v1/events")
+           && !s_under(target, path_size, "/v1/openapi.yaml");
+}

@@ -35,6 +35,13 @@ const char *gateway_routes_lookup(const gateway_routes_t *self,
 size_t gateway_routes_service_count(const gateway_routes_t *self);
 const char *gateway_routes_service(const gateway_routes_t *self, size_t i);
 
+// True for a request target (path and query, size bytes) the front thread
+// may serve itself (gateway_local): a routed path "/v1/<segment>…" without
+// percent escapes (nng decodes them before it picks a handler) that is none
+// of the gateway's own endpoints under /v1 (events, the event stream, the
+// OpenAPI document). Pure.
+bool gateway_routes_is_direct(const char *target, size_t size);
+
 // Copy the first segment after "/v1/" of path into segment. Returns 0, or -1
 // when the path has no such segment or it does not fit.
 int gateway_route_segment(const char *path, char *segment, size_t size);

@@ -446,6 +446,8 @@ gateway_wire_parse_request(const char *data, size_t head_size,
         return -1;
     }
     request->content_length = fields.length;
+    request->target_at = strlen(request->method) + 1;
+    request->target_size = (size_t)(version - line) - 1 - request->target_at;
     request->is_head = strcmp(request->method, "HEAD") == 0;
     request->close = fields.close || !http11;
     return 0;

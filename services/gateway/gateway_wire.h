@@ -47,6 +47,8 @@ typedef struct {
     bool close;          // no request may follow (Connection: close, HTTP/1.0)
     char *forward;       // the head for nng (owned; gateway_wire_request_clear)
     size_t forward_size; // its size
+    size_t target_at;    // where the request target starts in forward
+    size_t target_size;  // its size
 } gateway_wire_request_t;
 
 // A response head from nng.

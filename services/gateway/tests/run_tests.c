@@ -19,6 +19,7 @@ main(void)
     srunner_add_suite(runner, gateway_sse_suite());
     srunner_add_suite(runner, gateway_queue_suite());
     srunner_add_suite(runner, gateway_wire_suite());
+    srunner_add_suite(runner, gateway_response_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -12,5 +12,6 @@ Suite *gateway_metrics_suite(void);
 Suite *gateway_sse_suite(void);
 Suite *gateway_queue_suite(void);
 Suite *gateway_wire_suite(void);
+Suite *gateway_response_suite(void);
 
 #endif

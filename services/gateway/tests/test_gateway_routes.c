@@ -117,6 +117,31 @@ START_TEST(test_gateway_route_segment)
 }
 END_TEST
 
+// What the front thread serves itself: routed paths, not the gateway's own
+// endpoints under /v1, nothing nng would decode first.
+START_TEST(test_gateway_routes_is_direct)
+{
+    static const struct {
+        const char *target;
+        bool direct;
+    } cases[] = {
+        {"/v1/cases", true},     {"/v1/cases/CS-1?x=%20", true},
+        {"/v1/eventsx", true},   {"/v1/events", false},
+        {"/v1/events/", false},  {"/v1/events/stream?a=1", false},
+        {"/v1/events?x", false}, {"/v1/openapi.yaml", false},
+        {"/v1/", false},         {"/v1", false},
+        {"/v1/%63ases", false},  {"/healthz", false},
+        {"/metrics", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *target = cases[i].target;
+        ck_assert_msg(gateway_routes_is_direct(target, strlen(target))
+                          == cases[i].direct,
+                      "%s", target);
+    }
+}
+END_TEST
+
 Suite *
 gateway_routes_suite(void)
 {
@@ -128,6 +153,7 @@ gateway_routes_suite(void)
     tcase_add_test(core, test_gateway_routes_label_is_low_cardinality);
     tcase_add_test(core, test_gateway_routes_rejects_bad_spec);
     tcase_add_test(core, test_gateway_route_segment);
+    tcase_add_test(core, test_gateway_routes_is_direct);
     suite_add_tcase(suite, core);
     return suite;
 }
