@@ -362,6 +362,23 @@ s_date(char *buf, int days)
     return buf;
 }
 
+// The station report's stock figure (the period today to tomorrow).
+static json_int_t
+s_report_stock(const char *figure)
+{
+    char path[128], tomorrow[16];
+    snprintf(path, sizeof path, "/v1/reports/station?from=%s&to=%s",
+             e2e_stack.today, s_date(tomorrow, 1));
+    json_t *report = e2e_expect(200, E2E_HEAD, "GET", path, NULL);
+    const json_t *stock =
+        json_object_get(json_object_get(report, "sections"), "stock");
+    ck_assert(json_is_true(json_object_get(stock, "available")));
+    json_int_t value = json_integer_value(json_object_get(
+        json_object_get(json_object_get(stock, "figures"), figure), "value"));
+    json_decref(report);
+    return value;
+}
+
 START_TEST(test_e2e_check_expired_goods_written_off)
 {
     char item[48], id[48], body[512], date[16], path[160];
@@ -407,10 +424,15 @@ START_TEST(test_e2e_check_expired_goods_written_off)
     s_inv_step(S_KEEPER, "stock-checks", id, "complete",
                "{\"reason\":\"expired in store\"}", "pending");
     ck_assert_int_eq(s_on_hand(item), 10);
+    json_int_t write_offs = s_report_stock("write_offs");
+    json_int_t written = s_report_stock("write_off_quantity");
     json_decref(e2e_act(S_KEEPER, "stock-checks", id, "approve", "{}", 403));
     s_inv_step(e2e_person("dept_head", "logistics"), "stock-checks", id,
                "approve", "{}", "written_off");
     ck_assert_int_eq(s_on_hand(item), 4);
+    // The station report counts the write-off in the period.
+    ck_assert_int_eq(s_report_stock("write_offs"), write_offs + 1);
+    ck_assert_int_eq(s_report_stock("write_off_quantity"), written + 6);
     snprintf(path, sizeof path, "/v1/items/%s/ledger", item);
     doc = e2e_expect(200, S_AUDITOR, "GET", path, NULL);
     const json_t *entries = json_object_get(doc, "items");

@@ -1,6 +1,6 @@
 // oversight_station: the station report (GET /v1/reports/station) over the
 // gateway with real tokens and the services it asks (intake, dispatch,
-// inventory, finance, safety-audit): every figure equals what the
+// inventory, finance, safety-audit, personnel): every figure equals what the
 // services' own lists and reports count for the period, the previous
 // period and the change, CSV read back with libcsv, who may read which
 // department, refusals naming the field, and a service that does not
@@ -178,6 +178,14 @@ s_setup(void)
            id);
     s_post(S_TECH_HD, "/v1/work-orders",
            "{\"title\":\"Check the boiler\",\"department\":\"technical\"}", id);
+    // A training record of a technician (personnel).
+    char body[384];
+    snprintf(body, sizeof body,
+             "{\"staff\":\"%s\",\"course\":\"Boiler safety\",\"kind\":"
+             "\"skills\",\"delivery\":\"internal\",\"hours\":4,\"result\":"
+             "\"passed\",\"date\":\"%s\"}",
+             s_stack.ids[S_TECH], s_today);
+    s_post(S_TECH_HD, "/v1/trainings", body, id);
 }
 
 static void
@@ -300,6 +308,24 @@ START_TEST(test_station_report_figures_equal_the_lists)
     ck_assert_int_eq(
         s_value(report, "training", "held"),
         s_count(S_HEAD, "/v1/safety-trainings?state=held&limit=200"));
+    // Staff training: records as GET /v1/trainings?kind= lists them (all
+    // entered today), and the active staff now.
+    const char *training_kinds[] = {"business_knowledge", "skills",
+                                    "management", "self_study"};
+    long long records = 0;
+    for (int k = 0; k < 4; k++) {
+        char path[96];
+        snprintf(path, sizeof path, "/v1/trainings?kind=%s&limit=200",
+                 training_kinds[k]);
+        long long listed = s_count(S_HEAD, path);
+        ck_assert_int_eq(s_value(report, "staff_training", training_kinds[k]),
+                         listed);
+        records += listed;
+    }
+    ck_assert_int_eq(records, 1);
+    ck_assert_int_eq(s_value(report, "staff_training", "records"), records);
+    ck_assert_int_eq(s_value(report, "staff_training", "staff"),
+                     s_count(S_HEAD, "/v1/staff?status=active&limit=200"));
     // SLA and satisfaction: what their own reports count for the period.
     char path[256];
     snprintf(path, sizeof path,
@@ -322,8 +348,9 @@ START_TEST(test_station_report_figures_equal_the_lists)
         s_value(report, "satisfaction", "confirms"),
         json_integer_value(json_object_get(satisfaction, "count")));
     json_decref(satisfaction);
-    // Stock: shortages as the stock report lists them; no write-off kind
-    // is recorded on this branch yet, so none.
+    // Stock: shortages as the stock report lists them; this stack records
+    // no stored-goods check, so no write-off (test_e2e_oversight_report
+    // counts one).
     json_t *stock = s_expect(200, S_AUDITOR, "GET", "/v1/reports/stock", NULL);
     ck_assert_int_eq(
         s_value(report, "stock", "shortages"),
@@ -356,8 +383,13 @@ START_TEST(test_station_report_department_and_who)
         unfinished += s_count(S_HEAD, path);
     }
     ck_assert_int_eq(s_value(report, "work_orders", "unfinished"), unfinished);
+    ck_assert_int_eq(s_value(report, "staff_training", "records"),
+                     s_count(S_HEAD, "/v1/trainings?department=technical"
+                                     "&limit=200"));
+    ck_assert_int_eq(s_value(report, "staff_training", "skills"), 1);
     json_decref(report);
     report = s_report(S_DEPUTY_B, "customer_service", 200);
+    ck_assert_int_eq(s_value(report, "staff_training", "records"), 0);
     ck_assert_int_eq(s_value(report, "hazards", "open"), 0);
     json_decref(report);
     report = s_report(S_HEAD, "technical", 200);

@@ -16,7 +16,7 @@
 #include "cm_validate.h"
 #include "oversight.h"
 
-#define S_SERVICES       5
+#define S_SERVICES       6
 #define S_DATE_MAX       16
 #define S_CALL_MIN_MS    100
 #define S_DEPARTMENT_MAX 64
@@ -34,11 +34,12 @@ static const struct {
     {"budget", "finance"},
     {"hazards", "safety-audit"},
     {"training", "safety-audit"},
+    {"staff_training", "personnel"},
     {NULL, NULL},
 };
 
 static const char *const s_services[S_SERVICES] = {
-    "intake", "dispatch", "inventory", "finance", "safety-audit"};
+    "intake", "dispatch", "inventory", "finance", "safety-audit", "personnel"};
 
 static void
 s_date(int64_t ms, char *buf)

@@ -12,7 +12,8 @@
 //    "sections": {<section>: {"service", "available",
 //                 "figures": {<name>: {value, previous, change, as_of}}}}}
 // sections: cases, satisfaction (intake), sla, work_orders (dispatch),
-// stock (inventory), budget (finance), hazards, training (safety-audit).
+// stock (inventory), budget (finance), hazards, training (safety-audit's
+// sessions), staff_training (personnel's training records).
 // A figure of the period has the previous period's value and the change
 // (value - previous); a figure as of now (open hazards, shortages,
 // unfinished work orders) has no previous value (null) and as_of "now".

@@ -17,6 +17,7 @@
 #include "sanction.h"
 #include "staff.h"
 #include "staff_action.h"
+#include "summary.h"
 #include "token.h"
 #include "training.h"
 
@@ -88,6 +89,7 @@ const cm_route_t personnel_routes[] = {
     {"GET", "/v1/notices/{id}", notice_get},
     {"GET", "/v1/approval-rules", personnel_approval_rules},
     {"POST", "/internal/tokens/resolve", token_resolve},
+    {"GET", "/internal/summary", summary_get},
     {NULL, NULL, NULL},
 };
 
