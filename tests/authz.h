@@ -15,7 +15,7 @@
 #define AUTHZ_STEPS    600 // fixture steps of one table
 #define AUTHZ_TEXT_MAX 2048
 #define AUTHZ_NAME_MAX 96
-#define AUTHZ_OPS_MAX  400 // operations (and actions) in the spec
+#define AUTHZ_OPS_MAX  1000 // operations (and actions) in the spec
 #define AUTHZ_PERSONA_CODES                                                    \
     "SH DH+ DH- HD+ HD- CS+ CS- TE+ TE- LO+ LO- FI+ FI- SO+ SO- AU+ AU- SY+ "  \
     "SY-"
@@ -73,6 +73,7 @@ typedef struct {
 typedef struct {
     authz_op_t ops[AUTHZ_OPS_MAX];
     size_t count;
+    bool full; // the spec has more than AUTHZ_OPS_MAX: loading fails
 } authz_spec_t;
 
 // Read a table file into table (reset first). 0, or -1 with the reason in
@@ -81,7 +82,8 @@ int authz_table_load(authz_table_t *table, const char *path, char *error,
                      size_t size);
 
 // Read docs/openapi.yaml's operations (every action of an {action} path as
-// its own key). 0 or -1.
+// its own key). 0, or -1 when it cannot be read or holds more than
+// AUTHZ_OPS_MAX.
 int authz_spec_load(authz_spec_t *spec, const char *path);
 
 // The operation of key (the row's operation without "?query"), or NULL.

@@ -186,6 +186,7 @@ s_add_op(authz_spec_t *spec, s_scan_t *scan)
     }
     bool actions = strstr(scan->path, "{action}") != NULL;
     size_t count = actions ? scan->action_count : 1;
+    spec->full = spec->full || spec->count + count > AUTHZ_OPS_MAX;
     for (size_t i = 0; i < count && spec->count < AUTHZ_OPS_MAX; i++) {
         authz_op_t *op = &spec->ops[spec->count++];
         snprintf(op->key, sizeof op->key, "%.47s%s%.47s", id,
@@ -275,7 +276,7 @@ authz_spec_load(authz_spec_t *spec, const char *path)
     }
     s_add_op(spec, &scan);
     fclose(file);
-    return spec->count > 0 ? 0 : -1;
+    return spec->count > 0 && !spec->full ? 0 : -1;
 }
 
 const authz_op_t *
