@@ -175,6 +175,17 @@ cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
 }
 
 void
+cm_commit_timer(cm_commit_t *self, const char *key, const char *member,
+                int64_t due_ms)
+{
+    if (due_ms > 0) {
+        cm_commit_index_add(self, key, member, due_ms);
+    } else {
+        cm_commit_index_remove(self, key, member);
+    }
+}
+
+void
 cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
                   int64_t delta, int64_t min, int64_t max)
 {

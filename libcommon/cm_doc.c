@@ -402,6 +402,11 @@ cm_doc_list_item(const cm_doc_type_t *type, const json_t *doc)
     json_t *item = json_copy((json_t *)doc);
     assert(item);
     json_object_del(item, "history");
+    char name[64];
+    const char *names = type->list_omits;
+    while (names && (names = cm_validate_next_name(names, name, sizeof name))) {
+        json_object_del(item, name);
+    }
     return item;
 }
 

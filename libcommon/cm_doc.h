@@ -90,6 +90,9 @@ struct cm_doc_type {
     // version. NULL: the document without its history. Caller owns the
     // result. Every member a filter reads must be in it.
     json_t *(*list_item)(const json_t *doc);
+    // Without list_item: the members, besides history, the list item
+    // leaves out (names separated by spaces: "repairs acceptances").
+    const char *list_omits;
     // The data of the type's events. NULL: the list item. Caller owns it.
     json_t *(*event_data)(const json_t *doc);
     // Need-to-know: may the actor read this document (or list item)? NULL:

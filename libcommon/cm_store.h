@@ -231,6 +231,11 @@ void cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
 void cm_commit_index_remove(cm_commit_t *self, const char *key,
                             const char *member);
 
+// A timer that follows a document: member due at due_ms, or off the timer
+// key when due_ms <= 0 (the document no longer falls due).
+void cm_commit_timer(cm_commit_t *self, const char *key, const char *member,
+                     int64_t due_ms);
+
 // No bound for cm_commit_counter.
 #define CM_COUNTER_NO_MIN INT64_MIN
 #define CM_COUNTER_NO_MAX INT64_MAX

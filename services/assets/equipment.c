@@ -401,17 +401,6 @@ static const cm_filter_t s_filters[] = {
     {"department"}, {NULL},
 };
 
-// The list item and event data: the document without its history and
-// training records.
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "trainings");
-    return item;
-}
-
 const cm_doc_type_t equipment_type = {
     .owner = ASSETS_OWNER,
     .kind = "equipment",
@@ -420,7 +409,7 @@ const cm_doc_type_t equipment_type = {
     .path = "/v1/equipment",
     .filters = s_filters,
     .workflow = &equipment_workflow,
-    .list_item = s_list_item,
+    .list_omits = "trainings",
 };
 
 // ---- registering

@@ -241,18 +241,6 @@ static const cm_filter_t s_filters[] = {
     {NULL},
 };
 
-// The list item and event data: the fault without its history, repairs and
-// acceptances.
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "repairs");
-    json_object_del(item, "acceptances");
-    return item;
-}
-
 const cm_doc_type_t fault_type = {
     .owner = ASSETS_OWNER,
     .kind = "fault",
@@ -261,7 +249,7 @@ const cm_doc_type_t fault_type = {
     .path = "/v1/faults",
     .filters = s_filters,
     .workflow = &fault_workflow,
-    .list_item = s_list_item,
+    .list_omits = "repairs acceptances",
 };
 
 // ---- opening faults

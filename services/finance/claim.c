@@ -411,17 +411,6 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
            || cm_org_oversees(actor, department);
 }
 
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "approval");
-    json_object_del(item, "invoices");
-    json_object_del(item, "budget_check");
-    return item;
-}
-
 const cm_doc_type_t claim_type = {
     .owner = FINANCE_OWNER,
     .kind = "claim",
@@ -430,7 +419,7 @@ const cm_doc_type_t claim_type = {
     .path = "/v1/expense-claims",
     .filters = s_filters,
     .workflow = &claim_workflow,
-    .list_item = s_list_item,
+    .list_omits = "approval invoices budget_check",
     .may_read = s_may_read,
 };
 

@@ -235,16 +235,6 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
                                cm_ctx_actor_role(ctx));
 }
 
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "differences");
-    json_object_del(item, "approval");
-    return item;
-}
-
 const cm_doc_type_t reconciliation_type = {
     .owner = FINANCE_OWNER,
     .kind = "reconciliation",
@@ -253,6 +243,6 @@ const cm_doc_type_t reconciliation_type = {
     .path = "/v1/reconciliations",
     .filters = s_filters,
     .workflow = &reconciliation_workflow,
-    .list_item = s_list_item,
+    .list_omits = "differences approval",
     .may_read = s_may_read,
 };

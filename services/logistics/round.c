@@ -220,25 +220,9 @@ s_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
     (void)now_ms; // the score is the due time
     char key[CM_STORE_KEY_MAX];
     s_timer_key(key);
-    int64_t due = cm_doc_time(doc, "next_due", 0);
-    if (strcmp(cm_doc_state(doc), "active") == 0 && due > 0) {
-        cm_commit_index_add(commit, key, cm_doc_text(doc, "id"), due);
-    } else {
-        cm_commit_index_remove(commit, key, cm_doc_text(doc, "id"));
-    }
-}
-
-// The list item and event data: the round without history, checklist and
-// requested due times.
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    static const char *const dropped[] = {"history", "requested", "checklist"};
-    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) {
-        json_object_del(item, dropped[i]);
-    }
-    return item;
+    bool active = strcmp(cm_doc_state(doc), "active") == 0;
+    cm_commit_timer(commit, key, cm_doc_text(doc, "id"),
+                    active ? cm_doc_time(doc, "next_due", 0) : 0);
 }
 
 static const cm_filter_t s_filters[] = {
@@ -257,7 +241,7 @@ const cm_doc_type_t round_type = {
     .path = "/v1/rounds",
     .filters = s_filters,
     .workflow = &round_workflow,
-    .list_item = s_list_item,
+    .list_omits = "requested checklist",
     .indexes = s_indexes,
 };
 

@@ -238,16 +238,6 @@ const cm_workflow_t round_record_workflow = {
     .superuser_role = "station_head",
 };
 
-// The list item and event data: the record without history and items.
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "items");
-    return item;
-}
-
 static const cm_filter_t s_filters[] = {
     {"round"},
     {"assignee"},
@@ -264,7 +254,7 @@ const cm_doc_type_t round_record_type = {
     .path = "/v1/round-records",
     .filters = s_filters,
     .workflow = &round_record_workflow,
-    .list_item = s_list_item,
+    .list_omits = "items",
 };
 
 // ---- handlers

@@ -515,12 +515,7 @@ s_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
     (void)now_ms; // the score is the escalation time
     char key[CM_STORE_KEY_MAX];
     s_timer_key(key);
-    int64_t next = s_next(doc);
-    if (next > 0) {
-        cm_commit_index_add(commit, key, cm_doc_text(doc, "id"), next);
-    } else {
-        cm_commit_index_remove(commit, key, cm_doc_text(doc, "id"));
-    }
+    cm_commit_timer(commit, key, cm_doc_text(doc, "id"), s_next(doc));
 }
 
 // Need-to-know: the station head and auditors read every review; the
@@ -562,15 +557,6 @@ s_may_read(cm_ctx_t *ctx, const json_t *doc)
     return false;
 }
 
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    json_object_del(item, "history");
-    json_object_del(item, "analysis");
-    return item;
-}
-
 static const cm_filter_t s_filters[] = {
     {"department", "concerns", NULL, CM_FILTER_ARRAY},
     {"period", "period_key"},
@@ -589,7 +575,7 @@ const cm_doc_type_t review_type = {
     .path = "/v1/reviews",
     .filters = s_filters,
     .workflow = &review_workflow,
-    .list_item = s_list_item,
+    .list_omits = "analysis",
     .may_read = s_may_read,
     .patch_if_match_required = true,
     .indexes = s_indexes,

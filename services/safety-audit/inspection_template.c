@@ -191,12 +191,9 @@ s_schedule_indexes(cm_commit_t *commit, const json_t *old, const json_t *doc,
     char key[CM_STORE_KEY_MAX];
     cm_store_key(key, sizeof key, SAFETY_OWNER, "timers",
                  "inspection_schedules");
-    if (strcmp(cm_doc_state(doc), "active") == 0) {
-        cm_commit_index_add(commit, key, cm_doc_text(doc, "id"),
-                            cm_doc_time(doc, "next_due", 0));
-    } else {
-        cm_commit_index_remove(commit, key, cm_doc_text(doc, "id"));
-    }
+    bool active = strcmp(cm_doc_state(doc), "active") == 0;
+    cm_commit_timer(commit, key, cm_doc_text(doc, "id"),
+                    active ? cm_doc_time(doc, "next_due", 0) : 0);
 }
 
 static const cm_filter_t s_schedule_filters[] = {

@@ -28,17 +28,6 @@ static const cm_filter_t s_filters[] = {
     {NULL},
 };
 
-// A delivery in lists and events: without the payload and the history.
-static json_t *
-s_list_item(const json_t *doc)
-{
-    json_t *item = json_deep_copy(doc);
-    assert(item);
-    json_object_del(item, "history");
-    json_object_del(item, "payload");
-    return item;
-}
-
 static const char *
 s_timers_key(char *buf)
 {
@@ -107,7 +96,7 @@ const cm_doc_type_t delivery_type = {
     .id_prefix = "WD",
     .filters = s_filters,
     .workflow = &s_workflow,
-    .list_item = s_list_item,
+    .list_omits = "payload",
     .history_keep = 5,
 };
 
