@@ -139,6 +139,16 @@ cm_store_key(char *buf, size_t size, const char *owner, const char *kind,
     return n < 0 || (size_t)n >= size ? NULL : buf;
 }
 
+const char *
+cm_store_key_fit(char *buf, const char *owner, const char *kind, const char *id)
+{
+    const char *key = cm_store_key(buf, CM_STORE_KEY_MAX, owner, kind, id);
+    if (!key) {
+        abort(); // a caller's part was not validated shorter than a key
+    }
+    return key;
+}
+
 // ---- reads
 // --------------------------------------------------------------------
 

@@ -113,6 +113,12 @@ int cm_store_ping(cm_store_t *self);
 const char *cm_store_key(char *buf, size_t size, const char *owner,
                          const char *kind, const char *id);
 
+// cm_store_key into buf of CM_STORE_KEY_MAX bytes for parts that always
+// fit (ids validated shorter than a key): one that does not is a bug and
+// aborts. Returns buf. Services name it <service>_key.
+const char *cm_store_key_fit(char *buf, const char *owner, const char *kind,
+                             const char *id);
+
 // Read a document. 0, CM_ENOTFOUND, CM_EUNAVAILABLE, or CM_EINTERNAL for a
 // reply of the wrong type. Caller owns *doc on success (cm_doc_clear).
 int cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc);

@@ -153,15 +153,6 @@ finance_is_system(cm_ctx_t *ctx)
     return strcmp(cm_ctx_actor_role(ctx), FINANCE_SYSTEM) == 0;
 }
 
-const char *
-finance_key(char *buf, const char *kind, const char *id)
-{
-    const char *key =
-        cm_store_key(buf, CM_STORE_KEY_MAX, FINANCE_OWNER, kind, id);
-    assert(key); // ids are validated shorter than a key
-    return key;
-}
-
 bool
 finance_keeper_guard(const json_t *actor, const json_t *doc)
 {

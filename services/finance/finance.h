@@ -72,6 +72,7 @@ bool finance_is_system(cm_ctx_t *ctx);
 
 // A finance key "sm:{finance}:<kind>:<id>" into buf (CM_STORE_KEY_MAX).
 // Returns buf.
-const char *finance_key(char *buf, const char *kind, const char *id);
+#define finance_key(buf, kind, id)                                             \
+    cm_store_key_fit(buf, FINANCE_OWNER, kind, id)
 
 #endif

@@ -148,15 +148,6 @@ inventory_is_location(cm_ctx_t *ctx, const char *location)
            && cm_validate_name_in(inventory_of(ctx)->locations, location);
 }
 
-const char *
-inventory_key(char *buf, const char *kind, const char *id)
-{
-    const char *key =
-        cm_store_key(buf, CM_STORE_KEY_MAX, INVENTORY_OWNER, kind, id);
-    assert(key); // ids are validated shorter than a key
-    return key;
-}
-
 bool
 inventory_keeper_guard(const json_t *actor, const json_t *doc)
 {

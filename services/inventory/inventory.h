@@ -71,6 +71,7 @@ bool inventory_may_read_ledger(cm_ctx_t *ctx);
 
 // An inventory key "sm:{inventory}:<kind>:<id>" into buf
 // (CM_STORE_KEY_MAX). Returns buf.
-const char *inventory_key(char *buf, const char *kind, const char *id);
+#define inventory_key(buf, kind, id)                                           \
+    cm_store_key_fit(buf, INVENTORY_OWNER, kind, id)
 
 #endif

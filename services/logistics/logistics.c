@@ -77,15 +77,6 @@ const cm_service_def_t logistics_service = {
     .org_view = true,
 };
 
-const char *
-logistics_key(char *buf, const char *kind, const char *id)
-{
-    const char *key =
-        cm_store_key(buf, CM_STORE_KEY_MAX, LOGISTICS_OWNER, kind, id);
-    assert(key); // ids are validated shorter than a key
-    return key;
-}
-
 bool
 logistics_staff_guard(const json_t *actor, const json_t *doc)
 {

@@ -44,6 +44,7 @@ bool logistics_is_staff(cm_ctx_t *ctx);
 
 // A logistics key "sm:{logistics}:<kind>:<id>" into buf
 // (CM_STORE_KEY_MAX). Returns buf.
-const char *logistics_key(char *buf, const char *kind, const char *id);
+#define logistics_key(buf, kind, id)                                           \
+    cm_store_key_fit(buf, LOGISTICS_OWNER, kind, id)
 
 #endif

@@ -69,12 +69,3 @@ const cm_service_def_t oversight_service = {
     .tick_ms = 500,
     .org_view = true,
 };
-
-const char *
-oversight_key(char *buf, const char *kind, const char *id)
-{
-    const char *key =
-        cm_store_key(buf, CM_STORE_KEY_MAX, OVERSIGHT_OWNER, kind, id);
-    assert(key); // ids are validated shorter than a key
-    return key;
-}

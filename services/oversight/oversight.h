@@ -15,6 +15,7 @@ extern const cm_service_def_t oversight_service;
 
 // An oversight key "sm:{oversight}:<kind>:<id>" into buf
 // (CM_STORE_KEY_MAX). Returns buf.
-const char *oversight_key(char *buf, const char *kind, const char *id);
+#define oversight_key(buf, kind, id)                                           \
+    cm_store_key_fit(buf, OVERSIGHT_OWNER, kind, id)
 
 #endif
