@@ -175,6 +175,22 @@ cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
 }
 
 void
+cm_commit_member_add(cm_commit_t *self, const char *key, const char *member)
+{
+    assert(self && member);
+    s_begin_op(self, "SA", key);
+    s_strings_push(&self->args, member);
+}
+
+void
+cm_commit_member_remove(cm_commit_t *self, const char *key, const char *member)
+{
+    assert(self && member);
+    s_begin_op(self, "SR", key);
+    s_strings_push(&self->args, member);
+}
+
+void
 cm_commit_timer(cm_commit_t *self, const char *key, const char *member,
                 int64_t due_ms)
 {

@@ -237,6 +237,13 @@ void cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
 void cm_commit_index_remove(cm_commit_t *self, const char *key,
                             const char *member);
 
+// Add / remove a member of a set (no order, no score): an index whose
+// members are small integers stays compact in Redis (an intset).
+void cm_commit_member_add(cm_commit_t *self, const char *key,
+                          const char *member);
+void cm_commit_member_remove(cm_commit_t *self, const char *key,
+                             const char *member);
+
 // A timer that follows a document: member due at due_ms, or off the timer
 // key when due_ms <= 0 (the document no longer falls due).
 void cm_commit_timer(cm_commit_t *self, const char *key, const char *member,

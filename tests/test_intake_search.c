@@ -182,54 +182,50 @@ START_TEST(test_intake_search_words)
 }
 END_TEST
 
-// count members "<prefix>-<n>" with future scores (newer than every case)
-// into the word index of word, written straight to Redis: entries a walk
-// meets before the real cases, under no stored case.
+#define S_WORDS_BUCKET 8192 // case numbers in one bucket (case_words.h)
+
+// Case numbers under no stored case: the counter moves on by 2 * count
+// (later cases are numbered above), and the word index of `odd` gets the
+// odd numbers of the gap and that of `even` the even ones, written straight
+// to Redis: entries a search meets that never match both words.
 static void
-s_index_padding(const char *word, const char *prefix, int count)
+s_index_padding(const char *odd, const char *even, int count)
 {
-    char key[CM_STORE_KEY_MAX];
-    char suffix[64];
-    snprintf(suffix, sizeof suffix, "case_word:%s", word);
-    ck_assert_ptr_nonnull(
-        cm_store_key(key, sizeof key, "intake", "idx", suffix));
-    int argc = 0;
-    const char **argv = calloc((size_t)(2 + 2 * count), sizeof *argv);
-    char(*scores)[24] = calloc((size_t)count, sizeof *scores);
-    char(*members)[32] = calloc((size_t)count, sizeof *members);
-    ck_assert(argv && scores && members);
-    argv[argc++] = "ZADD";
-    argv[argc++] = key;
-    for (int i = 0; i < count; i++) {
-        snprintf(scores[i], sizeof scores[i], "%lld",
-                 (long long)(cm_time_now_ms() + 86400000LL + i));
-        snprintf(members[i], sizeof members[i], "%s-%d", prefix, i);
-        argv[argc++] = scores[i];
-        argv[argc++] = members[i];
-    }
+    cm_redis_t *redis = cm_store_redis(intake_stack.store);
+    char span[24];
+    snprintf(span, sizeof span, "%d", 2 * count);
     redisReply *reply =
-        cm_redis_command(cm_store_redis(intake_stack.store), argc, argv, NULL);
+        cm_redis_cmd(redis, "INCRBY", "sm:{intake}:counter:case", span);
     ck_assert_ptr_nonnull(reply);
     ck_assert_int_eq(reply->type, REDIS_REPLY_INTEGER);
-    ck_assert_int_eq(reply->integer, count);
+    long long top = reply->integer;
     freeReplyObject(reply);
-    free(argv);
-    free(scores);
-    free(members);
+    for (long long n = top - 2 * count + 1; n <= top; n++) {
+        char key[CM_STORE_KEY_MAX];
+        char member[24];
+        snprintf(member, sizeof member, "%lld", n);
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, "case_word:%s:%lld", n % 2 ? odd : even,
+                 n / S_WORDS_BUCKET);
+        ck_assert_ptr_nonnull(
+            cm_store_key(key, sizeof key, "intake", "idx", suffix));
+        reply = cm_redis_cmd(redis, "SADD", key, member);
+        ck_assert_ptr_nonnull(reply);
+        ck_assert_int_eq(reply->type, REDIS_REPLY_INTEGER);
+        freeReplyObject(reply);
+    }
 }
 
-// Two words each in more entries than a call walks (1,000), meeting in
-// three cases only: the search intersects the sets and fills the page
-// (a walk would come back empty with a cursor after 1,000 entries), pages
-// on with the cursor, and keeps the filters.
+// Two words each in more entries than a page (1,100 each), meeting in
+// three cases only: the search intersects the sets and fills the page,
+// pages on with the cursor, and keeps the filters.
 START_TEST(test_intake_search_intersects)
 {
+    s_index_padding("zircon", "quartz", 1100);
     char *a = s_create("inquiry", "Zircon quartz", "first");
     char *b = s_create("complaint", "Zircon tiles", "quartz second");
     char *c = s_create("inquiry", "Quartz zircon", "third");
     char *d = s_create("inquiry", "Zircon only", "fourth");
-    s_index_padding("zircon", "PAD-Z", 1100);
-    s_index_padding("quartz", "PAD-Q", 1100);
     char want[96];
     snprintf(want, sizeof want, "%s %s %s", c, b, a);
     s_expect_found("zircon quartz", want);

@@ -25,6 +25,7 @@
 
 #include "../lib/http_conn.h"
 #include "case.h"
+#include "cm_redis.h"
 #include "cm_store.h"
 #include "cm_time.h"
 
@@ -122,6 +123,15 @@ s_load(int port, int64_t count)
             cm_commit_result_clear(&results[i]);
             cm_commit_destroy(&commits[i]);
         }
+    }
+    // The counter, as the cases' creation leaves it (a search starts there).
+    char counter[32];
+    snprintf(counter, sizeof counter, "%" PRId64, count);
+    redisReply *set = cm_redis_cmd(cm_store_redis(store), "SET",
+                                   "sm:{intake}:counter:case", counter);
+    rc = rc ? rc : !set || set->type == REDIS_REPLY_ERROR;
+    if (set) {
+        freeReplyObject(set);
     }
     printf("loaded %" PRId64 " cases through the commit path in %.1f s "
            "(rc %d)\n",

@@ -49,4 +49,6 @@ echo "searches through the gateway ($cases cases, $(nproc) CPUs, load $(cut -d' 
 "$build/bench-bin/search" query "$SM_GATEWAY__PORT" "$token" "$calls" 7
 echo "redis: $(redis-cli -p "$SM_REDIS__PORT" INFO memory | grep -E '^used_memory_human' | tr -d '\r')," \
   "keys $(redis-cli -p "$SM_REDIS__PORT" DBSIZE)," \
-  "cases with kalomi $(redis-cli -p "$SM_REDIS__PORT" ZCARD 'sm:{intake}:idx:case_word:kalomi')"
+  "cases with kalomi $(for b in $(seq 0 $((1000000 / 8192))); do echo "SCARD sm:{intake}:idx:case_word:kalomi:$b"; done |
+    redis-cli -p "$SM_REDIS__PORT" | awk '{s += $1} END {print s}')," \
+  "encoding of a bucket $(redis-cli -p "$SM_REDIS__PORT" OBJECT ENCODING 'sm:{intake}:idx:case_word:kalomi:1')"

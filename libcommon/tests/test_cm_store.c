@@ -544,6 +544,32 @@ START_TEST(test_cm_store_wrong_type_reply)
 }
 END_TEST
 
+// Set members: added and removed in the commit; a key of another type
+// stops the whole commit before any write.
+START_TEST(test_cm_store_set_members)
+{
+    cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_member_add(commit, "sm:{t}:idx:word:a:0", "7");
+    cm_commit_member_add(commit, "sm:{t}:idx:word:a:0", "9");
+    cm_commit_member_remove(commit, "sm:{t}:idx:word:a:0", "7");
+    cm_commit_result_t result;
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), 0);
+    cm_commit_result_clear(&result);
+    cm_commit_destroy(&commit);
+    ck_assert_int_eq(redis_int("SCARD", "sm:{t}:idx:word:a:0", NULL), 1);
+    ck_assert_int_eq(redis_int("SISMEMBER", "sm:{t}:idx:word:a:0", "9"), 1);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "SET", "sm:{t}:idx:word:b:0", "x");
+    freeReplyObject(reply);
+    commit = cm_commit_new("t");
+    cm_commit_member_add(commit, "sm:{t}:idx:word:a:0", "11");
+    cm_commit_member_add(commit, "sm:{t}:idx:word:b:0", "11");
+    ck_assert_int_eq(cm_store_commit(store, commit, &result), CM_EINTERNAL);
+    cm_commit_destroy(&commit);
+    ck_assert_int_eq(redis_int("SISMEMBER", "sm:{t}:idx:word:a:0", "11"), 0);
+}
+END_TEST
+
 START_TEST(test_cm_store_reconnect_after_restart)
 {
     cm_commit_t *commit = cm_commit_new("r");
@@ -745,6 +771,7 @@ cm_store_suite(void)
     tcase_add_test(core, test_cm_store_timer_settle);
     tcase_add_test(core, test_cm_store_batch_commits);
     tcase_add_test(core, test_cm_store_wrong_type_reply);
+    tcase_add_test(core, test_cm_store_set_members);
     tcase_add_test(core, test_cm_store_bounded_counter);
     tcase_add_test(core, test_cm_store_counters_read);
     tcase_add_test(core, test_cm_store_stamped_ledger);

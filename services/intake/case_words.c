@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "case.h"
+#include "cm_id.h"
 #include "cm_list.h"
 #include "cm_log.h"
 #include "cm_problem.h"
@@ -101,14 +102,26 @@ case_words_of(const json_t *doc)
 }
 
 const char *
-case_words_key(const char *token, char *key)
+case_words_prefix(const char *token, char *key)
 {
     char suffix[CASE_WORD_BYTES + 16];
-    int n = snprintf(suffix, sizeof suffix, "case_word:%s", token);
+    int n = snprintf(suffix, sizeof suffix, "case_word:%s:", token);
     if (n < 0 || (size_t)n >= sizeof suffix) {
         return NULL;
     }
     return cm_store_key(key, CM_STORE_KEY_MAX, CASE_OWNER, "idx", suffix);
+}
+
+const char *
+case_words_key(const char *token, int64_t number, char *key)
+{
+    char prefix[CM_STORE_KEY_MAX];
+    if (number < 1 || !case_words_prefix(token, prefix)) {
+        return NULL;
+    }
+    int n = snprintf(key, CM_STORE_KEY_MAX, "%s%lld", prefix,
+                     (long long)(number / CASE_WORDS_BUCKET));
+    return n > 0 && n < CM_STORE_KEY_MAX ? key : NULL;
 }
 
 static bool
@@ -127,8 +140,12 @@ case_words_commit(cm_commit_t *commit, const json_t *old, const json_t *doc)
         && s_same_text(old, doc, "description")) {
         return; // the usual write: the text did not change
     }
-    const char *id = cm_doc_string(doc, "id");
-    int64_t created = cm_doc_time(doc, "created_at", 0);
+    int64_t number = 0;
+    if (!cm_id_parse(cm_doc_string(doc, "id"), CASE_ID_PREFIX, &number)) {
+        return; // every case id is CS-<n>; nothing else is indexed
+    }
+    char member[24];
+    snprintf(member, sizeof member, "%lld", (long long)number);
     json_t *before = case_words_of(old);
     json_t *after = case_words_of(doc);
     char key[CM_STORE_KEY_MAX];
@@ -136,14 +153,16 @@ case_words_commit(cm_commit_t *commit, const json_t *old, const json_t *doc)
     json_t *value = NULL;
     json_object_foreach(before, token, value)
     {
-        if (!json_object_get(after, token) && case_words_key(token, key)) {
-            cm_commit_index_remove(commit, key, id);
+        if (!json_object_get(after, token)
+            && case_words_key(token, number, key)) {
+            cm_commit_member_remove(commit, key, member);
         }
     }
     json_object_foreach(after, token, value)
     {
-        if (!json_object_get(before, token) && case_words_key(token, key)) {
-            cm_commit_index_add(commit, key, id, created);
+        if (!json_object_get(before, token)
+            && case_words_key(token, number, key)) {
+            cm_commit_member_add(commit, key, member);
         }
     }
     json_decref(before);
@@ -153,10 +172,10 @@ case_words_commit(cm_commit_t *commit, const json_t *old, const json_t *doc)
 // ---- the search
 
 typedef struct {
-    cm_ctx_t *ctx;                // borrowed
-    const cm_list_query_t *query; // borrowed
-    char keys[CASE_SEARCH_WORDS][CM_STORE_KEY_MAX];
-    size_t key_count;            // keys[0] is the rarest: the walked one
+    cm_ctx_t *ctx;                                  // borrowed
+    const cm_list_query_t *query;                   // borrowed
+    char keys[CASE_SEARCH_WORDS][CM_STORE_KEY_MAX]; // the words' prefixes
+    size_t key_count;
     json_t *items;               // the page
     size_t bytes;                // of the page's items
     char last[CM_STORE_KEY_MAX]; // cursor after the last entry walked
@@ -191,7 +210,7 @@ s_parse_words(s_search_t *s, const char *q)
     json_t *value = NULL;
     json_object_foreach(set, token, value)
     {
-        if (!problem && !case_words_key(token, s->keys[s->key_count++])) {
+        if (!problem && !case_words_prefix(token, s->keys[s->key_count++])) {
             problem = s_bad("q", "word too long");
         }
     }
@@ -222,148 +241,89 @@ s_take(s_search_t *s, const char *stored, int64_t version)
     return true;
 }
 
-// The search, inside Redis in one round trip (read-only; every key is a
-// word index of {intake}). KEYS: the words' sets. ARGV: limit (matches
-// wanted), scan (entries to walk at most), the cursor's score ("+inf" for
-// the first page) and member ("" for none: start at the score), intersect
-// (the largest rarest set intersected whole). Matches go newest first
-// (ties by member, descending, as ZRANGE REV orders them). It walks the
-// rarest set from the cursor 500 entries at a time without scores (a
-// cursor's ties are skipped by offset, so entries need no scores), keeping
-// the members present in every other set (one ZMSCORE per other set and
-// 500 entries), until the page is full or scan entries were walked (a
-// short page then, with a cursor). When the first 500 entries show the
-// words meet too seldom for a walk of scan entries to fill the page, and
-// the rarest set holds more than scan entries (a walk would not finish in
-// this call) but at most `intersect`, it intersects instead: ZINTER of all
-// the sets (scores: the rarest's; the set's whole size in C, only the few
-// matches into Lua), the cursor found by bisection (a ZSCORE a step), then
-// `limit` matches from there: a full page or the end.
-// Returns {matches as member, score pairs, more (0/1), last score, last
-// member}.
-static const char s_walk_lua[] =
-    "local limit, scan = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
-    "local max, after, inter = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
-    "local rarest, size = 1, redis.call('ZCARD', KEYS[1])\n"
-    "for k = 2, #KEYS do\n"
-    "  local n = redis.call('ZCARD', KEYS[k])\n"
-    "  if n < size then rarest, size = k, n end\n"
-    "end\n"
-    "local out, walked, offset, more, last = {}, 0, 0, 0, nil\n"
-    "if size == 0 then return {{}, 0, '', ''} end\n"
-    "local keys = {KEYS[rarest]}\n"
-    "for k = 1, #KEYS do\n"
-    "  if k ~= rarest then keys[#keys + 1] = KEYS[k] end\n"
-    "end\n"
-    "local may = #keys > 1 and size > scan and size <= inter\n"
-    "local seldom = false\n"
-    "if after ~= '' then\n"
-    "  local ties = redis.call('ZRANGE', keys[1], max, max, 'BYSCORE',\n"
-    "    'REV')\n"
-    "  for i = 1, #ties do\n"
-    "    if ties[i] >= after then offset = offset + 1 end\n"
+// The search, inside Redis in one round trip (read-only). KEYS: the case
+// counter. ARGV: limit (matches wanted), budget (set members to look at at
+// most), bucket size, cursor ("" for the first page: start at the newest
+// case; else start below that case number), max buckets, then the words'
+// key prefixes (a bucket's key is the prefix and the bucket's number; the
+// bucket keys are all of {intake}, as the counter is). Bucket by bucket,
+// newest first: SINTER of the words' sets of that bucket (in C: Redis
+// walks the smallest and looks each member up in the others, binary
+// searches in compact integer sets), the numbers at or below the top
+// sorted newest first into the page, until it holds `limit`, or budget
+// members or max buckets were looked at (a short page with a cursor).
+// Returns {numbers (strings, newest first), more (0/1), cursor ("" when
+// none)}.
+static const char s_search_lua[] =
+    "local limit, budget = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+    "local size, buckets = tonumber(ARGV[3]), tonumber(ARGV[5])\n"
+    "local top\n"
+    "if ARGV[4] ~= '' then top = tonumber(ARGV[4]) - 1\n"
+    "else top = tonumber(redis.call('GET', KEYS[1]) or '0') end\n"
+    "local out, seen, visited = {}, 0, 0\n"
+    "local b = math.floor(top / size)\n"
+    "while b >= 0 do\n"
+    "  if #out >= limit then return {out, 1, out[#out]} end\n"
+    "  if seen >= budget or visited >= buckets then\n"
+    "    return {out, 1, string.format('%d', (b + 1) * size)}\n"
     "  end\n"
-    "end\n"
-    "while true do\n"
-    "  local rows = redis.call('ZRANGE', keys[1], max, '-inf', "
-    "'BYSCORE',\n"
-    "    'REV', 'LIMIT', offset, 500)\n"
-    "  if #rows == 0 then more = 0 break end\n"
-    "  offset = offset + #rows\n"
-    "  local hits = {}\n"
-    "  for k = 2, #keys do\n"
-    "    local r = redis.call('ZMSCORE', keys[k], unpack(rows))\n"
-    "    for i = 1, #rows do\n"
-    "      if not r[i] then hits[i] = false end\n"
-    "    end\n"
+    "  local keys = {}\n"
+    "  for i = 6, #ARGV do keys[#keys + 1] = ARGV[i] .. b end\n"
+    "  local r = redis.call('SINTER', unpack(keys))\n"
+    "  seen, visited = seen + #r, visited + 1\n"
+    "  local nums = {}\n"
+    "  for i = 1, #r do\n"
+    "    local n = tonumber(r[i])\n"
+    "    if n and n <= top then nums[#nums + 1] = n end\n"
     "  end\n"
-    "  local stop = false\n"
-    "  for i = 1, #rows do\n"
-    "    if #out >= limit or walked >= scan then\n"
-    "      more, stop = 1, true\n"
-    "      break\n"
-    "    end\n"
-    "    walked = walked + 1\n"
-    "    last = rows[i]\n"
-    "    if hits[i] ~= false then out[#out + 1] = rows[i] end\n"
+    "  table.sort(nums, function(x, y) return x > y end)\n"
+    "  for i = 1, #nums do\n"
+    "    if #out >= limit then return {out, 1, out[#out]} end\n"
+    "    out[#out + 1] = string.format('%d', nums[i])\n"
     "  end\n"
-    "  if stop then break end\n"
-    "  if #rows < 500 then more = 0 break end\n"
-    "  if may and #out * scan < limit * walked then seldom = true break end\n"
-    "  may = false\n"
+    "  b = b - 1\n"
     "end\n"
-    "if seldom then\n"
-    "  out, more, last = {}, 0, nil\n"
-    "  local args = {'ZINTER', #keys}\n"
-    "  for k = 1, #keys do args[#args + 1] = keys[k] end\n"
-    "  args[#args + 1] = 'WEIGHTS'\n"
-    "  for k = 1, #keys do args[#args + 1] = k == 1 and 1 or 0 end\n"
-    "  local all = redis.call(unpack(args))\n"
-    "  local top = #all\n"
-    "  if max ~= '+inf' then\n"
-    "    local m, lo, hi = tonumber(max), 0, #all\n"
-    "    while lo < hi do\n"
-    "      local mid = math.floor((lo + hi + 1) / 2)\n"
-    "      local s = tonumber(redis.call('ZSCORE', keys[1], all[mid]))\n"
-    "      if s < m or (s == m and (after == '' or all[mid] < after)) then\n"
-    "        lo = mid\n"
-    "      else\n"
-    "        hi = mid - 1\n"
-    "      end\n"
-    "    end\n"
-    "    top = lo\n"
-    "  end\n"
-    "  for i = top, math.max(top - limit + 1, 1), -1 do\n"
-    "    out[#out + 1] = all[i]\n"
-    "    last = all[i]\n"
-    "  end\n"
-    "  if top > limit then more = 1 end\n"
-    "end\n"
-    "if not last then return {{}, 0, '', ''} end\n"
-    "local asked = {unpack(out)}\n"
-    "asked[#asked + 1] = last\n"
-    "local sc = redis.call('ZMSCORE', keys[1], unpack(asked))\n"
-    "local pairs_out = {}\n"
-    "for i = 1, #out do\n"
-    "  pairs_out[#pairs_out + 1] = out[i]\n"
-    "  pairs_out[#pairs_out + 1] = sc[i]\n"
-    "end\n"
-    "return {pairs_out, more, sc[#asked], last}\n";
+    "return {out, 0, ''}\n";
 
-// The cursor "<score>:<member>" into score and member: 0, or -1.
+// The cursor: a case number (digits, no leading zero). 0, or -1.
 static int
-s_parse_cursor(const char *cursor, char *score, char *member, size_t size)
+s_parse_cursor(const char *cursor, char *number, size_t size)
 {
-    const char *colon = cursor ? strchr(cursor, ':') : NULL;
-    if (!colon || colon == cursor || (size_t)(colon - cursor) >= 24
-        || strlen(colon + 1) >= size || !colon[1]) {
+    size_t n = cursor ? strlen(cursor) : 0;
+    if (n == 0 || n > 18 || n >= size || cursor[0] == '0') {
         return -1;
     }
-    for (const char *p = cursor; p < colon; p++) {
-        if (*p < '0' || *p > '9') {
+    for (size_t i = 0; i < n; i++) {
+        if (cursor[i] < '0' || cursor[i] > '9') {
             return -1;
         }
     }
-    snprintf(score, 24, "%.*s", (int)(colon - cursor), cursor);
-    snprintf(member, size, "%s", colon + 1);
+    memcpy(number, cursor, n + 1);
     return 0;
 }
 
-// Read the items of the matches (member, score pairs of reply) and take
-// those that pass the filters and need-to-know into the page. 0 or a status.
+// Read the items of the matching case numbers and take those that pass the
+// filters and need-to-know into the page. 0 or a status.
 static int
 s_take_matches(s_search_t *s, const redisReply *matches, bool walk_more,
                const char *walk_last)
 {
-    size_t n = matches->elements / 2;
+    size_t n = matches->elements;
     char **keys = calloc(n + 1, sizeof(char *));
     cm_doc_t *docs = calloc(n + 1, sizeof *docs);
     assert(keys && docs);
     for (size_t i = 0; i < n; i++) {
         char key[CM_STORE_KEY_MAX];
-        const char *id = matches->element[2 * i]->str;
+        char id[CM_ID_MAX];
+        const char *number = matches->element[i]->str;
+        int64_t value = number ? strtoll(number, NULL, 10) : 0;
         keys[i] = strdup(
-            id && cm_doc_key(&case_type, id, key, sizeof key) ? key : "");
+            value > 0
+                    && cm_doc_key(&case_type,
+                                  cm_id_format(CASE_ID_PREFIX, value, id), key,
+                                  sizeof key)
+                ? key
+                : "");
         assert(keys[i]);
     }
     int rc = n ? cm_store_get_many(cm_ctx_store(s->ctx),
@@ -373,17 +333,12 @@ s_take_matches(s_search_t *s, const redisReply *matches, bool walk_more,
     snprintf(s->last, sizeof s->last, "%s", walk_last);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (!s_take(s, docs[i].json, docs[i].version)) {
-            // The page is full before this match: resume after the last
+            // The page is full before this match: resume below the last
             // one taken (or where the page started).
-            const redisReply *prev_m = i ? matches->element[2 * i - 2] : NULL;
-            const redisReply *prev_s = i ? matches->element[2 * i - 1] : NULL;
-            if (prev_m) {
-                snprintf(s->last, sizeof s->last, "%s:%s", prev_s->str,
-                         prev_m->str);
-            } else {
-                snprintf(s->last, sizeof s->last, "%s",
-                         s->query->cursor ? s->query->cursor : "");
-            }
+            snprintf(s->last, sizeof s->last, "%s",
+                     i                  ? matches->element[i - 1]->str
+                     : s->query->cursor ? s->query->cursor
+                                        : "");
             s->more = true;
             break;
         }
@@ -396,58 +351,57 @@ s_take_matches(s_search_t *s, const redisReply *matches, bool walk_more,
     return rc;
 }
 
-// The search: one script walk, one read of the matches' items.
+// The search: one script, one read of the matches' items.
 static int
 s_walk(s_search_t *s)
 {
-    char score[24] = "+inf";
-    char member[CM_STORE_KEY_MAX] = "";
+    char cursor[24] = "";
     if (s->query->cursor
-        && s_parse_cursor(s->query->cursor, score, member, sizeof member)
-               != 0) {
+        && s_parse_cursor(s->query->cursor, cursor, sizeof cursor) != 0) {
         return CM_EINVAL;
     }
+    char counter[CM_STORE_KEY_MAX];
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "counter:%s", case_type.kind);
+    if (!cm_store_key(counter, sizeof counter, CASE_OWNER, suffix, NULL)) {
+        return CM_EINTERNAL;
+    }
     char limit[24];
-    char scan[24];
-    char numkeys[24];
-    char intersect[24];
+    char budget[24];
+    char size[24];
+    char buckets[24];
     snprintf(limit, sizeof limit, "%zu", s->query->limit);
-    snprintf(scan, sizeof scan, "%d", CASE_SEARCH_SCAN);
-    snprintf(intersect, sizeof intersect, "%d", CASE_SEARCH_INTERSECT);
-    snprintf(numkeys, sizeof numkeys, "%zu", s->key_count);
-    const char *argv[3 + CASE_SEARCH_WORDS + 5];
+    snprintf(budget, sizeof budget, "%d", CASE_SEARCH_BUDGET);
+    snprintf(size, sizeof size, "%d", CASE_WORDS_BUCKET);
+    snprintf(buckets, sizeof buckets, "%d", CASE_SEARCH_BUCKETS);
+    const char *argv[4 + 5 + CASE_SEARCH_WORDS];
     int argc = 0;
     argv[argc++] = "EVAL";
-    argv[argc++] = s_walk_lua;
-    argv[argc++] = numkeys;
+    argv[argc++] = s_search_lua;
+    argv[argc++] = "1";
+    argv[argc++] = counter;
+    argv[argc++] = limit;
+    argv[argc++] = budget;
+    argv[argc++] = size;
+    argv[argc++] = cursor;
+    argv[argc++] = buckets;
     for (size_t i = 0; i < s->key_count; i++) {
         argv[argc++] = s->keys[i];
     }
-    argv[argc++] = limit;
-    argv[argc++] = scan;
-    argv[argc++] = score;
-    argv[argc++] = member;
-    argv[argc++] = intersect;
     redisReply *reply = cm_redis_command(cm_store_redis(cm_ctx_store(s->ctx)),
                                          argc, argv, NULL);
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
     int rc = 0;
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || reply->element[0]->type != REDIS_REPLY_ARRAY
-        || reply->element[0]->elements % 2 != 0) {
+        || reply->element[2]->type != REDIS_REPLY_STRING) {
         cm_log_error("case.search_failed", "error",
                      reply->type == REDIS_REPLY_ERROR ? reply->str : "reply");
         rc = CM_EINTERNAL;
     } else {
-        const redisReply *last_s = reply->element[2];
-        const redisReply *last_m = reply->element[3];
-        char last[CM_STORE_KEY_MAX] = "";
-        if (last_s->type == REDIS_REPLY_STRING && last_s->len > 0) {
-            snprintf(last, sizeof last, "%s:%s", last_s->str,
-                     last_m->type == REDIS_REPLY_STRING ? last_m->str : "");
-        }
+        const char *last = reply->element[2]->str;
         rc = s_take_matches(s, reply->element[0],
                             reply->element[1]->integer != 0 && *last, last);
     }

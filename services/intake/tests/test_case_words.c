@@ -55,8 +55,13 @@ START_TEST(test_case_words_of_a_case)
     json_decref(set);
     json_decref(doc);
     char key[CM_STORE_KEY_MAX];
-    ck_assert_str_eq(case_words_key("lamp", key),
-                     "sm:{intake}:idx:case_word:lamp");
+    ck_assert_str_eq(case_words_prefix("lamp", key),
+                     "sm:{intake}:idx:case_word:lamp:");
+    ck_assert_str_eq(case_words_key("lamp", 8191, key),
+                     "sm:{intake}:idx:case_word:lamp:0");
+    ck_assert_str_eq(case_words_key("lamp", 8192, key),
+                     "sm:{intake}:idx:case_word:lamp:1");
+    ck_assert_ptr_null(case_words_key("lamp", 0, key));
 }
 END_TEST
 
