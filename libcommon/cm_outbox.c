@@ -267,29 +267,56 @@ cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count)
 }
 
 int
+cm_outbox_scan_step(cm_redis_t *redis, char *cursor, char ***streams,
+                    size_t *count)
+{
+    assert(redis && cursor && streams && count);
+    *streams = NULL;
+    *count = 0;
+    redisReply *reply =
+        cm_redis_cmd(redis, "SCAN", cursor, "MATCH", CM_OUTBOX_PATTERN, "COUNT",
+                     CM_OUTBOX_SCAN_COUNT, "TYPE", "stream");
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || reply->element[0]->type != REDIS_REPLY_STRING
+        || reply->element[0]->len >= CM_OUTBOX_CURSOR_MAX
+        || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+        int rc = reply ? CM_EINTERNAL : CM_EUNAVAILABLE;
+        freeReplyObject(reply);
+        return rc;
+    }
+    snprintf(cursor, CM_OUTBOX_CURSOR_MAX, "%s", reply->element[0]->str);
+    size_t capacity = 0;
+    s_collect_keys(reply->element[1], streams, count, &capacity);
+    freeReplyObject(reply);
+    return 0;
+}
+
+int
 cm_outbox_scan(cm_redis_t *redis, char ***streams, size_t *count)
 {
     assert(redis && streams && count);
     *streams = NULL;
     *count = 0;
     size_t capacity = 0;
-    char cursor[CM_OUTBOX_NUM_MAX] = "0";
+    char cursor[CM_OUTBOX_CURSOR_MAX] = "0";
     do {
-        redisReply *reply =
-            cm_redis_cmd(redis, "SCAN", cursor, "MATCH", CM_OUTBOX_PATTERN,
-                         "COUNT", CM_OUTBOX_SCAN_COUNT, "TYPE", "stream");
-        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
-            || reply->element[0]->type != REDIS_REPLY_STRING
-            || reply->element[1]->type != REDIS_REPLY_ARRAY) {
-            int rc = reply ? CM_EINTERNAL : CM_EUNAVAILABLE;
-            freeReplyObject(reply);
+        char **step = NULL;
+        size_t found = 0;
+        int rc = cm_outbox_scan_step(redis, cursor, &step, &found);
+        if (rc) {
             cm_store_strings_free(streams, *count);
             *count = 0;
             return rc;
         }
-        snprintf(cursor, sizeof cursor, "%s", reply->element[0]->str);
-        s_collect_keys(reply->element[1], streams, count, &capacity);
-        freeReplyObject(reply);
+        for (size_t i = 0; i < found; i++) {
+            if (*count + 1 >= capacity) {
+                capacity = capacity ? capacity * 2 : 16;
+                *streams = realloc(*streams, capacity * sizeof(char *));
+                assert(*streams);
+            }
+            (*streams)[(*count)++] = step[i];
+        }
+        free(step);
     } while (strcmp(cursor, "0") != 0);
     return 0;
 }

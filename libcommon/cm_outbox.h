@@ -105,6 +105,15 @@ int cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count);
 // not register. Same ownership and results as cm_outbox_discover.
 int cm_outbox_scan(cm_redis_t *redis, char ***streams, size_t *count);
 
+// One step of that scan: one SCAN call (COUNT 1000) from cursor ("0" to
+// begin; CM_OUTBOX_CURSOR_MAX bytes), which becomes the next one ("0": the
+// pass is complete). Streams found in this step as cm_outbox_scan gives
+// them. Lets a caller spread a pass over time instead of holding Redis for
+// the whole keyspace.
+#define CM_OUTBOX_CURSOR_MAX 24
+int cm_outbox_scan_step(cm_redis_t *redis, char *cursor, char ***streams,
+                        size_t *count);
+
 // XREAD COUNT count [BLOCK block_ms] over n streams after the given ids
 // (block_ms < 0: no BLOCK). Calls fn per entry. Returns entries read,
 // CM_EUNAVAILABLE or CM_EINTERNAL.

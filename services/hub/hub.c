@@ -31,8 +31,10 @@ const cm_config_option_t hub_config_options[] = {
     {"hub/discover_ms", CM_CONFIG_INT, "1000", 10, 600000, false,
      "how often the stream registry is read (SMEMBERS)"},
     {"hub/scan_ms", CM_CONFIG_INT, "60000", 0, 86400000, false,
-     "how often the keyspace is scanned for unregistered outbox streams "
-     "(0: never; a SCAN of a million keys costs Redis about 1.4 s)"},
+     "how long after a completed pass the keyspace is scanned again for "
+     "unregistered outbox streams (0: never); a pass goes a few SCAN steps "
+     "(5 ms) each discover_ms, since a SCAN of a million keys costs Redis "
+     "about 1.4 s"},
     {"hub/trim_interval_ms", CM_CONFIG_INT, "10000", 10, 3600000, false,
      "how often outbox streams are trimmed"},
     {"hub/trim_retention", CM_CONFIG_INT, "10000", 0, 100000000, false,
@@ -58,9 +60,10 @@ struct hub {
     size_t capacity;          // allocated entries
     int64_t next_discover_ms; // monotonic
     int64_t next_scan_ms;     // monotonic; 0: scan at the first chance
-    bool ingest_registered;   // sm:{ingest}:outbox is in the registry
-    int64_t next_trim_ms;     // monotonic
-    bool reap_failing;        // the last cm_outbox_reap failed (logged)
+    char scan_cursor[CM_OUTBOX_CURSOR_MAX]; // of the pass under way ("0")
+    bool ingest_registered; // sm:{ingest}:outbox is in the registry
+    int64_t next_trim_ms;   // monotonic
+    bool reap_failing;      // the last cm_outbox_reap failed (logged)
 };
 
 void
@@ -136,6 +139,7 @@ hub_new(const hub_options_t *options)
     hub_t *self = calloc(1, sizeof *self);
     assert(self);
     self->options = *options;
+    snprintf(self->scan_cursor, sizeof self->scan_cursor, "0");
     if (self->options.block_ms >= self->options.redis_timeout_ms) {
         self->options.block_ms = self->options.redis_timeout_ms / 2;
     }
@@ -221,9 +225,57 @@ s_learn_stream(hub_t *self, const char *stream)
     return 0;
 }
 
-// Learn the registered streams; now and then (scan_ms) also scan the
-// keyspace for streams whose producer could not register, and register
-// them so the next cheap read finds them.
+// Learn a stream found in the registry or the keyspace; one found by the
+// scan is registered, so the next cheap read finds it.
+static int
+s_found(hub_t *self, const char *stream, bool register_it)
+{
+    int rc = 0;
+    if (!s_is_known(self, stream) && self->count < CM_OUTBOX_STREAMS_MAX) {
+        rc = s_learn_stream(self, stream);
+    }
+    char owner[CM_STORE_KEY_MAX];
+    if (rc == 0 && register_it
+        && sscanf(stream, "sm:{%255[^}]}:outbox", owner) == 1) {
+        rc = cm_outbox_register(cm_store_redis(self->store), owner);
+    }
+    return rc;
+}
+
+// Scan steps (SCAN COUNT 1000 each) for at most S_SCAN_STEP_MS of this
+// housekeeping pass: a pass over the keyspace is spread over many passes
+// (a SCAN of a million keys costs Redis about 1.4 s, which in one go held
+// back every request behind it), and the next pass starts scan_ms after
+// one completes.
+#define S_SCAN_STEP_MS 5
+static int
+s_scan_some(hub_t *self)
+{
+    int64_t now = cm_time_mono_ms();
+    if (self->options.scan_ms <= 0 || now < self->next_scan_ms) {
+        return 0;
+    }
+    int64_t until = now + S_SCAN_STEP_MS;
+    int rc = 0;
+    do {
+        char **found = NULL;
+        size_t count = 0;
+        rc = cm_outbox_scan_step(cm_store_redis(self->store), self->scan_cursor,
+                                 &found, &count);
+        for (size_t i = 0; rc == 0 && i < count; i++) {
+            rc = s_found(self, found[i], true);
+        }
+        cm_store_strings_free(&found, count);
+    } while (rc == 0 && strcmp(self->scan_cursor, "0") != 0
+             && cm_time_mono_ms() < until);
+    if (rc == 0 && strcmp(self->scan_cursor, "0") == 0) {
+        self->next_scan_ms = cm_time_mono_ms() + self->options.scan_ms;
+    }
+    return rc;
+}
+
+// Learn the registered streams; and take a few steps of the keyspace scan
+// for streams whose producer could not register.
 static int
 s_discover(hub_t *self)
 {
@@ -232,29 +284,14 @@ s_discover(hub_t *self)
         // The hub owns the ingest stream's relay; make sure it is known.
         self->ingest_registered = cm_outbox_register(redis, "ingest") == 0;
     }
-    bool scan =
-        self->options.scan_ms > 0 && cm_time_mono_ms() >= self->next_scan_ms;
     char **found = NULL;
     size_t count = 0;
-    int rc = scan ? cm_outbox_scan(redis, &found, &count)
-                  : cm_outbox_discover(redis, &found, &count);
+    int rc = cm_outbox_discover(redis, &found, &count);
     for (size_t i = 0; rc == 0 && i < count; i++) {
-        if (!s_is_known(self, found[i])
-            && self->count < CM_OUTBOX_STREAMS_MAX) {
-            rc = s_learn_stream(self, found[i]);
-        }
-        if (rc == 0 && scan) {
-            char owner[CM_STORE_KEY_MAX];
-            if (sscanf(found[i], "sm:{%255[^}]}:outbox", owner) == 1) {
-                rc = cm_outbox_register(redis, owner);
-            }
-        }
+        rc = s_found(self, found[i], false);
     }
     cm_store_strings_free(&found, count);
-    if (rc == 0 && scan) {
-        self->next_scan_ms = cm_time_mono_ms() + self->options.scan_ms;
-    }
-    return rc;
+    return rc ? rc : s_scan_some(self);
 }
 
 static int
