@@ -282,6 +282,13 @@ cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms)
     s_strings_push_int(&self->args, ttl_ms);
 }
 
+size_t
+cm_commit_size(const cm_commit_t *self)
+{
+    assert(self);
+    return self->args.count;
+}
+
 bool
 cm_commit_is_empty(const cm_commit_t *self)
 {

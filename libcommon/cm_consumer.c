@@ -265,11 +265,14 @@ s_try(cm_consumer_t *self, const s_subscription_t *sub, const cm_event_t *event,
 {
     cm_commit_t *commit = cm_commit_new(self->group);
     cm_commit_dedupe(commit, marker, self->options.seen_ttl_ms);
+    size_t marker_only = cm_commit_size(commit);
     int handler_rc = sub->fn(self->store, event, commit, sub->arg);
     int rc = handler_rc;
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
-    if (rc == 0) {
+    if (rc == 0 && cm_commit_size(commit) == marker_only) {
+        result.outcome = CM_COMMIT_OK; // no effect: nothing to mark either
+    } else if (rc == 0) {
         rc = cm_store_commit(self->store, commit, &result);
     }
     bool done = s_is_done(handler_rc, rc, &result);
@@ -388,6 +391,7 @@ typedef struct {
     cm_event_t *event;            // owned; NULL: malformed or dead-lettered
     cm_event_identity_t identity; // dedupe marker, correlation id
     cm_commit_t *commit;          // owned; the first try's effect and marker
+    bool no_effect;               // the handler added nothing to commit
     int handler_rc;               // the handler's return
     int rc;                       // the commit's return
     cm_commit_result_t result;    // the commit's outcome (owned)
@@ -413,8 +417,17 @@ s_slot_prepare(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
         slot->commit = cm_commit_new(self->group);
         cm_commit_dedupe(slot->commit, slot->identity.marker,
                          self->options.seen_ttl_ms);
+        size_t marker_only = cm_commit_size(slot->commit);
         slot->handler_rc = sub->fn(self->store, event, slot->commit, sub->arg);
         slot->rc = slot->handler_rc;
+        // An event the handler had nothing to do for (most services ignore
+        // most types they receive) is acked without a commit: no effect
+        // needs its marker, and handling it again would add none.
+        slot->no_effect = slot->handler_rc == 0
+                          && cm_commit_size(slot->commit) == marker_only;
+        if (slot->no_effect) {
+            slot->result.outcome = CM_COMMIT_OK;
+        }
         if (slot->handler_rc == CM_EUNAVAILABLE) {
             rc = CM_EUNAVAILABLE;
             cm_commit_destroy(&slot->commit);
@@ -436,7 +449,8 @@ s_slots_commit(cm_consumer_t *self, s_slot_t *slots, size_t n)
     assert(commits && results && rcs && which);
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (slots[i].commit && slots[i].handler_rc == 0) {
+        if (slots[i].commit && slots[i].handler_rc == 0
+            && !slots[i].no_effect) {
             commits[count] = slots[i].commit;
             which[count++] = i;
         }

@@ -290,6 +290,10 @@ void cm_commit_idempotency(cm_commit_t *self, const char *key,
 // Set a dedupe marker for ttl_ms; if it exists the commit is DUPLICATE.
 void cm_commit_dedupe(cm_commit_t *self, const char *key, int64_t ttl_ms);
 
+// The length of the commit's op list so far: equal before and after a step
+// when the step added nothing.
+size_t cm_commit_size(const cm_commit_t *self);
+
 // True when nothing was added.
 bool cm_commit_is_empty(const cm_commit_t *self);
 

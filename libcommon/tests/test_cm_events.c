@@ -241,6 +241,40 @@ START_TEST(test_cm_events_conflict_retried_at_once)
 }
 END_TEST
 
+static int
+on_event_nothing(cm_store_t *s, const cm_event_t *event, cm_commit_t *commit,
+                 void *arg)
+{
+    (void)s;
+    (void)event;
+    (void)commit;
+    (*(int *)arg)++;
+    return 0;
+}
+
+// An event the handler adds nothing for is acked without a commit: no
+// dedupe marker is written, and nothing is left pending.
+START_TEST(test_cm_events_no_effect_no_commit)
+{
+    produce(2, "p.thing.ignored");
+    int calls = 0;
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, NULL);
+    ck_assert_ptr_nonnull(consumer);
+    ck_assert_int_eq(
+        cm_consumer_subscribe(consumer, "p", NULL, on_event_nothing, &calls),
+        0);
+    ck_assert_int_eq(cm_consumer_process(consumer), 2);
+    ck_assert_int_eq(calls, 2);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 0);
+    ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e2", NULL), 0);
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_int_eq(reply->element[0]->integer, 0);
+    freeReplyObject(reply);
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
 START_TEST(test_cm_events_conflicts_left_for_claim)
 {
     produce(1, "p.thing.done");
@@ -755,6 +789,7 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_dead_letter_after_tries);
     tcase_add_test(core, test_cm_events_claims_dead_replica);
     tcase_add_test(core, test_cm_events_conflict_retried_at_once);
+    tcase_add_test(core, test_cm_events_no_effect_no_commit);
     tcase_add_test(core, test_cm_events_conflicts_left_for_claim);
     tcase_add_test(core, test_cm_events_ingest_dedupe_by_source_and_id);
     tcase_add_test(core, test_cm_events_handler_runs_under_correlation);
