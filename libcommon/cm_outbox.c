@@ -12,7 +12,7 @@
 #include "cm_log.h"
 #include "cm_status.h"
 
-#define CM_OUTBOX_SCAN_COUNT "1000"
+#define CM_OUTBOX_SCAN_COUNT "100"
 #define CM_OUTBOX_NUM_MAX    24
 
 static char *

@@ -105,7 +105,7 @@ int cm_outbox_discover(cm_redis_t *redis, char ***streams, size_t *count);
 // not register. Same ownership and results as cm_outbox_discover.
 int cm_outbox_scan(cm_redis_t *redis, char ***streams, size_t *count);
 
-// One step of that scan: one SCAN call (COUNT 1000) from cursor ("0" to
+// One step of that scan: one SCAN call (COUNT 100) from cursor ("0" to
 // begin; CM_OUTBOX_CURSOR_MAX bytes), which becomes the next one ("0": the
 // pass is complete). Streams found in this step as cm_outbox_scan gives
 // them. Lets a caller spread a pass over time instead of holding Redis for

@@ -242,11 +242,11 @@ s_found(hub_t *self, const char *stream, bool register_it)
     return rc;
 }
 
-// Scan steps (SCAN COUNT 1000 each) for at most S_SCAN_STEP_MS of this
-// housekeeping pass: a pass over the keyspace is spread over many passes
-// (a SCAN of a million keys costs Redis about 1.4 s, which in one go held
-// back every request behind it), and the next pass starts scan_ms after
-// one completes.
+// Scan steps (SCAN COUNT 100 each, about 0.25 ms of Redis over 2.2 million
+// keys) for at most S_SCAN_STEP_MS of this housekeeping pass: a pass over the
+// keyspace is spread over many passes (a SCAN of a million keys costs Redis
+// about 1.4 s, which in one go held back every request behind it), and the next
+// pass starts scan_ms after one completes.
 #define S_SCAN_STEP_MS 5
 static int
 s_scan_some(hub_t *self)
