@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,21 @@ typedef struct {
     void *arg;                         // borrowed handler argument
     bool group_ready;                  // XGROUP CREATE done
     bool pipelined;                    // commits of a read in one pipeline
+    bool by_subject;                   // subjects handled on the lanes
 } s_subscription_t;
+
+// A handler thread for by-subject subscriptions: in one round it handles
+// the entries of a read whose subject hashes to it, in entry order, through
+// its own connection.
+typedef struct {
+    cm_consumer_t *owner; // borrowed
+    cm_store_t *store;    // owned: the lane's connection
+    pthread_t thread;     // runs s_lane_main
+    cm_event_t **events;  // this round's entries (borrowed), in entry order
+    size_t count;         // used entries of events
+    cm_acks_t acks;       // this round's ids done with
+    int rc;               // this round's handled count, or CM_EUNAVAILABLE
+} s_lane_t;
 
 struct cm_consumer {
     cm_store_t *store;                 // borrowed
@@ -41,6 +56,16 @@ struct cm_consumer {
     int64_t next_poll_ms;  // monotonic: poll fallback due
     int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
     bool backlog;          // the last process call left entries unread
+    // Lanes, started at the first read of a by-subject subscription.
+    s_lane_t *lanes;                  // owned; lane_count of them
+    size_t lane_count;                // 0: not started
+    pthread_mutex_t lane_lock;        // guards the round fields below
+    pthread_cond_t lane_wake;         // a round began, or quit
+    pthread_cond_t lane_done;         // lanes_busy reached 0
+    const s_subscription_t *lane_sub; // the round's subscription
+    uint64_t lane_round;              // rounds begun
+    size_t lanes_busy;                // lanes still in the round
+    bool lanes_quit;                  // stop the threads
 };
 
 void
@@ -55,6 +80,7 @@ cm_consumer_options_default(cm_consumer_options_t *options)
     options->batch = CM_EVENTS_BATCH;
     options->seen_ttl_ms = CM_EVENTS_SEEN_TTL_MS;
     options->start_from = "0";
+    options->lanes = CM_EVENTS_LANES;
 }
 
 cm_consumer_t *
@@ -67,6 +93,9 @@ cm_consumer_new(cm_store_t *store, const char *consumer, const char *replica,
     cm_consumer_t *self = calloc(1, sizeof *self);
     assert(self);
     self->store = store;
+    pthread_mutex_init(&self->lane_lock, NULL);
+    pthread_cond_init(&self->lane_wake, NULL);
+    pthread_cond_init(&self->lane_done, NULL);
     snprintf(self->group, sizeof self->group, "%s", consumer);
     snprintf(self->name, sizeof self->name, "%s-%s", consumer, replica);
     if (options) {
@@ -86,12 +115,35 @@ cm_consumer_new(cm_store_t *store, const char *consumer, const char *replica,
     return self;
 }
 
+static void
+s_lanes_stop(cm_consumer_t *self)
+{
+    if (self->lane_count == 0) {
+        return;
+    }
+    pthread_mutex_lock(&self->lane_lock);
+    self->lanes_quit = true;
+    pthread_cond_broadcast(&self->lane_wake);
+    pthread_mutex_unlock(&self->lane_lock);
+    for (size_t i = 0; i < self->lane_count; i++) {
+        pthread_join(self->lanes[i].thread, NULL);
+        cm_store_destroy(&self->lanes[i].store);
+    }
+    free(self->lanes);
+    self->lanes = NULL;
+    self->lane_count = 0;
+}
+
 void
 cm_consumer_destroy(cm_consumer_t **self_p)
 {
     assert(self_p);
     cm_consumer_t *self = *self_p;
     if (self) {
+        s_lanes_stop(self);
+        pthread_cond_destroy(&self->lane_done);
+        pthread_cond_destroy(&self->lane_wake);
+        pthread_mutex_destroy(&self->lane_lock);
         zpoller_destroy(&self->poller);
         zsock_destroy(&self->sub);
         free(self);
@@ -125,7 +177,7 @@ s_ensure_group(cm_consumer_t *self, s_subscription_t *sub)
 
 static int
 s_subscribe(cm_consumer_t *self, const char *producer, const char *topic,
-            cm_consumer_fn *fn, void *arg, bool pipelined)
+            cm_consumer_fn *fn, void *arg, bool pipelined, bool by_subject)
 {
     assert(self && producer && fn);
     assert(strlen(producer) < CM_EVENTS_NAME_MAX);
@@ -146,6 +198,7 @@ s_subscribe(cm_consumer_t *self, const char *producer, const char *topic,
     sub->fn = fn;
     sub->arg = arg;
     sub->pipelined = pipelined;
+    sub->by_subject = by_subject;
     if (self->sub) {
         zsock_set_subscribe(self->sub, sub->topic);
     }
@@ -158,7 +211,7 @@ int
 cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
                       const char *topic, cm_consumer_fn *fn, void *arg)
 {
-    return s_subscribe(self, producer, topic, fn, arg, false);
+    return s_subscribe(self, producer, topic, fn, arg, false, false);
 }
 
 int
@@ -166,7 +219,15 @@ cm_consumer_subscribe_pipelined(cm_consumer_t *self, const char *producer,
                                 const char *topic, cm_consumer_fn *fn,
                                 void *arg)
 {
-    return s_subscribe(self, producer, topic, fn, arg, true);
+    return s_subscribe(self, producer, topic, fn, arg, true, false);
+}
+
+int
+cm_consumer_subscribe_by_subject(cm_consumer_t *self, const char *producer,
+                                 const char *topic, cm_consumer_fn *fn,
+                                 void *arg)
+{
+    return s_subscribe(self, producer, topic, fn, arg, false, true);
 }
 
 zsock_t *
@@ -189,8 +250,9 @@ s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
 // Copy the event to sm:{<consumer>}:dead; its id joins acks. 0 or
 // CM_EUNAVAILABLE.
 static int
-s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
-              const cm_event_t *event, cm_acks_t *acks)
+s_dead_letter(cm_consumer_t *self, cm_store_t *store,
+              const s_subscription_t *sub, const cm_event_t *event,
+              cm_acks_t *acks)
 {
     char dead[CM_STORE_KEY_MAX];
     char deliveries[CM_EVENTS_NUM_MAX];
@@ -199,7 +261,7 @@ s_dead_letter(cm_consumer_t *self, const s_subscription_t *sub,
     assert(key);
     snprintf(deliveries, sizeof deliveries, "%" PRId64, event->deliveries);
     redisReply *reply =
-        cm_redis_cmd(cm_store_redis(self->store), "XADD", dead, "*", "stream",
+        cm_redis_cmd(cm_store_redis(store), "XADD", dead, "*", "stream",
                      sub->stream, "id", event->id, "type", event->type,
                      "envelope", event->envelope, "deliveries", deliveries);
     if (!reply) {
@@ -260,20 +322,20 @@ s_log_failure(const s_subscription_t *sub, const cm_event_t *event,
 // One try: run the handler, then its commit. 1 done (committed, or seen
 // before), 0 failed, CM_EUNAVAILABLE.
 static int
-s_try(cm_consumer_t *self, const s_subscription_t *sub, const cm_event_t *event,
-      const char *marker, bool last)
+s_try(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
+      const cm_event_t *event, const char *marker, bool last)
 {
     cm_commit_t *commit = cm_commit_new(self->group);
     cm_commit_dedupe(commit, marker, self->options.seen_ttl_ms);
     size_t marker_only = cm_commit_size(commit);
-    int handler_rc = sub->fn(self->store, event, commit, sub->arg);
+    int handler_rc = sub->fn(store, event, commit, sub->arg);
     int rc = handler_rc;
     cm_commit_result_t result;
     memset(&result, 0, sizeof result);
     if (rc == 0 && cm_commit_size(commit) == marker_only) {
         result.outcome = CM_COMMIT_OK; // no effect: nothing to mark either
     } else if (rc == 0) {
-        rc = cm_store_commit(self->store, commit, &result);
+        rc = cm_store_commit(store, commit, &result);
     }
     bool done = s_is_done(handler_rc, rc, &result);
     if (!done && rc != CM_EUNAVAILABLE) {
@@ -290,7 +352,7 @@ s_try(cm_consumer_t *self, const s_subscription_t *sub, const cm_event_t *event,
 // milliseconds). 1 done, 0 failed every time (left pending for XAUTOCLAIM),
 // CM_EUNAVAILABLE.
 static int
-s_tries(cm_consumer_t *self, const s_subscription_t *sub,
+s_tries(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
         const cm_event_t *event, const char *marker, int tried)
 {
     int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
@@ -299,7 +361,7 @@ s_tries(cm_consumer_t *self, const s_subscription_t *sub,
         if (attempt > 1 && self->options.retry_ms > 0) {
             zclock_sleep(self->options.retry_ms << shift);
         }
-        int rc = s_try(self, sub, event, marker, attempt >= attempts);
+        int rc = s_try(self, store, sub, event, marker, attempt >= attempts);
         if (rc != 0) {
             return rc;
         }
@@ -321,7 +383,7 @@ s_correlation_enter(const cm_event_identity_t *identity, char *saved)
 // try it; its id joins acks when done with. 1 handled (committed or seen
 // before), 0 not (left pending, or dead-lettered), CM_EUNAVAILABLE.
 static int
-s_handle(cm_consumer_t *self, const s_subscription_t *sub,
+s_handle(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
          const cm_event_t *event, cm_acks_t *acks)
 {
     char saved[CM_EVENT_CORRELATION_MAX];
@@ -331,9 +393,9 @@ s_handle(cm_consumer_t *self, const s_subscription_t *sub,
     s_correlation_enter(&identity, saved);
     int rc = 0;
     if (event->deliveries > self->options.max_deliveries) {
-        rc = s_dead_letter(self, sub, event, acks);
+        rc = s_dead_letter(self, store, sub, event, acks);
     } else {
-        rc = s_tries(self, sub, event, identity.marker, 0);
+        rc = s_tries(self, store, sub, event, identity.marker, 0);
         if (rc == 1) {
             cm_acks_add(acks, event->id);
         }
@@ -375,7 +437,7 @@ s_handle_each(cm_consumer_t *self, const s_subscription_t *sub,
         if (!event) {
             continue;
         }
-        int rc = s_handle(self, sub, event, acks);
+        int rc = s_handle(self, self->store, sub, event, acks);
         cm_event_destroy(&event);
         if (rc < 0) {
             return rc;
@@ -411,7 +473,7 @@ s_slot_prepare(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
     s_correlation_enter(&slot->identity, saved);
     int rc = 0;
     if (event->deliveries > self->options.max_deliveries) {
-        rc = s_dead_letter(self, sub, event, acks);
+        rc = s_dead_letter(self, self->store, sub, event, acks);
         cm_event_destroy(&slot->event);
     } else {
         slot->commit = cm_commit_new(self->group);
@@ -490,7 +552,8 @@ s_slot_settle(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
     int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
     s_log_failure(sub, slot->event, slot->handler_rc, slot->rc, &slot->result,
                   attempts <= 1);
-    int rc = s_tries(self, sub, slot->event, slot->identity.marker, 1);
+    int rc =
+        s_tries(self, self->store, sub, slot->event, slot->identity.marker, 1);
     if (rc == 1) {
         cm_acks_add(acks, slot->event->id);
     }
@@ -541,6 +604,155 @@ s_handle_pipelined(cm_consumer_t *self, const s_subscription_t *sub,
     return rc < 0 ? rc : handled;
 }
 
+// ---- lanes: by-subject subscriptions
+
+// The entries of the round for this lane, one after another (as
+// s_handle_each), through the lane's connection.
+static int
+s_lane_run(cm_consumer_t *self, s_lane_t *lane, const s_subscription_t *sub)
+{
+    int handled = 0;
+    for (size_t i = 0; i < lane->count; i++) {
+        int rc = s_handle(self, lane->store, sub, lane->events[i], &lane->acks);
+        if (rc < 0) {
+            return rc;
+        }
+        handled += rc;
+    }
+    return handled;
+}
+
+static void *
+s_lane_main(void *arg)
+{
+    s_lane_t *lane = arg;
+    cm_consumer_t *self = lane->owner;
+    uint64_t done_round = 0;
+    pthread_mutex_lock(&self->lane_lock);
+    for (;;) {
+        while (!self->lanes_quit && self->lane_round == done_round) {
+            pthread_cond_wait(&self->lane_wake, &self->lane_lock);
+        }
+        if (self->lanes_quit) {
+            break;
+        }
+        done_round = self->lane_round;
+        const s_subscription_t *sub = self->lane_sub;
+        pthread_mutex_unlock(&self->lane_lock);
+        lane->rc = s_lane_run(self, lane, sub);
+        pthread_mutex_lock(&self->lane_lock);
+        if (--self->lanes_busy == 0) {
+            pthread_cond_signal(&self->lane_done);
+        }
+    }
+    pthread_mutex_unlock(&self->lane_lock);
+    return NULL;
+}
+
+// Start options.lanes threads, each with its own connection; false when
+// fewer than two are asked for (the consumer's thread does it all then).
+static bool
+s_lanes_ready(cm_consumer_t *self)
+{
+    if (self->lane_count > 0) {
+        return true;
+    }
+    int asked = self->options.lanes;
+    if (asked < 2) {
+        return false;
+    }
+    size_t count =
+        asked > CM_EVENTS_LANES_MAX ? CM_EVENTS_LANES_MAX : (size_t)asked;
+    self->lanes = calloc(count, sizeof *self->lanes);
+    assert(self->lanes);
+    for (size_t i = 0; i < count; i++) {
+        s_lane_t *lane = &self->lanes[i];
+        lane->owner = self;
+        lane->store = cm_store_new_like(self->store);
+        int rc = pthread_create(&lane->thread, NULL, s_lane_main, lane);
+        assert(rc == 0);
+        (void)rc;
+    }
+    self->lane_count = count;
+    return true;
+}
+
+// The lane of an event: FNV-1a of its envelope's subject (one lane for
+// every event without one, so those keep their order too).
+static size_t
+s_lane_of(const cm_event_t *event, size_t lanes)
+{
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    const char *subject =
+        json_string_value(json_object_get(envelope, "subject"));
+    uint32_t hash = 2166136261u;
+    for (const char *p = subject ? subject : ""; *p; p++) {
+        hash = (hash ^ (uint8_t)*p) * 16777619u;
+    }
+    json_decref(envelope);
+    return subject ? hash % lanes : 0;
+}
+
+// Entries with different subjects at once, one lane each; entries of one
+// subject in entry order on one lane. The ids done with join acks. Returns
+// handled count or CM_EUNAVAILABLE (after every lane stopped).
+static int
+s_handle_by_subject(cm_consumer_t *self, const s_subscription_t *sub,
+                    const redisReply *entries, const int64_t *deliveries,
+                    cm_acks_t *acks)
+{
+    if (!s_lanes_ready(self)) {
+        return s_handle_each(self, sub, entries, deliveries, acks);
+    }
+    size_t n = entries->elements;
+    cm_event_t **events = calloc(n + 1, sizeof *events);
+    assert(events);
+    for (size_t l = 0; l < self->lane_count; l++) {
+        s_lane_t *lane = &self->lanes[l];
+        lane->events = calloc(n + 1, sizeof *lane->events);
+        assert(lane->events);
+        lane->count = 0;
+        lane->rc = 0;
+        cm_acks_init(&lane->acks, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        events[i] = s_entry_event(sub, entries->element[i],
+                                  deliveries ? deliveries[i] : 1, acks);
+        if (events[i]) {
+            s_lane_t *lane =
+                &self->lanes[s_lane_of(events[i], self->lane_count)];
+            lane->events[lane->count++] = events[i];
+        }
+    }
+    pthread_mutex_lock(&self->lane_lock);
+    self->lane_sub = sub;
+    self->lanes_busy = self->lane_count;
+    self->lane_round++;
+    pthread_cond_broadcast(&self->lane_wake);
+    while (self->lanes_busy > 0) {
+        pthread_cond_wait(&self->lane_done, &self->lane_lock);
+    }
+    pthread_mutex_unlock(&self->lane_lock);
+    int handled = 0;
+    bool unavailable = false;
+    for (size_t l = 0; l < self->lane_count; l++) {
+        s_lane_t *lane = &self->lanes[l];
+        for (size_t i = 0; i < lane->acks.count; i++) {
+            cm_acks_add(acks, lane->acks.ids[i]);
+        }
+        unavailable = unavailable || lane->rc == CM_EUNAVAILABLE;
+        handled += lane->rc > 0 ? lane->rc : 0;
+        cm_acks_clear(&lane->acks);
+        free(lane->events);
+        lane->events = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cm_event_destroy(&events[i]);
+    }
+    free(events);
+    return unavailable ? CM_EUNAVAILABLE : handled;
+}
+
 // Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
 // from XPENDING when known; then one XACK for all that are done with, even
 // when Redis went away on the way (what was committed is acked if it can
@@ -553,6 +765,8 @@ s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
     cm_acks_init(&acks, entries->elements);
     int rc = sub->pipelined
                  ? s_handle_pipelined(self, sub, entries, deliveries, &acks)
+             : sub->by_subject
+                 ? s_handle_by_subject(self, sub, entries, deliveries, &acks)
                  : s_handle_each(self, sub, entries, deliveries, &acks);
     int acked = cm_acks_flush(&acks, cm_store_redis(self->store), sub->stream,
                               self->group);

@@ -47,9 +47,11 @@
 #define CM_EVENTS_HELLO             "sys.hello"
 #define CM_EVENTS_NAME_MAX          128
 
-#define CM_EVENTS_ATTEMPTS 3        // tries of one delivery, one after another
-#define CM_EVENTS_RETRY_MS 10       // backoff after the first try, doubled
-#define CM_EVENTS_INGEST   "ingest" // producer of other systems' events
+#define CM_EVENTS_ATTEMPTS  3        // tries of one delivery, one after another
+#define CM_EVENTS_RETRY_MS  10       // backoff after the first try, doubled
+#define CM_EVENTS_INGEST    "ingest" // producer of other systems' events
+#define CM_EVENTS_LANES     4 // handler threads of by-subject subscriptions
+#define CM_EVENTS_LANES_MAX 32
 
 typedef struct cm_consumer cm_consumer_t;
 typedef struct cm_live cm_live_t;
@@ -69,6 +71,7 @@ typedef struct {
     int batch;              // entries per XREADGROUP
     int64_t seen_ttl_ms;    // lifetime of the dedupe marker
     const char *start_from; // new group position: "0" (all kept) or "$"
+    int lanes; // threads of by-subject subscriptions (< 2: the caller's)
 } cm_consumer_options_t;
 
 // Add the effect of `event` to `commit` (owner: the consuming service; the
@@ -113,6 +116,20 @@ int cm_consumer_subscribe(cm_consumer_t *self, const char *producer,
 int cm_consumer_subscribe_pipelined(cm_consumer_t *self, const char *producer,
                                     const char *topic, cm_consumer_fn *fn,
                                     void *arg);
+
+// cm_consumer_subscribe for a handler whose events about different
+// subjects (the envelope's `subject`: a case, a work order) may be handled
+// at the same time: the entries of one read are spread over `lanes` threads
+// by subject, each with its own connection to the store's Redis, and run
+// at once; the entries of one subject run in entry order on one lane, each
+// after the previous one's commit, as cm_consumer_subscribe runs them.
+// For handlers whose effects on different subjects meet only in versioned
+// documents (a conflict is tried again) or commutative writes (counters,
+// index members). The handler and its arg must be thread-safe. Returns 0,
+// or -1 when too many subscriptions.
+int cm_consumer_subscribe_by_subject(cm_consumer_t *self, const char *producer,
+                                     const char *topic, cm_consumer_fn *fn,
+                                     void *arg);
 
 // The doorbell socket, for a zloop/zpoller (NULL without a hub). Borrowed:
 // valid until cm_consumer_destroy. On readable, call cm_consumer_poll(0).

@@ -193,6 +193,14 @@ cm_redis_new_from_config(const cm_config_t *config)
                         (int)cm_config_int(config, "redis/timeout_ms"));
 }
 
+cm_redis_t *
+cm_redis_new_like(const cm_redis_t *other)
+{
+    assert(other);
+    return cm_redis_new(other->host, other->port, other->password,
+                        other->timeout_ms);
+}
+
 void
 cm_redis_destroy(cm_redis_t **self_p)
 {

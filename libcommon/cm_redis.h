@@ -31,6 +31,10 @@ cm_redis_t *cm_redis_new(const char *host, int port, const char *password,
 // Caller owns the result.
 cm_redis_t *cm_redis_new_from_config(const cm_config_t *config);
 
+// Another connection to the server of `other`, with its password and
+// timeout (for a thread of its own). Caller owns the result.
+cm_redis_t *cm_redis_new_like(const cm_redis_t *other);
+
 // Close and free; safe when *self_p is NULL.
 void cm_redis_destroy(cm_redis_t **self_p);
 

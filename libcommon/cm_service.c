@@ -318,11 +318,20 @@ s_consumer_new(cm_service_t *self, cm_store_t *store)
     char endpoint[S_ENDPOINT_MAX];
     cm_config_endpoint(self->config, "hub/host", "hub/pub_port", endpoint,
                        sizeof endpoint);
-    cm_consumer_t *consumer =
-        cm_consumer_new(store, self->def->name, self->replica, endpoint, NULL);
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.lanes = (int)cm_config_int(self->config, "service/event_lanes");
+    cm_consumer_t *consumer = cm_consumer_new(
+        store, self->def->name, self->replica, endpoint, &options);
     for (; consumer && subs->producer; subs++) {
-        cm_consumer_subscribe(consumer, subs->producer, subs->topic, subs->fn,
-                              self->def->state);
+        if (subs->by_subject) {
+            cm_consumer_subscribe_by_subject(consumer, subs->producer,
+                                             subs->topic, subs->fn,
+                                             self->def->state);
+        } else {
+            cm_consumer_subscribe(consumer, subs->producer, subs->topic,
+                                  subs->fn, self->def->state);
+        }
     }
     return consumer;
 }

@@ -50,6 +50,11 @@ typedef struct {
     // its name (safety-audit publishes safety.*) names its own, else its
     // consumers wait for the poll (2 s) instead.
     const char *topic;
+    // Events about different subjects may be handled at once, on
+    // service/event_lanes threads (cm_consumer_subscribe_by_subject): fn
+    // must be thread-safe, and its effects on different subjects meet only
+    // in versioned documents or commutative writes.
+    bool by_subject;
 } cm_subscription_t;
 
 // A service definition; usually one static const per service.

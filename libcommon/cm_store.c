@@ -97,6 +97,18 @@ cm_store_new_from_config(const cm_config_t *config)
                         (int)cm_config_int(config, "redis/timeout_ms"));
 }
 
+cm_store_t *
+cm_store_new_like(const cm_store_t *other)
+{
+    assert(other);
+    cm_store_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->redis = cm_redis_new_like(other->redis);
+    assert(self->redis); // the arguments were valid for other
+    s_ensure_library(self);
+    return self;
+}
+
 void
 cm_store_destroy(cm_store_t **self_p)
 {

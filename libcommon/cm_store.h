@@ -98,6 +98,10 @@ cm_store_t *cm_store_new(const char *host, int port, const char *password,
 // cm_store_new from the redis/* options. Caller owns the result.
 cm_store_t *cm_store_new_from_config(const cm_config_t *config);
 
+// Another store on the server of `other` (its own connection, for another
+// thread). Caller owns the result.
+cm_store_t *cm_store_new_like(const cm_store_t *other);
+
 // Close and free; safe when *self_p is NULL.
 void cm_store_destroy(cm_store_t **self_p);
 

@@ -1,6 +1,7 @@
 // cm_events and cm_outbox against a private redis-server; the test plays
 // the hub with its own XPUB where one is needed.
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,100 @@ START_TEST(test_cm_events_backlog_polled_at_once)
 }
 END_TEST
 
+// What the lanes' handler saw (under lock: it runs on several threads).
+#define LANES_SUBJECTS 8
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_t threads[CM_EVENTS_LANES_MAX]; // distinct handler threads
+    int thread_count;
+    int calls;
+    int failures; // a read or write that went wrong (asserted after)
+} lanes_witness_t;
+
+// Bump the subject's document at the version this lane's store reads: two
+// events of one subject handled at once would conflict and be tried again,
+// so the final version counts the subject's events only if each saw the
+// commit of the one before.
+static int
+on_event_lanes(cm_store_t *lane_store, const cm_event_t *event,
+               cm_commit_t *commit, void *arg)
+{
+    lanes_witness_t *witness = arg;
+    pthread_mutex_lock(&witness->lock);
+    witness->calls++;
+    int seen = 0;
+    while (seen < witness->thread_count
+           && !pthread_equal(witness->threads[seen], pthread_self())) {
+        seen++;
+    }
+    if (seen == witness->thread_count
+        && witness->thread_count < CM_EVENTS_LANES_MAX) {
+        witness->threads[witness->thread_count++] = pthread_self();
+    }
+    pthread_mutex_unlock(&witness->lock);
+    json_t *envelope = json_loads(event->envelope, 0, NULL);
+    char key[64];
+    snprintf(key, sizeof key, "sm:{c}:subject:%s",
+             json_string_value(json_object_get(envelope, "subject")));
+    json_decref(envelope);
+    cm_doc_t doc;
+    int64_t version = CM_VERSION_NEW;
+    int rc = cm_store_get(lane_store, key, &doc);
+    if (rc == 0) {
+        version = doc.version;
+        cm_doc_clear(&doc);
+    } else if (rc != CM_ENOTFOUND) {
+        pthread_mutex_lock(&witness->lock);
+        witness->failures++;
+        pthread_mutex_unlock(&witness->lock);
+        return rc;
+    }
+    cm_commit_doc(commit, key, version, "{}");
+    return 0;
+}
+
+START_TEST(test_cm_events_by_subject_lanes)
+{
+    // 80 events about 8 subjects, interleaved: handled on several threads,
+    // each subject's events one after another in entry order.
+    for (int i = 0; i < 10 * LANES_SUBJECTS; i++) {
+        char envelope[96];
+        snprintf(envelope, sizeof envelope,
+                 "{\"id\":\"e%d\",\"subject\":\"s%d\"}", i, i % LANES_SUBJECTS);
+        produce_envelope("p", envelope);
+    }
+    lanes_witness_t witness = {.thread_count = 0};
+    pthread_mutex_init(&witness.lock, NULL);
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.lanes = 4;
+    options.batch = 30; // several reads, each spread over the lanes
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, &options);
+    ck_assert_int_eq(cm_consumer_subscribe_by_subject(consumer, "p", NULL,
+                                                      on_event_lanes, &witness),
+                     0);
+    ck_assert_int_eq(cm_consumer_process(consumer), 10 * LANES_SUBJECTS);
+    ck_assert_int_eq(witness.calls,
+                     10 * LANES_SUBJECTS); // no conflict, no retry
+    ck_assert_int_eq(witness.failures, 0);
+    ck_assert_int_ge(witness.thread_count, 2);
+    ck_assert(!pthread_equal(witness.threads[0], pthread_self()));
+    for (int s = 0; s < LANES_SUBJECTS; s++) {
+        char key[64];
+        snprintf(key, sizeof key, "sm:{c}:subject:s%d", s);
+        cm_doc_t doc;
+        ck_assert_int_eq(cm_store_get(store, key, &doc), 0);
+        ck_assert_int_eq(doc.version, 10);
+        cm_doc_clear(&doc);
+    }
+    ck_assert_int_eq(pending_count(), 0);
+    // Nothing new: the lanes idle; destroy stops and joins them.
+    ck_assert_int_eq(cm_consumer_process(consumer), 0);
+    cm_consumer_destroy(&consumer);
+    pthread_mutex_destroy(&witness.lock);
+}
+END_TEST
+
 static cm_consumer_t *
 pipelined_consumer_new(cm_consumer_fn *fn, void *arg)
 {
@@ -796,6 +891,7 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_one_ack_per_read);
     tcase_add_test(core, test_cm_events_handler_reads_earlier_commit_of_read);
     tcase_add_test(core, test_cm_events_backlog_polled_at_once);
+    tcase_add_test(core, test_cm_events_by_subject_lanes);
     tcase_add_test(core, test_cm_events_pipelined_exactly_once);
     tcase_add_test(core, test_cm_events_pipelined_conflict_retried);
     tcase_add_test(core, test_cm_events_pipelined_repeat_in_one_read);

@@ -88,7 +88,9 @@ static const cm_config_option_t s_options[] = {
 // Producers that may ask for work (work_request.h); a producer that does
 // not run yet simply publishes nothing.
 static const cm_subscription_t s_subscriptions[] = {
-    {"intake", dispatch_events_on_intake},
+    // A case's events in order; different cases at once (their records,
+    // clocks and work orders are versioned documents).
+    {"intake", dispatch_events_on_intake, NULL, true},
     {"assets", work_request_on_event},
     {"safety-audit", dispatch_events_on_safety,
      CM_ORG_SAFETY_TOPIC}, // + training records
