@@ -29,6 +29,7 @@ typedef struct {
     bool group_ready;                  // XGROUP CREATE done
     bool pipelined;                    // commits of a read in one pipeline
     bool by_subject;                   // subjects handled on the lanes
+    bool rang;                         // its doorbell rang since its last read
 } s_subscription_t;
 
 // A handler thread for by-subject subscriptions: in one round it handles
@@ -53,7 +54,7 @@ struct cm_consumer {
     zpoller_t *poller;                 // on sub
     s_subscription_t subs[CM_EVENTS_SUBSCRIPTIONS_MAX]; // producers
     size_t sub_count;                                   // used entries of subs
-    int64_t next_poll_ms;  // monotonic: poll fallback due
+    int64_t next_poll_ms;  // monotonic: read of every subscription due
     int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
     bool backlog;          // the last process call left entries unread
     // Lanes, started at the first read of a by-subject subscription.
@@ -936,15 +937,23 @@ s_process_one(cm_consumer_t *self, s_subscription_t *sub, bool claim)
     return handled;
 }
 
-int
-cm_consumer_process(cm_consumer_t *self)
+// Read the subscriptions (only those whose doorbell rang, unless a claim
+// pass is due, which reads them all). Returns handled count or
+// CM_EUNAVAILABLE.
+static int
+s_process(cm_consumer_t *self, bool only_rang)
 {
-    assert(self);
     int handled = 0;
     bool claim = cm_time_mono_ms() >= self->next_claim_ms;
+    only_rang = only_rang && !claim;
     self->backlog = false;
     for (size_t i = 0; i < self->sub_count; i++) {
-        int rc = s_process_one(self, &self->subs[i], claim);
+        s_subscription_t *sub = &self->subs[i];
+        if (only_rang && !sub->rang) {
+            continue;
+        }
+        sub->rang = false;
+        int rc = s_process_one(self, sub, claim);
         if (rc < 0) {
             return rc;
         }
@@ -960,13 +969,40 @@ cm_consumer_process(cm_consumer_t *self)
     return handled;
 }
 
-// Receive and drop every waiting doorbell message; true when there was one.
+int
+cm_consumer_process(cm_consumer_t *self)
+{
+    assert(self);
+    return s_process(self, false);
+}
+
+// Mark the subscriptions a doorbell topic belongs to (every one for the
+// hub's hello: it restarted, and what it missed is in the streams).
+static void
+s_ring(cm_consumer_t *self, const char *topic)
+{
+    bool hello = strcmp(topic, CM_EVENTS_HELLO) == 0;
+    for (size_t i = 0; i < self->sub_count; i++) {
+        s_subscription_t *sub = &self->subs[i];
+        if (hello || strncmp(topic, sub->topic, strlen(sub->topic)) == 0) {
+            sub->rang = true;
+        }
+    }
+}
+
+// Receive every waiting doorbell message and mark the subscriptions it
+// rings for; true when there was one.
 static bool
-s_drain(zsock_t *sub, zpoller_t *poller, int timeout_ms)
+s_drain(cm_consumer_t *self, int timeout_ms)
 {
     bool rang = false;
-    while (zpoller_wait(poller, rang ? 0 : timeout_ms) == sub) {
-        zmsg_t *msg = zmsg_recv(sub);
+    while (zpoller_wait(self->poller, rang ? 0 : timeout_ms) == self->sub) {
+        zmsg_t *msg = zmsg_recv(self->sub);
+        char *topic = msg ? zmsg_popstr(msg) : NULL;
+        if (topic) {
+            s_ring(self, topic);
+        }
+        zstr_free(&topic);
         zmsg_destroy(&msg);
         rang = true;
     }
@@ -984,13 +1020,17 @@ cm_consumer_poll(cm_consumer_t *self, int timeout_ms)
                                                : timeout_ms);
     bool rang = false;
     if (self->sub) {
-        rang = s_drain(self->sub, self->poller, wait);
+        rang = s_drain(self, wait);
     } else if (wait > 0) {
         zclock_sleep(wait); // no doorbell: waiting is the poll fallback
     }
-    if (!rang && cm_time_mono_ms() < self->next_poll_ms) {
-        return 0;
+    if (cm_time_mono_ms() >= self->next_poll_ms) {
+        // Every poll_ms every stream is read, doorbell or not: one lost
+        // (the hub down, a full queue) costs at most that long.
+        self->next_poll_ms = cm_time_mono_ms() + self->options.poll_ms;
+        return s_process(self, false);
     }
-    self->next_poll_ms = cm_time_mono_ms() + self->options.poll_ms;
-    return cm_consumer_process(self);
+    // A doorbell reads only the streams it rang for: a service reading
+    // seven producers makes one XREADGROUP for a new case, not seven.
+    return rang ? s_process(self, true) : 0;
 }

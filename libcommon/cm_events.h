@@ -2,7 +2,8 @@
 //
 // cm_consumer_t: a reacting service. One consumer group (named after the
 // consuming service) per producer outbox; the hub's XPUB is only a doorbell
-// for XREADGROUP, with a poll fallback (CM_EVENTS_POLL_MS) for a dead hub.
+// for XREADGROUP of the outbox whose topic rang, and every
+// CM_EVENTS_POLL_MS every outbox is read (a lost doorbell, a dead hub).
 // Entries idle longer than claim_idle_ms (a dead replica's, or our own that
 // failed) are taken over with XAUTOCLAIM. For each entry the handler adds its
 // effect to a commit that already holds the dedupe marker

@@ -788,6 +788,32 @@ START_TEST(test_cm_events_live_hello_replays)
 }
 END_TEST
 
+START_TEST(test_cm_events_doorbell_reads_its_stream)
+{
+    // Two producers: a doorbell of p's topic reads p's outbox only; q's
+    // entry waits for its own doorbell (or the poll every poll_ms).
+    char endpoint[64];
+    zsock_t *xpub = hub_new(endpoint, sizeof endpoint);
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", endpoint, NULL);
+    ck_assert_ptr_nonnull(consumer);
+    cm_consumer_subscribe(consumer, "p", NULL, on_event, NULL);
+    cm_consumer_subscribe(consumer, "q", NULL, on_event, NULL);
+    hub_wait_subscribers(xpub, 3); // sys.hello, evt.p., evt.q.
+    ck_assert_int_eq(cm_consumer_poll(consumer, 0), 0); // the first: all
+    (void)cm_consumer_poll(consumer, 200); // takes the welcome, if late
+    produce(1, "p.thing.done");
+    produce_envelope("q", "{\"id\":\"q1\"}");
+    zstr_send(xpub, "evt.p.thing.done");
+    ck_assert_int_eq(cm_consumer_poll(consumer, WAIT_MS), 1);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 1);
+    zstr_send(xpub, "evt.q.thing.done");
+    ck_assert_int_eq(cm_consumer_poll(consumer, WAIT_MS), 1);
+    ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 2);
+    cm_consumer_destroy(&consumer);
+    zsock_destroy(&xpub);
+}
+END_TEST
+
 // ---- outbox
 // ------------------------------------------------------------------
 
@@ -898,6 +924,7 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_outbox_lags);
     tcase_add_test(core, test_cm_events_live_fills_gaps);
     tcase_add_test(core, test_cm_events_live_hello_replays);
+    tcase_add_test(core, test_cm_events_doorbell_reads_its_stream);
     tcase_add_test(core, test_cm_events_trim_never_below_groups);
     tcase_add_test(core, test_cm_events_discover_and_read);
     suite_add_tcase(suite, core);
