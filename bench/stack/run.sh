@@ -11,7 +11,8 @@
 #     dispatch's reaction committed (its record of the case, with the SLA
 #     clocks), p50/p99 over the cases of the create run;
 #   - each process's share of the CPU during each run (utime+stime from
-#     /proc), so the next bottleneck shows;
+#     /proc), so the next bottleneck shows, and the CPU the host stole
+#     during each run (steal time), which makes a run's figures say little;
 #   - then the same with intake ×2 and dispatch ×2.
 # Prints req/s, p50, p99, errors (non-2xx and socket errors) and the ratios
 # to webdis. Nothing asserts on time. Bounded by DURATION per run (10s).
@@ -112,20 +113,26 @@ cpu_ticks() {
   done
 }
 hz=$(getconf CLK_TCK)
+# CPU the hypervisor took back (steal, the 8th field of /proc/stat's cpu
+# line), in clock ticks: a run with much of it says little.
+steal_ticks() { awk '/^cpu /{print $9}' /proc/stat; }
 # One wrk run: prints "req/s p50_ms p99_ms errors" and, to $tmp/cpu.<name>,
-# each process's CPU share of the run (percent of one core).
+# each process's CPU share of the run (percent of one core) and the CPU
+# stolen by the host during it.
 run() {
   local name=$1
   shift
   cpu_ticks >"$tmp/cpu.before"
+  local steal0=$(steal_ticks)
   local t0=$(date +%s.%N)
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$tmp/wrk.$name" 2>&1
   local t1=$(date +%s.%N)
   cpu_ticks >"$tmp/cpu.after"
-  awk -v hz="$hz" -v secs="$(echo "$t1 - $t0" | bc)" '
+  local stolen=$(( $(steal_ticks) - steal0 ))
+  awk -v hz="$hz" -v secs="$(echo "$t1 - $t0" | bc)" -v stolen="$stolen" '
     NR == FNR {before[$1] = $2; next}
     ($1 in before) {d = ($2 - before[$1]) / hz / secs * 100; if (d >= 0.5) printf "%s %.0f%%  ", $1, d}
-    END {print ""}' "$tmp/cpu.before" "$tmp/cpu.after" >"$tmp/cpu.$name"
+    END {printf "(stolen by the host: %.1f s)\n", stolen / hz}' "$tmp/cpu.before" "$tmp/cpu.after" >"$tmp/cpu.$name"
   awk '
     /Requests\/sec/ {rps=$2}
     /Non-2xx/ {bad+=$NF}
