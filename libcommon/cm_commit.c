@@ -123,6 +123,17 @@ s_begin_op(cm_commit_t *self, const char *code, const char *key)
     s_push_key(self, key);
 }
 
+// An op whose only argument after its key is one string (an index or set
+// member, a ledger entry).
+static void
+s_op_with(cm_commit_t *self, const char *code, const char *key,
+          const char *argument)
+{
+    assert(self && argument);
+    s_begin_op(self, code, key);
+    s_strings_push(&self->args, argument);
+}
+
 void
 cm_commit_doc(cm_commit_t *self, const char *key, int64_t expected_version,
               const char *doc_json)
@@ -169,25 +180,19 @@ cm_commit_index_add(cm_commit_t *self, const char *key, const char *member,
 void
 cm_commit_index_remove(cm_commit_t *self, const char *key, const char *member)
 {
-    assert(self && member);
-    s_begin_op(self, "ZR", key);
-    s_strings_push(&self->args, member);
+    s_op_with(self, "ZR", key, member);
 }
 
 void
 cm_commit_member_add(cm_commit_t *self, const char *key, const char *member)
 {
-    assert(self && member);
-    s_begin_op(self, "SA", key);
-    s_strings_push(&self->args, member);
+    s_op_with(self, "SA", key, member);
 }
 
 void
 cm_commit_member_remove(cm_commit_t *self, const char *key, const char *member)
 {
-    assert(self && member);
-    s_begin_op(self, "SR", key);
-    s_strings_push(&self->args, member);
+    s_op_with(self, "SR", key, member);
 }
 
 void
@@ -224,9 +229,7 @@ cm_commit_counter(cm_commit_t *self, const char *key, const char *field,
 void
 cm_commit_ledger(cm_commit_t *self, const char *key, const char *entry_json)
 {
-    assert(self && entry_json);
-    s_begin_op(self, "L", key);
-    s_strings_push(&self->args, entry_json);
+    s_op_with(self, "L", key, entry_json);
 }
 
 void

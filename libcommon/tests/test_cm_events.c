@@ -60,6 +60,18 @@ redis_int(const char *a, const char *b, const char *c)
     return value;
 }
 
+// Entries of sm:{p}:outbox pending for group c.
+static long long
+pending_count(void)
+{
+    redisReply *reply =
+        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
+    ck_assert_ptr_nonnull(reply);
+    long long count = reply->element[0]->integer;
+    freeReplyObject(reply);
+    return count;
+}
+
 // n events on sm:{p}:outbox with envelope ids "e<seq>"; type `type`.
 static void
 produce(int n, const char *type)
@@ -121,10 +133,7 @@ START_TEST(test_cm_events_group_exactly_once)
     produce(5, "p.thing.done");
     ck_assert_int_eq(cm_consumer_poll(consumer, 0), 5);
     ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 24);
-    reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_int_eq(reply->element[0]->integer, 0);
-    freeReplyObject(reply);
+    ck_assert_int_eq(pending_count(), 0);
     cm_consumer_destroy(&consumer);
     ck_assert_ptr_null(consumer);
 }
@@ -143,10 +152,7 @@ START_TEST(test_cm_events_dead_letter_after_tries)
     }
     ck_assert_int_eq(redis_int("XLEN", "sm:{c}:dead", NULL), 1);
     ck_assert_int_eq(redis_int("XLEN", "sm:{c}:ledger:effects", NULL), 2);
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_int_eq(reply->element[0]->integer, 0);
-    freeReplyObject(reply);
+    ck_assert_int_eq(pending_count(), 0);
     cm_consumer_destroy(&consumer);
 }
 END_TEST
@@ -234,10 +240,7 @@ START_TEST(test_cm_events_conflict_retried_at_once)
     ck_assert_int_eq(doc.version, CM_EVENTS_ATTEMPTS); // 2 bumps, our write
     cm_doc_clear(&doc);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 1);
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_int_eq(reply->element[0]->integer, 0);
-    freeReplyObject(reply);
+    ck_assert_int_eq(pending_count(), 0);
     cm_consumer_destroy(&consumer);
 }
 END_TEST
@@ -268,10 +271,7 @@ START_TEST(test_cm_events_no_effect_no_commit)
     ck_assert_int_eq(calls, 2);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 0);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e2", NULL), 0);
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_int_eq(reply->element[0]->integer, 0);
-    freeReplyObject(reply);
+    ck_assert_int_eq(pending_count(), 0);
     cm_consumer_destroy(&consumer);
 }
 END_TEST
@@ -285,10 +285,7 @@ START_TEST(test_cm_events_conflicts_left_for_claim)
     ck_assert_int_eq(cm_consumer_process(consumer), 0);
     ck_assert_int_eq(racer.calls, CM_EVENTS_ATTEMPTS);
     ck_assert_int_eq(redis_int("EXISTS", "sm:{c}:seen:e1", NULL), 0);
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_int_eq(reply->element[0]->integer, 1);
-    freeReplyObject(reply);
+    ck_assert_int_eq(pending_count(), 1);
     cm_consumer_destroy(&consumer);
 }
 END_TEST
@@ -394,17 +391,6 @@ reset_command_stats(void)
         cm_redis_cmd(cm_store_redis(store), "CONFIG", "RESETSTAT");
     ck_assert_ptr_nonnull(reply);
     freeReplyObject(reply);
-}
-
-static long long
-pending_count(void)
-{
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XPENDING", "sm:{p}:outbox", "c");
-    ck_assert_ptr_nonnull(reply);
-    long long count = reply->element[0]->integer;
-    freeReplyObject(reply);
-    return count;
 }
 
 START_TEST(test_cm_events_one_ack_per_read)
