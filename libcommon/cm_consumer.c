@@ -1,9 +1,8 @@
 // cm_consumer — cm_consumer_t, the reacting service of cm_events.h.
-#include "cm_events.h"
+#include "cm_consumer_impl.h"
 
 #include <assert.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,55 +18,6 @@
 #define CM_EVENTS_CLAIM_ROUNDS 16 // XAUTOCLAIM pages per process call
 #define CM_EVENTS_READ_ROUNDS  64 // XREADGROUP batches per process call
 #define CM_EVENTS_NUM_MAX      24
-
-typedef struct {
-    char producer[CM_EVENTS_NAME_MAX]; // producing service
-    char stream[CM_STORE_KEY_MAX];     // its outbox
-    char topic[CM_OUTBOX_TOPIC_MAX];   // doorbell prefix
-    cm_consumer_fn *fn;                // the handler
-    void *arg;                         // borrowed handler argument
-    bool group_ready;                  // XGROUP CREATE done
-    bool pipelined;                    // commits of a read in one pipeline
-    bool by_subject;                   // subjects handled on the lanes
-    bool rang;                         // its doorbell rang since its last read
-} s_subscription_t;
-
-// A handler thread for by-subject subscriptions: in one round it handles
-// the entries of a read whose subject hashes to it, in entry order, through
-// its own connection.
-typedef struct {
-    cm_consumer_t *owner; // borrowed
-    cm_store_t *store;    // owned: the lane's connection
-    pthread_t thread;     // runs s_lane_main
-    cm_event_t **events;  // this round's entries (borrowed), in entry order
-    size_t count;         // used entries of events
-    cm_acks_t acks;       // this round's ids done with
-    int rc;               // this round's handled count, or CM_EUNAVAILABLE
-} s_lane_t;
-
-struct cm_consumer {
-    cm_store_t *store;                 // borrowed
-    char group[CM_EVENTS_NAME_MAX];    // consuming service
-    char name[2 * CM_EVENTS_NAME_MAX]; // "<service>-<replica>"
-    cm_consumer_options_t options;     // copied tuning
-    zsock_t *sub;                      // doorbell, NULL without hub
-    zpoller_t *poller;                 // on sub
-    s_subscription_t subs[CM_EVENTS_SUBSCRIPTIONS_MAX]; // producers
-    size_t sub_count;                                   // used entries of subs
-    int64_t next_poll_ms;  // monotonic: read of every subscription due
-    int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
-    bool backlog;          // the last process call left entries unread
-    // Lanes, started at the first read of a by-subject subscription.
-    s_lane_t *lanes;                  // owned; lane_count of them
-    size_t lane_count;                // 0: not started
-    pthread_mutex_t lane_lock;        // guards the round fields below
-    pthread_cond_t lane_wake;         // a round began, or quit
-    pthread_cond_t lane_done;         // lanes_busy reached 0
-    const s_subscription_t *lane_sub; // the round's subscription
-    uint64_t lane_round;              // rounds begun
-    size_t lanes_busy;                // lanes still in the round
-    bool lanes_quit;                  // stop the threads
-};
 
 void
 cm_consumer_options_default(cm_consumer_options_t *options)
@@ -116,32 +66,13 @@ cm_consumer_new(cm_store_t *store, const char *consumer, const char *replica,
     return self;
 }
 
-static void
-s_lanes_stop(cm_consumer_t *self)
-{
-    if (self->lane_count == 0) {
-        return;
-    }
-    pthread_mutex_lock(&self->lane_lock);
-    self->lanes_quit = true;
-    pthread_cond_broadcast(&self->lane_wake);
-    pthread_mutex_unlock(&self->lane_lock);
-    for (size_t i = 0; i < self->lane_count; i++) {
-        pthread_join(self->lanes[i].thread, NULL);
-        cm_store_destroy(&self->lanes[i].store);
-    }
-    free(self->lanes);
-    self->lanes = NULL;
-    self->lane_count = 0;
-}
-
 void
 cm_consumer_destroy(cm_consumer_t **self_p)
 {
     assert(self_p);
     cm_consumer_t *self = *self_p;
     if (self) {
-        s_lanes_stop(self);
+        cm_consumer_lanes_stop(self);
         pthread_cond_destroy(&self->lane_done);
         pthread_cond_destroy(&self->lane_wake);
         pthread_mutex_destroy(&self->lane_lock);
@@ -153,7 +84,7 @@ cm_consumer_destroy(cm_consumer_t **self_p)
 }
 
 static int
-s_ensure_group(cm_consumer_t *self, s_subscription_t *sub)
+s_ensure_group(cm_consumer_t *self, cm_consumer_sub_t *sub)
 {
     if (sub->group_ready) {
         return 0;
@@ -185,7 +116,7 @@ s_subscribe(cm_consumer_t *self, const char *producer, const char *topic,
     if (self->sub_count == CM_EVENTS_SUBSCRIPTIONS_MAX) {
         return -1;
     }
-    s_subscription_t *sub = &self->subs[self->sub_count++];
+    cm_consumer_sub_t *sub = &self->subs[self->sub_count++];
     memset(sub, 0, sizeof *sub);
     snprintf(sub->producer, sizeof sub->producer, "%s", producer);
     const char *key =
@@ -239,7 +170,7 @@ cm_consumer_socket(cm_consumer_t *self)
 }
 
 static int
-s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
+s_ack(cm_consumer_t *self, const cm_consumer_sub_t *sub, const char *id)
 {
     redisReply *reply = cm_redis_cmd(cm_store_redis(self->store), "XACK",
                                      sub->stream, self->group, id);
@@ -248,527 +179,23 @@ s_ack(cm_consumer_t *self, const s_subscription_t *sub, const char *id)
     return rc;
 }
 
-// Copy the event to sm:{<consumer>}:dead; its id joins acks. 0 or
-// CM_EUNAVAILABLE.
-static int
-s_dead_letter(cm_consumer_t *self, cm_store_t *store,
-              const s_subscription_t *sub, const cm_event_t *event,
-              cm_acks_t *acks)
-{
-    char dead[CM_STORE_KEY_MAX];
-    char deliveries[CM_EVENTS_NUM_MAX];
-    const char *key =
-        cm_store_key(dead, sizeof dead, self->group, "dead", NULL);
-    assert(key);
-    snprintf(deliveries, sizeof deliveries, "%" PRId64, event->deliveries);
-    redisReply *reply =
-        cm_redis_cmd(cm_store_redis(store), "XADD", dead, "*", "stream",
-                     sub->stream, "id", event->id, "type", event->type,
-                     "envelope", event->envelope, "deliveries", deliveries);
-    if (!reply) {
-        return CM_EUNAVAILABLE;
-    }
-    freeReplyObject(reply);
-    cm_log_warn("events.dead_lettered", "stream", sub->stream, "id", event->id,
-                "type", event->type, "#deliveries",
-                CM_LOG_INT(event->deliveries));
-    cm_acks_add(acks, event->id);
-    return 0;
-}
-
-// Why a try failed, for the log: the handler, the store, or the outcome.
-static const char *
-s_failure_name(int handler_rc, int rc, const cm_commit_result_t *result)
-{
-    if (handler_rc != 0) {
-        return "handler";
-    }
-    if (rc != 0) {
-        return "store";
-    }
-    switch (result->outcome) {
-    case CM_COMMIT_CONFLICT:
-        return "conflict";
-    case CM_COMMIT_DONE:
-        return "done";
-    case CM_COMMIT_MISMATCH:
-        return "mismatch";
-    default:
-        return "ok";
-    }
-}
-
-// True when a try is done: committed, or seen before.
-static bool
-s_is_done(int handler_rc, int rc, const cm_commit_result_t *result)
-{
-    return handler_rc == 0 && rc == 0
-           && (result->outcome == CM_COMMIT_OK
-               || result->outcome == CM_COMMIT_DUPLICATE);
-}
-
-// Log a failed try; only the last failure of a delivery is a warning.
-static void
-s_log_failure(const s_subscription_t *sub, const cm_event_t *event,
-              int handler_rc, int rc, const cm_commit_result_t *result,
-              bool last)
-{
-    CM_LOG_AT(last ? CM_LOG_WARN : CM_LOG_DEBUG, "events.try.failed", "stream",
-              sub->stream, "id", event->id, "type", event->type, "reason",
-              s_failure_name(handler_rc, rc, result), "#rc",
-              CM_LOG_INT(handler_rc ? handler_rc : rc), "#deliveries",
-              CM_LOG_INT(event->deliveries));
-}
-
-// One try: run the handler, then its commit. 1 done (committed, or seen
-// before), 0 failed, CM_EUNAVAILABLE.
-static int
-s_try(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
-      const cm_event_t *event, const char *marker, bool last)
-{
-    cm_commit_t *commit = cm_commit_new(self->group);
-    cm_commit_dedupe(commit, marker, self->options.seen_ttl_ms);
-    size_t marker_only = cm_commit_size(commit);
-    int handler_rc = sub->fn(store, event, commit, sub->arg);
-    int rc = handler_rc;
-    cm_commit_result_t result;
-    memset(&result, 0, sizeof result);
-    if (rc == 0 && cm_commit_size(commit) == marker_only) {
-        result.outcome = CM_COMMIT_OK; // no effect: nothing to mark either
-    } else if (rc == 0) {
-        rc = cm_store_commit(store, commit, &result);
-    }
-    bool done = s_is_done(handler_rc, rc, &result);
-    if (!done && rc != CM_EUNAVAILABLE) {
-        s_log_failure(sub, event, handler_rc, rc, &result, last);
-    }
-    cm_commit_result_clear(&result);
-    cm_commit_destroy(&commit);
-    return rc == CM_EUNAVAILABLE ? rc : done ? 1 : 0;
-}
-
-// The tries of one delivery after the `tried` already made, up to
-// `attempts` in all, backing off retry_ms, then doubling, before each try
-// but the first (a version conflict with a concurrent request passes in
-// milliseconds). 1 done, 0 failed every time (left pending for XAUTOCLAIM),
-// CM_EUNAVAILABLE.
-static int
-s_tries(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
-        const cm_event_t *event, const char *marker, int tried)
-{
-    int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
-    for (int attempt = tried + 1; attempt <= attempts; attempt++) {
-        int shift = attempt - 2 < 16 ? attempt - 2 : 16;
-        if (attempt > 1 && self->options.retry_ms > 0) {
-            zclock_sleep(self->options.retry_ms << shift);
-        }
-        int rc = s_try(self, store, sub, event, marker, attempt >= attempts);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    return 0;
-}
-
-// Make the event's correlation id the thread's log correlation id; the one
-// before goes to saved (CM_EVENT_CORRELATION_MAX bytes).
-static void
-s_correlation_enter(const cm_event_identity_t *identity, char *saved)
-{
-    const char *previous = cm_log_correlation();
-    snprintf(saved, CM_EVENT_CORRELATION_MAX, "%s", previous ? previous : "");
-    cm_log_set_correlation(identity->correlation);
-}
-
-// Handle one delivery under the event's correlation id: dead-letter it, or
-// try it; its id joins acks when done with. 1 handled (committed or seen
-// before), 0 not (left pending, or dead-lettered), CM_EUNAVAILABLE.
-static int
-s_handle(cm_consumer_t *self, cm_store_t *store, const s_subscription_t *sub,
-         const cm_event_t *event, cm_acks_t *acks)
-{
-    char saved[CM_EVENT_CORRELATION_MAX];
-    cm_event_identity_t identity;
-    cm_event_identity(event, self->group,
-                      strcmp(sub->producer, CM_EVENTS_INGEST) == 0, &identity);
-    s_correlation_enter(&identity, saved);
-    int rc = 0;
-    if (event->deliveries > self->options.max_deliveries) {
-        rc = s_dead_letter(self, store, sub, event, acks);
-    } else {
-        rc = s_tries(self, store, sub, event, identity.marker, 0);
-        if (rc == 1) {
-            cm_acks_add(acks, event->id);
-        }
-    }
-    cm_log_set_correlation(saved);
-    return rc;
-}
-
-// The event of an entry, with its delivery count; NULL when malformed (then
-// its id, if it has one, joins acks: it can never be handled).
-static cm_event_t *
-s_entry_event(const s_subscription_t *sub, const redisReply *entry,
-              int64_t deliveries, cm_acks_t *acks)
-{
-    cm_event_t *event = cm_event_from_reply(sub->stream, entry);
-    if (event) {
-        event->deliveries = deliveries;
-        return event;
-    }
-    cm_log_warn("events.entry.malformed", "stream", sub->stream);
-    if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2
-        && entry->element[0]->type == REDIS_REPLY_STRING) {
-        cm_acks_add(acks, entry->element[0]->str);
-    }
-    return NULL;
-}
-
-// One entry after another: handler, commit (one round trip each); the acks
-// are gathered. Returns handled count or CM_EUNAVAILABLE.
-static int
-s_handle_each(cm_consumer_t *self, const s_subscription_t *sub,
-              const redisReply *entries, const int64_t *deliveries,
-              cm_acks_t *acks)
-{
-    int handled = 0;
-    for (size_t i = 0; i < entries->elements; i++) {
-        cm_event_t *event = s_entry_event(sub, entries->element[i],
-                                          deliveries ? deliveries[i] : 1, acks);
-        if (!event) {
-            continue;
-        }
-        int rc = s_handle(self, self->store, sub, event, acks);
-        cm_event_destroy(&event);
-        if (rc < 0) {
-            return rc;
-        }
-        handled += rc;
-    }
-    return handled;
-}
-
-// One entry of a pipelined read: its first try's handler has run, its
-// commit waits for the read's pipeline.
-typedef struct {
-    cm_event_t *event;            // owned; NULL: malformed or dead-lettered
-    cm_event_identity_t identity; // dedupe marker, correlation id
-    cm_commit_t *commit;          // owned; the first try's effect and marker
-    bool no_effect;               // the handler added nothing to commit
-    int handler_rc;               // the handler's return
-    int rc;                       // the commit's return
-    cm_commit_result_t result;    // the commit's outcome (owned)
-} s_slot_t;
-
-// Dead-letter the entry, or run its handler into slot->commit, under its
-// correlation id. 0, or CM_EUNAVAILABLE (nothing kept to commit).
-static int
-s_slot_prepare(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
-               cm_acks_t *acks)
-{
-    char saved[CM_EVENT_CORRELATION_MAX];
-    cm_event_t *event = slot->event;
-    cm_event_identity(event, self->group,
-                      strcmp(sub->producer, CM_EVENTS_INGEST) == 0,
-                      &slot->identity);
-    s_correlation_enter(&slot->identity, saved);
-    int rc = 0;
-    if (event->deliveries > self->options.max_deliveries) {
-        rc = s_dead_letter(self, self->store, sub, event, acks);
-        cm_event_destroy(&slot->event);
-    } else {
-        slot->commit = cm_commit_new(self->group);
-        cm_commit_dedupe(slot->commit, slot->identity.marker,
-                         self->options.seen_ttl_ms);
-        size_t marker_only = cm_commit_size(slot->commit);
-        slot->handler_rc = sub->fn(self->store, event, slot->commit, sub->arg);
-        slot->rc = slot->handler_rc;
-        // An event the handler had nothing to do for (most services ignore
-        // most types they receive) is acked without a commit: no effect
-        // needs its marker, and handling it again would add none.
-        slot->no_effect = slot->handler_rc == 0
-                          && cm_commit_size(slot->commit) == marker_only;
-        if (slot->no_effect) {
-            slot->result.outcome = CM_COMMIT_OK;
-        }
-        if (slot->handler_rc == CM_EUNAVAILABLE) {
-            rc = CM_EUNAVAILABLE;
-            cm_commit_destroy(&slot->commit);
-        }
-    }
-    cm_log_set_correlation(saved);
-    return rc;
-}
-
-// Run the commits of the slots whose handler succeeded in one pipelined
-// round trip: each is still its own FCALL, in entry order.
-static void
-s_slots_commit(cm_consumer_t *self, s_slot_t *slots, size_t n)
-{
-    const cm_commit_t **commits = calloc(n + 1, sizeof(cm_commit_t *));
-    cm_commit_result_t *results = calloc(n + 1, sizeof *results);
-    int *rcs = calloc(n + 1, sizeof *rcs);
-    size_t *which = calloc(n + 1, sizeof *which);
-    assert(commits && results && rcs && which);
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (slots[i].commit && slots[i].handler_rc == 0
-            && !slots[i].no_effect) {
-            commits[count] = slots[i].commit;
-            which[count++] = i;
-        }
-    }
-    int rc = cm_store_commit_batch(self->store, commits, count, results, rcs);
-    for (size_t j = 0; j < count; j++) {
-        s_slot_t *slot = &slots[which[j]];
-        // Not sent at all (CM_EINTERNAL): each is tried again on its own.
-        slot->rc = rc == CM_EINTERNAL ? CM_EINTERNAL : rcs[j];
-        slot->result = results[j]; // moved: the slot clears it
-    }
-    free(which);
-    free(rcs);
-    free(results);
-    free(commits);
-}
-
-// After the pipeline: ack a done slot, or try it again on its own (the
-// prompt retry path of s_tries). 1 handled, 0 not, CM_EUNAVAILABLE (the
-// commit's outcome is unknown).
-static int
-s_slot_settle(cm_consumer_t *self, const s_subscription_t *sub, s_slot_t *slot,
-              cm_acks_t *acks)
-{
-    if (!slot->event) {
-        return 0; // malformed or dead-lettered: already in acks
-    }
-    if (slot->rc == CM_EUNAVAILABLE) {
-        return CM_EUNAVAILABLE;
-    }
-    if (s_is_done(slot->handler_rc, slot->rc, &slot->result)) {
-        cm_acks_add(acks, slot->event->id);
-        return 1;
-    }
-    char saved[CM_EVENT_CORRELATION_MAX];
-    s_correlation_enter(&slot->identity, saved);
-    int attempts = self->options.attempts > 0 ? self->options.attempts : 1;
-    s_log_failure(sub, slot->event, slot->handler_rc, slot->rc, &slot->result,
-                  attempts <= 1);
-    int rc =
-        s_tries(self, self->store, sub, slot->event, slot->identity.marker, 1);
-    if (rc == 1) {
-        cm_acks_add(acks, slot->event->id);
-    }
-    cm_log_set_correlation(saved);
-    return rc;
-}
-
-static void
-s_slot_clear(s_slot_t *slot)
-{
-    cm_event_destroy(&slot->event);
-    cm_commit_destroy(&slot->commit);
-    cm_commit_result_clear(&slot->result);
-}
-
-// Every handler of the read first, then their commits in one pipelined
-// round trip, then retries of the failed ones, one by one. Only for
-// handlers that read nothing an earlier commit of the read may change
-// (cm_consumer_subscribe_pipelined). Returns handled count or
-// CM_EUNAVAILABLE.
-static int
-s_handle_pipelined(cm_consumer_t *self, const s_subscription_t *sub,
-                   const redisReply *entries, const int64_t *deliveries,
-                   cm_acks_t *acks)
-{
-    size_t n = entries->elements;
-    s_slot_t *slots = calloc(n + 1, sizeof *slots);
-    assert(slots);
-    int rc = 0;
-    size_t ran = 0;
-    while (ran < n && rc == 0) {
-        s_slot_t *slot = &slots[ran];
-        slot->event = s_entry_event(sub, entries->element[ran],
-                                    deliveries ? deliveries[ran] : 1, acks);
-        rc = slot->event ? s_slot_prepare(self, sub, slot, acks) : 0;
-        ran++;
-    }
-    s_slots_commit(self, slots, ran);
-    int handled = 0;
-    for (size_t i = 0; i < ran && handled >= 0; i++) {
-        int done = s_slot_settle(self, sub, &slots[i], acks);
-        handled = done < 0 ? done : handled + done;
-    }
-    for (size_t i = 0; i < ran; i++) {
-        s_slot_clear(&slots[i]);
-    }
-    free(slots);
-    return rc < 0 ? rc : handled;
-}
-
-// ---- lanes: by-subject subscriptions
-
-// The entries of the round for this lane, one after another (as
-// s_handle_each), through the lane's connection.
-static int
-s_lane_run(cm_consumer_t *self, s_lane_t *lane, const s_subscription_t *sub)
-{
-    int handled = 0;
-    for (size_t i = 0; i < lane->count; i++) {
-        int rc = s_handle(self, lane->store, sub, lane->events[i], &lane->acks);
-        if (rc < 0) {
-            return rc;
-        }
-        handled += rc;
-    }
-    return handled;
-}
-
-static void *
-s_lane_main(void *arg)
-{
-    s_lane_t *lane = arg;
-    cm_consumer_t *self = lane->owner;
-    uint64_t done_round = 0;
-    pthread_mutex_lock(&self->lane_lock);
-    for (;;) {
-        while (!self->lanes_quit && self->lane_round == done_round) {
-            pthread_cond_wait(&self->lane_wake, &self->lane_lock);
-        }
-        if (self->lanes_quit) {
-            break;
-        }
-        done_round = self->lane_round;
-        const s_subscription_t *sub = self->lane_sub;
-        pthread_mutex_unlock(&self->lane_lock);
-        lane->rc = s_lane_run(self, lane, sub);
-        pthread_mutex_lock(&self->lane_lock);
-        if (--self->lanes_busy == 0) {
-            pthread_cond_signal(&self->lane_done);
-        }
-    }
-    pthread_mutex_unlock(&self->lane_lock);
-    return NULL;
-}
-
-// Start options.lanes threads, each with its own connection; false when
-// fewer than two are asked for (the consumer's thread does it all then).
-static bool
-s_lanes_ready(cm_consumer_t *self)
-{
-    if (self->lane_count > 0) {
-        return true;
-    }
-    int asked = self->options.lanes;
-    if (asked < 2) {
-        return false;
-    }
-    size_t count =
-        asked > CM_EVENTS_LANES_MAX ? CM_EVENTS_LANES_MAX : (size_t)asked;
-    self->lanes = calloc(count, sizeof *self->lanes);
-    assert(self->lanes);
-    for (size_t i = 0; i < count; i++) {
-        s_lane_t *lane = &self->lanes[i];
-        lane->owner = self;
-        lane->store = cm_store_new_like(self->store);
-        int rc = pthread_create(&lane->thread, NULL, s_lane_main, lane);
-        assert(rc == 0);
-        (void)rc;
-    }
-    self->lane_count = count;
-    return true;
-}
-
-// The lane of an event: FNV-1a of its envelope's subject (one lane for
-// every event without one, so those keep their order too).
-static size_t
-s_lane_of(const cm_event_t *event, size_t lanes)
-{
-    json_t *envelope = json_loads(event->envelope, 0, NULL);
-    const char *subject =
-        json_string_value(json_object_get(envelope, "subject"));
-    uint32_t hash = 2166136261u;
-    for (const char *p = subject ? subject : ""; *p; p++) {
-        hash = (hash ^ (uint8_t)*p) * 16777619u;
-    }
-    json_decref(envelope);
-    return subject ? hash % lanes : 0;
-}
-
-// Entries with different subjects at once, one lane each; entries of one
-// subject in entry order on one lane. The ids done with join acks. Returns
-// handled count or CM_EUNAVAILABLE (after every lane stopped).
-static int
-s_handle_by_subject(cm_consumer_t *self, const s_subscription_t *sub,
-                    const redisReply *entries, const int64_t *deliveries,
-                    cm_acks_t *acks)
-{
-    if (!s_lanes_ready(self)) {
-        return s_handle_each(self, sub, entries, deliveries, acks);
-    }
-    size_t n = entries->elements;
-    cm_event_t **events = calloc(n + 1, sizeof *events);
-    assert(events);
-    for (size_t l = 0; l < self->lane_count; l++) {
-        s_lane_t *lane = &self->lanes[l];
-        lane->events = calloc(n + 1, sizeof *lane->events);
-        assert(lane->events);
-        lane->count = 0;
-        lane->rc = 0;
-        cm_acks_init(&lane->acks, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        events[i] = s_entry_event(sub, entries->element[i],
-                                  deliveries ? deliveries[i] : 1, acks);
-        if (events[i]) {
-            s_lane_t *lane =
-                &self->lanes[s_lane_of(events[i], self->lane_count)];
-            lane->events[lane->count++] = events[i];
-        }
-    }
-    pthread_mutex_lock(&self->lane_lock);
-    self->lane_sub = sub;
-    self->lanes_busy = self->lane_count;
-    self->lane_round++;
-    pthread_cond_broadcast(&self->lane_wake);
-    while (self->lanes_busy > 0) {
-        pthread_cond_wait(&self->lane_done, &self->lane_lock);
-    }
-    pthread_mutex_unlock(&self->lane_lock);
-    int handled = 0;
-    bool unavailable = false;
-    for (size_t l = 0; l < self->lane_count; l++) {
-        s_lane_t *lane = &self->lanes[l];
-        for (size_t i = 0; i < lane->acks.count; i++) {
-            cm_acks_add(acks, lane->acks.ids[i]);
-        }
-        unavailable = unavailable || lane->rc == CM_EUNAVAILABLE;
-        handled += lane->rc > 0 ? lane->rc : 0;
-        cm_acks_clear(&lane->acks);
-        free(lane->events);
-        lane->events = NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        cm_event_destroy(&events[i]);
-    }
-    free(events);
-    return unavailable ? CM_EUNAVAILABLE : handled;
-}
-
 // Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
 // from XPENDING when known; then one XACK for all that are done with, even
 // when Redis went away on the way (what was committed is acked if it can
 // be). Returns handled count or CM_EUNAVAILABLE.
 static int
-s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
+s_handle_entries(cm_consumer_t *self, const cm_consumer_sub_t *sub,
                  const redisReply *entries, const int64_t *deliveries)
 {
     cm_acks_t acks;
     cm_acks_init(&acks, entries->elements);
-    int rc = sub->pipelined
-                 ? s_handle_pipelined(self, sub, entries, deliveries, &acks)
-             : sub->by_subject
-                 ? s_handle_by_subject(self, sub, entries, deliveries, &acks)
-                 : s_handle_each(self, sub, entries, deliveries, &acks);
+    int rc =
+        sub->pipelined ? cm_consumer_handle_pipelined(self, sub, entries,
+                                                      deliveries, &acks)
+        : sub->by_subject
+            ? cm_consumer_handle_by_subject(self, sub, entries, deliveries,
+                                            &acks)
+            : cm_consumer_handle_each(self, sub, entries, deliveries, &acks);
     int acked = cm_acks_flush(&acks, cm_store_redis(self->store), sub->stream,
                               self->group);
     cm_acks_clear(&acks);
@@ -777,7 +204,7 @@ s_handle_entries(cm_consumer_t *self, const s_subscription_t *sub,
 
 // Delivery counts of entries first..last pending for us, in entry order.
 static int64_t *
-s_deliveries(cm_consumer_t *self, const s_subscription_t *sub,
+s_deliveries(cm_consumer_t *self, const cm_consumer_sub_t *sub,
              const redisReply *entries)
 {
     int64_t *counts = calloc(entries->elements + 1, sizeof(int64_t));
@@ -824,7 +251,7 @@ s_entries_well_formed(const redisReply *entries)
 // One XAUTOCLAIM page from start; writes the next start. Returns handled
 // count or CM_EUNAVAILABLE / CM_EINTERNAL.
 static int
-s_claim_page(cm_consumer_t *self, const s_subscription_t *sub, char *start)
+s_claim_page(cm_consumer_t *self, const cm_consumer_sub_t *sub, char *start)
 {
     char idle[CM_EVENTS_NUM_MAX];
     char count[CM_EVENTS_NUM_MAX];
@@ -855,7 +282,7 @@ s_claim_page(cm_consumer_t *self, const s_subscription_t *sub, char *start)
 }
 
 static int
-s_claim(cm_consumer_t *self, const s_subscription_t *sub)
+s_claim(cm_consumer_t *self, const cm_consumer_sub_t *sub)
 {
     char start[CM_STREAM_ID_MAX] = "0-0";
     int handled = 0;
@@ -875,7 +302,7 @@ s_claim(cm_consumer_t *self, const s_subscription_t *sub)
 // One XREADGROUP of new entries. Returns entries seen (handled or not),
 // or CM_EUNAVAILABLE.
 static int
-s_read_new(cm_consumer_t *self, s_subscription_t *sub, int *handled)
+s_read_new(cm_consumer_t *self, cm_consumer_sub_t *sub, int *handled)
 {
     char count[CM_EVENTS_NUM_MAX];
     snprintf(count, sizeof count, "%d", self->options.batch);
@@ -907,7 +334,7 @@ s_read_new(cm_consumer_t *self, s_subscription_t *sub, int *handled)
 }
 
 static int
-s_process_one(cm_consumer_t *self, s_subscription_t *sub, bool claim)
+s_process_one(cm_consumer_t *self, cm_consumer_sub_t *sub, bool claim)
 {
     int rc = s_ensure_group(self, sub);
     if (rc) {
@@ -948,7 +375,7 @@ s_process(cm_consumer_t *self, bool only_rang)
     only_rang = only_rang && !claim;
     self->backlog = false;
     for (size_t i = 0; i < self->sub_count; i++) {
-        s_subscription_t *sub = &self->subs[i];
+        cm_consumer_sub_t *sub = &self->subs[i];
         if (only_rang && !sub->rang) {
             continue;
         }
@@ -983,7 +410,7 @@ s_ring(cm_consumer_t *self, const char *topic)
 {
     bool hello = strcmp(topic, CM_EVENTS_HELLO) == 0;
     for (size_t i = 0; i < self->sub_count; i++) {
-        s_subscription_t *sub = &self->subs[i];
+        cm_consumer_sub_t *sub = &self->subs[i];
         if (hello || strncmp(topic, sub->topic, strlen(sub->topic)) == 0) {
             sub->rang = true;
         }

@@ -17,7 +17,7 @@ main(void)
         cm_service_suite, cm_field_suite,    cm_approval_suite,
         cm_kit_suite,     cm_doc_suite,      cm_cloudevent_suite,
         cm_list_suite,    cm_action_suite,   cm_org_suite,
-        cm_csv_suite,     cm_curve_suite,    cm_csv_suite,
+        cm_csv_suite,     cm_curve_suite,    cm_events_bus_suite,
         cm_attach_suite,  cm_schedule_suite, cm_summary_suite,
     };
     SRunner *runner = srunner_create(NULL);

@@ -13,6 +13,7 @@ Suite *cm_envelope_suite(void);
 Suite *cm_mdp_suite(void);
 Suite *cm_store_suite(void);
 Suite *cm_events_suite(void);
+Suite *cm_events_bus_suite(void);
 Suite *cm_outbox_suite(void);
 Suite *cm_cloudevent_suite(void);
 Suite *cm_workflow_suite(void);
