@@ -1,4 +1,4 @@
-#include "cm_store.h"
+#include "cm_store_impl.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -11,12 +11,6 @@
 #include "cm_redis.h"
 #include "cm_status.h"
 #include "cm_store_lua.h"
-
-struct cm_store {
-    cm_redis_t *redis;        // owned connection
-    uint64_t library_loaded;  // connection generation the library was loaded
-    bool library_failed_once; // failing since the last success (logged)
-};
 
 void
 cm_store_strings_free(char ***strings_p, size_t count)
@@ -35,8 +29,8 @@ cm_store_strings_free(char ***strings_p, size_t count)
 
 // Load the library once per connection (Functions survive restarts with the
 // data set, but not a lost data set).
-static int
-s_ensure_library(cm_store_t *self)
+int
+cm_store_ensure_library(cm_store_t *self)
 {
     if (cm_redis_connect(self->redis) != 0) {
         return CM_EUNAVAILABLE;
@@ -83,7 +77,7 @@ cm_store_new(const char *host, int port, const char *password, int timeout_ms)
     assert(self);
     self->redis = redis;
     // Redis may be down now; every FCALL retries the load first.
-    s_ensure_library(self);
+    cm_store_ensure_library(self);
     return self;
 }
 
@@ -105,7 +99,7 @@ cm_store_new_like(const cm_store_t *other)
     assert(self);
     self->redis = cm_redis_new_like(other->redis);
     assert(self->redis); // the arguments were valid for other
-    s_ensure_library(self);
+    cm_store_ensure_library(self);
     return self;
 }
 
@@ -164,8 +158,8 @@ cm_store_key_fit(char *buf, const char *owner, const char *kind, const char *id)
 // ---- reads
 // --------------------------------------------------------------------
 
-static char *
-s_dup_reply_string(const redisReply *reply)
+char *
+cm_store_dup_reply_string(const redisReply *reply)
 {
     if (!reply || reply->type != REDIS_REPLY_STRING) {
         return NULL;
@@ -178,8 +172,8 @@ s_dup_reply_string(const redisReply *reply)
 }
 
 // Log a reply of an unexpected shape once per call site and map it.
-static int
-s_bad_reply(const char *what, const redisReply *reply)
+int
+cm_store_bad_reply(const char *what, const redisReply *reply)
 {
     cm_log_warn("store.reply.unexpected", "command", what, "error",
                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
@@ -203,10 +197,10 @@ cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc)
         rc = CM_ENOTFOUND;
     } else if (!shaped
                || cm_redis_reply_int(reply->element[1], &doc->version) != 0) {
-        rc = s_bad_reply("HMGET", reply);
+        rc = cm_store_bad_reply("HMGET", reply);
     } else {
-        doc->json = s_dup_reply_string(reply->element[0]);
-        doc->state = s_dup_reply_string(reply->element[2]);
+        doc->json = cm_store_dup_reply_string(reply->element[0]);
+        doc->state = cm_store_dup_reply_string(reply->element[2]);
     }
     freeReplyObject(reply);
     return rc;
@@ -227,15 +221,15 @@ static int
 s_doc_from_reply(const redisReply *reply, cm_doc_t *doc)
 {
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-        return s_bad_reply("HMGET", reply);
+        return cm_store_bad_reply("HMGET", reply);
     }
     const redisReply *version = reply->element[1];
     if (version->type != REDIS_REPLY_NIL
         && cm_redis_reply_int(version, &doc->version) != 0) {
-        return s_bad_reply("HMGET", reply);
+        return cm_store_bad_reply("HMGET", reply);
     }
-    doc->json = s_dup_reply_string(reply->element[0]);
-    doc->state = s_dup_reply_string(reply->element[2]);
+    doc->json = cm_store_dup_reply_string(reply->element[0]);
+    doc->state = cm_store_dup_reply_string(reply->element[2]);
     return 0;
 }
 
@@ -282,14 +276,14 @@ static int
 s_counters_from_reply(const redisReply *reply, size_t nfields, int64_t *values)
 {
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != nfields) {
-        return s_bad_reply("HMGET", reply);
+        return cm_store_bad_reply("HMGET", reply);
     }
     for (size_t j = 0; j < nfields; j++) {
         const redisReply *value = reply->element[j];
         values[j] = 0;
         if (value->type != REDIS_REPLY_NIL
             && cm_redis_reply_int(value, &values[j]) != 0) {
-            return s_bad_reply("HMGET", reply);
+            return cm_store_bad_reply("HMGET", reply);
         }
     }
     return 0;
@@ -359,7 +353,7 @@ s_fill_page(const redisReply *reply, size_t limit, cm_page_t *page)
         || reply->element[0]->type != REDIS_REPLY_ARRAY
         || reply->element[0]->elements % 2
         || reply->element[0]->elements / 2 > limit) {
-        return s_bad_reply("FCALL sm_list", reply);
+        return cm_store_bad_reply("FCALL sm_list", reply);
     }
     const redisReply *items = reply->element[0];
     page->count = items->elements / 2;
@@ -367,11 +361,11 @@ s_fill_page(const redisReply *reply, size_t limit, cm_page_t *page)
     page->scores = calloc(page->count + 1, sizeof(int64_t));
     assert(page->members && page->scores);
     for (size_t i = 0; i < page->count; i++) {
-        page->members[i] = s_dup_reply_string(items->element[2 * i]);
+        page->members[i] = cm_store_dup_reply_string(items->element[2 * i]);
         if (!page->members[i]
             || cm_redis_reply_int(items->element[2 * i + 1], &page->scores[i])
                    != 0) {
-            return s_bad_reply("FCALL sm_list", reply);
+            return cm_store_bad_reply("FCALL sm_list", reply);
         }
     }
     page->total = reply->element[2]->integer;
@@ -400,7 +394,7 @@ cm_store_list(cm_store_t *self, const char *index_key, const char *cursor,
         || (cursor && s_parse_cursor(cursor, score, sizeof score, &member))) {
         return CM_EINVAL;
     }
-    int rc = s_ensure_library(self);
+    int rc = cm_store_ensure_library(self);
     if (rc) {
         return rc;
     }
@@ -432,7 +426,7 @@ cm_store_list_many(cm_store_t *self, const char *const *index_keys, size_t n,
     if (limit == 0 || limit > CM_STORE_PAGE_MAX) {
         return CM_EINVAL;
     }
-    int rc = n ? s_ensure_library(self) : 0;
+    int rc = n ? cm_store_ensure_library(self) : 0;
     char limit_text[CM_STORE_NUM_MAX];
     snprintf(limit_text, sizeof limit_text, "%zu", limit);
     size_t sent = 0;
@@ -501,8 +495,9 @@ cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
-    int rc =
-        reply->type == REDIS_REPLY_INTEGER ? 0 : s_bad_reply("INCR", reply);
+    int rc = reply->type == REDIS_REPLY_INTEGER
+                 ? 0
+                 : cm_store_bad_reply("INCR", reply);
     if (!rc) {
         *number = reply->integer;
     }
@@ -518,7 +513,7 @@ s_idem_state(const redisReply *reply, cm_idem_state_t *state, char **response)
 {
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
         || reply->element[0]->type != REDIS_REPLY_STRING) {
-        return s_bad_reply("FCALL sm_idem_begin", reply);
+        return cm_store_bad_reply("FCALL sm_idem_begin", reply);
     }
     const char *word = reply->element[0]->str;
     if (strcmp(word, "new") == 0) {
@@ -529,12 +524,12 @@ s_idem_state(const redisReply *reply, cm_idem_state_t *state, char **response)
         *state = CM_IDEM_MISMATCH;
     } else if (strcmp(word, "done") == 0 && reply->elements == 2) {
         *state = CM_IDEM_DONE;
-        *response = s_dup_reply_string(reply->element[1]);
+        *response = cm_store_dup_reply_string(reply->element[1]);
         if (!*response) {
-            return s_bad_reply("FCALL sm_idem_begin", reply);
+            return cm_store_bad_reply("FCALL sm_idem_begin", reply);
         }
     } else {
-        return s_bad_reply("FCALL sm_idem_begin", reply);
+        return cm_store_bad_reply("FCALL sm_idem_begin", reply);
     }
     return 0;
 }
@@ -545,7 +540,7 @@ cm_store_idem_begin(cm_store_t *self, const char *key, const char *fingerprint,
 {
     assert(self && key && fingerprint && state && response && ttl_ms > 0);
     *response = NULL;
-    int rc = s_ensure_library(self);
+    int rc = cm_store_ensure_library(self);
     if (rc) {
         return rc;
     }
@@ -566,7 +561,7 @@ cm_store_idem_release(cm_store_t *self, const char *key,
                       const char *fingerprint)
 {
     assert(self && key && fingerprint);
-    int rc = s_ensure_library(self);
+    int rc = cm_store_ensure_library(self);
     if (rc) {
         return rc;
     }
@@ -577,7 +572,7 @@ cm_store_idem_release(cm_store_t *self, const char *key,
     }
     rc = reply->type == REDIS_REPLY_INTEGER
              ? 0
-             : s_bad_reply("FCALL sm_idem_release", reply);
+             : cm_store_bad_reply("FCALL sm_idem_release", reply);
     freeReplyObject(reply);
     return rc;
 }
@@ -593,8 +588,9 @@ cm_store_timer_add(cm_store_t *self, const char *key, const char *member,
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
-    int rc =
-        reply->type == REDIS_REPLY_INTEGER ? 0 : s_bad_reply("ZADD", reply);
+    int rc = reply->type == REDIS_REPLY_INTEGER
+                 ? 0
+                 : cm_store_bad_reply("ZADD", reply);
     freeReplyObject(reply);
     return rc;
 }
@@ -607,7 +603,7 @@ cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
     assert(self && key && members && count && limit > 0 && lease_ms > 0);
     *members = NULL;
     *count = 0;
-    int rc = s_ensure_library(self);
+    int rc = cm_store_ensure_library(self);
     if (rc) {
         return rc;
     }
@@ -623,12 +619,12 @@ cm_store_timer_claim(cm_store_t *self, const char *key, int64_t now_ms,
         return CM_EUNAVAILABLE;
     }
     if (reply->type != REDIS_REPLY_ARRAY) {
-        rc = s_bad_reply("FCALL sm_timer_lease", reply);
+        rc = cm_store_bad_reply("FCALL sm_timer_lease", reply);
     } else {
         *members = calloc(reply->elements + 1, sizeof(char *));
         assert(*members);
         for (size_t i = 0; i < reply->elements; i++) {
-            char *m = s_dup_reply_string(reply->element[i]);
+            char *m = cm_store_dup_reply_string(reply->element[i]);
             if (m) {
                 (*members)[(*count)++] = m;
             }
@@ -643,7 +639,7 @@ cm_store_timer_settle(cm_store_t *self, const char *key, const char *member,
                       int64_t lease_until_ms, int64_t next_due_ms)
 {
     assert(self && key && member);
-    int rc = s_ensure_library(self);
+    int rc = cm_store_ensure_library(self);
     if (rc) {
         return rc;
     }
@@ -660,147 +656,7 @@ cm_store_timer_settle(cm_store_t *self, const char *key, const char *member,
     }
     rc = reply->type == REDIS_REPLY_INTEGER
              ? 0
-             : s_bad_reply("FCALL sm_timer_settle", reply);
+             : cm_store_bad_reply("FCALL sm_timer_settle", reply);
     freeReplyObject(reply);
     return rc;
-}
-
-// ---- commit execution
-// -------------------------------------------------------------
-
-static int
-s_result_ok(const redisReply *reply, cm_commit_result_t *result)
-{
-    if (reply->elements != 4 || reply->element[1]->type != REDIS_REPLY_ARRAY
-        || reply->element[2]->type != REDIS_REPLY_ARRAY
-        || reply->element[1]->elements > CM_COMMIT_DOCS_MAX
-        || reply->element[2]->elements > (size_t)2 * CM_COMMIT_EVENTS_MAX
-        || reply->element[3]->type != REDIS_REPLY_STRING) {
-        return s_bad_reply("FCALL sm_commit", reply);
-    }
-    const redisReply *versions = reply->element[1];
-    for (size_t i = 0; i < versions->elements; i++) {
-        if (cm_redis_reply_int(versions->element[i], &result->versions[i])) {
-            return s_bad_reply("FCALL sm_commit", reply);
-        }
-    }
-    result->version_count = versions->elements;
-    const redisReply *events = reply->element[2];
-    for (size_t i = 0; i + 1 < events->elements; i += 2) {
-        size_t e = i / 2;
-        const redisReply *id = events->element[i + 1];
-        if (cm_redis_reply_int(events->element[i], &result->seqs[e])
-            || id->type != REDIS_REPLY_STRING || id->len >= CM_STREAM_ID_MAX) {
-            return s_bad_reply("FCALL sm_commit", reply);
-        }
-        memcpy(result->stream_ids[e], id->str, id->len + 1);
-        result->event_count = e + 1;
-    }
-    snprintf(result->epoch, sizeof result->epoch, "%s", reply->element[3]->str);
-    result->outcome = CM_COMMIT_OK;
-    return 0;
-}
-
-static int
-s_result_parse(const redisReply *reply, cm_commit_result_t *result)
-{
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
-        || reply->element[0]->type != REDIS_REPLY_STRING) {
-        return s_bad_reply("FCALL sm_commit", reply);
-    }
-    const char *word = reply->element[0]->str;
-    if (strcmp(word, "ok") == 0) {
-        return s_result_ok(reply, result);
-    }
-    if (strcmp(word, "conflict") == 0 && reply->elements == 3
-        && reply->element[1]->type == REDIS_REPLY_STRING) {
-        result->outcome = CM_COMMIT_CONFLICT;
-        snprintf(result->conflict_key, sizeof result->conflict_key, "%s",
-                 reply->element[1]->str);
-        result->conflict_version = reply->element[2]->integer;
-        return 0;
-    }
-    if (strcmp(word, "limit") == 0 && reply->elements == 4
-        && reply->element[1]->type == REDIS_REPLY_STRING
-        && reply->element[2]->type == REDIS_REPLY_STRING) {
-        result->outcome = CM_COMMIT_LIMIT;
-        snprintf(result->conflict_key, sizeof result->conflict_key, "%s",
-                 reply->element[1]->str);
-        snprintf(result->limit_field, sizeof result->limit_field, "%s",
-                 reply->element[2]->str);
-        result->limit_value = reply->element[3]->integer;
-        return 0;
-    }
-    if (strcmp(word, "done") == 0 && reply->elements == 2) {
-        result->outcome = CM_COMMIT_DONE;
-        result->response = s_dup_reply_string(reply->element[1]);
-        return result->response ? 0 : s_bad_reply("FCALL sm_commit", reply);
-    }
-    if (strcmp(word, "mismatch") == 0) {
-        result->outcome = CM_COMMIT_MISMATCH;
-        return 0;
-    }
-    if (strcmp(word, "duplicate") == 0) {
-        result->outcome = CM_COMMIT_DUPLICATE;
-        return 0;
-    }
-    return s_bad_reply("FCALL sm_commit", reply);
-}
-
-static int
-s_commit_append(cm_store_t *self, const cm_commit_t *commit)
-{
-    assert(!cm_commit_is_empty(commit));
-    char numkeys[CM_STORE_NUM_MAX];
-    int argc = 0;
-    const char **argv = cm_commit_argv(commit, numkeys, sizeof numkeys, &argc);
-    int rc = cm_redis_append(self->redis, argc, argv, NULL);
-    free(argv);
-    return rc;
-}
-
-int
-cm_store_commit(cm_store_t *self, const cm_commit_t *commit,
-                cm_commit_result_t *result)
-{
-    assert(self && commit && result);
-    int rc = 0;
-    int batch = cm_store_commit_batch(self, &commit, 1, result, &rc);
-    return batch ? batch : rc;
-}
-
-int
-cm_store_commit_batch(cm_store_t *self, const cm_commit_t *const *commits,
-                      size_t n, cm_commit_result_t *results, int *rcs)
-{
-    assert(self && commits && results && rcs);
-    for (size_t i = 0; i < n; i++) {
-        memset(&results[i], 0, sizeof results[i]);
-        rcs[i] = CM_EUNAVAILABLE;
-    }
-    int rc = s_ensure_library(self);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = s_commit_append(self, commits[i]);
-    }
-    if (rc) {
-        return rc == CM_EINTERNAL ? CM_EINTERNAL : CM_EUNAVAILABLE;
-    }
-    for (size_t i = 0; i < n; i++) {
-        redisReply *reply = cm_redis_read(self->redis);
-        if (!reply) {
-            return CM_EUNAVAILABLE; // this and later outcomes are unknown
-        }
-        rcs[i] = s_result_parse(reply, &results[i]);
-        freeReplyObject(reply);
-    }
-    return 0;
-}
-
-void
-cm_commit_result_clear(cm_commit_result_t *result)
-{
-    if (result) {
-        free(result->response);
-        memset(result, 0, sizeof *result);
-    }
 }

@@ -1,0 +1,30 @@
+// cm_store_impl — the insides of cm_store_t shared by its files (not for
+// use outside libcommon/cm_store*.c): cm_store.c (connection, library,
+// reads, ids, idempotency, timers) and cm_store_commit.c (running commits).
+#ifndef LIBCOMMON_CM_STORE_IMPL_H
+#define LIBCOMMON_CM_STORE_IMPL_H
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cm_redis.h"
+#include "cm_store.h"
+
+struct cm_store {
+    cm_redis_t *redis;        // owned connection
+    uint64_t library_loaded;  // connection generation the library was loaded
+    bool library_failed_once; // failing since the last success (logged)
+};
+
+// Load the Lua library once per connection (again after a reconnect). 0,
+// CM_EUNAVAILABLE or CM_EINTERNAL (logged).
+int cm_store_ensure_library(cm_store_t *self);
+
+// A copy of a string reply (caller frees); NULL for any other reply.
+char *cm_store_dup_reply_string(const redisReply *reply);
+
+// Log a reply of an unexpected shape once per call site; CM_EINTERNAL.
+int cm_store_bad_reply(const char *what, const redisReply *reply);
+
+#endif
