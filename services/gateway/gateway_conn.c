@@ -10,16 +10,10 @@
 #include <unistd.h>
 
 #include "cm_log.h"
+#include "gateway_buffer.h"
 #include "gateway_input.h"
 #include "gateway_routes.h"
 #include "gateway_wire.h"
-
-// A growable byte buffer; bytes are taken from the front.
-typedef struct {
-    char *data;      // owned
-    size_t size;     // bytes held
-    size_t capacity; // bytes allocated
-} s_buffer_t;
 
 // The response to a served request, once it came back.
 typedef struct {
@@ -36,12 +30,12 @@ struct gateway_conn {
     char peer[GATEWAY_WIRE_ADDRESS_MAX]; // TCP peer
     bool trusted;                        // a trusted proxy
     gateway_conn_limits_t limits;        // copied
-    s_buffer_t in;                       // client bytes not framed yet
+    gateway_buffer_t in;                 // client bytes not framed yet
     size_t in_scanned;                   // head end search position
-    s_buffer_t to_upstream;              // framed requests for nng
-    s_buffer_t from_upstream;            // nng bytes not framed yet
+    gateway_buffer_t to_upstream;        // framed requests for nng
+    gateway_buffer_t from_upstream;      // nng bytes not framed yet
     size_t from_scanned;                 // response head search position
-    s_buffer_t to_client;                // responses for the client
+    gateway_buffer_t to_client;          // responses for the client
     size_t body_left;                    // request body bytes to pass on
     size_t response_left;                // response body bytes to pass on
     bool in_response_body;               // framing a response body
@@ -70,7 +64,7 @@ struct gateway_conn {
     uint64_t served_next;         // seq of the next served request
     uint64_t served_first;        // oldest one not sent yet
     bool body_is_local;           // body_left counts local_body bytes
-    s_buffer_t local_body;        // a served request's body
+    gateway_buffer_t local_body;  // a served request's body
     gateway_wire_request_t local; // its head (forward owned)
     uint64_t local_seq;           // its seq
 };
@@ -89,40 +83,6 @@ s_owed(const gateway_conn_t *self)
     return self->pending + s_served_count(self);
 }
 
-// ---- buffers -----------------------------------------------------------
-
-static void
-s_append(s_buffer_t *buffer, const char *data, size_t size)
-{
-    if (buffer->size + size > buffer->capacity) {
-        size_t capacity = buffer->capacity ? buffer->capacity : 4096;
-        while (capacity < buffer->size + size) {
-            capacity *= 2;
-        }
-        buffer->data = realloc(buffer->data, capacity);
-        assert(buffer->data);
-        buffer->capacity = capacity;
-    }
-    memcpy(buffer->data + buffer->size, data, size);
-    buffer->size += size;
-}
-
-static void
-s_consume(s_buffer_t *buffer, size_t size)
-{
-    assert(size <= buffer->size);
-    memmove(buffer->data, buffer->data + size, buffer->size - size);
-    buffer->size -= size;
-}
-
-// Move size bytes from the front of from to the end of to.
-static void
-s_move(s_buffer_t *from, s_buffer_t *to, size_t size)
-{
-    s_append(to, from->data, size);
-    s_consume(from, size);
-}
-
 // ---- refusals ----------------------------------------------------------
 
 // Send what was refused once nothing is owed before it.
@@ -130,7 +90,8 @@ static void
 s_flush_refusal(gateway_conn_t *self)
 {
     if (self->refusal && s_owed(self) == 0) {
-        s_append(&self->to_client, self->refusal, self->refusal_size);
+        gateway_buffer_append(&self->to_client, self->refusal,
+                              self->refusal_size);
         free(self->refusal);
         self->refusal = NULL;
         self->closing = true;
@@ -163,8 +124,9 @@ static void
 s_pass_request(gateway_conn_t *self, const gateway_wire_request_t *request,
                size_t head_size)
 {
-    s_append(&self->to_upstream, request->forward, request->forward_size);
-    s_consume(&self->in, head_size);
+    gateway_buffer_append(&self->to_upstream, request->forward,
+                          request->forward_size);
+    gateway_buffer_consume(&self->in, head_size);
     if (request->is_head) {
         self->head_ring |= 1ULL << self->pending;
     }
@@ -212,7 +174,7 @@ s_serve_request(gateway_conn_t *self, gateway_wire_request_t *request,
 {
     self->local = *request; // takes the forward head
     memset(request, 0, sizeof *request);
-    s_consume(&self->in, head_size);
+    gateway_buffer_consume(&self->in, head_size);
     self->local_seq = self->served_next++;
     self->body_left = self->local.content_length;
     self->body_is_local = true;
@@ -230,7 +192,7 @@ static bool
 s_take_head(gateway_conn_t *self, int64_t now_ms)
 {
     size_t blank = gateway_wire_skip_blank(self->in.data, self->in.size);
-    s_consume(&self->in, blank);
+    gateway_buffer_consume(&self->in, blank);
     if (self->in.size == 0 || s_owed(self) >= GATEWAY_CONN_PIPELINE_MAX) {
         return false;
     }
@@ -282,9 +244,10 @@ s_frame_requests(gateway_conn_t *self, int64_t now_ms)
             if (size == 0) {
                 return;
             }
-            s_move(&self->in,
-                   self->body_is_local ? &self->local_body : &self->to_upstream,
-                   size);
+            gateway_buffer_move(&self->in,
+                                self->body_is_local ? &self->local_body
+                                                    : &self->to_upstream,
+                                size);
             self->body_left -= size;
             if (self->body_is_local && self->body_left == 0) {
                 s_dispatch_local(self);
@@ -334,11 +297,11 @@ s_take_response_head(gateway_conn_t *self, int64_t now_ms)
     char *relabelled =
         gateway_wire_relabel(self->from_upstream.data, end, &size);
     if (relabelled) {
-        s_append(&self->to_client, relabelled, size);
-        s_consume(&self->from_upstream, end);
+        gateway_buffer_append(&self->to_client, relabelled, size);
+        gateway_buffer_consume(&self->from_upstream, end);
         free(relabelled);
     } else {
-        s_move(&self->from_upstream, &self->to_client, end);
+        gateway_buffer_move(&self->from_upstream, &self->to_client, end);
     }
     self->from_scanned = 0;
     bool no_body = (self->head_ring & 1) || response.status == 204
@@ -368,7 +331,7 @@ s_frame_responses(gateway_conn_t *self, int64_t now_ms)
         if (!self->response_stream && size > self->response_left) {
             size = self->response_left;
         }
-        s_move(&self->from_upstream, &self->to_client, size);
+        gateway_buffer_move(&self->from_upstream, &self->to_client, size);
         if (!self->response_stream) {
             self->response_left -= size;
             if (self->response_left == 0) {
@@ -379,39 +342,6 @@ s_frame_responses(gateway_conn_t *self, int64_t now_ms)
 }
 
 // ---- I/O ---------------------------------------------------------------
-
-// Read into buffer: bytes read, 0 at end of stream, -1 would block, -2 on
-// an error.
-static ssize_t
-s_read(int fd, s_buffer_t *buffer)
-{
-    char chunk[GATEWAY_CONN_READ_BYTES];
-    ssize_t got = recv(fd, chunk, sizeof chunk, 0);
-    if (got > 0) {
-        s_append(buffer, chunk, (size_t)got);
-        return got;
-    }
-    if (got < 0
-        && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        return -1;
-    }
-    return got == 0 ? 0 : -2;
-}
-
-// Write from buffer: 0, or -1 on an error.
-static int
-s_write(int fd, s_buffer_t *buffer)
-{
-    if (buffer->size == 0) {
-        return 0;
-    }
-    ssize_t sent = send(fd, buffer->data, buffer->size, MSG_NOSIGNAL);
-    if (sent >= 0) {
-        s_consume(buffer, (size_t)sent);
-        return 0;
-    }
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
-}
 
 // After the client's FIN: nng gets one once it has every request.
 static void
@@ -484,7 +414,7 @@ static void
 s_send_client(gateway_conn_t *self, int64_t now_ms)
 {
     size_t before = self->to_client.size;
-    if (s_write(self->client_fd, &self->to_client) != 0) {
+    if (gateway_buffer_send(self->client_fd, &self->to_client) != 0) {
         self->done = true;
         return;
     }
@@ -504,7 +434,7 @@ s_send_upstream(gateway_conn_t *self, int64_t now_ms)
         || self->to_upstream.size == 0) {
         return;
     }
-    if (s_write(self->upstream_fd, &self->to_upstream) != 0) {
+    if (gateway_buffer_send(self->upstream_fd, &self->to_upstream) != 0) {
         s_upstream_closed(self, now_ms);
     }
 }
@@ -543,7 +473,7 @@ gateway_conn_on_client(gateway_conn_t *self, uint32_t events, int64_t now_ms)
         }
     }
     if ((events & EPOLLIN) && !self->done && !self->client_eof) {
-        ssize_t got = s_read(self->client_fd, &self->in);
+        ssize_t got = gateway_buffer_recv(self->client_fd, &self->in);
         if (got > 0) {
             self->last_client_ms = now_ms;
             s_frame_requests(self, now_ms);
@@ -584,13 +514,14 @@ gateway_conn_on_upstream(gateway_conn_t *self, uint32_t events, int64_t now_ms)
         return;
     }
     if ((events & EPOLLOUT) && !self->connecting && self->upstream_fd >= 0
-        && s_write(self->upstream_fd, &self->to_upstream) != 0) {
+        && gateway_buffer_send(self->upstream_fd, &self->to_upstream) != 0) {
         s_upstream_closed(self, now_ms);
         return;
     }
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !self->connecting
         && self->upstream_fd >= 0) {
-        ssize_t got = s_read(self->upstream_fd, &self->from_upstream);
+        ssize_t got =
+            gateway_buffer_recv(self->upstream_fd, &self->from_upstream);
         if (got > 0) {
             s_frame_responses(self, now_ms);
         } else if (got == 0 || got == -2) {
@@ -619,7 +550,7 @@ s_flush_served(gateway_conn_t *self, int64_t now_ms)
         if (!entry->ready) {
             return;
         }
-        s_append(&self->to_client, entry->data, entry->size);
+        gateway_buffer_append(&self->to_client, entry->data, entry->size);
         free(entry->data);
         bool close = entry->close;
         *entry = (s_served_t){0};
