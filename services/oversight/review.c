@@ -14,14 +14,11 @@
 #include "events/oversight.h"
 #include "oversight.h"
 
-#define S_LEASE_MS    30000
-#define S_RETRY_MS    5000 // an escalation not written: tried again then
-#define S_TITLE_MAX   201
-#define S_KEY_MAX     120
-#define S_PATH_MAX    64
-#define S_DEPTS_MAX   20
-#define S_PROBLEMS    50
-#define S_MEASURE_MAX 1000 // characters of a measure's text
+#define S_LEASE_MS  30000
+#define S_RETRY_MS  5000 // an escalation not written: tried again then
+#define S_TITLE_MAX 201
+#define S_KEY_MAX   120
+#define S_PATH_MAX  64
 // Who writes reviews: the station head, and deputy heads for the
 // departments they oversee (regulations 二(二)1–2).
 #define S_REVIEWERS "station_head deputy_head"
@@ -114,90 +111,6 @@ s_done_guard(const json_t *actor, const json_t *doc)
     }
     return false;
 }
-
-// ---- body checks
-
-static const cm_field_t s_period_fields[] = {
-    {"from", CM_FIELD_DATE, CM_FIELD_REQUIRED},
-    {"to", CM_FIELD_DATE, CM_FIELD_REQUIRED},
-    CM_FIELD_END,
-};
-
-static bool
-s_check_period(const json_t *value, const char *field, json_t **problem_p)
-{
-    if (!cm_field_check_object(s_period_fields, value, field, problem_p)) {
-        return false;
-    }
-    char path[S_PATH_MAX], today[CM_TIME_TEXT_MAX];
-    cm_time_format(cm_time_now_ms(), today);
-    const char *from = cm_doc_text(value, "from");
-    if (strcmp(cm_doc_text(value, "to"), from) < 0) {
-        snprintf(path, sizeof path, "%s.to", field);
-        return cm_validate_fail(problem_p, path, "must not be before from");
-    }
-    if (strncmp(from, today, 10) > 0) {
-        snprintf(path, sizeof path, "%s.from", field);
-        return cm_validate_fail(problem_p, path, "must not be in the future");
-    }
-    return true;
-}
-
-static const cm_field_t s_code_field = {"department", CM_FIELD_CODE,
-                                        CM_FIELD_REQUIRED};
-static const cm_field_t s_problem_field = {
-    "problem", CM_FIELD_TEXT, CM_FIELD_REQUIRED, .max = S_MEASURE_MAX};
-
-static bool
-s_check_code(const json_t *value, const char *field, json_t **problem_p)
-{
-    return cm_field_check_value(&s_code_field, value, field, problem_p);
-}
-
-static bool
-s_check_problem(const json_t *value, const char *field, json_t **problem_p)
-{
-    return cm_field_check_value(&s_problem_field, value, field, problem_p);
-}
-
-static const cm_field_t s_measure_fields[] = {
-    {"text", CM_FIELD_TEXT, CM_FIELD_REQUIRED, .max = S_MEASURE_MAX},
-    {"owner", CM_FIELD_CODE, CM_FIELD_REQUIRED},
-    {"due_at", CM_FIELD_TIME, CM_FIELD_REQUIRED | CM_FIELD_FUTURE},
-    CM_FIELD_END,
-};
-
-static bool
-s_check_measure(const json_t *value, const char *field, json_t **problem_p)
-{
-    return cm_field_check_object(s_measure_fields, value, field, problem_p);
-}
-
-static const cm_field_t s_create_fields[] = {
-    {"period", CM_FIELD_OBJECT, CM_FIELD_REQUIRED, .check = s_check_period},
-    {"departments", CM_FIELD_ARRAY, 0, .max = S_DEPTS_MAX,
-     .check = s_check_code},
-    {"analysis", CM_FIELD_TEXT, CM_FIELD_REQUIRED},
-    {"problems", CM_FIELD_ARRAY, 0, .max = S_PROBLEMS,
-     .check = s_check_problem},
-    {"measures", CM_FIELD_ARRAY, 0, .max = REVIEW_MEASURES_MAX,
-     .check = s_check_measure},
-    CM_FIELD_NOTE,
-    CM_FIELD_END,
-};
-
-static const cm_field_t s_update_fields[] = {
-    {"period", CM_FIELD_OBJECT, 0, .to = "period", .check = s_check_period},
-    {"departments", CM_FIELD_ARRAY, 0, .max = S_DEPTS_MAX, .to = "departments",
-     .check = s_check_code},
-    {"analysis", CM_FIELD_TEXT, 0, .to = "analysis"},
-    {"problems", CM_FIELD_ARRAY, 0, .max = S_PROBLEMS, .to = "problems",
-     .check = s_check_problem},
-    {"measures", CM_FIELD_ARRAY, 0, .max = REVIEW_MEASURES_MAX,
-     .to = "measures", .check = s_check_measure},
-    CM_FIELD_NOTE,
-    CM_FIELD_END,
-};
 
 // ---- the document's derived members
 
@@ -348,7 +261,7 @@ s_complete(cm_store_t *store, json_t *doc)
 
 static const cm_field_t s_note_fields[] = {CM_FIELD_NOTE, CM_FIELD_END};
 static const cm_field_t s_done_fields[] = {
-    {"result", CM_FIELD_TEXT, CM_FIELD_REQUIRED, .max = S_MEASURE_MAX},
+    {"result", CM_FIELD_TEXT, CM_FIELD_REQUIRED, .max = REVIEW_TEXT_MAX},
     CM_FIELD_NOTE,
     CM_FIELD_END,
 };
@@ -482,7 +395,7 @@ s_close(cm_action_t *a)
 static const cm_workflow_row_t s_rows[] = {
     // state(s), action, roles, guards, required, next, event, body, effect
     {"draft", "update", S_REVIEWERS, 0, NULL, CM_WORKFLOW_STAY,
-     OVERSIGHT_EVENT_REVIEW_UPDATED, s_update_fields, s_update,
+     OVERSIGHT_EVENT_REVIEW_UPDATED, review_update_fields, s_update,
      s_reviewer_guard},
     {"draft", "publish", S_REVIEWERS, 0, NULL, "published",
      OVERSIGHT_EVENT_REVIEW_PUBLISHED, s_note_fields, s_publish,
@@ -594,7 +507,7 @@ review_create(cm_ctx_t *ctx)
     }
     const json_t *body = cm_ctx_body(ctx);
     json_t *problem = NULL;
-    if (!cm_field_check(s_create_fields, body, &problem)) {
+    if (!cm_field_check(review_create_fields, body, &problem)) {
         cm_ctx_fail(ctx, problem);
         return;
     }

@@ -28,14 +28,20 @@
 
 #include "cm_ctx.h"
 #include "cm_doc.h"
+#include "cm_field.h"
 #include "cm_workflow.h"
 
 #define REVIEW_TIMERS       "measures"
 #define REVIEW_MEASURES_MAX 8 // a measure is an event at publish
 #define REVIEW_STATES       "draft published closed"
+#define REVIEW_TEXT_MAX     1000 // characters of a problem, measure or result
 
 extern const cm_doc_type_t review_type;
 extern const cm_workflow_t review_workflow;
+
+// The bodies of POST /v1/reviews and PATCH /v1/reviews/{id} (review_body.c).
+extern const cm_field_t review_create_fields[];
+extern const cm_field_t review_update_fields[];
 
 // Set the level-2 delay (oversight/escalate_after_ms) once at start.
 void review_configure(int64_t escalate_after_ms);
