@@ -66,10 +66,10 @@ cm_store_ensure_library(cm_store_t *self)
     return rc;
 }
 
-cm_store_t *
-cm_store_new(const char *host, int port, const char *password, int timeout_ms)
+// A store owning `redis` (NULL: NULL).
+static cm_store_t *
+s_store_of(cm_redis_t *redis)
 {
-    cm_redis_t *redis = cm_redis_new(host, port, password, timeout_ms);
     if (!redis) {
         return NULL;
     }
@@ -79,6 +79,12 @@ cm_store_new(const char *host, int port, const char *password, int timeout_ms)
     // Redis may be down now; every FCALL retries the load first.
     cm_store_ensure_library(self);
     return self;
+}
+
+cm_store_t *
+cm_store_new(const char *host, int port, const char *password, int timeout_ms)
+{
+    return s_store_of(cm_redis_new(host, port, password, timeout_ms));
 }
 
 cm_store_t *
@@ -95,11 +101,8 @@ cm_store_t *
 cm_store_new_like(const cm_store_t *other)
 {
     assert(other);
-    cm_store_t *self = calloc(1, sizeof *self);
-    assert(self);
-    self->redis = cm_redis_new_like(other->redis);
-    assert(self->redis); // the arguments were valid for other
-    cm_store_ensure_library(self);
+    cm_store_t *self = s_store_of(cm_redis_new_like(other->redis));
+    assert(self); // the arguments were valid for other
     return self;
 }
 

@@ -18,6 +18,7 @@
 #   bench_wait_http NAME URL [CODE]
 #                                 poll URL with the token until it answers
 #                                 CODE (200), else show the logs and exit
+#   bench_steal_ticks             CPU the host took back so far (ticks)
 tmp=$(mktemp -d)
 bench_pids=()
 declare -A bench_pid=()
@@ -62,6 +63,10 @@ bench_start() {
   bench_pids+=($!)
   bench_pid[$label]=$!
 }
+
+# CPU the hypervisor took back so far (steal, the 8th field of /proc/stat's
+# cpu line), in clock ticks: a run during which it grew much says little.
+bench_steal_ticks() { awk '/^cpu /{print $9}' /proc/stat; }
 
 bench_redis() {
   bench_start redis redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 \

@@ -46,12 +46,10 @@ sample=$(curl -s -H "Authorization: Bearer $token" "$base/v1/cases?q=kalomi+wate
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["items"]), "items, next_cursor", "set" if d["next_cursor"] else "null")')
 echo "sample q=kalomi+water: $sample"
 echo "searches through the gateway ($cases cases, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), redis without AOF):"
-# The CPU the hypervisor took back during the searches (steal, the 8th
-# field of /proc/stat's cpu line, in clock ticks): the tail follows it.
-steal() { awk '/^cpu /{print $9}' /proc/stat; }
-steal_before=$(steal)
+# The CPU the host took back during the searches: the tail follows it.
+steal_before=$(bench_steal_ticks)
 "$build/bench-bin/search" query "$SM_GATEWAY__PORT" "$token" "$calls" 7
-echo "cpu stolen by the host during the searches: $(awk -v t="$(( $(steal) - steal_before ))" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f s", t/hz}')"
+echo "cpu stolen by the host during the searches: $(awk -v t="$(( $(bench_steal_ticks) - steal_before ))" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f s", t/hz}')"
 echo "redis: $(redis-cli -p "$SM_REDIS__PORT" INFO memory | grep -E '^used_memory_human' | tr -d '\r')," \
   "keys $(redis-cli -p "$SM_REDIS__PORT" DBSIZE)," \
   "cases with kalomi $(for b in $(seq 0 $((1000000 / 8192))); do echo "SCARD sm:{intake}:idx:case_word:kalomi:$b"; done |

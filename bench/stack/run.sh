@@ -113,9 +113,6 @@ cpu_ticks() {
   done
 }
 hz=$(getconf CLK_TCK)
-# CPU the hypervisor took back (steal, the 8th field of /proc/stat's cpu
-# line), in clock ticks: a run with much of it says little.
-steal_ticks() { awk '/^cpu /{print $9}' /proc/stat; }
 # One wrk run: prints "req/s p50_ms p99_ms errors" and, to $tmp/cpu.<name>,
 # each process's CPU share of the run (percent of one core) and the CPU
 # stolen by the host during it.
@@ -123,12 +120,12 @@ run() {
   local name=$1
   shift
   cpu_ticks >"$tmp/cpu.before"
-  local steal0=$(steal_ticks)
+  local steal0=$(bench_steal_ticks)
   local t0=$(date +%s.%N)
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$tmp/wrk.$name" 2>&1
   local t1=$(date +%s.%N)
   cpu_ticks >"$tmp/cpu.after"
-  local stolen=$(( $(steal_ticks) - steal0 ))
+  local stolen=$(( $(bench_steal_ticks) - steal0 ))
   awk -v hz="$hz" -v secs="$(echo "$t1 - $t0" | bc)" -v stolen="$stolen" '
     NR == FNR {before[$1] = $2; next}
     ($1 in before) {d = ($2 - before[$1]) / hz / secs * 100; if (d >= 0.5) printf "%s %.0f%%  ", $1, d}
