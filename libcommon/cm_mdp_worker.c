@@ -26,6 +26,7 @@ struct cm_mdp_worker {
     int64_t heartbeat_at_ms; // next heartbeat due (monotonic)
     int64_t expiry_ms;       // broker counts as lost after this (monotonic)
     int64_t reconnect_at_ms; // when to reconnect; 0 while connected
+    int64_t ticked_at_ms;    // the last tick (monotonic)
     int reconnect_delay_ms;  // next backoff delay
     size_t held;             // requests received and not replied to
     size_t ready_count;      // READY messages sent
@@ -81,6 +82,7 @@ s_connect(cm_mdp_worker_t *self)
     self->reconnect_at_ms = 0;
     self->expiry_ms = now + (int64_t)self->heartbeat_ms * CM_MDP_LIVENESS;
     self->heartbeat_at_ms = now + self->heartbeat_ms;
+    self->ticked_at_ms = now;
     if (zsock_connect(self->sock, "%s", self->endpoint) != 0) {
         cm_log_warn("mdp.worker.connect_failed", "endpoint", self->endpoint,
                     "error", zmq_strerror(errno));
@@ -111,18 +113,36 @@ s_schedule_reconnect(cm_mdp_worker_t *self, const char *why)
     }
 }
 
+// The worker's loop ticks at least once a heartbeat while it waits. A tick
+// that comes much later means the host did not run this thread meanwhile
+// (or a request kept it busy); the host may not have run the broker either,
+// so the broker's silence over that time proves nothing: the expiry moves
+// on by the time missed.
+static void
+s_forgive_missed_ticks(cm_mdp_worker_t *self, int64_t now)
+{
+    int64_t missed = now - self->ticked_at_ms - self->heartbeat_ms;
+    self->ticked_at_ms = now;
+    if (missed > 0) {
+        self->expiry_ms += missed;
+    }
+}
+
 // Reconnects, heartbeats and detects a silent broker when due.
 static void
 s_tick(cm_mdp_worker_t *self)
 {
     int64_t now = cm_time_mono_ms();
+    s_forgive_missed_ticks(self, now);
     if (self->reconnect_at_ms) {
         if (now >= self->reconnect_at_ms) {
             s_connect(self);
         }
         return;
     }
-    if (now >= self->expiry_ms) {
+    // Messages waiting unread (after a long request, or a stalled host)
+    // prove the broker alive; reading them moves the expiry.
+    if (now >= self->expiry_ms && !(zsock_events(self->sock) & ZMQ_POLLIN)) {
         if (self->draining) {
             self->drained = true; // nobody is left to drain towards
             return;

@@ -86,9 +86,14 @@ s_spawn_redis(const harness_redis_t *redis)
     snprintf(port, sizeof port, "%d", redis->port);
     pid_t pid = fork();
     if (pid == 0) {
+        // Like every child of a test: dies with it, and never holds the
+        // runner's stdout or stderr (a pipe the CI reads to its end).
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL); // best effort; Linux only
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0) {
             dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            close(null);
         }
         execlp("redis-server", "redis-server", "--port", port, "--bind",
                "127.0.0.1", "--dir", redis->dir, "--appendonly", "yes",

@@ -20,7 +20,7 @@ http_client_connect(int port)
     address.sin_family = AF_INET;
     address.sin_port = htons((uint16_t)port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval timeout = {5, 0};
+    struct timeval timeout = {HTTP_CLIENT_TIMEOUT_S, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
         close(fd);

@@ -19,7 +19,11 @@ typedef struct {
     bool has_length;                     // a Content-Length header was present
 } http_client_response_t;
 
-// Connect to 127.0.0.1:port with a 5 s receive timeout. The fd, or -1.
+// A receive waits this long: longer than any gateway deadline the stacks
+// set (8 s), so a slow request is answered (504) rather than cut off here.
+#define HTTP_CLIENT_TIMEOUT_S 20
+
+// Connect to 127.0.0.1:port with that receive timeout. The fd, or -1.
 int http_client_connect(int port);
 
 // Write a request: method, path, extra header lines (each ending "\r\n";

@@ -6,10 +6,12 @@
 // connection. Skipped (with a message) only when nginx is not installed.
 // Register with `gateway_edge_suite`.
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +116,14 @@ s_nginx(const char *const *args, bool wait)
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
+        // nginx writes to its error.log; it must not hold the runner's pipe.
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL); // best effort; Linux only
+        int null = wait ? -1 : open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            close(null);
+        }
         execv(S_NGINX, (char *const *)argv);
         _exit(127);
     }

@@ -5,10 +5,13 @@
 // action keep their last entries. Real redis-server, broker, hub and
 // intake; requests over MDP. Suite: intake_bounds_suite.
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cm_mdp.h"
 #include "cm_time.h"
 #include "suites.h"
 #include "test_intake_stack.h"
@@ -239,6 +242,34 @@ START_TEST(test_intake_bounds_satisfaction_entries)
 }
 END_TEST
 
+// A host that stops running the broker and the service for longer than the
+// workers' liveness (3 heartbeats of 2.5 s), as an overloaded virtual
+// machine does: when both run again the workers are still the broker's, and
+// the next request is served rather than refused with "no worker".
+START_TEST(test_intake_bounds_stalled_host_keeps_its_workers)
+{
+    json_decref(intake_expect(200, s_agent, "GET", "/v1/cases", NULL));
+    pid_t stopped[] = {intake_stack.broker.pid, intake_stack.intake.pid};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(kill(stopped[i], SIGSTOP), 0);
+    }
+    struct timespec stall = {CM_MDP_HEARTBEAT_MS * CM_MDP_LIVENESS / 1000 + 1,
+                             0};
+    nanosleep(&stall, NULL);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(kill(stopped[i], SIGCONT), 0);
+    }
+    char *id = s_create();
+    json_decref(s_get(id));
+    free(id);
+    ck_assert_int_eq(
+        harness_proc_count_event(&intake_stack.broker, "broker.worker.expired"),
+        0);
+    ck_assert_int_ge(
+        harness_proc_count_event(&intake_stack.broker, "broker.stalled"), 1);
+}
+END_TEST
+
 Suite *
 intake_bounds_suite(void)
 {
@@ -250,6 +281,7 @@ intake_bounds_suite(void)
     tcase_add_test(bounds, test_intake_bounds_long_answer_changes_nothing);
     tcase_add_test(bounds, test_intake_bounds_thousand_history_entries);
     tcase_add_test(bounds, test_intake_bounds_satisfaction_entries);
+    tcase_add_test(bounds, test_intake_bounds_stalled_host_keeps_its_workers);
     suite_add_tcase(suite, bounds);
     return suite;
 }

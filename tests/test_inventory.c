@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cm_outbox.h"
 #include "cm_redis.h"
@@ -222,16 +223,30 @@ END_TEST
 static char s_race_item[48];
 static int s_statuses[S_RACERS];
 
+// One issue, sent as a careful client sends it: with an Idempotency-Key,
+// and again with the same key while the answer is not a verdict (a 503 or
+// 504 of a loaded machine, a 409 while the first try is still running).
 static void *
 s_racer(void *arg)
 {
     long i = (long)arg;
-    char body[128];
+    char body[128], key[96];
     snprintf(body, sizeof body,
              "{\"item\":\"%s\",\"kind\":\"issue\",\"quantity\":1}",
              s_race_item);
-    s_statuses[i] =
-        inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, NULL, NULL);
+    snprintf(key, sizeof key, "Idempotency-Key: race-%s-%ld\r\n", s_race_item,
+             i);
+    int status = 0;
+    for (int attempt = 0; attempt < 10; attempt++) {
+        status = inv_http(INV_KEEPER, "POST", "/v1/stock/movements", body, key,
+                          NULL);
+        if (status == 201 || status == 422) {
+            break;
+        }
+        struct timespec pause = {0, 200 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    s_statuses[i] = status;
     return NULL;
 }
 
@@ -250,8 +265,14 @@ START_TEST(test_inventory_concurrent_issues_never_overdraw)
         issued += s_statuses[i] == 201;
         refused += s_statuses[i] == 422;
     }
+    int other = 0;
+    for (int i = 0; i < S_RACERS && !other; i++) {
+        other =
+            s_statuses[i] == 201 || s_statuses[i] == 422 ? 0 : s_statuses[i];
+    }
     ck_assert_msg(issued == 10 && refused == S_RACERS - 10,
-                  "issued %d, refused %d of %d", issued, refused, S_RACERS);
+                  "issued %d, refused %d of %d (another answer: %d)", issued,
+                  refused, S_RACERS, other);
     ck_assert_int_eq(inv_on_hand(s_race_item), 0);
     json_t *ledger = inv_ledger(INV_KEEPER, s_race_item, 200);
     const json_t *items = json_object_get(ledger, "items");

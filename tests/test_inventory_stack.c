@@ -265,7 +265,9 @@ static bool
 s_routed(void *arg)
 {
     (void)arg; // nothing to pass
-    return inv_http(INV_HEAD, "GET", "/v1/items", NULL, NULL, NULL) == 200;
+    int budgets = inv_http(INV_HEAD, "GET", "/v1/budgets", NULL, NULL, NULL);
+    return inv_http(INV_HEAD, "GET", "/v1/items", NULL, NULL, NULL) == 200
+           && budgets != 0 && budgets != 503; // finance has a worker too
 }
 
 static void
@@ -303,7 +305,7 @@ inv_stack_setup(void)
                                       HARNESS_WAIT_MS),
               "the gateway did not start");
     s_require(inv_wait(s_routed, NULL, HARNESS_WAIT_MS),
-              "inventory not routed");
+              "inventory or finance not routed");
     s_people_create();
     s_require(inv_wait(s_org_ready, NULL, HARNESS_WAIT_MS),
               "inventory never saw the org chart");

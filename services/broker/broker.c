@@ -32,6 +32,7 @@ typedef struct {
     char nonce[9];           // random tag prefix of this incarnation
     uint64_t next_tag;       // tag counter
     int64_t heartbeat_at_ms; // next heartbeat to workers (monotonic)
+    int64_t ticked_at_ms;    // the last tick (monotonic)
     uint64_t malformed;      // messages dropped as malformed
 } s_broker_t;
 
@@ -585,6 +586,26 @@ s_purge_expired(s_broker_t *self)
     }
 }
 
+// A broker that did not run for a while (the host stalled it) cannot tell
+// whether its workers were silent meanwhile: their heartbeats may not even
+// have been sent. The time it missed is added to every worker's expiry, so
+// a stall of the whole host does not drop every worker at once.
+static void
+s_forgive_stall(s_broker_t *self, int64_t now)
+{
+    int64_t missed = now - self->ticked_at_ms - BROKER_TICK_MS;
+    self->ticked_at_ms = now;
+    if (missed < self->heartbeat_ms) {
+        return;
+    }
+    for (broker_worker_t *worker = zhashx_first(self->workers); worker;
+         worker = zhashx_next(self->workers)) {
+        worker->expiry_ms += missed;
+    }
+    cm_log_warn("broker.stalled", "#missed_ms", CM_LOG_INT(missed), "#workers",
+                CM_LOG_INT(zhashx_size(self->workers)));
+}
+
 static int
 s_on_tick(zloop_t *loop, int timer_id, void *arg)
 {
@@ -592,6 +613,7 @@ s_on_tick(zloop_t *loop, int timer_id, void *arg)
     (void)timer_id;
     s_broker_t *self = arg;
     int64_t now = cm_time_mono_ms();
+    s_forgive_stall(self, now);
     if (now >= self->heartbeat_at_ms) {
         self->heartbeat_at_ms = now + self->heartbeat_ms;
         for (broker_worker_t *worker = zhashx_first(self->workers); worker;
@@ -673,6 +695,7 @@ s_broker_new(zsock_t *pipe, const broker_args_t *args)
     char uuid[CM_UUID_MAX];
     snprintf(self->nonce, sizeof self->nonce, "%.8s", cm_uuid(uuid));
     self->heartbeat_at_ms = cm_time_mono_ms() + self->heartbeat_ms;
+    self->ticked_at_ms = cm_time_mono_ms();
     return self;
 }
 
