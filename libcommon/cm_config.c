@@ -26,19 +26,25 @@ const cm_config_option_t cm_config_common_options[] = {
     {"redis/timeout_ms", CM_CONFIG_INT, "1000", 10, 60000, false,
      "Redis command timeout"},
     {"broker/host", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
-     "broker host to connect to"},
+     "broker host to connect to (an absolute path: a directory of "
+     "Unix sockets, as broker/bind)"},
     {"broker/port", CM_CONFIG_INT, "5555", 1, 65535, false,
      "broker ROUTER port"},
     {"broker/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
-     "address the broker binds"},
+     "address the broker binds (an absolute path: a directory of Unix "
+     "sockets)"},
+    {"broker/queue_max", CM_CONFIG_INT, "1000", 1, 1000000, false,
+     "requests waiting per service before 503 queue_full"},
     {"hub/host", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
-     "hub host to connect to"},
+     "hub host to connect to (an absolute path: a directory of Unix "
+     "sockets, as hub/bind)"},
     {"hub/pub_port", CM_CONFIG_INT, "5556", 1, 65535, false,
      "hub XPUB port (events out)"},
     {"hub/sub_port", CM_CONFIG_INT, "5557", 1, 65535, false,
      "hub XSUB port (external publishers)"},
     {"hub/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
-     "address the hub binds"},
+     "address the hub binds (an absolute path: a directory of Unix "
+     "sockets)"},
     {"service/workers", CM_CONFIG_INT, "8", 1, 64, false,
      "worker threads per service process"},
     {"service/event_lanes", CM_CONFIG_INT, "4", 1, 32, false,
@@ -455,8 +461,13 @@ const char *
 cm_config_endpoint(const cm_config_t *self, const char *host_path,
                    const char *port_path, char *buf, size_t size)
 {
-    snprintf(buf, size, "tcp://%s:%lld", cm_config_str(self, host_path),
-             cm_config_int(self, port_path));
+    const char *host = cm_config_str(self, host_path);
+    long long port = cm_config_int(self, port_path);
+    if (host[0] == '/') {
+        snprintf(buf, size, "ipc://%s/%lld.sock", host, port);
+    } else {
+        snprintf(buf, size, "tcp://%s:%lld", host, port);
+    }
     return buf;
 }
 

@@ -70,8 +70,11 @@ const char *cm_config_str(const cm_config_t *self, const char *path);
 long long cm_config_int(const cm_config_t *self, const char *path);
 bool cm_config_bool(const cm_config_t *self, const char *path);
 
-// Write "tcp://<host>:<port>" for a section whose host and port keys are
-// given (e.g. "broker/host", "broker/port") into buf. Returns buf.
+// Write the ZeroMQ endpoint of a section whose host and port keys are given
+// (e.g. "broker/host", "broker/port") into buf: "tcp://<host>:<port>", or,
+// when the host is an absolute path (a directory on this host),
+// "ipc://<dir>/<port>.sock" (a Unix socket: processes of one host skip
+// loopback TCP). Returns buf.
 const char *cm_config_endpoint(const cm_config_t *self, const char *host_path,
                                const char *port_path, char *buf, size_t size);
 

@@ -279,7 +279,14 @@ gateway_stack_start(const char *const *extra)
         s->envp[i] = s->env[i];
     }
     s->envp[n] = NULL;
-    ck_assert_int_eq(harness_proc_start(&s->broker, "broker", s->envp), 0);
+    bool embedded = false; // the gateway runs the broker itself
+    for (int i = 0; i < n; i++) {
+        embedded =
+            embedded || strcmp(s->env[i], "SM_GATEWAY__EMBED_BROKER=true") == 0;
+    }
+    if (!embedded) {
+        ck_assert_int_eq(harness_proc_start(&s->broker, "broker", s->envp), 0);
+    }
     ck_assert_int_eq(harness_proc_start(&s->hub, "hub", s->envp), 0);
     ck_assert_int_eq(harness_proc_start(&s->gateway, "gateway", s->envp), 0);
     ck_assert_msg(harness_proc_wait_event(&s->gateway, "gateway.started", 1,

@@ -58,6 +58,8 @@ extern http_client_response_t gateway_stack_response;
 
 // Start everything with the default environment plus `extra` ("KEY=value",
 // NULL-ended, may be NULL; later entries win); asserts (Check) on failure.
+// With "SM_GATEWAY__EMBED_BROKER=true" no broker process is started: the
+// gateway binds the broker port itself.
 void gateway_stack_start(const char *const *extra);
 
 // Checked fixtures: gateway_stack_start(NULL); stop and clean up.

@@ -528,6 +528,38 @@ START_TEST(test_gateway_metrics_outbox_lag)
 }
 END_TEST
 
+// gateway/embed_broker: no broker process; the gateway runs the broker and
+// binds its port, the workers connect there as to a broker process, and a
+// request and the readiness probe go through it in-process.
+static void
+s_embedded_setup(void)
+{
+    const char *extra[] = {"SM_GATEWAY__EMBED_BROKER=true", NULL};
+    gateway_stack_start(extra);
+}
+
+START_TEST(test_gateway_embedded_broker)
+{
+    ck_assert_int_eq(gateway_stack.broker.pid, 0);
+    gateway_stack_wait_routed();
+    http_client_response_t *r = &gateway_stack_response;
+    ck_assert_int_eq(http_client_request(gateway_stack.port, "POST",
+                                         "/v1/cases",
+                                         "Authorization: Bearer tok-agent\r\n"
+                                         "Content-Type: application/json\r\n",
+                                         "{\"a\":1}", r),
+                     0);
+    ck_assert_int_eq(r->status, 201);
+    gateway_stack_worker_t dispatch;
+    gateway_stack_worker_start(&dispatch, "dispatch",
+                               gateway_stack.broker_port);
+    ck_assert(s_wait_readyz(200));
+    gateway_stack_worker_stop(&dispatch);
+    ck_assert(harness_proc_wait_event(&gateway_stack.gateway, "broker.started",
+                                      1, HARNESS_WAIT_MS));
+}
+END_TEST
+
 Suite *
 gateway_suite(void)
 {
@@ -550,5 +582,11 @@ gateway_suite(void)
     tcase_add_test(http, test_gateway_sse_resume);
     tcase_add_test(http, test_gateway_metrics_outbox_lag);
     suite_add_tcase(suite, http);
+    TCase *embedded = tcase_create("embedded");
+    tcase_add_checked_fixture(embedded, s_embedded_setup,
+                              gateway_stack_teardown);
+    tcase_set_timeout(embedded, 60);
+    tcase_add_test(embedded, test_gateway_embedded_broker);
+    suite_add_tcase(suite, embedded);
     return suite;
 }

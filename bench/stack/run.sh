@@ -16,7 +16,9 @@
 #   - then the same with intake ×2 and dispatch ×2.
 # Prints req/s, p50, p99, errors (non-2xx and socket errors) and the ratios
 # to webdis. Nothing asserts on time. Bounded by DURATION per run (10s).
-# Usage: bench/stack/run.sh [BUILD_DIR]
+# Usage: bench/stack/run.sh [BUILD_DIR]; PHASES=1 runs the first phase only,
+# IPC=1 puts the broker and the hub on Unix sockets, EMBED=1 the broker in
+# the gateway.
 set -euo pipefail
 build=${1:-build/release}
 bin=$build/bin
@@ -49,7 +51,19 @@ if [ "${REDIS_SOCKET:-1}" = 1 ]; then
   export SM_REDIS__HOST=$redis_host
 fi
 bench_redis "${redis_args[@]}"
-bench_start broker "$bin/broker"
+# IPC=1: the broker and the hub on Unix sockets in a directory
+# (broker/host and hub/host an absolute path), not loopback TCP.
+if [ "${IPC:-0}" = 1 ]; then
+  mkdir -p "$tmp/zmq"
+  export SM_BROKER__HOST=$tmp/zmq SM_BROKER__BIND=$tmp/zmq
+  export SM_HUB__HOST=$tmp/zmq SM_HUB__BIND=$tmp/zmq
+fi
+# EMBED=1: the broker runs inside the gateway (gateway/embed_broker).
+if [ "${EMBED:-0}" = 1 ]; then
+  export SM_GATEWAY__EMBED_BROKER=true
+else
+  bench_start broker "$bin/broker"
+fi
 bench_start hub "$bin/hub"
 for s in "${services[@]}"; do bench_start "$s" "$bin/$s"; done
 bench_start gateway "$bin/gateway"
@@ -230,6 +244,7 @@ print(" ".join(ids[half:]))
 PY
 
 phase "one replica of each service" 1
+[ "${PHASES:-2}" -ge 2 ] || exit 0
 bench_start intake.2 "$bin/intake"
 bench_start dispatch.2 "$bin/dispatch"
 sleep 1

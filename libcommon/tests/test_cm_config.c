@@ -97,6 +97,25 @@ START_TEST(test_cm_config_exit_code_on_bad_value)
 }
 END_TEST
 
+// A host that is an absolute path names a directory of Unix sockets.
+START_TEST(test_cm_config_endpoint_of_a_directory)
+{
+    char error[256] = "";
+    char *argv[] = {"prog", "--set", "broker/host=/run/sm", NULL};
+    cm_config_t *config =
+        cm_config_load("gateway", options, 3, argv, error, sizeof error);
+    ck_assert_msg(config != NULL, "%s", error);
+    char endpoint[64];
+    ck_assert_str_eq(cm_config_endpoint(config, "broker/host", "broker/port",
+                                        endpoint, sizeof endpoint),
+                     "ipc:///run/sm/5555.sock");
+    ck_assert_str_eq(cm_config_endpoint(config, "hub/host", "hub/pub_port",
+                                        endpoint, sizeof endpoint),
+                     "tcp://127.0.0.1:5556");
+    cm_config_destroy(&config);
+}
+END_TEST
+
 Suite *
 cm_config_suite(void)
 {
@@ -105,6 +124,7 @@ cm_config_suite(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_cm_config_precedence);
     tcase_add_test(core, test_cm_config_rejects_bad_values);
+    tcase_add_test(core, test_cm_config_endpoint_of_a_directory);
     tcase_add_exit_test(core, test_cm_config_exit_code_on_bad_value,
                         CM_CONFIG_EXIT);
     suite_add_tcase(suite, core);

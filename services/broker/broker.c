@@ -22,6 +22,7 @@ typedef struct {
     zsock_t *router;         // ROUTER for clients and workers
     zloop_t *loop;           // reactor
     char *endpoint;          // bind endpoint as configured
+    char *inproc;            // a second, in-process endpoint, or NULL
     int port;                // bound TCP port, 0 for others, -1 unbound
     int queue_max;           // requests waiting per service
     int heartbeat_ms;        // heartbeat interval
@@ -667,7 +668,14 @@ s_bind(s_broker_t *self)
     const char *bound = zsock_endpoint(self->router);
     const char *colon = bound ? strrchr(bound, ':') : NULL;
     bool tcp = bound && strncmp(bound, "tcp://", 6) == 0;
-    self->port = tcp && colon ? atoi(colon + 1) : 0;
+    int tcp_port = tcp && colon ? atoi(colon + 1) : 0;
+    if (self->inproc && zsock_bind(self->router, "%s", self->inproc) != 0) {
+        cm_log_error("broker.bind_failed", "endpoint", self->inproc, "error",
+                     zmq_strerror(errno));
+        zsock_destroy(&self->router);
+        return -1;
+    }
+    self->port = tcp_port;
     return 0;
 }
 
@@ -678,6 +686,7 @@ s_broker_new(zsock_t *pipe, const broker_args_t *args)
     assert(self && args && args->endpoint);
     self->pipe = pipe;
     self->endpoint = strdup(args->endpoint);
+    self->inproc = args->inproc ? strdup(args->inproc) : NULL;
     self->queue_max =
         args->queue_max > 0 ? args->queue_max : BROKER_QUEUE_MAX_DEFAULT;
     self->heartbeat_ms =
@@ -715,6 +724,7 @@ s_broker_destroy(s_broker_t **self_p)
         zloop_destroy(&self->loop);
         zsock_destroy(&self->router);
         free(self->endpoint);
+        free(self->inproc);
         free(self);
         *self_p = NULL;
     }

@@ -28,6 +28,8 @@
 // it may live on the caller's stack.
 typedef struct {
     const char *endpoint; // bind endpoint, e.g. "tcp://127.0.0.1:*"
+    const char *inproc;   // also bound when set: "inproc://…" for clients
+                          // of the process that runs the actor (NULL: none)
     int queue_max;        // requests waiting per service (>= 1)
     int heartbeat_ms;     // heartbeat interval (0: CM_MDP_HEARTBEAT_MS)
 } broker_args_t;

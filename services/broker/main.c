@@ -11,9 +11,8 @@
 #include "cm_curve.h"
 #include "cm_log.h"
 
+// broker/queue_max is a common option: an embedded broker reads it too.
 static const cm_config_option_t s_options[] = {
-    {"broker/queue_max", CM_CONFIG_INT, "1000", 1, 1000000, false,
-     "requests waiting per service before 503 queue_full"},
     {NULL, CM_CONFIG_STRING, NULL, 0, 0, false, NULL},
 };
 
@@ -35,7 +34,7 @@ main(int argc, char **argv)
         .heartbeat_ms = (int)cm_config_int(config, "service/heartbeat_ms"),
     };
     zactor_t *broker = zactor_new(broker_actor, &args);
-    int rc = broker && broker_port(broker) > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    int rc = broker && broker_port(broker) >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;
     if (rc == EXIT_SUCCESS) {
         // The actor's loop ends by itself on SIGINT/SIGTERM (czmq's handler
         // sets zsys_interrupted); its exit signal then arrives on the pipe.

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "cm_log.h"
 #include "gateway_auth.h"
 #include "gateway_bus.h"
@@ -80,6 +81,10 @@ const cm_config_option_t gateway_options[] = {
      "names the client; they are exempt from the connection cap"},
     {"gateway/openapi_path", CM_CONFIG_STRING, "docs/openapi.yaml", 0, 0, false,
      "file served at GET /v1/openapi.yaml"},
+    {"gateway/embed_broker", CM_CONFIG_BOOL, "false", 0, 0, false,
+     "run the broker inside the gateway (bound on broker/bind and "
+     "broker/port for the workers; the gateway reaches it in-process): one "
+     "host serving both needs no broker process"},
     {NULL, 0, NULL, 0, 0, false, NULL},
 };
 
@@ -102,6 +107,7 @@ struct gateway {
     pthread_mutex_t lag_mutex;     // guards lag
     json_t *lag;                   // consumer-group lag snapshot
     bool running;                  // started and not stopped
+    zactor_t *broker;              // the embedded broker, or NULL
 };
 
 static void
@@ -161,6 +167,32 @@ s_load_openapi(gateway_t *self, const char *path)
     }
 }
 
+// gateway/embed_broker: the broker actor in this process, bound where a
+// broker process would bind and in-process for the bus. 0, or -1 (logged).
+static int
+s_embed_broker(gateway_t *self, const cm_config_t *config)
+{
+    if (!cm_config_bool(config, "gateway/embed_broker")) {
+        return 0;
+    }
+    char endpoint[256], inproc[64];
+    cm_config_endpoint(config, "broker/bind", "broker/port", endpoint,
+                       sizeof endpoint);
+    snprintf(inproc, sizeof inproc, GATEWAY_BROKER_INPROC, (void *)self);
+    broker_args_t args = {
+        .endpoint = endpoint,
+        .inproc = inproc,
+        .queue_max = (int)cm_config_int(config, "broker/queue_max"),
+        .heartbeat_ms = (int)cm_config_int(config, "service/heartbeat_ms"),
+    };
+    self->broker = zactor_new(broker_actor, &args);
+    if (!self->broker || broker_port(self->broker) < 0) {
+        return -1;
+    }
+    snprintf(self->settings.broker, sizeof self->settings.broker, "%s", inproc);
+    return 0;
+}
+
 gateway_t *
 gateway_new(const cm_config_t *config)
 {
@@ -182,6 +214,10 @@ gateway_new(const cm_config_t *config)
         return NULL;
     }
     s_load_openapi(self, cm_config_str(config, "gateway/openapi_path"));
+    if (s_embed_broker(self, config) != 0) {
+        gateway_destroy(&self);
+        return NULL;
+    }
     self->metrics = gateway_metrics_new();
     self->limiter =
         gateway_limiter_new(self->settings.rate_per_s, self->settings.burst);
@@ -212,6 +248,7 @@ gateway_destroy(gateway_t **self_p)
     gateway_front_destroy(&self->front);
     gateway_http_destroy(&self->http);
     gateway_bus_destroy(&self->bus);
+    zactor_destroy(&self->broker); // after the bus: its client is gone
     gateway_events_destroy(&self->events);
     gateway_queue_destroy(&self->bus_queue);
     gateway_queue_destroy(&self->events_queue);

@@ -24,6 +24,8 @@
 // inproc PUSH (events thread) → PULL (bus thread): staff ids whose cached
 // authorisations personnel's events end; %p is the gateway object.
 #define GATEWAY_FORGET_ENDPOINT "inproc://gateway-forget-%p"
+// Where the bus reaches an embedded broker (gateway/embed_broker).
+#define GATEWAY_BROKER_INPROC "inproc://gateway-broker-%p"
 
 // Settings read once from the configuration; read-only afterwards.
 typedef struct {
@@ -42,7 +44,8 @@ typedef struct {
     int64_t idle_timeout_ms;      // gateway/idle_timeout_ms
     long max_per_client;          // gateway/max_connections_per_client
     char trusted_proxies[512];    // gateway/trusted_proxies
-    char broker[256];             // tcp://host:port of the broker
+    char broker[256];             // the broker's endpoint (tcp://, ipc://,
+                                  // or the embedded one's inproc://)
     char hub[256];                // tcp://host:port of the hub XPUB
     char source[GATEWAY_SOURCE_MAX]; // "gateway/<host>"
 } gateway_settings_t;
