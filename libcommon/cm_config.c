@@ -45,7 +45,7 @@ const cm_config_option_t cm_config_common_options[] = {
     {"hub/bind", CM_CONFIG_STRING, "127.0.0.1", 0, 0, false,
      "address the hub binds (an absolute path: a directory of Unix "
      "sockets)"},
-    {"service/workers", CM_CONFIG_INT, "8", 1, 64, false,
+    {"service/workers", CM_CONFIG_INT, "2", 1, 64, false,
      "worker threads per service process"},
     {"service/event_lanes", CM_CONFIG_INT, "4", 1, 32, false,
      "threads handling the events of different subjects at once, for the "
