@@ -101,12 +101,28 @@ cm_doc_read_many(cm_store_t *store, const cm_doc_type_t *type,
                  int64_t *versions)
 {
     assert(store && type && (n == 0 || (ids && docs && versions)));
+    cm_doc_ref_t *refs = calloc(n + 1, sizeof *refs);
+    assert(refs);
+    for (size_t i = 0; i < n; i++) {
+        refs[i] = (cm_doc_ref_t){type, ids[i]};
+    }
+    int rc = cm_doc_read_refs(store, refs, n, docs, versions);
+    free(refs);
+    return rc;
+}
+
+int
+cm_doc_read_refs(cm_store_t *store, const cm_doc_ref_t *refs, size_t n,
+                 json_t **docs, int64_t *versions)
+{
+    assert(store && (n == 0 || (refs && docs && versions)));
     char **keys = calloc(n + 1, sizeof(char *));
     cm_doc_t *stored = calloc(n + 1, sizeof *stored);
     assert(keys && stored);
     for (size_t i = 0; i < n; i++) {
         char key[CM_STORE_KEY_MAX];
-        keys[i] = strdup(cm_doc_key(type, ids[i], key, sizeof key) ? key : "");
+        keys[i] = strdup(
+            cm_doc_key(refs[i].type, refs[i].id, key, sizeof key) ? key : "");
         assert(keys[i]);
     }
     int rc =

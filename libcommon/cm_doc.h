@@ -137,6 +137,17 @@ int cm_doc_read_many(cm_store_t *store, const cm_doc_type_t *type,
                      const char *const *ids, size_t n, json_t **docs,
                      int64_t *versions);
 
+// One document to read: its type and id (both borrowed).
+typedef struct {
+    const cm_doc_type_t *type;
+    const char *id;
+} cm_doc_ref_t;
+
+// cm_doc_read_many of documents of different types: everything a step
+// needs, in one round trip.
+int cm_doc_read_refs(cm_store_t *store, const cm_doc_ref_t *refs, size_t n,
+                     json_t **docs, int64_t *versions);
+
 // Answer a failed read or write: 404 naming what and id, 503 with
 // Retry-After, else 500.
 void cm_doc_fail(cm_ctx_t *ctx, int rc, const cm_doc_type_t *type,

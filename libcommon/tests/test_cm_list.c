@@ -1,6 +1,7 @@
 // cm_list with a caller's view of items (cm_doc_type_t.item_view): a
 // "ticket" type whose list items get a member computed per request, served
-// through cm_service_handle against a private redis-server.
+// through cm_service_handle against a private redis-server; and
+// cm_doc_read_refs over those types.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,39 @@ START_TEST(test_cm_list_array_filter)
 }
 END_TEST
 
+// Documents of different types in one round trip, an absent one NULL.
+START_TEST(test_cm_doc_read_refs_of_two_types)
+{
+    const struct {
+        const cm_doc_type_t *type;
+        const char *id, *doc, *version;
+    } stored[] = {{&s_ticket, "TK-1", "{\"id\":\"TK-1\"}", "3"},
+                  {&s_card, "CD-1", "{\"id\":\"CD-1\"}", "1"}};
+    for (size_t i = 0; i < 2; i++) {
+        char key[CM_STORE_KEY_MAX];
+        ck_assert_ptr_nonnull(
+            cm_doc_key(stored[i].type, stored[i].id, key, sizeof key));
+        redisReply *reply =
+            cm_redis_cmd(cm_store_redis(store), "HSET", key, "doc",
+                         stored[i].doc, "version", stored[i].version, NULL);
+        ck_assert_ptr_nonnull(reply);
+        freeReplyObject(reply);
+    }
+    const cm_doc_ref_t refs[] = {
+        {&s_card, "CD-1"}, {&s_ticket, "TK-9"}, {&s_ticket, "TK-1"}};
+    json_t *docs[3];
+    int64_t versions[3];
+    ck_assert_int_eq(cm_doc_read_refs(store, refs, 3, docs, versions), 0);
+    ck_assert_str_eq(cm_doc_text(docs[0], "id"), "CD-1");
+    ck_assert_int_eq(versions[0], 1);
+    ck_assert_ptr_null(docs[1]);
+    ck_assert_str_eq(cm_doc_text(docs[2], "id"), "TK-1");
+    ck_assert_int_eq(versions[2], 3);
+    json_decref(docs[0]);
+    json_decref(docs[2]);
+}
+END_TEST
+
 Suite *
 cm_list_suite(void)
 {
@@ -306,6 +340,7 @@ cm_list_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_cm_list_item_view);
     tcase_add_test(tc, test_cm_list_array_filter);
+    tcase_add_test(tc, test_cm_doc_read_refs_of_two_types);
     suite_add_tcase(s, tc);
     return s;
 }

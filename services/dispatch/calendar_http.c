@@ -106,26 +106,37 @@ s_blank(const char *name, int64_t now_ms)
 }
 
 int
-calendar_load(cm_store_t *store, const char *name, calendar_t *calendar)
+calendar_of(const char *name, const json_t *doc, calendar_t *calendar)
 {
-    json_t *doc = NULL;
-    int64_t version = 0;
-    int rc = cm_doc_read(store, &calendar_type, name, &doc, &version);
-    if (rc == CM_ENOTFOUND && strcmp(name, "default") == 0) {
+    if (!doc) {
+        if (strcmp(name, "default") != 0) {
+            return CM_ENOTFOUND;
+        }
         calendar_default(calendar);
         return 0;
     }
-    if (rc != 0) {
-        return rc;
-    }
     json_t *form = s_form(doc);
     json_t *problem = NULL;
+    int rc = 0;
     if (!calendar_from_json(form, calendar, &problem)) {
         cm_log_error("calendar.malformed", "name", name);
         rc = CM_EINTERNAL;
     }
     json_decref(problem);
     json_decref(form);
+    return rc;
+}
+
+int
+calendar_load(cm_store_t *store, const char *name, calendar_t *calendar)
+{
+    json_t *doc = NULL;
+    int64_t version = 0;
+    int rc = cm_doc_read(store, &calendar_type, name, &doc, &version);
+    if (rc != 0 && rc != CM_ENOTFOUND) {
+        return rc;
+    }
+    rc = calendar_of(name, doc, calendar);
     json_decref(doc);
     return rc;
 }

@@ -21,6 +21,9 @@ extern const cm_doc_type_t calendar_type;
 // default. 0, CM_ENOTFOUND, CM_EUNAVAILABLE or CM_EINTERNAL.
 int calendar_load(cm_store_t *store, const char *name, calendar_t *calendar);
 
+// calendar_load of a document read already (NULL: there is none).
+int calendar_of(const char *name, const json_t *doc, calendar_t *calendar);
+
 // Whether calendar `name` exists ("default" always does): 0, CM_ENOTFOUND
 // or CM_EUNAVAILABLE.
 int calendar_exists(cm_store_t *store, const char *name);

@@ -10,7 +10,7 @@
 
 // Where records live (cm_doc keys and reads; the record has no process, no
 // history and no list).
-static const cm_doc_type_t s_type = {
+const cm_doc_type_t case_record_type = {
     .owner = DISPATCH_OWNER,
     .kind = "case",
     .what = "case",
@@ -21,7 +21,7 @@ case_record_load(cm_store_t *store, const char *id, json_t **record,
                  int64_t *version)
 {
     assert(store && id && record && version);
-    int rc = cm_doc_read(store, &s_type, id, record, version);
+    int rc = cm_doc_read(store, &case_record_type, id, record, version);
     if (rc == CM_ENOTFOUND) {
         *version = CM_VERSION_NEW;
         return 0;
@@ -107,7 +107,7 @@ case_record_created_ms(const json_t *record, int64_t fallback)
 void
 case_record_commit(cm_commit_t *commit, const json_t *record, int64_t expected)
 {
-    dispatch_record_put(commit, &s_type, record, expected);
+    dispatch_record_put(commit, &case_record_type, record, expected);
 }
 
 // True when the actor's array `key` holds the text.

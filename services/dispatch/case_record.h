@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cm_doc.h"
 #include "cm_store.h"
 
 typedef enum {
@@ -29,6 +30,9 @@ typedef enum {
     CASE_RECORD_DUPLICATE, // this type at this version was applied
     CASE_RECORD_STALE,     // a later version was applied
 } case_record_seen_t;
+
+// Where records live. Static.
+extern const cm_doc_type_t case_record_type;
 
 // Read the record of case id: 0 and *record (NULL when dispatch has heard
 // nothing of it; caller owns it) and *version (CM_VERSION_NEW then), or a

@@ -12,11 +12,9 @@
 #include "dispatch.h"
 #include "sla_report.h"
 
-#define S_ID_MAX 160
-
 // Where clocks live (cm_doc keys and reads; a clock is dispatch's own
 // record: no process, history or list).
-static const cm_doc_type_t s_type = {
+const cm_doc_type_t clock_type = {
     .owner = DISPATCH_OWNER,
     .kind = "clock",
     .what = "SLA clock",
@@ -36,8 +34,8 @@ clock_new(const json_t *summary, sla_target_t target, const sla_terms_t *terms,
 {
     assert(summary && terms && calendar);
     const char *case_id = cm_doc_text(summary, "id");
-    char id[S_ID_MAX];
-    snprintf(id, sizeof id, "%s:%s", case_id, sla_target_name(target));
+    char id[CLOCK_ID_MAX];
+    clock_id(case_id, target, id, sizeof id);
     int64_t duration = terms->duration_ms[target];
     int64_t deadline = calendar_add(calendar, start_ms, duration);
     const char *dept = cm_doc_text(summary, "department");
@@ -194,29 +192,42 @@ clock_set_member(json_t *clock, const char *field, const char *value)
     return true;
 }
 
+void
+clock_id(const char *subject, sla_target_t target, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s:%s", subject, sla_target_name(target));
+}
+
+void
+clock_set_take(clock_set_t *set, json_t **docs, const int64_t *versions)
+{
+    memset(set, 0, sizeof *set);
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        set->docs[t] = docs[t];
+        set->versions[t] = docs[t] ? versions[t] : CM_VERSION_NEW;
+        docs[t] = NULL;
+    }
+}
+
 int
 clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set)
 {
     memset(set, 0, sizeof *set);
     // Every target's clock in one round trip.
-    char ids[SLA_TARGET_COUNT][S_ID_MAX];
+    char ids[SLA_TARGET_COUNT][CLOCK_ID_MAX];
     const char *id_list[SLA_TARGET_COUNT];
+    json_t *docs[SLA_TARGET_COUNT];
+    int64_t versions[SLA_TARGET_COUNT];
     for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        snprintf(ids[t], sizeof ids[t], "%s:%s", subject, sla_target_name(t));
+        clock_id(subject, t, ids[t], sizeof ids[t]);
         id_list[t] = ids[t];
     }
-    int rc = cm_doc_read_many(store, &s_type, id_list, SLA_TARGET_COUNT,
-                              set->docs, set->versions);
-    if (rc != 0) {
-        clock_set_clear(set);
-        return rc;
+    int rc = cm_doc_read_many(store, &clock_type, id_list, SLA_TARGET_COUNT,
+                              docs, versions);
+    if (rc == 0) {
+        clock_set_take(set, docs, versions);
     }
-    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        if (!set->docs[t]) {
-            set->versions[t] = CM_VERSION_NEW;
-        }
-    }
-    return 0;
+    return rc;
 }
 
 void
@@ -231,7 +242,7 @@ void
 clock_commit(cm_commit_t *commit, const json_t *clock, int64_t expected)
 {
     const char *id = cm_doc_text(clock, "id");
-    dispatch_record_put(commit, &s_type, clock, expected);
+    dispatch_record_put(commit, &clock_type, clock, expected);
     char key[CM_STORE_KEY_MAX];
     clock_timers_key(key);
     int64_t due = clock_due(clock);
@@ -262,7 +273,7 @@ clock_timers_key(char *key)
 int
 clock_load(cm_store_t *store, const char *id, json_t **clock, int64_t *version)
 {
-    return cm_doc_read(store, &s_type, id, clock, version);
+    return cm_doc_read(store, &clock_type, id, clock, version);
 }
 
 void

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
+#include "cm_doc.h"
 #include "cm_store.h"
 #include "sla_policy.h"
 
@@ -88,8 +89,20 @@ bool clock_set_member(json_t *clock, const char *field, const char *value);
 // True when the clock is running or paused.
 bool clock_is_live(const json_t *clock);
 
+// Where clocks live. Static.
+extern const cm_doc_type_t clock_type;
+
+#define CLOCK_ID_MAX 160 // a clock's id: "<case>:<target>" and NUL
+
+// The id of the clock of `target` of subject (a case).
+void clock_id(const char *subject, sla_target_t target, char *buf, size_t size);
+
 // Load the clocks of subject. 0 or a negative cm_status_t (nothing owned).
 int clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set);
+
+// A set of the SLA_TARGET_COUNT clocks read already (cm_doc_read_refs, in
+// target order): takes docs[] (NULL: absent), leaving them NULL.
+void clock_set_take(clock_set_t *set, json_t **docs, const int64_t *versions);
 
 // Replace clock `target` (takes ownership of clock) and mark it dirty.
 void clock_set_put(clock_set_t *set, sla_target_t target, json_t *clock);

@@ -11,6 +11,7 @@
 #include "cm_log.h"
 #include "cm_org.h"
 #include "cm_time.h"
+#include "cm_validate.h"
 #include "dispatch.h"
 #include "events/intake.h"
 #include "work_request.h"
@@ -23,7 +24,7 @@ s_read_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
 {
     const char *kind = cm_doc_text(r->data, "kind");
     const char *severity = cm_doc_string(r->data, "severity");
-    int rc = sla_policy_terms(r->store, kind, severity, terms);
+    int rc = sla_policy_terms_of(kind, r->policy, severity, terms);
     if (rc != 0) {
         return rc;
     }
@@ -31,7 +32,9 @@ s_read_terms_calendar(dispatch_reaction_t *r, sla_terms_t *terms,
         calendar_always_open(calendar);
         return 0;
     }
-    rc = calendar_load(r->store, terms->calendar, calendar);
+    rc = strcmp(terms->calendar, "default") == 0
+             ? calendar_of("default", r->default_calendar, calendar)
+             : calendar_load(r->store, terms->calendar, calendar);
     if (rc == CM_ENOTFOUND) {
         calendar_default(calendar);
         rc = 0;
@@ -302,12 +305,8 @@ s_reaction_for(const char *type)
 static int
 s_react(dispatch_reaction_t *r)
 {
-    int rc = clock_set_load(r->store, r->case_id, &r->clocks);
-    if (rc != 0) {
-        return rc;
-    }
     s_reaction_fn *fn = s_reaction_for(r->type);
-    rc = fn ? fn(r) : 0;
+    int rc = fn ? fn(r) : 0;
     if (rc == 0) {
         clock_set_member_all(&r->clocks, "department",
                              cm_doc_text(r->data, "department"));
@@ -316,8 +315,47 @@ s_react(dispatch_reaction_t *r)
     if (rc == 0) {
         clock_set_flush(&r->clocks, r->commit);
     }
-    clock_set_clear(&r->clocks);
     return rc;
+}
+
+// What a reaction reads, in one round trip: the case's record (*record,
+// NULL when dispatch has heard nothing of it, and *version), its clocks
+// (r->clocks), the policy of its kind and the default calendar (most
+// policies count in it; another is read when a clock needs it).
+static int
+s_prefetch(dispatch_reaction_t *r, json_t **record, int64_t *version)
+{
+    enum {
+        S_RECORD,
+        S_CALENDAR,
+        S_CLOCKS,
+        S_POLICY = S_CLOCKS + SLA_TARGET_COUNT
+    };
+    const char *kind = cm_doc_text(r->data, "kind");
+    bool known = cm_validate_name_in(SLA_KINDS, kind);
+    char clock_ids[SLA_TARGET_COUNT][CLOCK_ID_MAX];
+    cm_doc_ref_t refs[S_POLICY + 1] = {
+        [S_RECORD] = {&case_record_type, r->case_id},
+        [S_CALENDAR] = {&calendar_type, "default"},
+        [S_POLICY] = {&sla_policy_type, kind},
+    };
+    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
+        clock_id(r->case_id, t, clock_ids[t], sizeof clock_ids[t]);
+        refs[S_CLOCKS + t] = (cm_doc_ref_t){&clock_type, clock_ids[t]};
+    }
+    json_t *docs[S_POLICY + 1];
+    int64_t versions[S_POLICY + 1];
+    size_t n = known ? S_POLICY + 1 : S_POLICY; // no policy for no kind
+    int rc = cm_doc_read_refs(r->store, refs, n, docs, versions);
+    if (rc != 0) {
+        return rc;
+    }
+    *record = docs[S_RECORD];
+    *version = *record ? versions[S_RECORD] : CM_VERSION_NEW;
+    r->default_calendar = docs[S_CALENDAR];
+    clock_set_take(&r->clocks, docs + S_CLOCKS, versions + S_CLOCKS);
+    r->policy = known ? docs[S_POLICY] : NULL;
+    return 0;
 }
 
 // Load the record, skip what was applied, react, write the record.
@@ -326,7 +364,7 @@ s_handle(dispatch_reaction_t *r)
 {
     json_t *record = NULL;
     int64_t record_version = 0;
-    int rc = case_record_load(r->store, r->case_id, &record, &record_version);
+    int rc = s_prefetch(r, &record, &record_version);
     if (rc != 0) {
         return rc;
     }
@@ -336,18 +374,21 @@ s_handle(dispatch_reaction_t *r)
                     r->case_id, "#version", CM_LOG_INT(r->version), "reason",
                     seen == CASE_RECORD_STALE ? "a later version was applied"
                                               : "applied already");
-        json_decref(record);
-        return 0;
+    } else {
+        r->record = case_record_next(record, r->type, r->version, r->data,
+                                     r->event_ms, r->now);
+        rc = s_react(r);
+        if (rc == 0) {
+            case_record_commit(r->commit, r->record, record_version);
+        }
     }
-    r->record = case_record_next(record, r->type, r->version, r->data,
-                                 r->event_ms, r->now);
     json_decref(record);
-    rc = s_react(r);
-    if (rc == 0) {
-        case_record_commit(r->commit, r->record, record_version);
-    }
     json_decref(r->record);
     r->record = NULL;
+    clock_set_clear(&r->clocks);
+    json_decref(r->policy);
+    json_decref(r->default_calendar);
+    r->policy = r->default_calendar = NULL;
     return rc;
 }
 

@@ -49,6 +49,10 @@ typedef struct {
     int terms_rc;               // what reading them returned
     sla_terms_t terms;          // the SLA terms of the case's kind
     calendar_t calendar;        // and the calendar they count in
+    json_t *policy;             // the kind's policy, read with the record
+                                // (owned; NULL: not stored or no such kind)
+    json_t *default_calendar;   // the "default" calendar, read with the
+                                // record (owned; NULL: not stored)
 } dispatch_reaction_t;
 
 // cm_consumer_fn for producer "intake": reads through store (the

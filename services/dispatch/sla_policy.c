@@ -260,6 +260,23 @@ s_load(cm_store_t *store, const char *kind, json_t **policy, int64_t *version)
 }
 
 int
+sla_policy_terms_of(const char *kind, const json_t *policy,
+                    const char *severity, sla_terms_t *terms)
+{
+    if (!cm_validate_name_in(SLA_KINDS, kind)) {
+        return CM_ENOTFOUND;
+    }
+    json_t *seeded = policy ? NULL : sla_policy_default(kind, cm_time_now_ms());
+    int rc = 0;
+    if (sla_policy_row_terms(policy ? policy : seeded, severity, terms) != 0) {
+        cm_log_error("sla_policy.malformed", "kind", kind);
+        rc = CM_EINTERNAL;
+    }
+    json_decref(seeded);
+    return rc;
+}
+
+int
 sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
                  sla_terms_t *terms)
 {
@@ -269,9 +286,8 @@ sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
     json_t *policy = NULL;
     int64_t version = 0;
     int rc = s_load(store, kind, &policy, &version);
-    if (rc == 0 && sla_policy_row_terms(policy, severity, terms) != 0) {
-        cm_log_error("sla_policy.malformed", "kind", kind);
-        rc = CM_EINTERNAL;
+    if (rc == 0) {
+        rc = sla_policy_terms_of(kind, policy, severity, terms);
     }
     json_decref(policy);
     return rc;

@@ -68,6 +68,12 @@ int sla_policy_seed(cm_store_t *store);
 int sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
                      sla_terms_t *terms);
 
+// sla_policy_terms of a policy document read already (NULL: not stored, so
+// the seeded default of kind). 0, CM_ENOTFOUND (unknown kind) or
+// CM_EINTERNAL.
+int sla_policy_terms_of(const char *kind, const json_t *policy,
+                        const char *severity, sla_terms_t *terms);
+
 // GET /v1/sla-policies (no parameters), GET /v1/sla-policies/{id} (404 for
 // a kind that is not one): any authenticated actor.
 void sla_policy_http_list(cm_ctx_t *ctx);
