@@ -121,6 +121,11 @@ struct cm_doc_type {
 const char *cm_doc_key(const cm_doc_type_t *type, const char *id, char *buf,
                        size_t size);
 
+// The key of document id's history stream. Returns buf, NULL when it does
+// not fit.
+const char *cm_doc_history_key(const cm_doc_type_t *type, const char *id,
+                               char *buf, size_t size);
+
 // The index key of filter `param` = value (param NULL: every document).
 // Returns buf, NULL when it does not fit.
 const char *cm_doc_index_key(const cm_doc_type_t *type, const char *param,
