@@ -209,27 +209,6 @@ clock_set_take(clock_set_t *set, json_t **docs, const int64_t *versions)
     }
 }
 
-int
-clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set)
-{
-    memset(set, 0, sizeof *set);
-    // Every target's clock in one round trip.
-    char ids[SLA_TARGET_COUNT][CLOCK_ID_MAX];
-    const char *id_list[SLA_TARGET_COUNT];
-    json_t *docs[SLA_TARGET_COUNT];
-    int64_t versions[SLA_TARGET_COUNT];
-    for (int t = 0; t < SLA_TARGET_COUNT; t++) {
-        clock_id(subject, t, ids[t], sizeof ids[t]);
-        id_list[t] = ids[t];
-    }
-    int rc = cm_doc_read_many(store, &clock_type, id_list, SLA_TARGET_COUNT,
-                              docs, versions);
-    if (rc == 0) {
-        clock_set_take(set, docs, versions);
-    }
-    return rc;
-}
-
 void
 clock_set_put(clock_set_t *set, sla_target_t target, json_t *clock)
 {

@@ -97,9 +97,6 @@ extern const cm_doc_type_t clock_type;
 // The id of the clock of `target` of subject (a case).
 void clock_id(const char *subject, sla_target_t target, char *buf, size_t size);
 
-// Load the clocks of subject. 0 or a negative cm_status_t (nothing owned).
-int clock_set_load(cm_store_t *store, const char *subject, clock_set_t *set);
-
 // A set of the SLA_TARGET_COUNT clocks read already (cm_doc_read_refs, in
 // target order): takes docs[] (NULL: absent), leaving them NULL.
 void clock_set_take(clock_set_t *set, json_t **docs, const int64_t *versions);

@@ -276,23 +276,6 @@ sla_policy_terms_of(const char *kind, const json_t *policy,
     return rc;
 }
 
-int
-sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
-                 sla_terms_t *terms)
-{
-    if (!cm_validate_name_in(SLA_KINDS, kind)) {
-        return CM_ENOTFOUND;
-    }
-    json_t *policy = NULL;
-    int64_t version = 0;
-    int rc = s_load(store, kind, &policy, &version);
-    if (rc == 0) {
-        rc = sla_policy_terms_of(kind, policy, severity, terms);
-    }
-    json_decref(policy);
-    return rc;
-}
-
 // ---- HTTP
 
 void

@@ -63,14 +63,9 @@ json_t *sla_policy_default(const char *kind, int64_t now_ms);
 // Store the default policies that are missing. 0 or a negative cm_status_t.
 int sla_policy_seed(cm_store_t *store);
 
-// Read the terms for kind and severity. 0, CM_ENOTFOUND (unknown kind),
-// CM_EUNAVAILABLE or CM_EINTERNAL.
-int sla_policy_terms(cm_store_t *store, const char *kind, const char *severity,
-                     sla_terms_t *terms);
-
-// sla_policy_terms of a policy document read already (NULL: not stored, so
-// the seeded default of kind). 0, CM_ENOTFOUND (unknown kind) or
-// CM_EINTERNAL.
+// The terms for kind and severity in a policy document read already (NULL:
+// not stored, so the seeded default of kind). 0, CM_ENOTFOUND (unknown
+// kind) or CM_EINTERNAL.
 int sla_policy_terms_of(const char *kind, const json_t *policy,
                         const char *severity, sla_terms_t *terms);
 
