@@ -42,3 +42,11 @@ cm_mdp_service_is_valid(const void *name, size_t size)
     }
     return true;
 }
+
+int64_t
+cm_mdp_overdue_ms(int64_t *last_ms, int64_t now_ms, int64_t interval_ms)
+{
+    int64_t overdue = now_ms - *last_ms - interval_ms;
+    *last_ms = now_ms;
+    return overdue > 0 ? overdue : 0;
+}

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CM_MDP_CLIENT "MDPC01"
 #define CM_MDP_WORKER "MDPW01"
@@ -51,5 +52,13 @@ int cm_mdp_command_parse(const void *data, size_t size);
 // True when name is a usable service name: 1..CM_MDP_SERVICE_MAX-1 bytes of
 // [a-z0-9._-].
 bool cm_mdp_service_is_valid(const void *name, size_t size);
+
+// A loop that runs at least every interval_ms last ran at *last_ms and runs
+// again at now_ms: how much longer than interval_ms the host kept it from
+// running (0 when on time); *last_ms becomes now_ms. The broker and the
+// workers add it to their peers' expiry: while the host did not run them
+// it may not have run their peers either, so silence then proves nothing.
+int64_t cm_mdp_overdue_ms(int64_t *last_ms, int64_t now_ms,
+                          int64_t interval_ms);
 
 #endif

@@ -113,27 +113,15 @@ s_schedule_reconnect(cm_mdp_worker_t *self, const char *why)
     }
 }
 
-// The worker's loop ticks at least once a heartbeat while it waits. A tick
-// that comes much later means the host did not run this thread meanwhile
-// (or a request kept it busy); the host may not have run the broker either,
-// so the broker's silence over that time proves nothing: the expiry moves
-// on by the time missed.
-static void
-s_forgive_missed_ticks(cm_mdp_worker_t *self, int64_t now)
-{
-    int64_t missed = now - self->ticked_at_ms - self->heartbeat_ms;
-    self->ticked_at_ms = now;
-    if (missed > 0) {
-        self->expiry_ms += missed;
-    }
-}
-
 // Reconnects, heartbeats and detects a silent broker when due.
 static void
 s_tick(cm_mdp_worker_t *self)
 {
     int64_t now = cm_time_mono_ms();
-    s_forgive_missed_ticks(self, now);
+    // The loop ticks at least once a heartbeat while it waits; a tick much
+    // later (a stalled host, or a long request) moves the broker's expiry.
+    self->expiry_ms +=
+        cm_mdp_overdue_ms(&self->ticked_at_ms, now, self->heartbeat_ms);
     if (self->reconnect_at_ms) {
         if (now >= self->reconnect_at_ms) {
             s_connect(self);

@@ -109,6 +109,17 @@ START_TEST(test_cm_mdp_commands)
 }
 END_TEST
 
+// A loop on time is not overdue; one kept 7 s from a 100 ms tick is 6.9 s.
+START_TEST(test_cm_mdp_overdue)
+{
+    int64_t last = 1000;
+    ck_assert_int_eq(cm_mdp_overdue_ms(&last, 1080, 100), 0);
+    ck_assert_int_eq(last, 1080);
+    ck_assert_int_eq(cm_mdp_overdue_ms(&last, 8080, 100), 6900);
+    ck_assert_int_eq(last, 8080);
+}
+END_TEST
+
 START_TEST(test_cm_mdp_worker_ready_request_reply)
 {
     cm_mdp_worker_t *worker =
@@ -377,6 +388,7 @@ cm_mdp_suite(void)
     Suite *suite = suite_create("cm_mdp");
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_cm_mdp_commands);
+    tcase_add_test(core, test_cm_mdp_overdue);
     suite_add_tcase(suite, core);
     TCase *worker = tcase_create("worker");
     tcase_add_checked_fixture(worker, setup, teardown);

@@ -587,15 +587,14 @@ s_purge_expired(s_broker_t *self)
     }
 }
 
-// A broker that did not run for a while (the host stalled it) cannot tell
-// whether its workers were silent meanwhile: their heartbeats may not even
-// have been sent. The time it missed is added to every worker's expiry, so
-// a stall of the whole host does not drop every worker at once.
+// A broker the host did not run for a heartbeat or more adds that time to
+// every worker's expiry (cm_mdp_overdue_ms): a stall of the whole host does
+// not drop every worker at once.
 static void
 s_forgive_stall(s_broker_t *self, int64_t now)
 {
-    int64_t missed = now - self->ticked_at_ms - BROKER_TICK_MS;
-    self->ticked_at_ms = now;
+    int64_t missed =
+        cm_mdp_overdue_ms(&self->ticked_at_ms, now, BROKER_TICK_MS);
     if (missed < self->heartbeat_ms) {
         return;
     }
