@@ -688,11 +688,43 @@ s_cache(void)
     return cache;
 }
 
-// The view's generation into out (CM_UUID_MAX + 2 bytes; "" before its
-// first change). 0 or CM_EUNAVAILABLE.
-static int
-s_generation(cm_store_t *store, const char *owner, char *out)
+// What this thread's batch of requests has seen of the view's generation
+// (cm_org_batch_begin): the reads of one batch, all received before it
+// began, share one look at the view instead of one round trip each.
+typedef struct {
+    bool open;                        // a batch is being handled
+    bool seen;                        // generation holds a look of this batch
+    char owner[CM_STORE_KEY_MAX];     // whose view it is
+    char generation[CM_UUID_MAX + 2]; // as read
+} s_batch_t;
+
+static _Thread_local s_batch_t s_batch;
+
+void
+cm_org_batch_begin(void)
 {
+    s_batch.open = true;
+    s_batch.seen = false;
+}
+
+void
+cm_org_batch_end(void)
+{
+    s_batch.open = false;
+    s_batch.seen = false;
+}
+
+// The view's generation into out (CM_UUID_MAX + 2 bytes; "" before its
+// first change). A read (shared) takes the batch's look when there is one;
+// a write always reads the view at its own moment. 0 or CM_EUNAVAILABLE.
+static int
+s_generation(cm_store_t *store, const char *owner, bool shared, char *out)
+{
+    if (shared && s_batch.open && s_batch.seen
+        && strcmp(s_batch.owner, owner) == 0) {
+        snprintf(out, CM_UUID_MAX + 2, "%s", s_batch.generation);
+        return 0;
+    }
     char key[CM_STORE_KEY_MAX];
     const char *built = s_key(key, owner, "generation", NULL);
     assert(built);
@@ -705,16 +737,23 @@ s_generation(cm_store_t *store, const char *owner, char *out)
         reply->type == REDIS_REPLY_STRING && reply->len < CM_UUID_MAX + 2;
     snprintf(out, CM_UUID_MAX + 2, "%s", known ? reply->str : "");
     freeReplyObject(reply);
+    // A write may change what the view says; the reads after it look again.
+    s_batch.seen = s_batch.open && shared;
+    if (s_batch.seen) {
+        snprintf(s_batch.owner, sizeof s_batch.owner, "%s", owner);
+        snprintf(s_batch.generation, sizeof s_batch.generation, "%s", out);
+    }
     return 0;
 }
 
-json_t *
-cm_org_actor_current(cm_store_t *store, const char *owner, const json_t *actor)
+static json_t *
+s_actor_current(cm_store_t *store, const char *owner, const json_t *actor,
+                bool shared)
 {
     assert(store && owner);
     const char *id = s_text(actor, "id");
     char generation[CM_UUID_MAX + 2];
-    if (!s_id_ok(id) || s_generation(store, owner, generation) != 0) {
+    if (!s_id_ok(id) || s_generation(store, owner, shared, generation) != 0) {
         return cm_org_actor(store, owner, actor);
     }
     char name[CM_STORE_KEY_MAX];
@@ -751,12 +790,20 @@ cm_org_actor_current(cm_store_t *store, const char *owner, const json_t *actor)
     return person;
 }
 
+json_t *
+cm_org_actor_current(cm_store_t *store, const char *owner, const json_t *actor)
+{
+    return s_actor_current(store, owner, actor, false);
+}
+
 int
 cm_org_refresh_actor(cm_ctx_t *ctx)
 {
     assert(ctx);
-    json_t *actor = cm_org_actor_current(cm_ctx_store(ctx), cm_ctx_owner(ctx),
-                                         cm_ctx_actor(ctx));
+    const char *method = cm_ctx_method(ctx);
+    bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    json_t *actor = s_actor_current(cm_ctx_store(ctx), cm_ctx_owner(ctx),
+                                    cm_ctx_actor(ctx), read);
     if (!actor) {
         cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
         cm_ctx_header(ctx, "Retry-After", "1");

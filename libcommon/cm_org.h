@@ -124,8 +124,16 @@ bool cm_org_keeps(const json_t *actor, const char *role,
                   const char *department);
 
 // Replace the request's actor with cm_org_actor_current. 0, or -1 after
-// answering 403 "account_inactive" (suspended or left) or 503.
+// answering 403 "account_inactive" (suspended or left) or 503. A write
+// reads the view's generation at its own moment; a read (GET, HEAD) inside
+// a batch takes the look of the reads before it in the same batch.
 int cm_org_refresh_actor(cm_ctx_t *ctx);
+
+// Bracket a worker thread's batch of requests, every one of them received
+// before cm_org_batch_begin: reads in it share one look at the view's
+// generation (a read after a write looks again). Per thread.
+void cm_org_batch_begin(void);
+void cm_org_batch_end(void);
 
 // Who a breach at `level` (1..3) in department `code` goes to: 1 its
 // head, 2 its deputy or else any active deputy head, 3 the station head.

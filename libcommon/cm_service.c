@@ -212,42 +212,50 @@ s_send_answer(cm_mdp_worker_t *worker, s_answer_t *answer)
     answer->reply = NULL;
 }
 
-// Take up to the worker's credit of waiting requests and answer each in
-// turn; the replies go out together at the end of the batch, so the ZeroMQ
-// I/O thread wakes once per batch rather than once per reply
-// (docs/architecture.md §5). The first receive waits up to wait_ms. Returns how
-// many were handled. What one worker thread owns besides its MDP worker.
+// What one worker thread owns besides its MDP worker.
 typedef struct {
     cm_store_t *store;   // its Redis connection
     cm_caller_t *caller; // its client for service-to-service calls
 } s_thread_t;
 
+// Take up to the worker's credit of waiting requests, then answer each in
+// turn; the replies go out together at the end of the batch, so the ZeroMQ
+// I/O thread wakes once per batch rather than once per reply
+// (docs/architecture.md §5). Every request is in hand before the first is
+// handled, so reads of the batch may share one look at the org view
+// (cm_org_batch_begin). The first receive waits up to wait_ms. Returns how
+// many were handled.
 static size_t
 s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
               int wait_ms)
 {
     s_answer_t answers[CM_SERVICE_BATCH_MAX];
+    char *texts[CM_SERVICE_BATCH_MAX];
     size_t credit = (size_t)cm_mdp_worker_credit(worker);
     if (credit > CM_SERVICE_BATCH_MAX) {
         credit = CM_SERVICE_BATCH_MAX; // config allows no more; stay safe
     }
-    size_t handled = 0;
-    for (; handled < credit; handled++) {
+    size_t taken = 0;
+    for (; taken < credit; taken++) {
         zframe_t *reply_to = NULL;
-        char *text =
-            cm_mdp_worker_recv(worker, handled ? 0 : wait_ms, &reply_to);
-        if (!text) {
+        texts[taken] =
+            cm_mdp_worker_recv(worker, taken ? 0 : wait_ms, &reply_to);
+        if (!texts[taken]) {
             break;
         }
-        answers[handled].reply_to = reply_to;
-        answers[handled].reply =
-            s_handle(self, thread->store, thread->caller, text, strlen(text));
-        free(text);
+        answers[taken].reply_to = reply_to;
     }
-    for (size_t i = 0; i < handled; i++) {
+    cm_org_batch_begin();
+    for (size_t i = 0; i < taken; i++) {
+        answers[i].reply = s_handle(self, thread->store, thread->caller,
+                                    texts[i], strlen(texts[i]));
+        free(texts[i]);
+    }
+    cm_org_batch_end();
+    for (size_t i = 0; i < taken; i++) {
         s_send_answer(worker, &answers[i]);
     }
-    return handled;
+    return taken;
 }
 
 static void

@@ -1,14 +1,17 @@
 // cm_org against a private redis-server: which departments a request may
 // name (cm_org_department_open: known and not dissolved; personnel has no
 // dissolve action yet, the view already honours the state), and the actor
-// as the view knows it now, through the per-thread cache.
+// as the view knows it now, through the per-thread cache and a worker
+// batch's shared look.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_envelope.h"
 #include "cm_org.h"
 #include "cm_redis.h"
 #include "cm_status.h"
+#include "cm_time.h"
 #include "suites.h"
 #include "test_redis.h"
 
@@ -127,6 +130,57 @@ START_TEST(test_cm_org_actor_current)
 }
 END_TEST
 
+// cm_org_refresh_actor on a request by ST-9 with method; the status the
+// refresh leaves (200 when it let the request through).
+static int
+s_refresh(const char *method)
+{
+    json_t *actor = json_pack("{s:s, s:s}", "id", "ST-9", "role", "cs_agent");
+    cm_envelope_request_t fields = {
+        .type = "t",
+        .source = "test",
+        .deadline_ms = cm_time_now_ms() + 1000,
+        .actor = actor,
+        .method = method,
+        .path = "/v1/things/a",
+    };
+    json_t *request = cm_envelope_request_new(&fields);
+    json_decref(actor);
+    ck_assert_ptr_nonnull(request);
+    cm_ctx_t *ctx = cm_ctx_new(OWNER, &request, store, NULL);
+    int status = cm_org_refresh_actor(ctx) == 0 ? 200 : cm_ctx_status(ctx);
+    cm_ctx_destroy(&ctx);
+    return status;
+}
+
+// Reads of one batch share one look at the view; a write looks at its own
+// moment, and the reads after it look again; outside a batch every request
+// looks.
+START_TEST(test_cm_org_batch_shares_one_look)
+{
+    s_org_event("personnel.staff.created",
+                "{\"id\":\"ST-9\",\"role\":\"cs_agent\","
+                "\"department\":\"desk\",\"status\":\"active\"}");
+    cm_org_batch_begin();
+    ck_assert_int_eq(s_refresh("GET"), 200);
+    s_org_event("personnel.staff.updated",
+                "{\"id\":\"ST-9\",\"role\":\"cs_agent\","
+                "\"department\":\"desk\",\"status\":\"suspended\"}");
+    ck_assert_int_eq(s_refresh("GET"), 200);  // the batch's look
+    ck_assert_int_eq(s_refresh("POST"), 403); // its own look
+    ck_assert_int_eq(s_refresh("HEAD"), 403); // after a write: looks again
+    cm_org_batch_end();
+    s_org_event("personnel.staff.updated",
+                "{\"id\":\"ST-9\",\"role\":\"cs_agent\","
+                "\"department\":\"desk\",\"status\":\"active\"}");
+    ck_assert_int_eq(s_refresh("GET"), 200);
+    s_org_event("personnel.staff.updated",
+                "{\"id\":\"ST-9\",\"role\":\"cs_agent\","
+                "\"department\":\"desk\",\"status\":\"suspended\"}");
+    ck_assert_int_eq(s_refresh("GET"), 403); // no batch: every read looks
+}
+END_TEST
+
 START_TEST(test_cm_org_heads_oversees)
 {
     json_t *actor = json_pack("{s:s, s:[s], s:[s, s]}", "id", "ST-3", "heads",
@@ -184,6 +238,7 @@ cm_org_suite(void)
     tcase_add_test(tc, test_cm_org_heads_oversees);
     tcase_add_test(tc, test_cm_org_keeps);
     tcase_add_test(tc, test_cm_org_actor_current);
+    tcase_add_test(tc, test_cm_org_batch_shares_one_look);
     tcase_add_test(tc, test_cm_org_department_open); // last: stops Redis
     suite_add_tcase(s, tc);
     return s;
