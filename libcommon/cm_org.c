@@ -700,6 +700,14 @@ typedef struct {
 
 static _Thread_local s_batch_t s_batch;
 
+const char *
+cm_org_generation_key(const char *owner, char *buf)
+{
+    const char *built = s_key(buf, owner, "generation", NULL);
+    assert(built);
+    return built;
+}
+
 void
 cm_org_batch_begin(void)
 {
@@ -726,17 +734,15 @@ s_generation(cm_store_t *store, const char *owner, bool shared, char *out)
         return 0;
     }
     char key[CM_STORE_KEY_MAX];
-    const char *built = s_key(key, owner, "generation", NULL);
-    assert(built);
-    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "HGET", key, "doc");
-    if (!reply || reply->type == REDIS_REPLY_ERROR) {
-        freeReplyObject(reply);
+    cm_org_generation_key(owner, key);
+    cm_doc_t stored;
+    int rc = cm_store_get(store, key, &stored); // a batch may have read it
+    if (rc != 0 && rc != CM_ENOTFOUND) {
         return CM_EUNAVAILABLE;
     }
-    bool known =
-        reply->type == REDIS_REPLY_STRING && reply->len < CM_UUID_MAX + 2;
-    snprintf(out, CM_UUID_MAX + 2, "%s", known ? reply->str : "");
-    freeReplyObject(reply);
+    bool known = rc == 0 && strlen(stored.json) < CM_UUID_MAX + 2;
+    snprintf(out, CM_UUID_MAX + 2, "%s", known ? stored.json : "");
+    cm_doc_clear(&stored);
     // A write may change what the view says; the reads after it look again.
     s_batch.seen = s_batch.open && shared;
     if (s_batch.seen) {

@@ -135,6 +135,10 @@ int cm_org_refresh_actor(cm_ctx_t *ctx);
 void cm_org_batch_begin(void);
 void cm_org_batch_end(void);
 
+// The key of owner's view generation into buf (CM_STORE_KEY_MAX bytes),
+// for a batch that reads it ahead with its documents. Returns buf.
+const char *cm_org_generation_key(const char *owner, char *buf);
+
 // Who a breach at `level` (1..3) in department `code` goes to: 1 its
 // head, 2 its deputy or else any active deputy head, 3 the station head.
 // The id into out ("" when nobody).

@@ -16,6 +16,7 @@
 #define CM_ROUTE_ALLOW_MAX   64  // "GET, POST, PATCH, DELETE" and NUL
 
 typedef struct cm_ctx cm_ctx_t;
+typedef struct cm_doc_type cm_doc_type_t;
 
 // A handler answers one request through its context (cm_ctx.h).
 typedef void(cm_handler_fn)(cm_ctx_t *ctx);
@@ -25,6 +26,10 @@ typedef struct {
     const char *method;     // "GET", "POST", "PATCH", "PUT", "DELETE"
     const char *pattern;    // "/v1/staff/{id}/tokens"
     cm_handler_fn *handler; // called with the parameters captured
+    // A read of the document of this type named by {id} (cm_doc_get): the
+    // worker reads it with the rest of its batch, in one round trip
+    // (cm_store_prefetch). NULL for any other route.
+    const cm_doc_type_t *reads;
 } cm_route_t;
 
 // Parameters captured by a match.

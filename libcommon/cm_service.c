@@ -12,6 +12,7 @@
 #include "cm_approval.h"
 #include "cm_call.h"
 #include "cm_curve.h"
+#include "cm_doc.h"
 #include "cm_envelope.h"
 #include "cm_log.h"
 #include "cm_mdp.h"
@@ -148,25 +149,20 @@ s_log_handled(const cm_ctx_t *ctx, int status, int64_t started_ms)
     }
 }
 
-// cm_service_handle with the thread's caller for service-to-service calls
-// (may be NULL: such calls then answer 503).
+// A parsed request (taken: *request_p becomes NULL) answered with the
+// thread's caller for service-to-service calls (may be NULL: such calls
+// then answer 503). Returns the reply envelope text.
 static char *
-s_handle(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
-         const char *text, size_t size)
+s_handle_request(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
+                 json_t **request_p)
 {
-    assert(self && text);
     int64_t started = cm_time_mono_ms();
-    char reason[CM_ENVELOPE_REASON_MAX] = "";
-    json_t *request = cm_envelope_parse(text, size, CM_ENVELOPE_REQUEST, reason,
-                                        sizeof reason);
-    if (!request) {
-        return s_reply_malformed(text, size, reason);
-    }
+    json_t *request = *request_p;
     char id[CM_ENVELOPE_REASON_MAX];
     snprintf(id, sizeof id, "%s", cm_envelope_id(request));
     cm_log_set_correlation(cm_envelope_correlation_id(request));
     cm_ctx_t *ctx =
-        cm_ctx_new(self->def->name, &request, store, self->def->state);
+        cm_ctx_new(self->def->name, request_p, store, self->def->state);
     cm_ctx_set_approvals(ctx, self->approvals);
     cm_ctx_set_caller(ctx, caller);
     if (cm_ctx_deadline(ctx) < cm_time_now_ms()) {
@@ -174,6 +170,9 @@ s_handle(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
         cm_log_warn("request.expired", "path", cm_ctx_path(ctx));
         cm_ctx_fail(ctx, cm_problem_new(504, "deadline_exceeded", NULL));
     } else {
+        if (s_is_mutation(cm_ctx_method(ctx))) {
+            cm_store_prefetch_drop(store); // what the batch read may change
+        }
         s_dispatch(self, ctx);
     }
     char *encoded = cm_ctx_reply_text(ctx);
@@ -182,6 +181,28 @@ s_handle(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
     cm_ctx_destroy(&ctx);
     cm_log_set_correlation(NULL);
     return reply;
+}
+
+// Parse text as a request into *request, or answer it at once (the reply,
+// with *request NULL) when it cannot be parsed.
+static char *
+s_parse(const char *text, size_t size, json_t **request)
+{
+    char reason[CM_ENVELOPE_REASON_MAX] = "";
+    *request = cm_envelope_parse(text, size, CM_ENVELOPE_REQUEST, reason,
+                                 sizeof reason);
+    return *request ? NULL : s_reply_malformed(text, size, reason);
+}
+
+static char *
+s_handle(cm_service_t *self, cm_store_t *store, cm_caller_t *caller,
+         const char *text, size_t size)
+{
+    assert(self && text);
+    json_t *request = NULL;
+    char *malformed = s_parse(text, size, &request);
+    return malformed ? malformed
+                     : s_handle_request(self, store, caller, &request);
 }
 
 char *
@@ -218,19 +239,67 @@ typedef struct {
     cm_caller_t *caller; // its client for service-to-service calls
 } s_thread_t;
 
+// The key a batch's request will read, into key (CM_STORE_KEY_MAX bytes):
+// a GET of a route that names its document (cm_route_t.reads). False for
+// any other request.
+static bool
+s_read_ahead_key(const cm_service_t *self, const json_t *request, char *key)
+{
+    const char *method = cm_envelope_method(request);
+    const char *path = cm_envelope_path(request);
+    if (!method || !path || strcmp(method, "GET") != 0) {
+        return false;
+    }
+    const cm_route_t *route = NULL;
+    cm_route_params_t params;
+    char allow[CM_ROUTE_ALLOW_MAX];
+    if (cm_route_match(self->def->routes, method, path, &route, &params, allow)
+            != CM_ROUTE_FOUND
+        || !route->reads) {
+        return false;
+    }
+    const char *id = cm_route_param(&params, "id");
+    return id && cm_doc_key(route->reads, id, key, CM_STORE_KEY_MAX);
+}
+
+// Read ahead, in one round trip, the documents the batch's reads will ask
+// for, and the org view's generation they will check (cm_store_prefetch).
+static void
+s_read_ahead(const cm_service_t *self, cm_store_t *store,
+             json_t *const *requests, size_t n)
+{
+    static _Thread_local char keys[CM_SERVICE_BATCH_MAX + 1][CM_STORE_KEY_MAX];
+    const char *names[CM_SERVICE_BATCH_MAX + 1];
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (requests[i] && s_read_ahead_key(self, requests[i], keys[count])) {
+            names[count] = keys[count];
+            count++;
+        }
+    }
+    bool org = self->def->org_view || self->def->refresh_actor;
+    if (count > 1 || (count == 1 && org)) { // else no round trip is saved
+        if (org) {
+            names[count] = cm_org_generation_key(self->def->name, keys[count]);
+            count++;
+        }
+        cm_store_prefetch(store, names, count);
+    }
+}
+
 // Take up to the worker's credit of waiting requests, then answer each in
 // turn; the replies go out together at the end of the batch, so the ZeroMQ
 // I/O thread wakes once per batch rather than once per reply
 // (docs/architecture.md §5). Every request is in hand before the first is
-// handled, so reads of the batch may share one look at the org view
-// (cm_org_batch_begin). The first receive waits up to wait_ms. Returns how
-// many were handled.
+// handled: the documents its reads name are read ahead in one round trip,
+// and its reads share one look at the org view (cm_org_batch_begin). The
+// first receive waits up to wait_ms. Returns how many were handled.
 static size_t
 s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
               int wait_ms)
 {
     s_answer_t answers[CM_SERVICE_BATCH_MAX];
-    char *texts[CM_SERVICE_BATCH_MAX];
+    json_t *requests[CM_SERVICE_BATCH_MAX];
     size_t credit = (size_t)cm_mdp_worker_credit(worker);
     if (credit > CM_SERVICE_BATCH_MAX) {
         credit = CM_SERVICE_BATCH_MAX; // config allows no more; stay safe
@@ -238,19 +307,23 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
     size_t taken = 0;
     for (; taken < credit; taken++) {
         zframe_t *reply_to = NULL;
-        texts[taken] =
-            cm_mdp_worker_recv(worker, taken ? 0 : wait_ms, &reply_to);
-        if (!texts[taken]) {
+        char *text = cm_mdp_worker_recv(worker, taken ? 0 : wait_ms, &reply_to);
+        if (!text) {
             break;
         }
         answers[taken].reply_to = reply_to;
+        answers[taken].reply = s_parse(text, strlen(text), &requests[taken]);
+        free(text);
     }
     cm_org_batch_begin();
+    s_read_ahead(self, thread->store, requests, taken);
     for (size_t i = 0; i < taken; i++) {
-        answers[i].reply = s_handle(self, thread->store, thread->caller,
-                                    texts[i], strlen(texts[i]));
-        free(texts[i]);
+        if (requests[i]) {
+            answers[i].reply = s_handle_request(self, thread->store,
+                                                thread->caller, &requests[i]);
+        }
     }
+    cm_store_prefetch_drop(thread->store);
     cm_org_batch_end();
     for (size_t i = 0; i < taken; i++) {
         s_send_answer(worker, &answers[i]);

@@ -112,6 +112,7 @@ cm_store_destroy(cm_store_t **self_p)
     assert(self_p);
     cm_store_t *self = *self_p;
     if (self) {
+        cm_store_prefetch_drop(self);
         cm_redis_destroy(&self->redis);
         free(self);
         *self_p = NULL;
@@ -189,6 +190,10 @@ cm_store_get(cm_store_t *self, const char *key, cm_doc_t *doc)
 {
     assert(self && key && doc);
     memset(doc, 0, sizeof *doc);
+    int kept = cm_store_prefetched(self, key, doc);
+    if (kept != 1) {
+        return kept;
+    }
     redisReply *reply =
         cm_redis_cmd(self->redis, "HMGET", key, "doc", "version", "state");
     if (!reply) {

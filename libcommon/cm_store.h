@@ -142,6 +142,16 @@ int cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
 // cm_doc_clear for each of n documents.
 void cm_docs_clear(cm_doc_t *docs, size_t n);
 
+// Read the documents at keys[0..n) in one round trip and keep them:
+// cm_store_get of one of these keys answers from what was read (absent
+// stays absent) until cm_store_prefetch_drop or this store's next commit.
+// What was kept before is dropped first. On failure nothing is kept, and
+// each read goes to Redis itself. A worker does this for its batch of reads.
+void cm_store_prefetch(cm_store_t *self, const char *const *keys, size_t n);
+
+// Forget what cm_store_prefetch kept.
+void cm_store_prefetch_drop(cm_store_t *self);
+
 // Read the integer fields `fields[0..nfields)` of n hashes in one round trip
 // (pipelined HMGET): values[i * nfields + j] is field j of keys[i], 0 when
 // the hash or the field is absent. What cm_commit_counter writes (a stock

@@ -119,6 +119,7 @@ cm_store_commit_batch(cm_store_t *self, const cm_commit_t *const *commits,
                       size_t n, cm_commit_result_t *results, int *rcs)
 {
     assert(self && commits && results && rcs);
+    cm_store_prefetch_drop(self); // what it read ahead may change now
     for (size_t i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof results[i]);
         rcs[i] = CM_EUNAVAILABLE;

@@ -1,6 +1,7 @@
 // cm_store_impl — the insides of cm_store_t shared by its files (not for
 // use outside libcommon/cm_store*.c): cm_store.c (connection, library,
-// reads, ids, idempotency, timers) and cm_store_commit.c (running commits).
+// reads, ids, idempotency, timers), cm_store_commit.c (running commits) and
+// cm_store_prefetch.c (a batch's reads, ahead of it).
 #ifndef LIBCOMMON_CM_STORE_IMPL_H
 #define LIBCOMMON_CM_STORE_IMPL_H
 
@@ -15,7 +16,14 @@ struct cm_store {
     cm_redis_t *redis;        // owned connection
     uint64_t library_loaded;  // connection generation the library was loaded
     bool library_failed_once; // failing since the last success (logged)
+    char **prefetched_keys;   // cm_store_prefetch: the keys read ahead
+    cm_doc_t *prefetched;     // and what they held then
+    size_t prefetched_count;
 };
+
+// The document at key as cm_store_prefetch read it: 0 (a copy into doc),
+// CM_ENOTFOUND (it was absent), or 1 when key was not read ahead.
+int cm_store_prefetched(const cm_store_t *self, const char *key, cm_doc_t *doc);
 
 // Load the Lua library once per connection (again after a reconnect). 0,
 // CM_EUNAVAILABLE or CM_EINTERNAL (logged).

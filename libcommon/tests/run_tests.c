@@ -10,15 +10,16 @@ int
 main(void)
 {
     const suite_fn_t suites[] = {
-        cm_log_suite,     cm_time_suite,     cm_id_suite,
-        cm_problem_suite, cm_config_suite,   cm_envelope_suite,
-        cm_mdp_suite,     cm_store_suite,    cm_events_suite,
-        cm_outbox_suite,  cm_workflow_suite, cm_validate_suite,
-        cm_service_suite, cm_field_suite,    cm_approval_suite,
-        cm_kit_suite,     cm_doc_suite,      cm_cloudevent_suite,
-        cm_list_suite,    cm_action_suite,   cm_org_suite,
-        cm_csv_suite,     cm_curve_suite,    cm_events_bus_suite,
-        cm_attach_suite,  cm_schedule_suite, cm_summary_suite,
+        cm_log_suite,      cm_time_suite,     cm_id_suite,
+        cm_problem_suite,  cm_config_suite,   cm_envelope_suite,
+        cm_mdp_suite,      cm_store_suite,    cm_events_suite,
+        cm_outbox_suite,   cm_workflow_suite, cm_validate_suite,
+        cm_service_suite,  cm_field_suite,    cm_approval_suite,
+        cm_kit_suite,      cm_doc_suite,      cm_cloudevent_suite,
+        cm_list_suite,     cm_action_suite,   cm_org_suite,
+        cm_csv_suite,      cm_curve_suite,    cm_events_bus_suite,
+        cm_attach_suite,   cm_schedule_suite, cm_summary_suite,
+        cm_prefetch_suite,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {

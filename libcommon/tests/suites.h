@@ -12,6 +12,7 @@ Suite *cm_config_suite(void);
 Suite *cm_envelope_suite(void);
 Suite *cm_mdp_suite(void);
 Suite *cm_store_suite(void);
+Suite *cm_prefetch_suite(void);
 Suite *cm_events_suite(void);
 Suite *cm_events_bus_suite(void);
 Suite *cm_outbox_suite(void);

@@ -37,7 +37,8 @@ static dispatch_t s_state;
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/work-orders", workorder_http_create},
     {"GET", "/v1/work-orders", workorder_http_list},
-    {"GET", "/v1/work-orders/{id}", workorder_http_get},
+    {"GET", "/v1/work-orders/{id}", workorder_http_get,
+     .reads = &workorder_type},
     {"GET", "/v1/work-orders/{id}/history", workorder_http_history},
     {"POST", "/v1/work-orders/{id}/attachments", workorder_attach_upload},
     {"GET", "/v1/work-orders/{id}/attachments", workorder_attach_list},

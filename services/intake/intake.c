@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attach_routes.h"
+#include "case.h"
 #include "case_flow.h"
 #include "case_routes.h"
 #include "cm_log.h"
@@ -12,6 +13,7 @@
 #include "cm_problem.h"
 #include "cm_time.h"
 #include "cm_validate.h"
+#include "customer.h"
 #include "customer_routes.h"
 #include "intake_events.h"
 #include "satisfaction.h"
@@ -22,7 +24,7 @@
 const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases", case_routes_create},
     {"GET", "/v1/cases", case_routes_list},
-    {"GET", "/v1/cases/{id}", case_routes_get},
+    {"GET", "/v1/cases/{id}", case_routes_get, .reads = &case_type},
     {"PATCH", "/v1/cases/{id}", case_routes_patch},
     {"GET", "/v1/cases/{id}/history", case_routes_history},
     {"POST", "/v1/cases/{id}/attachments", attach_routes_upload},
@@ -32,7 +34,7 @@ const cm_route_t intake_routes[] = {
     {"POST", "/v1/cases/{id}/{action}", case_routes_act},
     {"POST", "/v1/customers", customer_routes_create},
     {"GET", "/v1/customers", customer_routes_list},
-    {"GET", "/v1/customers/{id}", customer_routes_get},
+    {"GET", "/v1/customers/{id}", customer_routes_get, .reads = &customer_type},
     {"PATCH", "/v1/customers/{id}", customer_routes_patch},
     {"POST", "/v1/return-visits", visit_routes_schedule},
     {"GET", "/v1/reports/satisfaction", satisfaction_get_report},
