@@ -691,14 +691,10 @@ s_cache(void)
 // What this thread's batch of requests has seen of the view's generation
 // (cm_org_batch_begin): the reads of one batch, all received before it
 // began, share one look at the view instead of one round trip each.
-typedef struct {
-    bool open;                        // a batch is being handled
-    bool seen;                        // generation holds a look of this batch
-    char owner[CM_STORE_KEY_MAX];     // whose view it is
-    char generation[CM_UUID_MAX + 2]; // as read
-} s_batch_t;
-
-static _Thread_local s_batch_t s_batch;
+static _Thread_local bool s_batch_open; // a batch is being handled
+static _Thread_local bool s_batch_seen; // the generation below is its look
+static _Thread_local char s_batch_owner[CM_STORE_KEY_MAX];     // whose view
+static _Thread_local char s_batch_generation[CM_UUID_MAX + 2]; // as read
 
 const char *
 cm_org_generation_key(const char *owner, char *buf)
@@ -711,15 +707,15 @@ cm_org_generation_key(const char *owner, char *buf)
 void
 cm_org_batch_begin(void)
 {
-    s_batch.open = true;
-    s_batch.seen = false;
+    s_batch_open = true;
+    s_batch_seen = false;
 }
 
 void
 cm_org_batch_end(void)
 {
-    s_batch.open = false;
-    s_batch.seen = false;
+    s_batch_open = false;
+    s_batch_seen = false;
 }
 
 // The view's generation into out (CM_UUID_MAX + 2 bytes; "" before its
@@ -728,9 +724,9 @@ cm_org_batch_end(void)
 static int
 s_generation(cm_store_t *store, const char *owner, bool shared, char *out)
 {
-    if (shared && s_batch.open && s_batch.seen
-        && strcmp(s_batch.owner, owner) == 0) {
-        snprintf(out, CM_UUID_MAX + 2, "%s", s_batch.generation);
+    if (shared && s_batch_open && s_batch_seen
+        && strcmp(s_batch_owner, owner) == 0) {
+        snprintf(out, CM_UUID_MAX + 2, "%s", s_batch_generation);
         return 0;
     }
     char key[CM_STORE_KEY_MAX];
@@ -744,10 +740,10 @@ s_generation(cm_store_t *store, const char *owner, bool shared, char *out)
     snprintf(out, CM_UUID_MAX + 2, "%s", known ? stored.json : "");
     cm_doc_clear(&stored);
     // A write may change what the view says; the reads after it look again.
-    s_batch.seen = s_batch.open && shared;
-    if (s_batch.seen) {
-        snprintf(s_batch.owner, sizeof s_batch.owner, "%s", owner);
-        snprintf(s_batch.generation, sizeof s_batch.generation, "%s", out);
+    s_batch_seen = s_batch_open && shared;
+    if (s_batch_seen) {
+        snprintf(s_batch_owner, sizeof s_batch_owner, "%s", owner);
+        snprintf(s_batch_generation, sizeof s_batch_generation, "%s", out);
     }
     return 0;
 }
