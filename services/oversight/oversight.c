@@ -11,7 +11,7 @@
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/reviews", review_create},
     {"GET", "/v1/reviews", review_list},
-    {"GET", "/v1/reviews/{id}", review_get},
+    {"GET", "/v1/reviews/{id}", review_get, .reads = &review_type},
     {"PATCH", "/v1/reviews/{id}", review_patch},
     {"GET", "/v1/reviews/{id}/history", review_history},
     {"POST", "/v1/reviews/{id}/{action}", review_act},

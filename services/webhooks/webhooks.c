@@ -19,7 +19,7 @@ static webhooks_t s_state;
 static const cm_route_t s_routes[] = {
     {"POST", "/v1/webhooks", webhook_create},
     {"GET", "/v1/webhooks", webhook_list},
-    {"GET", "/v1/webhooks/{id}", webhook_get},
+    {"GET", "/v1/webhooks/{id}", webhook_get, .reads = &webhook_type},
     {"PATCH", "/v1/webhooks/{id}", webhook_patch},
     {"DELETE", "/v1/webhooks/{id}", webhook_delete},
     {"GET", "/v1/webhooks/{id}/history", webhook_history},
