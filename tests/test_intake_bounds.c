@@ -2,7 +2,8 @@
 // stale If-Match changes nothing (412), a free text past its maximum is a
 // 400 that changes nothing, a case with 1,000 history entries still reads
 // in one reply and its history pages through, and the arrays that grow per
-// action keep their last entries. Real redis-server, broker, hub and
+// action keep their last entries; a batch of reads with a write among them
+// answers each read with its own document. Real redis-server, broker, hub and
 // intake; requests over MDP. Suite: intake_bounds_suite.
 #include <check.h>
 #include <signal.h>
@@ -270,6 +271,102 @@ START_TEST(test_intake_bounds_stalled_host_keeps_its_workers)
 }
 END_TEST
 
+// Requests that wait while intake (one worker thread here) is stopped reach
+// it as one batch: the reads in it are answered from one read-ahead of their
+// documents, and the write among them drops it, so the reads after the
+// write see it. Each read gets its own case (an absent one 404), with a
+// version and ETag that agree.
+START_TEST(test_intake_bounds_batch_of_reads_and_a_write)
+{
+    char *a = s_create();
+    char *b = s_create();
+    ck_assert_int_eq(harness_proc_kill(&intake_stack.intake, SIGTERM, 10000),
+                     0);
+    snprintf(intake_stack.env[5], INTAKE_TEST_ENV_MAX, "SM_SERVICE__WORKERS=1");
+    ck_assert_int_eq(
+        harness_proc_start(&intake_stack.intake, "intake", intake_stack.envp),
+        0);
+    ck_assert(
+        harness_proc_wait_event(&intake_stack.broker, "broker.worker.ready",
+                                INTAKE_TEST_WORKERS + 1, HARNESS_WAIT_MS));
+    cm_mdp_client_t *client = cm_mdp_client_new(intake_stack.endpoint);
+    ck_assert_ptr_nonnull(client);
+    cm_envelope_request_t list = {
+        .actor = s_agent, .method = "GET", .path = "/v1/cases"};
+    json_decref(harness_mdp_call(client, "intake", &list, 5000)); // connected
+    const char *order[] = {a, b, "answer", a, b, "CS-999999", a};
+    enum {
+        N = sizeof order / sizeof order[0]
+    };
+    char ids[N][64];
+    json_t *answer = json_pack("{s:s}", "answer", "Open 8-17");
+    ck_assert_int_eq(kill(intake_stack.intake.pid, SIGSTOP), 0);
+    for (size_t i = 0; i < N; i++) {
+        char path[64];
+        bool write = strcmp(order[i], "answer") == 0;
+        snprintf(path, sizeof path,
+                 write ? "/v1/cases/%s/answer" : "/v1/cases/%s",
+                 write ? a : order[i]);
+        cm_envelope_request_t fields = {
+            .type = "intake.test",
+            .source = "test",
+            .deadline_ms = cm_time_now_ms() + 10000,
+            .actor = s_agent,
+            .method = write ? "POST" : "GET",
+            .path = path,
+            .body = write ? answer : NULL,
+        };
+        json_t *request = cm_envelope_request_new(&fields);
+        ck_assert_ptr_nonnull(request);
+        snprintf(ids[i], sizeof ids[i], "%s", cm_envelope_id(request));
+        char *text = cm_envelope_encode(request);
+        ck_assert_int_eq(cm_mdp_client_send(client, "intake", text), 0);
+        free(text);
+        json_decref(request);
+    }
+    ck_assert_int_eq(kill(intake_stack.intake.pid, SIGCONT), 0);
+    for (size_t got = 0; got < N; got++) {
+        char *text = cm_mdp_client_recv(client, 10000, NULL);
+        ck_assert_msg(text != NULL, "reply %zu of %d never came", got, N);
+        json_t *reply = json_loads(text, 0, NULL);
+        free(text);
+        const char *to = cm_envelope_correlation_id(reply);
+        size_t i = 0;
+        while (i < N && !(to && strcmp(ids[i], to) == 0)) {
+            i++;
+        }
+        ck_assert_msg(i < N, "a reply to no request of the batch");
+        const json_t *body = json_object_get(reply, "body");
+        if (strcmp(order[i], "answer") == 0) {
+            ck_assert_int_eq(harness_mdp_status(reply), 200);
+        } else if (strcmp(order[i], "CS-999999") == 0) {
+            ck_assert_int_eq(harness_mdp_status(reply), 404);
+        } else {
+            ck_assert_int_eq(harness_mdp_status(reply), 200);
+            ck_assert_str_eq(json_string_value(json_object_get(body, "id")),
+                             order[i]);
+            int64_t version = s_int(body, "version");
+            ck_assert_int_eq(version, order[i] == a && i > 2 ? 2 : 1);
+            char etag[32];
+            snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+            const json_t *headers = json_object_get(reply, "headers");
+            ck_assert_str_eq(
+                json_string_value(json_object_get(headers, "ETag")), etag);
+        }
+        json_decref(reply);
+    }
+    json_t *doc = s_get(a);
+    ck_assert_int_eq(s_int(doc, "version"), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "answer")),
+                     "Open 8-17");
+    json_decref(doc);
+    json_decref(answer);
+    cm_mdp_client_destroy(&client);
+    free(a);
+    free(b);
+}
+END_TEST
+
 Suite *
 intake_bounds_suite(void)
 {
@@ -282,6 +379,7 @@ intake_bounds_suite(void)
     tcase_add_test(bounds, test_intake_bounds_thousand_history_entries);
     tcase_add_test(bounds, test_intake_bounds_satisfaction_entries);
     tcase_add_test(bounds, test_intake_bounds_stalled_host_keeps_its_workers);
+    tcase_add_test(bounds, test_intake_bounds_batch_of_reads_and_a_write);
     suite_add_tcase(suite, bounds);
     return suite;
 }
