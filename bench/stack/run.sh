@@ -134,11 +134,14 @@ run() {
   local name=$1
   shift
   cpu_ticks >"$tmp/cpu.before"
+  redis-cli -p "$SM_REDIS__PORT" INFO commandstats >"$tmp/cmd.before"
   local steal0=$(bench_steal_ticks)
   local t0=$(date +%s.%N)
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$tmp/wrk.$name" 2>&1
   local t1=$(date +%s.%N)
   cpu_ticks >"$tmp/cpu.after"
+  redis-cli -p "$SM_REDIS__PORT" INFO commandstats >"$tmp/cmd.after"
+  redis_per_request "$name"
   local stolen=$(( $(bench_steal_ticks) - steal0 ))
   awk -v hz="$hz" -v secs="$(echo "$t1 - $t0" | bc)" -v stolen="$stolen" '
     NR == FNR {before[$1] = $2; next}
@@ -151,6 +154,35 @@ run() {
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     END {printf "%.0f %.3f %.3f %d\n", rps, ms(p50), ms(p99), bad}' "$tmp/wrk.$name"
+}
+# Redis's side of a run, per request: the commands it ran and the three
+# costliest, from INFO commandstats before and after the run (the commands a
+# Function runs count on their own too, and their time is also in the
+# fcall's); into $tmp/redis.<name>.
+redis_per_request() { # name
+  python3 - "$tmp/cmd.before" "$tmp/cmd.after" "$tmp/wrk.$1" >"$tmp/redis.$1" <<'PY'
+import re, sys
+def stats(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+),usec=(\d+)", line)
+        if m:
+            out[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return out
+before, after = stats(sys.argv[1]), stats(sys.argv[2])
+m = re.search(r"(\d+) requests in", open(sys.argv[3]).read())
+n = int(m.group(1)) if m else 0
+if n == 0:
+    print("no requests")
+    sys.exit()
+delta = {k: (c - before.get(k, (0, 0))[0], u - before.get(k, (0, 0))[1])
+         for k, (c, u) in after.items()}
+delta.pop("info", None)
+calls = sum(c for c, _ in delta.values()) / n
+top = sorted(delta.items(), key=lambda kv: -kv[1][1])[:3]
+print(f"{calls:.1f} commands per request; costliest: "
+      + ", ".join(f"{k} {c / n:.1f}x {u / n:.0f} us" for k, (c, u) in top))
+PY
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0)?a/b:0}'; }
 row() { # label req/s p50 p99 errors ratio
@@ -222,6 +254,7 @@ phase() { # title
   local name
   for name in create read list answer; do
     echo "cpu during $name: $(cat "$tmp/cpu.$name")"
+    echo "redis during $name: $(cat "$tmp/redis.$name")"
   done
   echo "(goal of this step: create >= 0.15, read >= 0.30 of webdis, p99 <= 10 ms, no errors, cascade p99 <= 50 ms)"
 }

@@ -536,10 +536,14 @@ START_TEST(test_cm_store_wrong_type_reply)
     int64_t n;
     ck_assert_int_eq(cm_store_next_id(store, "t", "case", &n), CM_EINTERNAL);
     cm_commit_t *commit = cm_commit_new("t");
+    cm_commit_index_add(commit, "sm:{t}:idx:cases", "CS-9", 9);
     cm_commit_doc(commit, "sm:{t}:case:9", CM_VERSION_ANY, "{}");
     cm_commit_result_t result;
     ck_assert_int_eq(cm_store_commit(store, commit, &result), CM_EINTERNAL);
     cm_commit_destroy(&commit);
+    reply = cm_redis_cmd(cm_store_redis(store), "EXISTS", "sm:{t}:idx:cases");
+    ck_assert_int_eq(reply->integer, 0); // nothing written before the stop
+    freeReplyObject(reply);
     ck_assert_int_eq(cm_store_ping(store), 0); // the connection still works
 }
 END_TEST
