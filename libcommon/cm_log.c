@@ -20,6 +20,13 @@ static FILE *s_stream = NULL;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local char s_correlation[CM_LOG_CORRELATION_MAX];
 
+// Lines this thread holds back (cm_log_hold), written together later.
+#define S_HELD_MAX  32768
+#define S_CHUNK_MAX 4096 // PIPE_BUF: a write this size to a pipe stays whole
+static _Thread_local bool s_holding;
+static _Thread_local char s_held[S_HELD_MAX];
+static _Thread_local size_t s_held_len;
+
 static const char *s_level_names[] = {"debug", "info", "notice", "warn",
                                       "error"};
 
@@ -227,6 +234,62 @@ cm_log_correlation(void)
     return s_correlation[0] ? s_correlation : NULL;
 }
 
+// Write size bytes of whole lines to out in chunks of whole lines of at
+// most S_CHUNK_MAX bytes (a longer line alone), each in one write(2) where
+// out has a descriptor: lines of other processes on the same pipe fall
+// between chunks, never inside a line. Called with s_lock held.
+static void
+s_write_chunks(FILE *out, const char *data, size_t size)
+{
+    if (size == 0) {
+        return;
+    }
+    fflush(out);
+    int fd = fileno(out);
+    size_t done = 0;
+    while (done < size) {
+        size_t chunk = 0; // whole lines that fit, or the next line alone
+        for (;;) {
+            const char *end =
+                memchr(data + done + chunk, '\n', size - done - chunk);
+            size_t next = end ? (size_t)(end - (data + done)) + 1 : size - done;
+            if (chunk > 0 && next > S_CHUNK_MAX) {
+                break;
+            }
+            chunk = next;
+            if (!end || chunk >= S_CHUNK_MAX || done + chunk == size) {
+                break;
+            }
+        }
+        if (fd >= 0) {
+            for (size_t off = 0; off < chunk;) {
+                ssize_t n = write(fd, data + done + off, chunk - off);
+                if (n <= 0) {
+                    break; // nowhere to log: drop the rest of the chunk
+                }
+                off += (size_t)n;
+            }
+        } else {
+            fwrite(data + done, 1, chunk, out);
+            fflush(out);
+        }
+        done += chunk;
+    }
+}
+
+// Write what this thread holds back.
+static void
+s_write_held(void)
+{
+    if (s_held_len == 0) {
+        return;
+    }
+    pthread_mutex_lock(&s_lock);
+    s_write_chunks(s_stream ? s_stream : stdout, s_held, s_held_len);
+    pthread_mutex_unlock(&s_lock);
+    s_held_len = 0;
+}
+
 void
 cm_log_emit(cm_log_level_t level, const char *event, ...)
 {
@@ -247,11 +310,34 @@ cm_log_emit(cm_log_level_t level, const char *event, ...)
     }
     line.data[line.len++] = '\n';
     line.data[line.len] = '\0';
+    if (s_holding && level < CM_LOG_WARN && line.len <= S_HELD_MAX) {
+        if (s_held_len + line.len > S_HELD_MAX) {
+            s_write_held();
+        }
+        memcpy(s_held + s_held_len, line.data, line.len);
+        s_held_len += line.len;
+        return;
+    }
     pthread_mutex_lock(&s_lock);
     FILE *out = s_stream ? s_stream : stdout;
+    s_write_chunks(out, s_held, s_held_len);
+    s_held_len = 0;
     fwrite(line.data, 1, line.len, out);
     fflush(out);
     pthread_mutex_unlock(&s_lock);
+}
+
+void
+cm_log_hold(void)
+{
+    s_holding = true;
+}
+
+void
+cm_log_release(void)
+{
+    s_write_held();
+    s_holding = false;
 }
 
 const char *

@@ -59,6 +59,14 @@ const char *cm_log_correlation(void);
 // Write one line. Use the level macros instead, which skip disabled levels.
 void cm_log_emit(cm_log_level_t level, const char *event, ...);
 
+// Hold back this thread's lines below warn until cm_log_release, and write
+// them then in as few write(2) calls as whole lines allow (at most 4 KiB
+// each, so a pipe shared with other processes never splits a line). A line
+// at warn or above goes out at once, after the lines held before it; a full
+// buffer (32 KiB) goes out too. A worker holds its batch's lines.
+void cm_log_hold(void);
+void cm_log_release(void);
+
 // Format an integer into buf (at least 24 bytes); returns buf.
 const char *cm_log_format_int(char *buf, long long value);
 

@@ -292,8 +292,9 @@ s_read_ahead(const cm_service_t *self, cm_store_t *store,
 // I/O thread wakes once per batch rather than once per reply
 // (docs/architecture.md §5). Every request is in hand before the first is
 // handled: the documents its reads name are read ahead in one round trip,
-// and its reads share one look at the org view (cm_org_batch_begin). The
-// first receive waits up to wait_ms. Returns how many were handled.
+// and its reads share one look at the org view (cm_org_batch_begin). Its
+// log lines below warn go out together, before the replies (cm_log_hold).
+// The first receive waits up to wait_ms. Returns how many were handled.
 static size_t
 s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
               int wait_ms)
@@ -316,6 +317,7 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
         free(text);
     }
     cm_org_batch_begin();
+    cm_log_hold(); // the batch's request lines go out together
     s_read_ahead(self, thread->store, requests, taken);
     for (size_t i = 0; i < taken; i++) {
         if (requests[i]) {
@@ -325,6 +327,7 @@ s_serve_batch(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread,
     }
     cm_store_prefetch_drop(thread->store);
     cm_org_batch_end();
+    cm_log_release();
     for (size_t i = 0; i < taken; i++) {
         s_send_answer(worker, &answers[i]);
     }

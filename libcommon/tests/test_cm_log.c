@@ -1,6 +1,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cm_log.h"
 #include "suites.h"
@@ -113,6 +114,94 @@ START_TEST(test_cm_log_text_format)
 }
 END_TEST
 
+// Held lines wait for cm_log_release; a warning takes them out with it, in
+// order.
+START_TEST(test_cm_log_hold_and_release)
+{
+    cm_log_hold();
+    cm_log_info("one.held");
+    cm_log_info("two.held");
+    fflush(stream);
+    ck_assert_uint_eq(buffer_size, 0);
+    cm_log_warn("three.warned");
+    fflush(stream);
+    const char *one = strstr(buffer, "one.held");
+    const char *two = strstr(buffer, "two.held");
+    const char *three = strstr(buffer, "three.warned");
+    ck_assert(one && two && three && one < two && two < three);
+    cm_log_info("four.held");
+    fflush(stream);
+    ck_assert_ptr_null(strstr(buffer, "four.held"));
+    cm_log_release();
+    fflush(stream);
+    ck_assert_ptr_nonnull(strstr(buffer, "four.held"));
+    cm_log_info("five.direct"); // released: written at once
+    fflush(stream);
+    ck_assert_ptr_nonnull(strstr(buffer, "five.direct"));
+    // More than the buffer holds: the full buffer goes out on its own.
+    char value[1001];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    size_t before = buffer_size;
+    cm_log_hold();
+    for (int i = 0; i < 40; i++) {
+        cm_log_info("many.held", "a", value);
+    }
+    fflush(stream);
+    ck_assert_uint_gt(buffer_size, before);
+    cm_log_release();
+    fflush(stream);
+    int lines = 0;
+    for (const char *p = strstr(buffer, "many.held"); p;
+         p = strstr(p + 1, "many.held")) {
+        lines++;
+    }
+    ck_assert_int_eq(lines, 40);
+}
+END_TEST
+
+// Held lines through a pipe (written in chunks of whole lines, a line
+// longer than a chunk alone): every line arrives whole and in order.
+START_TEST(test_cm_log_held_lines_through_a_pipe)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    FILE *out = fdopen(fds[1], "w");
+    ck_assert_ptr_nonnull(out);
+    cm_log_set_stream(out);
+    char value[2001];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    enum {
+        LINES = 40
+    };
+    cm_log_hold();
+    for (int i = 0; i < LINES; i++) {
+        const char *more = i == 5 ? value : "";
+        cm_log_info("pipe.line", "#n", CM_LOG_INT(i), "a", value + 1700, "b",
+                    more, "c", more, "d", more);
+    }
+    cm_log_release();
+    cm_log_set_stream(stream);
+    fclose(out);
+    FILE *in = fdopen(fds[0], "r");
+    ck_assert_ptr_nonnull(in);
+    char *text = NULL;
+    size_t size = 0;
+    int n = 0;
+    while (getline(&text, &size, in) > 0) {
+        json_t *line = json_loads(text, 0, NULL);
+        ck_assert_msg(line != NULL, "line %d is not whole", n);
+        ck_assert_int_eq(json_integer_value(json_object_get(line, "n")), n);
+        json_decref(line);
+        n++;
+    }
+    ck_assert_int_eq(n, LINES);
+    free(text);
+    fclose(in);
+}
+END_TEST
+
 Suite *
 cm_log_suite(void)
 {
@@ -124,6 +213,8 @@ cm_log_suite(void)
     tcase_add_test(core, test_cm_log_correlation_is_per_thread);
     tcase_add_test(core, test_cm_log_long_value_is_cut);
     tcase_add_test(core, test_cm_log_text_format);
+    tcase_add_test(core, test_cm_log_hold_and_release);
+    tcase_add_test(core, test_cm_log_held_lines_through_a_pipe);
     suite_add_tcase(suite, core);
     return suite;
 }

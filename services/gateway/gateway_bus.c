@@ -572,7 +572,9 @@ s_poll_once(gateway_bus_t *self)
         {gateway_prober_socket(self->prober), -1, ZMQ_POLLIN, 0},
     };
     int count = items[3].socket ? 4 : 3;
-    if (zmq_poll(items, count, s_wait_ms(self)) > 0) {
+    int ready = zmq_poll(items, count, s_wait_ms(self));
+    cm_log_hold(); // the access lines of one wake-up go out together
+    if (ready > 0) {
         // Revocations first: a request in the same batch must not use a
         // cached authorisation they end.
         if (items[2].revents & ZMQ_POLLIN) {
@@ -591,6 +593,7 @@ s_poll_once(gateway_bus_t *self)
     int64_t now = cm_time_mono_ms();
     s_expire(self, now);
     gateway_prober_expire(self->prober, now);
+    cm_log_release();
 }
 
 static void *
