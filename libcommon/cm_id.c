@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,14 @@
 
 #define S_UUID_BYTES  16
 #define S_TOKEN_BYTES 32
+#define S_POOL_BYTES  (S_UUID_BYTES * 32) // one fill makes 32 UUIDs
+
+// Each thread draws UUID bytes from a pool it fills from the system's
+// generator 32 UUIDs at a time (one getrandom instead of 32). A forked child
+// empties the pool it inherited, so it never repeats its parent's UUIDs.
+static _Thread_local unsigned char s_pool[S_POOL_BYTES];
+static _Thread_local size_t s_pool_left;
+static pthread_once_t s_pool_once = PTHREAD_ONCE_INIT;
 
 const char *
 cm_id_format(const char *prefix, int64_t number, char *buf)
@@ -55,19 +64,43 @@ s_random(void *buf, size_t size)
     randombytes_buf(buf, size);
 }
 
+static void
+s_pool_forget(void)
+{
+    s_pool_left = 0; // the child's one thread: the one that forked
+}
+
+static void
+s_pool_register(void)
+{
+    int rc = pthread_atfork(NULL, NULL, s_pool_forget);
+    assert(rc == 0);
+    (void)rc;
+}
+
 const char *
 cm_uuid(char *buf)
 {
     assert(buf);
-    unsigned char b[S_UUID_BYTES];
-    s_random(b, sizeof b);
+    static const char hex[] = "0123456789abcdef";
+    if (s_pool_left < S_UUID_BYTES) {
+        pthread_once(&s_pool_once, s_pool_register);
+        s_random(s_pool, sizeof s_pool);
+        s_pool_left = sizeof s_pool;
+    }
+    s_pool_left -= S_UUID_BYTES;
+    unsigned char *b = s_pool + s_pool_left;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(buf, CM_UUID_MAX,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-             b[11], b[12], b[13], b[14], b[15]);
+    char *out = buf;
+    for (int i = 0; i < S_UUID_BYTES; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *out++ = '-';
+        }
+        *out++ = hex[b[i] >> 4];
+        *out++ = hex[b[i] & 0x0f];
+    }
+    *out = '\0';
     return buf;
 }
 

@@ -1,4 +1,6 @@
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cm_id.h"
 #include "suites.h"
@@ -34,6 +36,51 @@ START_TEST(test_cm_id_uuid_and_token)
 }
 END_TEST
 
+// Many UUIDs from one thread's pool and its refills: each well formed
+// (version 4, RFC 4122 variant) and none repeated.
+START_TEST(test_cm_id_uuids_are_distinct)
+{
+    enum {
+        N = 200
+    };
+    static char seen[N][CM_UUID_MAX];
+    for (int i = 0; i < N; i++) {
+        cm_uuid(seen[i]);
+        ck_assert(cm_uuid_is_valid(seen[i]));
+        ck_assert_int_eq(seen[i][14], '4');
+        ck_assert_ptr_nonnull(strchr("89ab", seen[i][19]));
+        for (int j = 0; j < i; j++) {
+            ck_assert_str_ne(seen[i], seen[j]);
+        }
+    }
+}
+END_TEST
+
+// A forked child does not draw the UUIDs its parent's pool still holds.
+START_TEST(test_cm_id_fork_does_not_repeat)
+{
+    char first[CM_UUID_MAX], parent[CM_UUID_MAX], child[CM_UUID_MAX] = "";
+    cm_uuid(first); // fills this thread's pool
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        cm_uuid(child);
+        ssize_t n = write(fds[1], child, sizeof child);
+        _exit(n == (ssize_t)sizeof child ? 0 : 1);
+    }
+    ck_assert_int_eq(read(fds[0], child, sizeof child), (ssize_t)sizeof child);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    cm_uuid(parent);
+    ck_assert(cm_uuid_is_valid(child));
+    ck_assert_str_ne(child, parent);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 Suite *
 cm_id_suite(void)
 {
@@ -41,6 +88,8 @@ cm_id_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_test(core, test_cm_id_format_and_parse);
     tcase_add_test(core, test_cm_id_uuid_and_token);
+    tcase_add_test(core, test_cm_id_uuids_are_distinct);
+    tcase_add_test(core, test_cm_id_fork_does_not_repeat);
     suite_add_tcase(suite, core);
     return suite;
 }
