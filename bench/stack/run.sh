@@ -13,6 +13,8 @@
 #   - each process's share of the CPU during each run (utime+stime from
 #     /proc), so the next bottleneck shows, and the CPU the host stole
 #     during each run (steal time), which makes a run's figures say little;
+#   - Redis's commands per request during each run and the three costliest
+#     (INFO commandstats);
 #   - then the same with intake ×2 and dispatch ×2.
 # Prints req/s, p50, p99, errors (non-2xx and socket errors) and the ratios
 # to webdis. Nothing asserts on time. Bounded by DURATION per run (10s).
