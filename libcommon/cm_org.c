@@ -1,8 +1,7 @@
 #include "cm_org.h"
+#include "cm_org_impl.h"
 
 #include <assert.h>
-#include <czmq.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +38,8 @@ cm_org_is_active(const json_t *staff)
     return staff && (!status || strcmp(status, "active") == 0);
 }
 
-static const char *
-s_text(const json_t *doc, const char *member)
+const char *
+cm_org_text(const json_t *doc, const char *member)
 {
     const char *text = json_string_value(json_object_get(doc, member));
     return text ? text : "";
@@ -53,15 +52,15 @@ s_has_prefix(const char *type, const char *prefix)
     return strncmp(type, prefix, strlen(prefix)) == 0;
 }
 
-static bool
-s_id_ok(const char *id)
+bool
+cm_org_id_ok(const char *id)
 {
     return id && *id && strlen(id) < CM_ORG_ID_MAX;
 }
 
 // sm:{owner}:org:<kind>:<id> into key (CM_STORE_KEY_MAX bytes).
-static const char *
-s_key(char *key, const char *owner, const char *kind, const char *id)
+const char *
+cm_org_key(char *key, const char *owner, const char *kind, const char *id)
 {
     char name[S_NAME_MAX];
     snprintf(name, sizeof name, "org:%s", kind);
@@ -81,7 +80,7 @@ static json_t *
 s_read(cm_store_t *store, const char *owner, const char *kind, const char *id)
 {
     char key[CM_STORE_KEY_MAX];
-    if (!s_id_ok(id) || !s_key(key, owner, kind, id)) {
+    if (!cm_org_id_ok(id) || !cm_org_key(key, owner, kind, id)) {
         return NULL;
     }
     cm_doc_t stored;
@@ -102,7 +101,7 @@ s_put(cm_commit_t *commit, const char *kind, const char *id, const json_t *data,
       const char *state)
 {
     char key[CM_STORE_KEY_MAX];
-    const char *built = s_key(key, cm_commit_owner(commit), kind, id);
+    const char *built = cm_org_key(key, cm_commit_owner(commit), kind, id);
     assert(built);
     char *text = json_dumps(data, JSON_COMPACT);
     assert(text);
@@ -134,18 +133,18 @@ s_index_move(cm_commit_t *commit, const char *kind, const char *before,
 static int
 s_apply_staff(cm_store_t *store, const json_t *data, cm_commit_t *commit)
 {
-    const char *id = s_text(data, "id");
-    if (!s_id_ok(id)) {
+    const char *id = cm_org_text(data, "id");
+    if (!cm_org_id_ok(id)) {
         cm_log_warn("org.staff.malformed", "reason", "no usable id");
         return 0; // nothing to keep; acknowledge
     }
     json_t *old = s_read(store, cm_commit_owner(commit), "staff", id);
     bool active = cm_org_is_active(data);
     s_put(commit, "staff", id, data, active ? "active" : "inactive");
-    s_index_move(commit, "role", s_text(old, "role"), s_text(data, "role"), id,
-                 active);
-    s_index_move(commit, "dept", s_text(old, "department"),
-                 s_text(data, "department"), id, active);
+    s_index_move(commit, "role", cm_org_text(old, "role"),
+                 cm_org_text(data, "role"), id, active);
+    s_index_move(commit, "dept", cm_org_text(old, "department"),
+                 cm_org_text(data, "department"), id, active);
     json_decref(old);
     return 0;
 }
@@ -153,22 +152,22 @@ s_apply_staff(cm_store_t *store, const json_t *data, cm_commit_t *commit)
 static int
 s_apply_department(cm_store_t *store, const json_t *data, cm_commit_t *commit)
 {
-    const char *code = s_text(data, "code");
-    code = *code ? code : s_text(data, "id");
-    if (!s_id_ok(code)) {
+    const char *code = cm_org_text(data, "code");
+    code = *code ? code : cm_org_text(data, "id");
+    if (!cm_org_id_ok(code)) {
         return 0;
     }
     json_t *old = s_read(store, cm_commit_owner(commit), "department", code);
     s_put(commit, "department", code, data, NULL);
     // org_head:<staff> and org_deputy:<staff> hold department codes.
-    const char *head = s_text(data, "head");
-    const char *old_head = s_text(old, "head");
+    const char *head = cm_org_text(data, "head");
+    const char *old_head = cm_org_text(old, "head");
     if (*old_head && strcmp(old_head, head) != 0) {
         s_index_move(commit, "head", old_head, "", code, false);
     }
     s_index_move(commit, "head", "", head, code, true);
-    const char *deputy = s_text(data, "deputy");
-    const char *old_deputy = s_text(old, "deputy");
+    const char *deputy = cm_org_text(data, "deputy");
+    const char *old_deputy = cm_org_text(old, "deputy");
     if (*old_deputy && strcmp(old_deputy, deputy) != 0) {
         s_index_move(commit, "deputy", old_deputy, "", code, false);
     }
@@ -180,12 +179,12 @@ s_apply_department(cm_store_t *store, const json_t *data, cm_commit_t *commit)
 static int
 s_apply_delegation(const json_t *data, cm_commit_t *commit)
 {
-    const char *id = s_text(data, "id");
-    const char *to = s_text(data, "to");
-    if (!s_id_ok(id) || !s_id_ok(to)) {
+    const char *id = cm_org_text(data, "id");
+    const char *to = cm_org_text(data, "to");
+    if (!cm_org_id_ok(id) || !cm_org_id_ok(to)) {
         return 0;
     }
-    const char *state = s_text(data, "state");
+    const char *state = cm_org_text(data, "state");
     bool active = strcmp(state, "active") == 0;
     s_put(commit, "delegation", id, data, state);
     s_index_move(commit, "delegate", to, to, id, active);
@@ -195,8 +194,8 @@ s_apply_delegation(const json_t *data, cm_commit_t *commit)
 static int
 s_apply_training(const json_t *data, cm_commit_t *commit)
 {
-    const char *staff = s_text(data, "staff");
-    if (!s_id_ok(staff)) {
+    const char *staff = cm_org_text(data, "staff");
+    if (!cm_org_id_ok(staff)) {
         return 0;
     }
     s_put(commit, "training", staff, data,
@@ -231,7 +230,7 @@ cm_org_apply(cm_store_t *store, const char *type, const json_t *data,
         // same commit: actors cached at another generation are stale.
         char key[CM_STORE_KEY_MAX];
         const char *built =
-            s_key(key, cm_commit_owner(commit), "generation", NULL);
+            cm_org_key(key, cm_commit_owner(commit), "generation", NULL);
         assert(built);
         char uuid[CM_UUID_MAX];
         char text[CM_UUID_MAX + 2];
@@ -275,7 +274,7 @@ cm_org_department_open(cm_store_t *store, const char *owner, const char *code)
 {
     assert(store && owner);
     char key[CM_STORE_KEY_MAX];
-    if (!s_id_ok(code) || !s_key(key, owner, "department", code)) {
+    if (!cm_org_id_ok(code) || !cm_org_key(key, owner, "department", code)) {
         return CM_ENOTFOUND;
     }
     cm_doc_t stored;
@@ -287,7 +286,7 @@ cm_org_department_open(cm_store_t *store, const char *owner, const char *code)
     // `state` member says whether the department was dissolved.
     json_t *doc = json_loads(stored.json, 0, NULL);
     cm_doc_clear(&stored);
-    const char *state = s_text(doc, "state");
+    const char *state = cm_org_text(doc, "state");
     bool dissolved = state && strcmp(state, "dissolved") == 0;
     json_decref(doc);
     return dissolved ? CM_ENOTFOUND : 0;
@@ -335,7 +334,7 @@ s_members(cm_store_t *store, const char *owner, const char *kind,
 {
     char key[CM_STORE_KEY_MAX];
     cm_page_t page;
-    if (!s_id_ok(value) || !s_index(key, owner, kind, value)) {
+    if (!cm_org_id_ok(value) || !s_index(key, owner, kind, value)) {
         return json_array();
     }
     if (cm_store_list(store, key, NULL, CM_ORG_MEMBERS_MAX, false, &page)
@@ -371,7 +370,7 @@ s_department_member(cm_store_t *store, const char *owner, const char *code,
         return CM_EUNAVAILABLE;
     }
     json_t *department = cm_org_department(store, owner, code);
-    const char *id = s_text(department, field);
+    const char *id = cm_org_text(department, field);
     if (*id && cm_org_id_is_active(store, owner, id)) {
         snprintf(out, size, "%s", id);
     }
@@ -452,7 +451,7 @@ s_person_lists(cm_store_t *store, const char *owner, const char *id,
     static const char *const kinds[] = {"head", "deputy", "delegate"};
     char keys[3][CM_STORE_KEY_MAX];
     const char *key_list[3];
-    bool named = s_id_ok(id);
+    bool named = cm_org_id_ok(id);
     for (size_t i = 0; i < 3; i++) {
         key_list[i] = keys[i];
         named = named && s_index(keys[i], owner, kinds[i], id);
@@ -478,9 +477,9 @@ s_person_lists(cm_store_t *store, const char *owner, const char *id,
 // What the view says about person id: role, department and status (when
 // the view knows them), heads and oversees; *delegations (when not NULL)
 // the ids of the delegations to them. NULL when Redis is unavailable.
-static json_t *
-s_facts(cm_store_t *store, const char *owner, const char *id,
-        json_t **delegations)
+json_t *
+cm_org_facts(cm_store_t *store, const char *owner, const char *id,
+             json_t **delegations)
 {
     json_t *facts = json_object();
     json_t *staff = cm_org_staff(store, owner, id);
@@ -509,8 +508,8 @@ s_facts(cm_store_t *store, const char *owner, const char *id,
 }
 
 // A copy of actor with facts laid over it. Caller owns the result.
-static json_t *
-s_with_facts(const json_t *actor, const json_t *facts)
+json_t *
+cm_org_with_facts(const json_t *actor, const json_t *facts)
 {
     json_t *person = json_deep_copy(actor);
     assert(person);
@@ -523,8 +522,9 @@ static json_t *
 s_person(cm_store_t *store, const char *owner, const json_t *actor,
          json_t **delegations)
 {
-    json_t *facts = s_facts(store, owner, s_text(actor, "id"), delegations);
-    json_t *person = facts ? s_with_facts(actor, facts) : NULL;
+    json_t *facts =
+        cm_org_facts(store, owner, cm_org_text(actor, "id"), delegations);
+    json_t *person = facts ? cm_org_with_facts(actor, facts) : NULL;
     json_decref(facts);
     return person;
 }
@@ -534,24 +534,24 @@ static bool
 s_delegation_current(const json_t *d, int64_t now_ms)
 {
     int64_t from = 0, until = 0;
-    const char *starts = s_text(d, "starts_at");
-    const char *ends = s_text(d, "ends_at");
-    return strcmp(s_text(d, "state"), "active") == 0
+    const char *starts = cm_org_text(d, "starts_at");
+    const char *ends = cm_org_text(d, "ends_at");
+    return strcmp(cm_org_text(d, "state"), "active") == 0
            && cm_time_parse(starts, &from) == 0
            && cm_time_parse(ends, &until) == 0 && from <= now_ms
            && now_ms < until;
 }
 
 // The delegations of ids that count now, each with its delegator's facts.
-static json_t *
-s_delegations(cm_store_t *store, const char *owner, const json_t *ids)
+json_t *
+cm_org_delegations(cm_store_t *store, const char *owner, const json_t *ids)
 {
     json_t *out = json_array();
     int64_t now = cm_time_now_ms();
     for (size_t i = 0; ids && i < json_array_size(ids); i++) {
         json_t *d = s_read(store, owner, "delegation",
                            json_string_value(json_array_get(ids, i)));
-        json_t *from = json_pack("{s:s}", "id", s_text(d, "from"));
+        json_t *from = json_pack("{s:s}", "id", cm_org_text(d, "from"));
         json_t *who = d && s_delegation_current(d, now)
                           ? s_person(store, owner, from, NULL)
                           : NULL;
@@ -579,7 +579,7 @@ cm_org_actor(cm_store_t *store, const char *owner, const json_t *actor)
     json_t *person = s_person(store, owner, actor, &ids);
     if (person) {
         json_object_set_new(person, "delegations",
-                            s_delegations(store, owner, ids));
+                            cm_org_delegations(store, owner, ids));
     }
     json_decref(ids);
     return person;
@@ -626,198 +626,4 @@ cm_org_keeps(const json_t *actor, const char *role, const char *department)
         return dept && department && strcmp(dept, department) == 0;
     }
     return strcmp(has, "dept_head") == 0 && cm_org_heads(actor, department);
-}
-
-// ---- the actor cache
-// Each thread keeps the facts of the people it served, keyed by owner and
-// id, with the view's generation they were read at. Every change of the
-// view gives sm:{owner}:org:generation a new random value in its commit
-// (cm_org_apply), so one HGET tells whether the facts still hold: a request
-// reads the view's state at its own moment, with one small round trip instead
-// of the staff document and three indexes. People holding delegations are not
-// cached (whether a delegation counts depends on the clock, not on the view).
-
-#define S_CACHE_MAX 1024 // entries per thread; then it starts again
-
-typedef struct {
-    char generation[CM_UUID_MAX + 2]; // of the view when the facts were read
-    json_t *facts;                    // owned: s_facts
-} s_cached_t;
-
-static pthread_key_t s_cache_key;
-static pthread_once_t s_cache_once = PTHREAD_ONCE_INIT;
-
-static void
-s_cached_free(void **item)
-{
-    s_cached_t *cached = *item;
-    if (cached) {
-        json_decref(cached->facts);
-        free(cached);
-        *item = NULL;
-    }
-}
-
-static void
-s_cache_free(void *cache)
-{
-    zhashx_t *hash = cache;
-    zhashx_destroy(&hash);
-}
-
-static void
-s_cache_key_create(void)
-{
-    int rc = pthread_key_create(&s_cache_key, s_cache_free);
-    assert(rc == 0);
-    (void)rc;
-}
-
-// This thread's cache (created on first use; freed when the thread ends).
-static zhashx_t *
-s_cache(void)
-{
-    pthread_once(&s_cache_once, s_cache_key_create);
-    zhashx_t *cache = pthread_getspecific(s_cache_key);
-    if (!cache) {
-        cache = zhashx_new();
-        assert(cache);
-        zhashx_set_destructor(cache, s_cached_free);
-        pthread_setspecific(s_cache_key, cache);
-    }
-    return cache;
-}
-
-// What this thread's batch of requests has seen of the view's generation
-// (cm_org_batch_begin): the reads of one batch, all received before it
-// began, share one look at the view instead of one round trip each.
-static _Thread_local bool s_batch_open; // a batch is being handled
-static _Thread_local bool s_batch_seen; // the generation below is its look
-static _Thread_local char s_batch_owner[CM_STORE_KEY_MAX];     // whose view
-static _Thread_local char s_batch_generation[CM_UUID_MAX + 2]; // as read
-
-const char *
-cm_org_generation_key(const char *owner, char *buf)
-{
-    const char *built = s_key(buf, owner, "generation", NULL);
-    assert(built);
-    return built;
-}
-
-void
-cm_org_batch_begin(void)
-{
-    s_batch_open = true;
-    s_batch_seen = false;
-}
-
-void
-cm_org_batch_end(void)
-{
-    s_batch_open = false;
-    s_batch_seen = false;
-}
-
-// The view's generation into out (CM_UUID_MAX + 2 bytes; "" before its
-// first change). A read (shared) takes the batch's look when there is one;
-// a write always reads the view at its own moment. 0 or CM_EUNAVAILABLE.
-static int
-s_generation(cm_store_t *store, const char *owner, bool shared, char *out)
-{
-    if (shared && s_batch_open && s_batch_seen
-        && strcmp(s_batch_owner, owner) == 0) {
-        snprintf(out, CM_UUID_MAX + 2, "%s", s_batch_generation);
-        return 0;
-    }
-    char key[CM_STORE_KEY_MAX];
-    cm_org_generation_key(owner, key);
-    cm_doc_t stored;
-    int rc = cm_store_get(store, key, &stored); // a batch may have read it
-    if (rc != 0 && rc != CM_ENOTFOUND) {
-        return CM_EUNAVAILABLE;
-    }
-    bool known = rc == 0 && strlen(stored.json) < CM_UUID_MAX + 2;
-    snprintf(out, CM_UUID_MAX + 2, "%s", known ? stored.json : "");
-    cm_doc_clear(&stored);
-    // A write may change what the view says; the reads after it look again.
-    s_batch_seen = s_batch_open && shared;
-    if (s_batch_seen) {
-        snprintf(s_batch_owner, sizeof s_batch_owner, "%s", owner);
-        snprintf(s_batch_generation, sizeof s_batch_generation, "%s", out);
-    }
-    return 0;
-}
-
-static json_t *
-s_actor_current(cm_store_t *store, const char *owner, const json_t *actor,
-                bool shared)
-{
-    assert(store && owner);
-    const char *id = s_text(actor, "id");
-    char generation[CM_UUID_MAX + 2];
-    if (!s_id_ok(id) || s_generation(store, owner, shared, generation) != 0) {
-        return cm_org_actor(store, owner, actor);
-    }
-    char name[CM_STORE_KEY_MAX];
-    snprintf(name, sizeof name, "%s\x1f%s", owner, id);
-    zhashx_t *cache = s_cache();
-    s_cached_t *cached = zhashx_lookup(cache, name);
-    if (cached && *generation && strcmp(cached->generation, generation) == 0) {
-        json_t *person = s_with_facts(actor, cached->facts);
-        json_object_set_new(person, "delegations", json_array());
-        return person;
-    }
-    json_t *ids = NULL;
-    json_t *facts = s_facts(store, owner, id, &ids);
-    if (!facts) {
-        return NULL;
-    }
-    json_t *person = s_with_facts(actor, facts);
-    if (*generation && json_array_size(ids) == 0) {
-        if (zhashx_size(cache) >= S_CACHE_MAX) {
-            zhashx_purge(cache);
-        }
-        s_cached_t *entry = malloc(sizeof *entry);
-        assert(entry);
-        entry->facts = json_incref(facts);
-        snprintf(entry->generation, sizeof entry->generation, "%s", generation);
-        zhashx_update(cache, name, entry);
-    } else {
-        zhashx_delete(cache, name);
-    }
-    json_decref(facts);
-    json_object_set_new(person, "delegations",
-                        s_delegations(store, owner, ids));
-    json_decref(ids);
-    return person;
-}
-
-json_t *
-cm_org_actor_current(cm_store_t *store, const char *owner, const json_t *actor)
-{
-    return s_actor_current(store, owner, actor, false);
-}
-
-int
-cm_org_refresh_actor(cm_ctx_t *ctx)
-{
-    assert(ctx);
-    const char *method = cm_ctx_method(ctx);
-    bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    json_t *actor = s_actor_current(cm_ctx_store(ctx), cm_ctx_owner(ctx),
-                                    cm_ctx_actor(ctx), read);
-    if (!actor) {
-        cm_ctx_fail_status(ctx, CM_EUNAVAILABLE, "the org view is unreadable");
-        cm_ctx_header(ctx, "Retry-After", "1");
-        return -1;
-    }
-    bool inactive = strcmp(s_text(actor, "status"), "inactive") == 0;
-    cm_ctx_set_actor(ctx, actor);
-    if (inactive) {
-        cm_ctx_fail(ctx, cm_problem_new(403, "account_inactive",
-                                        "your account is suspended or has "
-                                        "left; nothing was changed"));
-        return -1;
-    }
-    return 0;
 }
