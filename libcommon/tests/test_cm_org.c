@@ -35,11 +35,8 @@ server_stop(void)
 static void
 setup(void)
 {
-    store = cm_store_new("127.0.0.1", redis_server.port, "", 2000);
+    store = test_redis_store(&redis_server);
     ck_assert_ptr_nonnull(store);
-    redisReply *reply = cm_redis_cmd(cm_store_redis(store), "FLUSHALL", NULL);
-    ck_assert_ptr_nonnull(reply);
-    freeReplyObject(reply);
 }
 
 static void

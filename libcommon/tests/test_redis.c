@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cm_redis.h"
 #include "cm_time.h"
 
 #define TEST_REDIS_WAIT_MS 10000
@@ -104,6 +105,17 @@ test_redis_start(test_redis_t *redis)
     return -1;
 }
 
+// Wait until nothing answers on port (up to TEST_REDIS_WAIT_MS).
+static void
+s_wait_silent(int port)
+{
+    int64_t deadline = cm_time_mono_ms() + TEST_REDIS_WAIT_MS;
+    while (s_answers(port) && cm_time_mono_ms() < deadline) {
+        struct timespec ts = {0, TEST_REDIS_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void
 test_redis_halt(test_redis_t *redis)
 {
@@ -111,11 +123,7 @@ test_redis_halt(test_redis_t *redis)
         kill(redis->pid, SIGTERM);
         // A forked test is not the server's parent: then wait for the port.
         if (waitpid(redis->pid, NULL, 0) != redis->pid) {
-            int64_t deadline = cm_time_mono_ms() + TEST_REDIS_WAIT_MS;
-            while (s_answers(redis->port) && cm_time_mono_ms() < deadline) {
-                struct timespec ts = {0, TEST_REDIS_POLL_MS * 1000000L};
-                nanosleep(&ts, NULL);
-            }
+            s_wait_silent(redis->port);
         }
         redis->pid = 0;
     }
@@ -141,6 +149,7 @@ test_redis_stop(test_redis_t *redis)
 {
     test_redis_halt(redis);
     s_shutdown_port(redis->port);
+    s_wait_silent(redis->port); // gone before the runner ends
     if (redis->dir[0]) {
         char command[192];
         snprintf(command, sizeof command, "rm -rf '%s'", redis->dir);
@@ -149,4 +158,17 @@ test_redis_stop(test_redis_t *redis)
         }
         redis->dir[0] = '\0';
     }
+}
+
+cm_store_t *
+test_redis_store(const test_redis_t *redis)
+{
+    cm_store_t *store = cm_store_new("127.0.0.1", redis->port, "", 2000);
+    redisReply *reply =
+        store ? cm_redis_cmd(cm_store_redis(store), "FLUSHALL", NULL) : NULL;
+    if (!reply) {
+        cm_store_destroy(&store);
+    }
+    freeReplyObject(reply);
+    return store;
 }

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include "cm_store.h"
+
 typedef struct {
     pid_t pid;     // 0 when not running
     int port;      // TCP port on 127.0.0.1
@@ -22,7 +24,11 @@ void test_redis_halt(test_redis_t *redis);
 int test_redis_resume(test_redis_t *redis);
 
 // Halt, shut down any server on the port (one a forked test restarted),
-// and remove the dir.
+// and remove the dir; return once nothing answers on the port.
 void test_redis_stop(test_redis_t *redis);
+
+// A new store on the server, emptied first (FLUSHALL); NULL on failure.
+// Caller owns it (cm_store_destroy).
+cm_store_t *test_redis_store(const test_redis_t *redis);
 
 #endif
