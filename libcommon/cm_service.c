@@ -268,8 +268,9 @@ static void
 s_read_ahead(const cm_service_t *self, cm_store_t *store,
              json_t *const *requests, size_t n)
 {
-    static _Thread_local char keys[CM_SERVICE_BATCH_MAX + 1][CM_STORE_KEY_MAX];
-    const char *names[CM_SERVICE_BATCH_MAX + 1];
+    char(*keys)[CM_STORE_KEY_MAX] = malloc((n + 1) * sizeof *keys);
+    const char **names = malloc((n + 1) * sizeof *names);
+    assert(keys && names);
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         if (requests[i] && s_read_ahead_key(self, requests[i], keys[count])) {
@@ -285,6 +286,8 @@ s_read_ahead(const cm_service_t *self, cm_store_t *store,
         }
         cm_store_prefetch(store, names, count);
     }
+    free(names);
+    free(keys);
 }
 
 // Take up to the worker's credit of waiting requests, then answer each in
