@@ -573,7 +573,6 @@ s_poll_once(gateway_bus_t *self)
     };
     int count = items[3].socket ? 4 : 3;
     int ready = zmq_poll(items, count, s_wait_ms(self));
-    cm_log_hold(); // the access lines of one wake-up go out together
     if (ready > 0) {
         // Revocations first: a request in the same batch must not use a
         // cached authorisation they end.
@@ -593,7 +592,6 @@ s_poll_once(gateway_bus_t *self)
     int64_t now = cm_time_mono_ms();
     s_expire(self, now);
     gateway_prober_expire(self->prober, now);
-    cm_log_release();
 }
 
 static void *

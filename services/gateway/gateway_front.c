@@ -331,7 +331,6 @@ s_run(void *arg)
         int count = epoll_wait(self->epoll_fd, events, GATEWAY_FRONT_EVENTS,
                                GATEWAY_FRONT_TICK_MS);
         int64_t now = cm_time_mono_ms();
-        cm_log_hold(); // the access lines of one wake-up go out together
         for (int i = 0; i < count; i++) {
             s_handle(self, &events[i], now);
         }
@@ -340,7 +339,6 @@ s_run(void *arg)
             next_tick = now + GATEWAY_FRONT_TICK_MS;
         }
         s_sweep(self);
-        cm_log_release();
     }
     return NULL;
 }
