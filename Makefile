@@ -18,8 +18,10 @@ ifeq ($(VARIANT),asan)
   LDFLAGS_VARIANT := -fsanitize=address,undefined
 else ifeq ($(VARIANT),release)
   CFLAGS_VARIANT := -O2 -g
+  LDLIBS_VARIANT := -lmimalloc
 else
   CFLAGS_VARIANT := -O0 -g
+  LDLIBS_VARIANT := -lmimalloc
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -27,7 +29,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 CFLAGS  += $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(PKG_CFLAGS)
 LDFLAGS += -pthread $(LDFLAGS_VARIANT)
-LDLIBS  += $(PKG_LIBS) -lnng -lm
+# mimalloc (Debian's libmimalloc) serves every malloc of the program and of
+# the libraries it loads, being the first library on the line: 13 % less CPU
+# per request than glibc's malloc (docs/architecture.md §12). Not under
+# ASan, which brings its own allocator.
+LDLIBS  += $(LDLIBS_VARIANT) $(PKG_LIBS) -lnng -lm
 
 # `make V=1` shows full command lines.
 ifeq ($(V),1)

@@ -40,6 +40,8 @@ cm_mdp_client_new(const char *endpoint)
     zsock_set_linger(self->sock, 0);
     zsock_set_immediate(self->sock, 1);
     zsock_set_sndtimeo(self->sock, 0);
+    // A receive never blocks: cm_mdp_client_recv polls when it has to wait.
+    zsock_set_rcvtimeo(self->sock, 0);
     if (cm_curve_client(self->sock, "broker") != 0
         || zsock_connect(self->sock, "%s", endpoint) != 0) {
         cm_log_warn("mdp.client.connect_failed", "endpoint", endpoint, "error",
@@ -117,19 +119,21 @@ cm_mdp_client_recv(cm_mdp_client_t *self, int timeout_ms, char **service_p)
     }
     int64_t until = timeout_ms < 0 ? INT64_MAX : cm_time_mono_ms() + timeout_ms;
     while (!zsys_interrupted) {
-        int64_t wait = until - cm_time_mono_ms();
-        wait = wait < 0 ? 0 : wait;
-        // A reply already waiting needs no poll (a system call each).
-        if (!(zsock_events(self->sock) & ZMQ_POLLIN)) {
+        // The receive timeout is 0: a reply already waiting is taken with no
+        // system call, and only an empty socket costs one (asking ZMQ_EVENTS
+        // first would cost one per reply).
+        zmsg_t *msg = zmsg_recv(self->sock);
+        if (!msg) {
+            int64_t wait = until - cm_time_mono_ms();
+            if (timeout_ms == 0 || (timeout_ms > 0 && wait <= 0)) {
+                return NULL;
+            }
             zmq_pollitem_t item = {zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0};
             int ready = zmq_poll(&item, 1, timeout_ms < 0 ? -1 : (long)wait);
             if (ready <= 0) {
                 return NULL; // timeout or interrupt
             }
-        }
-        zmsg_t *msg = zmsg_recv(self->sock);
-        if (!msg) {
-            return NULL;
+            continue;
         }
         char *reply = s_take_reply(self, msg, service_p);
         zmsg_destroy(&msg);

@@ -19,8 +19,9 @@
 # Prints req/s, p50, p99, errors (non-2xx and socket errors) and the ratios
 # to webdis. Nothing asserts on time. Bounded by DURATION per run (10s).
 # Usage: bench/stack/run.sh [BUILD_DIR]; PHASES=1 runs the first phase only,
-# IPC=1 puts the broker and the hub on Unix sockets, EMBED=1 the broker in
-# the gateway.
+# IPC=1 puts the broker and the hub on Unix sockets, EMBED=0 runs a broker
+# process (the default, as `make run` deploys on one host, is the broker in
+# the gateway).
 set -euo pipefail
 build=${1:-build/release}
 bin=$build/bin
@@ -60,8 +61,9 @@ if [ "${IPC:-0}" = 1 ]; then
   export SM_BROKER__HOST=$tmp/zmq SM_BROKER__BIND=$tmp/zmq
   export SM_HUB__HOST=$tmp/zmq SM_HUB__BIND=$tmp/zmq
 fi
-# EMBED=1: the broker runs inside the gateway (gateway/embed_broker).
-if [ "${EMBED:-0}" = 1 ]; then
+# The broker runs inside the gateway (gateway/embed_broker), as `make run`
+# has it; EMBED=0: a broker process, as docker/compose.yml has it.
+if [ "${EMBED:-1}" = 1 ]; then
   export SM_GATEWAY__EMBED_BROKER=true
 else
   bench_start broker "$bin/broker"

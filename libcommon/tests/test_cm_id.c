@@ -1,4 +1,5 @@
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,34 @@ START_TEST(test_cm_id_fork_does_not_repeat)
 }
 END_TEST
 
+// getpid() (cm_pid.c) answers from memory what the kernel says, and a
+// forked child answers its own id, not its parent's.
+START_TEST(test_cm_id_getpid_follows_fork)
+{
+    pid_t parent = getpid();
+    ck_assert_int_eq(parent, (pid_t)syscall(SYS_getpid));
+    ck_assert_int_eq(getpid(), parent);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        pid_t seen[2] = {getpid(), (pid_t)syscall(SYS_getpid)};
+        ssize_t n = write(fds[1], seen, sizeof seen);
+        _exit(n == (ssize_t)sizeof seen ? 0 : 1);
+    }
+    pid_t seen[2] = {0, 0};
+    ck_assert_int_eq(read(fds[0], seen, sizeof seen), (ssize_t)sizeof seen);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(seen[0], pid);
+    ck_assert_int_eq(seen[1], pid);
+    ck_assert_int_eq(getpid(), parent);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 Suite *
 cm_id_suite(void)
 {
@@ -90,6 +119,7 @@ cm_id_suite(void)
     tcase_add_test(core, test_cm_id_uuid_and_token);
     tcase_add_test(core, test_cm_id_uuids_are_distinct);
     tcase_add_test(core, test_cm_id_fork_does_not_repeat);
+    tcase_add_test(core, test_cm_id_getpid_follows_fork);
     suite_add_tcase(suite, core);
     return suite;
 }

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,7 +21,6 @@
 typedef struct {
     zsock_t *pipe;           // actor pipe, borrowed
     zsock_t *router;         // ROUTER for clients and workers
-    zloop_t *loop;           // reactor
     char *endpoint;          // bind endpoint as configured
     char *inproc;            // a second, in-process endpoint, or NULL
     int port;                // bound TCP port, 0 for others, -1 unbound
@@ -530,24 +530,22 @@ s_route_message(s_broker_t *self, zmsg_t *msg)
 }
 
 // Handles what is waiting, up to BROKER_BATCH_MAX messages per wake-up:
-// one poll per message would cost more than the routing itself.
-static int
-s_on_router(zloop_t *loop, zsock_t *router, void *arg)
+// one poll per message would cost more than the routing itself. The
+// router's receive timeout is 0, so the receive after the last message
+// fails at once; asking ZMQ_EVENTS before each would cost a system call.
+// Returns true when more may be waiting (the batch was full).
+static bool
+s_on_router(s_broker_t *self)
 {
-    (void)loop; // the reactor is not needed: handlers never stop it
-    s_broker_t *self = arg;
     for (int i = 0; i < BROKER_BATCH_MAX; i++) {
-        if (i > 0 && !(zsock_events(router) & ZMQ_POLLIN)) {
-            break;
-        }
-        zmsg_t *msg = zmsg_recv(router);
+        zmsg_t *msg = zmsg_recv(self->router);
         if (!msg) {
-            break; // interrupted; zloop notices by itself
+            return false; // nothing waiting, or interrupted
         }
         s_route_message(self, msg);
         zmsg_destroy(&msg);
     }
-    return 0;
+    return true;
 }
 
 static void
@@ -606,13 +604,9 @@ s_forgive_stall(s_broker_t *self, int64_t now)
                 CM_LOG_INT(zhashx_size(self->workers)));
 }
 
-static int
-s_on_tick(zloop_t *loop, int timer_id, void *arg)
+static void
+s_on_tick(s_broker_t *self, int64_t now)
 {
-    (void)loop; // unused: the timer runs for the broker's lifetime
-    (void)timer_id;
-    s_broker_t *self = arg;
-    int64_t now = cm_time_mono_ms();
     s_forgive_stall(self, now);
     if (now >= self->heartbeat_at_ms) {
         self->heartbeat_at_ms = now + self->heartbeat_ms;
@@ -623,28 +617,27 @@ s_on_tick(zloop_t *loop, int timer_id, void *arg)
     }
     s_expire_workers(self, now);
     s_purge_expired(self);
-    return 0;
 }
 
+// The commands waiting on the pipe (its receive timeout is 0). Returns -1
+// on $TERM, else 0 once the pipe is empty (the loop notices an interrupt).
 static int
-s_on_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
+s_on_pipe(s_broker_t *self)
 {
-    (void)loop; // returning -1 is how the handler stops it
-    s_broker_t *self = arg;
-    char *command = zstr_recv(pipe);
-    if (!command) {
-        return -1; // interrupted
+    char *command;
+    while ((command = zstr_recv(self->pipe))) {
+        bool term = streq(command, "$TERM");
+        if (streq(command, "PORT")) {
+            zsock_send(self->pipe, "i", self->port);
+        } else if (!term) {
+            cm_log_warn("broker.pipe.unknown", "command", command);
+        }
+        zstr_free(&command);
+        if (term) {
+            return -1;
+        }
     }
-    int rc = 0;
-    if (streq(command, "$TERM")) {
-        rc = -1;
-    } else if (streq(command, "PORT")) {
-        zsock_send(pipe, "i", self->port);
-    } else {
-        cm_log_warn("broker.pipe.unknown", "command", command);
-    }
-    zstr_free(&command);
-    return rc;
+    return 0;
 }
 
 // ---- lifecycle ---------------------------------------------------------
@@ -655,6 +648,8 @@ s_bind(s_broker_t *self)
     self->router = zsock_new(ZMQ_ROUTER);
     assert(self->router);
     zsock_set_linger(self->router, 0);
+    // A receive never blocks: s_on_router takes what is waiting.
+    zsock_set_rcvtimeo(self->router, 0);
     int port = cm_curve_server(self->router) == 0
                    ? zsock_bind(self->router, "%s", self->endpoint)
                    : -1;
@@ -695,9 +690,9 @@ s_broker_new(zsock_t *pipe, const broker_args_t *args)
     self->workers = zhashx_new();
     self->in_flight = zhashx_new();
     self->warned = zhashx_new();
-    self->loop = zloop_new();
     assert(self->endpoint && self->services && self->workers);
-    assert(self->in_flight && self->warned && self->loop);
+    assert(self->in_flight && self->warned);
+    zsock_set_rcvtimeo(pipe, 0); // s_on_pipe takes what is waiting
     zhashx_set_destructor(self->services, broker_service_destroy);
     zhashx_set_destructor(self->workers, broker_worker_free);
     char uuid[CM_UUID_MAX];
@@ -720,7 +715,6 @@ s_broker_destroy(s_broker_t **self_p)
         zhashx_destroy(&self->workers);
         zhashx_destroy(&self->services);
         zhashx_destroy(&self->warned);
-        zloop_destroy(&self->loop);
         zsock_destroy(&self->router);
         free(self->endpoint);
         free(self->inproc);
@@ -729,22 +723,49 @@ s_broker_destroy(s_broker_t **self_p)
     }
 }
 
+// The broker's loop. A ZeroMQ socket's ZMQ_FD becomes readable only for
+// what arrives after a receive found the socket empty, so each turn reads
+// the router until nothing is waiting (the pipe when its descriptor says
+// so) and then sleeps in poll() on the two descriptors until the next tick:
+// two system calls a turn, where zloop's zmq_poll made about eight
+// (docs/architecture.md §12). The tick's heartbeats are sends on the
+// router, so the turn after a tick reads the router again before sleeping.
 static void
 s_broker_run(s_broker_t *self)
 {
-    zloop_reader(self->loop, self->pipe, s_on_pipe, self);
+    int tick = self->heartbeat_ms < BROKER_TICK_MS ? self->heartbeat_ms
+                                                   : BROKER_TICK_MS;
     if (self->router) {
-        zloop_reader(self->loop, self->router, s_on_router, self);
-        zloop_reader_set_tolerant(self->loop, self->router);
-        int tick = self->heartbeat_ms < BROKER_TICK_MS ? self->heartbeat_ms
-                                                       : BROKER_TICK_MS;
-        zloop_timer(self->loop, (size_t)tick, 0, s_on_tick, self);
         cm_log_notice("broker.started", "endpoint", self->endpoint, "#port",
                       CM_LOG_INT(self->port), "#queue_max",
                       CM_LOG_INT(self->queue_max), "#heartbeat_ms",
                       CM_LOG_INT(self->heartbeat_ms));
     }
-    zloop_start(self->loop);
+    struct pollfd fds[2] = {
+        {zsock_fd(self->pipe), POLLIN, 0},
+        {self->router ? zsock_fd(self->router) : -1, POLLIN, 0},
+    };
+    nfds_t count = self->router ? 2 : 1;
+    int64_t next_tick = cm_time_mono_ms() + tick;
+    bool pipe_ready = true; // read it once before the first sleep
+    while (!zsys_interrupted) {
+        if (pipe_ready && s_on_pipe(self) != 0) {
+            break;
+        }
+        bool more = self->router && s_on_router(self);
+        int64_t now = cm_time_mono_ms();
+        if (self->router && now >= next_tick) {
+            s_on_tick(self, now);
+            next_tick = now + tick;
+            more = true;
+        }
+        int wait = more ? 0 : self->router ? (int)(next_tick - now) : -1;
+        if (poll(fds, count, wait) < 0 && errno != EINTR) {
+            cm_log_error("broker.poll_failed", "error", strerror(errno));
+            break;
+        }
+        pipe_ready = fds[0].revents != 0;
+    }
     cm_log_notice("broker.stopped", "#workers",
                   CM_LOG_INT(zhashx_size(self->workers)), "#in_flight",
                   CM_LOG_INT(zhashx_size(self->in_flight)));
