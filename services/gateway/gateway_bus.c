@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -49,6 +50,11 @@ struct gateway_bus {
     zlistx_t *timeline;          // envelope ids (owned copies), FIFO
     zsock_t *forget;             // PULL: staff ids whose auth cache entries go
     gateway_limiter_t *failures; // client address → failed token checks
+    // What the next turn reads (s_poll_once): a socket whose ZMQ_FD turned
+    // readable, and the queue when its eventfd did.
+    bool forget_ready, replies_ready, probes_ready, queue_ready;
+    bool probes_sent;  // the queue's requests started probes this turn
+    void *probes_seen; // the prober's socket in the last turn
 };
 
 // ---- calls -----------------------------------------------------------------
@@ -373,8 +379,7 @@ static void
 s_drain_forget(gateway_bus_t *self)
 {
     char *staff;
-    while ((zsock_events(self->forget) & ZMQ_POLLIN)
-           && (staff = zstr_recv(self->forget))) {
+    while ((staff = zstr_recv(self->forget))) { // receive timeout 0
         s_forget_staff(self, staff, "event");
         zstr_free(&staff);
     }
@@ -521,6 +526,7 @@ s_take(gateway_bus_t *self, gateway_request_t *request)
     case GATEWAY_KIND_READYZ:
     case GATEWAY_KIND_METRICS:
         gateway_prober_start(self->prober, request);
+        self->probes_sent = true;
         break;
     default:
         s_authenticate(self, request);
@@ -528,7 +534,8 @@ s_take(gateway_bus_t *self, gateway_request_t *request)
     }
 }
 
-static void
+// Returns how many requests were taken.
+static size_t
 s_drain_queue(gateway_bus_t *self)
 {
     gateway_batch_t batch = {0};
@@ -536,7 +543,9 @@ s_drain_queue(gateway_bus_t *self)
     for (size_t i = 0; i < batch.count; i++) {
         s_take(self, batch.items[i]);
     }
+    size_t taken = batch.count;
     gateway_batch_clear(&batch);
+    return taken;
 }
 
 static void
@@ -561,37 +570,73 @@ s_wait_ms(gateway_bus_t *self)
     return wait < 0 ? 0 : wait > GATEWAY_TICK_MS ? GATEWAY_TICK_MS : wait;
 }
 
+// A ZeroMQ socket's descriptor, for poll().
+static int
+s_socket_fd(void *socket)
+{
+    int fd = -1;
+    size_t size = sizeof fd;
+    return socket && zmq_getsockopt(socket, ZMQ_FD, &fd, &size) == 0 ? fd : -1;
+}
+
+// One turn of the bus: read what is ready, then sleep in poll() on the
+// queue's eventfd and the sockets' ZMQ_FDs until something arrives or the
+// next deadline. A ZMQ_FD turns readable only for what arrives after a
+// receive found its socket empty, and a send may take the signal of a reply
+// that has arrived (docs/libraries.md), so every read below goes on until
+// the socket is empty, and a turn that sent requests reads the replies and
+// the probes again before it sleeps. That is one poll() and a receive or
+// two a turn, where zmq_poll asked ZMQ_EVENTS of every socket before and
+// after its wait, each a system call (docs/architecture.md §12). A turn
+// that slept the whole wait reads everything, so a signal missed for any
+// reason costs at most GATEWAY_TICK_MS.
 static void
 s_poll_once(gateway_bus_t *self)
 {
-    zmq_pollitem_t items[4] = {
-        {NULL, gateway_queue_fd(gateway_bus_queue(self->gateway)), ZMQ_POLLIN,
-         0},
-        {zsock_resolve(cm_mdp_client_sock(self->client)), 0, ZMQ_POLLIN, 0},
-        {zsock_resolve(self->forget), 0, ZMQ_POLLIN, 0},
-        {gateway_prober_socket(self->prober), -1, ZMQ_POLLIN, 0},
-    };
-    int count = items[3].socket ? 4 : 3;
-    int ready = zmq_poll(items, count, s_wait_ms(self));
-    if (ready > 0) {
-        // Revocations first: a request in the same batch must not use a
-        // cached authorisation they end.
-        if (items[2].revents & ZMQ_POLLIN) {
-            s_drain_forget(self);
-        }
-        if (items[1].revents & ZMQ_POLLIN) {
-            s_drain_replies(self);
-        }
-        if (count == 4 && (items[3].revents & ZMQ_POLLIN)) {
+    void *probes = gateway_prober_socket(self->prober);
+    if (probes != self->probes_seen) {
+        self->probes_ready = true; // a new socket: nothing seen on it yet
+        self->probes_seen = probes;
+    }
+    // Revocations first: a request in the same batch must not use a cached
+    // authorisation they end.
+    if (self->forget_ready) {
+        s_drain_forget(self);
+    }
+    if (self->replies_ready) {
+        s_drain_replies(self);
+    }
+    if (probes && self->probes_ready) {
+        gateway_prober_drain(self->prober);
+    }
+    self->probes_sent = false;
+    if (self->queue_ready && s_drain_queue(self) > 0) {
+        s_drain_replies(self);
+        probes = gateway_prober_socket(self->prober); // probes may start one
+        if (probes && (self->probes_sent || probes != self->probes_seen)) {
             gateway_prober_drain(self->prober);
         }
-        if (items[0].revents & ZMQ_POLLIN) {
-            s_drain_queue(self);
-        }
+        self->probes_seen = probes;
     }
     int64_t now = cm_time_mono_ms();
     s_expire(self, now);
     gateway_prober_expire(self->prober, now);
+    probes = gateway_prober_socket(self->prober); // expiry may replace it
+    struct pollfd fds[4] = {
+        {gateway_queue_fd(gateway_bus_queue(self->gateway)), POLLIN, 0},
+        {s_socket_fd(zsock_resolve(cm_mdp_client_sock(self->client))), POLLIN,
+         0},
+        {zsock_fd(self->forget), POLLIN, 0},
+        {s_socket_fd(probes), POLLIN, 0},
+    };
+    int ready = poll(fds, probes ? 4 : 3, (int)s_wait_ms(self));
+    bool all = ready == 0; // slept the whole wait
+    self->queue_ready = all || fds[0].revents;
+    self->replies_ready = all || fds[1].revents;
+    self->forget_ready = all || fds[2].revents;
+    self->probes_ready =
+        all || (probes && fds[3].revents) || probes != self->probes_seen;
+    self->probes_seen = probes;
 }
 
 static void *
@@ -643,6 +688,9 @@ gateway_bus_new(gateway_t *gateway)
     self->failures = gateway_limiter_new(settings->auth_failures_per_min / 60.0,
                                          settings->auth_failure_burst);
     self->forget = zsock_new(ZMQ_PULL);
+    if (self->forget) {
+        zsock_set_rcvtimeo(self->forget, 0); // s_drain_forget never waits
+    }
     if (self->forget
         && zsock_connect(self->forget, GATEWAY_FORGET_ENDPOINT, (void *)gateway)
                != 0) {
@@ -657,6 +705,9 @@ gateway_bus_new(gateway_t *gateway)
     zlistx_set_duplicator(self->timeline, (zlistx_duplicator_fn *)strdup);
     zlistx_set_destructor(self->timeline, s_free_item);
     atomic_init(&self->stopping, false);
+    // The first turn reads everything.
+    self->forget_ready = self->replies_ready = true;
+    self->probes_ready = self->queue_ready = true;
     return self;
 }
 
