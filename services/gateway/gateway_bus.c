@@ -54,7 +54,7 @@ struct gateway_bus {
     // readable, and the queue when its eventfd did.
     bool forget_ready, replies_ready, probes_ready, queue_ready;
     bool probes_sent;  // the queue's requests started probes this turn
-    void *probes_seen; // the prober's socket in the last turn
+    void *probes_seen; // the prober's socket the last poll watched
 };
 
 // ---- calls -----------------------------------------------------------------
@@ -570,15 +570,6 @@ s_wait_ms(gateway_bus_t *self)
     return wait < 0 ? 0 : wait > GATEWAY_TICK_MS ? GATEWAY_TICK_MS : wait;
 }
 
-// A ZeroMQ socket's descriptor, for poll().
-static int
-s_socket_fd(void *socket)
-{
-    int fd = -1;
-    size_t size = sizeof fd;
-    return socket && zmq_getsockopt(socket, ZMQ_FD, &fd, &size) == 0 ? fd : -1;
-}
-
 // One turn of the bus: read what is ready, then sleep in poll() on the
 // queue's eventfd and the sockets' ZMQ_FDs until something arrives or the
 // next deadline. A ZMQ_FD turns readable only for what arrives after a
@@ -594,10 +585,6 @@ static void
 s_poll_once(gateway_bus_t *self)
 {
     void *probes = gateway_prober_socket(self->prober);
-    if (probes != self->probes_seen) {
-        self->probes_ready = true; // a new socket: nothing seen on it yet
-        self->probes_seen = probes;
-    }
     // Revocations first: a request in the same batch must not use a cached
     // authorisation they end.
     if (self->forget_ready) {
@@ -612,11 +599,9 @@ s_poll_once(gateway_bus_t *self)
     self->probes_sent = false;
     if (self->queue_ready && s_drain_queue(self) > 0) {
         s_drain_replies(self);
-        probes = gateway_prober_socket(self->prober); // probes may start one
-        if (probes && (self->probes_sent || probes != self->probes_seen)) {
+        if (self->probes_sent) { // they may have made the socket too
             gateway_prober_drain(self->prober);
         }
-        self->probes_seen = probes;
     }
     int64_t now = cm_time_mono_ms();
     s_expire(self, now);
@@ -624,10 +609,9 @@ s_poll_once(gateway_bus_t *self)
     probes = gateway_prober_socket(self->prober); // expiry may replace it
     struct pollfd fds[4] = {
         {gateway_queue_fd(gateway_bus_queue(self->gateway)), POLLIN, 0},
-        {s_socket_fd(zsock_resolve(cm_mdp_client_sock(self->client))), POLLIN,
-         0},
+        {zsock_fd(cm_mdp_client_sock(self->client)), POLLIN, 0},
         {zsock_fd(self->forget), POLLIN, 0},
-        {s_socket_fd(probes), POLLIN, 0},
+        {probes ? zsock_fd(probes) : -1, POLLIN, 0},
     };
     int ready = poll(fds, probes ? 4 : 3, (int)s_wait_ms(self));
     bool all = ready == 0; // slept the whole wait
