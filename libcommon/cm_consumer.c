@@ -32,6 +32,7 @@ cm_consumer_options_default(cm_consumer_options_t *options)
     options->seen_ttl_ms = CM_EVENTS_SEEN_TTL_MS;
     options->start_from = "0";
     options->lanes = CM_EVENTS_LANES;
+    options->hold_acks = false;
 }
 
 cm_consumer_t *
@@ -60,6 +61,8 @@ cm_consumer_new(cm_store_t *store, const char *consumer, const char *replica,
             free(self);
             return NULL;
         }
+        // A receive takes what waits (s_drain); the poller only waits.
+        zsock_set_rcvtimeo(self->sub, 0);
         self->poller = zpoller_new(self->sub, NULL);
         assert(self->poller);
     }
@@ -73,6 +76,10 @@ cm_consumer_destroy(cm_consumer_t **self_p)
     cm_consumer_t *self = *self_p;
     if (self) {
         cm_consumer_lanes_stop(self);
+        (void)cm_consumer_flush_acks(self); // best effort: else claimed later
+        for (size_t i = 0; i < self->sub_count; i++) {
+            cm_acks_clear(&self->subs[i].held);
+        }
         pthread_cond_destroy(&self->lane_done);
         pthread_cond_destroy(&self->lane_wake);
         pthread_mutex_destroy(&self->lane_lock);
@@ -182,13 +189,16 @@ s_ack(cm_consumer_t *self, const cm_consumer_sub_t *sub, const char *id)
 // Handle the entries of one stream ([[id, fields], ...]); deliveries[i]
 // from XPENDING when known; then one XACK for all that are done with, even
 // when Redis went away on the way (what was committed is acked if it can
-// be). Returns handled count or CM_EUNAVAILABLE.
+// be). With hold_acks the ids wait in sub->held instead, for the stream's
+// next read or cm_consumer_flush_acks (at most CM_EVENTS_HELD_MAX of them).
+// Returns handled count or CM_EUNAVAILABLE.
 static int
-s_handle_entries(cm_consumer_t *self, const cm_consumer_sub_t *sub,
+s_handle_entries(cm_consumer_t *self, cm_consumer_sub_t *sub,
                  const redisReply *entries, const int64_t *deliveries)
 {
     cm_acks_t acks;
     cm_acks_init(&acks, entries->elements);
+    cm_log_hold(); // the read's lines in as few writes as they fit
     int rc =
         sub->pipelined ? cm_consumer_handle_pipelined(self, sub, entries,
                                                       deliveries, &acks)
@@ -196,7 +206,13 @@ s_handle_entries(cm_consumer_t *self, const cm_consumer_sub_t *sub,
             ? cm_consumer_handle_by_subject(self, sub, entries, deliveries,
                                             &acks)
             : cm_consumer_handle_each(self, sub, entries, deliveries, &acks);
-    int acked = cm_acks_flush(&acks, cm_store_redis(self->store), sub->stream,
+    cm_log_release();
+    cm_acks_t *done = &acks;
+    if (self->options.hold_acks) {
+        cm_acks_take(&sub->held, &acks);
+        done = sub->held.count >= CM_EVENTS_HELD_MAX ? &sub->held : &acks;
+    }
+    int acked = cm_acks_flush(done, cm_store_redis(self->store), sub->stream,
                               self->group);
     cm_acks_clear(&acks);
     return rc < 0 ? rc : acked < 0 ? acked : rc;
@@ -251,7 +267,7 @@ s_entries_well_formed(const redisReply *entries)
 // One XAUTOCLAIM page from start; writes the next start. Returns handled
 // count or CM_EUNAVAILABLE / CM_EINTERNAL.
 static int
-s_claim_page(cm_consumer_t *self, const cm_consumer_sub_t *sub, char *start)
+s_claim_page(cm_consumer_t *self, cm_consumer_sub_t *sub, char *start)
 {
     char idle[CM_EVENTS_NUM_MAX];
     char count[CM_EVENTS_NUM_MAX];
@@ -282,7 +298,7 @@ s_claim_page(cm_consumer_t *self, const cm_consumer_sub_t *sub, char *start)
 }
 
 static int
-s_claim(cm_consumer_t *self, const cm_consumer_sub_t *sub)
+s_claim(cm_consumer_t *self, cm_consumer_sub_t *sub)
 {
     char start[CM_STREAM_ID_MAX] = "0-0";
     int handled = 0;
@@ -299,16 +315,37 @@ s_claim(cm_consumer_t *self, const cm_consumer_sub_t *sub)
     return handled;
 }
 
+// The reply of one XREADGROUP of new entries; the acks held for the stream
+// go first in the same round trip. NULL when Redis went away.
+static redisReply *
+s_read_reply(cm_consumer_t *self, cm_consumer_sub_t *sub)
+{
+    char count[CM_EVENTS_NUM_MAX];
+    snprintf(count, sizeof count, "%d", self->options.batch);
+    const char *argv[] = {"XREADGROUP", "GROUP",     self->group,
+                          self->name,   "COUNT",     count,
+                          "STREAMS",    sub->stream, ">"};
+    int argc = (int)(sizeof argv / sizeof argv[0]);
+    cm_redis_t *redis = cm_store_redis(self->store);
+    if (sub->held.count == 0) {
+        return cm_redis_command(redis, argc, argv, NULL);
+    }
+    if (cm_acks_append(&sub->held, redis, sub->stream, self->group) != 0
+        || cm_redis_append(redis, argc, argv, NULL) != 0) {
+        return NULL; // the connection is gone: the acks wait for the next
+    }
+    if (cm_acks_settle(&sub->held, cm_redis_read(redis), sub->stream) != 0) {
+        return NULL;
+    }
+    return cm_redis_read(redis);
+}
+
 // One XREADGROUP of new entries. Returns entries seen (handled or not),
 // or CM_EUNAVAILABLE.
 static int
 s_read_new(cm_consumer_t *self, cm_consumer_sub_t *sub, int *handled)
 {
-    char count[CM_EVENTS_NUM_MAX];
-    snprintf(count, sizeof count, "%d", self->options.batch);
-    redisReply *reply = cm_redis_cmd(cm_store_redis(self->store), "XREADGROUP",
-                                     "GROUP", self->group, self->name, "COUNT",
-                                     count, "STREAMS", sub->stream, ">");
+    redisReply *reply = s_read_reply(self, sub);
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
@@ -396,6 +433,45 @@ s_process(cm_consumer_t *self, bool only_rang)
     return handled;
 }
 
+bool
+cm_consumer_holds_acks(const cm_consumer_t *self)
+{
+    assert(self);
+    for (size_t i = 0; i < self->sub_count; i++) {
+        if (self->subs[i].held.count > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+cm_consumer_flush_acks(cm_consumer_t *self)
+{
+    assert(self);
+    cm_redis_t *redis = cm_store_redis(self->store);
+    size_t appended = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->sub_count; i++) {
+        cm_consumer_sub_t *sub = &self->subs[i];
+        if (sub->held.count > 0) {
+            rc = cm_acks_append(&sub->held, redis, sub->stream, self->group);
+            appended += rc == 0;
+        }
+    }
+    // Every appended XACK's reply, in order (NULL ones after a failure).
+    for (size_t i = 0; appended > 0 && i < self->sub_count; i++) {
+        cm_consumer_sub_t *sub = &self->subs[i];
+        if (sub->held.count > 0) {
+            int settled =
+                cm_acks_settle(&sub->held, cm_redis_read(redis), sub->stream);
+            rc = rc ? rc : settled;
+            appended--;
+        }
+    }
+    return rc;
+}
+
 int
 cm_consumer_process(cm_consumer_t *self)
 {
@@ -417,15 +493,21 @@ s_ring(cm_consumer_t *self, const char *topic)
     }
 }
 
-// Receive every waiting doorbell message and mark the subscriptions it
-// rings for; true when there was one.
+// Receive every waiting doorbell message (after waiting up to timeout_ms
+// for the first) and mark the subscriptions it rings for; true when there
+// was one. The receives do not wait: the last one, finding nothing, is
+// the only one that costs a system call, where a zpoller_wait before each
+// message cost one or more (cm_wait.h).
 static bool
 s_drain(cm_consumer_t *self, int timeout_ms)
 {
+    if (timeout_ms > 0 && zpoller_wait(self->poller, timeout_ms) != self->sub) {
+        return false;
+    }
     bool rang = false;
-    while (zpoller_wait(self->poller, rang ? 0 : timeout_ms) == self->sub) {
-        zmsg_t *msg = zmsg_recv(self->sub);
-        char *topic = msg ? zmsg_popstr(msg) : NULL;
+    zmsg_t *msg;
+    while ((msg = zmsg_recv(self->sub))) {
+        char *topic = zmsg_popstr(msg);
         if (topic) {
             s_ring(self, topic);
         }

@@ -24,6 +24,7 @@ typedef struct {
     bool pipelined;                    // commits of a read in one pipeline
     bool by_subject;                   // subjects handled on the lanes
     bool rang;                         // its doorbell rang since its last read
+    cm_acks_t held;                    // done with, not acked yet (hold_acks)
 } cm_consumer_sub_t;
 
 // A handler thread for by-subject subscriptions: in one round it handles

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_envelope_scan.h"
+#include "cm_log.h"
 #include "cm_status.h"
 
 void
@@ -38,14 +40,17 @@ s_lane_run(cm_consumer_t *self, cm_consumer_lane_t *lane,
            const cm_consumer_sub_t *sub)
 {
     int handled = 0;
+    cm_log_hold(); // the round's lines in as few writes as they fit
     for (size_t i = 0; i < lane->count; i++) {
         int rc = cm_consumer_handle_one(self, lane->store, sub, lane->events[i],
                                         &lane->acks);
         if (rc < 0) {
-            return rc;
+            handled = rc;
+            break;
         }
         handled += rc;
     }
+    cm_log_release();
     return handled;
 }
 
@@ -109,9 +114,17 @@ s_lanes_ready(cm_consumer_t *self)
 static size_t
 s_lane_of(const cm_event_t *event, size_t lanes)
 {
-    json_t *envelope = json_loads(event->envelope, 0, NULL);
-    const char *subject =
-        json_string_value(json_object_get(envelope, "subject"));
+    static const char *const names[] = {"subject"};
+    char found[CM_STORE_KEY_MAX];
+    const char *subject = NULL;
+    json_t *envelope = NULL;
+    if (!event->envelope
+        || cm_envelope_scan_strings(event->envelope, names, 1, found,
+                                    sizeof found, &subject)
+               != 0) {
+        envelope = json_loads(event->envelope ? event->envelope : "", 0, NULL);
+        subject = json_string_value(json_object_get(envelope, "subject"));
+    }
     uint32_t hash = 2166136261u;
     for (const char *p = subject ? subject : ""; *p; p++) {
         hash = (hash ^ (uint8_t)*p) * 16777619u;
@@ -142,24 +155,35 @@ cm_consumer_handle_by_subject(cm_consumer_t *self, const cm_consumer_sub_t *sub,
         lane->rc = 0;
         cm_acks_init(&lane->acks, n);
     }
+    cm_consumer_lane_t *only = NULL; // the one lane with entries, if one
+    size_t busy = 0;
     for (size_t i = 0; i < n; i++) {
         events[i] = cm_consumer_entry_event(
             sub, entries->element[i], deliveries ? deliveries[i] : 1, acks);
         if (events[i]) {
             cm_consumer_lane_t *lane =
                 &self->lanes[s_lane_of(events[i], self->lane_count)];
+            busy += lane->count == 0;
+            only = lane;
             lane->events[lane->count++] = events[i];
         }
     }
-    pthread_mutex_lock(&self->lane_lock);
-    self->lane_sub = sub;
-    self->lanes_busy = self->lane_count;
-    self->lane_round++;
-    pthread_cond_broadcast(&self->lane_wake);
-    while (self->lanes_busy > 0) {
-        pthread_cond_wait(&self->lane_done, &self->lane_lock);
+    if (busy == 1) {
+        // Nothing runs at once with it: its entries go on this thread,
+        // through the lane's connection (idle between rounds), without
+        // waking a thread per lane and waiting for them.
+        only->rc = s_lane_run(self, only, sub);
+    } else if (busy > 1) {
+        pthread_mutex_lock(&self->lane_lock);
+        self->lane_sub = sub;
+        self->lanes_busy = self->lane_count;
+        self->lane_round++;
+        pthread_cond_broadcast(&self->lane_wake);
+        while (self->lanes_busy > 0) {
+            pthread_cond_wait(&self->lane_done, &self->lane_lock);
+        }
+        pthread_mutex_unlock(&self->lane_lock);
     }
-    pthread_mutex_unlock(&self->lane_lock);
     int handled = 0;
     bool unavailable = false;
     for (size_t l = 0; l < self->lane_count; l++) {

@@ -434,3 +434,29 @@ cm_envelope_span_int(const cm_envelope_span_t *span, int64_t *value)
     *value = negative ? -result : result;
     return 0;
 }
+
+int
+cm_envelope_scan_strings(const char *text, const char *const *names,
+                         size_t count, char *out, size_t each,
+                         const char **values)
+{
+    assert(text && names && out && values && each > 0);
+    assert(count <= CM_ENVELOPE_SCAN_STRINGS_MAX);
+    cm_envelope_span_t spans[CM_ENVELOPE_SCAN_STRINGS_MAX];
+    if (cm_envelope_scan(text, strlen(text), names, spans, count) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        char *value = out + i * each;
+        values[i] = NULL;
+        if (!cm_envelope_span_is_set(&spans[i])
+            || cm_envelope_span_is_null(&spans[i])) {
+            continue;
+        }
+        if (cm_envelope_span_string(&spans[i], value, each) != 0) {
+            return -1; // not a plain string: jansson decides
+        }
+        values[i] = *value ? value : NULL;
+    }
+    return 0;
+}

@@ -54,4 +54,15 @@ int cm_envelope_span_string(const cm_envelope_span_t *span, char *out,
 // when the value is absent or not an integer.
 int cm_envelope_span_int(const cm_envelope_span_t *span, int64_t *value);
 
+// The string members names[i] of a JSON object's text (NUL terminated),
+// without building a tree: values[i] points at a copy in out + i * each,
+// or is NULL when the member is absent, null or "". Returns 0, or -1 when
+// the scan cannot decide (see above), a value is not a string, holds an
+// escape or is longer than each - 1 bytes: the caller then loads the text
+// with jansson. At most CM_ENVELOPE_SCAN_STRINGS_MAX names.
+#define CM_ENVELOPE_SCAN_STRINGS_MAX 8
+int cm_envelope_scan_strings(const char *text, const char *const *names,
+                             size_t count, char *out, size_t each,
+                             const char **values);
+
 #endif

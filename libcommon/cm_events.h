@@ -53,6 +53,7 @@
 #define CM_EVENTS_INGEST    "ingest" // producer of other systems' events
 #define CM_EVENTS_LANES     4 // handler threads of by-subject subscriptions
 #define CM_EVENTS_LANES_MAX 32
+#define CM_EVENTS_HELD_MAX  1000 // held acks of a stream: flushed at this
 
 typedef struct cm_consumer cm_consumer_t;
 typedef struct cm_live cm_live_t;
@@ -73,6 +74,10 @@ typedef struct {
     int64_t seen_ttl_ms;    // lifetime of the dedupe marker
     const char *start_from; // new group position: "0" (all kept) or "$"
     int lanes; // threads of by-subject subscriptions (< 2: the caller's)
+    // Hold the acks of what was handled for the stream's next read (one
+    // round trip with it) or cm_consumer_flush_acks, instead of an XACK
+    // round trip after every read. false: acked at once.
+    bool hold_acks;
 } cm_consumer_options_t;
 
 // Add the effect of `event` to `commit` (owner: the consuming service; the
@@ -132,8 +137,17 @@ int cm_consumer_subscribe_by_subject(cm_consumer_t *self, const char *producer,
                                      const char *topic, cm_consumer_fn *fn,
                                      void *arg);
 
-// The doorbell socket, for a zloop/zpoller (NULL without a hub). Borrowed:
-// valid until cm_consumer_destroy. On readable, call cm_consumer_poll(0).
+// With hold_acks: true while acks wait (the caller flushes them before a
+// long wait); cm_consumer_flush_acks sends them, one XACK per stream in one
+// round trip: 0 or CM_EUNAVAILABLE (they are forgotten either way: their
+// entries stay pending, are claimed later and found DUPLICATE).
+bool cm_consumer_holds_acks(const cm_consumer_t *self);
+int cm_consumer_flush_acks(cm_consumer_t *self);
+
+// The doorbell socket, for a wait (cm_wait, zpoller; NULL without a hub).
+// Borrowed: valid until cm_consumer_destroy. On readable, call
+// cm_consumer_poll(0): it reads the socket until empty, which a wait on its
+// descriptor needs before it sleeps (cm_wait.h).
 zsock_t *cm_consumer_socket(cm_consumer_t *self);
 
 // Wait up to timeout_ms for the doorbell or the poll period, then handle

@@ -212,6 +212,13 @@ s_handle(cm_mdp_worker_t *self, zmsg_t *msg, zframe_t **reply_to_p)
 static char *
 s_read_waiting(cm_mdp_worker_t *self, zframe_t **reply_to_p)
 {
+    if (self->reconnect_at_ms || self->drained) {
+        // Not reading now: the socket still takes its pending commands, or
+        // its descriptor would stay readable and a wait on it (cm_wait)
+        // would return at once until the reconnect.
+        (void)zsock_events(self->sock);
+        return NULL;
+    }
     while (!self->reconnect_at_ms && !self->drained) {
         zmsg_t *msg = zmsg_recv(self->sock);
         if (!msg) {

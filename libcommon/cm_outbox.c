@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cm_cloudevent.h"
+#include "cm_envelope_scan.h"
 #include "cm_log.h"
 #include "cm_status.h"
 
@@ -94,10 +95,53 @@ cm_event_destroy(cm_event_t **self_p)
     }
 }
 
+// The relayed text spliced together: the stored envelope with seq and
+// epoch added before its closing brace, when the scan finds an object
+// without them and the epoch is a number (as cm_outbox stamps it). NULL:
+// left to jansson.
+static char *
+s_relay_spliced(const cm_event_t *event)
+{
+    static const char *const names[] = {"seq", "epoch"};
+    cm_envelope_span_t spans[2];
+    size_t size = strlen(event->envelope);
+    size_t digits = strspn(event->epoch, "0123456789");
+    if (digits == 0 || digits > CM_ENVELOPE_SCAN_DIGITS_MAX
+        || event->epoch[digits] != '\0'
+        || cm_envelope_scan(event->envelope, size, names, spans, 2) != 0
+        || cm_envelope_span_is_set(&spans[0])
+        || cm_envelope_span_is_set(&spans[1])) {
+        return NULL;
+    }
+    const char *text = event->envelope;
+    size_t end = size;
+    while (end > 0 && text[end - 1] != '}') {
+        end--; // trailing whitespace
+    }
+    size_t last = end - 1; // the closing brace; is anything before it?
+    while (last > 0 && strchr(" \t\r\n", text[last - 1])) {
+        last--;
+    }
+    bool empty = last > 0 && text[last - 1] == '{';
+    size_t room = end + digits + 64; // the members added, a 20-digit seq
+    char *out = malloc(room);
+    assert(out);
+    snprintf(out, room, "%.*s%s\"seq\":%" PRId64 ",\"epoch\":%s}",
+             (int)(end - 1), text, empty ? "" : ",", event->seq, event->epoch);
+    return out;
+}
+
 char *
 cm_event_relay_envelope(const cm_event_t *event)
 {
     assert(event);
+    if (!event->envelope) {
+        return NULL;
+    }
+    char *spliced = s_relay_spliced(event);
+    if (spliced) {
+        return spliced;
+    }
     json_t *root = json_loads(event->envelope, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(root)) {
         json_decref(root);
@@ -183,10 +227,24 @@ cm_event_identity(const cm_event_t *event, const char *consumer, bool by_source,
                   cm_event_identity_t *identity)
 {
     assert(event && consumer && identity);
-    json_t *root = json_loads(event->envelope, 0, NULL);
-    const char *id = s_member(root, "id");
-    const char *source = s_member(root, "source");
-    const char *correlation = s_member(root, "correlation_id");
+    // Read by the scan (every consumer does this for every entry); jansson
+    // only for what the scan leaves to it.
+    static const char *const names[] = {"id", "source", "correlation_id"};
+    char found[3][CM_STORE_KEY_MAX];
+    const char *values[3] = {NULL, NULL, NULL};
+    json_t *root = NULL;
+    if (!event->envelope
+        || cm_envelope_scan_strings(event->envelope, names, 3, found[0],
+                                    sizeof found[0], values)
+               != 0) {
+        root = json_loads(event->envelope ? event->envelope : "", 0, NULL);
+        for (size_t i = 0; i < 3; i++) {
+            values[i] = s_member(root, names[i]);
+        }
+    }
+    const char *id = values[0];
+    const char *source = values[1];
+    const char *correlation = values[2];
     const char *key = NULL;
     if (by_source && id && source) {
         // Unique per source only, and either may hold any separator: the

@@ -18,6 +18,9 @@
 
 #define CM_REDIS_TIMEOUT_MS_DEFAULT 1000
 #define CM_REDIS_ARGS_MAX           64 // arguments of cm_redis_cmd
+// A connection idle this long is checked for a close by the server before
+// its next command (one poll(2)); one used more recently is not.
+#define CM_REDIS_STALE_IDLE_MS 50
 
 typedef struct cm_redis cm_redis_t;
 

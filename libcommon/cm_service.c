@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,14 @@
 #include "cm_outbox.h"
 #include "cm_problem.h"
 #include "cm_time.h"
+#include "cm_wait.h"
 
 #define S_WORKERS_MAX     64
 #define S_ENDPOINT_MAX    256
 #define S_REPLICA_MAX     96
 #define S_IDLE_WAIT_MS    250 // longest sleep of the background thread
+#define S_PIPE_CHECK_MS   100 // a busy worker reads its pipe this often
+#define S_ACK_HOLD_MS     5   // held acks go alone after this long idle
 #define S_DRAIN_RECV_MS   200 // a drain ends after this long with nothing
 #define S_SIGNAL_CHECK_MS 100 // how often main looks at the stop flag
 
@@ -351,13 +355,20 @@ s_drain(cm_service_t *self, cm_mdp_worker_t *worker, s_thread_t *thread)
     }
 }
 
+// Read what waits on the actor's pipe (receive timeout 0); true when it
+// says $TERM, or the pipe is gone.
 static bool
 s_pipe_says_term(zsock_t *pipe)
 {
-    char *command = zstr_recv(pipe);
-    bool term = !command || strcmp(command, "$TERM") == 0;
-    zstr_free(&command);
-    return term;
+    char *command;
+    while ((command = zstr_recv(pipe))) {
+        bool term = strcmp(command, "$TERM") == 0;
+        zstr_free(&command);
+        if (term) {
+            return true;
+        }
+    }
+    return zmq_errno() != EAGAIN;
 }
 
 static void
@@ -375,19 +386,32 @@ s_worker_actor(zsock_t *pipe, void *args)
         .store = cm_store_new_from_config(self->config),
         .caller = cm_caller_new(endpoint, self->def->name),
     };
-    zpoller_t *poller =
-        worker ? zpoller_new(pipe, cm_mdp_worker_sock(worker), NULL) : NULL;
-    zsock_signal(pipe, poller && thread.store ? 0 : 1);
-    while (poller && thread.store) {
+    zsock_set_rcvtimeo(pipe, 0); // s_pipe_says_term takes what waits
+    zsock_signal(pipe, worker && thread.store ? 0 : 1);
+    // Each turn takes what waits (a batch reads the worker's socket until
+    // it is empty) and sleeps on both descriptors only after a turn that
+    // found nothing: its replies were sends, after which the descriptor
+    // may stay quiet for what is already queued (cm_wait.h).
+    zsock_t *socks[2] = {pipe, worker ? cm_mdp_worker_sock(worker) : NULL};
+    bool ready[2] = {true, true};
+    int64_t pipe_due = 0; // monotonic: read the pipe even while busy
+    while (worker && thread.store) {
+        if (ready[0] || cm_time_mono_ms() >= pipe_due) {
+            if (s_pipe_says_term(pipe)) {
+                s_drain(self, worker, &thread);
+                break;
+            }
+            pipe_due = cm_time_mono_ms() + S_PIPE_CHECK_MS;
+            ready[0] = false;
+        }
+        if (s_serve_batch(self, worker, &thread, 0) > 0) {
+            continue;
+        }
         int timeout = cm_mdp_worker_timeout_ms(worker);
-        void *which = zpoller_wait(poller, timeout > 0 ? timeout : 0);
-        if (which == pipe && s_pipe_says_term(pipe)) {
-            s_drain(self, worker, &thread);
+        if (cm_wait(socks, 2, timeout > 0 ? timeout : 0, ready) < 0) {
             break;
         }
-        s_serve_batch(self, worker, &thread, 0);
     }
-    zpoller_destroy(&poller);
     cm_caller_destroy(&thread.caller);
     cm_store_destroy(&thread.store);
     cm_mdp_worker_destroy(&worker);
@@ -408,6 +432,7 @@ s_consumer_new(cm_service_t *self, cm_store_t *store)
     cm_consumer_options_t options;
     cm_consumer_options_default(&options);
     options.lanes = (int)cm_config_int(self->config, "service/event_lanes");
+    options.hold_acks = true; // flushed by s_background_actor when idle
     cm_consumer_t *consumer = cm_consumer_new(
         store, self->def->name, self->replica, endpoint, &options);
     for (; consumer && subs->producer; subs++) {
@@ -429,22 +454,16 @@ s_background_actor(zsock_t *pipe, void *args)
     cm_service_t *self = args;
     cm_store_t *store = cm_store_new_from_config(self->config);
     cm_consumer_t *consumer = store ? s_consumer_new(self, store) : NULL;
-    zpoller_t *poller = zpoller_new(pipe, NULL);
-    if (consumer && cm_consumer_socket(consumer)) {
-        zpoller_add(poller, cm_consumer_socket(consumer));
-    }
+    zsock_set_rcvtimeo(pipe, 0); // s_pipe_says_term takes what waits
     zsock_signal(pipe, store ? 0 : 1);
+    // Each turn reads the doorbell socket until it is empty
+    // (cm_consumer_poll) before it sleeps on the descriptors (cm_wait.h).
+    zsock_t *socks[2] = {pipe, consumer ? cm_consumer_socket(consumer) : NULL};
+    bool ready[2] = {true, false};
     int tick_ms = self->def->tick_ms > 0 ? self->def->tick_ms : 1000;
     int64_t next_tick = cm_time_mono_ms() + tick_ms;
     while (store) {
-        // Without a tick, wait for the doorbell or the idle period only (a
-        // next_tick that never moves would make every wait 0: a busy loop).
-        int64_t left =
-            self->def->tick ? next_tick - cm_time_mono_ms() : S_IDLE_WAIT_MS;
-        int wait = (int)(left < 0                ? 0
-                         : left < S_IDLE_WAIT_MS ? left
-                                                 : S_IDLE_WAIT_MS);
-        if (zpoller_wait(poller, wait) == pipe && s_pipe_says_term(pipe)) {
+        if (ready[0] && s_pipe_says_term(pipe)) {
             break;
         }
         if (consumer) {
@@ -454,8 +473,31 @@ s_background_actor(zsock_t *pipe, void *args)
             self->def->tick(self, store);
             next_tick = cm_time_mono_ms() + tick_ms;
         }
+        // Without a tick, wait for the doorbell or the idle period only (a
+        // next_tick that never moves would make every wait 0: a busy loop).
+        int64_t left =
+            self->def->tick ? next_tick - cm_time_mono_ms() : S_IDLE_WAIT_MS;
+        int wait = (int)(left < 0                ? 0
+                         : left < S_IDLE_WAIT_MS ? left
+                                                 : S_IDLE_WAIT_MS);
+        if (consumer && cm_consumer_holds_acks(consumer)
+            && wait > S_ACK_HOLD_MS) {
+            // What was handled is acked with its stream's next read (one
+            // round trip for both); when nothing comes for S_ACK_HOLD_MS,
+            // on its own.
+            int woke = cm_wait(socks, 2, S_ACK_HOLD_MS, ready);
+            if (woke < 0) {
+                break;
+            }
+            if (woke == 0) {
+                (void)cm_consumer_flush_acks(consumer);
+            }
+            continue;
+        }
+        if (cm_wait(socks, 2, wait, ready) < 0) {
+            break;
+        }
     }
-    zpoller_destroy(&poller);
     cm_consumer_destroy(&consumer);
     cm_store_destroy(&store);
 }

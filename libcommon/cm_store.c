@@ -242,26 +242,27 @@ s_doc_from_reply(const redisReply *reply, cm_doc_t *doc)
 }
 
 int
-cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
-                  const char *field, cm_doc_t *docs)
+cm_store_append_gets(cm_store_t *self, const char *const *keys, size_t n,
+                     const char *field)
 {
-    assert(self && (keys || n == 0) && (docs || n == 0));
-    if (n == 0) {
-        return 0;
-    }
-    memset(docs, 0, n * sizeof *docs);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
         assert(keys[i]);
         const char *argv[] = {"HMGET", keys[i], field ? field : "doc",
                               "version", "state"};
-        rc = cm_redis_append(self->redis, 5, argv, NULL);
+        if (cm_redis_append(self->redis, 5, argv, NULL) != 0) {
+            // Appending only buffers; a failure dropped the connection and
+            // the commands buffered so far with it, so nothing was sent.
+            return CM_EUNAVAILABLE;
+        }
     }
-    if (rc) {
-        // Appending only buffers; a failure dropped the connection and the
-        // commands buffered so far with it, so nothing was sent.
-        return CM_EUNAVAILABLE;
-    }
+    return 0;
+}
+
+int
+cm_store_read_gets(cm_store_t *self, size_t n, cm_doc_t *docs)
+{
+    memset(docs, 0, n * sizeof *docs);
+    int rc = 0;
     // Read every reply, even after a bad one, to keep the pipeline in step.
     for (size_t i = 0; i < n; i++) {
         redisReply *reply = cm_redis_read(self->redis);
@@ -277,6 +278,19 @@ cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
         cm_docs_clear(docs, n);
     }
     return rc;
+}
+
+int
+cm_store_get_many(cm_store_t *self, const char *const *keys, size_t n,
+                  const char *field, cm_doc_t *docs)
+{
+    assert(self && (keys || n == 0) && (docs || n == 0));
+    if (n == 0) {
+        return 0;
+    }
+    memset(docs, 0, n * sizeof *docs);
+    int rc = cm_store_append_gets(self, keys, n, field);
+    return rc ? rc : cm_store_read_gets(self, n, docs);
 }
 
 // One HMGET reply of cm_store_counters into values (nfields of them).
@@ -488,18 +502,19 @@ cm_page_cursor(char *buf, size_t size, const cm_page_t *page, size_t i)
     return n < 0 || (size_t)n >= size ? NULL : buf;
 }
 
-int
-cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
-                 int64_t *number)
+// The key of counter kind of owner into key (CM_STORE_KEY_MAX bytes).
+const char *
+cm_store_counter_key(char *key, const char *owner, const char *kind)
 {
-    assert(self && owner && kind && number);
-    char key[CM_STORE_KEY_MAX];
     char suffix[CM_STORE_KEY_MAX];
     snprintf(suffix, sizeof suffix, "counter:%s", kind);
-    if (!cm_store_key(key, sizeof key, owner, suffix, NULL)) {
-        return CM_EINVAL;
-    }
-    redisReply *reply = cm_redis_cmd(self->redis, "INCR", key);
+    return cm_store_key(key, CM_STORE_KEY_MAX, owner, suffix, NULL);
+}
+
+// The INCR reply into *number: 0, CM_EUNAVAILABLE (NULL) or CM_EINTERNAL.
+int
+cm_store_next_id_reply(redisReply *reply, int64_t *number)
+{
     if (!reply) {
         return CM_EUNAVAILABLE;
     }
@@ -511,6 +526,19 @@ cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
     }
     freeReplyObject(reply);
     return rc;
+}
+
+int
+cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
+                 int64_t *number)
+{
+    assert(self && owner && kind && number);
+    char key[CM_STORE_KEY_MAX];
+    if (!cm_store_counter_key(key, owner, kind)) {
+        return CM_EINVAL;
+    }
+    return cm_store_next_id_reply(cm_redis_cmd(self->redis, "INCR", key),
+                                  number);
 }
 
 // ---- idempotency and timers

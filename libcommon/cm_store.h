@@ -189,6 +189,14 @@ const char *cm_page_cursor(char *buf, size_t size, const cm_page_t *page,
 int cm_store_next_id(cm_store_t *self, const char *owner, const char *kind,
                      int64_t *number);
 
+// cm_store_next_id, and in the same round trip the documents at keys[0..n)
+// kept as cm_store_prefetch keeps them (what is kept before is dropped;
+// when they cannot be read, nothing is kept and each read goes to Redis).
+// For a create that takes its number and reads what it looks up at once.
+int cm_store_next_id_prefetch(cm_store_t *self, const char *owner,
+                              const char *kind, int64_t *number,
+                              const char *const *keys, size_t n);
+
 // Start an idempotent request: sets a "running" marker expiring after ttl_ms
 // (the request deadline) unless a record exists. On CM_IDEM_DONE *response
 // is the stored reply (caller owns it, free). 0, CM_EUNAVAILABLE, CM_EINTERNAL.

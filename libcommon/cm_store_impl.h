@@ -32,6 +32,19 @@ int cm_store_ensure_library(cm_store_t *self);
 // A copy of a string reply (caller frees); NULL for any other reply.
 char *cm_store_dup_reply_string(const redisReply *reply);
 
+// cm_store_get_many in halves, for a round trip that carries more: append
+// the HMGETs of n keys (0 or CM_EUNAVAILABLE), then read their n replies
+// into docs (every one, in step; on failure docs are cleared).
+int cm_store_append_gets(cm_store_t *self, const char *const *keys, size_t n,
+                         const char *field);
+int cm_store_read_gets(cm_store_t *self, size_t n, cm_doc_t *docs);
+
+// cm_store_next_id in halves: the counter's key (NULL when it does not
+// fit), and its INCR reply (freed) into *number.
+const char *cm_store_counter_key(char *key, const char *owner,
+                                 const char *kind);
+int cm_store_next_id_reply(redisReply *reply, int64_t *number);
+
 // Log a reply of an unexpected shape once per call site; CM_EINTERNAL.
 int cm_store_bad_reply(const char *what, const redisReply *reply);
 

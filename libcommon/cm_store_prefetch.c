@@ -9,6 +9,22 @@
 #include "cm_status.h"
 #include "cm_store_impl.h"
 
+// Keep docs (n, read at keys) as what cm_store_get answers from; takes
+// docs.
+static void
+s_keep(cm_store_t *self, const char *const *keys, size_t n, cm_doc_t *docs)
+{
+    char **copies = calloc(n, sizeof *copies);
+    assert(copies);
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = strdup(keys[i]);
+        assert(copies[i]);
+    }
+    self->prefetched_keys = copies;
+    self->prefetched = docs;
+    self->prefetched_count = n;
+}
+
 void
 cm_store_prefetch(cm_store_t *self, const char *const *keys, size_t n)
 {
@@ -18,20 +34,40 @@ cm_store_prefetch(cm_store_t *self, const char *const *keys, size_t n)
         return;
     }
     cm_doc_t *docs = calloc(n, sizeof *docs);
-    char **copies = calloc(n, sizeof *copies);
-    assert(docs && copies);
+    assert(docs);
     if (cm_store_get_many(self, keys, n, NULL, docs) != 0) {
         free(docs); // cleared by cm_store_get_many: each read goes to Redis
-        free(copies);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        copies[i] = strdup(keys[i]);
-        assert(copies[i]);
+    s_keep(self, keys, n, docs);
+}
+
+int
+cm_store_next_id_prefetch(cm_store_t *self, const char *owner, const char *kind,
+                          int64_t *number, const char *const *keys, size_t n)
+{
+    assert(self && owner && kind && number && (keys || n == 0));
+    cm_store_prefetch_drop(self);
+    char key[CM_STORE_KEY_MAX];
+    if (!cm_store_counter_key(key, owner, kind)) {
+        return CM_EINVAL;
     }
-    self->prefetched_keys = copies;
-    self->prefetched = docs;
-    self->prefetched_count = n;
+    const char *argv[] = {"INCR", key};
+    if (cm_redis_append(self->redis, 2, argv, NULL) != 0
+        || cm_store_append_gets(self, keys, n, NULL) != 0) {
+        return CM_EUNAVAILABLE;
+    }
+    redisReply *reply = cm_redis_read(self->redis);
+    bool gone = reply == NULL; // then the documents' replies are gone too
+    int rc = cm_store_next_id_reply(reply, number);
+    cm_doc_t *docs = calloc(n + 1, sizeof *docs);
+    assert(docs);
+    if (!gone && n > 0 && cm_store_read_gets(self, n, docs) == 0) {
+        s_keep(self, keys, n, docs); // else each read goes to Redis
+    } else {
+        free(docs);
+    }
+    return rc;
 }
 
 void

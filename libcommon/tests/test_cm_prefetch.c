@@ -111,6 +111,42 @@ START_TEST(test_cm_prefetch_unavailable_keeps_nothing)
 }
 END_TEST
 
+// A number and documents in one round trip: the counter moves, the
+// documents answer as read then; a counter of the wrong type is an error
+// and the documents' replies still leave the connection in step.
+START_TEST(test_cm_prefetch_with_next_id)
+{
+    s_write_aside("sm:{t}:lookup:a", "{\"id\":\"A\"}");
+    const char *keys[] = {"sm:{t}:lookup:a", "sm:{t}:lookup:b"};
+    int64_t number = 0;
+    ck_assert_int_eq(
+        cm_store_next_id_prefetch(store, "t", "thing", &number, keys, 2), 0);
+    ck_assert_int_eq(number, 1);
+    s_write_aside("sm:{t}:lookup:a", "{\"id\":\"B\"}");
+    ck_assert_str_eq(s_get("sm:{t}:lookup:a"), "{\"id\":\"A\"}");
+    ck_assert_str_eq(s_get("sm:{t}:lookup:b"), "-");
+    ck_assert_int_eq(cm_store_next_id(store, "t", "thing", &number), 0);
+    ck_assert_int_eq(number, 2);
+    // None to read: the number alone.
+    ck_assert_int_eq(
+        cm_store_next_id_prefetch(store, "t", "thing", &number, NULL, 0), 0);
+    ck_assert_int_eq(number, 3);
+    ck_assert_str_eq(s_get("sm:{t}:lookup:a"), "{\"id\":\"B\"}");
+    s_write_aside("sm:{t}:counter:odd", "{}"); // a hash, not a number
+    ck_assert_int_eq(
+        cm_store_next_id_prefetch(store, "t", "odd", &number, keys, 1),
+        CM_EINTERNAL);
+    ck_assert_str_eq(s_get("sm:{t}:lookup:a"), "{\"id\":\"B\"}");
+    test_redis_halt(&redis_server);
+    ck_assert_int_eq(
+        cm_store_next_id_prefetch(store, "t", "thing", &number, keys, 2),
+        CM_EUNAVAILABLE);
+    ck_assert_int_eq(test_redis_resume(&redis_server), 0);
+    s_write_aside("sm:{t}:lookup:a", "{\"id\":\"C\"}"); // nothing kept
+    ck_assert_str_eq(s_get("sm:{t}:lookup:a"), "{\"id\":\"C\"}");
+}
+END_TEST
+
 Suite *
 cm_prefetch_suite(void)
 {
@@ -123,5 +159,12 @@ cm_prefetch_suite(void)
     tcase_add_test(tc, test_cm_prefetch_dropped_by_a_commit);
     tcase_add_test(tc, test_cm_prefetch_unavailable_keeps_nothing);
     suite_add_tcase(s, tc);
+    // Its own server: it stops it on the way, as the test above does.
+    TCase *next_id = tcase_create("next_id");
+    tcase_add_unchecked_fixture(next_id, server_start, server_stop);
+    tcase_add_checked_fixture(next_id, setup, teardown);
+    tcase_set_timeout(next_id, 30);
+    tcase_add_test(next_id, test_cm_prefetch_with_next_id);
+    suite_add_tcase(s, next_id);
     return s;
 }

@@ -2,7 +2,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "cm_mdp.h"
 #include "cm_problem.h"
 #include "cm_time.h"
+#include "cm_wait.h"
 
 #include "broker_service.h"
 
@@ -726,7 +726,7 @@ s_broker_destroy(s_broker_t **self_p)
 // The broker's loop. A ZeroMQ socket's ZMQ_FD becomes readable only for
 // what arrives after a receive found the socket empty, so each turn reads
 // the router until nothing is waiting (the pipe when its descriptor says
-// so) and then sleeps in poll() on the two descriptors until the next tick:
+// so) and then sleeps on the two descriptors until the next tick (cm_wait):
 // two system calls a turn, where zloop's zmq_poll made about eight
 // (docs/architecture.md §12). The tick's heartbeats are sends on the
 // router, so the turn after a tick reads the router again before sleeping.
@@ -741,11 +741,8 @@ s_broker_run(s_broker_t *self)
                       CM_LOG_INT(self->queue_max), "#heartbeat_ms",
                       CM_LOG_INT(self->heartbeat_ms));
     }
-    struct pollfd fds[2] = {
-        {zsock_fd(self->pipe), POLLIN, 0},
-        {self->router ? zsock_fd(self->router) : -1, POLLIN, 0},
-    };
-    nfds_t count = self->router ? 2 : 1;
+    zsock_t *socks[2] = {self->pipe, self->router};
+    bool ready[2];
     int64_t next_tick = cm_time_mono_ms() + tick;
     bool pipe_ready = true; // read it once before the first sleep
     while (!zsys_interrupted) {
@@ -760,11 +757,11 @@ s_broker_run(s_broker_t *self)
             more = true;
         }
         int wait = more ? 0 : self->router ? (int)(next_tick - now) : -1;
-        if (poll(fds, count, wait) < 0 && errno != EINTR) {
+        if (cm_wait(socks, 2, wait, ready) < 0) {
             cm_log_error("broker.poll_failed", "error", strerror(errno));
             break;
         }
-        pipe_ready = fds[0].revents != 0;
+        pipe_ready = ready[0];
     }
     cm_log_notice("broker.stopped", "#workers",
                   CM_LOG_INT(zhashx_size(self->workers)), "#in_flight",

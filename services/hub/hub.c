@@ -17,8 +17,9 @@
 #include "cm_time.h"
 #include "hub_ingest.h"
 
-#define HUB_RETRY_MS 200 // wait after Redis was unavailable
-#define HUB_NUM_MAX  24
+#define HUB_RETRY_MS      200 // wait after Redis was unavailable
+#define HUB_NUM_MAX       24
+#define HUB_PIPE_CHECK_MS 50 // a busy relay looks at its pipe this often
 
 // clang-format off
 const cm_config_option_t hub_config_options[] = {
@@ -28,6 +29,11 @@ const cm_config_option_t hub_config_options[] = {
      "entries per XREAD"},
     {"hub/block_ms", CM_CONFIG_INT, "200", 1, 60000, false,
      "XREAD BLOCK time; kept below redis/timeout_ms"},
+    {"hub/cursor_save_ms", CM_CONFIG_INT, "100", 0, 60000, false,
+     "how often, at most, the relay cursors are saved while events flow "
+     "(they are saved too when a read finds nothing, and at stop); a "
+     "crash republishes what came after the saved ones, which consumers "
+     "drop as repeats (0: after every read)"},
     {"hub/discover_ms", CM_CONFIG_INT, "1000", 10, 600000, false,
      "how often the stream registry is read (SMEMBERS)"},
     {"hub/scan_ms", CM_CONFIG_INT, "60000", 0, 86400000, false,
@@ -63,6 +69,7 @@ struct hub {
     char scan_cursor[CM_OUTBOX_CURSOR_MAX]; // of the pass under way ("0")
     bool ingest_registered; // sm:{ingest}:outbox is in the registry
     int64_t next_trim_ms;   // monotonic
+    int64_t next_save_ms;   // monotonic: cursors saved again after a read
     bool reap_failing;      // the last cm_outbox_reap failed (logged)
 };
 
@@ -84,6 +91,7 @@ hub_options_from_config(const cm_config_t *config, hub_options_t *options)
     options->sndhwm = (int)cm_config_int(config, "hub/sndhwm");
     options->batch = (int)cm_config_int(config, "hub/batch");
     options->block_ms = (int)cm_config_int(config, "hub/block_ms");
+    options->cursor_save_ms = (int)cm_config_int(config, "hub/cursor_save_ms");
     options->discover_ms = (int)cm_config_int(config, "hub/discover_ms");
     options->scan_ms = (int)cm_config_int(config, "hub/scan_ms");
     options->trim_interval_ms =
@@ -101,6 +109,7 @@ s_xpub_new(const hub_options_t *options)
     // Options before bind. PUB drops at the HWM (docs/libraries.md): size it
     // for a burst; consumers detect what is still lost by seq.
     zsock_set_sndhwm(xpub, options->sndhwm);
+    zsock_set_rcvtimeo(xpub, 0); // s_drain_subscriptions takes what waits
     zsock_set_xpub_welcome_msg(xpub, "sys.hello");
     if (cm_curve_server(xpub) != 0
         || zsock_bind(xpub, "%s", options->pub_endpoint) < 0) {
@@ -436,15 +445,13 @@ s_publish(const cm_event_t *event, void *arg)
     return 0;
 }
 
-// Subscriptions arrive on XPUB; we do not route by them, only drain them.
+// Subscriptions arrive on XPUB; we do not route by them, only drain them
+// (receive timeout 0: the receive that finds nothing ends it).
 static void
 s_drain_subscriptions(hub_t *self)
 {
-    while (zsock_events(self->xpub) & ZMQ_POLLIN) {
-        zframe_t *frame = zframe_recv(self->xpub);
-        if (!frame) {
-            return;
-        }
+    zframe_t *frame;
+    while ((frame = zframe_recv(self->xpub))) {
         zframe_destroy(&frame);
     }
 }
@@ -483,11 +490,17 @@ hub_relay_once(hub_t *self)
         cm_store_redis(self->store), self->count,
         (const char *const *)self->streams, (const char *const *)self->cursors,
         (size_t)self->options.batch, self->options.block_ms, s_publish, self);
-    if (rc > 0) {
-        // After publishing: a crash in between publishes again
-        // (at-least-once); consumers drop repeats by seq / dedupe marker.
+    // After publishing: a crash in between publishes again (at-least-once);
+    // consumers drop repeats by seq / dedupe marker. While events flow, at
+    // most every cursor_save_ms (a round trip per read was one in six of a
+    // create's); when a read found nothing, at once.
+    int64_t now = cm_time_mono_ms();
+    if (rc >= 0 && (rc == 0 || now >= self->next_save_ms)) {
         int saved = s_save_cursors(self);
-        return saved ? saved : rc;
+        if (saved) {
+            return saved;
+        }
+        self->next_save_ms = now + self->options.cursor_save_ms;
     }
     return rc;
 }
@@ -514,9 +527,13 @@ hub_run(hub_t *self, zsock_t *pipe)
 {
     assert(self);
     zpoller_t *poller = pipe ? zpoller_new(pipe, NULL) : NULL;
+    int64_t pipe_due = 0; // monotonic: look at the pipe (a poll) again
     while (!zsys_interrupted) {
-        if (pipe && s_wait_term(poller, pipe, 0)) {
-            break;
+        if (pipe && cm_time_mono_ms() >= pipe_due) {
+            if (s_wait_term(poller, pipe, 0)) {
+                break;
+            }
+            pipe_due = cm_time_mono_ms() + HUB_PIPE_CHECK_MS;
         }
         int rc = hub_relay_once(self);
         int wait = rc == CM_ENOTFOUND ? self->options.block_ms
@@ -527,6 +544,7 @@ hub_run(hub_t *self, zsock_t *pipe)
         }
     }
     zpoller_destroy(&poller);
+    (void)s_save_cursors(self); // what was published since the last save
     cm_log_notice("hub.stopped");
     return 0;
 }

@@ -37,6 +37,7 @@ typedef struct {
     int sndhwm;                            // XPUB send high-water mark
     int batch;                             // entries per XREAD
     int block_ms;                          // XREAD BLOCK (< redis timeout)
+    int cursor_save_ms;                    // cursor saves while busy
     int discover_ms;                       // registry read period
     int scan_ms;                           // keyspace SCAN period (0: never)
     int trim_interval_ms;                  // trim period

@@ -223,6 +223,25 @@ s_lookup(cm_store_t *store, const char *kind, const char *contact, char *id,
     return found ? 0 : CM_ENOTFOUND;
 }
 
+size_t
+customer_lookup_keys(const char *phone, const char *email,
+                     char (*keys)[CM_STORE_KEY_MAX])
+{
+    char contact[CUSTOMER_CONTACT_MAX];
+    size_t n = 0;
+    if (phone && customer_phone_normalise(phone, contact, sizeof contact)
+        && cm_store_key(keys[n], CM_STORE_KEY_MAX, CASE_OWNER, "customer_phone",
+                        contact)) {
+        n++;
+    }
+    if (email && customer_email_normalise(email, contact, sizeof contact)
+        && cm_store_key(keys[n], CM_STORE_KEY_MAX, CASE_OWNER, "customer_email",
+                        contact)) {
+        n++;
+    }
+    return n;
+}
+
 int
 customer_find(cm_store_t *store, const char *phone, const char *email,
               json_t **doc, int64_t *version)

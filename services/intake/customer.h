@@ -48,6 +48,12 @@ const char *customer_email_normalise(const char *email, char *buf, size_t size);
 json_t *customer_new(const char *id, const json_t *body, const json_t *actor,
                      int64_t now_ms);
 
+// The keys customer_find reads first for phone and email (either may be
+// NULL), into keys (up to two); returns how many. A caller may read them
+// ahead (cm_store_prefetch) in a round trip it makes anyway.
+size_t customer_lookup_keys(const char *phone, const char *email,
+                            char (*keys)[CM_STORE_KEY_MAX]);
+
 // Find the customer owning phone or email (either may be NULL; phone is
 // tried first). 0 (caller owns *doc), CM_ENOTFOUND, CM_EUNAVAILABLE.
 int customer_find(cm_store_t *store, const char *phone, const char *email,
