@@ -34,6 +34,11 @@ const cm_config_option_t hub_config_options[] = {
      "(they are saved too when a read finds nothing, and at stop); a "
      "crash republishes what came after the saved ones, which consumers "
      "drop as repeats (0: after every read)"},
+    {"hub/gather_ms", CM_CONFIG_INT, "5", 0, 100, false,
+     "after a read that found entries (fewer than hub/batch), wait this "
+     "long before the next, so that the next carries more and every "
+     "consumer wakes once for them (0: at once); the first event after a "
+     "quiet spell goes out at once"},
     {"hub/discover_ms", CM_CONFIG_INT, "1000", 10, 600000, false,
      "how often the stream registry is read (SMEMBERS)"},
     {"hub/scan_ms", CM_CONFIG_INT, "60000", 0, 86400000, false,
@@ -92,6 +97,7 @@ hub_options_from_config(const cm_config_t *config, hub_options_t *options)
     options->batch = (int)cm_config_int(config, "hub/batch");
     options->block_ms = (int)cm_config_int(config, "hub/block_ms");
     options->cursor_save_ms = (int)cm_config_int(config, "hub/cursor_save_ms");
+    options->gather_ms = (int)cm_config_int(config, "hub/gather_ms");
     options->discover_ms = (int)cm_config_int(config, "hub/discover_ms");
     options->scan_ms = (int)cm_config_int(config, "hub/scan_ms");
     options->trim_interval_ms =
@@ -538,7 +544,9 @@ hub_run(hub_t *self, zsock_t *pipe)
         int rc = hub_relay_once(self);
         int wait = rc == CM_ENOTFOUND ? self->options.block_ms
                    : rc < 0           ? HUB_RETRY_MS
-                                      : 0;
+                   : rc > 0 && rc < self->options.batch
+                       ? self->options.gather_ms
+                       : 0;
         if (wait > 0 && s_wait_term(poller, pipe, wait)) {
             break;
         }

@@ -38,6 +38,7 @@ typedef struct {
     int batch;                             // entries per XREAD
     int block_ms;                          // XREAD BLOCK (< redis timeout)
     int cursor_save_ms;                    // cursor saves while busy
+    int gather_ms;                         // pause after a partial read
     int discover_ms;                       // registry read period
     int scan_ms;                           // keyspace SCAN period (0: never)
     int trim_interval_ms;                  // trim period
