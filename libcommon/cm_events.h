@@ -139,8 +139,9 @@ int cm_consumer_subscribe_by_subject(cm_consumer_t *self, const char *producer,
 
 // With hold_acks: true while acks wait (the caller flushes them before a
 // long wait); cm_consumer_flush_acks sends them, one XACK per stream in one
-// round trip: 0 or CM_EUNAVAILABLE (they are forgotten either way: their
-// entries stay pending, are claimed later and found DUPLICATE).
+// round trip: 0 or CM_EUNAVAILABLE. Acks that went out are forgotten even
+// when their reply was lost (their entries stay pending, are claimed later
+// and found DUPLICATE); those that could not be sent stay held.
 bool cm_consumer_holds_acks(const cm_consumer_t *self);
 int cm_consumer_flush_acks(cm_consumer_t *self);
 
