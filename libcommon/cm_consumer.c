@@ -198,6 +198,7 @@ s_handle_entries(cm_consumer_t *self, cm_consumer_sub_t *sub,
 {
     cm_acks_t acks;
     cm_acks_init(&acks, entries->elements);
+    sub->read = ++self->reads;
     cm_log_hold(); // the read's lines in as few writes as they fit
     int rc =
         sub->pipelined ? cm_consumer_handle_pipelined(self, sub, entries,

@@ -182,6 +182,7 @@ cm_consumer_entry_event(const cm_consumer_sub_t *sub, const redisReply *entry,
     cm_event_t *event = cm_event_from_reply(sub->stream, entry);
     if (event) {
         event->deliveries = deliveries;
+        event->read = sub->read;
         return event;
     }
     cm_log_warn("events.entry.malformed", "stream", sub->stream);

@@ -25,6 +25,7 @@ typedef struct {
     bool by_subject;                   // subjects handled on the lanes
     bool rang;                         // its doorbell rang since its last read
     cm_acks_t held;                    // done with, not acked yet (hold_acks)
+    uint64_t read;                     // the read being handled (cm_event_t)
 } cm_consumer_sub_t;
 
 // A handler thread for by-subject subscriptions: in one round it handles
@@ -52,6 +53,7 @@ struct cm_consumer {
     int64_t next_poll_ms;  // monotonic: read of every subscription due
     int64_t next_claim_ms; // monotonic: XAUTOCLAIM due
     bool backlog;          // the last process call left entries unread
+    uint64_t reads;        // reads handled so far (cm_event_t.read)
     // Lanes, started at the first read of a by-subject subscription.
     cm_consumer_lane_t *lanes;         // owned; lane_count of them
     size_t lane_count;                 // 0: not started

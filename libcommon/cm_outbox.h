@@ -30,6 +30,10 @@ typedef struct {
     char *type;                    // "intake.case.created"
     char *envelope;                // JSON as stored (no seq/epoch) or relayed
     int64_t deliveries;            // consumer groups: delivery count
+    // cm_consumer: which of its reads (XREADGROUP or XAUTOCLAIM page, one
+    // stream's entries) delivered it, counted from 1 per consumer; every
+    // entry of that read was committed before the read. 0: not a consumer's.
+    uint64_t read;
 } cm_event_t;
 
 // Called once per entry read, in stream order. The event is borrowed: valid

@@ -98,7 +98,8 @@ s_spawn_redis(const harness_redis_t *redis)
         execlp("redis-server", "redis-server", "--port", port, "--bind",
                "127.0.0.1", "--dir", redis->dir, "--appendonly", "yes",
                "--save", "", "--daemonize", "no", "--protected-mode", "no",
-               "--set-max-intset-entries", "8192", (char *)NULL);
+               "--set-max-intset-entries", "8192", "--stream-node-max-bytes",
+               "1024", (char *)NULL);
         _exit(127);
     }
     return pid;

@@ -1,10 +1,12 @@
 // The audit trail of safety-audit through the gateway with real tokens
 // (test_safety_stack.h): every event of every outbox in one BLAKE2b hash
 // chain, searched by type, actor, subject and time with cursors, verified
-// end to end; an entry altered in Redis is found at its position, and a
-// chain rewritten wholesale (every hash recomputed) is caught by the last
-// Ed25519-signed checkpoint. Suite: safety_audit.
+// end to end, also when two replicas append at once; an entry altered in
+// Redis is found at its position, and a chain rewritten wholesale (every
+// hash recomputed) is caught by the last Ed25519-signed checkpoint. Suite:
+// safety_audit.
 #include <check.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +120,95 @@ START_TEST(test_safety_audit_search_and_readers)
     ck_assert(json_is_true(json_object_get(v, "ok")));
     ck_assert_int_eq(s_int(v, "checked"),
                      s_int(json_object_get(v, "head"), "n"));
+    json_decref(v);
+}
+END_TEST
+
+// ---- two replicas on one chain
+
+// Entries of `type` in the chain (pages of 100).
+static long long
+s_count_type(const char *type)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/audit?type=%s&limit=100", type);
+    long long count = 0;
+    for (int pages = 0; pages < 50; pages++) {
+        json_t *page = saf_expect(200, SAF_AUDITOR, "GET", path, NULL);
+        count += (long long)json_array_size(json_object_get(page, "items"));
+        const char *next = saf_text(page, "next_cursor");
+        bool more = *next;
+        snprintf(path, sizeof path, "/v1/audit?type=%s&limit=100&cursor=%s",
+                 type, next);
+        json_decref(page);
+        if (!more) {
+            break;
+        }
+    }
+    return count;
+}
+
+typedef struct {
+    const char *type;
+    long long want;
+} s_typed_t;
+
+static bool
+s_typed_reached(void *arg)
+{
+    const s_typed_t *t = arg;
+    return s_count_type(t->type) >= t->want;
+}
+
+static json_t *s_entry(long long n);
+
+// Each replica keeps the head its last append wrote and uses it for the
+// next: with two replicas taking events from the same groups that head is
+// often stale, and the conflict must send the event round again on a
+// freshly read head, never fork or repeat the chain.
+START_TEST(test_safety_audit_two_replicas_one_chain)
+{
+    const char *type = "personnel.department.created";
+    long long before = s_count_type(type);
+    harness_proc_t second;
+    memset(&second, 0, sizeof second);
+    ck_assert_int_eq(
+        harness_proc_start(&second, "safety-audit", saf_stack.envp), 0);
+    ck_assert(harness_proc_wait_event(&second, "service.started", 1,
+                                      HARNESS_WAIT_MS));
+    enum {
+        DEPARTMENTS = 24
+    };
+    for (int i = 0; i < DEPARTMENTS; i++) {
+        char code[16];
+        snprintf(code, sizeof code, "rep%d", i);
+        http_stack_department(&saf_stack, code);
+    }
+    s_typed_t t = {type, before + DEPARTMENTS};
+    ck_assert_msg(saf_wait(s_typed_reached, &t, 2 * HARNESS_WAIT_MS),
+                  "the chain holds %lld of %lld department events",
+                  s_count_type(type) - before, (long long)DEPARTMENTS);
+    harness_proc_kill(&second, SIGTERM, 5000);
+    harness_proc_cleanup(&second);
+    ck_assert_int_eq(s_count_type(type), before + DEPARTMENTS);
+    // One link per outbox entry, and every link holds.
+    long long head = s_head();
+    char(*seen)[160] = calloc((size_t)head + 1, sizeof *seen);
+    ck_assert_ptr_nonnull(seen);
+    for (long long n = 1; n <= head; n++) {
+        json_t *entry = s_entry(n);
+        snprintf(seen[n], sizeof seen[n], "%s/%s", saf_text(entry, "stream"),
+                 saf_text(entry, "entry"));
+        json_decref(entry);
+        for (long long m = 1; m < n; m++) {
+            ck_assert_msg(strcmp(seen[m], seen[n]) != 0,
+                          "entries %lld and %lld both hold %s", m, n, seen[n]);
+        }
+    }
+    free(seen);
+    json_t *v = s_verify(NULL);
+    ck_assert(json_is_true(json_object_get(v, "ok")));
+    ck_assert_int_eq(s_int(v, "checked"), head);
     json_decref(v);
 }
 END_TEST
@@ -280,6 +371,7 @@ safety_audit_suite(void)
     tcase_add_unchecked_fixture(tc, saf_stack_setup, saf_stack_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_safety_audit_search_and_readers);
+    tcase_add_test(tc, test_safety_audit_two_replicas_one_chain);
     tcase_add_test(tc, test_safety_audit_altered_entry_found_at_its_position);
     tcase_add_test(tc, test_safety_audit_rewritten_chain_caught_by_checkpoint);
     suite_add_tcase(s, tc);

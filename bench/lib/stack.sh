@@ -70,7 +70,8 @@ bench_steal_ticks() { awk '/^cpu /{print $9}' /proc/stat; }
 
 bench_redis() {
   bench_start redis redis-server --port "$SM_REDIS__PORT" --bind 127.0.0.1 \
-    --save "" --appendonly no --set-max-intset-entries 8192 --dir "$tmp" "$@"
+    --save "" --appendonly no --set-max-intset-entries 8192 \
+    --stream-node-max-bytes 1024 --dir "$tmp" "$@"
   for _ in $(seq 50); do redis-cli -p "$SM_REDIS__PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
   echo "bench: redis-server did not answer" >&2
   exit 1

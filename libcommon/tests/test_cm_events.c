@@ -307,6 +307,49 @@ START_TEST(test_cm_events_one_ack_per_read)
 }
 END_TEST
 
+// Records which read delivered each event (cm_event_t.read).
+typedef struct {
+    uint64_t reads[32];
+    int count;
+} read_log_t;
+
+static int
+on_event_note_read(cm_store_t *consumer_store, const cm_event_t *event,
+                   cm_commit_t *commit, void *arg)
+{
+    read_log_t *log = arg;
+    if (log->count < 32) {
+        log->reads[log->count++] = event->read;
+    }
+    return on_event(consumer_store, event, commit, NULL);
+}
+
+START_TEST(test_cm_events_read_ordinal_per_read)
+{
+    produce(20, "p.thing.done");
+    cm_consumer_options_t options;
+    cm_consumer_options_default(&options);
+    options.batch = 7; // reads of 7, 7 and 6
+    cm_consumer_t *consumer = cm_consumer_new(store, "c", "1", NULL, &options);
+    ck_assert_ptr_nonnull(consumer);
+    read_log_t log = {.count = 0};
+    ck_assert_int_eq(
+        cm_consumer_subscribe(consumer, "p", NULL, on_event_note_read, &log),
+        0);
+    ck_assert_int_eq(cm_consumer_process(consumer), 20);
+    ck_assert_int_eq(log.count, 20);
+    for (int i = 0; i < 20; i++) {
+        ck_assert_uint_gt(log.reads[i], 0);
+        // The same within a read of 7, a new one after it.
+        ck_assert_uint_eq(log.reads[i], log.reads[i / 7 * 7]);
+        if (i % 7 == 0 && i > 0) {
+            ck_assert_uint_gt(log.reads[i], log.reads[i - 1]);
+        }
+    }
+    cm_consumer_destroy(&consumer);
+}
+END_TEST
+
 START_TEST(test_cm_events_handler_reads_earlier_commit_of_read)
 {
     // Each handler writes the document at the version it read: it must see
@@ -534,6 +577,7 @@ cm_events_suite(void)
     tcase_add_test(core, test_cm_events_ingest_dedupe_by_source_and_id);
     tcase_add_test(core, test_cm_events_handler_runs_under_correlation);
     tcase_add_test(core, test_cm_events_one_ack_per_read);
+    tcase_add_test(core, test_cm_events_read_ordinal_per_read);
     tcase_add_test(core, test_cm_events_handler_reads_earlier_commit_of_read);
     tcase_add_test(core, test_cm_events_backlog_polled_at_once);
     tcase_add_test(core, test_cm_events_by_subject_lanes);

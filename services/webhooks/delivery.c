@@ -137,17 +137,29 @@ s_queue(cm_store_t *store, cm_commit_t *commit, const json_t *hook,
     return 0;
 }
 
-int
-delivery_on_event(cm_store_t *store, const cm_event_t *event,
-                  cm_commit_t *commit, void *arg)
+// The active webhooks' ids, listed once per consumer read on this thread
+// (the consumer's; nothing on the heap). Every entry of a read was
+// committed before it, so a webhook that becomes active after the list
+// misses that read's events as it would miss them had it come a moment
+// later; each event still reads the webhooks themselves.
+#define S_WEBHOOK_ID_MAX 32
+
+typedef struct {
+    const cm_store_t *store; // whose Redis the list came from
+    uint64_t read;           // the consumer read it is for (0: none yet)
+    size_t count;
+    char ids[WEBHOOKS_ACTIVE_MAX][S_WEBHOOK_ID_MAX];
+} s_active_t;
+
+static _Thread_local s_active_t s_active;
+
+// The active webhooks' ids for event into active, listed at most once per
+// read. 0 or a negative cm_status_t.
+static int
+s_active_ids(s_active_t *active, cm_store_t *store, const cm_event_t *event)
 {
-    (void)arg; // the configuration is not needed to queue
-    json_t *envelope =
-        event->envelope && strlen(event->envelope) <= S_PAYLOAD_MAX
-            ? json_loads(event->envelope, 0, NULL)
-            : NULL;
-    if (!envelope || !event->type) {
-        json_decref(envelope); // unparseable or too large: not deliverable
+    if (event->read != 0 && active->read == event->read
+        && active->store == store) {
         return 0;
     }
     char key[CM_STORE_KEY_MAX];
@@ -156,16 +168,51 @@ delivery_on_event(cm_store_t *store, const cm_event_t *event,
         store,
         cm_doc_index_key(&webhook_type, "state", "active", key, sizeof key),
         NULL, WEBHOOKS_ACTIVE_MAX, false, &page);
-    json_t *docs[WEBHOOKS_ACTIVE_MAX] = {NULL};
-    if (rc == 0) {
-        int64_t versions[WEBHOOKS_ACTIVE_MAX];
-        rc = cm_doc_read_many(store, &webhook_type,
-                              (const char *const *)page.members, page.count,
-                              docs, versions);
+    active->read = 0;
+    active->count = 0;
+    for (size_t i = 0; rc == 0 && i < page.count; i++) {
+        if (strlen(page.members[i]) < S_WEBHOOK_ID_MAX) { // ours are WH-<n>
+            snprintf(active->ids[active->count++], S_WEBHOOK_ID_MAX, "%s",
+                     page.members[i]);
+        }
     }
+    cm_page_clear(&page);
+    if (rc == 0) {
+        active->store = store;
+        active->read = event->read;
+    }
+    return rc;
+}
+
+int
+delivery_on_event(cm_store_t *store, const cm_event_t *event,
+                  cm_commit_t *commit, void *arg)
+{
+    (void)arg; // the configuration is not needed to queue
+    s_active_t *active = &s_active;
+    int rc = s_active_ids(active, store, event);
+    if (rc != 0 || active->count == 0) {
+        return rc;
+    }
+    json_t *envelope =
+        event->envelope && strlen(event->envelope) <= S_PAYLOAD_MAX
+            ? json_loads(event->envelope, 0, NULL)
+            : NULL;
+    if (!envelope || !event->type) {
+        json_decref(envelope); // unparseable or too large: not deliverable
+        return 0;
+    }
+    const char *ids[WEBHOOKS_ACTIVE_MAX];
+    size_t count = active->count;
+    for (size_t i = 0; i < count; i++) {
+        ids[i] = active->ids[i];
+    }
+    json_t *docs[WEBHOOKS_ACTIVE_MAX] = {NULL};
+    int64_t versions[WEBHOOKS_ACTIVE_MAX];
+    rc = cm_doc_read_many(store, &webhook_type, ids, count, docs, versions);
     int64_t now = cm_time_now_ms();
     int64_t at = cm_doc_time(envelope, "time", now);
-    for (size_t i = 0; rc == 0 && i < page.count; i++) {
+    for (size_t i = 0; rc == 0 && i < count; i++) {
         // A webhook gets what happens from its creation on, however far
         // behind this consumer is.
         if (docs[i] && strcmp(cm_doc_state(docs[i]), "active") == 0
@@ -177,7 +224,6 @@ delivery_on_event(cm_store_t *store, const cm_event_t *event,
     for (size_t i = 0; i < WEBHOOKS_ACTIVE_MAX; i++) {
         json_decref(docs[i]);
     }
-    cm_page_clear(&page);
     json_decref(envelope);
     return rc;
 }
