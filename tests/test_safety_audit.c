@@ -162,10 +162,9 @@ s_typed_reached(void *arg)
 
 static json_t *s_entry(long long n);
 
-// Each replica keeps the head its last append wrote and uses it for the
-// next: with two replicas taking events from the same groups that head is
-// often stale, and the conflict must send the event round again on a
-// freshly read head, never fork or repeat the chain.
+// Two replicas take events from the same groups and append to the one
+// chain at once: the head's version check turns a race into a conflict
+// that is tried again, so the chain never forks or repeats an entry.
 START_TEST(test_safety_audit_two_replicas_one_chain)
 {
     const char *type = "personnel.department.created";

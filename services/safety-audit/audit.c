@@ -140,67 +140,11 @@ s_index(cm_commit_t *commit, const char *kind, const char *value,
     }
 }
 
-// The head this thread's last append will have written if its commit
-// succeeds, so the next append need not read it: a head that is wrong (that
-// commit failed, or another replica appended since) makes the next commit a
-// version conflict, and the consumer hands that event in again. An event
-// handed in again, and every event for S_HEAD_FRESH_MS after it, reads the
-// head (replicas take turns on the chain). Thread-local: the consumer's
-// thread only; nothing on the heap.
-#define S_HEAD_FRESH_MS 1000
-
-typedef struct {
-    const cm_store_t *store;       // whose Redis it is the head of
-    audit_head_t head;             // after the last append's commit
-    bool valid;                    // head may be used
-    char stream[CM_STORE_KEY_MAX]; // the last append's event
-    char id[CM_STREAM_ID_MAX];
-    int64_t fresh_until_ms; // monotonic: read the head until then
-} s_head_cache_t;
-
-static _Thread_local s_head_cache_t s_cache;
-
-static int
-s_head(s_head_cache_t *cache, cm_store_t *store, const cm_event_t *event,
-       audit_head_t *head)
-{
-    bool again = cache->store == store && strcmp(cache->id, event->id) == 0
-                 && strcmp(cache->stream, event->stream) == 0;
-    int64_t now = cm_time_mono_ms();
-    if (again) {
-        cache->fresh_until_ms = now + S_HEAD_FRESH_MS;
-    }
-    if (cache->valid && cache->store == store && !again
-        && now >= cache->fresh_until_ms) {
-        *head = cache->head;
-        return 0;
-    }
-    return audit_head_read(store, head);
-}
-
-// Remember the head the commit of event's entry (after `before`, with hash
-// and at_ms) writes.
-static void
-s_head_remember(s_head_cache_t *cache, cm_store_t *store,
-                const cm_event_t *event, const audit_head_t *before,
-                const char *hash, int64_t at_ms)
-{
-    cache->store = store;
-    cache->valid = true;
-    cache->head.n = before->n + 1;
-    snprintf(cache->head.hash, sizeof cache->head.hash, "%s", hash);
-    cache->head.at_ms = at_ms;
-    cache->head.version =
-        (before->version == CM_VERSION_NEW ? 0 : before->version) + 1;
-    snprintf(cache->stream, sizeof cache->stream, "%s", event->stream);
-    snprintf(cache->id, sizeof cache->id, "%s", event->id);
-}
-
 int
 audit_append(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit)
 {
     audit_head_t head;
-    int rc = s_head(&s_cache, store, event, &head);
+    int rc = audit_head_read(store, &head);
     if (rc != 0) {
         return rc;
     }
@@ -234,7 +178,6 @@ audit_append(cm_store_t *store, const cm_event_t *event, cm_commit_t *commit)
     s_index(commit, "actor", cm_doc_string(entry, "actor"), member, n);
     s_index(commit, "subject", cm_doc_string(entry, "subject"), member, n);
     json_decref(entry);
-    s_head_remember(&s_cache, store, event, &head, hash, at_ms);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cm_action.h"
+#include "cm_id.h"
 #include "cm_list.h"
 #include "cm_log.h"
 #include "cm_org.h"
@@ -142,13 +143,12 @@ s_queue(cm_store_t *store, cm_commit_t *commit, const json_t *hook,
 // committed before it, so a webhook that becomes active after the list
 // misses that read's events as it would miss them had it come a moment
 // later; each event still reads the webhooks themselves.
-#define S_WEBHOOK_ID_MAX 32
 
 typedef struct {
     const cm_store_t *store; // whose Redis the list came from
     uint64_t read;           // the consumer read it is for (0: none yet)
     size_t count;
-    char ids[WEBHOOKS_ACTIVE_MAX][S_WEBHOOK_ID_MAX];
+    char ids[WEBHOOKS_ACTIVE_MAX][CM_ID_MAX];
 } s_active_t;
 
 static _Thread_local s_active_t s_active;
@@ -171,8 +171,8 @@ s_active_ids(s_active_t *active, cm_store_t *store, const cm_event_t *event)
     active->read = 0;
     active->count = 0;
     for (size_t i = 0; rc == 0 && i < page.count; i++) {
-        if (strlen(page.members[i]) < S_WEBHOOK_ID_MAX) { // ours are WH-<n>
-            snprintf(active->ids[active->count++], S_WEBHOOK_ID_MAX, "%s",
+        if (strlen(page.members[i]) < CM_ID_MAX) { // ids are WH-<n>
+            snprintf(active->ids[active->count++], CM_ID_MAX, "%s",
                      page.members[i]);
         }
     }
